@@ -25,5 +25,7 @@ module.exports = {
     "^.+\\.ts$": ["ts-jest", { tsconfig: "<rootDir>/tsconfig.test.json", isolatedModules: true }],
   },
   reporters: ["default", "<rootDir>/test/support/summary-reporter.js"],
+  globalSetup: "<rootDir>/test/support/kafka-global-setup.ts",
+  globalTeardown: "<rootDir>/test/support/kafka-global-teardown.ts",
   testTimeout: 30000,
 };

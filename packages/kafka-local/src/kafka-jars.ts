@@ -1,0 +1,72 @@
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { createInterface } from "node:readline";
+
+/** The Maven project (beside `src/`) that names the broker's jars. */
+const POM_PATH = path.join(__dirname, "..", "maven", "pom.xml");
+
+/** Options for {@link ensureKafkaJars}. */
+export interface KafkaJarsOptions {
+  /** Folder that keeps the jars between runs (one sub-folder per pom digest). */
+  readonly cacheDir: string;
+  /** Called with one line of progress while Maven resolves; first downloads take a while. */
+  readonly onProgress?: (line: string) => void;
+}
+
+/**
+ * Returns a folder holding every jar the broker needs, resolving them with Maven the first time.
+ * The folder is keyed by the pom's digest, so changing the Kafka version downloads anew and a
+ * second start reuses the first one's download. A half-finished download is never used: jars
+ * land in a temporary folder that is renamed into place only once Maven succeeds.
+ */
+export async function ensureKafkaJars(options: KafkaJarsOptions): Promise<string> {
+  const pom = await readFile(POM_PATH);
+  const key = createHash("sha256").update(pom).digest("hex").slice(0, 12);
+  const libsDir = path.join(options.cacheDir, `jars-${key}`);
+  if (existsSync(path.join(libsDir, ".complete"))) return libsDir;
+
+  const partialDir = `${libsDir}.partial-${process.pid}`;
+  await rm(partialDir, { recursive: true, force: true });
+  await mkdir(partialDir, { recursive: true });
+  options.onProgress?.("resolving Apache Kafka jars with Maven (first run only)");
+  await runMaven(["-B", "-f", POM_PATH, "dependency:copy-dependencies", "-DincludeScope=runtime", `-DoutputDirectory=${partialDir}`], options.onProgress);
+  await writeFile(path.join(partialDir, ".complete"), `${key}\n`);
+  if (existsSync(path.join(libsDir, ".complete"))) {
+    // Another process finished first; its folder may already be in use by a running broker.
+    await rm(partialDir, { recursive: true, force: true });
+    return libsDir;
+  }
+  await rm(libsDir, { recursive: true, force: true });
+  await rename(partialDir, libsDir);
+  options.onProgress?.(`Kafka jars ready in ${libsDir}`);
+  return libsDir;
+}
+
+function runMaven(args: readonly string[], onProgress: ((line: string) => void) | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("mvn", args, { stdio: ["ignore", "pipe", "pipe"] });
+    const tail: string[] = [];
+    let downloaded = 0;
+    const lines = createInterface({ input: child.stdout });
+    lines.on("line", (line) => {
+      tail.push(line);
+      if (tail.length > 40) tail.shift();
+      const match = /^Downloaded from \S+: \S+\/([^/]+) \(/.exec(line);
+      if (match?.[1] !== undefined) {
+        downloaded += 1;
+        onProgress?.(`downloaded ${downloaded} files (${match[1]})`);
+      }
+    });
+    child.stderr.on("data", (chunk: Buffer) => tail.push(chunk.toString()));
+    child.on("error", (error) => {
+      reject(new Error(`cannot run Maven ('mvn'), which provisions the local Kafka broker: ${error.message}`));
+    });
+    child.on("exit", (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`Maven failed (exit ${code}) resolving the Kafka jars:\n${tail.join("\n")}`));
+    });
+  });
+}
