@@ -1,0 +1,35 @@
+import { Kafka, logLevel, type LogEntry, type logCreator } from "kafkajs";
+
+import type { Logger } from "@flowzone/logging";
+
+/** Options for {@link createKafka}. */
+export interface KafkaClientOptions {
+  /** Broker addresses, `host:port`. */
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly logger: Logger;
+}
+
+/** Parses `FLOWZONE_KAFKA_BROKERS` (comma-separated `host:port`), naming what is wrong. */
+export function parseBrokers(text: string): string[] {
+  const brokers = text.split(",").map((b) => b.trim()).filter((b) => b !== "");
+  const bad = brokers.find((b) => !/^[^\s:]+:\d{1,5}$/.test(b));
+  if (brokers.length === 0 || bad !== undefined) {
+    throw new Error(`FLOWZONE_KAFKA_BROKERS must be comma-separated host:port pairs, got "${text}"`);
+  }
+  return brokers;
+}
+
+/** A kafkajs client whose log lines go to the given pino logger (warnings and up). */
+export function createKafka(options: KafkaClientOptions): Kafka {
+  const log = options.logger.child({ component: "kafkajs" });
+  const toPino: logCreator =
+    () =>
+    ({ level, log: entry }: LogEntry) => {
+      const { message, ...fields } = entry;
+      if (level === logLevel.ERROR) log.error(fields, message);
+      else if (level === logLevel.WARN) log.warn(fields, message);
+      else log.debug(fields, message);
+    };
+  return new Kafka({ clientId: options.clientId, brokers: [...options.brokers], logLevel: logLevel.WARN, logCreator: toPino });
+}

@@ -1,0 +1,4 @@
+export { AUDIT_TOPIC, CONTROL_TOPIC } from "./topics";
+export { FLOW_HEADERS, decodeFlowHeaders, encodeFlowHeaders, type FlowHeadersResult, type RecordFlow } from "./flow-headers";
+export { createKafka, parseBrokers, type KafkaClientOptions } from "./create-kafka";
+export { ensureTopics, type TopicSpec } from "./ensure-topics";
