@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -19,8 +19,10 @@ export interface LocalBrokerOptions {
   readonly libsDir: string;
   /** Folder for this broker's data and log (created; a fresh one per run). */
   readonly workDir: string;
-  /** Fixed broker port; 0 or unset picks a free one. */
+  /** Fixed broker port; 0 or unset picks a free one. Restarting on the same folder needs the same ports. */
   readonly brokerPort?: number;
+  /** Fixed controller port; 0 or unset picks a free one. */
+  readonly controllerPort?: number;
   readonly heapMb?: number;
   readonly startTimeoutMs?: number;
 }
@@ -29,6 +31,8 @@ export interface LocalBrokerOptions {
 export interface LocalBroker {
   /** `host:port` for Kafka clients. */
   readonly brokers: string;
+  readonly brokerPort: number;
+  readonly controllerPort: number;
   readonly pid: number;
   /** The broker's own log (stdout and stderr). */
   readonly logFile: string;
@@ -44,7 +48,7 @@ export interface LocalBroker {
  */
 export async function startLocalBroker(options: LocalBrokerOptions): Promise<LocalBroker> {
   const brokerPort = options.brokerPort !== undefined && options.brokerPort !== 0 ? options.brokerPort : await freePort();
-  const controllerPort = await freePort();
+  const controllerPort = options.controllerPort !== undefined && options.controllerPort !== 0 ? options.controllerPort : await freePort();
   const logDir = path.join(options.workDir, "data");
   await mkdir(logDir, { recursive: true });
   const propertiesFile = path.join(options.workDir, "server.properties");
@@ -60,7 +64,10 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
       { stdio: ["ignore", "pipe", "pipe"] },
     );
 
-  await runToCompletion(java("kafka.tools.StorageTool", ["format", "-t", clusterId(), "-c", propertiesFile, "--ignore-formatted"]), "formatting the broker's storage");
+  // A restart on the same folder keeps its data: format only a fresh folder.
+  if (!existsSync(path.join(logDir, "meta.properties"))) {
+    await runToCompletion(java("kafka.tools.StorageTool", ["format", "-t", clusterId(), "-c", propertiesFile, "--ignore-formatted"]), "formatting the broker's storage");
+  }
 
   const child = java("kafka.Kafka", [propertiesFile]);
   const log = createWriteStream(logFile);
@@ -71,6 +78,8 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
   const pid = child.pid ?? 0;
   return {
     brokers: `127.0.0.1:${brokerPort}`,
+    brokerPort,
+    controllerPort,
     pid,
     logFile,
     async stop() {
