@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/gen/**", "node_modules/**", "coverage/**", ".flowzone/**", "jest.config.js", "test/support/*.js"] },
+  { ignores: ["**/dist/**", "**/gen/**", "node_modules/**", "coverage/**", ".flowzone/**", "jest.config.js", "test/support/*.js", "services/cli/bin/**"] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -1,0 +1,34 @@
+/**
+ * What a command may touch of the outside world. `run()` takes it as a parameter so tests
+ * can call the CLI in-process with captured output and a fake environment.
+ */
+
+/** Anything text can be written to: `process.stdout`, or a buffer in a test. */
+export interface TextSink {
+  write(chunk: string): unknown;
+}
+
+/** The CLI's outside world, injected by `main.ts` (or a test). */
+export interface CliIo {
+  readonly stdout: TextSink;
+  readonly stderr: TextSink;
+  /** Read once per command, never at import (CONTRACT.md section 8: flags win over the environment). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Aborted to stop a long-running command (`flowzone pdp`). Unset: the command stops on
+   * SIGINT or SIGTERM of this process instead.
+   */
+  readonly shutdown?: AbortSignal | undefined;
+}
+
+/** Exit codes of CONTRACT.md section 7. */
+export const ExitCode = {
+  ok: 0,
+  /** A policy or request error: invalid bundle, failing policy tests, a service that cannot start. */
+  failure: 1,
+  /** A usage error: unknown command or flag, a missing argument. */
+  usage: 2,
+} as const;
+
+/** One of the exit codes above. */
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -1,0 +1,81 @@
+import { notYetAvailable } from "./commands/not-yet-available";
+import { pdp } from "./commands/pdp";
+import { policyCheck } from "./commands/policy-check";
+import { policyTest } from "./commands/policy-test";
+import { helpText } from "./help-texts";
+import { ExitCode } from "./io";
+import type { CliIo } from "./io";
+import { describeError } from "./describe-error";
+import { UsageError } from "./usage-error";
+import { cliVersion } from "./version";
+
+const HELP_FLAGS: ReadonlySet<string> = new Set(["--help", "-h"]);
+const TOP_LEVEL_NOT_YET: ReadonlySet<string> = new Set(["zones", "violations", "enforcer", "control", "dev"]);
+
+/**
+ * Runs the `flowzone` command line `argv` (without node and the script) and resolves with its
+ * exit code (CONTRACT.md section 7: 0 success, 1 policy or request error, 2 usage error). Never
+ * throws and never exits the process: `main.ts` does that, and tests call this in-process.
+ */
+export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  try {
+    return await dispatch(argv, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      const help = error.command === "" ? "flowzone --help" : `flowzone ${error.command} --help`;
+      io.stderr.write(`flowzone: ${error.message}\nRun '${help}' for usage.\n`);
+      return ExitCode.usage;
+    }
+    io.stderr.write(`flowzone: ${describeError(error)}\n`);
+    return ExitCode.failure;
+  }
+}
+
+async function dispatch(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  const [command, ...rest] = argv;
+  if (command === undefined) {
+    io.stderr.write(helpText("") ?? "");
+    return ExitCode.usage;
+  }
+  if (HELP_FLAGS.has(command)) return printHelp("", io);
+  if (command === "--version" || command === "-V") {
+    io.stdout.write(`flowzone ${cliVersion()}\n`);
+    return ExitCode.ok;
+  }
+  if (command === "help") return printHelp(rest.join(" "), io);
+  if (command.startsWith("-")) throw new UsageError(`unknown option '${command}'`, "");
+  if (command === "policy") return policy(rest, io);
+  if (command === "pdp") return pdp(rest, io);
+  if (TOP_LEVEL_NOT_YET.has(command)) return notYetAvailable(command, rest, io);
+  throw new UsageError(`unknown command '${command}'`, "");
+}
+
+async function policy(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined) throw new UsageError("missing policy command: check, test or push", "policy");
+  if (HELP_FLAGS.has(sub)) return printHelp("policy", io);
+  switch (sub) {
+    case "check":
+      return policyCheck(rest, io);
+    case "test":
+      return policyTest(rest, io);
+    case "push":
+      return notYetAvailable("policy push", rest, io);
+    default:
+      throw new UsageError(`unknown policy command '${sub}'`, "policy");
+  }
+}
+
+/** `flowzone help [COMMAND...]`, and `--help` where no command's own parser sees it. */
+function printHelp(command: string, io: CliIo): ExitCode {
+  // `help zones flip` shows the help of `zones`: the longest known prefix of the words.
+  const words = command.split(" ").filter((w) => w !== "");
+  for (let n = words.length; n >= 0; n--) {
+    const text = helpText(words.slice(0, n).join(" "));
+    if (text !== undefined && (n > 0 || words.length === 0)) {
+      io.stdout.write(text);
+      return ExitCode.ok;
+    }
+  }
+  throw new UsageError(`no help for unknown command '${command}'`, "");
+}
