@@ -1,0 +1,10 @@
+export { createHealth } from "./health";
+export type { HealthReporter } from "./health";
+export { listen } from "./listen";
+export { addReflection, fileDescriptorSet } from "./reflection";
+export { clientConstructor, serviceDefinition } from "./service-definition";
+export type { ResponseEncoders } from "./service-definition";
+export type { HandlerFor, ServiceHandlers } from "./service-handlers";
+export { shutdownGracefully } from "./shutdown";
+export type { ShutdownOptions } from "./shutdown";
+export { statusError } from "./status-error";

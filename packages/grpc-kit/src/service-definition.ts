@@ -1,0 +1,61 @@
+import * as grpc from "@grpc/grpc-js";
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import type { DescMessage, DescMethod, DescService, Message } from "@bufbuild/protobuf";
+
+/**
+ * Hand-written encoders for hot methods' responses, keyed by method `localName`. They must
+ * produce the same bytes as `toBinary`; the generic reflection-based encoder is the default.
+ */
+export type ResponseEncoders = Readonly<Record<string, (message: Message) => Uint8Array>>;
+
+/**
+ * Builds a grpc-js service definition from a protobuf-es service descriptor, so services keep
+ * protobuf-es messages end to end instead of a second, proto-loader view of the same protos.
+ * Keys are the methods' `localName` (`check`, `checkBatch`), matching `ServiceHandlers`;
+ * `originalName` (`Check`) lets generic clients call either spelling.
+ */
+export function serviceDefinition(service: DescService, encoders: ResponseEncoders = {}): grpc.ServiceDefinition {
+  const definition: Record<string, grpc.MethodDefinition<Message, Message>> = {};
+  for (const method of service.methods) {
+    const encode = encoders[method.localName];
+    const base = methodDefinition(service, method);
+    definition[method.localName] = encode === undefined ? base : { ...base, responseSerialize: toBuffer(encode) };
+  }
+  return definition;
+}
+
+/**
+ * A client constructor for a protobuf-es service: used by tests, the CLI and benchmarks so no
+ * caller writes grpc-js plumbing by hand.
+ */
+export function clientConstructor(service: DescService): grpc.ServiceClientConstructor {
+  return grpc.makeGenericClientConstructor(serviceDefinition(service), service.typeName);
+}
+
+function methodDefinition(service: DescService, method: DescMethod): grpc.MethodDefinition<Message, Message> {
+  return {
+    path: `/${service.typeName}/${method.name}`,
+    requestStream: method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming",
+    responseStream: method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
+    requestSerialize: serializer(method.input),
+    requestDeserialize: deserializer(method.input),
+    responseSerialize: serializer(method.output),
+    responseDeserialize: deserializer(method.output),
+    originalName: method.name,
+  };
+}
+
+function serializer(schema: DescMessage): (message: Message) => Buffer {
+  return toBuffer((message) => toBinary(schema, message));
+}
+
+function toBuffer(encode: (message: Message) => Uint8Array): (message: Message) => Buffer {
+  return (message) => {
+    const bytes = encode(message);
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  };
+}
+
+function deserializer(schema: DescMessage): (bytes: Buffer) => Message {
+  return (bytes) => fromBinary(schema, bytes);
+}

@@ -1,0 +1,2 @@
+export { createLogger, REDACT_PATHS } from "./create-logger";
+export type { Logger, LoggerOptions } from "./create-logger";

@@ -1,0 +1,43 @@
+import { decisionServiceConfig } from "./config";
+import { ConfigError } from "./config-error";
+import { DEFAULTS } from "./defaults";
+
+describe("decisionServiceConfig", () => {
+  it("applies defaults for everything but the policy directory", () => {
+    expect(decisionServiceConfig({ FLOWZONE_POLICY: "/policy" }, {})).toEqual({
+      policyDir: "/policy",
+      host: "127.0.0.1",
+      port: 50051,
+      reloadIntervalMs: 1000,
+      limits: { maxMessageBytes: 4 * 1024 * 1024, maxLabels: 64, maxSources: 64, maxBatch: 1000 },
+    });
+    expect(DEFAULTS.limits.maxMessageBytes).toBe(4194304);
+  });
+
+  it.each([
+    ["env over defaults", { FLOWZONE_POLICY: "/env", FLOWZONE_PDP_HOST: "0.0.0.0", FLOWZONE_PDP_PORT: "6000" }, {}, { policyDir: "/env", host: "0.0.0.0", port: 6000 }],
+    ["flags over env", { FLOWZONE_POLICY: "/env", FLOWZONE_PDP_HOST: "0.0.0.0", FLOWZONE_PDP_PORT: "6000" }, { policy: "/flag", host: "::1", port: "7000" }, { policyDir: "/flag", host: "::1", port: 7000 }],
+    ["port 0 for a free port", { FLOWZONE_POLICY: "/env", FLOWZONE_PDP_PORT: "0" }, {}, { port: 0 }],
+  ])("%s", (_name, env, flags, expected) => {
+    expect(decisionServiceConfig(env, flags)).toMatchObject(expected);
+  });
+
+  it.each([
+    [{}, {}, "--policy: no policy directory given; pass --policy DIR or set FLOWZONE_POLICY"],
+    [{ FLOWZONE_POLICY: "" }, {}, "FLOWZONE_POLICY: must not be empty"],
+    [{ FLOWZONE_POLICY: "/p", FLOWZONE_PDP_PORT: "http" }, {}, 'FLOWZONE_PDP_PORT: "http" is not a port; use an integer from 0 to 65535 (0 picks a free port)'],
+    [{ FLOWZONE_POLICY: "/p" }, { port: "70000" }, '--port: "70000" is not a port; use an integer from 0 to 65535 (0 picks a free port)'],
+    [{ FLOWZONE_POLICY: "/p" }, { port: "-1" }, '--port: "-1" is not a port; use an integer from 0 to 65535 (0 picks a free port)'],
+    [{ FLOWZONE_POLICY: "/p" }, { port: "1.5" }, '--port: "1.5" is not a port; use an integer from 0 to 65535 (0 picks a free port)'],
+    [{ FLOWZONE_POLICY: "/p", FLOWZONE_PDP_HOST: " " }, {}, "FLOWZONE_PDP_HOST: must not be empty"],
+  ])("rejects %j with flags %j", (env, flags, message) => {
+    let caught: unknown;
+    try {
+      decisionServiceConfig(env, flags);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as Error).message).toBe(message);
+  });
+});

@@ -1,0 +1,17 @@
+import type { Limits } from "./limits";
+
+/**
+ * Every default of the decision service, in one place so the CLI, the docs and the tests agree.
+ * The contract fixes the port (50051); the limits keep one caller from monopolising a server.
+ */
+export const DEFAULTS = {
+  host: "127.0.0.1",
+  port: 50051,
+  reloadIntervalMs: 1000,
+  limits: {
+    maxMessageBytes: 4 * 1024 * 1024,
+    maxLabels: 64,
+    maxSources: 64,
+    maxBatch: 1000,
+  } satisfies Limits,
+} as const;

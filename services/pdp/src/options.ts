@@ -1,0 +1,26 @@
+import type { Logger } from "@flowzone/logging";
+import type { Limits } from "./limits";
+
+/** Everything the decision service needs; `decisionServiceConfig` builds it from flags and env. */
+export interface DecisionServiceOptions {
+  /** The policy bundle directory, read at start and polled for changes. */
+  readonly policyDir: string;
+  readonly host: string;
+  /** 0 picks a free port; the bound one is in `RunningDecisionService.port` and the log. */
+  readonly port: number;
+  readonly reloadIntervalMs: number;
+  readonly limits: Limits;
+  readonly logger: Logger;
+}
+
+/** A started decision service. */
+export interface RunningDecisionService {
+  /** The bound port (useful when started with port 0). */
+  readonly port: number;
+  /** The version of the policy deciding requests right now. */
+  policyVersion(): string;
+  /** Reads and applies the bundle now, as the watcher would on a change (tests use it to skip the wait). */
+  reload(): Promise<void>;
+  /** Stops taking calls, lets in-flight ones (open streams too) finish for `graceMs`, then cuts them off. */
+  close(graceMs?: number): Promise<void>;
+}

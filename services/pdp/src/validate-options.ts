@@ -1,0 +1,24 @@
+import { ConfigError } from "./config-error";
+import type { DecisionServiceOptions } from "./options";
+
+/**
+ * Rejects impossible options before anything binds or reads, like pino and connect-node do at
+ * construction: a zero batch limit or a negative interval is a bug in the caller, not a runtime
+ * condition.
+ */
+export function validateOptions(options: DecisionServiceOptions): void {
+  if (options.policyDir === "") throw new ConfigError("policyDir", "must not be empty");
+  if (options.host === "") throw new ConfigError("host", "must not be empty");
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
+    throw new ConfigError("port", `${options.port} is not a port (0 to 65535)`);
+  }
+  positive("reloadIntervalMs", options.reloadIntervalMs);
+  positive("limits.maxMessageBytes", options.limits.maxMessageBytes);
+  positive("limits.maxLabels", options.limits.maxLabels);
+  positive("limits.maxSources", options.limits.maxSources);
+  positive("limits.maxBatch", options.limits.maxBatch);
+}
+
+function positive(setting: string, value: number): void {
+  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(setting, `${value} must be a positive integer`);
+}

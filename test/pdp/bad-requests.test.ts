@@ -1,0 +1,75 @@
+import * as grpc from "@grpc/grpc-js";
+import type { CheckResponse } from "@flowzone/proto";
+import type { CheckInit, Pdp } from "./pdp-harness";
+import { grpcError, nextMessage, startPdp, streamStatus } from "./pdp-harness";
+
+const ok: CheckInit = { producer: "svc:banana-app", sink: "svc:banana-ranker", labels: ["banana"] };
+const many = (n: number, make: (i: number) => string): string[] => Array.from({ length: n }, (_, i) => make(i));
+
+describe("decision service: bad requests are INVALID_ARGUMENT naming the field, then the value", () => {
+  let pdp: Pdp;
+
+  beforeAll(async () => {
+    pdp = await startPdp({ limits: { maxMessageBytes: 64 * 1024, maxLabels: 64, maxSources: 64, maxBatch: 1000 } });
+  });
+
+  afterAll(async () => {
+    await pdp.stop();
+  });
+
+  it.each<[string, CheckInit, RegExp]>([
+    ["unknown label", { ...ok, labels: ["banana", "bananna"] }, /^labels\[1\] "bananna" is not a declared label/],
+    ["unknown source asset", { ...ok, sources: ["kafka:nowhere"] }, /^sources\[0\] "kafka:nowhere" is not a declared asset/],
+    ["malformed source asset id", { ...ok, sources: ["not an asset"] }, /^sources\[0\] "not an asset" is not a well-formed asset id/],
+    ["malformed sink", { ...ok, sink: "ranker" }, /^sink\b.*"ranker"/],
+    ["malformed producer", { ...ok, producer: "Banana App" }, /^producer\b.*"Banana App"/],
+    ["empty producer", { ...ok, producer: "" }, /^producer is missing/],
+    ["empty sink", { ...ok, sink: "" }, /^sink is missing/],
+    ["too many labels", { ...ok, labels: many(70, (i) => `l${i}`) }, /^labels: 70 labels exceed the limit of 64$/],
+    ["too many sources", { ...ok, sources: many(65, (i) => `kafka:s${i}`) }, /^sources: 65 sources exceed the limit of 64$/],
+  ])("Check: %s", async (_name, request, message) => {
+    const error = await grpcError(pdp.client.check(request));
+    expect(error.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(error.details).toMatch(message);
+  });
+
+  it("CheckBatch names the index of the bad request", async () => {
+    const requests = [ok, ok, ok, { ...ok, labels: ["x"] }, ok];
+    const error = await grpcError(pdp.client.checkBatch(requests));
+    expect(error.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(error.details).toMatch(/^requests\[3\]\.labels\[0\] "x" is not a declared label/);
+  });
+
+  it("CheckBatch names the index for a limit too", async () => {
+    const error = await grpcError(pdp.client.checkBatch([ok, { ...ok, labels: many(65, () => "banana") }]));
+    expect(error.details).toBe("requests[1].labels: 65 labels exceed the limit of 64");
+  });
+
+  it("CheckBatch refuses an oversized batch", async () => {
+    const error = await grpcError(pdp.client.checkBatch(many(1001, () => "").map(() => ({ producer: "svc:a", sink: "svc:b" }))));
+    expect(error.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(error.details).toBe("requests: 1001 requests exceed the limit of 1000");
+  });
+
+  it("CheckStream ends the stream on a bad request, naming its request_id", async () => {
+    const stream = pdp.client.stream();
+    const status = streamStatus(stream);
+    const first = nextMessage<CheckResponse>(stream);
+    stream.write({ $typeName: "flowzone.v1.CheckRequest", requestId: "r-1", producer: "svc:banana-app", sink: "svc:banana-ranker", labels: ["banana"], sources: [], purpose: "" });
+    expect((await first).requestId).toBe("r-1");
+    stream.write({ $typeName: "flowzone.v1.CheckRequest", requestId: "r-2", producer: "svc:banana-app", sink: "svc:banana-ranker", labels: ["bananna"], sources: [], purpose: "" });
+    const final = await status;
+    expect(final.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(final.details).toMatch(/^request_id "r-2": labels\[0\] "bananna" is not a declared label/);
+  });
+
+  it("refuses a message over the size limit", async () => {
+    const error = await grpcError(pdp.client.check({ ...ok, purpose: "p".repeat(70 * 1024) }));
+    expect(error.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+  });
+
+  it("keeps serving after bad requests", async () => {
+    await grpcError(pdp.client.check({ ...ok, labels: ["nope"] }));
+    expect((await pdp.client.check(ok)).decisionId).not.toBe("");
+  });
+});

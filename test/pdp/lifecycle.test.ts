@@ -1,0 +1,113 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { DEFAULTS, PolicyLoadError, startDecisionService } from "@flowzone/pdp";
+import type { DecisionServiceOptions } from "@flowzone/pdp";
+import type { CheckRequest, CheckResponse } from "@flowzone/proto";
+import { BUNDLE, DecisionClient, captureLogger, makeBundleDir, nextMessage, startPdp, streamStatus } from "./pdp-harness";
+
+const request = (requestId: string): CheckRequest => ({
+  $typeName: "flowzone.v1.CheckRequest",
+  requestId,
+  producer: "svc:banana-app",
+  sink: "svc:banana-ranker",
+  labels: ["banana"],
+  sources: [],
+  purpose: "",
+});
+
+function options(policyDir: string): DecisionServiceOptions {
+  return { policyDir, host: "127.0.0.1", port: 0, reloadIntervalMs: 1000, limits: DEFAULTS.limits, logger: captureLogger().logger };
+}
+
+describe("decision service: start and close", () => {
+  it("refuses to start on a broken bundle, listing every error as file:line", async () => {
+    const dir = await makeBundleDir({
+      ...BUNDLE,
+      "labels.yaml": `${BUNDLE["labels.yaml"] ?? ""}colour: yellow\n`,
+      "zones/broken.yaml": "kind: Zone\nname: broken\nprotects: [nope]\n",
+    });
+    try {
+      const error: unknown = await startDecisionService(options(dir)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PolicyLoadError);
+      const errors = (error as PolicyLoadError).errors;
+      expect(errors).toEqual(expect.arrayContaining([expect.stringMatching(/^labels\.yaml:\d+: /), expect.stringMatching(/^zones\/broken\.yaml:\d+: /)]));
+      for (const line of errors) expect((error as Error).message).toContain(line);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses to start on a missing policy directory, naming it", async () => {
+    const dir = join(tmpdir(), "flowzone-pdp-does-not-exist");
+    await expect(startDecisionService(options(dir))).rejects.toThrow(dir);
+  });
+
+  it("refuses to start on a directory without policy files", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "flowzone-pdp-empty-"));
+    try {
+      await expect(startDecisionService(options(dir))).rejects.toThrow("contains no *.yaml or *.yml files");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses impossible options", async () => {
+    const dir = await makeBundleDir();
+    try {
+      await expect(startDecisionService({ ...options(dir), limits: { ...DEFAULTS.limits, maxBatch: 0 } })).rejects.toThrow("limits.maxBatch");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("logs the port it got when asked for port 0", async () => {
+    const pdp = await startPdp();
+    try {
+      expect(pdp.service.port).toBeGreaterThan(0);
+      expect(pdp.lines).toContainEqual(expect.objectContaining({ msg: "decision service listening", port: pdp.service.port, component: "pdp" }));
+    } finally {
+      await pdp.stop();
+    }
+  });
+
+  it("lets an in-flight stream finish on a graceful close, then refuses new calls", async () => {
+    const pdp = await startPdp();
+    const stream = pdp.client.stream();
+    const status = streamStatus(stream);
+    const first = nextMessage<CheckResponse>(stream);
+    stream.write(request("before"));
+    expect((await first).requestId).toBe("before");
+
+    const closed = pdp.service.close(10_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const second = nextMessage<CheckResponse>(stream);
+    stream.write(request("during"));
+    expect((await second).requestId).toBe("during");
+    stream.end();
+    expect((await status).code).toBe(grpc.status.OK);
+    await closed;
+    expect(pdp.lines).toContainEqual(expect.objectContaining({ msg: "decision service stopped", forced: false }));
+
+    const late = new DecisionClient(pdp.address);
+    await expect(late.check({ producer: "svc:a", sink: "svc:b" })).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+    late.close();
+    await pdp.stop();
+  });
+
+  it("cuts off a stream that outlives the grace period", async () => {
+    const pdp = await startPdp();
+    const stream = pdp.client.stream();
+    const status = streamStatus(stream);
+    const first = nextMessage<CheckResponse>(stream);
+    stream.write(request("r"));
+    await first;
+    const started = Date.now();
+    await pdp.service.close(200);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect((await status).code).not.toBe(grpc.status.OK);
+    expect(pdp.lines).toContainEqual(expect.objectContaining({ msg: "decision service stopped", forced: true }));
+    await pdp.stop();
+  });
+});
