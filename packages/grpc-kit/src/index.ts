@@ -3,7 +3,7 @@ export type { HealthReporter } from "./health";
 export { listen } from "./listen";
 export { addReflection, fileDescriptorSet } from "./reflection";
 export { clientConstructor, serviceDefinition } from "./service-definition";
-export type { ResponseEncoders } from "./service-definition";
+export type { MethodCodec, MethodCodecs } from "./service-definition";
 export type { HandlerFor, ServiceHandlers } from "./service-handlers";
 export { shutdownGracefully } from "./shutdown";
 export type { ShutdownOptions } from "./shutdown";

@@ -3,10 +3,16 @@ import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { DescMessage, DescMethod, DescService, Message } from "@bufbuild/protobuf";
 
 /**
- * Hand-written encoders for hot methods' responses, keyed by method `localName`. They must
- * produce the same bytes as `toBinary`; the generic reflection-based encoder is the default.
+ * Hand-written codecs for a hot method, keyed by method `localName`: `encodeResponse` must
+ * produce the same bytes as `toBinary`, `decodeRequest` the same message as `fromBinary`.
+ * The generic reflection-based codec is the default for whatever is left out.
  */
-export type ResponseEncoders = Readonly<Record<string, (message: Message) => Uint8Array>>;
+export interface MethodCodec {
+  readonly encodeResponse?: (message: Message) => Uint8Array;
+  readonly decodeRequest?: (bytes: Uint8Array) => Message;
+}
+
+export type MethodCodecs = Readonly<Record<string, MethodCodec>>;
 
 /**
  * Builds a grpc-js service definition from a protobuf-es service descriptor, so services keep
@@ -14,12 +20,16 @@ export type ResponseEncoders = Readonly<Record<string, (message: Message) => Uin
  * Keys are the methods' `localName` (`check`, `checkBatch`), matching `ServiceHandlers`;
  * `originalName` (`Check`) lets generic clients call either spelling.
  */
-export function serviceDefinition(service: DescService, encoders: ResponseEncoders = {}): grpc.ServiceDefinition {
+export function serviceDefinition(service: DescService, codecs: MethodCodecs = {}): grpc.ServiceDefinition {
   const definition: Record<string, grpc.MethodDefinition<Message, Message>> = {};
   for (const method of service.methods) {
-    const encode = encoders[method.localName];
+    const codec = codecs[method.localName] ?? {};
     const base = methodDefinition(service, method);
-    definition[method.localName] = encode === undefined ? base : { ...base, responseSerialize: toBuffer(encode) };
+    definition[method.localName] = {
+      ...base,
+      ...(codec.encodeResponse === undefined ? {} : { responseSerialize: toBuffer(codec.encodeResponse) }),
+      ...(codec.decodeRequest === undefined ? {} : { requestDeserialize: codec.decodeRequest }),
+    };
   }
   return definition;
 }

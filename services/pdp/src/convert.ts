@@ -2,12 +2,9 @@
  * The decision service's protobuf edge: the only file that knows flowzone.v1 messages. Requests
  * become engine `Write`s, engine `Decision`s become responses; everything else works on domain
  * types. Responses are built as plain message literals (protobuf-es v2 messages are plain objects)
- * rather than with `create()`, which walks the schema on every call; and they are encoded by
- * hand (below) rather than with `toBinary`, which walks it for every field: about three times
- * cheaper, byte-identical (proto3 defaults omitted, fields in number order; the spec checks).
+ * rather than with `create()`, which walks the schema on every call; wire-codec.ts encodes and
+ * decodes the hot messages by hand.
  */
-import type { Message } from "@bufbuild/protobuf";
-import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import type { Decision, Mode, Violation, Write } from "@flowzone/engine";
 import {
   DecisionService,
@@ -83,39 +80,4 @@ function toViolation(violation: Violation): ProtoViolation {
     labels: violation.labels as string[],
     reason: violation.reason,
   };
-}
-
-/** Encodes a `CheckResponse`. */
-export function encodeCheckResponse(message: Message): Uint8Array {
-  const writer = new BinaryWriter();
-  writeCheckResponse(writer, message as CheckResponse);
-  return writer.finish();
-}
-
-/** Encodes a `CheckBatchResponse`. */
-export function encodeCheckBatchResponse(message: Message): Uint8Array {
-  const writer = new BinaryWriter();
-  for (const response of (message as CheckBatchResponse).responses) {
-    writer.tag(1, WireType.LengthDelimited).fork();
-    writeCheckResponse(writer, response);
-    writer.join();
-  }
-  return writer.finish();
-}
-
-function writeCheckResponse(writer: BinaryWriter, response: CheckResponse): void {
-  if (response.requestId !== "") writer.tag(1, WireType.LengthDelimited).string(response.requestId);
-  if (response.decision !== ProtoDecision.UNSPECIFIED) writer.tag(2, WireType.Varint).int32(response.decision);
-  if (response.decisionId !== "") writer.tag(3, WireType.LengthDelimited).string(response.decisionId);
-  if (response.policyVersion !== "") writer.tag(4, WireType.LengthDelimited).string(response.policyVersion);
-  for (const violation of response.violations) {
-    writer.tag(5, WireType.LengthDelimited).fork();
-    if (violation.zone !== "") writer.tag(1, WireType.LengthDelimited).string(violation.zone);
-    if (violation.rule !== "") writer.tag(2, WireType.LengthDelimited).string(violation.rule);
-    if (violation.mode !== ProtoMode.UNSPECIFIED) writer.tag(3, WireType.Varint).int32(violation.mode);
-    if (violation.enforced) writer.tag(4, WireType.Varint).bool(true);
-    for (const label of violation.labels) writer.tag(5, WireType.LengthDelimited).string(label);
-    if (violation.reason !== "") writer.tag(6, WireType.LengthDelimited).string(violation.reason);
-    writer.join();
-  }
 }

@@ -2,7 +2,8 @@ import * as grpc from "@grpc/grpc-js";
 import { readBundleDir, watchBundleDir } from "@flowzone/bundle-source";
 import { addReflection, createHealth, listen, serviceDefinition, shutdownGracefully } from "@flowzone/grpc-kit";
 import { compilePolicy } from "./compile-policy";
-import { decisionService, decisionServiceFile, encodeCheckBatchResponse, encodeCheckResponse } from "./convert";
+import { decisionService, decisionServiceFile } from "./convert";
+import { DECISION_CODECS } from "./wire-codec";
 import { DecisionIds } from "./decision-ids";
 import { decisionHandlers } from "./handlers";
 import type { DecisionServiceOptions, RunningDecisionService } from "./options";
@@ -37,8 +38,7 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
     "grpc.max_receive_message_length": limits.maxMessageBytes,
     "grpc.max_send_message_length": limits.maxMessageBytes,
   });
-  const encoders = { check: encodeCheckResponse, checkBatch: encodeCheckBatchResponse, checkStream: encodeCheckResponse };
-  server.addService(serviceDefinition(decisionService, encoders), decisionHandlers({ policy, ids: new DecisionIds(), limits, logger }));
+  server.addService(serviceDefinition(decisionService, DECISION_CODECS), decisionHandlers({ policy, ids: new DecisionIds(), limits, logger }));
   const health = createHealth([decisionService.typeName]);
   health.addToServer(server);
   addReflection(server, [decisionServiceFile]);

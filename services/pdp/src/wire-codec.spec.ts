@@ -1,0 +1,67 @@
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { CheckBatchRequestSchema, CheckBatchResponseSchema, CheckRequestSchema, CheckResponseSchema, Decision, Mode } from "@flowzone/proto";
+import type { CheckResponse } from "@flowzone/proto";
+import { decodeCheckBatchRequest, decodeCheckRequest, encodeCheckBatchResponse, encodeCheckResponse } from "./wire-codec";
+
+const responses: CheckResponse[] = [
+  create(CheckResponseSchema, {}),
+  create(CheckResponseSchema, { requestId: "r-1", decision: Decision.ALLOW, decisionId: "abc-1", policyVersion: "sha256:ff@0" }),
+  create(CheckResponseSchema, {
+    requestId: "ünïcode ✓",
+    decision: Decision.DENY,
+    decisionId: "abc-2",
+    policyVersion: "sha256:ff@3",
+    violations: [
+      { zone: "banana", rule: "boundary", mode: Mode.ENFORCEMENT, enforced: true, labels: ["banana", "pii.email"], reason: "Why." },
+      { zone: "email", rule: "no-export", mode: Mode.LOGGING, enforced: false, labels: [], reason: "" },
+      {},
+    ],
+  }),
+];
+
+describe("convert: hand-written encoders", () => {
+  it.each(responses.map((r, i) => [i, r] as const))("encodes CheckResponse #%d exactly as toBinary", (_i, response) => {
+    expect(Buffer.from(encodeCheckResponse(response))).toEqual(Buffer.from(toBinary(CheckResponseSchema, response)));
+  });
+
+  it("encodes a CheckBatchResponse exactly as toBinary", () => {
+    const batch = create(CheckBatchResponseSchema, { responses });
+    expect(Buffer.from(encodeCheckBatchResponse(batch))).toEqual(Buffer.from(toBinary(CheckBatchResponseSchema, batch)));
+  });
+
+  it("encodes an empty batch as no bytes", () => {
+    expect(encodeCheckBatchResponse(create(CheckBatchResponseSchema, {})).length).toBe(0);
+  });
+});
+
+describe("hand decoders", () => {
+  const requests = [
+    create(CheckRequestSchema, {}),
+    create(CheckRequestSchema, { requestId: "r-1", producer: "svc:p", sink: "kafka:ünïcode", labels: ["a", "b", "a"], sources: ["kafka:s"], purpose: "ads" }),
+  ];
+
+  it.each(requests.map((r, i) => [i, r] as const))("decodes CheckRequest %i exactly as fromBinary does", (_i, request) => {
+    const bytes = toBinary(CheckRequestSchema, request);
+    expect(decodeCheckRequest(bytes)).toEqual(fromBinary(CheckRequestSchema, bytes));
+  });
+
+  it("decodes a CheckBatchRequest exactly as fromBinary does", () => {
+    const bytes = toBinary(CheckBatchRequestSchema, create(CheckBatchRequestSchema, { requests }));
+    expect(decodeCheckBatchRequest(bytes)).toEqual(fromBinary(CheckBatchRequestSchema, bytes));
+  });
+
+  it("skips fields it does not know, as an older server must", () => {
+    const writer = new BinaryWriter();
+    writer.tag(2, WireType.LengthDelimited).string("svc:p");
+    writer.tag(99, WireType.Varint).int32(7);
+    writer.tag(3, WireType.LengthDelimited).string("svc:s");
+    const decoded = decodeCheckRequest(writer.finish());
+    expect([decoded.producer, decoded.sink]).toEqual(["svc:p", "svc:s"]);
+  });
+
+  it("rejects a truncated message", () => {
+    const bytes = toBinary(CheckBatchRequestSchema, create(CheckBatchRequestSchema, { requests }));
+    expect(() => decodeCheckBatchRequest(bytes.subarray(0, bytes.length - 3))).toThrow();
+  });
+});
