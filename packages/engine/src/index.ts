@@ -1,4 +1,4 @@
-// Public surface of @flowzone/engine (filled in as modules land).
+// Public surface of @flowzone/engine: named exports only.
 export type {
   Asset,
   Bundle,
@@ -22,3 +22,11 @@ export type {
   ZoneException,
   ZoneRule,
 } from "./types";
+export { parseBundle } from "./parse-bundle";
+export { formatBundleError } from "./bundle-error";
+export { parseDurationMs } from "./duration";
+export { WriteError } from "./write-error";
+export { INITIAL_STATE } from "./runtime-state";
+export { PolicyEngine } from "./policy-engine";
+export { runPolicyTests } from "./policy-tests";
+export type { PolicyTestReport, PolicyTestResult } from "./policy-tests";

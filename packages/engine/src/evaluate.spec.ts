@@ -1,0 +1,212 @@
+import { SINK_CACHE_LIMIT } from "./compiled-bundle";
+import { INITIAL_STATE } from "./runtime-state";
+import { bananaZone, engineOf, LABELS, writeOf } from "./testing/bundles";
+import type { RuntimeState, Write, ZoneException } from "./types";
+import { WriteError } from "./write-error";
+
+const NO_EXPORT = ["rules:", "  - name: no-export", "    deny: [kafka:export-*, svc:banana-ranker]"].join("\n");
+const engine = engineOf([...LABELS, bananaZone(NO_EXPORT)]);
+const banana = (fields: Partial<Write>): Write => writeOf({ labels: ["banana"], ...fields });
+const rulesOf = (write: Write, subject = engine): string[] =>
+  subject.decide(write).violations.map((violation) => `${violation.zone}/${violation.rule}`);
+
+describe("boundary rule", () => {
+  it.each([
+    ["kafka:banana-events", []],
+    ["kafka:banana-", []],
+    ["svc:banana-ranker", ["banana/no-export"]],
+    ["kafka:bananas", ["banana/boundary"]],
+    ["svc:banana-ranker-v2", ["banana/boundary"]],
+    ["kafka:export-daily", ["banana/boundary", "banana/no-export"]],
+  ])("a banana write into %s violates %j", (sink, expected) => {
+    expect(rulesOf(banana({ sink }))).toEqual(expected);
+  });
+
+  it("allows any sink for a declared purpose of the zone, but not for another or an empty purpose", () => {
+    expect(rulesOf(banana({ sink: "svc:analytics", purpose: "banana-research" }))).toEqual([]);
+    expect(rulesOf(banana({ sink: "svc:analytics", purpose: "ads" }))).toEqual(["banana/boundary"]);
+    expect(rulesOf(banana({ sink: "svc:analytics", purpose: "" }))).toEqual(["banana/boundary"]);
+  });
+
+  it("still applies deny rules to a write with a purpose", () => {
+    expect(rulesOf(banana({ sink: "kafka:export-daily", purpose: "banana-research" }))).toEqual(["banana/no-export"]);
+  });
+
+  it("does not apply to writes without a protected label", () => {
+    expect(engine.decide(writeOf({ sink: "kafka:export-daily", labels: ["apple", "x"] }))).toEqual({
+      allow: true,
+      violations: [],
+    });
+  });
+
+  it("returns one shared frozen decision for every allowed write without violations", () => {
+    const first = engine.decide(banana({ sink: "kafka:banana-events" }));
+    expect(engine.decide(writeOf({ labels: ["x"] }))).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.isFrozen(first.violations)).toBe(true);
+  });
+});
+
+describe("deny rules", () => {
+  it("deny a member sink that matches a deny pattern", () => {
+    const decision = engine.decide(banana({ sink: "svc:banana-ranker" }));
+    expect(decision.allow).toBe(false);
+    expect(decision.violations).toMatchObject([{ zone: "banana", rule: "no-export", enforced: true, labels: ["banana"] }]);
+  });
+
+  it("give a reason naming the sink and the pattern that matched", () => {
+    const [violation] = engine.decide(banana({ sink: "svc:banana-ranker" })).violations;
+    expect(violation?.reason).toContain("svc:banana-ranker");
+    expect(violation?.reason).toContain('Rule "no-export" of zone "banana"');
+  });
+
+  it("report violations zone by zone in bundle order, boundary first", () => {
+    const twoZones = engineOf([
+      ...LABELS,
+      "kind: Zone\nname: apple\nprotects: [apple]\nmode: logging\nrules:\n  - name: r1\n    deny: [kafka:*]\n  - name: r2\n    deny: [kafka:export-*]",
+      bananaZone(NO_EXPORT),
+    ]);
+    expect(rulesOf(writeOf({ sink: "kafka:export-x", labels: ["banana", "apple"] }), twoZones)).toEqual([
+      "apple/boundary",
+      "apple/r1",
+      "apple/r2",
+      "banana/boundary",
+      "banana/no-export",
+    ]);
+  });
+});
+
+describe("boundary reasons", () => {
+  it("say what sink, why, and the ways out", () => {
+    const [violation] = engine.decide(banana({ sink: "svc:analytics" })).violations;
+    expect(violation?.reason).toBe(
+      'Sink svc:analytics is outside zone "banana", which protects "banana", so it may not receive this data; ' +
+        'write into a member such as kafka:banana-* or svc:banana-ranker, declare the purpose "banana-research", ' +
+        "or ask the zone's owners (privacy-banana) for an exception.",
+    );
+  });
+});
+
+describe("labels", () => {
+  it("union the write's labels with the labels of its sources", () => {
+    expect(rulesOf(writeOf({ sink: "svc:analytics", sources: ["kafka:banana-events"] }))).toEqual(["banana/boundary"]);
+    expect(rulesOf(writeOf({ sink: "svc:analytics", sources: ["kafka:plain", "table:dw.users"] }))).toEqual([]);
+  });
+
+  it("report the zone's protected labels the write carries, sorted", () => {
+    const pii = engineOf([
+      ...LABELS,
+      "kind: Zone\nname: pii\nprotects: [pii.email, banana, apple]\nmode: enforcement",
+    ]);
+    const decide = (write: Write): readonly string[] | undefined => pii.decide(write).violations[0]?.labels;
+    expect(decide(writeOf({ labels: ["pii.email", "banana", "x"] }))).toEqual(["banana", "pii.email"]);
+    expect(decide(writeOf({ labels: ["banana"], sources: ["table:dw.users"] }))).toEqual(["apple", "banana", "pii.email"]);
+    expect(decide(writeOf({ labels: ["pii.email"] }))).toEqual(["pii.email"]);
+  });
+});
+
+describe("write errors", () => {
+  const rejection = (write: Write): Pick<WriteError, "code" | "field" | "value"> & { message: string } => {
+    try {
+      engine.decide(write);
+    } catch (error) {
+      if (error instanceof WriteError) return { code: error.code, field: error.field, value: error.value, message: error.message };
+      throw error;
+    }
+    throw new Error("the write was accepted");
+  };
+
+  it.each([
+    [writeOf({ producer: "" }), "missing_field", "producer", ""],
+    [writeOf({ producer: "orders" }), "malformed_asset", "producer", "orders"],
+    [writeOf({ sink: "" }), "missing_field", "sink", ""],
+    [writeOf({ sink: "Kafka:orders" }), "malformed_asset", "sink", "Kafka:orders"],
+    [writeOf({ labels: ["banana", "bananna"] }), "unknown_label", "labels[1]", "bananna"],
+    [writeOf({ sources: ["kafka:plain", "kafka:nowhere"] }), "unknown_source", "sources[1]", "kafka:nowhere"],
+    [writeOf({ sources: ["nowhere"] }), "malformed_asset", "sources[0]", "nowhere"],
+  ] as const)("%j is rejected with %s on %s", (write, code, field, value) => {
+    const error = rejection(write);
+    expect(error).toMatchObject({ code, field, value });
+    expect(error.message).toContain(field);
+    if (value !== "") expect(error.message).toContain(`"${value}"`);
+  });
+
+  it("are WriteErrors with a name and message", () => {
+    expect(() => engine.decide(writeOf({ labels: ["nope"] }))).toThrow(WriteError);
+    expect(() => engine.decide(writeOf({ labels: ["nope"] }))).toThrow('labels[0] "nope" is not a declared label');
+  });
+});
+
+describe("exceptions", () => {
+  const NOW = 1_000_000;
+  const grant = (fields: Partial<ZoneException>): RuntimeState => ({
+    epoch: 7,
+    zoneModes: new Map(),
+    exceptions: [
+      { id: "e1", zone: "banana", producer: "svc:app", sink: "svc:analytics", expiresAtMs: NOW + 1, ...fields },
+    ],
+  });
+  const write = banana({ producer: "svc:app", sink: "svc:analytics" });
+
+  it.each([
+    ["an active exception", {}, []],
+    ["an exception with glob patterns", { producer: "svc:*", sink: "svc:analy*" }, []],
+    ["an expired exception", { expiresAtMs: NOW }, ["banana/boundary"]],
+    ["an exception for another producer", { producer: "svc:other" }, ["banana/boundary"]],
+    ["an exception for another sink", { sink: "svc:other" }, ["banana/boundary"]],
+    ["an exception for another zone", { zone: "apple" }, ["banana/boundary"]],
+  ] as const)("%s decides the boundary rule accordingly", (_, fields, expected) => {
+    const excepted = engine.withState(grant(fields));
+    expect(excepted.decide(write, NOW).violations.map((violation) => `${violation.zone}/${violation.rule}`)).toEqual(expected);
+  });
+
+  it("never exempt a write from a deny rule", () => {
+    const excepted = engine.withState(grant({ sink: "kafka:export-daily", expiresAtMs: Number.MAX_SAFE_INTEGER }));
+    expect(rulesOf(banana({ sink: "kafka:export-daily" }), excepted)).toEqual(["banana/no-export"]);
+  });
+
+  it("use the current time when none is given", () => {
+    const soon = engine.withState(grant({ expiresAtMs: Date.now() + 60_000 }));
+    const past = engine.withState(grant({ expiresAtMs: Date.now() - 1 }));
+    expect(soon.decide(write).allow).toBe(true);
+    expect(past.decide(write).allow).toBe(false);
+  });
+});
+
+describe("runtime state", () => {
+  it("overrides a zone's bundle mode without touching the original engine", () => {
+    const flipped = engine.withState({ epoch: 3, zoneModes: new Map([["banana", "logging"]]), exceptions: [] });
+    const write = banana({ sink: "svc:analytics" });
+    expect(flipped.decide(write)).toMatchObject({ allow: true, violations: [{ rule: "boundary", mode: "logging", enforced: false }] });
+    expect(engine.decide(write).allow).toBe(false);
+    expect(flipped.effectiveZoneMode("banana")).toBe("logging");
+    expect(engine.effectiveZoneMode("banana")).toBe("enforcement");
+  });
+
+  it("turns a zone off so that it reports nothing", () => {
+    const off = engine.withState({ epoch: 4, zoneModes: new Map([["banana", "off"]]), exceptions: [] });
+    expect(off.decide(banana({ sink: "kafka:export-daily" })).violations).toEqual([]);
+  });
+
+  it("versions decisions with the bundle digest and the control epoch", () => {
+    expect(engine.version).toMatch(/^sha256:[0-9a-f]{64}@0$/);
+    expect(engine.state).toBe(INITIAL_STATE);
+    const later = engine.withState({ epoch: 12, zoneModes: new Map(), exceptions: [] });
+    expect(later.version).toBe(`${engine.bundle.digest}@12`);
+    expect(later.bundle).toBe(engine.bundle);
+  });
+
+  it("knows no mode for an unknown zone", () => {
+    expect(engine.effectiveZoneMode("cherry")).toBeUndefined();
+  });
+});
+
+describe("sink memo", () => {
+  it("stays correct after more distinct sinks than it holds", () => {
+    for (let i = 0; i <= SINK_CACHE_LIMIT + 5; i++) {
+      const sink = i % 2 === 0 ? `kafka:banana-${i}` : `svc:other-${i}`;
+      expect(engine.decide(banana({ sink })).allow).toBe(i % 2 === 0);
+    }
+    expect(engine.decide(banana({ sink: "kafka:banana-0" })).allow).toBe(true);
+  });
+});

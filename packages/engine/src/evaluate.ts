@@ -1,0 +1,72 @@
+import type { CompiledBundle, CompiledZone, SinkInfo } from "./compiled-bundle";
+import { MODES } from "./modes";
+import type { RuntimeOverlay } from "./runtime-overlay";
+import { ENFORCEMENT, OFF, excepted } from "./runtime-overlay";
+import type { Decision, Violation, Write } from "./types";
+
+/** The decision of every write that violates nothing: shared and frozen, so allowing allocates nothing. */
+export const ALLOW: Decision = Object.freeze({ allow: true, violations: Object.freeze([]) });
+
+/**
+ * Decides a write (CONTRACT section 3): zones touched by its labels, then per zone the boundary
+ * rule and the extra rules whose effective mode is not off. Violations come in bundle order,
+ * boundary first. `nowMs` undefined means "now", read only when an exception must be checked.
+ */
+export function evaluate(index: CompiledBundle, overlay: RuntimeOverlay, write: Write, nowMs: number | undefined): Decision {
+  const count = index.touch(write);
+  if (count === 0) return ALLOW;
+  const info = index.sink;
+  const slotModes = overlay.slotModes;
+  let violations: Violation[] | undefined;
+  let allow = true;
+  for (let t = 0; t < count; t++) {
+    const zone = index.zones[index.touched[t] ?? 0];
+    if (zone === undefined) continue;
+    const mode = slotModes[zone.slot] ?? OFF;
+    if (mode !== OFF && breaksBoundary(index, overlay, zone, info, write, nowMs)) {
+      violations ??= [];
+      violations.push(
+        violation(index, zone, "boundary", mode, zone.slot, index.boundaryReason(info, zone)),
+      );
+      if (mode === ENFORCEMENT) allow = false;
+    }
+    const rules = zone.rules;
+    for (let r = 0; r < rules.length; r++) {
+      const rule = rules[r];
+      const slot = zone.slot + 1 + r;
+      const ruleMode = slotModes[slot] ?? OFF;
+      if (rule !== undefined && ruleMode !== OFF && index.isDenied(info, rule, slot)) {
+        violations ??= [];
+        violations.push(violation(index, zone, rule.rule.name, ruleMode, slot, index.denyReason(info, zone, rule, slot)));
+        if (ruleMode === ENFORCEMENT) allow = false;
+      }
+    }
+  }
+  return violations === undefined ? ALLOW : { allow, violations };
+}
+
+function breaksBoundary(
+  index: CompiledBundle,
+  overlay: RuntimeOverlay,
+  zone: CompiledZone,
+  info: SinkInfo,
+  write: Write,
+  nowMs: number | undefined,
+): boolean {
+  if (index.isMember(info, zone)) return false;
+  if (write.purpose !== "" && zone.purposes.has(write.purpose)) return false;
+  const exceptions = overlay.exceptions[zone.index];
+  return exceptions === undefined || !excepted(exceptions, write.producer, write.sink, nowMs ?? Date.now());
+}
+
+function violation(index: CompiledBundle, zone: CompiledZone, rule: string, mode: number, slot: number, reason: string): Violation {
+  return {
+    zone: zone.zone.name,
+    rule,
+    mode: MODES[mode] ?? "off",
+    enforced: mode === ENFORCEMENT,
+    failMode: index.slotFailModes[slot] ?? "open",
+    labels: index.carriedLabels(zone),
+    reason,
+  };
+}

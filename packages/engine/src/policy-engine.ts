@@ -1,0 +1,63 @@
+import { CompiledBundle } from "./compiled-bundle";
+import { evaluate } from "./evaluate";
+import { RuntimeOverlay } from "./runtime-overlay";
+import { INITIAL_STATE } from "./runtime-state";
+import type { Bundle, Decision, FailMode, Mode, RuntimeState, Write } from "./types";
+
+/**
+ * A bundle compiled for deciding writes, with one runtime state layered over it. Immutable: a
+ * reload or a control change builds a new engine and the caller swaps one reference, so every
+ * decision is made by exactly one policy version.
+ */
+export class PolicyEngine {
+  /** `${bundle.digest}@${state.epoch}`: the policy version every decision carries. */
+  readonly version: string;
+  /** The bundle this engine was compiled from. */
+  readonly bundle: Bundle;
+
+  private constructor(
+    private readonly index: CompiledBundle,
+    readonly state: RuntimeState,
+    private readonly overlay: RuntimeOverlay,
+  ) {
+    this.bundle = index.bundle;
+    this.version = `${index.bundle.digest}@${state.epoch}`;
+  }
+
+  /** Compiles a validated bundle into its decision index, under `state` (default: no control changes). */
+  static compile(bundle: Bundle, state: RuntimeState = INITIAL_STATE): PolicyEngine {
+    const index = new CompiledBundle(bundle);
+    return new PolicyEngine(index, state, new RuntimeOverlay(index, state));
+  }
+
+  /**
+   * Decides a write. Throws a WriteError for a malformed write (missing or malformed producer
+   * or sink, undeclared label, unknown source). `nowMs` (default: now) only dates exceptions.
+   */
+  decide(write: Write, nowMs?: number): Decision {
+    return evaluate(this.index, this.overlay, write, nowMs);
+  }
+
+  /**
+   * The posture to take when flowzone itself fails on this write: closed if any evaluated rule
+   * of any zone its labels touch fails closed. Throws a WriteError like {@link decide}.
+   */
+  failPosture(write: Write): FailMode {
+    const count = this.index.touch(write);
+    for (let t = 0; t < count; t++) {
+      if (this.overlay.zoneFailsClosed[this.index.touched[t] ?? 0] === true) return "closed";
+    }
+    return "open";
+  }
+
+  /** The same compiled bundle under another runtime state (zone flip, exception, new epoch). */
+  withState(state: RuntimeState): PolicyEngine {
+    return new PolicyEngine(this.index, state, new RuntimeOverlay(this.index, state));
+  }
+
+  /** The zone's mode after runtime override and master switch; undefined for an unknown zone. */
+  effectiveZoneMode(zone: string): Mode | undefined {
+    const position = this.index.zoneIndex.get(zone);
+    return position === undefined ? undefined : this.overlay.zoneModes[position];
+  }
+}

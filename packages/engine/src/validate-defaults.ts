@@ -1,0 +1,30 @@
+import type { MapReader } from "./map-reader";
+import { FAIL_MODES, MODES } from "./modes";
+import type { FailMode, Mode } from "./types";
+import { readDuration } from "./validate-common";
+
+/** A `kind: Defaults` document as written: unset keys stay undefined until the bundle fills them in. */
+export interface RawDefaults {
+  readonly file: string;
+  readonly line: number;
+  readonly enabled: boolean | undefined;
+  readonly mode: Mode | undefined;
+  readonly failMode: FailMode | undefined;
+  readonly quietPeriodMs: number | undefined;
+}
+
+const KEYS = ["kind", "enabled", "mode", "failMode", "quietPeriod"] as const;
+
+/** Validates a Defaults document, reporting every problem it finds. */
+export function validateDefaults(reader: MapReader): RawDefaults {
+  reader.subject = "the Defaults document";
+  reader.rejectUnknownKeys(KEYS);
+  return {
+    file: reader.context.file,
+    line: reader.line,
+    enabled: reader.boolean("enabled"),
+    mode: reader.oneOf("mode", MODES, "mode"),
+    failMode: reader.oneOf("failMode", FAIL_MODES, "failMode"),
+    quietPeriodMs: readDuration(reader, "quietPeriod"),
+  };
+}

@@ -1,0 +1,36 @@
+import { isAssetId } from "./asset-id";
+import { WriteError } from "./write-error";
+
+/**
+ * The request errors a write can have, built in one place so every service reports the same
+ * codes and sentences.
+ */
+
+/** Throws unless `value` is a present, well-formed asset id; `field` is `producer` or `sink`. */
+export function checkWriteAsset(field: string, value: string): void {
+  if (value === "") {
+    throw new WriteError("missing_field", field, value, `${field} is missing: every write names its ${field} as an asset id such as svc:orders-api`);
+  }
+  if (!isAssetId(value)) throw malformedAsset(field, value);
+}
+
+/** The error for an asset id that is not `<system>:<name>`. */
+export function malformedAsset(field: string, value: string): WriteError {
+  return new WriteError(
+    "malformed_asset",
+    field,
+    value,
+    `${field} "${value}" is not a well-formed asset id; use <system>:<name>, e.g. kafka:orders or svc:orders-api`,
+  );
+}
+
+/** The error for a label the bundle does not declare. */
+export function unknownLabel(field: string, value: string): WriteError {
+  return new WriteError("unknown_label", field, value, `${field} "${value}" is not a declared label; declare it in the policy bundle or fix its spelling`);
+}
+
+/** The error for a source that is not a declared Asset (or not an asset id at all). */
+export function unknownSource(field: string, value: string): WriteError {
+  if (!isAssetId(value)) return malformedAsset(field, value);
+  return new WriteError("unknown_source", field, value, `${field} "${value}" is not a declared asset; declare it as an Asset in the policy bundle or fix its spelling`);
+}
