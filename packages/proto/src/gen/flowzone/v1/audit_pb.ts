@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file flowzone/v1/audit.proto.
  */
 export const file_flowzone_v1_audit: GenFile = /*@__PURE__*/
-  fileDesc("ChdmbG93em9uZS92MS9hdWRpdC5wcm90bxILZmxvd3pvbmUudjEiiwQKC0F1ZGl0UmVjb3JkEgoKAmlkGAEgASgJEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBHpvbmUYAyABKAkSEAoIdHJhY2VfaWQYBCABKAkSFgoOcG9saWN5X3ZlcnNpb24YBSABKAkSMAoJdmlvbGF0aW9uGAogASgLMhsuZmxvd3pvbmUudjEuVmlvbGF0aW9uRXZlbnRIABIvCgl6b25lX2ZsaXAYCyABKAsyGi5mbG93em9uZS52MS5ab25lRmxpcEV2ZW50SAASOAoRZXhjZXB0aW9uX2dyYW50ZWQYDCABKAsyGy5mbG93em9uZS52MS5FeGNlcHRpb25FdmVudEgAEjgKEWV4Y2VwdGlvbl9yZXZva2VkGA0gASgLMhsuZmxvd3pvbmUudjEuRXhjZXB0aW9uRXZlbnRIABI4ChFleGNlcHRpb25fZXhwaXJlZBgOIAEoCzIbLmZsb3d6b25lLnYxLkV4Y2VwdGlvbkV2ZW50SAASOwoPdmlvbGF0aW9uX2ZpeGVkGA8gASgLMiAuZmxvd3pvbmUudjEuVmlvbGF0aW9uRml4ZWRFdmVudEgAEjcKDXBvbGljeV9wdXNoZWQYECABKAsyHi5mbG93em9uZS52MS5Qb2xpY3lQdXNoZWRFdmVudEgAQgcKBWV2ZW50IkIKDlN0cmVhbVBvc2l0aW9uEg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoBRIOCgZvZmZzZXQYAyABKAMisQIKDlZpb2xhdGlvbkV2ZW50EhMKC2RlY2lzaW9uX2lkGAEgASgJEgwKBHJ1bGUYAiABKAkSHwoEbW9kZRgDIAEoDjIRLmZsb3d6b25lLnYxLk1vZGUSEAoIZW5mb3JjZWQYBCABKAgSDgoGbGFiZWxzGAUgAygJEhAKCHByb2R1Y2VyGAYgASgJEgwKBHNpbmsYByABKAkSDwoHc291cmNlcxgIIAMoCRIPCgdwdXJwb3NlGAkgASgJEjgKEWVuZm9yY2VtZW50X3BvaW50GAogASgOMh0uZmxvd3pvbmUudjEuRW5mb3JjZW1lbnRQb2ludBIOCgZyZWFzb24YCyABKAkSLQoIcG9zaXRpb24YDCABKAsyGy5mbG93em9uZS52MS5TdHJlYW1Qb3NpdGlvbiKgAQoNWm9uZUZsaXBFdmVudBIfCgRmcm9tGAEgASgOMhEuZmxvd3pvbmUudjEuTW9kZRIdCgJ0bxgCIAEoDjIRLmZsb3d6b25lLnYxLk1vZGUSDQoFYWN0b3IYAyABKAkSDgoGcmVhc29uGAQgASgJEg4KBmZvcmNlZBgFIAEoCBINCgVlcG9jaBgGIAEoAxIRCglhdXRvbWF0aWMYByABKAginAEKDkV4Y2VwdGlvbkV2ZW50EhQKDGV4Y2VwdGlvbl9pZBgBIAEoCRIQCghwcm9kdWNlchgCIAEoCRIMCgRzaW5rGAMgASgJEhUKDWp1c3RpZmljYXRpb24YBCABKAkSLgoKZXhwaXJlc19hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFYWN0b3IYBiABKAkihgEKE1Zpb2xhdGlvbkZpeGVkRXZlbnQSFAoMdmlvbGF0aW9uX2lkGAEgASgJEgwKBHJ1bGUYAiABKAkSEAoIcHJvZHVjZXIYAyABKAkSDAoEc2luaxgEIAEoCRIOCgZsYWJlbHMYBSADKAkSDAoEbm90ZRgGIAEoCRINCgVhY3RvchgHIAEoCSJHChFQb2xpY3lQdXNoZWRFdmVudBIPCgd2ZXJzaW9uGAEgASgJEg0KBWFjdG9yGAIgASgJEhIKCmZpbGVfY291bnQYAyABKAUqnwEKEEVuZm9yY2VtZW50UG9pbnQSIQodRU5GT1JDRU1FTlRfUE9JTlRfVU5TUEVDSUZJRUQQABImCiJFTkZPUkNFTUVOVF9QT0lOVF9ERUNJU0lPTl9TRVJWSUNFEAESJQohRU5GT1JDRU1FTlRfUE9JTlRfU1RSRUFNX0VORk9SQ0VSEAISGQoVRU5GT1JDRU1FTlRfUE9JTlRfU0RLEANiBnByb3RvMw", [file_flowzone_v1_types, file_google_protobuf_timestamp]);
+  fileDesc("ChdmbG93em9uZS92MS9hdWRpdC5wcm90bxILZmxvd3pvbmUudjEiwgQKC0F1ZGl0UmVjb3JkEgoKAmlkGAEgASgJEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBHpvbmUYAyABKAkSEAoIdHJhY2VfaWQYBCABKAkSFgoOcG9saWN5X3ZlcnNpb24YBSABKAkSMAoJdmlvbGF0aW9uGAogASgLMhsuZmxvd3pvbmUudjEuVmlvbGF0aW9uRXZlbnRIABIvCgl6b25lX2ZsaXAYCyABKAsyGi5mbG93em9uZS52MS5ab25lRmxpcEV2ZW50SAASOAoRZXhjZXB0aW9uX2dyYW50ZWQYDCABKAsyGy5mbG93em9uZS52MS5FeGNlcHRpb25FdmVudEgAEjgKEWV4Y2VwdGlvbl9yZXZva2VkGA0gASgLMhsuZmxvd3pvbmUudjEuRXhjZXB0aW9uRXZlbnRIABI4ChFleGNlcHRpb25fZXhwaXJlZBgOIAEoCzIbLmZsb3d6b25lLnYxLkV4Y2VwdGlvbkV2ZW50SAASOwoPdmlvbGF0aW9uX2ZpeGVkGA8gASgLMiAuZmxvd3pvbmUudjEuVmlvbGF0aW9uRml4ZWRFdmVudEgAEjcKDXBvbGljeV9wdXNoZWQYECABKAsyHi5mbG93em9uZS52MS5Qb2xpY3lQdXNoZWRFdmVudEgAEjUKDHpvbmVfdHJhZmZpYxgRIAEoCzIdLmZsb3d6b25lLnYxLlpvbmVUcmFmZmljRXZlbnRIAEIHCgVldmVudCJCCg5TdHJlYW1Qb3NpdGlvbhINCgV0b3BpYxgBIAEoCRIRCglwYXJ0aXRpb24YAiABKAUSDgoGb2Zmc2V0GAMgASgDIrECCg5WaW9sYXRpb25FdmVudBITCgtkZWNpc2lvbl9pZBgBIAEoCRIMCgRydWxlGAIgASgJEh8KBG1vZGUYAyABKA4yES5mbG93em9uZS52MS5Nb2RlEhAKCGVuZm9yY2VkGAQgASgIEg4KBmxhYmVscxgFIAMoCRIQCghwcm9kdWNlchgGIAEoCRIMCgRzaW5rGAcgASgJEg8KB3NvdXJjZXMYCCADKAkSDwoHcHVycG9zZRgJIAEoCRI4ChFlbmZvcmNlbWVudF9wb2ludBgKIAEoDjIdLmZsb3d6b25lLnYxLkVuZm9yY2VtZW50UG9pbnQSDgoGcmVhc29uGAsgASgJEi0KCHBvc2l0aW9uGAwgASgLMhsuZmxvd3pvbmUudjEuU3RyZWFtUG9zaXRpb24ioAEKDVpvbmVGbGlwRXZlbnQSHwoEZnJvbRgBIAEoDjIRLmZsb3d6b25lLnYxLk1vZGUSHQoCdG8YAiABKA4yES5mbG93em9uZS52MS5Nb2RlEg0KBWFjdG9yGAMgASgJEg4KBnJlYXNvbhgEIAEoCRIOCgZmb3JjZWQYBSABKAgSDQoFZXBvY2gYBiABKAMSEQoJYXV0b21hdGljGAcgASgIIpwBCg5FeGNlcHRpb25FdmVudBIUCgxleGNlcHRpb25faWQYASABKAkSEAoIcHJvZHVjZXIYAiABKAkSDAoEc2luaxgDIAEoCRIVCg1qdXN0aWZpY2F0aW9uGAQgASgJEi4KCmV4cGlyZXNfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBWFjdG9yGAYgASgJIoYBChNWaW9sYXRpb25GaXhlZEV2ZW50EhQKDHZpb2xhdGlvbl9pZBgBIAEoCRIMCgRydWxlGAIgASgJEhAKCHByb2R1Y2VyGAMgASgJEgwKBHNpbmsYBCABKAkSDgoGbGFiZWxzGAUgAygJEgwKBG5vdGUYBiABKAkSDQoFYWN0b3IYByABKAkiRwoRUG9saWN5UHVzaGVkRXZlbnQSDwoHdmVyc2lvbhgBIAEoCRINCgVhY3RvchgCIAEoCRISCgpmaWxlX2NvdW50GAMgASgFItMBChBab25lVHJhZmZpY0V2ZW50EhEKCWRlY2lzaW9ucxgBIAEoAxIwCgx3aW5kb3dfc3RhcnQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCndpbmRvd19lbmQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjgKEWVuZm9yY2VtZW50X3BvaW50GAQgASgOMh0uZmxvd3pvbmUudjEuRW5mb3JjZW1lbnRQb2ludBIQCghyZXBvcnRlchgFIAEoCSqfAQoQRW5mb3JjZW1lbnRQb2ludBIhCh1FTkZPUkNFTUVOVF9QT0lOVF9VTlNQRUNJRklFRBAAEiYKIkVORk9SQ0VNRU5UX1BPSU5UX0RFQ0lTSU9OX1NFUlZJQ0UQARIlCiFFTkZPUkNFTUVOVF9QT0lOVF9TVFJFQU1fRU5GT1JDRVIQAhIZChVFTkZPUkNFTUVOVF9QT0lOVF9TREsQA2IGcHJvdG8z", [file_flowzone_v1_types, file_google_protobuf_timestamp]);
 
 /**
  * AuditRecord is one event on the flowzone.audit.v1 topic (key: zone name).
@@ -101,6 +101,12 @@ export type AuditRecord = Message<"flowzone.v1.AuditRecord"> & {
      */
     value: PolicyPushedEvent;
     case: "policyPushed";
+  } | {
+    /**
+     * @generated from field: flowzone.v1.ZoneTrafficEvent zone_traffic = 17;
+     */
+    value: ZoneTrafficEvent;
+    case: "zoneTraffic";
   } | { case: undefined; value?: undefined };
 };
 
@@ -382,6 +388,51 @@ export type PolicyPushedEvent = Message<"flowzone.v1.PolicyPushedEvent"> & {
  */
 export const PolicyPushedEventSchema: GenMessage<PolicyPushedEvent> = /*@__PURE__*/
   messageDesc(file_flowzone_v1_audit, 6);
+
+/**
+ * ZoneTrafficEvent counts the decisions one enforcement point evaluated for a
+ * zone over a window. The control plane needs it to prove that a drained zone
+ * actually saw traffic (a zone that saw nothing is not proven ready).
+ *
+ * @generated from message flowzone.v1.ZoneTrafficEvent
+ */
+export type ZoneTrafficEvent = Message<"flowzone.v1.ZoneTrafficEvent"> & {
+  /**
+   * Decisions in which the zone applied (the write carried a protected label).
+   *
+   * @generated from field: int64 decisions = 1;
+   */
+  decisions: bigint;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp window_start = 2;
+   */
+  windowStart?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp window_end = 3;
+   */
+  windowEnd?: Timestamp | undefined;
+
+  /**
+   * @generated from field: flowzone.v1.EnforcementPoint enforcement_point = 4;
+   */
+  enforcementPoint: EnforcementPoint;
+
+  /**
+   * Identifies the reporting process, e.g. "pdp-3f9a".
+   *
+   * @generated from field: string reporter = 5;
+   */
+  reporter: string;
+};
+
+/**
+ * Describes the message flowzone.v1.ZoneTrafficEvent.
+ * Use `create(ZoneTrafficEventSchema)` to create a new message.
+ */
+export const ZoneTrafficEventSchema: GenMessage<ZoneTrafficEvent> = /*@__PURE__*/
+  messageDesc(file_flowzone_v1_audit, 7);
 
 /**
  * EnforcementPoint names where a decision was made.
