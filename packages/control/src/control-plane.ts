@@ -1,0 +1,136 @@
+/**
+ * The control plane as its transports (HTTP, gRPC ZoneService, CLI) see it: one facade of
+ * domain operations with plain types. Transports map these to JSON or protobuf and map
+ * {@link ControlError} codes to statuses; the facade knows nothing of either.
+ */
+import type { FailMode, Mode } from "@flowzone/engine";
+
+/** Who asks: the subject of a bearer token (or "anonymous" in open dev mode). */
+export interface Actor {
+  readonly subject: string;
+}
+
+/** A zone as `GET /v1/zones` lists it (CONTRACT.md section 6). */
+export interface ZoneView {
+  readonly name: string;
+  /** Mode configured at runtime. */
+  readonly mode: Mode;
+  /** Mode after the master switch. */
+  readonly effectiveMode: Mode;
+  readonly failMode: FailMode;
+  /** Number of open violation signatures. */
+  readonly openViolations: number;
+  readonly lastViolationAt: Date | null;
+  readonly drained: boolean;
+  readonly readyToEnforce: boolean;
+  readonly owners: readonly string[];
+}
+
+export interface Readiness {
+  readonly ready: boolean;
+  /** Each a sentence with its number, e.g. "3 violation signatures are still open". */
+  readonly blockers: readonly string[];
+  readonly decisionsInQuietPeriod: number;
+  /** When the zone becomes ready if nothing new happens; null when that cannot be said. */
+  readonly quietPeriodEndsAt: Date | null;
+}
+
+export interface FlowCount {
+  readonly producer: string;
+  readonly sink: string;
+  readonly labels: readonly string[];
+  readonly count: number;
+}
+
+export interface ExceptionView {
+  readonly id: string;
+  readonly zone: string;
+  readonly producer: string;
+  readonly sink: string;
+  readonly justification: string;
+  readonly approver: string;
+  readonly expiresAt: Date;
+  readonly createdAt: Date;
+}
+
+export interface FlipView {
+  readonly from: Mode;
+  readonly to: Mode;
+  readonly actor: string;
+  readonly reason: string;
+  readonly forced: boolean;
+  readonly automatic: boolean;
+  readonly at: Date;
+}
+
+/** `GET /v1/zones/{zone}`. */
+export interface ZoneDetail extends ZoneView {
+  readonly readiness: Readiness;
+  readonly topOpenFlows: readonly FlowCount[];
+  readonly exceptions: readonly ExceptionView[];
+  /** Newest first. */
+  readonly history: readonly FlipView[];
+}
+
+export type SignatureStatus = "open" | "resolved";
+export type Resolution = "policy_change" | "exception" | "fixed";
+
+/** One backlog row: a `(zone, rule, producer, sink, labels)` signature and its counters. */
+export interface ViolationView {
+  readonly id: string;
+  readonly zone: string;
+  readonly rule: string;
+  readonly producer: string;
+  readonly sink: string;
+  readonly labels: readonly string[];
+  readonly firstSeen: Date;
+  readonly lastSeen: Date;
+  readonly count: number;
+  readonly status: SignatureStatus;
+  readonly resolution: Resolution | null;
+  /** How many times it reopened. */
+  readonly reopened: number;
+}
+
+export interface FlipRequest {
+  readonly to: Mode;
+  readonly reason: string;
+  readonly force: boolean;
+}
+
+export interface ExceptionRequest {
+  /** Asset-id pattern. */
+  readonly producer: string;
+  /** Asset-id pattern. */
+  readonly sink: string;
+  readonly justification: string;
+  readonly expiresAt: Date;
+}
+
+export interface ViolationQuery {
+  readonly status: SignatureStatus | "all";
+  readonly limit: number;
+}
+
+/** The control plane's operations. Every change is audited with its actor and kept in history. */
+export interface ControlPlane {
+  listZones(): Promise<ZoneView[]>;
+  /** @throws ControlError `not_found` */
+  getZone(zone: string): Promise<ZoneDetail>;
+  /** @throws ControlError `not_found` */
+  listViolations(zone: string, query: ViolationQuery): Promise<ViolationView[]>;
+  /**
+   * To enforcement only when drained (else `not_drained` with blockers) unless forced with a
+   * reason; back to logging or off always.
+   * @throws ControlError `not_found`, `invalid_argument`, `not_drained`
+   */
+  flip(zone: string, request: FlipRequest, actor: Actor): Promise<ZoneView>;
+  /** @throws ControlError `not_found`, `invalid_argument` (bad pattern, expiry in the past, empty justification) */
+  grantException(zone: string, request: ExceptionRequest, actor: Actor): Promise<ExceptionView>;
+  /** @throws ControlError `not_found` */
+  revokeException(id: string, actor: Actor): Promise<void>;
+  /** @throws ControlError `not_found` */
+  markFixed(violationId: string, note: string, actor: Actor): Promise<ViolationView>;
+  /** Validates and publishes a bundle. @throws ControlError `invalid_policy` with every `file:line` error in `details.errors` */
+  pushPolicy(files: Readonly<Record<string, string>>, actor: Actor): Promise<{ version: string }>;
+}
