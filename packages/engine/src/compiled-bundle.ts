@@ -60,6 +60,11 @@ export class CompiledBundle {
   stamp = 0;
   /** The memo entry of the sink of the write last passed to {@link touch}. */
   sink: SinkInfo;
+  /**
+   * Decisions per zone (by index) in which the zone was evaluated, since the last take. The
+   * control plane needs them: a drained zone that saw no traffic is not proven ready.
+   */
+  readonly zoneDecisions: Float64Array;
 
   private readonly labelIds = new Map<string, number>();
   private readonly zonesByLabel: Int32Array[] = [];
@@ -101,6 +106,7 @@ export class CompiledBundle {
     this.slotFailModes = failModes;
     this.touched = new Int32Array(zones.length);
     this.zoneStamp = new Int32Array(zones.length);
+    this.zoneDecisions = new Float64Array(zones.length);
     this.labelStamp = new Int32Array(this.labelIds.size);
     this.sink = { sink: "", matches: new Int8Array(this.slotCount), reasons: [] };
   }

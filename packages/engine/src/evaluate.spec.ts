@@ -210,3 +210,20 @@ describe("sink memo", () => {
     expect(engine.decide(banana({ sink: "kafka:banana-0" })).allow).toBe(true);
   });
 });
+
+describe("zone decision counts", () => {
+  it("counts decisions per evaluated zone, allowed or not, and resets on take", () => {
+    const counted = engineOf([...LABELS, bananaZone()]);
+    counted.decide(banana({ sink: "kafka:banana-events" }));
+    counted.decide(banana({ sink: "kafka:bananas" }));
+    counted.decide(writeOf({ sink: "kafka:bananas", labels: ["apple"] }));
+    expect(counted.takeZoneDecisions()).toEqual(new Map([["banana", 2]]));
+    expect(counted.takeZoneDecisions()).toEqual(new Map());
+  });
+
+  it("does not count a zone whose mode is off", () => {
+    const off = engineOf([...LABELS, bananaZone()]).withState({ ...INITIAL_STATE, epoch: 1, zoneModes: new Map([["banana", "off"]]) });
+    off.decide(banana({ sink: "kafka:bananas" }));
+    expect(off.takeZoneDecisions()).toEqual(new Map());
+  });
+});

@@ -23,6 +23,7 @@ export function evaluate(index: CompiledBundle, overlay: RuntimeOverlay, write: 
     const zone = index.zones[index.touched[t] ?? 0];
     if (zone === undefined) continue;
     const mode = slotModes[zone.slot] ?? OFF;
+    if (mode !== OFF) index.zoneDecisions[zone.index] = (index.zoneDecisions[zone.index] ?? 0) + 1;
     if (mode !== OFF && breaksBoundary(index, overlay, zone, info, write, nowMs)) {
       violations ??= [];
       violations.push(

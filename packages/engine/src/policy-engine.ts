@@ -55,6 +55,22 @@ export class PolicyEngine {
     return new PolicyEngine(this.index, state, new RuntimeOverlay(this.index, state));
   }
 
+  /**
+   * Takes the per-zone counts of decisions in which each zone was evaluated (its mode not off)
+   * since the last take, and resets them. Counts belong to the compiled bundle, so every engine
+   * made from it by {@link withState} shares them; zones with no decisions are left out.
+   */
+  takeZoneDecisions(): Map<string, number> {
+    const counts = new Map<string, number>();
+    const decisions = this.index.zoneDecisions;
+    for (const zone of this.index.zones) {
+      const count = decisions[zone.index] ?? 0;
+      if (count > 0) counts.set(zone.zone.name, count);
+    }
+    decisions.fill(0);
+    return counts;
+  }
+
   /** The zone's mode after runtime override and master switch; undefined for an unknown zone. */
   effectiveZoneMode(zone: string): Mode | undefined {
     const position = this.index.zoneIndex.get(zone);
