@@ -1,0 +1,58 @@
+import { fromBinary } from "@bufbuild/protobuf";
+import { timestampMs } from "@bufbuild/protobuf/wkt";
+import type { Mode } from "@flowzone/engine";
+import { ControlRecordSchema, Mode as ProtoMode } from "@flowzone/proto";
+
+import type { ControlSnapshot } from "./control-snapshot";
+
+const MODES: Partial<Record<ProtoMode, Mode>> = {
+  [ProtoMode.OFF]: "off",
+  [ProtoMode.LOGGING]: "logging",
+  [ProtoMode.ENFORCEMENT]: "enforcement",
+};
+
+const EXCEPTION_KEY = "exception/";
+
+/**
+ * Folds one record of the control topic into a snapshot (a new one; snapshots are immutable).
+ * A null value is a tombstone: for an exception it revokes it. Throws with a readable message
+ * for a record that cannot be decoded or names an unknown mode; the caller logs it and goes on,
+ * so one bad record never stops a replica from following later ones.
+ */
+export function applyControlRecord(snapshot: ControlSnapshot, key: string, value: Uint8Array | null): ControlSnapshot {
+  if (value === null) {
+    if (!key.startsWith(EXCEPTION_KEY)) return snapshot;
+    const exceptions = new Map(snapshot.exceptions);
+    exceptions.delete(key.slice(EXCEPTION_KEY.length));
+    return { ...snapshot, exceptions };
+  }
+  const record = fromBinary(ControlRecordSchema, value);
+  const epoch = Math.max(snapshot.epoch, Number(record.epoch));
+  const item = record.item;
+  switch (item.case) {
+    case "bundle":
+      return {
+        ...snapshot,
+        epoch,
+        bundle: {
+          version: item.value.version,
+          files: Object.entries(item.value.files)
+            .map(([path, content]) => ({ path, content }))
+            .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+        },
+      };
+    case "zoneMode": {
+      const mode = MODES[item.value.mode];
+      if (mode === undefined) throw new Error(`control record "${key}" has no valid mode (${item.value.mode})`);
+      return { ...snapshot, epoch, zoneModes: new Map(snapshot.zoneModes).set(item.value.zone, mode) };
+    }
+    case "exception": {
+      const { id, zone, producer, sink, expiresAt } = item.value;
+      if (expiresAt === undefined) throw new Error(`control record "${key}" has an exception without expiresAt`);
+      const exceptions = new Map(snapshot.exceptions).set(id, { id, zone, producer, sink, expiresAtMs: timestampMs(expiresAt) });
+      return { ...snapshot, epoch, exceptions };
+    }
+    case undefined:
+      return { ...snapshot, epoch };
+  }
+}

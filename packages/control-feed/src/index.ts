@@ -1,0 +1,4 @@
+export { applyControlRecord } from "./apply-control-record";
+export { EMPTY_SNAPSHOT, type ControlSnapshot, type PushedBundle } from "./control-snapshot";
+export { followControlTopic, type ControlFeed, type ControlFeedOptions } from "./follow-control-topic";
+export { runtimeStateOf } from "./runtime-state-of";
