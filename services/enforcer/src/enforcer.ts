@@ -1,0 +1,111 @@
+import { readBundleDir, watchBundleDir, type BundleWatcher } from "@flowzone/bundle-source";
+import { AUDIT_TOPIC, ensureTopics, type TopicSpec } from "@flowzone/kafka";
+
+import { EnforcerError } from "./enforcer-error";
+import { ENFORCER_DEFAULTS, type EnforcerOptions, type EnforcerStats, type RunningEnforcer } from "./options";
+import { applyBundle, compilePolicy, type PolicyHolder } from "./policy-holder";
+import { RouteWorker } from "./route-worker";
+
+/**
+ * Starts the stream enforcer: one {@link RouteWorker} per route, all deciding with the same
+ * engine, which follows the bundle directory like the decision service does (a good edit swaps
+ * the engine between two batches; a broken one keeps the old engine and logs `file:line`).
+ * Creates the output, quarantine and audit topics that do not exist yet (outputs with as many
+ * partitions as their source).
+ *
+ * @throws EnforcerError when the options are inconsistent or the bundle does not load.
+ */
+export async function startEnforcer(options: EnforcerOptions): Promise<RunningEnforcer> {
+  const logger = options.logger.child({ component: "enforcer" });
+  if ((options.policyDir === undefined) === (options.policy === undefined)) {
+    throw new EnforcerError("give the enforcer exactly one of policyDir and policy");
+  }
+  if (options.routes.length === 0) throw new EnforcerError("the enforcer needs at least one route");
+  const policy = options.policy ?? (await loadPolicy(options.policyDir ?? ""));
+  const auditTopic = options.auditTopic ?? AUDIT_TOPIC;
+  const stats: EnforcerStats = { records: 0, forwarded: 0, quarantined: 0, audits: 0, batches: 0, abortedBatches: 0 };
+  await ensureTopics(options.kafka, await topicsOf(options, auditTopic));
+
+  let watcher: BundleWatcher | undefined;
+  if (options.policyDir !== undefined) {
+    const dir = options.policyDir;
+    const reloadLog = logger.child({ component: "policy-reload" });
+    watcher = watchBundleDir(dir, {
+      intervalMs: options.reloadIntervalMs ?? ENFORCER_DEFAULTS.reloadIntervalMs,
+      onChange: (files) => {
+        applyBundle(files, policy, reloadLog);
+      },
+      onError: (error) => {
+        reloadLog.warn({ err: error }, "cannot read the policy directory; the current version keeps enforcing");
+      },
+    });
+  }
+
+  const workers = options.routes.map(
+    (route) =>
+      new RouteWorker({
+        kafka: options.kafka,
+        route,
+        policy,
+        auditTopic,
+        sessionTimeoutMs: options.sessionTimeoutMs ?? ENFORCER_DEFAULTS.sessionTimeoutMs,
+        transactionTimeoutMs: options.transactionTimeoutMs ?? ENFORCER_DEFAULTS.transactionTimeoutMs,
+        partitionsConcurrently: options.partitionsConcurrently ?? ENFORCER_DEFAULTS.partitionsConcurrently,
+        fromBeginning: options.fromBeginning ?? ENFORCER_DEFAULTS.fromBeginning,
+        transactionalIdPrefix: options.transactionalIdPrefix ?? ENFORCER_DEFAULTS.transactionalIdPrefix,
+        stats,
+        logger,
+        onFatal:
+          options.onFatal ??
+          ((error: unknown) => {
+            logger.error({ err: error }, "a route stopped; restart the enforcer");
+          }),
+      }),
+  );
+  try {
+    await Promise.all(workers.map((worker) => worker.start()));
+  } catch (error) {
+    watcher?.close();
+    await Promise.allSettled(workers.map((worker) => worker.close()));
+    throw error;
+  }
+  logger.info({ routes: options.routes.map((r) => r.name), policyVersion: policy.current.version, auditTopic }, "enforcer started");
+
+  return {
+    policyVersion: () => policy.current.version,
+    stats: () => ({ ...stats }),
+    async close() {
+      watcher?.close();
+      await Promise.allSettled(workers.map((worker) => worker.close()));
+      logger.info({ ...stats }, "enforcer stopped");
+    },
+  };
+}
+
+async function loadPolicy(dir: string): Promise<PolicyHolder> {
+  const result = compilePolicy(await readBundleDir(dir));
+  if (!result.ok) throw new EnforcerError(`policy bundle in "${dir}" does not load`, result.errors);
+  return { current: result.engine };
+}
+
+/** Outputs and quarantines get their source's partition count; the audit topic one partition. */
+async function topicsOf(options: EnforcerOptions, auditTopic: string): Promise<TopicSpec[]> {
+  const admin = options.kafka.admin();
+  await admin.connect();
+  try {
+    const sources = [...new Set(options.routes.map((r) => r.from))];
+    const metadata = await admin.fetchTopicMetadata({ topics: sources }).catch((error: unknown) => {
+      throw new EnforcerError(`cannot read the source topics ${sources.join(", ")} (do they exist?): ${error instanceof Error ? error.message : String(error)}`);
+    });
+    const partitions = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
+    const specs: TopicSpec[] = [{ topic: auditTopic }];
+    for (const route of options.routes) {
+      const count = partitions.get(route.from) ?? 1;
+      if (route.to !== undefined) specs.push({ topic: route.to, partitions: count });
+      if (route.quarantine !== undefined) specs.push({ topic: route.quarantine, partitions: count });
+    }
+    return specs.filter((spec, index) => specs.findIndex((s) => s.topic === spec.topic) === index);
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,15 @@
+// Public surface of @flowzone/enforcer: named exports only.
+export { enforcerConfig, readRoutesFile } from "./config";
+export type { EnforcerConfig, EnforcerFlags } from "./config";
+export { startEnforcer } from "./enforcer";
+export { EnforcerError } from "./enforcer-error";
+export { ENFORCER_HEADERS } from "./enforcer-headers";
+export { ENFORCER_DEFAULTS } from "./options";
+export type { EnforcerOptions, EnforcerStats, RunningEnforcer } from "./options";
+export type { PolicyHolder } from "./policy-holder";
+export { routeRecord } from "./record-flow";
+export type { InputRecord, RoutedRecord } from "./record-flow";
+export { DEFAULT_PRODUCER, consumerGroupOf } from "./route";
+export type { Route } from "./route";
+export { parseRoutes } from "./routes";
+export type { RoutesFile, RoutesResult } from "./routes";

@@ -1,0 +1,61 @@
+import type { Kafka } from "kafkajs";
+
+import type { Logger } from "@flowzone/logging";
+
+import type { PolicyHolder } from "./policy-holder";
+import type { Route } from "./route";
+
+/** Every default of the enforcer, in one place. */
+export const ENFORCER_DEFAULTS = {
+  reloadIntervalMs: 1000,
+  /** How long a dead enforcer keeps its partitions before the group hands them on. */
+  sessionTimeoutMs: 30_000,
+  transactionTimeoutMs: 60_000,
+  /** Partitions of one route processed at the same time by one process. */
+  partitionsConcurrently: 4,
+  /** A new route reads its topic from the start: records already there are checked, not skipped. */
+  fromBeginning: true,
+  transactionalIdPrefix: "flowzone-enforcer",
+} as const;
+
+/** What {@link startEnforcer} needs. Exactly one of `policyDir` and `policy` is given. */
+export interface EnforcerOptions {
+  readonly kafka: Kafka;
+  readonly routes: readonly Route[];
+  /** Bundle directory: read at start and followed (a broken edit keeps the old engine). */
+  readonly policyDir?: string;
+  /** Or an engine holder the caller keeps current (the `flowzone dev` process shares one). */
+  readonly policy?: PolicyHolder;
+  readonly logger: Logger;
+  /** Audit topic; default `flowzone.audit.v1` (tests use their own). */
+  readonly auditTopic?: string;
+  readonly reloadIntervalMs?: number;
+  readonly sessionTimeoutMs?: number;
+  readonly transactionTimeoutMs?: number;
+  readonly partitionsConcurrently?: number;
+  readonly fromBeginning?: boolean;
+  /** Prefix of the transactional ids; two deployments on one cluster must differ. */
+  readonly transactionalIdPrefix?: string;
+  /** Called when a route's consumer stopped for good (kafkajs will not restart it); main.ts exits. */
+  readonly onFatal?: (error: unknown) => void;
+}
+
+/** Counters of a running enforcer, summed over its routes. */
+export interface EnforcerStats {
+  records: number;
+  forwarded: number;
+  quarantined: number;
+  audits: number;
+  /** Transactions committed (a fetched batch is split into chunks that fit one produce request). */
+  batches: number;
+  abortedBatches: number;
+}
+
+/** A started enforcer. */
+export interface RunningEnforcer {
+  /** The policy version deciding records right now. */
+  policyVersion(): string;
+  stats(): EnforcerStats;
+  /** Finishes the batches in flight, leaves the consumer groups and closes the producers. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,93 @@
+import type { IHeaders } from "kafkajs";
+
+import { encodeViolationAudit, type EncodedAuditRecord } from "@flowzone/audit";
+import { WriteError, type PolicyEngine, type Write } from "@flowzone/engine";
+import { decodeFlowHeaders, encodeFlowHeaders, type RecordFlow } from "@flowzone/kafka";
+
+import { ENFORCER_HEADERS, encodeViolationsHeader, passThroughHeaders } from "./enforcer-headers";
+import { sinkOf, type Route } from "./route";
+
+/** One consumed record, as the route worker hands it over. */
+export interface InputRecord {
+  readonly topic: string;
+  readonly partition: number;
+  /** Decimal string, as kafkajs gives it. */
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: IHeaders | undefined;
+}
+
+/** Where a record goes: its output record (if any) and the audit records of its violations. */
+export interface RoutedRecord {
+  /** `to`, the quarantine topic, or undefined when nothing is written (observe-only routes). */
+  readonly topic: string | undefined;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: IHeaders;
+  readonly audits: readonly EncodedAuditRecord[];
+  /** Why the record could not be decided; set for malformed records. */
+  readonly error?: string;
+  /** True when the record went to quarantine for an enforced violation. */
+  readonly denied: boolean;
+}
+
+/**
+ * Decides one record of a route with `engine` (pure: no I/O; `nowMs` dates the audit records).
+ * Labels are the record's `flowzone-labels` plus those of the `from` topic's asset and of every
+ * `flowzone-sources` asset; allowed and logging-mode records go to `to` with the full label set
+ * propagated, enforced violations to quarantine with `flowzone-violations`, and records that
+ * cannot be decided to quarantine with `flowzone-error`; never forwarded, never dropped.
+ * The decision id `<route>:<partition>:<offset>` is deterministic: a batch re-processed after an
+ * aborted transaction yields the same ids, and a committed record has exactly one.
+ */
+export function routeRecord(engine: PolicyEngine, route: Route, record: InputRecord, nowMs: number): RoutedRecord {
+  const decisionId = `${route.name}:${record.partition}:${record.offset}`;
+  const parsed = decodeFlowHeaders(record.headers);
+  if (!parsed.ok) return rejected(route, record, `unparseable flowzone headers: ${parsed.reason}`);
+  if (record.value === null || record.value.length === 0) {
+    return rejected(route, record, "the record has an empty value; the enforcer only routes records that carry data");
+  }
+  const flow = parsed.flow;
+  const fromAsset = `kafka:${record.topic}`;
+  const assets = engine.bundle.assets;
+  // The from topic's asset is a source only when declared; an undeclared one carries no labels.
+  const sources = assets.has(fromAsset) ? unique([fromAsset, ...flow.sources]) : unique(flow.sources);
+  const write: Write = { producer: route.producer, sink: sinkOf(route), labels: flow.labels, sources, purpose: flow.purpose };
+  let decision;
+  try {
+    decision = engine.decide(write, nowMs);
+  } catch (error) {
+    const reason = error instanceof WriteError ? error.message : `the policy engine failed: ${error instanceof Error ? error.message : String(error)}`;
+    return rejected(route, record, reason);
+  }
+  const labels = new Set(flow.labels);
+  for (const source of sources) for (const label of assets.get(source)?.labels ?? []) labels.add(label);
+  const outFlow: RecordFlow = { labels: [...labels], sources, purpose: flow.purpose, decisionId };
+  const position = { topic: record.topic, partition: record.partition, offset: record.offset };
+  const audits = decision.violations.map((violation, index) =>
+    encodeViolationAudit(
+      { decisionId, write, violation, enforcementPoint: "stream_enforcer", policyVersion: engine.version, traceId: "", timeMs: nowMs, position },
+      index,
+    ),
+  );
+  const headers: IHeaders = { ...passThroughHeaders(record.headers), ...encodeFlowHeaders(outFlow) };
+  if (decision.allow) return { topic: route.to, key: record.key, value: record.value, headers, audits, denied: false };
+  headers[ENFORCER_HEADERS.violations] = encodeViolationsHeader(decision.violations);
+  headers[ENFORCER_HEADERS.origin] = originOf(record);
+  return { topic: route.quarantine, key: record.key, value: record.value, headers, audits, denied: true };
+}
+
+function rejected(route: Route, record: InputRecord, reason: string): RoutedRecord {
+  // The input's headers are kept as they were (even the broken ones): quarantine is for forensics.
+  const headers: IHeaders = { ...(record.headers ?? {}), [ENFORCER_HEADERS.error]: reason, [ENFORCER_HEADERS.origin]: originOf(record) };
+  return { topic: route.quarantine, key: record.key, value: record.value, headers, audits: [], error: reason, denied: true };
+}
+
+function originOf(record: InputRecord): string {
+  return `${record.topic}/${record.partition}/${record.offset}`;
+}
+
+function unique(items: readonly string[]): string[] {
+  return [...new Set(items)];
+}

@@ -1,0 +1,135 @@
+/** The enforcer in-process against the shared broker: routing, labels, audit, malformed records, observe-only. */
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+
+import { createKafka } from "@flowzone/kafka";
+import { createLogger } from "@flowzone/logging";
+import { startEnforcer, type RunningEnforcer, type Route } from "@flowzone/enforcer";
+
+import { testBrokers, testKafka } from "../support/kafka";
+import { createTopics, decodeAudit, header, produce, readCommitted, testTopics, waitFor, writeBundleDir, bundleYaml } from "./enforcer-harness";
+
+const kafka = testKafka("enforcer-test");
+const logger = createLogger({ level: "warn", service: "enforcer-test" });
+// The enforcer's own client logs through pino (silenced below error); the test's reads use testKafka.
+const enforcerKafka = createKafka({ brokers: testBrokers(), clientId: "enforcer-under-test", logger: createLogger({ level: "fatal" }) });
+const running: RunningEnforcer[] = [];
+
+async function start(route: Route, policyDir: string, auditTopic: string): Promise<RunningEnforcer> {
+  const enforcer = await startEnforcer({ kafka: enforcerKafka, routes: [route], policyDir, logger, auditTopic, sessionTimeoutMs: 6000, reloadIntervalMs: 200 });
+  running.push(enforcer);
+  return enforcer;
+}
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((e) => e.close()));
+});
+
+describe("the stream enforcer", () => {
+  it("forwards logging-mode violations with labels propagated, quarantines enforced ones, and audits each violation with its position", async () => {
+    const topics = testTopics("e2e");
+    await createTopics(kafka, [topics.from], 2);
+    const route: Route = { name: topics.from, from: topics.from, to: topics.to, quarantine: topics.quarantine, producer: "svc:enricher" };
+    await start(route, await writeBundleDir(topics.from), topics.audit);
+    await produce(kafka, topics.from, [
+      { key: "a", value: "plain", headers: { "x-trace": "t-1" } },
+      { key: "b", value: "medical", headers: { "flowzone-labels": "health" } },
+      { key: "c", value: "from-patients", headers: { "flowzone-sources": "table:patients", "flowzone-purpose": "billing" } },
+      { key: "d", value: "tagged", headers: { "flowzone-labels": "banana" } },
+    ]);
+
+    const out = await readCommitted(kafka, topics.to, 2);
+    const quarantined = await readCommitted(kafka, topics.quarantine, 2);
+    const audits = (await readCommitted(kafka, topics.audit, 6)).map(decodeAudit);
+
+    expect(out.map((m) => m.value?.toString()).sort()).toEqual(["plain", "tagged"]);
+    const plain = out.find((m) => m.value?.toString() === "plain");
+    expect(plain?.key?.toString()).toBe("a");
+    expect(header(plain, "x-trace")).toBe("t-1");
+    expect(header(plain, "flowzone-labels")).toBe("banana");
+    expect(header(plain, "flowzone-sources")).toBe(`kafka:${topics.from}`);
+    expect(header(plain, "flowzone-decision")).toMatch(new RegExp(`^${topics.from}:[01]:0$`));
+
+    expect(quarantined.map((m) => m.value?.toString()).sort()).toEqual(["from-patients", "medical"]);
+    const patients = quarantined.find((m) => m.value?.toString() === "from-patients");
+    expect(header(patients, "flowzone-labels")).toBe("banana,health");
+    expect(header(patients, "flowzone-sources")).toBe(`kafka:${topics.from},table:patients`);
+    expect(header(patients, "flowzone-purpose")).toBe("billing");
+    const violations = JSON.parse(header(patients, "flowzone-violations") ?? "[]") as { zone: string; enforced: boolean; reason: string }[];
+    expect(violations.map((v) => `${v.zone}:${v.enforced}`).sort()).toEqual(["banana:false", "health:true"]);
+    expect(header(patients, "flowzone-origin")).toMatch(new RegExp(`^${topics.from}/[01]/\\d+$`));
+
+    // One audit record per violation: banana for all four records, health for the two quarantined.
+    expect(audits).toHaveLength(6);
+    expect(audits.filter((a) => a.zone === "banana")).toHaveLength(4);
+    const health = audits.filter((a) => a.zone === "health");
+    expect(health).toHaveLength(2);
+    for (const audit of audits) {
+      expect(audit.event.case).toBe("violation");
+      if (audit.event.case !== "violation") continue;
+      expect(audit.event.value.enforced).toBe(audit.zone === "health");
+      expect(audit.event.value.sink).toBe(`kafka:${topics.to}`);
+      expect(audit.event.value.producer).toBe("svc:enricher");
+      expect(audit.event.value.position?.topic).toBe(topics.from);
+      const position = audit.event.value.position;
+      expect(audit.id).toBe(`${topics.from}:${position?.partition}:${position?.offset}/${audit.event.value.rule === "boundary" && audit.zone === "banana" ? 0 : 1}`);
+    }
+  }, 90_000);
+
+  it("quarantines malformed records with their reason and keeps running", async () => {
+    const topics = testTopics("malformed");
+    await createTopics(kafka, [topics.from], 1);
+    const route: Route = { name: topics.from, from: topics.from, to: topics.to, quarantine: topics.quarantine, producer: "svc:flowzone-enforcer" };
+    await start(route, await writeBundleDir(topics.from), topics.audit);
+    await produce(kafka, topics.from, [
+      { key: "1", value: "bad-header", headers: { "flowzone-labels": "banana,,health" } },
+      { key: "2", value: "unknown-label", headers: { "flowzone-labels": "kiwi" } },
+      { key: "3", value: "unknown-source", headers: { "flowzone-sources": "table:nowhere" } },
+      { key: "4", value: "" },
+      { key: "5", value: "fine-after" },
+    ]);
+    const quarantined = await readCommitted(kafka, topics.quarantine, 4);
+    const out = await readCommitted(kafka, topics.to, 1);
+    const reasons = new Map(quarantined.map((m) => [m.key?.toString(), header(m, "flowzone-error") ?? ""]));
+    expect(reasons.size).toBe(4);
+    expect(reasons.get("1")).toContain("flowzone-labels");
+    expect(reasons.get("2")).toContain("kiwi");
+    expect(reasons.get("3")).toContain("table:nowhere");
+    expect(reasons.get("4")).toContain("empty value");
+    expect(header(quarantined[0], "flowzone-origin")).toBe(`${topics.from}/0/0`);
+    expect(out.map((m) => m.value?.toString())).toEqual(["fine-after"]);
+  }, 90_000);
+
+  it("only observes and audits on a route without `to`", async () => {
+    const topics = testTopics("observe");
+    await createTopics(kafka, [topics.from], 1);
+    const route: Route = { name: topics.from, from: topics.from, to: undefined, quarantine: undefined, producer: "svc:watcher" };
+    const enforcer = await start(route, await writeBundleDir(topics.from), topics.audit);
+    await produce(kafka, topics.from, [{ value: "one" }, { value: "two", headers: { "flowzone-labels": "health" } }]);
+    const audits = (await readCommitted(kafka, topics.audit, 3)).map(decodeAudit);
+    expect(audits.map((a) => a.zone).sort()).toEqual(["banana", "banana", "health"]);
+    for (const audit of audits) if (audit.event.case === "violation") expect(audit.event.value.sink).toBe("svc:watcher");
+    await waitFor("both records counted", () => enforcer.stats().records === 2, 10_000);
+    expect(enforcer.stats()).toMatchObject({ forwarded: 0, quarantined: 0 });
+  }, 90_000);
+
+  it("follows bundle edits: a broken edit keeps the old engine, a good one flips what is enforced", async () => {
+    const topics = testTopics("reload");
+    await createTopics(kafka, [topics.from], 1);
+    const route: Route = { name: topics.from, from: topics.from, to: topics.to, quarantine: topics.quarantine, producer: "svc:flowzone-enforcer" };
+    const dir = await writeBundleDir(topics.from);
+    const enforcer = await start(route, dir, topics.audit);
+    const before = enforcer.policyVersion();
+    await writeFile(path.join(dir, "bundle.yaml"), `${bundleYaml(topics.from)}\n---\nkind: Zone\nname: broken\n`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(enforcer.policyVersion()).toBe(before);
+    await produce(kafka, topics.from, [{ key: "1", value: "held", headers: { "flowzone-labels": "health" } }]);
+    await readCommitted(kafka, topics.quarantine, 1);
+    await writeFile(path.join(dir, "bundle.yaml"), bundleYaml(topics.from, "logging"));
+    await waitFor("the new policy version", () => enforcer.policyVersion() !== before, 10_000);
+    await produce(kafka, topics.from, [{ key: "2", value: "passes", headers: { "flowzone-labels": "health" } }]);
+    const out = await readCommitted(kafka, topics.to, 1);
+    expect(out.map((m) => m.value?.toString())).toEqual(["passes"]);
+    expect(header(out[0], "flowzone-labels")).toBe("banana,health");
+  }, 90_000);
+});
