@@ -30,7 +30,7 @@ describe("decision service: hot reload", () => {
     expect(after.policyVersion).not.toBe(before);
     expect(after.decision).toBe(Decision.ALLOW);
     expect(after.violations[0]).toMatchObject({ zone: "banana", mode: Mode.LOGGING, enforced: false });
-    expect(pdp.lines).toContainEqual(expect.objectContaining({ msg: "policy bundle reloaded", policyVersion: after.policyVersion, previousVersion: before }));
+    expect(pdp.lines).toContainEqual(expect.objectContaining({ msg: "policy in force changed", policyVersion: after.policyVersion, previousVersion: before }));
   });
 
   it("keeps the old bundle serving after a broken edit and logs every error as file:line", async () => {
@@ -47,7 +47,7 @@ describe("decision service: hot reload", () => {
 
     const warnings = pdp.lines.filter((line) => line["level"] === 40).map((line) => String(line["msg"]));
     expect(warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^zones\/broken\.yaml:\d+: /), expect.stringMatching(/^labels\.yaml:\d+: /)]));
-    expect(warnings).toContainEqual(expect.stringContaining("previous version keeps serving"));
+    expect(warnings).toContainEqual(expect.stringContaining("previous version stays in force"));
 
     // The watcher sees the same broken content and must not swap either.
     await sleep(200);

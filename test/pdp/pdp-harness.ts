@@ -95,6 +95,8 @@ export interface StartOptions {
   readonly files?: Readonly<Record<string, string>>;
   readonly reloadIntervalMs?: number;
   readonly limits?: Limits;
+  /** With brokers: the audit trail and the control topic, on the given topics. */
+  readonly kafka?: { readonly brokers: readonly string[]; readonly auditTopic: string; readonly controlTopic: string; readonly trafficIntervalMs?: number };
 }
 
 export interface Pdp {
@@ -116,6 +118,15 @@ export async function startPdp(options: StartOptions = {}): Promise<Pdp> {
     reloadIntervalMs: options.reloadIntervalMs ?? 60_000,
     limits: options.limits ?? DEFAULTS.limits,
     logger,
+    ...(options.kafka === undefined
+      ? {}
+      : {
+          brokers: options.kafka.brokers,
+          auditTopic: options.kafka.auditTopic,
+          controlTopic: options.kafka.controlTopic,
+          auditSpoolDir: join(dir, ".spool"),
+          trafficIntervalMs: options.kafka.trafficIntervalMs,
+        }),
   });
   const address = `127.0.0.1:${service.port}`;
   const client = new DecisionClient(address);
@@ -137,7 +148,7 @@ export type CheckInit = MessageInitShape<typeof CheckRequestSchema>;
 
 type Callback<T> = (error: grpc.ServiceError | null, value?: T) => void;
 interface RawClient extends grpc.Client {
-  check(request: CheckRequest, callback: Callback<CheckResponse>): grpc.ClientUnaryCall;
+  check(request: CheckRequest, metadata: grpc.Metadata, callback: Callback<CheckResponse>): grpc.ClientUnaryCall;
   checkBatch(request: MessageInitShape<typeof CheckBatchRequestSchema>, callback: Callback<CheckBatchResponse>): grpc.ClientUnaryCall;
   checkStream(): grpc.ClientDuplexStream<CheckRequest, CheckResponse>;
 }
@@ -152,9 +163,9 @@ export class DecisionClient {
     this.raw = new RawDecisionClient(address, grpc.credentials.createInsecure()) as unknown as RawClient;
   }
 
-  check(init: CheckInit): Promise<CheckResponse> {
+  check(init: CheckInit, metadata: grpc.Metadata = new grpc.Metadata()): Promise<CheckResponse> {
     return new Promise((resolve, reject) => {
-      this.raw.check(create(CheckRequestSchema, init), (error, value) => {
+      this.raw.check(create(CheckRequestSchema, init), metadata, (error, value) => {
         if (error !== null) reject(error);
         else if (value === undefined) reject(new Error("no response"));
         else resolve(value);

@@ -1,3 +1,4 @@
+import { parseBrokers } from "@flowzone/kafka";
 import { ConfigError } from "./config-error";
 import { DEFAULTS } from "./defaults";
 import type { DecisionServiceOptions } from "./options";
@@ -7,11 +8,14 @@ export interface DecisionServiceFlags {
   readonly policy?: string | undefined;
   readonly host?: string | undefined;
   readonly port?: string | undefined;
+  readonly brokers?: string | undefined;
+  readonly auditSpool?: string | undefined;
 }
 
 /**
  * Reads the decision service's settings, the one place that looks at the environment: flags win
- * over `FLOWZONE_POLICY` / `FLOWZONE_PDP_HOST` / `FLOWZONE_PDP_PORT`, which win over defaults.
+ * over `FLOWZONE_POLICY` / `FLOWZONE_PDP_HOST` / `FLOWZONE_PDP_PORT` / `FLOWZONE_KAFKA_BROKERS` /
+ * `FLOWZONE_AUDIT_SPOOL`, which win over defaults.
  * Called at start-up, never at import, so tests can hand in their own env.
  *
  * @throws ConfigError naming the flag or variable and the bad value.
@@ -23,7 +27,11 @@ export function decisionServiceConfig(env: NodeJS.ProcessEnv, flags: DecisionSer
   }
   const host = pick(flags.host, "--host", env["FLOWZONE_PDP_HOST"], "FLOWZONE_PDP_HOST");
   const port = pick(flags.port, "--port", env["FLOWZONE_PDP_PORT"], "FLOWZONE_PDP_PORT");
+  const brokers = pick(flags.brokers, "--brokers", env["FLOWZONE_KAFKA_BROKERS"], "FLOWZONE_KAFKA_BROKERS");
+  const auditSpool = pick(flags.auditSpool, "--audit-spool", env["FLOWZONE_AUDIT_SPOOL"], "FLOWZONE_AUDIT_SPOOL");
   return {
+    brokers: brokers === undefined ? undefined : parseBrokerList(brokers),
+    auditSpoolDir: auditSpool?.value,
     policyDir: policy.value,
     host: host?.value ?? DEFAULTS.host,
     port: port === undefined ? DEFAULTS.port : parsePort(port.setting, port.value),
@@ -51,4 +59,12 @@ function parsePort(setting: string, text: string): number {
     throw new ConfigError(setting, `"${text}" is not a port; use an integer from 0 to 65535 (0 picks a free port)`);
   }
   return port;
+}
+
+function parseBrokerList(setting: Setting): string[] {
+  try {
+    return parseBrokers(setting.value);
+  } catch (error) {
+    throw new ConfigError(setting.setting, error instanceof Error ? error.message : String(error));
+  }
 }

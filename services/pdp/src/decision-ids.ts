@@ -6,15 +6,16 @@ import { randomBytes } from "node:crypto";
  * prefix, within a process from the counter.
  */
 export class DecisionIds {
-  private readonly prefix: string;
+  /** The random per-process part; also names this process in traffic reports. */
+  readonly prefix: string;
   private counter = 0;
 
   constructor(prefix: string = randomBytes(9).toString("base64url")) {
-    this.prefix = `${prefix}-`;
+    this.prefix = prefix;
   }
 
   next(): string {
     this.counter += 1;
-    return this.prefix + this.counter.toString(36);
+    return `${this.prefix}-${this.counter.toString(36)}`;
   }
 }

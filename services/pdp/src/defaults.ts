@@ -8,6 +8,9 @@ export const DEFAULTS = {
   host: "127.0.0.1",
   port: 50051,
   reloadIntervalMs: 1000,
+  trafficIntervalMs: 10_000,
+  /** Under the working directory; the port keeps two local replicas apart. */
+  auditSpoolRoot: ".flowzone/spool",
   limits: {
     maxMessageBytes: 4 * 1024 * 1024,
     maxLabels: 64,

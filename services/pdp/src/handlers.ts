@@ -1,18 +1,26 @@
+import type { Metadata } from "@grpc/grpc-js";
+import type { AuditWriter } from "@flowzone/audit";
+import type { PolicyEngine } from "@flowzone/engine";
 import type { Logger } from "@flowzone/logging";
+import type { PolicyHolder } from "@flowzone/policy-runtime";
+import type { CheckRequest, CheckResponse } from "@flowzone/proto";
+import { auditDecision } from "./audit-decision";
 import { checkBatchSize } from "./check-limits";
 import { batchRequestsOf, requestIdOf, toCheckBatchResponse, toCheckResponse, toWrite } from "./convert";
 import type { DecisionHandlers } from "./convert";
 import { decide } from "./decide";
 import type { DecisionIds } from "./decision-ids";
 import type { Limits } from "./limits";
-import type { PolicyRef } from "./policy-ref";
 import { toStatus } from "./to-status";
+import { traceIdOf } from "./trace-id";
 
 export interface HandlerDeps {
-  readonly policy: PolicyRef;
+  readonly policy: PolicyHolder;
   readonly ids: DecisionIds;
   readonly limits: Limits;
   readonly logger: Logger;
+  /** The audit trail; without it (no Kafka) violations are only answered, not recorded. */
+  readonly audit: AuditWriter | undefined;
 }
 
 /**
@@ -22,7 +30,18 @@ export interface HandlerDeps {
  * that cannot be decided fails with a status, never a silent allow.
  */
 export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
-  const { policy, ids, limits, logger } = deps;
+  const { policy, ids, limits, logger, audit } = deps;
+
+  /** Decides one request with `engine` and audits its violations; throws for a bad request. */
+  const answer = (request: CheckRequest, engine: PolicyEngine, metadata: Metadata): CheckResponse => {
+    const write = toWrite(request);
+    const decisionId = ids.next();
+    let decision = decide(engine, write, limits);
+    if (audit !== undefined && decision.violations.length > 0) {
+      decision = auditDecision(audit, write, decision, { decisionId, policyVersion: engine.version, traceId: traceIdOf(metadata) });
+    }
+    return toCheckResponse(request, decision, decisionId, engine.version);
+  };
 
   return {
     check(call, callback): void {
@@ -30,7 +49,7 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
       const engine = policy.current;
       let response;
       try {
-        response = toCheckResponse(request, decide(engine, toWrite(request), limits), ids.next(), engine.version);
+        response = answer(request, engine, call.metadata);
       } catch (error) {
         callback(toStatus(error, "", logger, "Check"));
         return;
@@ -47,10 +66,10 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
         return;
       }
       const engine = policy.current;
-      const responses: ReturnType<typeof toCheckResponse>[] = [];
+      const responses: CheckResponse[] = [];
       for (const request of requests) {
         try {
-          responses.push(toCheckResponse(request, decide(engine, toWrite(request), limits), ids.next(), engine.version));
+          responses.push(answer(request, engine, call.metadata));
         } catch (error) {
           callback(toStatus(error, `requests[${responses.length}].`, logger, "CheckBatch"));
           return;
@@ -64,12 +83,12 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
       const resume = (): void => {
         call.resume();
       };
-      call.on("data", (request: Parameters<typeof toWrite>[0]) => {
+      call.on("data", (request: CheckRequest) => {
         if (failed) return;
         const engine = policy.current;
         let response;
         try {
-          response = toCheckResponse(request, decide(engine, toWrite(request), limits), ids.next(), engine.version);
+          response = answer(request, engine, call.metadata);
         } catch (error) {
           failed = true;
           call.pause();

@@ -11,6 +11,18 @@ export interface DecisionServiceOptions {
   readonly reloadIntervalMs: number;
   readonly limits: Limits;
   readonly logger: Logger;
+  /**
+   * Kafka brokers (`host:port`). With them the service writes the audit trail and follows the
+   * control topic; without them it only answers (no audit, no runtime flips), and says so.
+   */
+  readonly brokers?: readonly string[] | undefined;
+  /** Disk spool of the audit trail while Kafka is unreachable; one service per directory. */
+  readonly auditSpoolDir?: string | undefined;
+  /** How often per-zone decision counts go to the audit topic. */
+  readonly trafficIntervalMs?: number | undefined;
+  /** Topics; tests give their own. */
+  readonly auditTopic?: string | undefined;
+  readonly controlTopic?: string | undefined;
 }
 
 /** A started decision service. */

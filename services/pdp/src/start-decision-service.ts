@@ -1,16 +1,21 @@
+import path from "node:path";
+
 import * as grpc from "@grpc/grpc-js";
-import { readBundleDir, watchBundleDir } from "@flowzone/bundle-source";
+import { AuditWriter } from "@flowzone/audit";
 import { addReflection, createHealth, listen, serviceDefinition, shutdownGracefully } from "@flowzone/grpc-kit";
-import { compilePolicy } from "./compile-policy";
+import { auditTopicSpec, createKafka, ensureTopics } from "@flowzone/kafka";
+import { startPolicyRuntime } from "@flowzone/policy-runtime";
 import { decisionService, decisionServiceFile } from "./convert";
-import { DECISION_CODECS } from "./wire-codec";
 import { DecisionIds } from "./decision-ids";
+import { DEFAULTS } from "./defaults";
 import { decisionHandlers } from "./handlers";
 import type { DecisionServiceOptions, RunningDecisionService } from "./options";
-import { PolicyLoadError } from "./policy-load-error";
-import type { PolicyRef } from "./policy-ref";
-import { applyBundle } from "./policy-reloader";
+import { TrafficReporter } from "./traffic-reporter";
 import { validateOptions } from "./validate-options";
+import { DECISION_CODECS } from "./wire-codec";
+
+/** How long close() gives the audit trail to send what it holds before spooling the rest. */
+const AUDIT_CLOSE_MS = 5_000;
 
 /** Grace for in-flight calls when `close()` is given none. */
 const DEFAULT_CLOSE_GRACE_MS = 10_000;
@@ -18,7 +23,9 @@ const DEFAULT_CLOSE_GRACE_MS = 10_000;
 /**
  * Starts the decision service: loads the bundle (refusing to start on any error, all of them
  * listed as `file:line: message`), serves DecisionService, health and reflection, and hot-reloads
- * the bundle when its files change. Resolves once the server is bound and SERVING.
+ * the bundle when its files change. With Kafka brokers it also follows the control topic (pushed
+ * bundles, zone flips, exceptions), writes one audit record per violation and reports per-zone
+ * decision counts. Resolves once the server is bound and SERVING.
  *
  * @throws ConfigError for impossible options, BundleDirError for an unreadable policy directory,
  *   PolicyLoadError for a broken bundle, and an Error naming the address when it cannot bind.
@@ -27,18 +34,36 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
   validateOptions(options);
   const { policyDir, limits } = options;
   const logger = options.logger.child({ component: "pdp" });
-  const reloadLogger = options.logger.child({ component: "pdp-reload" });
 
-  const files = await readBundleDir(policyDir);
-  const loaded = compilePolicy(files);
-  if (!loaded.ok) throw new PolicyLoadError(policyDir, loaded.errors);
-  const policy: PolicyRef = { current: loaded.engine };
+  const brokers = options.brokers ?? [];
+  const kafka = brokers.length > 0 ? createKafka({ brokers, clientId: "flowzone-pdp", logger: options.logger }) : undefined;
+  if (kafka === undefined) logger.warn("no Kafka brokers: violations are answered but not audited, and the control topic is not followed");
+  const runtime = await startPolicyRuntime({
+    policyDir,
+    reloadIntervalMs: options.reloadIntervalMs,
+    logger: options.logger,
+    ...(kafka === undefined ? {} : { kafka }),
+    ...(options.controlTopic === undefined ? {} : { controlTopic: options.controlTopic }),
+  });
+  const policy = runtime.holder;
+  if (kafka !== undefined) await ensureTopics(kafka, [auditTopicSpec(options.auditTopic)]);
+  const audit =
+    kafka === undefined
+      ? undefined
+      : await AuditWriter.start({
+          kafka,
+          logger: options.logger,
+          spoolDir: options.auditSpoolDir ?? path.join(DEFAULTS.auditSpoolRoot, `pdp-${options.port === 0 ? process.pid : options.port}`),
+          ...(options.auditTopic === undefined ? {} : { topic: options.auditTopic }),
+        });
+  const ids = new DecisionIds();
+  const traffic = audit === undefined ? undefined : new TrafficReporter(audit, runtime, `pdp-${ids.prefix}`, options.trafficIntervalMs ?? DEFAULTS.trafficIntervalMs);
 
   const server = new grpc.Server({
     "grpc.max_receive_message_length": limits.maxMessageBytes,
     "grpc.max_send_message_length": limits.maxMessageBytes,
   });
-  server.addService(serviceDefinition(decisionService, DECISION_CODECS), decisionHandlers({ policy, ids: new DecisionIds(), limits, logger }));
+  server.addService(serviceDefinition(decisionService, DECISION_CODECS), decisionHandlers({ policy, ids, limits, logger, audit }));
   const health = createHealth([decisionService.typeName]);
   health.addToServer(server);
   addReflection(server, [decisionServiceFile]);
@@ -48,20 +73,12 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
     port = await listen(server, options.host, options.port);
   } catch (error) {
     server.forceShutdown();
+    traffic?.close();
+    await audit?.close(AUDIT_CLOSE_MS);
+    await runtime.close();
     throw error;
   }
   health.setServing(true);
-
-  const watcher = watchBundleDir(policyDir, {
-    intervalMs: options.reloadIntervalMs,
-    initial: files,
-    onChange: (changed) => {
-      applyBundle(changed, policy, reloadLogger);
-    },
-    onError: (error) => {
-      reloadLogger.warn({ err: error, policyDir }, "cannot read the policy directory; the previous version keeps serving");
-    },
-  });
 
   logger.info({ host: options.host, port, policyDir, policyVersion: policy.current.version }, "decision service listening");
 
@@ -69,13 +86,13 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
   return {
     port,
     policyVersion: () => policy.current.version,
-    reload: async () => {
-      applyBundle(await readBundleDir(policyDir), policy, reloadLogger);
-    },
+    reload: () => runtime.reload(),
     close: (graceMs = DEFAULT_CLOSE_GRACE_MS) => {
       closing ??= (async () => {
-        watcher.close();
         const forced = await shutdownGracefully(server, { graceMs, health });
+        traffic?.close();
+        await audit?.close(AUDIT_CLOSE_MS);
+        await runtime.close();
         logger.info({ forced }, "decision service stopped");
       })();
       return closing;

@@ -1,0 +1,4 @@
+export { compilePolicy, type CompileResult } from "./compile-policy";
+export { PolicyLoadError } from "./policy-load-error";
+export type { PolicyHolder } from "./policy-holder";
+export { startPolicyRuntime, type PolicyRuntime, type PolicyRuntimeOptions, type SwapListener } from "./policy-runtime";

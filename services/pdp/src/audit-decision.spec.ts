@@ -1,0 +1,62 @@
+import type { EncodedAuditRecord, OfferResult } from "@flowzone/audit";
+import type { Decision, Violation, Write } from "@flowzone/engine";
+
+import { auditDecision } from "./audit-decision";
+
+const write: Write = { producer: "svc:a", sink: "svc:b", labels: ["banana"], sources: [], purpose: "" };
+const context = { decisionId: "d-1", policyVersion: "sha256:ab@0", traceId: "" };
+const violation = (zone: string, failMode: "open" | "closed", enforced = false): Violation => ({
+  zone,
+  rule: "boundary",
+  mode: enforced ? "enforcement" : "logging",
+  enforced,
+  failMode,
+  labels: ["banana"],
+  reason: "Not allowed.",
+});
+
+/** A trail that keeps or refuses everything: the fail-posture logic is what is under test. */
+function trail(result: OfferResult): { offer(records: readonly EncodedAuditRecord[]): OfferResult; offered: EncodedAuditRecord[] } {
+  const offered: EncodedAuditRecord[] = [];
+  return {
+    offered,
+    offer(records) {
+      offered.push(...records);
+      return result;
+    },
+  };
+}
+
+describe("auditing a decision", () => {
+  it("offers one record per violation, keyed by zone, and leaves the decision as it was", () => {
+    const decision: Decision = { allow: true, violations: [violation("banana", "open"), violation("pii", "closed")] };
+    const kept = trail({ accepted: true });
+    expect(auditDecision(kept, write, decision, context)).toBe(decision);
+    expect(kept.offered.map((r) => r.key)).toEqual(["banana", "pii"]);
+  });
+
+  it("offers nothing for a decision without violations", () => {
+    const kept = trail({ accepted: true });
+    auditDecision(kept, write, { allow: true, violations: [] }, context);
+    expect(kept.offered).toEqual([]);
+  });
+
+  it("lets a logging violation through when the trail is full and the zone fails open", () => {
+    const decision: Decision = { allow: true, violations: [violation("banana", "open")] };
+    expect(auditDecision(trail({ accepted: false, reason: "spool_full" }), write, decision, context)).toBe(decision);
+  });
+
+  it("denies when the trail is full and a violated zone fails closed, saying why", () => {
+    const decision: Decision = { allow: true, violations: [violation("banana", "open"), violation("health", "closed")] };
+    const result = auditDecision(trail({ accepted: false, reason: "spool_full" }), write, decision, context);
+    expect(result.allow).toBe(false);
+    expect(result.violations[0]).toEqual(decision.violations[0]);
+    expect(result.violations[1]).toMatchObject({ zone: "health", enforced: true });
+    expect(result.violations[1]?.reason).toContain("audit trail cannot keep this record (its spool is full) and zone health fails closed");
+  });
+
+  it("keeps a confirmed deny a deny whatever the trail says", () => {
+    const decision: Decision = { allow: false, violations: [violation("banana", "open", true)] };
+    expect(auditDecision(trail({ accepted: false, reason: "closed" }), write, decision, context).allow).toBe(false);
+  });
+});

@@ -1,0 +1,39 @@
+import { encodeViolationAudit, type AuditWriter } from "@flowzone/audit";
+import type { Decision, Violation, Write } from "@flowzone/engine";
+
+/** What a decision needs to be audited besides the write and the decision. */
+export interface AuditContext {
+  readonly decisionId: string;
+  readonly policyVersion: string;
+  readonly traceId: string;
+}
+
+/**
+ * Hands one audit record per violation to the audit trail, off the request's critical path
+ * (the writer only queues). When the trail cannot keep them (its spool is full), the fail
+ * posture of each violated rule decides: a rule that fails closed turns the decision into a
+ * deny, and its reason says why; one that fails open lets the decision stand and the writer
+ * counts the record it could not keep. A confirmed deny stays a deny either way.
+ */
+export function auditDecision(writer: Pick<AuditWriter, "offer">, write: Write, decision: Decision, context: AuditContext): Decision {
+  const violations = decision.violations;
+  if (violations.length === 0) return decision;
+  const timeMs = Date.now();
+  const records = violations.map((violation, index) =>
+    encodeViolationAudit(
+      { decisionId: context.decisionId, write, violation, enforcementPoint: "decision_service", policyVersion: context.policyVersion, traceId: context.traceId, timeMs },
+      index,
+    ),
+  );
+  const offered = writer.offer(records);
+  if (offered.accepted || !violations.some((violation) => violation.failMode === "closed")) return decision;
+  const because = offered.reason === "spool_full" ? "its spool is full" : "it is shutting down";
+  return {
+    allow: false,
+    violations: violations.map((violation): Violation =>
+      violation.failMode === "closed"
+        ? { ...violation, enforced: true, reason: `${violation.reason} Denied: the audit trail cannot keep this record (${because}) and zone ${violation.zone} fails closed.` }
+        : violation,
+    ),
+  };
+}

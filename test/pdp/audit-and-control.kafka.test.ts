@@ -1,0 +1,106 @@
+/**
+ * The decision service with Kafka: one audit record per violation (with the decision id, the
+ * caller's trace id and the policy version), per-zone decision counts, and zone flips arriving
+ * through the control topic.
+ */
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import * as grpc from "@grpc/grpc-js";
+import { AuditRecordSchema, ControlRecordSchema, Decision, EnforcementPoint, Mode } from "@flowzone/proto";
+import type { AuditRecord } from "@flowzone/proto";
+
+import { testBrokers, testKafka, uniqueTopic } from "../support/kafka";
+import { startPdp, type Pdp } from "./pdp-harness";
+
+const kafka = testKafka("pdp-audit-test");
+
+async function readAudit(topic: string, until: (records: AuditRecord[]) => boolean, timeoutMs = 20_000): Promise<AuditRecord[]> {
+  const consumer = kafka.consumer({ groupId: uniqueTopic("pdp-audit-reader") });
+  const records: AuditRecord[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`audit topic ${topic}: condition not met with ${records.length} records`));
+      }, timeoutMs);
+      void consumer.run({
+        eachMessage: ({ message }) => {
+          if (message.value !== null) records.push(fromBinary(AuditRecordSchema, message.value));
+          if (until(records)) {
+            clearTimeout(timer);
+            resolve();
+          }
+          return Promise.resolve();
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return records;
+}
+
+describe("decision service with the audit trail and the control topic", () => {
+  let pdp: Pdp;
+  const auditTopic = uniqueTopic("pdp-audit");
+  const controlTopic = uniqueTopic("pdp-control");
+
+  beforeAll(async () => {
+    pdp = await startPdp({ kafka: { brokers: testBrokers(), auditTopic, controlTopic, trafficIntervalMs: 300 } });
+  }, 60_000);
+  afterAll(async () => {
+    await pdp.stop();
+  });
+
+  it("writes one audit record per violation, keyed by zone, with the trace id and the policy version", async () => {
+    const metadata = new grpc.Metadata();
+    metadata.set("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    const denied = await pdp.client.check({ requestId: "a-1", producer: "svc:banana-app", sink: "kafka:export-daily", labels: ["banana"] }, metadata);
+    const allowed = await pdp.client.check({ requestId: "a-2", producer: "svc:banana-app", sink: "svc:banana-ranker", labels: ["banana"] });
+    expect(denied.violations).toHaveLength(2);
+    expect(allowed.violations).toHaveLength(0);
+
+    const records = await readAudit(auditTopic, (all) => all.filter((r) => r.event.case === "violation").length >= 2);
+    const violations = records.filter((r) => r.event.case === "violation");
+    expect(violations).toHaveLength(2);
+    for (const record of violations) {
+      expect(record).toMatchObject({ zone: "banana", traceId: "4bf92f3577b34da6a3ce929d0e0e4736", policyVersion: denied.policyVersion });
+      expect(record.event.value).toMatchObject({ decisionId: denied.decisionId, producer: "svc:banana-app", sink: "kafka:export-daily", enforced: true, enforcementPoint: EnforcementPoint.DECISION_SERVICE });
+    }
+    expect(violations.map((r) => (r.event.case === "violation" ? r.event.value.rule : "")).sort()).toEqual(["boundary", "no-export"]);
+    expect(new Set(violations.map((r) => r.id)).size).toBe(2);
+  }, 40_000);
+
+  it("reports how many decisions each zone evaluated", async () => {
+    for (let i = 0; i < 5; i++) await pdp.client.check({ producer: "svc:crm", sink: "svc:mailer", sources: ["table:crm.contacts"] });
+    const records = await readAudit(auditTopic, (all) => traffic(all, "email") >= 5);
+    expect(traffic(records, "email")).toBe(5);
+  }, 40_000);
+
+  it("decides under a zone flip published on the control topic, and reports its epoch", async () => {
+    const write = { producer: "svc:crm", sink: "svc:ads-ranker", sources: ["table:crm.contacts"] };
+    expect((await pdp.client.check(write)).decision).toBe(Decision.ALLOW);
+
+    const producer = kafka.producer();
+    await producer.connect();
+    const flip = create(ControlRecordSchema, { epoch: 7n, item: { case: "zoneMode", value: { zone: "email", mode: Mode.ENFORCEMENT } } });
+    await producer.send({ topic: controlTopic, messages: [{ key: "zone/email", value: Buffer.from(toBinary(ControlRecordSchema, flip)) }] });
+    await producer.disconnect();
+
+    const deadline = Date.now() + 15_000;
+    let response = await pdp.client.check(write);
+    while (response.decision !== Decision.DENY && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      response = await pdp.client.check(write);
+    }
+    expect(response.decision).toBe(Decision.DENY);
+    expect(response.policyVersion).toMatch(/@7$/);
+    expect(response.violations[0]).toMatchObject({ zone: "email", mode: Mode.ENFORCEMENT, enforced: true });
+  }, 40_000);
+});
+
+function traffic(records: readonly AuditRecord[], zone: string): number {
+  return records
+    .filter((r) => r.zone === zone && r.event.case === "zoneTraffic")
+    .reduce((sum, r) => sum + (r.event.case === "zoneTraffic" ? Number(r.event.value.decisions) : 0), 0);
+}
