@@ -5,6 +5,14 @@
 
 const EXIT_CODES = "Exit codes: 0 success, 1 policy or request error, 2 usage error.";
 
+const CONTROL_ENV = `Commands that talk to the control plane (policy push, zones, violations) use:
+  FLOWZONE_CONTROL_URL   The control plane's HTTP API (default http://127.0.0.1:8080)
+  FLOWZONE_TOKEN         A bearer token from its token file (reads: any role;
+                         changes: privacy-admin)`;
+
+const CONTROL_EXIT_CODES = `Exit codes: 0 success, 1 request error (the control plane's message is printed;
+a refused flip lists every blocker), 2 usage error.`;
+
 const ROOT = `flowzone: data-flow zones for event streams.
 
 Usage: flowzone <command> [options]
@@ -12,14 +20,14 @@ Usage: flowzone <command> [options]
 Commands:
   policy check DIR     Validate a policy bundle; print its version and what it declares
   policy test DIR      Run the bundle's policy tests (kind: TestSuite documents)
+  policy push DIR      Validate a bundle, then publish it to the control plane
+  zones [list]         List zones with their modes and open violations
+  zones status ZONE    Show a zone's readiness to enforce, open flows, exceptions, history
+  zones flip ZONE      Flip a zone's mode (--to MODE --reason TEXT [--force])
+  violations ZONE      List a zone's violations (--status open|resolved|all, --limit N)
   pdp                  Start the decision service (gRPC flowzone.v1.DecisionService)
 
 Not yet available (in the contract, not built yet; running them exits 2):
-  policy push DIR      Publish a bundle to the control plane
-  zones [list]         List zones with their modes and open violations
-  zones status ZONE    Show a zone's readiness to enforce
-  zones flip ZONE      Flip a zone's mode (--to MODE --reason TEXT [--force])
-  violations ZONE      List a zone's violations
   enforcer             Start the stream enforcer
   control              Start the control plane
   dev                  Run everything locally
@@ -27,6 +35,8 @@ Not yet available (in the contract, not built yet; running them exits 2):
 Options:
   -h, --help           Show help; works after any command: flowzone policy test --help
   -V, --version        Print the version
+
+${CONTROL_ENV}
 
 ${EXIT_CODES}
 `;
@@ -36,7 +46,7 @@ const POLICY = `Usage: flowzone policy <check|test|push> DIR [options]
 Commands:
   check DIR            Validate a policy bundle; print its version and what it declares
   test DIR             Run the bundle's policy tests (kind: TestSuite documents)
-  push DIR             Not yet available: publish a bundle to the control plane
+  push DIR             Validate a bundle, then publish it to the control plane
 
 Run 'flowzone policy <command> --help' for a command's options.
 
@@ -102,13 +112,122 @@ Exit codes: 0 stopped cleanly, 1 could not start (e.g. an invalid bundle), 2 usa
 configuration error.
 `;
 
+const POLICY_PUSH = `Usage: flowzone policy push DIR [--json]
+
+Validates the bundle in DIR locally first (every error as DIR/file:line: message, nothing is
+sent), then sends every *.yaml/*.yml file to the control plane (PUT /v1/policy), which
+validates it again, publishes it to every decision service and enforcer, and re-evaluates the
+open violations. Prints the published version. Needs a privacy-admin token.
+
+Options:
+  --json               Print the API's JSON instead: {"version": string}; on an invalid
+                       bundle {"error": {"code": "invalid_policy", "message", "errors": [string]}}
+  -h, --help           Show this help
+
+${CONTROL_ENV}
+
+${CONTROL_EXIT_CODES}
+`;
+
+const ZONES = `Usage: flowzone zones [list] [--json]
+       flowzone zones status ZONE [--json]
+       flowzone zones flip ZONE --to MODE --reason TEXT [--force] [--json]
+
+Commands:
+  list                 Every zone: mode, effective mode, fail mode, open violations, last
+                       violation, whether it drained and may enforce, owners (the default)
+  status ZONE          One zone: readiness to enforce and its blockers, top open flows,
+                       exceptions and flip history
+  flip ZONE            Change a zone's mode; see 'flowzone zones flip --help'
+
+Times are relative ("3m ago"); --json prints the API's JSON as is, with RFC 3339 times.
+
+${CONTROL_ENV}
+
+${CONTROL_EXIT_CODES}
+`;
+
+const ZONES_LIST = `Usage: flowzone zones [list] [--json]
+
+Lists every zone with its mode, effective mode (after the master switch), fail mode, open
+violation signatures, last violation (relative), whether it drained, whether it is ready to
+enforce, and its owners.
+
+Options:
+  --json               Print the API's JSON: {"zones": [{"name", "mode", "effectiveMode",
+                         "failMode", "openViolations", "lastViolationAt": string | null,
+                         "drained", "readyToEnforce", "owners"}]}
+  -h, --help           Show this help
+
+${CONTROL_ENV}
+
+${CONTROL_EXIT_CODES}
+`;
+
+const ZONES_STATUS = `Usage: flowzone zones status ZONE [--json]
+
+Shows one zone: its settings, whether it is ready to enforce and each blocker (with its
+numbers), decisions seen in the quiet period and when it ends, the top open flows, the
+active exceptions and the flip history, newest first.
+
+Options:
+  --json               Print the API's JSON: the zone (as in 'zones --json') plus
+                         "readiness": {"ready", "blockers", "decisionsInQuietPeriod",
+                           "quietPeriodEndsAt"}, "topOpenFlows", "exceptions", "history"
+  -h, --help           Show this help
+
+${CONTROL_ENV}
+
+${CONTROL_EXIT_CODES}
+`;
+
+const ZONES_FLIP = `Usage: flowzone zones flip ZONE --to MODE --reason TEXT [--force] [--json]
+
+Flips a zone's mode. To enforcement only once the zone drained (no open violation, none seen
+for its quiet period, traffic seen in it); otherwise the control plane refuses and every
+blocker is printed. Back to logging or off is always allowed: the safety valve. Every flip is
+recorded in the zone's history with who made it and why. Needs a privacy-admin token.
+
+Options:
+  --to MODE            enforcement, logging or off
+  --reason TEXT        Why (required; recorded in the history and the audit trail)
+  --force              Flip to enforcement even though the zone has not drained
+                       (recorded as forced)
+  --json               Print the API's JSON: the zone after the flip
+  -h, --help           Show this help
+
+${CONTROL_ENV}
+
+${CONTROL_EXIT_CODES}
+`;
+
+const VIOLATIONS = `Usage: flowzone violations ZONE [--status open|resolved|all] [--limit N] [--json]
+
+Lists a zone's violation signatures (zone, rule, producer, sink, labels): how often each was
+seen, first and last seen (relative), status and how it was resolved, and how many times it
+reopened.
+
+Options:
+  --status STATUS      open (default), resolved or all
+  --limit N            At most N rows (the control plane's default is 100, its maximum 1000)
+  --json               Print the API's JSON: {"violations": [{"id", "zone", "rule",
+                         "producer", "sink", "labels", "firstSeen", "lastSeen", "count",
+                         "status", "resolution": null | "policy_change" | "exception" | "fixed",
+                         "reopened"}]}
+  -h, --help           Show this help
+
+${CONTROL_ENV}
+
+${CONTROL_EXIT_CODES}
+`;
+
 /** Help of a command of the contract that does not exist yet. */
 function notYet(usage: string, what: string): string {
   return `Usage: ${usage}
 
 Not yet available: ${what}
 This command is part of the flowzone contract (CONTRACT.md section 7) but is not built yet;
-running it exits with code 2. Available today: policy check, policy test, pdp.
+running it exits with code 2. Available today: policy check|test|push, zones, violations, pdp.
 `;
 }
 
@@ -118,22 +237,19 @@ const TEXTS: ReadonlyMap<string, string> = new Map([
   ["policy check", POLICY_CHECK],
   ["policy test", POLICY_TEST],
   ["pdp", PDP],
-  ["policy push", notYet("flowzone policy push DIR", "publishes a policy bundle to the control plane.")],
-  [
-    "zones",
-    notYet(
-      "flowzone zones [list] | zones status ZONE | zones flip ZONE --to MODE --reason TEXT [--force]",
-      "lists zones, shows a zone's readiness and flips its mode through the control plane.",
-    ),
-  ],
-  ["violations", notYet("flowzone violations ZONE", "lists a zone's violations from the control plane.")],
+  ["policy push", POLICY_PUSH],
+  ["zones", ZONES],
+  ["zones list", ZONES_LIST],
+  ["zones status", ZONES_STATUS],
+  ["zones flip", ZONES_FLIP],
+  ["violations", VIOLATIONS],
   ["enforcer", notYet("flowzone enforcer [--routes FILE]", "starts the stream enforcer on Kafka routes.")],
   ["control", notYet("flowzone control", "starts the control plane (HTTP and gRPC ZoneService).")],
   ["dev", notYet("flowzone dev", "runs everything locally: Kafka, PostgreSQL, decision service, control plane.")],
 ]);
 
 /** The commands of the contract that are listed in help but not built yet. */
-export const NOT_YET_AVAILABLE: readonly string[] = ["policy push", "zones", "violations", "enforcer", "control", "dev"];
+export const NOT_YET_AVAILABLE: readonly string[] = ["enforcer", "control", "dev"];
 
 /**
  * The help text of a command, by its words (`""` for the root, `"policy test"`), or undefined

@@ -1,7 +1,11 @@
 import { notYetAvailable } from "./commands/not-yet-available";
 import { pdp } from "./commands/pdp";
 import { policyCheck } from "./commands/policy-check";
+import { policyPush } from "./commands/policy-push";
 import { policyTest } from "./commands/policy-test";
+import { violations } from "./commands/violations";
+import { zones } from "./commands/zones";
+import { ApiRequestError, formatRequestError } from "./control-client";
 import { helpText } from "./help-texts";
 import { ExitCode } from "./io";
 import type { CliIo } from "./io";
@@ -10,7 +14,7 @@ import { UsageError } from "./usage-error";
 import { cliVersion } from "./version";
 
 const HELP_FLAGS: ReadonlySet<string> = new Set(["--help", "-h"]);
-const TOP_LEVEL_NOT_YET: ReadonlySet<string> = new Set(["zones", "violations", "enforcer", "control", "dev"]);
+const TOP_LEVEL_NOT_YET: ReadonlySet<string> = new Set(["enforcer", "control", "dev"]);
 
 /**
  * Runs the `flowzone` command line `argv` (without node and the script) and resolves with its
@@ -25,6 +29,10 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode>
       const help = error.command === "" ? "flowzone --help" : `flowzone ${error.command} --help`;
       io.stderr.write(`flowzone: ${error.message}\nRun '${help}' for usage.\n`);
       return ExitCode.usage;
+    }
+    if (error instanceof ApiRequestError) {
+      io.stderr.write(`flowzone: ${formatRequestError(error)}\n`);
+      return ExitCode.failure;
     }
     io.stderr.write(`flowzone: ${describeError(error)}\n`);
     return ExitCode.failure;
@@ -46,6 +54,8 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   if (command.startsWith("-")) throw new UsageError(`unknown option '${command}'`, "");
   if (command === "policy") return policy(rest, io);
   if (command === "pdp") return pdp(rest, io);
+  if (command === "zones") return zones(rest, io);
+  if (command === "violations") return violations(rest, io);
   if (TOP_LEVEL_NOT_YET.has(command)) return notYetAvailable(command, rest, io);
   throw new UsageError(`unknown command '${command}'`, "");
 }
@@ -60,7 +70,7 @@ async function policy(argv: readonly string[], io: CliIo): Promise<ExitCode> {
     case "test":
       return policyTest(rest, io);
     case "push":
-      return notYetAvailable("policy push", rest, io);
+      return policyPush(rest, io);
     default:
       throw new UsageError(`unknown policy command '${sub}'`, "policy");
   }

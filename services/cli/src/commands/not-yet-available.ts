@@ -13,7 +13,7 @@ export function notYetAvailable(command: string, args: readonly string[], io: Cl
   }
   io.stderr.write(
     `flowzone: 'flowzone ${command}' is not yet available in this version (see CONTRACT.md section 7).\n` +
-      "Available today: policy check, policy test, pdp. Run 'flowzone --help' for usage.\n",
+      "Available today: policy check|test|push, zones, violations, pdp. Run 'flowzone --help' for usage.\n",
   );
   return ExitCode.usage;
 }

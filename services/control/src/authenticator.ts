@@ -1,0 +1,64 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { Actor } from "@flowzone/control";
+import { ApiError } from "./api-error";
+import type { ApiToken } from "./api-token";
+
+/** What a request does: reads need any valid token, changes need `privacy-admin`. */
+export type Access = "read" | "change";
+
+/** The actor of every request when no token file is configured (development only). */
+export const ANONYMOUS: Actor = { subject: "anonymous" };
+
+interface Entry {
+  readonly digest: Buffer;
+  readonly token: ApiToken;
+}
+
+/**
+ * Turns an `Authorization` header (HTTP) or metadata value (gRPC) into the {@link Actor} the
+ * facade records, the same way for both transports. Tokens are compared as SHA-256 digests
+ * with `timingSafeEqual`, against every entry without stopping at a match, so neither the
+ * content nor the position of a valid token leaks through response times.
+ */
+export class Authenticator {
+  private readonly entries: readonly Entry[] | undefined;
+
+  /** @param tokens the token file's entries; undefined runs the API open as "anonymous". */
+  constructor(tokens: readonly ApiToken[] | undefined) {
+    this.entries = tokens?.map((token) => ({ digest: digest(token.token), token }));
+  }
+
+  /** Whether anyone may call the API without a token (no token file configured). */
+  get open(): boolean {
+    return this.entries === undefined;
+  }
+
+  /**
+   * @throws ApiError `unauthenticated` for a missing, malformed or unknown token,
+   *   `permission_denied` for a viewer asking for a change.
+   */
+  authenticate(authorization: string | undefined, access: Access): Actor {
+    if (this.entries === undefined) return ANONYMOUS;
+    if (authorization === undefined || authorization.trim() === "") {
+      throw new ApiError("unauthenticated", "missing bearer token: send the header 'Authorization: Bearer <token>'");
+    }
+    const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization.trim());
+    if (match?.[1] === undefined) {
+      throw new ApiError("unauthenticated", "malformed Authorization header: expected 'Bearer <token>'");
+    }
+    const presented = digest(match[1]);
+    let found: ApiToken | undefined;
+    for (const entry of this.entries) {
+      if (timingSafeEqual(entry.digest, presented) && found === undefined) found = entry.token;
+    }
+    if (found === undefined) throw new ApiError("unauthenticated", "the bearer token is not valid");
+    if (access === "change" && found.role !== "privacy-admin") {
+      throw new ApiError("permission_denied", `${found.subject} has the role ${found.role}; changes need the role privacy-admin`);
+    }
+    return { subject: found.subject };
+  }
+}
+
+function digest(token: string): Buffer {
+  return createHash("sha256").update(token, "utf8").digest();
+}

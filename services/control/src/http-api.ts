@@ -1,0 +1,124 @@
+import { createServer } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { ControlPlane } from "@flowzone/control";
+import type { Logger } from "@flowzone/logging";
+import { ApiError } from "./api-error";
+import type { Authenticator } from "./authenticator";
+import { parseJsonBody, readBody } from "./http-body";
+import { httpErrorOf } from "./http-errors";
+import { Router } from "./http-router";
+import { apiRoutes } from "./http-routes";
+import type { ApiHandler, Reply } from "./http-routes";
+import { PROMETHEUS_CONTENT_TYPE } from "./request-metrics";
+import type { RequestMetrics } from "./request-metrics";
+
+export interface HttpApiDeps {
+  readonly controlPlane: ControlPlane;
+  readonly authenticator: Authenticator;
+  readonly metrics: RequestMetrics;
+  readonly logger: Logger;
+  readonly maxBodyBytes: number;
+  /** Whether `/readyz` answers 200. */
+  readonly isReady: () => boolean;
+  readonly now: () => Date;
+}
+
+type Probe = (response: ServerResponse) => void;
+
+const JSON_TYPE = "application/json; charset=utf-8";
+
+/**
+ * The HTTP API of CONTRACT.md section 6 on `node:http`. Per request: route (404/405), then
+ * auth (401/403, before any body is read, so an unauthenticated client cannot make the server
+ * buffer), then the handler; every error becomes the contract's `{"error": {...}}` body via
+ * `httpErrorOf`. Probes and metrics need no token: orchestrators and scrapers carry none.
+ */
+export function createHttpApi(deps: HttpApiDeps): Server {
+  const { authenticator, metrics, logger, maxBodyBytes } = deps;
+  const router = new Router<ApiHandler>(apiRoutes(deps.controlPlane, deps.now));
+  const probes: ReadonlyMap<string, Probe> = new Map<string, Probe>([
+    ["/healthz", (response) => { send(response, 200, { status: "ok" }); }],
+    [
+      "/readyz",
+      (response) => {
+        if (deps.isReady()) send(response, 200, { status: "ready" });
+        else send(response, 503, { error: { code: "unavailable", message: "the control plane is not ready yet" } });
+      },
+    ],
+    [
+      "/metrics",
+      (response) => {
+        response.writeHead(200, { "content-type": PROMETHEUS_CONTENT_TYPE });
+        response.end(metrics.render());
+      },
+    ],
+  ]);
+
+  /** Serves one request; `seen.route` is set as soon as it is known, for metrics and logs. */
+  const handle = async (request: IncomingMessage, response: ServerResponse, seen: { route: string }): Promise<void> => {
+    const method = request.method ?? "GET";
+    const url = new URL(request.url ?? "/", "http://localhost");
+    const probe = probes.get(url.pathname);
+    if (probe !== undefined && method === "GET") {
+      seen.route = url.pathname;
+      probe(response);
+      return;
+    }
+    const match = probe !== undefined ? ({ kind: "method_not_allowed", allowed: ["GET"] } as const) : router.match(method, url.pathname);
+    if (match.kind === "not_found") throw new ApiError("not_found", `no route ${method} ${url.pathname}; see CONTRACT.md section 6 for the API`);
+    if (match.kind === "method_not_allowed") {
+      response.setHeader("allow", match.allowed.join(", "));
+      throw new ApiError("method_not_allowed", `${method} is not allowed on ${url.pathname}; use ${match.allowed.join(" or ")}`);
+    }
+    const { route, params } = match;
+    seen.route = route.pattern;
+    const actor = authenticator.authenticate(request.headers.authorization, route.handler.access);
+    const reply: Reply = await route.handler.handle({
+      params,
+      query: url.searchParams,
+      actor,
+      body: async () => parseJsonBody(await readBody(request, maxBodyBytes)),
+    });
+    if (route.handler.access === "change") {
+      logger.info({ subject: actor.subject, method, route: route.pattern, params, status: reply.status }, "change accepted");
+    }
+    send(response, reply.status, reply.body);
+  };
+
+  return createServer((request, response) => {
+    const started = Date.now();
+    const method = request.method ?? "GET";
+    const seen = { route: "unmatched" };
+    handle(request, response, seen)
+      .then(() => response.statusCode)
+      .catch((error: unknown) => {
+        const failure = httpErrorOf(error);
+        if (failure.internal) logger.error({ err: error, method, url: request.url }, "unexpected error serving a request");
+        if (!response.headersSent) {
+          for (const [name, value] of Object.entries(failure.headers)) response.setHeader(name, value);
+          send(response, failure.status, failure.body);
+        } else {
+          response.destroy();
+        }
+        return failure.status;
+      })
+      .then((status) => {
+        metrics.countHttp(method, seen.route, status);
+        logger.debug({ method, route: seen.route, status, ms: Date.now() - started }, "request served");
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, "cannot finish a request");
+      });
+  });
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  if (body === undefined) {
+    response.writeHead(status, { "cache-control": "no-store" });
+    response.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  response.writeHead(status, { "content-type": JSON_TYPE, "content-length": Buffer.byteLength(text), "cache-control": "no-store" });
+  response.end(text);
+}

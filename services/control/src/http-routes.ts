@@ -1,0 +1,74 @@
+import type { Actor, ControlPlane } from "@flowzone/control";
+import type { Access } from "./authenticator";
+import { ApiError } from "./api-error";
+import type { Route } from "./http-router";
+import { parseExceptionBody, parseFixedBody, parseFlipBody, parsePolicyBody, parseViolationQuery } from "./request-bodies";
+import { exceptionJson, violationJson, zoneDetailJson, zoneJson } from "./wire-json";
+
+/** What a route handler gets: path parameters, the query, the body (read on demand) and who asks. */
+export interface RequestContext {
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+  readonly actor: Actor;
+  /** The JSON body, undefined when empty. Read only by routes that take one. */
+  body(): Promise<unknown>;
+}
+
+/** A successful reply; `body` undefined means no content. */
+export interface Reply {
+  readonly status: number;
+  readonly body?: unknown;
+}
+
+export interface ApiHandler {
+  /** `read` needs any valid token, `change` needs privacy-admin. */
+  readonly access: Access;
+  handle(context: RequestContext): Promise<Reply>;
+}
+
+const VIOLATION_QUERY_KEYS: ReadonlySet<string> = new Set(["status", "limit"]);
+
+/**
+ * The `/v1` routes of CONTRACT.md section 6, each a thin call into the facade: validate the
+ * input, call, shape the view as JSON. Probes and metrics are served before auth, elsewhere.
+ */
+export function apiRoutes(controlPlane: ControlPlane, now: () => Date): Route<ApiHandler>[] {
+  const param = (context: RequestContext, name: string): string => context.params[name] ?? "";
+  return [
+    route("GET", "/v1/zones", "read", async () => ({ status: 200, body: { zones: (await controlPlane.listZones()).map(zoneJson) } })),
+    route("GET", "/v1/zones/{zone}", "read", async (c) => ({ status: 200, body: zoneDetailJson(await controlPlane.getZone(param(c, "zone"))) })),
+    route("GET", "/v1/zones/{zone}/violations", "read", async (c) => {
+      for (const key of c.query.keys()) {
+        if (!VIOLATION_QUERY_KEYS.has(key)) throw new ApiError("invalid_argument", `unknown query parameter "${key}"; expected "status", "limit"`, key);
+      }
+      const query = parseViolationQuery(c.query.get("status") ?? undefined, c.query.get("limit") ?? undefined);
+      const violations = await controlPlane.listViolations(param(c, "zone"), query);
+      return { status: 200, body: { violations: violations.map(violationJson) } };
+    }),
+    route("POST", "/v1/zones/{zone}/flip", "change", async (c) => {
+      const request = parseFlipBody(await c.body());
+      return { status: 200, body: zoneJson(await controlPlane.flip(param(c, "zone"), request, c.actor)) };
+    }),
+    route("POST", "/v1/zones/{zone}/exceptions", "change", async (c) => {
+      const request = parseExceptionBody(await c.body(), now());
+      return { status: 201, body: exceptionJson(await controlPlane.grantException(param(c, "zone"), request, c.actor)) };
+    }),
+    route("DELETE", "/v1/exceptions/{id}", "change", async (c) => {
+      await controlPlane.revokeException(param(c, "id"), c.actor);
+      return { status: 204 };
+    }),
+    route("POST", "/v1/violations/{id}/fixed", "change", async (c) => {
+      const { note } = parseFixedBody(await c.body());
+      return { status: 200, body: violationJson(await controlPlane.markFixed(param(c, "id"), note, c.actor)) };
+    }),
+    route("PUT", "/v1/policy", "change", async (c) => {
+      const files = parsePolicyBody(await c.body());
+      const { version } = await controlPlane.pushPolicy(files, c.actor);
+      return { status: 200, body: { version } };
+    }),
+  ];
+}
+
+function route(method: string, pattern: string, access: Access, handle: (context: RequestContext) => Promise<Reply>): Route<ApiHandler> {
+  return { method, pattern, handler: { access, handle } };
+}

@@ -1,0 +1,22 @@
+// Public surface of @flowzone/control-service: named exports only.
+export { startControlService } from "./start-control-service";
+export type { ControlServiceOptions, RunningControlService } from "./options";
+export { controlServiceConfig } from "./config";
+export type { ControlServiceConfig, ControlServiceFlags } from "./config";
+export { ConfigError } from "./config-error";
+export { DEFAULTS } from "./defaults";
+export { ROLES } from "./api-token";
+export type { ApiToken, Role } from "./api-token";
+export { loadTokenFile, parseTokenFile } from "./token-file";
+export { TokenFileError } from "./token-file-error";
+export { DEFAULT_VIOLATION_LIMIT, MAX_VIOLATION_LIMIT } from "./request-bodies";
+export type {
+  ErrorJson,
+  ExceptionJson,
+  FlipJson,
+  FlowCountJson,
+  ReadinessJson,
+  ViolationJson,
+  ZoneDetailJson,
+  ZoneJson,
+} from "./wire-json";

@@ -1,0 +1,40 @@
+import type { ControlPlane } from "@flowzone/control";
+import type { Logger } from "@flowzone/logging";
+import type { ApiToken } from "./api-token";
+
+/**
+ * Everything the control service needs. `controlServiceConfig` gives host, ports and
+ * `tokensFile`; the caller adds the facade and the logger.
+ */
+export interface ControlServiceOptions {
+  readonly controlPlane: ControlPlane;
+  readonly host: string;
+  /** 0 picks a free port; the bound one is in `RunningControlService.httpPort` and the log. */
+  readonly httpPort: number;
+  /** 0 picks a free port; the bound one is in `RunningControlService.grpcPort` and the log. */
+  readonly grpcPort: number;
+  /**
+   * The bearer tokens, given directly (tests, embedding). With neither this nor `tokensFile`
+   * the API is open (actor "anonymous") and a WARN line says so at start.
+   */
+  readonly tokens?: readonly ApiToken[] | undefined;
+  /** The token file to read at start (`FLOWZONE_TOKENS`); exclusive with `tokens`. */
+  readonly tokensFile?: string | undefined;
+  readonly logger: Logger;
+  /** Whether `/readyz` answers 200 and gRPC health is SERVING; default: once listening. */
+  readonly isReady?: (() => boolean) | undefined;
+  /** Largest HTTP body or gRPC message; default 5 MiB. */
+  readonly maxBodyBytes?: number | undefined;
+  /** The clock that decides whether an `expiresAt` is in the past; default the system clock. */
+  readonly now?: (() => Date) | undefined;
+}
+
+/** A started control service. */
+export interface RunningControlService {
+  /** The bound HTTP port (useful when started with port 0). */
+  readonly httpPort: number;
+  /** The bound gRPC port (useful when started with port 0). */
+  readonly grpcPort: number;
+  /** Stops taking requests, lets in-flight ones finish for `graceMs`, then cuts them off. */
+  close(graceMs?: number): Promise<void>;
+}

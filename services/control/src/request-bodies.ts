@@ -1,0 +1,111 @@
+/**
+ * Validation of request bodies and queries, shared by HTTP (parsed JSON) and gRPC (messages
+ * converted to the same shape), so both transports refuse the same input with the same
+ * sentence naming the same field. Unknown fields are refused too: a typo such as `expires_at`
+ * must not silently grant an exception that never expires as intended.
+ */
+import type { ExceptionRequest, FlipRequest, ViolationQuery } from "@flowzone/control";
+import type { Mode } from "@flowzone/engine";
+import { ApiError, invalidField } from "./api-error";
+import { parseRfc3339 } from "./rfc3339";
+
+const MODES: readonly Mode[] = ["enforcement", "logging", "off"];
+const STATUSES: readonly ViolationQuery["status"][] = ["open", "resolved", "all"];
+
+/** `GET .../violations` without `limit` lists this many; at most {@link MAX_VIOLATION_LIMIT}. */
+export const DEFAULT_VIOLATION_LIMIT = 100;
+export const MAX_VIOLATION_LIMIT = 1000;
+
+/** `POST /v1/zones/{zone}/flip` `{"to", "reason", "force"}`. */
+export function parseFlipBody(body: unknown): FlipRequest {
+  const fields = objectOf(body, ["to", "reason", "force"]);
+  const to = fields["to"];
+  if (to === undefined) throw invalidField("to", `"to" is required: one of ${MODES.join(", ")}`);
+  if (typeof to !== "string" || !(MODES as readonly string[]).includes(to)) {
+    throw invalidField("to", `"to" must be one of ${MODES.join(", ")}, not ${JSON.stringify(to)}`);
+  }
+  const reason = requiredText(fields, "reason", "say why the zone changes mode; it is recorded in the zone's history");
+  const force = fields["force"] ?? false;
+  if (typeof force !== "boolean") throw invalidField("force", '"force" must be true or false');
+  return { to: to as Mode, reason, force };
+}
+
+/** `POST /v1/zones/{zone}/exceptions` `{"producer", "sink", "justification", "expiresAt"}`. */
+export function parseExceptionBody(body: unknown, now: Date): ExceptionRequest {
+  const fields = objectOf(body, ["producer", "sink", "justification", "expiresAt"]);
+  const producer = requiredText(fields, "producer", "an asset-id pattern such as svc:banana-*");
+  const sink = requiredText(fields, "sink", "an asset-id pattern such as kafka:export-*");
+  const justification = requiredText(fields, "justification", "say why the flow is allowed; auditors read it");
+  const raw = fields["expiresAt"];
+  if (raw === undefined) throw invalidField("expiresAt", '"expiresAt" is required: an RFC 3339 time such as 2030-01-31T12:00:00Z');
+  const expiresAt = typeof raw === "string" ? parseRfc3339(raw) : undefined;
+  if (expiresAt === undefined) {
+    throw invalidField("expiresAt", `"expiresAt" must be an RFC 3339 time such as 2030-01-31T12:00:00Z, not ${JSON.stringify(raw)}`);
+  }
+  if (expiresAt.getTime() <= now.getTime()) {
+    throw invalidField("expiresAt", `"expiresAt" ${JSON.stringify(raw)} is in the past; an exception must expire in the future`);
+  }
+  return { producer, sink, justification, expiresAt };
+}
+
+/** `POST /v1/violations/{id}/fixed` `{"note"}`; the note is optional, an empty body is fine. */
+export function parseFixedBody(body: unknown): { readonly note: string } {
+  if (body === undefined) return { note: "" };
+  const fields = objectOf(body, ["note"]);
+  const note = fields["note"] ?? "";
+  if (typeof note !== "string") throw invalidField("note", '"note" must be a string');
+  return { note };
+}
+
+/** `PUT /v1/policy` `{"files": {"relative/path.yaml": "content"}}`. */
+export function parsePolicyBody(body: unknown): Record<string, string> {
+  const fields = objectOf(body, ["files"]);
+  const files = fields["files"];
+  if (files === null || typeof files !== "object" || Array.isArray(files)) {
+    throw invalidField("files", '"files" is required: an object of relative path to file content');
+  }
+  const entries = Object.entries(files as Record<string, unknown>);
+  if (entries.length === 0) throw invalidField("files", '"files" is empty; a bundle needs at least one YAML file');
+  const result: Record<string, string> = {};
+  for (const [path, content] of entries) {
+    if (path === "" || path.startsWith("/") || path.includes("\\") || path.split("/").includes("..")) {
+      throw invalidField("files", `file path ${JSON.stringify(path)} must be relative to the bundle, without ".."`);
+    }
+    if (typeof content !== "string") throw invalidField("files", `the content of ${JSON.stringify(path)} must be a string`);
+    result[path] = content;
+  }
+  return result;
+}
+
+/** `?status=open|resolved|all&limit=N` as strings (undefined when absent). */
+export function parseViolationQuery(status: string | undefined, limit: string | undefined): ViolationQuery {
+  const chosen = status ?? "all";
+  if (!(STATUSES as readonly string[]).includes(chosen)) {
+    throw invalidField("status", `"status" must be one of ${STATUSES.join(", ")}, not ${JSON.stringify(chosen)}`);
+  }
+  let count = DEFAULT_VIOLATION_LIMIT;
+  if (limit !== undefined) {
+    count = /^\d+$/.test(limit) ? Number(limit) : NaN;
+    if (!Number.isSafeInteger(count) || count < 1 || count > MAX_VIOLATION_LIMIT) {
+      throw invalidField("limit", `"limit" must be an integer from 1 to ${MAX_VIOLATION_LIMIT}, not ${JSON.stringify(limit)}`);
+    }
+  }
+  return { status: chosen as ViolationQuery["status"], limit: count };
+}
+
+function objectOf(body: unknown, allowed: readonly string[]): Readonly<Record<string, unknown>> {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw new ApiError("invalid_argument", `the request body must be a JSON object with ${allowed.map((k) => `"${k}"`).join(", ")}`);
+  }
+  for (const key of Object.keys(body)) {
+    if (!allowed.includes(key)) throw invalidField(key, `unknown field "${key}"; expected ${allowed.map((k) => `"${k}"`).join(", ")}`);
+  }
+  return body as Record<string, unknown>;
+}
+
+function requiredText(fields: Readonly<Record<string, unknown>>, name: string, hint: string): string {
+  const value = fields[name];
+  if (value === undefined || (typeof value === "string" && value.trim() === "")) throw invalidField(name, `"${name}" is required: ${hint}`);
+  if (typeof value !== "string") throw invalidField(name, `"${name}" must be a string`);
+  return value;
+}

@@ -1,0 +1,122 @@
+import type { Server as HttpServer } from "node:http";
+import * as grpc from "@grpc/grpc-js";
+import { addReflection, createHealth, listen, serviceDefinition, shutdownGracefully } from "@flowzone/grpc-kit";
+import type { ApiToken } from "./api-token";
+import { Authenticator } from "./authenticator";
+import { ConfigError } from "./config-error";
+import { DEFAULTS } from "./defaults";
+import { zoneService, zoneServiceFile } from "./grpc-convert";
+import { zoneHandlers } from "./grpc-handlers";
+import { createHttpApi } from "./http-api";
+import type { ControlServiceOptions, RunningControlService } from "./options";
+import { RequestMetrics } from "./request-metrics";
+import { loadTokenFile } from "./token-file";
+
+/** How often gRPC health follows `isReady`. */
+const HEALTH_POLL_MS = 1000;
+
+/**
+ * Starts the control plane's transports in front of `controlPlane`: the HTTP API (CONTRACT.md
+ * section 6) and gRPC ZoneService with health and reflection, sharing one authenticator and
+ * one set of request counts. Resolves once both listen; logs the ports it got.
+ *
+ * @throws ConfigError for impossible options, TokenFileError for an unusable token file, and an
+ *   Error naming the address when a port cannot be bound (nothing is left listening then).
+ */
+export async function startControlService(options: ControlServiceOptions): Promise<RunningControlService> {
+  const logger = options.logger.child({ component: "control-api" });
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1024) throw new ConfigError("maxBodyBytes", `${maxBodyBytes} is not a size; use at least 1024 bytes`);
+  const tokens = await tokensOf(options);
+  const authenticator = new Authenticator(tokens);
+  const isReady = options.isReady ?? (() => true);
+  const now = options.now ?? (() => new Date());
+  const metrics = new RequestMetrics();
+  const deps = { controlPlane: options.controlPlane, authenticator, metrics, logger, now };
+
+  const http = createHttpApi({ ...deps, maxBodyBytes, isReady });
+  const grpcServer = new grpc.Server({ "grpc.max_receive_message_length": maxBodyBytes, "grpc.max_send_message_length": maxBodyBytes });
+  grpcServer.addService(serviceDefinition(zoneService), zoneHandlers(deps));
+  const health = createHealth([zoneService.typeName]);
+  health.addToServer(grpcServer);
+  addReflection(grpcServer, [zoneServiceFile]);
+
+  let httpPort: number;
+  let grpcPort: number;
+  try {
+    httpPort = await listenHttp(http, options.host, options.httpPort);
+  } catch (error) {
+    grpcServer.forceShutdown();
+    throw error;
+  }
+  try {
+    grpcPort = await listen(grpcServer, options.host, options.grpcPort);
+  } catch (error) {
+    grpcServer.forceShutdown();
+    http.close();
+    throw error;
+  }
+  health.setServing(isReady());
+  const healthPoll = setInterval(() => {
+    health.setServing(isReady());
+  }, HEALTH_POLL_MS);
+  healthPoll.unref();
+
+  if (authenticator.open) {
+    logger.warn("no token file (FLOWZONE_TOKENS): the control plane API is OPEN to anyone who can reach it, acting as \"anonymous\"; for development only");
+  } else {
+    logger.info({ tokens: tokens?.length ?? 0 }, "bearer-token auth on: reads need a token, changes need the role privacy-admin");
+  }
+  logger.info({ host: options.host, httpPort, grpcPort }, "control plane API listening");
+
+  let closing: Promise<void> | undefined;
+  return {
+    httpPort,
+    grpcPort,
+    close: (graceMs = DEFAULTS.closeGraceMs) => {
+      closing ??= (async () => {
+        clearInterval(healthPoll);
+        const [forcedHttp, forcedGrpc] = await Promise.all([closeHttp(http, graceMs), shutdownGracefully(grpcServer, { graceMs, health })]);
+        logger.info({ forced: forcedHttp || forcedGrpc }, "control plane API stopped");
+      })();
+      return closing;
+    },
+  };
+}
+
+async function tokensOf(options: ControlServiceOptions): Promise<readonly ApiToken[] | undefined> {
+  if (options.tokens !== undefined && options.tokensFile !== undefined) {
+    throw new ConfigError("tokens", "give the tokens or a token file, not both");
+  }
+  return options.tokensFile === undefined ? options.tokens : loadTokenFile(options.tokensFile);
+}
+
+function listenHttp(server: HttpServer, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => {
+      reject(new Error(`cannot listen on ${host}:${port}: ${error.message}`, { cause: error }));
+    };
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      const address = server.address();
+      resolve(typeof address === "object" && address !== null ? address.port : port);
+    });
+  });
+}
+
+/** Stops accepting, closes idle keep-alive connections, and cuts the rest after `graceMs`; true when it had to. */
+function closeHttp(server: HttpServer, graceMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let forced = false;
+    const deadline = setTimeout(() => {
+      forced = true;
+      server.closeAllConnections();
+    }, graceMs);
+    server.close(() => {
+      clearTimeout(deadline);
+      resolve(forced);
+    });
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,173 @@
+/**
+ * The HTTP API's JSON (CONTRACT.md section 6): camelCase keys, RFC 3339 times, null for "none".
+ * Built key by key from the facade's views rather than serialised as they are, so a field
+ * added to a view never leaks onto the wire by accident. The CLI reads the same types.
+ */
+import type { ExceptionView, FlipView, FlowCount, Readiness, Resolution, SignatureStatus, ViolationView, ZoneDetail, ZoneView } from "@flowzone/control";
+import type { FailMode, Mode } from "@flowzone/engine";
+
+export interface ZoneJson {
+  readonly name: string;
+  readonly mode: Mode;
+  readonly effectiveMode: Mode;
+  readonly failMode: FailMode;
+  readonly openViolations: number;
+  readonly lastViolationAt: string | null;
+  readonly drained: boolean;
+  readonly readyToEnforce: boolean;
+  readonly owners: readonly string[];
+}
+
+export interface ReadinessJson {
+  readonly ready: boolean;
+  readonly blockers: readonly string[];
+  readonly decisionsInQuietPeriod: number;
+  readonly quietPeriodEndsAt: string | null;
+}
+
+export interface FlowCountJson {
+  readonly producer: string;
+  readonly sink: string;
+  readonly labels: readonly string[];
+  readonly count: number;
+}
+
+export interface ExceptionJson {
+  readonly id: string;
+  readonly zone: string;
+  readonly producer: string;
+  readonly sink: string;
+  readonly justification: string;
+  readonly approver: string;
+  readonly expiresAt: string;
+  readonly createdAt: string;
+}
+
+export interface FlipJson {
+  readonly from: Mode;
+  readonly to: Mode;
+  readonly actor: string;
+  readonly reason: string;
+  readonly forced: boolean;
+  readonly automatic: boolean;
+  readonly at: string;
+}
+
+export interface ZoneDetailJson extends ZoneJson {
+  readonly readiness: ReadinessJson;
+  readonly topOpenFlows: readonly FlowCountJson[];
+  readonly exceptions: readonly ExceptionJson[];
+  readonly history: readonly FlipJson[];
+}
+
+export interface ViolationJson {
+  readonly id: string;
+  readonly zone: string;
+  readonly rule: string;
+  readonly producer: string;
+  readonly sink: string;
+  readonly labels: readonly string[];
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  readonly count: number;
+  readonly status: SignatureStatus;
+  readonly resolution: Resolution | null;
+  readonly reopened: number;
+}
+
+/** The error body of every non-2xx response. */
+export interface ErrorJson {
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    /** The request field at fault, for `invalid_argument`. */
+    readonly field?: string;
+    /** `not_drained`: each blocker a sentence with its number. */
+    readonly blockers?: readonly string[];
+    /** `invalid_policy`: every `file:line: message`. */
+    readonly errors?: readonly string[];
+  };
+}
+
+export function zoneJson(zone: ZoneView): ZoneJson {
+  return {
+    name: zone.name,
+    mode: zone.mode,
+    effectiveMode: zone.effectiveMode,
+    failMode: zone.failMode,
+    openViolations: zone.openViolations,
+    lastViolationAt: timeOrNull(zone.lastViolationAt),
+    drained: zone.drained,
+    readyToEnforce: zone.readyToEnforce,
+    owners: [...zone.owners],
+  };
+}
+
+export function zoneDetailJson(zone: ZoneDetail): ZoneDetailJson {
+  return {
+    ...zoneJson(zone),
+    readiness: readinessJson(zone.readiness),
+    topOpenFlows: zone.topOpenFlows.map(flowCountJson),
+    exceptions: zone.exceptions.map(exceptionJson),
+    history: zone.history.map(flipJson),
+  };
+}
+
+export function violationJson(violation: ViolationView): ViolationJson {
+  return {
+    id: violation.id,
+    zone: violation.zone,
+    rule: violation.rule,
+    producer: violation.producer,
+    sink: violation.sink,
+    labels: [...violation.labels],
+    firstSeen: violation.firstSeen.toISOString(),
+    lastSeen: violation.lastSeen.toISOString(),
+    count: violation.count,
+    status: violation.status,
+    resolution: violation.resolution,
+    reopened: violation.reopened,
+  };
+}
+
+export function exceptionJson(exception: ExceptionView): ExceptionJson {
+  return {
+    id: exception.id,
+    zone: exception.zone,
+    producer: exception.producer,
+    sink: exception.sink,
+    justification: exception.justification,
+    approver: exception.approver,
+    expiresAt: exception.expiresAt.toISOString(),
+    createdAt: exception.createdAt.toISOString(),
+  };
+}
+
+function readinessJson(readiness: Readiness): ReadinessJson {
+  return {
+    ready: readiness.ready,
+    blockers: [...readiness.blockers],
+    decisionsInQuietPeriod: readiness.decisionsInQuietPeriod,
+    quietPeriodEndsAt: timeOrNull(readiness.quietPeriodEndsAt),
+  };
+}
+
+function flowCountJson(flow: FlowCount): FlowCountJson {
+  return { producer: flow.producer, sink: flow.sink, labels: [...flow.labels], count: flow.count };
+}
+
+function flipJson(flip: FlipView): FlipJson {
+  return {
+    from: flip.from,
+    to: flip.to,
+    actor: flip.actor,
+    reason: flip.reason,
+    forced: flip.forced,
+    automatic: flip.automatic,
+    at: flip.at.toISOString(),
+  };
+}
+
+function timeOrNull(time: Date | null): string | null {
+  return time === null ? null : time.toISOString();
+}
