@@ -15,3 +15,19 @@ export type {
   ZoneDetail,
   ZoneView,
 } from "./control-plane";
+export type { Database, Queryable, Row } from "./database";
+export { openDatabase, type OpenDatabaseOptions } from "./open-database";
+export { applyMigrations } from "./migrate";
+export { MIGRATIONS, type Migration } from "./migrations";
+export { systemClock, type Clock } from "./clock";
+export { signatureId, normaliseLabels, type SignatureKey } from "./signature";
+export { computeReadiness, type ReadinessInput, type ZoneReadiness } from "./readiness";
+export { formatDuration } from "./format-duration";
+export { startBacklogConsumer, type BacklogConsumer, type BacklogConsumerOptions } from "./backlog-consumer";
+export { applyBacklogBatch, DECISION_BUCKET_MS, type ConsumedBatch, type ConsumedRecord } from "./backlog-store";
+export { decodeAuditRecord, encodeControlAudit, type AuditFact, type ControlAuditEvent } from "./convert-audit";
+export { controlKey, decodeControlRecord, encodeControlChange, type ControlChange, type ControlItem } from "./convert-control";
+export { createKafkaControlPublisher, type ControlPublisher, type KafkaPublisher } from "./control-publisher";
+export { createKafkaAuditPublisher, type AuditContext, type AuditPublisher } from "./audit-publisher";
+export { ControlPlaneService, MAX_VIOLATION_LIMIT, type ControlPlaneServiceOptions } from "./control-plane-service";
+export { startControlPlane, type RunningControlPlane, type StartControlPlaneOptions } from "./start-control-plane";

@@ -26,11 +26,9 @@ Commands:
   zones flip ZONE      Flip a zone's mode (--to MODE --reason TEXT [--force])
   violations ZONE      List a zone's violations (--status open|resolved|all, --limit N)
   pdp                  Start the decision service (gRPC flowzone.v1.DecisionService)
-
-Not yet available (in the contract, not built yet; running them exits 2):
-  enforcer             Start the stream enforcer
-  control              Start the control plane
-  dev                  Run everything locally
+  enforcer             Start the stream enforcer (exactly-once routes between topics)
+  control              Start the control plane (HTTP API and gRPC ZoneService)
+  dev                  Run everything locally: Kafka, PostgreSQL, control plane, pdp, enforcer
 
 Options:
   -h, --help           Show help; works after any command: flowzone policy test --help
@@ -222,14 +220,61 @@ ${CONTROL_EXIT_CODES}
 `;
 
 /** Help of a command of the contract that does not exist yet. */
-function notYet(usage: string, what: string): string {
-  return `Usage: ${usage}
+const ENFORCER = `Usage: flowzone enforcer [--routes FILE] [--policy DIR] [--brokers LIST]
 
-Not yet available: ${what}
-This command is part of the flowzone contract (CONTRACT.md section 7) but is not built yet;
-running it exits with code 2. Available today: policy check|test|push, zones, violations, pdp.
+Runs the stream enforcer: for every route (CONTRACT.md section 5) it consumes the 'from' topic,
+decides each record with the policy engine, forwards allowed and logging-mode records to 'to'
+with their labels, quarantines enforced violations and unreadable records, and writes one audit
+record per violation, all in one Kafka transaction per batch (exactly once). It follows the
+bundle directory and the control topic like the decision service. Stops on Ctrl-C.
+
+Options:
+  --routes FILE   Routes file (env FLOWZONE_ROUTES)
+  --policy DIR    Policy bundle directory (env FLOWZONE_POLICY)
+  --brokers LIST  Kafka brokers host:port,... (env FLOWZONE_KAFKA_BROKERS; unset: a local broker
+                  is provisioned under .flowzone/kafka and started)
+  -h, --help      Show this help
+
+Exit codes: 0 stopped cleanly, 1 cannot start (invalid routes or bundle, Kafka), 2 usage error.
 `;
-}
+
+const CONTROL = `Usage: flowzone control [--policy DIR] [--host H] [--http-port N] [--grpc-port N] [--tokens FILE]
+
+Runs the control plane: the violation backlog (consumer of flowzone.audit.v1), remediation,
+guarded flips, and the distribution of bundles, zone modes and exceptions on
+flowzone.control.v1, behind the HTTP API (CONTRACT.md section 6) and gRPC ZoneService.
+Stops on Ctrl-C.
+
+Options:
+  --policy DIR      Bundle that seeds an empty store (env FLOWZONE_POLICY)
+  --host H          Listen address (env FLOWZONE_CONTROL_HOST, default 127.0.0.1)
+  --http-port N     HTTP port (env FLOWZONE_CONTROL_PORT, default 8080; 0 picks a free port)
+  --grpc-port N     gRPC port (env FLOWZONE_CONTROL_GRPC_PORT, default 50052)
+  --tokens FILE     Bearer tokens and roles (env FLOWZONE_TOKENS; unset: open API, dev only)
+  -h, --help        Show this help
+
+Storage: DATABASE_URL selects a PostgreSQL server; unset, embedded PGlite under .flowzone/pglite.
+Kafka: FLOWZONE_KAFKA_BROKERS; unset, a local broker is provisioned and started.
+`;
+
+const DEV = `Usage: flowzone dev [--policy DIR] [--routes FILE] [--home DIR] [--pdp-port N] [--http-port N] [--grpc-port N]
+
+Runs all of flowzone locally, in one command: a Kafka broker (unless FLOWZONE_KAFKA_BROKERS is
+set), PostgreSQL (embedded PGlite unless DATABASE_URL is set), the control plane, the decision
+service and the stream enforcer, on the example bundle and routes. Prints where each part
+listens and a first command to try; Ctrl-C stops everything cleanly. A second start reuses
+what the first downloaded (.flowzone/).
+
+Options:
+  --policy DIR     Bundle (default examples/bundle; env FLOWZONE_POLICY)
+  --routes FILE    Enforcer routes (default examples/routes.yaml; env FLOWZONE_ROUTES)
+  --home DIR       Working folder for the broker, PGlite and spools (default .flowzone)
+  --pdp-port N     Decision service port (default 50051; env FLOWZONE_PDP_PORT)
+  --http-port N    Control plane HTTP port (default 8080; env FLOWZONE_CONTROL_PORT)
+  --grpc-port N    Control plane gRPC port (default 50052; env FLOWZONE_CONTROL_GRPC_PORT)
+  -h, --help       Show this help
+`;
+
 
 const TEXTS: ReadonlyMap<string, string> = new Map([
   ["", ROOT],
@@ -243,13 +288,10 @@ const TEXTS: ReadonlyMap<string, string> = new Map([
   ["zones status", ZONES_STATUS],
   ["zones flip", ZONES_FLIP],
   ["violations", VIOLATIONS],
-  ["enforcer", notYet("flowzone enforcer [--routes FILE]", "starts the stream enforcer on Kafka routes.")],
-  ["control", notYet("flowzone control", "starts the control plane (HTTP and gRPC ZoneService).")],
-  ["dev", notYet("flowzone dev", "runs everything locally: Kafka, PostgreSQL, decision service, control plane.")],
+  ["enforcer", ENFORCER],
+  ["control", CONTROL],
+  ["dev", DEV],
 ]);
-
-/** The commands of the contract that are listed in help but not built yet. */
-export const NOT_YET_AVAILABLE: readonly string[] = ["enforcer", "control", "dev"];
 
 /**
  * The help text of a command, by its words (`""` for the root, `"policy test"`), or undefined

@@ -2,4 +2,4 @@
 export { run } from "./run";
 export { ExitCode } from "./io";
 export type { CliIo, TextSink } from "./io";
-export { helpText, NOT_YET_AVAILABLE } from "./help-texts";
+export { helpText } from "./help-texts";

@@ -1,4 +1,6 @@
-import { notYetAvailable } from "./commands/not-yet-available";
+import { control } from "./commands/control";
+import { dev } from "./commands/dev";
+import { enforcer } from "./commands/enforcer";
 import { pdp } from "./commands/pdp";
 import { policyCheck } from "./commands/policy-check";
 import { policyPush } from "./commands/policy-push";
@@ -14,7 +16,6 @@ import { UsageError } from "./usage-error";
 import { cliVersion } from "./version";
 
 const HELP_FLAGS: ReadonlySet<string> = new Set(["--help", "-h"]);
-const TOP_LEVEL_NOT_YET: ReadonlySet<string> = new Set(["enforcer", "control", "dev"]);
 
 /**
  * Runs the `flowzone` command line `argv` (without node and the script) and resolves with its
@@ -56,7 +57,9 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   if (command === "pdp") return pdp(rest, io);
   if (command === "zones") return zones(rest, io);
   if (command === "violations") return violations(rest, io);
-  if (TOP_LEVEL_NOT_YET.has(command)) return notYetAvailable(command, rest, io);
+  if (command === "enforcer") return enforcer(rest, io);
+  if (command === "control") return control(rest, io);
+  if (command === "dev") return dev(rest, io);
   throw new UsageError(`unknown command '${command}'`, "");
 }
 

@@ -1,0 +1,92 @@
+import type { Logger } from "@flowzone/logging";
+import { AUDIT_TOPIC } from "@flowzone/kafka";
+import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
+
+import { applyBacklogBatch, storedOffsets, type ConsumedRecord } from "./backlog-store";
+import type { Clock } from "./clock";
+import { decodeAuditRecord } from "./convert-audit";
+import type { Database } from "./database";
+
+/** Options for {@link startBacklogConsumer}. */
+export interface BacklogConsumerOptions {
+  readonly kafka: Kafka;
+  readonly database: Database;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Default `flowzone.audit.v1`. */
+  readonly topic?: string;
+  /** Default `flowzone-control`. Only spreads partitions; the offsets that count live in PostgreSQL. */
+  readonly groupId?: string;
+}
+
+/** A running backlog consumer. */
+export interface BacklogConsumer {
+  /** Stops after the batch in hand is stored. */
+  close(): Promise<void>;
+}
+
+/**
+ * Aggregates the audit topic into the backlog, exactly once. Kafka's committed offsets are never
+ * used: on every assignment the consumer seeks to the offsets stored in PostgreSQL with the
+ * counters, and the store skips anything below them, so a crash between the database commit and
+ * anything else can neither lose nor double a record. A record that cannot be decoded is logged
+ * with its position and skipped (its offset is stored), so one bad record never wedges the backlog.
+ */
+export async function startBacklogConsumer(options: BacklogConsumerOptions): Promise<BacklogConsumer> {
+  const topic = options.topic ?? AUDIT_TOPIC;
+  const log = options.logger.child({ component: "backlog-consumer" });
+  const consumer = options.kafka.consumer({ groupId: options.groupId ?? "flowzone-control", allowAutoTopicCreation: false });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      const partitions = event.payload.memberAssignment[topic] ?? [];
+      void seekToStored(consumer, options.database, topic, partitions).catch((error: unknown) => {
+        log.warn({ err: error }, "cannot seek to the stored offsets; stored offsets still guard against double counting");
+      });
+    });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async (payload) => {
+        const { batch } = payload;
+        if (!payload.isRunning() || payload.isStale()) return;
+        const records = batch.messages.map((message) => decode(message, batch.topic, batch.partition, log));
+        const added = await applyBacklogBatch(options.database, { topic: batch.topic, partition: batch.partition, records }, options.clock.now());
+        log.debug({ topic: batch.topic, partition: batch.partition, added, lastOffset: batch.lastOffset() }, "backlog batch stored");
+        payload.resolveOffset(batch.lastOffset());
+        await payload.heartbeat();
+      },
+    });
+  } catch (error) {
+    await consumer.disconnect().catch(() => undefined);
+    throw error;
+  }
+  log.info({ topic }, "backlog consumer started; offsets come from PostgreSQL");
+  return { close: () => consumer.disconnect() };
+}
+
+async function seekToStored(consumer: Consumer, db: Database, topic: string, partitions: readonly number[]): Promise<void> {
+  const offsets = await storedOffsets(db, topic);
+  for (const partition of partitions) {
+    const next = offsets.get(partition);
+    if (next !== undefined) consumer.seek({ topic, partition, offset: String(next) });
+  }
+}
+
+function decode(message: KafkaMessage, topic: string, partition: number, log: Logger): ConsumedRecord {
+  const { offset } = message;
+  if (message.value === null) {
+    log.warn({ topic, partition, offset }, "audit record without a value skipped (its offset is stored)");
+    return { offset, fact: null };
+  }
+  try {
+    return { offset, fact: decodeAuditRecord(message.value, Number(message.timestamp)) };
+  } catch (error) {
+    log.error(
+      { topic, partition, offset, err: error instanceof Error ? error.message : String(error) },
+      `audit record at ${topic}/${partition}@${offset} cannot be decoded: skipped (its offset is stored)`,
+    );
+    return { offset, fact: null };
+  }
+}

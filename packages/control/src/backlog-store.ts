@@ -1,0 +1,141 @@
+import type { AuditFact } from "./convert-audit";
+import type { Database, Queryable } from "./database";
+import { signatureId, type SignatureKey } from "./signature";
+
+/** Decision counts are kept per second: quiet periods in tests are seconds, in production days. */
+export const DECISION_BUCKET_MS = 1000;
+
+/** One consumed record: its Kafka offset and what it said (null when it could not be decoded). */
+export interface ConsumedRecord {
+  /** Kafka offset as kafkajs gives it (a decimal string). */
+  readonly offset: string;
+  readonly fact: AuditFact | null;
+}
+
+/** Consecutive records of one partition. */
+export interface ConsumedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: readonly ConsumedRecord[];
+}
+
+interface SignatureDelta {
+  readonly key: SignatureKey;
+  count: number;
+  firstMs: number;
+  lastMs: number;
+}
+
+/**
+ * Adds a batch to the backlog exactly once: counters, decision buckets and the partition's next
+ * offset change in one transaction, and records below the stored offset (a redelivery after a
+ * crash or rebalance) are skipped under a row lock, so whatever Kafka replays, each record counts
+ * once. Returns how many records were new.
+ */
+export async function applyBacklogBatch(db: Database, batch: ConsumedBatch, nowMs: number): Promise<number> {
+  if (batch.records.length === 0) return 0;
+  return db.transaction(async (tx) => {
+    const next = await lockPartition(tx, batch.topic, batch.partition, nowMs);
+    const fresh = batch.records.filter((record) => Number(record.offset) >= next);
+    const last = fresh.at(-1);
+    if (last === undefined) return 0;
+    const { signatures, buckets } = aggregate(fresh);
+    for (const delta of signatures.values()) await upsertSignature(tx, delta);
+    for (const [bucket, decisions] of buckets) {
+      const [zone, startMs] = JSON.parse(bucket) as [string, number];
+      await tx.query(
+        `INSERT INTO zone_decisions AS d (zone, bucket_start, decisions) VALUES ($1, $2::timestamptz, $3)
+         ON CONFLICT (zone, bucket_start) DO UPDATE SET decisions = d.decisions + EXCLUDED.decisions`,
+        [zone, new Date(startMs).toISOString(), decisions],
+      );
+    }
+    await tx.query(
+      "UPDATE consumed_offsets SET next_offset = $3, updated_at = $4::timestamptz WHERE topic = $1 AND partition = $2",
+      [batch.topic, batch.partition, Number(last.offset) + 1, new Date(nowMs).toISOString()],
+    );
+    return fresh.length;
+  });
+}
+
+/** The next offset to consume per partition of `topic`, as stored with the counters. */
+export async function storedOffsets(db: Queryable, topic: string): Promise<Map<number, number>> {
+  const rows = await db.query<{ partition: number; next_offset: number }>(
+    "SELECT partition, next_offset FROM consumed_offsets WHERE topic = $1",
+    [topic],
+  );
+  return new Map(rows.map((row) => [row.partition, row.next_offset]));
+}
+
+async function lockPartition(tx: Queryable, topic: string, partition: number, nowMs: number): Promise<number> {
+  await tx.query(
+    `INSERT INTO consumed_offsets (topic, partition, next_offset, updated_at) VALUES ($1, $2, 0, $3::timestamptz)
+     ON CONFLICT (topic, partition) DO NOTHING`,
+    [topic, partition, new Date(nowMs).toISOString()],
+  );
+  const rows = await tx.query<{ next_offset: number }>(
+    "SELECT next_offset FROM consumed_offsets WHERE topic = $1 AND partition = $2 FOR UPDATE",
+    [topic, partition],
+  );
+  return rows[0]?.next_offset ?? 0;
+}
+
+function aggregate(records: readonly ConsumedRecord[]): {
+  signatures: Map<string, SignatureDelta>;
+  buckets: Map<string, number>;
+} {
+  const signatures = new Map<string, SignatureDelta>();
+  const buckets = new Map<string, number>();
+  for (const { fact } of records) {
+    if (fact === null || fact.kind === "ignored" || fact.zone === "") continue;
+    if (fact.kind === "traffic") {
+      if (fact.decisions <= 0) continue;
+      const bucket = JSON.stringify([fact.zone, Math.floor(fact.atMs / DECISION_BUCKET_MS) * DECISION_BUCKET_MS]);
+      buckets.set(bucket, (buckets.get(bucket) ?? 0) + fact.decisions);
+      continue;
+    }
+    const id = signatureId(fact);
+    const delta = signatures.get(id);
+    if (delta === undefined) {
+      const key = { zone: fact.zone, rule: fact.rule, producer: fact.producer, sink: fact.sink, labels: fact.labels };
+      signatures.set(id, { key, count: 1, firstMs: fact.atMs, lastMs: fact.atMs });
+    } else {
+      delta.count += 1;
+      delta.firstMs = Math.min(delta.firstMs, fact.atMs);
+      delta.lastMs = Math.max(delta.lastMs, fact.atMs);
+    }
+  }
+  return { signatures, buckets };
+}
+
+/**
+ * New signatures open; known ones grow. A resolved signature reopens only when a record is newer
+ * than its resolution: records already in flight when someone marked it fixed do not undo the fix.
+ */
+async function upsertSignature(tx: Queryable, delta: SignatureDelta): Promise<void> {
+  const { key } = delta;
+  const recurs = "(s.status = 'resolved' AND EXCLUDED.last_seen > s.resolved_at)";
+  await tx.query(
+    `INSERT INTO violation_signatures AS s
+       (id, zone, rule, producer, sink, labels, first_seen, last_seen, count, status, reopened)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::timestamptz, $8::timestamptz, $9, 'open', 0)
+     ON CONFLICT (id) DO UPDATE SET
+       first_seen = LEAST(s.first_seen, EXCLUDED.first_seen),
+       last_seen = GREATEST(s.last_seen, EXCLUDED.last_seen),
+       count = s.count + EXCLUDED.count,
+       reopened = s.reopened + CASE WHEN ${recurs} THEN 1 ELSE 0 END,
+       resolution = CASE WHEN ${recurs} THEN NULL ELSE s.resolution END,
+       resolved_at = CASE WHEN ${recurs} THEN NULL ELSE s.resolved_at END,
+       status = CASE WHEN ${recurs} THEN 'open' ELSE s.status END`,
+    [
+      signatureId(key),
+      key.zone,
+      key.rule,
+      key.producer,
+      key.sink,
+      JSON.stringify(key.labels),
+      new Date(delta.firstMs).toISOString(),
+      new Date(delta.lastMs).toISOString(),
+      delta.count,
+    ],
+  );
+}

@@ -1,0 +1,462 @@
+import { randomUUID } from "node:crypto";
+
+import { formatBundleError, parseBundle, type Mode, type SourceFile, type Zone } from "@flowzone/engine";
+import type { Logger } from "@flowzone/logging";
+
+import type { AuditPublisher } from "./audit-publisher";
+import { insertBundle } from "./bundle-store";
+import type { Clock } from "./clock";
+import { ControlError } from "./control-error";
+import type {
+  Actor,
+  ControlPlane,
+  ExceptionRequest,
+  ExceptionView,
+  FlipRequest,
+  ViolationQuery,
+  ViolationView,
+  ZoneDetail,
+  ZoneView,
+} from "./control-plane";
+import type { ControlPublisher } from "./control-publisher";
+import type { ControlAuditEvent } from "./convert-audit";
+import type { ControlChange } from "./convert-control";
+import type { Database, Queryable } from "./database";
+import { lockControl, nextEpoch } from "./epoch-store";
+import { activeExceptions, endException, getException, insertException, type StoredException } from "./exception-store";
+import { PolicyCache, toFileMap, toSourceFiles, type CurrentPolicy } from "./policy-cache";
+import { computeReadiness, type ZoneReadiness } from "./readiness";
+import { judge, remediationEngine } from "./reevaluate";
+import { checkException, checkFlip } from "./request-checks";
+import {
+  addRemediation,
+  backlogStats,
+  getSignature,
+  listSignatures,
+  markSignatureFixed,
+  openSignatures,
+  resolveSignatures,
+  topOpenFlows,
+} from "./signature-store";
+import { flipHistory, recordFlip, runtimeModes } from "./zone-store";
+
+/** Options for {@link ControlPlaneService}. */
+export interface ControlPlaneServiceOptions {
+  readonly database: Database;
+  readonly controlPublisher: ControlPublisher;
+  readonly auditPublisher: AuditPublisher;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Who the control plane's own changes (autoEnforce, expiry) are attributed to. Default `flowzone`. */
+  readonly systemActor?: string;
+}
+
+/** How many flips and flows a zone's detail shows. */
+const HISTORY_LIMIT = 50;
+const TOP_FLOWS_LIMIT = 10;
+/** Largest `limit` a violation listing accepts. */
+export const MAX_VIOLATION_LIMIT = 1000;
+
+interface FlipIntent {
+  readonly to: Mode;
+  readonly reason: string;
+  readonly force: boolean;
+  readonly automatic: boolean;
+  readonly actor: string;
+}
+
+/**
+ * The control plane's domain, on PostgreSQL. Every change runs in one transaction under the
+ * control lock: checked, stored, published to the control topic and audited before it commits,
+ * so a change that cannot be published or audited is not made (the caller gets `unavailable`)
+ * and a committed change is always on both topics.
+ */
+export class ControlPlaneService implements ControlPlane {
+  private readonly db: Database;
+  private readonly policy = new PolicyCache();
+  private readonly log: Logger;
+  private readonly systemActor: string;
+
+  constructor(private readonly options: ControlPlaneServiceOptions) {
+    this.db = options.database;
+    this.log = options.logger.child({ component: "control-plane" });
+    this.systemActor = options.systemActor ?? "flowzone";
+  }
+
+  /**
+   * Makes sure a bundle is in force: keeps the last pushed one, else stores `files` (the bundle
+   * directory given at start) as the first push. Safe when several replicas start together.
+   */
+  async seed(files: readonly SourceFile[] | undefined, source: string): Promise<void> {
+    if ((await this.policy.current(this.db)) !== undefined) {
+      this.log.info({ source }, "serving the last pushed bundle from the store; the bundle directory only seeds an empty store");
+      return;
+    }
+    const result = parseBundle(files ?? []);
+    if (!result.ok) {
+      throw new ControlError("invalid_policy", `the bundle in ${source} does not load`, { errors: result.errors.map(formatBundleError) });
+    }
+    await this.db.transaction(async (tx) => {
+      await lockControl(tx);
+      if ((await this.policy.current(tx)) !== undefined) return;
+      const epoch = await nextEpoch(tx);
+      await insertBundle(tx, { version: result.bundle.digest, files: toFileMap(files ?? []), actor: `seed:${source}`, atMs: this.now(), epoch });
+    });
+    this.log.info({ source, version: result.bundle.digest }, "store seeded with the bundle directory");
+  }
+
+  async listZones(): Promise<ZoneView[]> {
+    const policy = await this.requirePolicy();
+    const modes = await runtimeModes(this.db);
+    const views: ZoneView[] = [];
+    for (const zone of policy.bundle.zones) views.push((await this.zoneState(this.db, policy, zone, modes)).view);
+    return views;
+  }
+
+  async getZone(name: string): Promise<ZoneDetail> {
+    const policy = await this.requirePolicy();
+    const zone = this.findZone(policy, name);
+    const { view, readiness } = await this.zoneState(this.db, policy, zone, await runtimeModes(this.db));
+    const history = await flipHistory(this.db, name, HISTORY_LIMIT);
+    return {
+      ...view,
+      readiness: {
+        ready: readiness.ready,
+        blockers: readiness.blockers,
+        decisionsInQuietPeriod: readiness.decisionsInQuietPeriod,
+        quietPeriodEndsAt: readiness.quietPeriodEndsAt,
+      },
+      topOpenFlows: await topOpenFlows(this.db, name, TOP_FLOWS_LIMIT),
+      exceptions: (await activeExceptions(this.db, this.now(), name)).map(toExceptionView),
+      history: history.map(({ from, to, actor, reason, forced, automatic, at }) => ({ from, to, actor, reason, forced, automatic, at })),
+    };
+  }
+
+  async listViolations(zone: string, query: ViolationQuery): Promise<ViolationView[]> {
+    this.findZone(await this.requirePolicy(), zone);
+    if (!["open", "resolved", "all"].includes(query.status)) {
+      throw new ControlError("invalid_argument", `status ${JSON.stringify(query.status)} is not one of open, resolved, all`);
+    }
+    if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_VIOLATION_LIMIT) {
+      throw new ControlError("invalid_argument", `limit must be a whole number from 1 to ${MAX_VIOLATION_LIMIT}`);
+    }
+    return listSignatures(this.db, zone, query.status, query.limit);
+  }
+
+  async flip(name: string, request: FlipRequest, actor: Actor): Promise<ZoneView> {
+    const zone = this.findZone(await this.requirePolicy(), name);
+    const { to, reason, force } = checkFlip(request);
+    return this.applyFlip(zone, { to, reason, force, automatic: false, actor: actor.subject });
+  }
+
+  async grantException(zoneName: string, request: ExceptionRequest, actor: Actor): Promise<ExceptionView> {
+    const policy = await this.requirePolicy();
+    this.findZone(policy, zoneName);
+    const nowMs = this.now();
+    const checked = checkException(request, nowMs);
+    const exception: ExceptionView = {
+      id: randomUUID(),
+      zone: zoneName,
+      producer: checked.producer,
+      sink: checked.sink,
+      justification: checked.justification,
+      approver: actor.subject,
+      expiresAt: new Date(checked.expiresAt.getTime()),
+      createdAt: new Date(nowMs),
+    };
+    const resolved = await this.change(async (tx, epoch, policyNow) => {
+      const current = required(policyNow);
+      await insertException(tx, exception, epoch);
+      // Only this exception: the signatures it covers are resolved by it, and say so.
+      const engine = remediationEngine(current.bundle, [toZoneException(exception)]);
+      const covered = (await openSignatures(tx, zoneName)).filter(
+        (signature) => signature.rule === "boundary" && judge(engine, signature, nowMs) === "clear",
+      );
+      const ids = await resolveSignatures(
+        tx,
+        covered.map((signature) => signature.id),
+        "exception",
+        { actor: actor.subject, text: `exception ${exception.id}: ${exception.justification}`, atMs: nowMs },
+      );
+      return {
+        result: ids,
+        changes: [{ item: exceptionItem(exception), epoch }],
+        audits: [{ kind: "exception_granted", ...exceptionAudit(exception, actor.subject) }],
+      };
+    });
+    this.log.info({ zone: zoneName, exception: exception.id, actor: actor.subject, resolved: resolved.length }, "exception granted");
+    return exception;
+  }
+
+  async revokeException(id: string, actor: Actor): Promise<void> {
+    const stored = await getException(this.db, id);
+    if (stored === undefined) throw new ControlError("not_found", `no exception has id "${id}"`);
+    await this.endExceptions([stored], actor.subject, false);
+  }
+
+  async markFixed(violationId: string, note: string, actor: Actor): Promise<ViolationView> {
+    const signature = await getSignature(this.db, violationId);
+    if (signature === undefined) throw new ControlError("not_found", `no violation has id "${violationId}"`);
+    const text = typeof note === "string" ? note.trim() : "";
+    const nowMs = this.now();
+    await this.change(async (tx) => {
+      await markSignatureFixed(tx, violationId, nowMs);
+      await addRemediation(tx, violationId, "fixed", { actor: actor.subject, text, atMs: nowMs });
+      const { id, zone, rule, producer, sink, labels } = signature;
+      return {
+        result: undefined,
+        changes: [],
+        audits: [{ kind: "violation_fixed", zone, violationId: id, rule, producer, sink, labels, note: text, actor: actor.subject }],
+      };
+    }, false);
+    const fixed = await getSignature(this.db, violationId);
+    if (fixed === undefined) throw new ControlError("not_found", `no violation has id "${violationId}"`);
+    return fixed;
+  }
+
+  async pushPolicy(files: Readonly<Record<string, string>>, actor: Actor): Promise<{ version: string }> {
+    const sources = toSourceFiles(files);
+    if (sources.length === 0) throw new ControlError("invalid_policy", "a policy bundle needs at least one file", { errors: [] });
+    const result = parseBundle(sources);
+    if (!result.ok) {
+      const errors = result.errors.map(formatBundleError);
+      throw new ControlError("invalid_policy", `the policy bundle has ${errors.length} error${errors.length === 1 ? "" : "s"}`, { errors });
+    }
+    const bundle = result.bundle;
+    const nowMs = this.now();
+    const resolved = await this.change(async (tx, epoch) => {
+      await insertBundle(tx, { version: bundle.digest, files: { ...files }, actor: actor.subject, atMs: nowMs, epoch });
+      // Policy alone decides: exceptions resolve what they cover under their own name.
+      const engine = remediationEngine(bundle, []);
+      const allowed = (await openSignatures(tx)).filter((signature) => judge(engine, signature, nowMs) !== "violated");
+      const ids = await resolveSignatures(
+        tx,
+        allowed.map((signature) => signature.id),
+        "policy_change",
+        { actor: actor.subject, text: `policy ${bundle.digest}`, atMs: nowMs },
+      );
+      return {
+        result: ids,
+        changes: [{ item: { kind: "bundle", version: bundle.digest, files: { ...files } }, epoch }],
+        audits: [{ kind: "policy_pushed", version: bundle.digest, actor: actor.subject, fileCount: sources.length }],
+        version: bundle.digest,
+      };
+    });
+    this.log.info({ version: bundle.digest, actor: actor.subject, resolved: resolved.length }, "policy pushed");
+    return { version: bundle.digest };
+  }
+
+  /** Ends exceptions whose expiry has passed: tombstoned on the control topic, audited as expired. */
+  async expireExceptions(due: readonly StoredException[]): Promise<void> {
+    if (due.length > 0) await this.endExceptions(due, this.systemActor, true);
+  }
+
+  /**
+   * Flips an `autoEnforce` zone to enforcement when it is ready, as an automatic flip. A zone a
+   * person flipped last is left alone: a manual rollback is a decision the tick must not undo.
+   */
+  async autoEnforce(): Promise<string[]> {
+    const policy = await this.requirePolicy();
+    const modes = await runtimeModes(this.db);
+    const flipped: string[] = [];
+    for (const zone of policy.bundle.zones) {
+      if (!zone.autoEnforce || (modes.get(zone.name) ?? zone.mode) === "enforcement") continue;
+      const last = (await flipHistory(this.db, zone.name, 1))[0];
+      if (last !== undefined && !last.automatic) continue;
+      const { readiness } = await this.zoneState(this.db, policy, zone, modes);
+      if (!readiness.ready) continue;
+      const reason = `autoEnforce: drained, with ${readiness.decisionsInQuietPeriod} decisions in the quiet period`;
+      try {
+        await this.applyFlip(zone, { to: "enforcement", reason, force: false, automatic: true, actor: this.systemActor });
+        flipped.push(zone.name);
+      } catch (error) {
+        if (!(error instanceof ControlError && error.code === "not_drained")) throw error;
+      }
+    }
+    return flipped;
+  }
+
+  /** The longest quiet period of the policy in force (decision buckets must reach that far back). */
+  async longestQuietPeriodMs(): Promise<number> {
+    const policy = await this.policy.current(this.db);
+    if (policy === undefined) return 0;
+    return Math.max(policy.bundle.defaults.quietPeriodMs, ...policy.bundle.zones.map((zone) => zone.quietPeriodMs));
+  }
+
+  /**
+   * Publishes the whole current state (bundle, runtime zone modes, active exceptions) at a new
+   * epoch, so followers converge after a restart even if a publish was lost before it.
+   */
+  async republish(): Promise<number> {
+    return this.change(async (tx, epoch, policyNow) => {
+      const current = required(policyNow);
+      const changes: ControlChange[] = [{ item: { kind: "bundle", version: current.bundle.digest, files: current.files }, epoch }];
+      for (const [zone, mode] of await runtimeModes(tx)) changes.push({ item: { kind: "zone_mode", zone, mode }, epoch });
+      for (const exception of await activeExceptions(tx, this.now())) changes.push({ item: exceptionItem(exception), epoch });
+      return { result: epoch, changes, audits: [] };
+    });
+  }
+
+  private async applyFlip(zone: Zone, intent: FlipIntent): Promise<ZoneView> {
+    const nowMs = this.now();
+    const done = await this.change(async (tx, epoch, policyNow) => {
+      const current = required(policyNow);
+      const modes = await runtimeModes(tx);
+      const from = modes.get(zone.name) ?? zone.mode;
+      if (intent.to === "enforcement" && !intent.force) {
+        const { readiness } = await this.zoneState(tx, current, zone, modes);
+        if (!readiness.ready) {
+          throw new ControlError(
+            "not_drained",
+            `zone ${zone.name} is not ready for enforcement: ${readiness.blockers.join("; ")}`,
+            { blockers: readiness.blockers },
+          );
+        }
+      }
+      if (from === intent.to) return { result: false, changes: [], audits: [], skipEpoch: true };
+      const flip = { zone: zone.name, from, to: intent.to, actor: intent.actor, reason: intent.reason, forced: intent.force, automatic: intent.automatic, at: new Date(nowMs), epoch };
+      await recordFlip(tx, flip);
+      return {
+        result: true,
+        changes: [{ item: { kind: "zone_mode", zone: zone.name, mode: intent.to }, epoch }],
+        audits: [{ kind: "zone_flip", zone: zone.name, from, to: intent.to, actor: intent.actor, reason: intent.reason, forced: intent.force, automatic: intent.automatic, epoch }],
+      };
+    });
+    this.log.info({ zone: zone.name, to: intent.to, actor: intent.actor, forced: intent.force, automatic: intent.automatic, changed: done }, "zone flip");
+    const policy = await this.requirePolicy();
+    return (await this.zoneState(this.db, policy, zone, await runtimeModes(this.db))).view;
+  }
+
+  private async endExceptions(exceptions: readonly StoredException[], actor: string, expired: boolean): Promise<void> {
+    const nowMs = this.now();
+    const ended = await this.change(async (tx, epoch) => {
+      const changes: ControlChange[] = [];
+      const audits: ControlAuditEvent[] = [];
+      for (const exception of exceptions) {
+        if (!(await endException(tx, exception.id, { actor, atMs: nowMs, expired }))) continue;
+        changes.push({ item: { kind: "exception_revoked", id: exception.id }, epoch });
+        audits.push({ kind: expired ? "exception_expired" : "exception_revoked", ...exceptionAudit(exception, actor) });
+      }
+      return { result: changes.length, changes, audits, skipEpoch: changes.length === 0 };
+    });
+    if (ended > 0) this.log.info({ count: ended, actor, expired }, expired ? "exceptions expired" : "exception revoked");
+  }
+
+  /**
+   * One control change: lock, new epoch, `work`, then publish and audit before commit. `work`
+   * may say `skipEpoch` when it changed nothing (the epoch drawn is then simply unused).
+   */
+  private async change<T>(
+    work: (tx: Queryable, epoch: number, policy: CurrentPolicy | undefined) => Promise<{
+      result: T;
+      changes: readonly ControlChange[];
+      audits: readonly ControlAuditEvent[];
+      skipEpoch?: boolean;
+      version?: string;
+    }>,
+    bumpsEpoch = true,
+  ): Promise<T> {
+    try {
+      return await this.db.transaction(async (tx) => {
+        let epoch = await lockControl(tx);
+        const policy = await this.policy.current(tx);
+        if (bumpsEpoch) epoch = await nextEpoch(tx);
+        const outcome = await work(tx, epoch, policy);
+        if (outcome.skipEpoch === true) throw new NothingChanged(outcome.result);
+        const version = `${outcome.version ?? policy?.bundle.digest ?? "none"}@${epoch}`;
+        await this.options.controlPublisher.publish(outcome.changes);
+        await this.options.auditPublisher.publish(outcome.audits, { timeMs: this.now(), policyVersion: version });
+        return outcome.result;
+      });
+    } catch (error) {
+      if (error instanceof NothingChanged) return error.result as T;
+      if (error instanceof ControlError) throw error;
+      throw new ControlError("unavailable", "the change could not be stored, published or audited; nothing was changed", {}, { cause: error });
+    }
+  }
+
+  private async zoneState(
+    db: Queryable,
+    policy: CurrentPolicy,
+    zone: Zone,
+    modes: ReadonlyMap<string, Mode>,
+  ): Promise<{ view: ZoneView; readiness: ZoneReadiness }> {
+    const nowMs = this.now();
+    const stats = await backlogStats(db, zone.name, nowMs, zone.quietPeriodMs);
+    const readiness = computeReadiness({ nowMs, quietPeriodMs: zone.quietPeriodMs, ...stats });
+    const mode = modes.get(zone.name) ?? zone.mode;
+    const view: ZoneView = {
+      name: zone.name,
+      mode,
+      effectiveMode: policy.bundle.defaults.enabled ? mode : "off",
+      failMode: zone.failMode ?? policy.bundle.defaults.failMode,
+      openViolations: stats.openSignatures,
+      lastViolationAt: stats.lastViolationAtMs === null ? null : new Date(stats.lastViolationAtMs),
+      drained: readiness.drained,
+      readyToEnforce: readiness.ready,
+      owners: zone.owners,
+    };
+    return { view, readiness };
+  }
+
+  private async requirePolicy(db: Queryable = this.db): Promise<CurrentPolicy> {
+    const policy = await this.policy.current(db);
+    if (policy === undefined) throw new ControlError("unavailable", "no policy bundle has been pushed yet");
+    return policy;
+  }
+
+  private findZone(policy: CurrentPolicy, name: string): Zone {
+    const zone = policy.bundle.zones.find((candidate) => candidate.name === name);
+    if (zone === undefined) throw new ControlError("not_found", `no zone is named "${name}"`);
+    return zone;
+  }
+
+  private now(): number {
+    return this.options.clock.now();
+  }
+}
+
+function required(policy: CurrentPolicy | undefined): CurrentPolicy {
+  if (policy === undefined) throw new ControlError("unavailable", "no policy bundle has been pushed yet");
+  return policy;
+}
+
+/** Rolls back a transaction that turned out to change nothing, carrying its result out. */
+class NothingChanged extends Error {
+  constructor(readonly result: unknown) {
+    super("nothing changed");
+  }
+}
+
+function toExceptionView(exception: StoredException): ExceptionView {
+  const { id, zone, producer, sink, justification, approver, expiresAt, createdAt } = exception;
+  return { id, zone, producer, sink, justification, approver, expiresAt, createdAt };
+}
+
+function toZoneException(exception: ExceptionView): { id: string; zone: string; producer: string; sink: string; expiresAtMs: number } {
+  return { id: exception.id, zone: exception.zone, producer: exception.producer, sink: exception.sink, expiresAtMs: exception.expiresAt.getTime() };
+}
+
+function exceptionItem(exception: ExceptionView): ControlChange["item"] {
+  return { kind: "exception", ...toZoneException(exception) };
+}
+
+function exceptionAudit(exception: ExceptionView, actor: string): {
+  zone: string;
+  exceptionId: string;
+  producer: string;
+  sink: string;
+  justification: string;
+  expiresAtMs: number;
+  actor: string;
+} {
+  return {
+    zone: exception.zone,
+    exceptionId: exception.id,
+    producer: exception.producer,
+    sink: exception.sink,
+    justification: exception.justification,
+    expiresAtMs: exception.expiresAt.getTime(),
+    actor,
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * The store's schema as numbered migrations, applied in order at start-up. Append only: a
+ * released migration is never edited, a change is a new number. Each migration is a list of
+ * single statements because PGlite's parameterised protocol runs one statement per call.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly statements: readonly string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "control plane core",
+    statements: [
+      // The control epoch: one sequence, never rolled back, so an epoch published by a transaction
+      // that later failed is never handed out again; control_state keeps the last committed one.
+      `CREATE SEQUENCE control_epoch`,
+      `CREATE TABLE control_state (
+         id int PRIMARY KEY CHECK (id = 1),
+         epoch bigint NOT NULL
+       )`,
+      `INSERT INTO control_state (id, epoch) VALUES (1, 0)`,
+      `CREATE TABLE policy_bundles (
+         id bigserial PRIMARY KEY,
+         version text NOT NULL,
+         files jsonb NOT NULL,
+         pushed_by text NOT NULL,
+         pushed_at timestamptz NOT NULL,
+         epoch bigint NOT NULL
+       )`,
+      `CREATE TABLE zone_state (
+         zone text PRIMARY KEY,
+         mode text NOT NULL CHECK (mode IN ('off', 'logging', 'enforcement')),
+         epoch bigint NOT NULL,
+         updated_at timestamptz NOT NULL
+       )`,
+      `CREATE TABLE zone_flips (
+         id bigserial PRIMARY KEY,
+         zone text NOT NULL,
+         from_mode text NOT NULL,
+         to_mode text NOT NULL,
+         actor text NOT NULL,
+         reason text NOT NULL,
+         forced boolean NOT NULL,
+         automatic boolean NOT NULL,
+         at timestamptz NOT NULL,
+         epoch bigint NOT NULL
+       )`,
+      `CREATE INDEX zone_flips_by_zone ON zone_flips (zone, id DESC)`,
+      `CREATE TABLE violation_signatures (
+         id text PRIMARY KEY,
+         zone text NOT NULL,
+         rule text NOT NULL,
+         producer text NOT NULL,
+         sink text NOT NULL,
+         labels jsonb NOT NULL,
+         first_seen timestamptz NOT NULL,
+         last_seen timestamptz NOT NULL,
+         count bigint NOT NULL,
+         status text NOT NULL CHECK (status IN ('open', 'resolved')),
+         resolution text CHECK (resolution IN ('policy_change', 'exception', 'fixed')),
+         resolved_at timestamptz,
+         reopened integer NOT NULL DEFAULT 0
+       )`,
+      `CREATE INDEX violation_signatures_by_zone ON violation_signatures (zone, status, last_seen DESC)`,
+      `CREATE TABLE zone_decisions (
+         zone text NOT NULL,
+         bucket_start timestamptz NOT NULL,
+         decisions bigint NOT NULL,
+         PRIMARY KEY (zone, bucket_start)
+       )`,
+      `CREATE TABLE remediations (
+         id bigserial PRIMARY KEY,
+         signature_id text NOT NULL REFERENCES violation_signatures (id),
+         action text NOT NULL CHECK (action IN ('policy_change', 'exception', 'fixed')),
+         note text NOT NULL,
+         actor text NOT NULL,
+         at timestamptz NOT NULL
+       )`,
+      `CREATE INDEX remediations_by_signature ON remediations (signature_id, id DESC)`,
+      `CREATE TABLE zone_exceptions (
+         id text PRIMARY KEY,
+         zone text NOT NULL,
+         producer text NOT NULL,
+         sink text NOT NULL,
+         justification text NOT NULL,
+         approver text NOT NULL,
+         created_at timestamptz NOT NULL,
+         expires_at timestamptz NOT NULL,
+         revoked_at timestamptz,
+         revoked_by text,
+         expired boolean NOT NULL DEFAULT false,
+         epoch bigint NOT NULL
+       )`,
+      `CREATE INDEX zone_exceptions_active ON zone_exceptions (zone) WHERE revoked_at IS NULL`,
+      `CREATE TABLE consumed_offsets (
+         topic text NOT NULL,
+         partition integer NOT NULL,
+         next_offset bigint NOT NULL,
+         updated_at timestamptz NOT NULL,
+         PRIMARY KEY (topic, partition)
+       )`,
+    ],
+  },
+];

@@ -1,0 +1,42 @@
+import { ControlError } from "./control-error";
+import { checkException, checkFlip } from "./request-checks";
+
+const NOW = Date.parse("2026-01-01T00:00:00Z");
+const valid = { producer: "svc:banana-*", sink: "kafka:ads", justification: "migration", expiresAt: new Date(NOW + 60_000) };
+
+function codeOf(run: () => unknown): string | undefined {
+  try {
+    run();
+    return undefined;
+  } catch (error) {
+    return error instanceof ControlError ? `${error.code}: ${error.message}` : "not a ControlError";
+  }
+}
+
+describe("request checks", () => {
+  it("accepts a flip with a reason and trims it", () => {
+    expect(checkFlip({ to: "logging", reason: "  rollback ", force: false })).toEqual({ to: "logging", reason: "rollback", force: false });
+  });
+
+  it.each([
+    [{ to: "strict" as never, reason: "x", force: false }, 'invalid_argument: mode "strict" is not one of off, logging, enforcement'],
+    [{ to: "logging" as const, reason: "  ", force: false }, "invalid_argument: a flip needs a reason: say why the zone changes mode"],
+    [{ to: "enforcement" as const, reason: "", force: true }, "invalid_argument: a forced flip needs a reason: say why the guard is bypassed"],
+  ])("refuses flip %j", (request, message) => {
+    expect(codeOf(() => checkFlip(request))).toBe(message);
+  });
+
+  it("accepts a valid exception", () => {
+    expect(checkException(valid, NOW).justification).toBe("migration");
+  });
+
+  it.each([
+    [{ ...valid, producer: "banana" }, 'producer "banana" is not an asset-id pattern'],
+    [{ ...valid, sink: "Kafka:ads" }, 'sink "Kafka:ads" is not an asset-id pattern'],
+    [{ ...valid, justification: " " }, "an exception needs a justification"],
+    [{ ...valid, expiresAt: new Date(NOW) }, "is not in the future"],
+    [{ ...valid, expiresAt: new Date(Number.NaN) }, "expiresAt must be a valid time"],
+  ])("refuses exception %#", (request, message) => {
+    expect(codeOf(() => checkException(request, NOW))).toContain(message);
+  });
+});

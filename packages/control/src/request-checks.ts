@@ -1,0 +1,46 @@
+import type { Mode } from "@flowzone/engine";
+
+import { isValidAssetPattern } from "./asset-pattern";
+import { ControlError } from "./control-error";
+import type { ExceptionRequest, FlipRequest } from "./control-plane";
+import { isMode } from "./modes";
+
+/**
+ * Checks a flip request from an untrusted transport. Every flip needs a reason, not only forced
+ * ones: each is audited with who made it and why, and a rollback at 3 a.m. is exactly the change
+ * someone will need explained later.
+ */
+export function checkFlip(request: FlipRequest): { to: Mode; reason: string; force: boolean } {
+  const to: unknown = request.to;
+  if (!isMode(to)) {
+    throw new ControlError("invalid_argument", `mode "${String(to)}" is not one of off, logging, enforcement`);
+  }
+  const reason = typeof request.reason === "string" ? request.reason.trim() : "";
+  if (reason === "") {
+    throw new ControlError(
+      "invalid_argument",
+      request.force ? "a forced flip needs a reason: say why the guard is bypassed" : "a flip needs a reason: say why the zone changes mode",
+    );
+  }
+  return { to, reason, force: request.force };
+}
+
+/** Checks an exception request: engine-valid patterns, a justification, an expiry in the future. */
+export function checkException(request: ExceptionRequest, nowMs: number): ExceptionRequest {
+  for (const [field, pattern] of [["producer", request.producer], ["sink", request.sink]] as const) {
+    if (typeof pattern !== "string" || !isValidAssetPattern(pattern)) {
+      throw new ControlError(
+        "invalid_argument",
+        `${field} ${JSON.stringify(pattern)} is not an asset-id pattern such as svc:banana-app or kafka:banana-*`,
+      );
+    }
+  }
+  const justification = typeof request.justification === "string" ? request.justification.trim() : "";
+  if (justification === "") throw new ControlError("invalid_argument", "an exception needs a justification: say why the flow is allowed");
+  const expiresAtMs = request.expiresAt instanceof Date ? request.expiresAt.getTime() : Number.NaN;
+  if (Number.isNaN(expiresAtMs)) throw new ControlError("invalid_argument", "expiresAt must be a valid time");
+  if (expiresAtMs <= nowMs) {
+    throw new ControlError("invalid_argument", `expiresAt ${request.expiresAt.toISOString()} is not in the future`);
+  }
+  return { ...request, justification };
+}

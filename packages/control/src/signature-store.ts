@@ -1,0 +1,155 @@
+import type { FlowCount, Resolution, SignatureStatus, ViolationView } from "./control-plane";
+import type { Queryable } from "./database";
+
+interface SignatureRow {
+  id: string;
+  zone: string;
+  rule: string;
+  producer: string;
+  sink: string;
+  labels: string[];
+  first_seen: Date;
+  last_seen: Date;
+  count: number;
+  status: SignatureStatus;
+  resolution: Resolution | null;
+  reopened: number;
+}
+
+const COLUMNS = "id, zone, rule, producer, sink, labels, first_seen, last_seen, count, status, resolution, reopened";
+
+function toView(row: SignatureRow): ViolationView {
+  return {
+    id: row.id,
+    zone: row.zone,
+    rule: row.rule,
+    producer: row.producer,
+    sink: row.sink,
+    labels: row.labels,
+    firstSeen: new Date(row.first_seen),
+    lastSeen: new Date(row.last_seen),
+    count: row.count,
+    status: row.status,
+    resolution: row.resolution,
+    reopened: row.reopened,
+  };
+}
+
+/** A zone's signatures, most recently seen first. */
+export async function listSignatures(
+  db: Queryable,
+  zone: string,
+  status: SignatureStatus | "all",
+  limit: number,
+): Promise<ViolationView[]> {
+  const rows = await db.query<SignatureRow>(
+    `SELECT ${COLUMNS} FROM violation_signatures
+     WHERE zone = $1 AND ($2 = 'all' OR status = $2) ORDER BY last_seen DESC, id LIMIT $3`,
+    [zone, status, limit],
+  );
+  return rows.map(toView);
+}
+
+/** One signature by id. */
+export async function getSignature(db: Queryable, id: string): Promise<ViolationView | undefined> {
+  const rows = await db.query<SignatureRow>(`SELECT ${COLUMNS} FROM violation_signatures WHERE id = $1`, [id]);
+  const row = rows[0];
+  return row === undefined ? undefined : toView(row);
+}
+
+/** Every open signature, of one zone or (zone undefined) of all, for re-evaluation. */
+export async function openSignatures(db: Queryable, zone?: string): Promise<ViolationView[]> {
+  const rows = await db.query<SignatureRow>(
+    `SELECT ${COLUMNS} FROM violation_signatures WHERE status = 'open' AND ($1::text IS NULL OR zone = $1) ORDER BY id`,
+    [zone ?? null],
+  );
+  return rows.map(toView);
+}
+
+/**
+ * Resolves signatures and notes why, in the caller's transaction. Only open rows change, so a
+ * signature resolved twice keeps its first resolution and gets one note.
+ */
+export async function resolveSignatures(
+  tx: Queryable,
+  ids: readonly string[],
+  resolution: Resolution,
+  note: { actor: string; text: string; atMs: number },
+): Promise<string[]> {
+  const resolved: string[] = [];
+  const at = new Date(note.atMs).toISOString();
+  for (const id of ids) {
+    const rows = await tx.query<{ id: string }>(
+      `UPDATE violation_signatures SET status = 'resolved', resolution = $2, resolved_at = $3::timestamptz
+       WHERE id = $1 AND status = 'open' RETURNING id`,
+      [id, resolution, at],
+    );
+    if (rows.length === 0) continue;
+    await addRemediation(tx, id, resolution, note);
+    resolved.push(id);
+  }
+  return resolved;
+}
+
+/** Notes a remediation of a signature (who, why, when). */
+export async function addRemediation(
+  tx: Queryable,
+  id: string,
+  action: Resolution,
+  note: { actor: string; text: string; atMs: number },
+): Promise<void> {
+  await tx.query(
+    "INSERT INTO remediations (signature_id, action, note, actor, at) VALUES ($1, $2, $3, $4, $5::timestamptz)",
+    [id, action, note.text, note.actor, new Date(note.atMs).toISOString()],
+  );
+}
+
+/** Marks a signature fixed, open or not: a later recurrence reopens it. */
+export async function markSignatureFixed(tx: Queryable, id: string, atMs: number): Promise<void> {
+  await tx.query(
+    `UPDATE violation_signatures SET status = 'resolved', resolution = 'fixed', resolved_at = $2::timestamptz WHERE id = $1`,
+    [id, new Date(atMs).toISOString()],
+  );
+}
+
+/** A zone's backlog in numbers, as readiness needs them. */
+export interface BacklogStats {
+  readonly openSignatures: number;
+  readonly lastViolationAtMs: number | null;
+  readonly decisionsInQuietPeriod: number;
+}
+
+/** Backlog numbers of one zone at `nowMs` over its quiet period. */
+export async function backlogStats(db: Queryable, zone: string, nowMs: number, quietPeriodMs: number): Promise<BacklogStats> {
+  const signatures = await db.query<{ open: number; last_seen: Date | null }>(
+    `SELECT count(*) FILTER (WHERE status = 'open') AS open, max(last_seen) AS last_seen
+     FROM violation_signatures WHERE zone = $1`,
+    [zone],
+  );
+  const decisions = await db.query<{ decisions: number | null }>(
+    "SELECT sum(decisions) AS decisions FROM zone_decisions WHERE zone = $1 AND bucket_start >= $2::timestamptz",
+    [zone, new Date(nowMs - quietPeriodMs).toISOString()],
+  );
+  const lastSeen = signatures[0]?.last_seen ?? null;
+  return {
+    openSignatures: signatures[0]?.open ?? 0,
+    lastViolationAtMs: lastSeen === null ? null : new Date(lastSeen).getTime(),
+    decisionsInQuietPeriod: decisions[0]?.decisions ?? 0,
+  };
+}
+
+/** The zone's biggest open flows (rules folded together), largest count first. */
+export async function topOpenFlows(db: Queryable, zone: string, limit: number): Promise<FlowCount[]> {
+  const rows = await db.query<{ producer: string; sink: string; labels: string[]; count: number }>(
+    `SELECT producer, sink, labels, sum(count) AS count FROM violation_signatures
+     WHERE zone = $1 AND status = 'open' GROUP BY producer, sink, labels
+     ORDER BY sum(count) DESC, producer, sink LIMIT $2`,
+    [zone, limit],
+  );
+  return rows.map((row) => ({ producer: row.producer, sink: row.sink, labels: row.labels, count: row.count }));
+}
+
+/** Drops decision buckets nobody's quiet period reaches any more. */
+export async function pruneDecisionBuckets(db: Queryable, beforeMs: number): Promise<void> {
+  await db.query("DELETE FROM zone_decisions WHERE bucket_start < $1::timestamptz", [new Date(beforeMs).toISOString()]);
+}

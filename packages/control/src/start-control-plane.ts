@@ -1,0 +1,107 @@
+import { readBundleDir } from "@flowzone/bundle-source";
+import { AUDIT_TOPIC, CONTROL_TOPIC, ensureTopics } from "@flowzone/kafka";
+import type { Logger } from "@flowzone/logging";
+import type { Kafka } from "kafkajs";
+
+import { createKafkaAuditPublisher } from "./audit-publisher";
+import { startBacklogConsumer } from "./backlog-consumer";
+import { systemClock, type Clock } from "./clock";
+import type { ControlPlane } from "./control-plane";
+import { ControlPlaneService } from "./control-plane-service";
+import { createKafkaControlPublisher } from "./control-publisher";
+import { runTick, startTicks } from "./control-ticks";
+import type { Database } from "./database";
+
+/** Options for {@link startControlPlane}; defaults are filled here and nowhere else. */
+export interface StartControlPlaneOptions {
+  /** An opened, migrated store ({@link openDatabase}). Not closed by `close()`: the caller owns it. */
+  readonly database: Database;
+  readonly kafka: Kafka;
+  /** Bundle directory that seeds an empty store; the last pushed bundle wins otherwise. */
+  readonly policyDir?: string | undefined;
+  readonly logger: Logger;
+  /** Default: the wall clock. */
+  readonly clock?: Clock;
+  /** How often exceptions expire and autoEnforce zones flip; default 5000 ms. */
+  readonly tickMs?: number;
+  /** Default `flowzone.audit.v1`. */
+  readonly auditTopic?: string;
+  /** Default `flowzone.control.v1`. */
+  readonly controlTopic?: string;
+  /** Consumer group of the backlog; default `flowzone-control`. */
+  readonly groupId?: string;
+  /** Partitions of the audit topic when this process creates it; default 3. */
+  readonly auditPartitions?: number;
+}
+
+/** A running control plane. */
+export interface RunningControlPlane {
+  readonly controlPlane: ControlPlane;
+  /** The service itself, for ticks in tests and for operations beyond the facade. */
+  readonly service: ControlPlaneService;
+  /** Runs one tick now (expiry, autoEnforce, pruning). */
+  tick(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const DEFAULT_TICK_MS = 5000;
+
+/**
+ * Wires the control plane: topics, publishers, the seeded bundle, a republish of the current
+ * state (so followers converge after any restart), the backlog consumer and the ticks.
+ */
+export async function startControlPlane(options: StartControlPlaneOptions): Promise<RunningControlPlane> {
+  const clock = options.clock ?? systemClock;
+  const tickMs = options.tickMs ?? DEFAULT_TICK_MS;
+  if (!Number.isFinite(tickMs) || tickMs < 10) throw new Error(`tickMs must be at least 10, got ${tickMs}`);
+  const auditTopic = options.auditTopic ?? AUDIT_TOPIC;
+  const controlTopic = options.controlTopic ?? CONTROL_TOPIC;
+  const log = options.logger.child({ component: "control-plane" });
+  await ensureTopics(options.kafka, [
+    { topic: auditTopic, partitions: options.auditPartitions ?? 3 },
+    { topic: controlTopic, compacted: true },
+  ]);
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.reverse()) {
+      await close().catch((error: unknown) => {
+        log.warn({ err: error }, "close failed");
+      });
+    }
+  };
+  try {
+    const control = await createKafkaControlPublisher(options.kafka, controlTopic);
+    closers.push(() => control.close());
+    const audit = await createKafkaAuditPublisher(options.kafka, auditTopic);
+    closers.push(() => audit.close());
+    const service = new ControlPlaneService({
+      database: options.database,
+      controlPublisher: control.publisher,
+      auditPublisher: audit.publisher,
+      logger: options.logger,
+      clock,
+    });
+    const files = options.policyDir === undefined ? undefined : await readBundleDir(options.policyDir);
+    await service.seed(files, options.policyDir ?? "(no policy directory)");
+    const epoch = await service.republish();
+    log.info({ epoch, controlTopic }, "current state republished to the control topic");
+    const backlog = await startBacklogConsumer({
+      kafka: options.kafka,
+      database: options.database,
+      logger: options.logger,
+      clock,
+      topic: auditTopic,
+      ...(options.groupId === undefined ? {} : { groupId: options.groupId }),
+    });
+    closers.push(() => backlog.close());
+    const tick = async (): Promise<void> => {
+      await runTick(service, options.database, clock, await service.longestQuietPeriodMs());
+    };
+    const ticks = startTicks(tick, tickMs, options.logger);
+    closers.push(() => ticks.stop());
+    return { controlPlane: service, service, tick, close: closeAll };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

@@ -1,0 +1,81 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { create, fromBinary } from "@bufbuild/protobuf";
+import { ControlError, decodeControlRecord, startControlPlane, type ControlChange, type Database, type RunningControlPlane } from "@flowzone/control";
+import { AuditRecordSchema, type AuditRecord } from "@flowzone/proto";
+import type { Kafka } from "kafkajs";
+
+import { testKafka, uniqueTopic } from "../support/kafka";
+import { BUNDLE, collectingLogger, ManualClock, openTestDatabase, readTopic } from "./control-support";
+
+/** A control plane on its own schema, topics and policy directory, with a hand-moved clock. */
+export interface Harness {
+  readonly kafka: Kafka;
+  readonly db: Database;
+  readonly clock: ManualClock;
+  readonly auditTopic: string;
+  readonly controlTopic: string;
+  running: RunningControlPlane;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  const kafka = testKafka("control-core-test");
+  const { db, drop } = await openTestDatabase();
+  const policyDir = await mkdtemp(join(tmpdir(), "flowzone-policy-"));
+  for (const [path, content] of Object.entries(BUNDLE)) await writeFile(join(policyDir, path), content);
+  const clock = new ManualClock();
+  const auditTopic = uniqueTopic("audit");
+  const controlTopic = uniqueTopic("control");
+  const groupId = uniqueTopic("control-group");
+  const start = (): Promise<RunningControlPlane> =>
+    startControlPlane({ database: db, kafka, policyDir, logger: collectingLogger().logger, clock, tickMs: 3_600_000, auditTopic, controlTopic, groupId, auditPartitions: 1 });
+  const harness: Harness = {
+    kafka,
+    db,
+    clock,
+    auditTopic,
+    controlTopic,
+    running: await start(),
+    async restart() {
+      await harness.running.close();
+      harness.running = await start();
+    },
+    async stop() {
+      await harness.running.close();
+      await drop();
+      await rm(policyDir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
+
+/** The audit topic decoded. */
+export async function auditRecords(harness: Harness): Promise<AuditRecord[]> {
+  const messages = await readTopic(harness.kafka, harness.auditTopic);
+  return messages.map((m) => (m.value === null ? create(AuditRecordSchema) : fromBinary(AuditRecordSchema, m.value)));
+}
+
+/** The control topic folded the way compaction does: the latest record per key (null after a tombstone). */
+export async function controlState(harness: Harness): Promise<Map<string, ControlChange | null>> {
+  const state = new Map<string, ControlChange | null>();
+  for (const message of await readTopic(harness.kafka, harness.controlTopic)) {
+    const key = message.key?.toString("utf8") ?? "";
+    state.set(key, message.value === null ? null : decodeControlRecord(key, message.value));
+  }
+  return state;
+}
+
+/** The ControlError a promise rejects with. */
+export async function controlError(promise: Promise<unknown>): Promise<ControlError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ControlError) return error;
+    throw error;
+  }
+  throw new Error("expected a ControlError");
+}

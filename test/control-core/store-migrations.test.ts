@@ -1,0 +1,114 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+import { applyMigrations, MIGRATIONS, openDatabase, type Database } from "@flowzone/control";
+
+import { openTestDatabase, TEST_DATABASE_URL } from "./control-support";
+
+const TABLES = [
+  "consumed_offsets",
+  "control_state",
+  "policy_bundles",
+  "remediations",
+  "schema_migrations",
+  "violation_signatures",
+  "zone_decisions",
+  "zone_exceptions",
+  "zone_flips",
+  "zone_state",
+];
+
+const TABLES_SQL =
+  "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name";
+const INSERT_SQL = `INSERT INTO violation_signatures (id, zone, rule, producer, sink, labels, first_seen, last_seen, count, status)
+  VALUES ('s1', 'z', 'boundary', 'svc:a', 'kafka:b', $1::jsonb, $2::timestamptz, $2::timestamptz, $3, 'open')`;
+const SELECT_SQL = "SELECT labels, count, last_seen, (SELECT sum(count) FROM violation_signatures) AS total FROM violation_signatures";
+/** The built package: the PGlite case runs outside jest (see below). `npm test` builds first. */
+const CONTROL_DIST = join(__dirname, "..", "..", "packages", "control", "dist", "index.js");
+const run = promisify(execFile);
+
+async function tables(db: Database): Promise<string[]> {
+  const rows = await db.query<{ name: string }>(TABLES_SQL);
+  return rows.map((row) => row.name);
+}
+
+/** The same statements the store runs, on whichever driver: numbers, jsonb and times read alike. */
+async function roundTrip(db: Database): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query(INSERT_SQL, [JSON.stringify(["x", "y"]), "2026-01-01T00:00:00.123Z", 9_007_199_254]);
+  });
+  const rows = await db.query<{ labels: unknown; count: unknown; last_seen: unknown; total: unknown }>(SELECT_SQL);
+  expect(rows).toEqual([{ labels: ["x", "y"], count: 9_007_199_254, last_seen: new Date("2026-01-01T00:00:00.123Z"), total: 9_007_199_254 }]);
+  await expect(
+    db.transaction(async (tx) => {
+      await tx.query("UPDATE violation_signatures SET count = 0");
+      throw new Error("roll me back");
+    }),
+  ).rejects.toThrow("roll me back");
+  expect((await db.query<{ count: number }>("SELECT count FROM violation_signatures"))[0]?.count).toBe(9_007_199_254);
+}
+
+describe("control store migrations", () => {
+  it("creates every table on PostgreSQL and is idempotent on a second run", async () => {
+    const { db, drop } = await openTestDatabase();
+    try {
+      expect(await tables(db)).toEqual(TABLES);
+      expect(await applyMigrations(db)).toEqual([]);
+      const applied = await db.query<{ version: number }>("SELECT version FROM schema_migrations");
+      expect(applied.map((row) => row.version)).toEqual(MIGRATIONS.map((m) => m.version));
+      await roundTrip(db);
+    } finally {
+      await drop();
+    }
+  });
+
+  it("lets several processes start at once on one PostgreSQL schema (advisory lock)", async () => {
+    const schema = `control_race_${Date.now().toString(36)}`;
+    const opened = await Promise.all(
+      [1, 2, 3, 4].map(() => openDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: "unused", schema })),
+    );
+    try {
+      const [first] = opened;
+      if (first === undefined) throw new Error("no database");
+      expect(await tables(first)).toEqual(TABLES);
+      expect(await first.query("SELECT version FROM schema_migrations")).toHaveLength(MIGRATIONS.length);
+    } finally {
+      await opened[0]?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await Promise.all(opened.map((db) => db.close()));
+    }
+  });
+
+  // PGlite loads parts of itself with a dynamic import(), which jest's module sandbox refuses
+  // (without --experimental-vm-modules); so this case runs the built package in a plain node process.
+  it("runs the same migrations and statements on embedded PGlite, and reopens its data dir", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "flowzone-pglite-"));
+    try {
+      const script = `
+        const { openDatabase, applyMigrations } = require(${JSON.stringify(CONTROL_DIST)});
+        (async () => {
+          const dataDir = ${JSON.stringify(dataDir)};
+          const db = await openDatabase({ dataDir });
+          const tables = (await db.query(${JSON.stringify(TABLES_SQL)})).map((row) => row.name);
+          await db.query(${JSON.stringify(INSERT_SQL)}, [JSON.stringify(["x", "y"]), "2026-01-01T00:00:00.123Z", 9007199254]);
+          await db.transaction(async (tx) => { await tx.query("UPDATE violation_signatures SET count = 0"); throw new Error("x"); }).catch(() => undefined);
+          const [row] = await db.query(${JSON.stringify(SELECT_SQL)});
+          await db.close();
+          const again = await openDatabase({ dataDir });
+          const reapplied = await applyMigrations(again);
+          await again.close();
+          process.stdout.write(JSON.stringify({ driver: db.driver, tables, row, reapplied }));
+        })().catch((error) => { console.error(error); process.exit(1); });`;
+      const { stdout } = await run(process.execPath, ["-e", script]);
+      const result = JSON.parse(stdout) as { driver: string; tables: string[]; row: Record<string, unknown>; reapplied: number[] };
+      expect(result.driver).toBe("pglite");
+      expect(result.tables).toEqual(TABLES);
+      expect(result.row).toEqual({ labels: ["x", "y"], count: 9_007_199_254, last_seen: "2026-01-01T00:00:00.123Z", total: 9_007_199_254 });
+      expect(result.reapplied).toEqual([]);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
