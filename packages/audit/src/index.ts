@@ -5,3 +5,13 @@ export {
   type StreamPosition,
   type ViolationAudit,
 } from "./audit-record";
+export { AuditSampler } from "./audit-sampler";
+export { AuditWriter, type AuditWriterStats, type OfferResult } from "./audit-writer";
+export {
+  AUDIT_WRITER_DEFAULTS,
+  resolveAuditWriterOptions,
+  type AuditWriterOptions,
+  type KafkaClient,
+  type ResolvedAuditWriterOptions,
+} from "./audit-writer-options";
+export { encodeZoneTraffic, type ZoneTraffic } from "./zone-traffic-record";

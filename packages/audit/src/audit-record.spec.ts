@@ -1,0 +1,81 @@
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { AuditRecordSchema, EnforcementPoint, Mode } from "@flowzone/proto";
+
+import { encodeViolationAudit, type ViolationAudit } from "./audit-record";
+
+/** The reflective encoding the hand-written one replaced: the reference for its bytes. */
+function reference(audit: ViolationAudit, index: number): Uint8Array {
+  const { violation, write } = audit;
+  const modes = { off: Mode.OFF, logging: Mode.LOGGING, enforcement: Mode.ENFORCEMENT };
+  const points = { decision_service: EnforcementPoint.DECISION_SERVICE, stream_enforcer: EnforcementPoint.STREAM_ENFORCER, sdk: EnforcementPoint.SDK };
+  return toBinary(
+    AuditRecordSchema,
+    create(AuditRecordSchema, {
+      id: `${audit.decisionId}/${index}`,
+      time: timestampFromMs(audit.timeMs),
+      zone: violation.zone,
+      traceId: audit.traceId,
+      policyVersion: audit.policyVersion,
+      event: {
+        case: "violation",
+        value: {
+          decisionId: audit.decisionId,
+          rule: violation.rule,
+          mode: modes[violation.mode],
+          enforced: violation.enforced,
+          labels: [...violation.labels],
+          producer: write.producer,
+          sink: write.sink,
+          sources: [...write.sources],
+          purpose: write.purpose,
+          enforcementPoint: points[audit.enforcementPoint],
+          reason: violation.reason,
+          ...(audit.position === undefined
+            ? {}
+            : { position: { topic: audit.position.topic, partition: audit.position.partition, offset: BigInt(audit.position.offset) } }),
+        },
+      },
+    }),
+  );
+}
+
+const base: ViolationAudit = {
+  decisionId: "route:3:12345",
+  write: { producer: "svc:orders", sink: "kafka:analytics-events", labels: ["pii", "x"], sources: ["table:patients", "kafka:in"], purpose: "billing" },
+  violation: { zone: "pii", rule: "boundary", mode: "logging", enforced: false, failMode: "open", labels: ["pii"], reason: "kafka:analytics-events is not a member of zone pii — ünïcödé ✓" },
+  enforcementPoint: "stream_enforcer",
+  policyVersion: "sha256:abc",
+  traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+  timeMs: 1_763_771_234_567,
+  position: { topic: "orders", partition: 3, offset: "12345" },
+};
+
+const cases: [string, ViolationAudit, number][] = [
+  ["a stream violation with every field set", base, 0],
+  ["an enforced violation, second of its decision", { ...base, violation: { ...base.violation, mode: "enforcement", enforced: true } }, 1],
+  ["empty strings and lists (proto3 defaults left out)", { ...base, traceId: "", write: { ...base.write, sources: [], purpose: "" }, violation: { ...base.violation, labels: [] } }, 2],
+  ["no stream position (decision service)", { ...base, enforcementPoint: "decision_service", position: undefined }, 0],
+  ["partition 0 and offset 0", { ...base, position: { topic: "t", partition: 0, offset: "0" } }, 0],
+  ["a 64-bit offset", { ...base, position: { topic: "t", partition: 7, offset: "9007199254740993" } }, 0],
+  ["a time on a whole second", { ...base, timeMs: 1_763_771_234_000 }, 0],
+  ["time zero", { ...base, timeMs: 0 }, 0],
+  ["mode off, sdk", { ...base, enforcementPoint: "sdk", violation: { ...base.violation, mode: "off" } }, 3],
+];
+
+describe("encodeViolationAudit", () => {
+  it.each(cases)("writes exactly the bytes of toBinary: %s", (_name, audit, index) => {
+    const encoded = encodeViolationAudit(audit, index);
+    expect(Buffer.from(encoded.value).toString("hex")).toBe(Buffer.from(reference(audit, index)).toString("hex"));
+    expect(encoded.key).toBe(audit.violation.zone);
+  });
+
+  it("decodes back to the record's fields", () => {
+    const record = fromBinary(AuditRecordSchema, encodeViolationAudit(base, 4).value);
+    expect(record.id).toBe("route:3:12345/4");
+    expect(record.event.case).toBe("violation");
+    if (record.event.case !== "violation") return;
+    expect(record.event.value.position?.offset).toBe(12345n);
+    expect(record.event.value.sources).toEqual(["table:patients", "kafka:in"]);
+  });
+});

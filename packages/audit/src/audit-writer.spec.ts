@@ -1,0 +1,78 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+import { createLogger } from "@flowzone/logging";
+
+import type { EncodedAuditRecord } from "./audit-record";
+import type { KafkaClient } from "./audit-writer-options";
+import { AuditWriter } from "./audit-writer";
+
+/**
+ * A stand-in for kafkajs whose sends wait until the test settles them, so the writer can be caught
+ * with a batch in flight while the memory queue overflows: the order logic under test.
+ */
+function fakeKafka(): { kafka: KafkaClient; topicLog: string[]; inFlight: () => number; settle: (ok: boolean) => void } {
+  const topicLog: string[] = [];
+  const waiting: { messages: EncodedAuditRecord[]; resolve: () => void; reject: (e: Error) => void }[] = [];
+  const producer = {
+    events: { DISCONNECT: "producer.disconnect" },
+    on: () => undefined,
+    connect: () => Promise.resolve(),
+    disconnect: () => Promise.resolve(),
+    send: ({ messages }: { messages: EncodedAuditRecord[] }) =>
+      new Promise<void>((resolve, reject) => {
+        waiting.push({ messages, resolve, reject });
+      }),
+  };
+  return {
+    kafka: { producer: () => producer } as unknown as KafkaClient,
+    topicLog,
+    inFlight: () => waiting.length,
+    settle(ok: boolean) {
+      const send = waiting.shift();
+      if (send === undefined) throw new Error("no send in flight");
+      if (ok) {
+        topicLog.push(...send.messages.map((m) => m.value.toString()));
+        send.resolve();
+      } else {
+        send.reject(Object.assign(new Error("broker gone"), { name: "KafkaJSConnectionError", retriable: true }));
+      }
+    },
+  };
+}
+
+const rec = (i: number): EncodedAuditRecord => ({ key: "zone", value: Buffer.from(`r${i}`) });
+const ids = (from: number, to: number): string[] => Array.from({ length: to - from }, (_, i) => `r${from + i}`);
+const until = async (condition: () => boolean): Promise<void> => {
+  for (let i = 0; i < 500 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
+  if (!condition()) throw new Error("condition not reached");
+};
+
+let spoolDir: string;
+beforeEach(() => {
+  spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), "flowzone-writer-spec-"));
+});
+afterEach(() => {
+  fs.rmSync(spoolDir, { recursive: true, force: true });
+});
+
+describe("AuditWriter ordering", () => {
+  it.each([true, false])("keeps offer order when the queue overflows with a batch in flight (that send succeeds: %p)", async (firstSendOk) => {
+    const fake = fakeKafka();
+    const writer = await AuditWriter.start({ kafka: fake.kafka, logger: createLogger({ level: "silent" }), spoolDir, maxQueueRecords: 10, batchMaxRecords: 4, lingerMs: 0 });
+    for (let i = 0; i < 4; i += 1) writer.offer([rec(i)]);
+    await until(() => fake.inFlight() === 1); // r0..r3 in flight, taken from memory
+    for (let i = 4; i < 30; i += 1) expect(writer.offer([rec(i)])).toEqual({ accepted: true });
+    expect(writer.stats().spooledRecords).toBeGreaterThan(0); // the overflow went to disk
+    fake.settle(firstSendOk);
+    for (;;) {
+      await until(() => fake.inFlight() === 1 || writer.stats().sent === 30);
+      if (writer.stats().sent === 30) break;
+      fake.settle(true);
+    }
+    expect(fake.topicLog).toEqual(ids(0, 30));
+    expect(writer.stats()).toMatchObject({ sent: 30, queued: 0, spooledRecords: 0, dropped: 0 });
+    await writer.close(100);
+  });
+});

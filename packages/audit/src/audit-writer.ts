@@ -1,0 +1,354 @@
+import type { Logger } from "@flowzone/logging";
+
+import type { EncodedAuditRecord } from "./audit-record";
+import { resolveAuditWriterOptions, type AuditWriterOptions, type KafkaClient, type ResolvedAuditWriterOptions } from "./audit-writer-options";
+import { DiskSpool, type SpoolPosition } from "./disk-spool";
+import { RecordQueue } from "./record-queue";
+import {
+  backoffMs,
+  isRetriable,
+  NON_RETRIABLE_PROBE_MS,
+  PRODUCER_INITIAL_RETRY_MS,
+  PRODUCER_MAX_RETRY_MS,
+  PRODUCER_RETRIES,
+} from "./retry-policy";
+
+/**
+ * What became of an offer. `accepted: false` means the records were not kept (the spool is full,
+ * or the writer is closed): the caller applies the zone's fail posture (deny when closed, allow
+ * when open), and the writer has counted them in `stats().dropped`.
+ */
+export type OfferResult = { readonly accepted: true } | { readonly accepted: false; readonly reason: "spool_full" | "closed" };
+
+/** Counters for metrics and health checks. */
+export interface AuditWriterStats {
+  /** Records in memory, waiting or in flight. */
+  readonly queued: number;
+  readonly spooledBytes: number;
+  readonly spooledRecords: number;
+  /** Records Kafka acknowledged. */
+  readonly sent: number;
+  /** Records refused by `offer` (or left over at close with the spool full). */
+  readonly dropped: number;
+  readonly droppedByZone: Readonly<Record<string, number>>;
+  /** True while Kafka is unreachable and records go to the spool. */
+  readonly degraded: boolean;
+  /** The last send error's message, for a health page; never a payload. */
+  readonly lastError: string | undefined;
+}
+
+/** A batch being sent. `spoolEnd` is set once it is also in the spool (it is then its head). */
+interface Pending {
+  readonly records: EncodedAuditRecord[];
+  spoolEnd: SpoolPosition | undefined;
+}
+
+interface Waiter {
+  readonly minQueued: number;
+  readonly wake: () => void;
+}
+
+const ACCEPTED: OfferResult = { accepted: true };
+/** At most one "records dropped" error line per zone set this often; counts are summed meanwhile. */
+const DROP_LOG_INTERVAL_MS = 1_000;
+/** A send unanswered this long counts as an outage: records go to the spool until Kafka answers. */
+const SEND_STALL_MS = 2_000;
+/** How often `close` checks whether everything was delivered. */
+const CLOSE_POLL_MS = 10;
+
+type Producer = ReturnType<KafkaClient["producer"]>;
+
+/**
+ * Writes audit records to Kafka off the request path, never silently losing one.
+ *
+ * `offer` is synchronous: it appends to a bounded memory queue and a background loop sends
+ * batches with an idempotent producer (acks from all in-sync replicas). While Kafka is
+ * unreachable, or when the queue is full, records move to a disk spool (oldest first), which is
+ * drained before the memory queue, so records reach the topic in the order they were offered.
+ * Only when the spool is full too does `offer` refuse, and the caller decides by fail posture.
+ * A spool left by a previous process is drained first on start.
+ */
+export class AuditWriter {
+  private readonly queue: RecordQueue;
+  private readonly log: Logger;
+  private pending: Pending | undefined;
+  private waiter: Waiter | undefined;
+  private readonly sleepers = new Set<() => void>();
+  private connected = false;
+  private degraded = false;
+  private flushing = false;
+  private closing = false;
+  private stopped = false;
+  private finalized = false;
+  private failures = 0;
+  private sent = 0;
+  private dropped = 0;
+  private readonly droppedByZone = new Map<string, number>();
+  private droppedSinceLog = 0;
+  private lastDropLogMs = 0;
+  private lastError: string | undefined;
+  private loop: Promise<void> = Promise.resolve();
+  private closed: Promise<void> | undefined;
+
+  private constructor(
+    private readonly options: ResolvedAuditWriterOptions,
+    private readonly spool: DiskSpool,
+    private readonly producer: Producer,
+  ) {
+    this.queue = new RecordQueue(options.maxQueueRecords);
+    this.log = options.logger.child({ component: "audit-writer", topic: options.topic });
+    producer.on(producer.events.DISCONNECT, () => {
+      this.connected = false;
+    });
+  }
+
+  /** Validates the options, opens the spool (recovering a previous run's) and starts sending. */
+  static async start(options: AuditWriterOptions): Promise<AuditWriter> {
+    const resolved = resolveAuditWriterOptions(options);
+    const spool = await DiskSpool.open({
+      dir: resolved.spoolDir,
+      maxBytes: resolved.maxSpoolBytes,
+      segmentBytes: resolved.spoolSegmentBytes,
+      logger: resolved.logger.child({ component: "audit-spool" }),
+    });
+    const producer = resolved.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      // Bounded so a dead broker surfaces here; the writer retries the same batch on the same
+      // producer, so the broker still de-duplicates a batch it wrote but never acknowledged.
+      retry: { retries: PRODUCER_RETRIES, initialRetryTime: PRODUCER_INITIAL_RETRY_MS, maxRetryTime: PRODUCER_MAX_RETRY_MS },
+    });
+    const writer = new AuditWriter(resolved, spool, producer);
+    writer.loop = writer.run();
+    return writer;
+  }
+
+  /**
+   * Hands records to the audit trail; synchronous and cheap. All the records are kept (memory or
+   * spool) or none are. Offers bigger than `maxQueueRecords` are refused.
+   */
+  offer(records: readonly EncodedAuditRecord[]): OfferResult {
+    if (this.closing) return this.refuse(records, "closed");
+    if (records.length === 0) return ACCEPTED;
+    if (this.queue.free < records.length) this.spillHead(Math.max(records.length - this.queue.free, this.options.batchMaxRecords));
+    if (!this.queue.pushAll(records)) return this.refuse(records, "spool_full");
+    if (this.degraded) this.spillHead(this.queue.length);
+    const waiter = this.waiter;
+    if (waiter !== undefined && this.queue.length >= waiter.minQueued) waiter.wake();
+    return ACCEPTED;
+  }
+
+  stats(): AuditWriterStats {
+    const pendingInMemory = this.pending !== undefined && this.pending.spoolEnd === undefined ? this.pending.records.length : 0;
+    return {
+      queued: this.queue.length + pendingInMemory,
+      spooledBytes: this.spool.bytes,
+      spooledRecords: this.spool.records,
+      sent: this.sent,
+      dropped: this.dropped,
+      droppedByZone: Object.fromEntries(this.droppedByZone),
+      degraded: this.degraded,
+      lastError: this.lastError,
+    };
+  }
+
+  /**
+   * Stops accepting, sends what it can within `timeoutMs`, spools the rest for the next process,
+   * and disconnects. A batch still in flight at the deadline is spooled as well, so it may be
+   * sent twice (records carry unique ids), never lost.
+   */
+  close(timeoutMs: number): Promise<void> {
+    this.closed ??= this.shutdown(timeoutMs);
+    return this.closed;
+  }
+
+  private async shutdown(timeoutMs: number): Promise<void> {
+    this.closing = true;
+    this.flushing = true;
+    this.waiter?.wake();
+    const deadline = Date.now() + Math.max(0, timeoutMs);
+    while (Date.now() < deadline && !this.drained()) await sleepMs(Math.min(CLOSE_POLL_MS, deadline - Date.now()));
+    this.stopped = true;
+    this.waiter?.wake();
+    for (const wake of this.sleepers) wake();
+    this.spillHead(this.queue.length);
+    const lost = this.queue.take(this.queue.length);
+    if (lost.length > 0) this.refuse(lost, "spool_full");
+    this.finalized = true;
+    await this.spool.close();
+    await settledWithin(this.loop, deadline - Date.now());
+    await this.producer.disconnect().catch((error: unknown) => {
+      this.log.warn({ err: error }, "audit producer did not disconnect cleanly");
+    });
+    const { sent, spooledRecords, dropped } = this.stats();
+    this.log.info({ sent, spooledRecords, dropped }, "audit writer closed");
+  }
+
+  private drained(): boolean {
+    return this.pending === undefined && this.queue.length === 0 && this.spool.records === 0;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        const pending = (this.pending ??= await this.nextBatch());
+        // Checked again: close may have stopped the loop while it waited for the batch.
+        if (pending !== undefined && !this.isStopped()) await this.sendPending(pending);
+      } catch (error) {
+        this.lastError = errorMessage(error);
+        this.log.error({ err: error }, "audit writer loop failed; retrying after a pause");
+        await this.sleep(NON_RETRIABLE_PROBE_MS);
+      }
+    }
+  }
+
+  private isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** The next batch in offer order: the spool's head first, then the memory queue. */
+  private async nextBatch(): Promise<Pending | undefined> {
+    if (this.spool.records > 0) {
+      const batch = await this.spool.readBatch(this.options.batchMaxRecords);
+      return batch === undefined ? undefined : { records: batch.records, spoolEnd: batch.end };
+    }
+    if (this.queue.length === 0) {
+      await this.waitForQueue(1, Number.POSITIVE_INFINITY);
+      return undefined;
+    }
+    if (this.queue.length < this.options.batchMaxRecords && !this.flushing && this.options.lingerMs > 0) {
+      await this.waitForQueue(this.options.batchMaxRecords, this.options.lingerMs);
+    }
+    // Records may have spilled to the spool while lingering: those are older, they go first.
+    if (this.spool.records > 0 || this.queue.length === 0 || this.stopped) return undefined;
+    return { records: this.queue.take(this.options.batchMaxRecords), spoolEnd: undefined };
+  }
+
+  private async sendPending(pending: Pending): Promise<void> {
+    // kafkajs may take many seconds to give up on a dead broker; spool from the first stall on.
+    const stall = setTimeout(() => {
+      if (this.pending !== pending || this.degraded || this.finalized) return;
+      this.degraded = true;
+      this.log.warn({ records: pending.records.length, stalledMs: SEND_STALL_MS }, "audit trail: Kafka does not answer; spooling to disk meanwhile");
+      this.spillHead(this.queue.length);
+    }, SEND_STALL_MS);
+    try {
+      if (!this.connected) {
+        await this.producer.connect();
+        this.connected = true;
+      }
+      await this.producer.send({
+        topic: this.options.topic,
+        acks: -1,
+        messages: pending.records.map((r) => ({ key: r.key, value: r.value })),
+      });
+    } catch (error) {
+      clearTimeout(stall);
+      await this.onSendFailure(pending, error);
+      return;
+    }
+    clearTimeout(stall);
+    if (this.finalized) return; // closed meanwhile: the spool copy stays, to be sent again (a duplicate, not a loss)
+    if (pending.spoolEnd !== undefined) this.spool.commit(pending.spoolEnd, pending.records.length);
+    this.sent += pending.records.length;
+    this.pending = undefined;
+    this.failures = 0;
+    if (this.degraded) {
+      this.degraded = false;
+      this.log.info({ spooledRecords: this.spool.records }, "audit trail reaches Kafka again; draining the spool in order");
+    }
+  }
+
+  private async onSendFailure(pending: Pending, error: unknown): Promise<void> {
+    this.failures += 1;
+    this.lastError = errorMessage(error);
+    const retriable = isRetriable(error);
+    if (this.failures === 1 || !retriable) {
+      this.log.error({ err: error, records: pending.records.length, retriable }, "audit trail cannot write to Kafka; spooling to disk");
+    }
+    this.degraded = true;
+    if (this.finalized) return;
+    this.spillHead(this.queue.length);
+    await this.spool.sync();
+    await this.sleep(retriable ? backoffMs(this.failures) : NON_RETRIABLE_PROBE_MS);
+  }
+
+  /**
+   * Moves up to `count` of the oldest queued records to the spool. A batch in flight from memory
+   * is older than all of them, so it goes to the spool first (becoming its head); if it cannot,
+   * nothing moves, which keeps the spool's order equal to the offer order.
+   */
+  private spillHead(count: number): void {
+    if (this.finalized) return;
+    const pending = this.pending;
+    if (pending !== undefined && pending.spoolEnd === undefined) {
+      const end = this.spool.append(pending.records);
+      if (end === undefined) return;
+      pending.spoolEnd = end;
+    }
+    if (count > 0) this.queue.drop(this.spool.appendPrefix(this.queue.peek(count)));
+  }
+
+  private refuse(records: readonly EncodedAuditRecord[], reason: "spool_full" | "closed"): OfferResult {
+    for (const record of records) this.droppedByZone.set(record.key, (this.droppedByZone.get(record.key) ?? 0) + 1);
+    this.dropped += records.length;
+    this.droppedSinceLog += records.length;
+    const now = Date.now();
+    if (now - this.lastDropLogMs >= DROP_LOG_INTERVAL_MS) {
+      const zones = [...new Set(records.map((r) => r.key))].sort();
+      this.log.error(
+        { reason, zones, records: this.droppedSinceLog, droppedTotal: this.dropped, spooledBytes: this.spool.bytes },
+        "audit records could not be kept; callers apply each zone's fail posture",
+      );
+      this.lastDropLogMs = now;
+      this.droppedSinceLog = 0;
+    }
+    return { accepted: false, reason };
+  }
+
+  /** Waits until `minQueued` records are queued, `timeoutMs` passed, or the writer stops. */
+  private waitForQueue(minQueued: number, timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const wake = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        if (this.waiter?.wake === wake) this.waiter = undefined;
+        resolve();
+      };
+      if (this.stopped || this.queue.length >= minQueued) {
+        resolve();
+        return;
+      }
+      if (Number.isFinite(timeoutMs)) timer = setTimeout(wake, timeoutMs);
+      this.waiter = { minQueued, wake };
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+      if (this.stopped) wake();
+    });
+  }
+}
+
+function sleepMs(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Waits for `promise` at most `ms`, leaving no timer behind (a stray timer would keep a process up). */
+async function settledWithin(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))))]);
+  clearTimeout(timer);
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

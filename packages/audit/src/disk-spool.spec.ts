@@ -1,0 +1,128 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+import { createLogger } from "@flowzone/logging";
+
+import type { EncodedAuditRecord } from "./audit-record";
+import { DiskSpool, SEGMENT_MAGIC } from "./disk-spool";
+import { frameBytes } from "./spool-frame";
+
+const logger = createLogger({ level: "silent" });
+const rec = (i: number): EncodedAuditRecord => ({ key: `zone-${i % 3}`, value: Buffer.from(`record-${i}`.padEnd(40, ".")) });
+const range = (from: number, to: number): EncodedAuditRecord[] => Array.from({ length: to - from }, (_, i) => rec(from + i));
+const ids = (records: readonly EncodedAuditRecord[]): string[] => records.map((r) => r.value.toString().replace(/\.+$/, ""));
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "flowzone-spool-spec-"));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const open = (maxBytes = 1024 * 1024, segmentBytes = 1024): Promise<DiskSpool> => DiskSpool.open({ dir, maxBytes, segmentBytes, logger });
+
+async function drain(spool: DiskSpool, batch = 7): Promise<EncodedAuditRecord[]> {
+  const out: EncodedAuditRecord[] = [];
+  for (;;) {
+    const read = await spool.readBatch(batch);
+    if (read === undefined) return out;
+    out.push(...read.records);
+    spool.commit(read.end, read.records.length);
+  }
+}
+
+const segments = (): string[] => fs.readdirSync(dir).filter((n) => n.endsWith(".seg"));
+
+describe("DiskSpool", () => {
+  it("reads back what was appended, in order, across segments, and deletes what was read", async () => {
+    const spool = await open();
+    for (let i = 0; i < 100; i += 10) expect(spool.append(range(i, i + 10))).toBeDefined();
+    expect(segments().length).toBeGreaterThan(2);
+    expect(spool.records).toBe(100);
+    expect(ids(await drain(spool))).toEqual(ids(range(0, 100)));
+    expect(spool.records).toBe(0);
+    expect(spool.bytes).toBe(0);
+    expect(segments()).toEqual([]);
+    await spool.close();
+  });
+
+  it("does not hand out a record twice until it is committed, then moves on", async () => {
+    const spool = await open();
+    spool.append(range(0, 5));
+    const first = await spool.readBatch(3);
+    const again = await spool.readBatch(3);
+    if (first === undefined || again === undefined) throw new Error("nothing read");
+    expect(ids(again.records)).toEqual(ids(first.records));
+    expect(ids(first.records)).toEqual(ids(range(0, 3)));
+    spool.commit(first.end, 3);
+    expect(ids((await spool.readBatch(10))?.records ?? [])).toEqual(ids(range(3, 5)));
+    await spool.close();
+  });
+
+  it("keeps within maxBytes: an append that would pass it is refused whole; a prefix may still fit", async () => {
+    const oneFrame = frameBytes(rec(0));
+    const spool = await open(SEGMENT_MAGIC.length + oneFrame * 4, 1024);
+    expect(spool.append(range(0, 3))).toBeDefined();
+    expect(spool.append(range(3, 5))).toBeUndefined();
+    expect(spool.records).toBe(3);
+    expect(spool.appendPrefix(range(3, 6))).toBe(1);
+    expect(spool.bytes).toBe(SEGMENT_MAGIC.length + oneFrame * 4);
+    expect(spool.append([rec(9)])).toBeUndefined();
+    expect(ids(await drain(spool))).toEqual(ids(range(0, 4)));
+    await spool.close();
+  });
+
+  it("survives a restart: a new spool on the same directory resumes after the last commit", async () => {
+    const first = await open();
+    first.append(range(0, 30));
+    const read = await first.readBatch(12);
+    if (read === undefined) throw new Error("nothing read");
+    first.commit(read.end, 12);
+    await first.close();
+
+    const second = await open();
+    expect(second.records).toBe(18);
+    second.append(range(30, 35));
+    expect(ids(await drain(second))).toEqual(ids(range(12, 35)));
+    await second.close();
+  });
+
+  it("keeps appended records when the process dies without closing (no sync, no final cursor)", async () => {
+    const dying = await open();
+    dying.append(range(0, 8));
+    const read = await dying.readBatch(3);
+    if (read === undefined) throw new Error("nothing read");
+    dying.commit(read.end, 3);
+    dying.append(range(8, 10)); // never closed: as after a SIGKILL
+
+    const next = await open();
+    expect(ids(await drain(next))).toEqual(ids(range(3, 10)));
+    await next.close();
+  });
+
+  it("cuts a torn tail left by a crash, keeping every complete record before it", async () => {
+    const first = await open(1024 * 1024, 64 * 1024);
+    first.append(range(0, 10));
+    await first.close();
+    const file = path.join(dir, segments()[0] ?? "missing");
+    const size = fs.statSync(file).size;
+    fs.truncateSync(file, size - 5); // the last frame lost its last 5 bytes
+
+    const second = await open(1024 * 1024, 64 * 1024);
+    expect(second.records).toBe(9);
+    expect(fs.statSync(file).size).toBe(size - frameBytes(rec(9)));
+    second.append(range(10, 12));
+    expect(ids(await drain(second))).toEqual([...ids(range(0, 9)), ...ids(range(10, 12))]);
+    await second.close();
+  });
+
+  it("moves a file that is not a spool segment aside instead of reading it", async () => {
+    fs.writeFileSync(path.join(dir, `${"1".padStart(20, "0")}.seg`), "not a spool at all");
+    const spool = await open();
+    expect(spool.records).toBe(0);
+    expect(fs.readdirSync(dir)).toContain(`${"1".padStart(20, "0")}.seg.bad`);
+    await spool.close();
+  });
+});

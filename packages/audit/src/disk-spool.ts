@@ -1,0 +1,308 @@
+import fs from "node:fs";
+import path from "node:path";
+
+import type { Logger } from "@flowzone/logging";
+
+import type { EncodedAuditRecord } from "./audit-record";
+import { decodeFrames, encodeFrames, FRAME_HEADER_BYTES, frameBytes, MAX_FRAME_BODY_BYTES } from "./spool-frame";
+
+/** First bytes of every segment: a file that does not start so is not ours and is never read. */
+export const SEGMENT_MAGIC = Buffer.from("FZAUDSP1", "ascii");
+/** Bytes read from a segment per batch; a larger frame is read whole. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+const SEGMENT_NAME = /^(\d{20})\.seg$/;
+const CURSOR_FILE = "cursor.json";
+
+/** A point in the spool: a segment's sequence number and a byte offset inside it. */
+export interface SpoolPosition {
+  readonly segment: number;
+  readonly offset: number;
+}
+
+/** Records read from the head of the spool; they stay there until `commit(end)`. */
+export interface SpoolBatch {
+  readonly records: EncodedAuditRecord[];
+  readonly end: SpoolPosition;
+}
+
+export interface DiskSpoolOptions {
+  readonly dir: string;
+  /** Bound on the bytes of all segment files together. */
+  readonly maxBytes: number;
+  /** A segment is closed and a new one started once it holds this many bytes. */
+  readonly segmentBytes: number;
+  readonly logger: Logger;
+}
+
+interface Segment {
+  readonly seq: number;
+  size: number;
+}
+
+/**
+ * The audit trail's local disk spool: append-only segment files of length-prefixed, checksummed
+ * records (see `spool-frame.ts`) plus a cursor file naming how far Kafka has acknowledged.
+ * Appends are synchronous so that "accepted" means "in the page cache", which survives the death
+ * of the process; reads are in append order; a segment is deleted once read past, so disk use
+ * shrinks as the spool drains. On open, a torn tail left by a crash is cut off after the last good
+ * record. Delivery from the spool is at least once: a crash between Kafka's acknowledgement and
+ * the cursor write re-sends that batch (records carry unique ids).
+ */
+export class DiskSpool {
+  private segments: Segment[] = [];
+  private cursor: SpoolPosition;
+  private tailFd: number | undefined;
+  private totalBytes = 0;
+  private unread = 0;
+  private nextSeq: number;
+
+  private constructor(private readonly options: DiskSpoolOptions, segments: Segment[], cursor: SpoolPosition, unread: number) {
+    this.segments = segments;
+    this.cursor = cursor;
+    this.unread = unread;
+    this.totalBytes = segments.reduce((sum, s) => sum + s.size, 0);
+    this.nextSeq = Math.max(cursor.segment, ...segments.map((s) => s.seq)) + 1;
+  }
+
+  /** Opens (or creates) the spool in `dir`, validating what a previous process left there. */
+  static async open(options: DiskSpoolOptions): Promise<DiskSpool> {
+    await fs.promises.mkdir(options.dir, { recursive: true });
+    const log = options.logger;
+    const saved = await readCursor(path.join(options.dir, CURSOR_FILE));
+    const names = (await fs.promises.readdir(options.dir)).filter((n) => SEGMENT_NAME.test(n)).sort();
+    const segments: Segment[] = [];
+    let unread = 0;
+    let cursor: SpoolPosition | undefined;
+    for (const name of names) {
+      const seq = Number(SEGMENT_NAME.exec(name)?.[1]);
+      const file = path.join(options.dir, name);
+      if (saved !== undefined && seq < saved.segment) {
+        await fs.promises.rm(file, { force: true });
+        continue;
+      }
+      const bytes = await fs.promises.readFile(file);
+      if (bytes.length < SEGMENT_MAGIC.length || !bytes.subarray(0, SEGMENT_MAGIC.length).equals(SEGMENT_MAGIC)) {
+        if (bytes.length === 0 || SEGMENT_MAGIC.subarray(0, bytes.length).equals(bytes)) {
+          await fs.promises.rm(file, { force: true }); // torn before its first record: nothing to keep
+          continue;
+        }
+        log.error({ file }, "audit spool segment is not a flowzone spool file; moved aside, not read");
+        await fs.promises.rename(file, `${file}.bad`);
+        continue;
+      }
+      const start = saved !== undefined && seq === saved.segment ? Math.min(Math.max(saved.offset, SEGMENT_MAGIC.length), bytes.length) : SEGMENT_MAGIC.length;
+      const decoded = decodeFrames(bytes.subarray(start));
+      const goodEnd = start + decoded.endOffset;
+      if (decoded.stop !== "end") {
+        const lostBytes = bytes.length - goodEnd;
+        if (decoded.stop === "incomplete") log.warn({ file, lostBytes }, "audit spool segment had a torn tail (a crash mid-write); kept every complete record before it");
+        else log.error({ file, lostBytes }, "audit spool segment is corrupt after its last good record; kept every record before it");
+        await fs.promises.truncate(file, goodEnd);
+      }
+      segments.push({ seq, size: goodEnd });
+      unread += decoded.records.length;
+      cursor ??= { segment: seq, offset: start };
+    }
+    const spool = new DiskSpool(options, segments, cursor ?? { segment: saved?.segment ?? 0, offset: SEGMENT_MAGIC.length }, unread);
+    spool.normalize();
+    if (unread > 0) log.info({ records: unread, bytes: spool.bytes }, "audit spool holds records from a previous run; draining them first");
+    return spool;
+  }
+
+  /** Bytes of all segment files on disk (the quantity `maxBytes` bounds). */
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
+  /** Records spooled and not yet committed. */
+  get records(): number {
+    return this.unread;
+  }
+
+  /** Bytes `records` would take if appended now (frames, plus a new segment's header if one is needed). */
+  bytesNeeded(records: readonly EncodedAuditRecord[]): number {
+    return records.reduce((sum, r) => sum + frameBytes(r), 0) + (this.needsNewSegment() ? SEGMENT_MAGIC.length : 0);
+  }
+
+  /**
+   * Appends all records in one write, or none of them when they would exceed `maxBytes` or the
+   * write fails. Returns the position just after them, or undefined when nothing was written.
+   */
+  append(records: readonly EncodedAuditRecord[]): SpoolPosition | undefined {
+    if (records.length === 0) return undefined;
+    if (this.totalBytes + this.bytesNeeded(records) > this.options.maxBytes) return undefined;
+    const frames = encodeFrames(records);
+    const tail = this.openTail();
+    if (tail === undefined) return undefined;
+    const [segment, fd] = tail;
+    try {
+      let written = 0;
+      while (written < frames.length) written += fs.writeSync(fd, frames, written);
+    } catch (error) {
+      this.options.logger.error({ err: error, records: records.length }, "audit spool write failed; nothing of it kept");
+      try {
+        fs.ftruncateSync(fd, segment.size);
+      } catch {
+        this.closeTail(); // the next append starts a fresh segment past whatever is left here
+      }
+      return undefined;
+    }
+    segment.size += frames.length;
+    this.totalBytes += frames.length;
+    this.unread += records.length;
+    return { segment: segment.seq, offset: segment.size };
+  }
+
+  /** Appends the longest prefix of `records` that fits; returns how many were appended. */
+  appendPrefix(records: readonly EncodedAuditRecord[]): number {
+    let free = this.options.maxBytes - this.totalBytes - (this.needsNewSegment() ? SEGMENT_MAGIC.length : 0);
+    let count = 0;
+    for (const record of records) {
+      free -= frameBytes(record);
+      if (free < 0) break;
+      count += 1;
+    }
+    return count > 0 && this.append(records.slice(0, count)) !== undefined ? count : 0;
+  }
+
+  /** Reads up to `maxRecords` from the head, in order; undefined when nothing is unread. */
+  async readBatch(maxRecords: number): Promise<SpoolBatch | undefined> {
+    const head = this.segments[0];
+    if (head === undefined || this.cursor.offset >= head.size) {
+      this.unread = 0; // nothing left to read, whatever the count said
+      return undefined;
+    }
+    const { offset } = this.cursor;
+    const file = await fs.promises.open(this.segmentPath(head.seq), "r");
+    try {
+      let length = Math.min(head.size - offset, READ_CHUNK_BYTES);
+      let buffer = await readAt(file, offset, length);
+      let decoded = decodeFrames(buffer, maxRecords);
+      if (decoded.records.length === 0 && decoded.stop === "incomplete" && buffer.length >= FRAME_HEADER_BYTES) {
+        length = Math.min(head.size - offset, FRAME_HEADER_BYTES + Math.min(buffer.readUInt32BE(0), MAX_FRAME_BODY_BYTES));
+        buffer = await readAt(file, offset, length);
+        decoded = decodeFrames(buffer, maxRecords);
+      }
+      if (decoded.records.length === 0) {
+        throw new Error(`audit spool segment ${this.segmentPath(head.seq)} is unreadable at offset ${offset} (${decoded.stop})`);
+      }
+      return { records: decoded.records, end: { segment: head.seq, offset: offset + decoded.endOffset } };
+    } finally {
+      await file.close();
+    }
+  }
+
+  /** Marks everything before `end` as delivered: persists the cursor and deletes read segments. */
+  commit(end: SpoolPosition, records: number): void {
+    this.cursor = end;
+    this.unread = Math.max(0, this.unread - records);
+    this.normalize();
+  }
+
+  /** Flushes appended records to the device (the page cache already survives a process crash). */
+  async sync(): Promise<void> {
+    const fd = this.tailFd;
+    if (fd === undefined) return;
+    await new Promise<void>((resolve) => {
+      fs.fdatasync(fd, () => {
+        resolve(); // a tail closed meanwhile was synced by its closer
+      });
+    });
+  }
+
+  /** Syncs and closes the tail; the spool stays on disk for the next process. */
+  async close(): Promise<void> {
+    await this.sync();
+    this.closeTail();
+    this.writeCursor();
+  }
+
+  private needsNewSegment(): boolean {
+    const tail = this.segments.at(-1);
+    return this.tailFd === undefined || tail === undefined || tail.size >= this.options.segmentBytes;
+  }
+
+  private openTail(): [Segment, number] | undefined {
+    const tail = this.segments.at(-1);
+    if (!this.needsNewSegment() && tail !== undefined && this.tailFd !== undefined) return [tail, this.tailFd];
+    this.closeTail();
+    const seq = this.nextSeq;
+    const file = this.segmentPath(seq);
+    try {
+      const fd = fs.openSync(file, "wx");
+      fs.writeSync(fd, SEGMENT_MAGIC);
+      this.nextSeq += 1;
+      const segment = { seq, size: SEGMENT_MAGIC.length };
+      if (this.segments.length === 0) this.cursor = { segment: seq, offset: SEGMENT_MAGIC.length };
+      this.segments.push(segment);
+      this.totalBytes += segment.size;
+      this.tailFd = fd;
+      return [segment, fd];
+    } catch (error) {
+      this.options.logger.error({ err: error, file }, "audit spool cannot start a segment");
+      return undefined;
+    }
+  }
+
+  private closeTail(): void {
+    const fd = this.tailFd;
+    if (fd === undefined) return;
+    this.tailFd = undefined;
+    fs.fdatasync(fd, () => {
+      fs.close(fd, () => undefined);
+    });
+  }
+
+  /** Drops segments read past, resets an empty spool, and persists the cursor. */
+  private normalize(): void {
+    for (;;) {
+      const head = this.segments[0];
+      if (head === undefined) break;
+      const readPast = head.seq < this.cursor.segment || (head.seq === this.cursor.segment && this.cursor.offset >= head.size);
+      if (!readPast) break;
+      if (this.segments.length === 1) this.closeTail(); // the head is the tail: appends start a new segment
+      fs.rmSync(this.segmentPath(head.seq), { force: true });
+      this.segments.shift();
+      this.totalBytes -= head.size;
+      const next = this.segments[0];
+      this.cursor = next === undefined ? { segment: this.nextSeq, offset: SEGMENT_MAGIC.length } : { segment: next.seq, offset: Math.max(this.cursor.segment === next.seq ? this.cursor.offset : 0, SEGMENT_MAGIC.length) };
+    }
+    if (this.segments.length === 0) this.unread = 0;
+    this.writeCursor();
+  }
+
+  private writeCursor(): void {
+    const file = path.join(this.options.dir, CURSOR_FILE);
+    if (this.segments.length === 0) {
+      fs.rmSync(file, { force: true });
+      return;
+    }
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(this.cursor));
+    fs.renameSync(`${file}.tmp`, file);
+  }
+
+  private segmentPath(seq: number): string {
+    return path.join(this.options.dir, `${String(seq).padStart(20, "0")}.seg`);
+  }
+}
+
+async function readAt(file: fs.promises.FileHandle, position: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(length);
+  let read = 0;
+  while (read < length) {
+    const { bytesRead } = await file.read(buffer, read, length - read, position + read);
+    if (bytesRead === 0) break;
+    read += bytesRead;
+  }
+  return buffer.subarray(0, read);
+}
+
+async function readCursor(file: string): Promise<SpoolPosition | undefined> {
+  try {
+    const parsed = JSON.parse(await fs.promises.readFile(file, "utf8")) as Partial<SpoolPosition>;
+    if (Number.isSafeInteger(parsed.segment) && Number.isSafeInteger(parsed.offset)) return parsed as SpoolPosition;
+    return undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The audit spool under a real outage: the broker is a test's own, stopped and started again,
+ * while the writer keeps taking records. Every record must reach the topic, in order, once.
+ */
+import fs from "node:fs";
+
+import { AuditWriter } from "@flowzone/audit";
+import { createKafka, ensureTopics } from "@flowzone/kafka";
+
+import { startOwnBroker, type OwnBroker } from "../support/own-broker";
+import { uniqueTopic } from "../support/kafka";
+import { auditRecord, collectingLogger, eventually, idsFrom, readTopic, tempSpoolDir } from "./audit-support";
+
+describe("the audit spool across a broker outage", () => {
+  let broker: OwnBroker;
+
+  beforeAll(async () => {
+    broker = await startOwnBroker();
+  }, 120_000);
+  afterAll(async () => {
+    await broker.dispose();
+  }, 60_000);
+
+  it("spools while the broker is down and, once it is back, puts every record on the topic in order, none twice", async () => {
+    const { logger, lines } = collectingLogger();
+    const kafka = createKafka({ brokers: [broker.brokers], clientId: "audit-spool-test", logger });
+    const topic = uniqueTopic("audit-outage");
+    await ensureTopics(kafka, [{ topic }]);
+    const spoolDir = tempSpoolDir();
+    const writer = await AuditWriter.start({ kafka, logger, topic, spoolDir, maxQueueRecords: 100, batchMaxRecords: 20 });
+    let next = 0;
+    try {
+      const offer = (count: number): void => {
+        for (let i = 0; i < count; i += 1) expect(writer.offer([auditRecord(next++)])).toEqual({ accepted: true });
+      };
+      offer(50);
+      await eventually(() => JSON.stringify(writer.stats()), () => writer.stats().sent === 50, 30_000);
+
+      await broker.stop();
+      const stoppedAt = Date.now();
+      let spoolPeak = 0;
+      for (let round = 0; round < 30; round += 1) {
+        offer(20); // 600 in all: six times what the memory queue holds
+        spoolPeak = Math.max(spoolPeak, writer.stats().spooledRecords);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await eventually(() => JSON.stringify(writer.stats()), () => writer.stats().degraded, 10_000);
+      expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+      const during = writer.stats();
+      expect(during.sent).toBe(50);
+      expect(during.queued).toBeLessThanOrEqual(100);
+      expect(spoolPeak).toBeGreaterThan(100);
+
+      await broker.start();
+      offer(50); // offered after the outage: must land after everything spooled
+      await eventually(() => JSON.stringify(writer.stats()), () => writer.stats().sent === next, 60_000);
+      await writer.close(5_000);
+    } finally {
+      await writer.close(1_000);
+    }
+    expect(writer.stats()).toMatchObject({ dropped: 0, queued: 0, spooledRecords: 0, spooledBytes: 0, degraded: false });
+
+    const onTopic = await readTopic(kafka, topic, 30_000);
+    expect(onTopic.map((r) => r.id)).toEqual(idsFrom(0, next));
+    expect(lines.some((l) => l["msg"] === "audit trail cannot write to Kafka; spooling to disk")).toBe(true);
+    expect(lines.some((l) => l["msg"] === "audit trail reaches Kafka again; draining the spool in order")).toBe(true);
+    fs.rmSync(spoolDir, { recursive: true, force: true });
+  }, 180_000);
+});
