@@ -22,6 +22,9 @@ export function parseBrokers(text: string): string[] {
 
 /** A kafkajs client whose log lines go to the given pino logger (warnings and up). */
 export function createKafka(options: KafkaClientOptions): Kafka {
+  // kafkajs warns once per producer that its default partitioner changed in 2.0; flowzone was
+  // born on 2.x, so the warning says nothing to its operators.
+  process.env["KAFKAJS_NO_PARTITIONER_WARNING"] ??= "1";
   const log = options.logger.child({ component: "kafkajs" });
   const toPino: logCreator =
     () =>

@@ -59,7 +59,8 @@ export async function dev(args: readonly string[], io: CliIo, options: DevComman
     return value;
   };
 
-  const logger = options.logger ?? createLogger({ level: env["FLOWZONE_LOG_LEVEL"] ?? "warn" });
+  // Logs go to stderr so stdout holds only the summary of where everything listens.
+  const logger = options.logger ?? createLogger({ level: env["FLOWZONE_LOG_LEVEL"] ?? "warn", destination: process.stderr });
   const shutdown = watchShutdown(io.shutdown);
   const progress = (line: string): void => {
     io.stderr.write(`flowzone dev: ${line}\n`);
