@@ -59,6 +59,12 @@ export async function dev(args: readonly string[], io: CliIo, options: DevComman
     return value;
   };
 
+  const ports = {
+    pdpPort: port("pdp-port", "FLOWZONE_PDP_PORT", DEV_DEFAULTS.pdpPort),
+    controlHttpPort: port("http-port", "FLOWZONE_CONTROL_PORT", DEV_DEFAULTS.controlHttpPort),
+    controlGrpcPort: port("grpc-port", "FLOWZONE_CONTROL_GRPC_PORT", DEV_DEFAULTS.controlGrpcPort),
+  };
+
   // Logs go to stderr so stdout holds only the summary of where everything listens.
   const logger = options.logger ?? createLogger({ level: env["FLOWZONE_LOG_LEVEL"] ?? "warn", destination: process.stderr });
   const shutdown = watchShutdown(io.shutdown);
@@ -74,9 +80,7 @@ export async function dev(args: readonly string[], io: CliIo, options: DevComman
       brokers,
       databaseUrl: env["DATABASE_URL"] === "" ? undefined : env["DATABASE_URL"],
       host: DEV_DEFAULTS.host,
-      pdpPort: port("pdp-port", "FLOWZONE_PDP_PORT", DEV_DEFAULTS.pdpPort),
-      controlHttpPort: port("http-port", "FLOWZONE_CONTROL_PORT", DEV_DEFAULTS.controlHttpPort),
-      controlGrpcPort: port("grpc-port", "FLOWZONE_CONTROL_GRPC_PORT", DEV_DEFAULTS.controlGrpcPort),
+      ...ports,
       tokensFile: env["FLOWZONE_TOKENS"] === "" ? undefined : env["FLOWZONE_TOKENS"],
       logger,
       onProgress: progress,
