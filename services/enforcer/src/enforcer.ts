@@ -2,7 +2,7 @@ import { readBundleDir, watchBundleDir, type BundleWatcher } from "@flowzone/bun
 import { AUDIT_TOPIC, ensureTopics, type TopicSpec } from "@flowzone/kafka";
 
 import { EnforcerError } from "./enforcer-error";
-import { ENFORCER_DEFAULTS, type EnforcerOptions, type EnforcerStats, type RunningEnforcer } from "./options";
+import { ENFORCER_DEFAULTS, type DeliveryGuarantee, type EnforcerOptions, type EnforcerStats, type RunningEnforcer } from "./options";
 import { applyBundle, compilePolicy, type PolicyHolder } from "./policy-holder";
 import { RouteWorker } from "./route-worker";
 
@@ -21,6 +21,7 @@ export async function startEnforcer(options: EnforcerOptions): Promise<RunningEn
     throw new EnforcerError("give the enforcer exactly one of policyDir and policy");
   }
   if (options.routes.length === 0) throw new EnforcerError("the enforcer needs at least one route");
+  const deliveryGuarantee = deliveryGuaranteeOf(options);
   const policy = options.policy ?? (await loadPolicy(options.policyDir ?? ""));
   const auditTopic = options.auditTopic ?? AUDIT_TOPIC;
   const stats: EnforcerStats = { records: 0, forwarded: 0, quarantined: 0, audits: 0, batches: 0, abortedBatches: 0 };
@@ -53,6 +54,7 @@ export async function startEnforcer(options: EnforcerOptions): Promise<RunningEn
         partitionsConcurrently: options.partitionsConcurrently ?? ENFORCER_DEFAULTS.partitionsConcurrently,
         fromBeginning: options.fromBeginning ?? ENFORCER_DEFAULTS.fromBeginning,
         transactionalIdPrefix: options.transactionalIdPrefix ?? ENFORCER_DEFAULTS.transactionalIdPrefix,
+        deliveryGuarantee,
         stats,
         logger,
         onFatal:
@@ -80,6 +82,13 @@ export async function startEnforcer(options: EnforcerOptions): Promise<RunningEn
       logger.info({ ...stats }, "enforcer stopped");
     },
   };
+}
+
+/** The delivery guarantee, checked at run time too: JavaScript callers and configs pass plain strings. */
+function deliveryGuaranteeOf(options: EnforcerOptions): DeliveryGuarantee {
+  const given: string = options.deliveryGuarantee ?? ENFORCER_DEFAULTS.deliveryGuarantee;
+  if (given === "exactly-once" || given === "at-least-once") return given;
+  throw new EnforcerError(`deliveryGuarantee must be "exactly-once" or "at-least-once", got "${given}"`);
 }
 
 async function loadPolicy(dir: string): Promise<PolicyHolder> {

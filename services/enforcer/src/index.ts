@@ -5,7 +5,7 @@ export { startEnforcer } from "./enforcer";
 export { EnforcerError } from "./enforcer-error";
 export { ENFORCER_HEADERS } from "./enforcer-headers";
 export { ENFORCER_DEFAULTS } from "./options";
-export type { EnforcerOptions, EnforcerStats, RunningEnforcer } from "./options";
+export type { DeliveryGuarantee, EnforcerOptions, EnforcerStats, RunningEnforcer } from "./options";
 export type { PolicyHolder } from "./policy-holder";
 export { routeRecord } from "./record-flow";
 export type { InputRecord, RoutedRecord } from "./record-flow";

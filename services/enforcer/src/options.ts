@@ -16,7 +16,23 @@ export const ENFORCER_DEFAULTS = {
   /** A new route reads its topic from the start: records already there are checked, not skipped. */
   fromBeginning: true,
   transactionalIdPrefix: "flowzone-enforcer",
+  deliveryGuarantee: "exactly-once",
+  /**
+   * Input bytes (values, keys and 256 bytes of slack per record) per transaction. kafkajs sends a
+   * partition's records as one record batch and never splits it; outputs, headers and audit
+   * records of one chunk must stay under the broker's 1 MiB `message.max.bytes`.
+   */
+  chunkMaxBytes: 256 * 1024,
+  chunkMaxRecords: 2000,
 } as const;
+
+/**
+ * How outputs relate to consumed offsets. `exactly-once`: outputs, quarantined records, audit
+ * records and the offset commit in one transaction per chunk (read_committed readers see each
+ * record once). `at-least-once`: a non-transactional idempotent producer; a chunk's offset is
+ * committed only after the broker acknowledged all its records, so a crash may repeat, never lose.
+ */
+export type DeliveryGuarantee = "exactly-once" | "at-least-once";
 
 /** What {@link startEnforcer} needs. Exactly one of `policyDir` and `policy` is given. */
 export interface EnforcerOptions {
@@ -36,6 +52,8 @@ export interface EnforcerOptions {
   readonly fromBeginning?: boolean;
   /** Prefix of the transactional ids; two deployments on one cluster must differ. */
   readonly transactionalIdPrefix?: string;
+  /** Default `exactly-once`; see {@link DeliveryGuarantee}. */
+  readonly deliveryGuarantee?: DeliveryGuarantee;
   /** Called when a route's consumer stopped for good (kafkajs will not restart it); main.ts exits. */
   readonly onFatal?: (error: unknown) => void;
 }

@@ -1,14 +1,36 @@
 import type { Producer, TopicMessages } from "kafkajs";
 
-/** Everything one consumed batch produces, committed together or not at all. */
+/**
+ * Everything one consumed batch produces, committed together or not at all. `sends` yields one
+ * produce request's records at a time (a fetched batch is decided chunk by chunk, each chunk small
+ * enough for one request); it is iterated lazily, so the next chunk is decided while the previous
+ * one is on the wire.
+ */
 export interface BatchCommit {
-  /** Outputs, quarantined records and audit records, grouped by topic. */
-  readonly topicMessages: readonly TopicMessages[];
+  /** Outputs, quarantined records and audit records, grouped by topic, one produce request per item. */
+  readonly sends: Iterable<readonly TopicMessages[]>;
   readonly consumerGroupId: string;
   readonly topic: string;
   readonly partition: number;
   /** The next offset to consume (last processed + 1). */
   readonly nextOffset: string;
+}
+
+/**
+ * Sends every item of `sends` one after the other, deciding (iterating) the next item while the
+ * previous request is in flight; resolves once every request was acknowledged.
+ */
+export async function sendInOrder(sends: Iterable<readonly TopicMessages[]>, send: (topicMessages: TopicMessages[]) => Promise<unknown>): Promise<void> {
+  let previous: Promise<unknown> = Promise.resolve();
+  for (const topicMessages of sends) {
+    await previous;
+    if (topicMessages.length > 0) {
+      previous = send([...topicMessages]);
+      // Handled by the await above or below; this only keeps a rejection from being reported twice.
+      previous.catch(() => undefined);
+    }
+  }
+  await previous;
 }
 
 /**
@@ -21,7 +43,7 @@ export interface BatchCommit {
 export async function commitBatch(producer: Producer, batch: BatchCommit): Promise<void> {
   const transaction = await producer.transaction();
   try {
-    if (batch.topicMessages.length > 0) await transaction.sendBatch({ topicMessages: [...batch.topicMessages], acks: -1 });
+    await sendInOrder(batch.sends, (topicMessages) => transaction.sendBatch({ topicMessages, acks: -1 }));
     await transaction.sendOffsets({
       consumerGroupId: batch.consumerGroupId,
       topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: batch.nextOffset }] }],

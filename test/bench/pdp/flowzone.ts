@@ -1,0 +1,103 @@
+/** flowzone under test: the engine in process, and the decision service as a child process. */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { PolicyEngine, parseBundle } from "@flowzone/engine";
+import { CheckBatchRequestSchema, CheckBatchResponseSchema, Decision as ProtoDecision, Mode as ProtoMode } from "@flowzone/proto";
+import type { CheckResponse } from "@flowzone/proto";
+import type { Write } from "@flowzone/engine";
+import type { Child } from "../common/children";
+import { startChild } from "../common/children";
+import { flowzoneBundle, requestCycle } from "../common/workload";
+
+/** Returns decide(k): true when the flowzone engine denies request k of the cycle. */
+export function engineDecider(): (k: number) => boolean {
+  const parsed = parseBundle(flowzoneBundle());
+  if (!parsed.ok) throw new Error(`flowzone rejects the zones-20 bundle: ${JSON.stringify(parsed.errors)}`);
+  const engine = PolicyEngine.compile(parsed.bundle);
+  const writes: Write[] = requestCycle().map((r) => ({
+    producer: r.producer,
+    sink: r.sink,
+    labels: r.labels,
+    sources: r.sources,
+    purpose: r.purpose,
+  }));
+  return (k) => !engine.decide(writes[k] as Write).allow;
+}
+
+/** Writes the zones-20 bundle into `dir`. */
+export function writeBundle(dir: string): void {
+  for (const file of flowzoneBundle()) {
+    const path = join(dir, file.path);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, file.content);
+  }
+}
+
+export async function startFlowzone(workDir: string): Promise<{ child: Child; address: string; policyVersion: string }> {
+  const policyDir = join(workDir, "flowzone-policy");
+  writeBundle(policyDir);
+  const { child, value } = await startChild(
+    "flowzone pdp",
+    process.execPath,
+    [join(__dirname, "pdp-child.js"), policyDir],
+    (line) => {
+      if (!line.startsWith('{"benchPort"')) return undefined;
+      return JSON.parse(line) as { benchPort: number; policyVersion: string };
+    },
+    30_000,
+  );
+  return { child, address: `127.0.0.1:${value.benchPort}`, policyVersion: value.policyVersion };
+}
+
+export async function startEcho(repliesFile: string): Promise<{ child: Child; address: string }> {
+  const { child, value } = await startChild(
+    "grpc-js echo",
+    process.execPath,
+    [join(__dirname, "echo-server.js"), repliesFile],
+    (line) => (line.startsWith('{"port"') ? (JSON.parse(line) as { port: number }).port : undefined),
+    30_000,
+  );
+  return { child, address: `127.0.0.1:${value}` };
+}
+
+/**
+ * A diagnostic, not a contender: the decision service's per-check data path without gRPC, in
+ * process. Decode a pre-encoded CheckBatchRequest with protobuf-es, decide every write, encode
+ * the CheckBatchResponse (responses built as message literals, as services/pdp/src/convert.ts
+ * does). Returns decideCycle(): the denies of one whole cycle.
+ */
+export function batchPathCycle(batchPayloads: readonly Uint8Array[]): () => number {
+  const parsed = parseBundle(flowzoneBundle());
+  if (!parsed.ok) throw new Error(`flowzone rejects the zones-20 bundle: ${JSON.stringify(parsed.errors)}`);
+  const engine = PolicyEngine.compile(parsed.bundle);
+  let id = 0;
+  return () => {
+    let denies = 0;
+    for (const payload of batchPayloads) {
+      const batch = fromBinary(CheckBatchRequestSchema, payload);
+      const responses: CheckResponse[] = batch.requests.map((request) => {
+        const decision = engine.decide(request);
+        if (!decision.allow) denies++;
+        return {
+          $typeName: "flowzone.v1.CheckResponse",
+          requestId: request.requestId,
+          decision: decision.allow ? ProtoDecision.ALLOW : ProtoDecision.DENY,
+          decisionId: `bench0000000-${(++id).toString(36)}`,
+          policyVersion: engine.version,
+          violations: decision.violations.map((v) => ({
+            $typeName: "flowzone.v1.Violation",
+            zone: v.zone,
+            rule: v.rule,
+            mode: ProtoMode.ENFORCEMENT,
+            enforced: v.enforced,
+            labels: [...v.labels],
+            reason: v.reason,
+          })),
+        };
+      });
+      toBinary(CheckBatchResponseSchema, { $typeName: "flowzone.v1.CheckBatchResponse", responses });
+    }
+    return denies;
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * Runs flowzone's decision service in its own process for the benchmark, the way `flowzone pdp`
+ * does: startDecisionService with the service's defaults on 127.0.0.1, port 0. Prints
+ * {"benchPort": N} once serving; exits when its stdin closes (the benchmark went away).
+ *
+ * Usage: node pdp-child.js <policy-dir>
+ */
+import { createLogger } from "@flowzone/logging";
+import { decisionServiceConfig, startDecisionService } from "@flowzone/pdp";
+
+async function main(): Promise<void> {
+  const policyDir = process.argv[2];
+  if (policyDir === undefined) throw new Error("usage: pdp-child <policy-dir>");
+  const config = decisionServiceConfig(process.env, { policy: policyDir, host: "127.0.0.1", port: "0" });
+  // warn: the service logs nothing per call anyway; this keeps start-up lines off the benchmark's pipe.
+  const service = await startDecisionService({ ...config, logger: createLogger({ level: "warn", service: "flowzone-bench" }) });
+  process.stdout.write(JSON.stringify({ benchPort: service.port, policyVersion: service.policyVersion() }) + "\n");
+  process.stdin.resume();
+  process.stdin.on("end", () => {
+    void service.close(0).finally(() => process.exit(0));
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

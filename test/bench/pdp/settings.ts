@@ -1,0 +1,58 @@
+/** Settings, options and formatting shared by the bench:pdp modules. */
+import { execFileSync } from "node:child_process";
+import { cpus } from "node:os";
+import { CYCLE } from "../common/workload";
+
+export const IN_FLIGHT = 64;
+export const STREAMS = 4;
+export const STREAM_WINDOW = 100;
+export const PACED_RATE = 1000;
+
+export interface Options {
+  /** Rounds of the in-process and closed-loop gRPC measurements. */
+  readonly rounds: number;
+  readonly seconds: number;
+  readonly pacedRounds: number;
+  readonly inprocSeconds: number;
+  readonly pacedSeconds: number;
+  readonly write: boolean;
+}
+
+export function parseOptions(argv: readonly string[]): Options {
+  const opts = { rounds: 5, seconds: 3, pacedRounds: 3, inprocSeconds: 2, pacedSeconds: CYCLE / PACED_RATE, write: true };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): number => {
+      const v = Number(argv[++i]);
+      if (!(v > 0)) throw new Error(`${arg ?? ""} needs a positive number`);
+      return v;
+    };
+    if (arg === "--rounds") opts.rounds = Math.round(value());
+    else if (arg === "--seconds") opts.seconds = value();
+    else if (arg === "--paced-rounds") opts.pacedRounds = Math.round(value());
+    else if (arg === "--inproc-seconds") opts.inprocSeconds = value();
+    else if (arg === "--paced-seconds") opts.pacedSeconds = value();
+    else if (arg === "--no-write") opts.write = false;
+    else throw new Error(`unknown option ${arg ?? ""}; see the header of test/bench/pdp/main.ts`);
+  }
+  return opts;
+}
+
+const started = performance.now();
+export function progress(message: string): void {
+  const t = ((performance.now() - started) / 1000).toFixed(1).padStart(6);
+  process.stdout.write(`[${t}s] ${message}\n`);
+}
+
+export const int = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a");
+export const dec = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
+export const ratio = (n: number): string => (Number.isFinite(n) ? `${n >= 10 ? n.toFixed(0) : n.toFixed(2)}×` : "n/a");
+
+export function nproc(): string {
+  try {
+    return execFileSync("nproc", { encoding: "utf8" }).trim();
+  } catch {
+    return String(cpus().length);
+  }
+}
+

@@ -1,0 +1,85 @@
+/** After the run: every flip is on the audit topic with the epoch the replicas decided under. */
+import { randomBytes } from "node:crypto";
+
+import { fromBinary } from "@bufbuild/protobuf";
+import { AuditRecordSchema, Mode } from "@flowzone/proto";
+import type { Kafka } from "kafkajs";
+
+import { ZONE } from "./bundle";
+import type { FlipResult } from "./measure";
+
+interface FlipRecord {
+  readonly to: Mode;
+  readonly epoch: number;
+  readonly forced: boolean;
+  readonly policyVersion: string;
+}
+
+/** The zone_flip records of the benchmark's zone, in topic order (key = zone: one partition). */
+async function flipRecords(kafka: Kafka, topic: string, timeoutMs: number): Promise<FlipRecord[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const offsets = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const pending = new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high)]));
+  const records: FlipRecord[] = [];
+  if (pending.size === 0) return records;
+  const consumer = kafka.consumer({ groupId: `bench-propagation-audit-${randomBytes(6).toString("hex")}`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`the audit topic ${topic} was not read to its end within ${timeoutMs} ms`));
+      }, timeoutMs);
+      consumer
+        .run({
+          autoCommit: false,
+          eachBatch: ({ batch }) => {
+            const high = pending.get(batch.partition);
+            for (const message of batch.messages) {
+              if (high === undefined || BigInt(message.offset) >= high || message.value === null) continue;
+              const record = fromBinary(AuditRecordSchema, message.value);
+              if (record.zone !== ZONE || record.event.case !== "zoneFlip") continue;
+              const flip = record.event.value;
+              records.push({ to: flip.to, epoch: Number(flip.epoch), forced: flip.forced, policyVersion: record.policyVersion });
+            }
+            if (high !== undefined && BigInt(batch.lastOffset()) + 1n >= high) pending.delete(batch.partition);
+            if (pending.size === 0) {
+              clearTimeout(timer);
+              resolve();
+            }
+            return Promise.resolve();
+          },
+        })
+        .catch((error: unknown) => {
+          clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return records;
+}
+
+/**
+ * Checks that the audit topic holds exactly the benchmark's flips, in order, each with the
+ * epoch every replica reported in `policy_version` after it, forced when it went to
+ * enforcement. Returns a one-line summary; throws on the first difference.
+ */
+export async function checkAuditedFlips(kafka: Kafka, topic: string, flips: readonly FlipResult[]): Promise<string> {
+  const records = await flipRecords(kafka, topic, 30_000);
+  if (records.length !== flips.length) throw new Error(`the audit topic holds ${records.length} flips of zone ${ZONE}, the benchmark made ${flips.length}`);
+  flips.forEach((flip, i) => {
+    const record = records[i] as FlipRecord;
+    const to = flip.to === "enforcement" ? Mode.ENFORCEMENT : Mode.LOGGING;
+    if (record.epoch !== flip.epoch || record.to !== to || record.forced !== (flip.to === "enforcement")) {
+      throw new Error(`flip ${i} to ${flip.to}: the replicas decided under epoch ${flip.epoch}, the audit topic says epoch ${record.epoch}, to ${Mode[record.to]}, forced ${record.forced}`);
+    }
+    if (!flip.replicas.every((r) => r.policyVersion === record.policyVersion)) {
+      throw new Error(`flip ${i}: audited under ${record.policyVersion}, decided under ${flip.replicas.map((r) => r.policyVersion).join(", ")}`);
+    }
+  });
+  return `${records.length} zone_flip records of zone ${ZONE} on ${topic}, in order; each one's epoch is the one all replicas put in policy_version after that flip, and every flip to enforcement is recorded as forced`;
+}
