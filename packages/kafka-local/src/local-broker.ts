@@ -97,9 +97,15 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
   };
 }
 
-/** A KRaft cluster id: 16 random bytes, base64url without padding (22 characters). */
+/**
+ * A KRaft cluster id: 16 random bytes, base64url without padding (22 characters). One that
+ * starts with "-" would be read as an option by the storage tool, so those are drawn again.
+ */
 function clusterId(): string {
-  return Buffer.from(randomUUID().replaceAll("-", ""), "hex").toString("base64url");
+  for (;;) {
+    const id = Buffer.from(randomUUID().replaceAll("-", ""), "hex").toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
 }
 
 function waitForReady(child: ChildProcess, log: NodeJS.WritableStream, timeoutMs: number, logFile: string): Promise<void> {
