@@ -8,14 +8,20 @@ export interface AuditContext {
   readonly traceId: string;
 }
 
+/** Where the audit posture's outcomes are counted (the decision service's `DecisionMetrics`). */
+export interface AuditFailureCounter {
+  recordAuditFailure(zone: string, failMode: "open" | "closed"): void;
+}
+
 /**
  * Hands one audit record per violation to the audit trail, off the request's critical path
  * (the writer only queues). When the trail cannot keep them (its spool is full), the fail
  * posture of each violated rule decides: a rule that fails closed turns the decision into a
  * deny, and its reason says why; one that fails open lets the decision stand and the writer
- * counts the record it could not keep. A confirmed deny stays a deny either way.
+ * counts the record it could not keep. A confirmed deny stays a deny either way. Each violation
+ * whose record was not kept is counted by its posture in `failures` (fail-open / fail-closed).
  */
-export function auditDecision(writer: Pick<AuditWriter, "offer">, write: Write, decision: Decision, context: AuditContext): Decision {
+export function auditDecision(writer: Pick<AuditWriter, "offer">, write: Write, decision: Decision, context: AuditContext, failures?: AuditFailureCounter): Decision {
   const violations = decision.violations;
   if (violations.length === 0) return decision;
   const timeMs = Date.now();
@@ -26,6 +32,7 @@ export function auditDecision(writer: Pick<AuditWriter, "offer">, write: Write, 
     ),
   );
   const offered = writer.offer(records);
+  if (!offered.accepted && failures !== undefined) for (const violation of violations) failures.recordAuditFailure(violation.zone, violation.failMode);
   if (offered.accepted || !violations.some((violation) => violation.failMode === "closed")) return decision;
   const because = offered.reason === "spool_full" ? "its spool is full" : "it is shutting down";
   return {

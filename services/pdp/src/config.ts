@@ -10,12 +10,13 @@ export interface DecisionServiceFlags {
   readonly port?: string | undefined;
   readonly brokers?: string | undefined;
   readonly auditSpool?: string | undefined;
+  readonly metricsPort?: string | undefined;
 }
 
 /**
  * Reads the decision service's settings, the one place that looks at the environment: flags win
  * over `FLOWZONE_POLICY` / `FLOWZONE_PDP_HOST` / `FLOWZONE_PDP_PORT` / `FLOWZONE_KAFKA_BROKERS` /
- * `FLOWZONE_AUDIT_SPOOL`, which win over defaults.
+ * `FLOWZONE_AUDIT_SPOOL` / `FLOWZONE_METRICS_PORT`, which win over defaults.
  * Called at start-up, never at import, so tests can hand in their own env.
  *
  * @throws ConfigError naming the flag or variable and the bad value.
@@ -29,12 +30,14 @@ export function decisionServiceConfig(env: NodeJS.ProcessEnv, flags: DecisionSer
   const port = pick(flags.port, "--port", env["FLOWZONE_PDP_PORT"], "FLOWZONE_PDP_PORT");
   const brokers = pick(flags.brokers, "--brokers", env["FLOWZONE_KAFKA_BROKERS"], "FLOWZONE_KAFKA_BROKERS");
   const auditSpool = pick(flags.auditSpool, "--audit-spool", env["FLOWZONE_AUDIT_SPOOL"], "FLOWZONE_AUDIT_SPOOL");
+  const metricsPort = pick(flags.metricsPort, "--metrics-port", env["FLOWZONE_METRICS_PORT"], "FLOWZONE_METRICS_PORT");
   return {
     brokers: brokers === undefined ? undefined : parseBrokerList(brokers),
     auditSpoolDir: auditSpool?.value,
     policyDir: policy.value,
     host: host?.value ?? DEFAULTS.host,
     port: port === undefined ? DEFAULTS.port : parsePort(port.setting, port.value),
+    metricsPort: metricsPort === undefined ? DEFAULTS.metricsPort : parsePort(metricsPort.setting, metricsPort.value),
     reloadIntervalMs: DEFAULTS.reloadIntervalMs,
     limits: DEFAULTS.limits,
   };

@@ -7,6 +7,8 @@ import type { Limits } from "./limits";
 export const DEFAULTS = {
   host: "127.0.0.1",
   port: 50051,
+  /** `/metrics` (Prometheus text); the exporter's registered port. */
+  metricsPort: 9464,
   reloadIntervalMs: 1000,
   trafficIntervalMs: 10_000,
   /** Under the working directory; the port keeps two local replicas apart. */

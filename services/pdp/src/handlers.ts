@@ -4,6 +4,7 @@ import type { PolicyEngine } from "@flowzone/engine";
 import type { Logger } from "@flowzone/logging";
 import type { PolicyHolder } from "@flowzone/policy-runtime";
 import type { CheckRequest, CheckResponse } from "@flowzone/proto";
+import type { DecisionMetrics } from "@flowzone/telemetry";
 import { auditDecision } from "./audit-decision";
 import { checkBatchSize } from "./check-limits";
 import { batchRequestsOf, requestIdOf, toCheckBatchResponse, toCheckResponse, toWrite } from "./convert";
@@ -21,25 +22,36 @@ export interface HandlerDeps {
   readonly logger: Logger;
   /** The audit trail; without it (no Kafka) violations are only answered, not recorded. */
   readonly audit: AuditWriter | undefined;
+  /** Decision counts and sampled engine time; recording is a few plain increments per call. */
+  readonly metrics: DecisionMetrics;
 }
 
 /**
  * The DecisionService handlers. The per-call path is kept lean for throughput: no logging, no
- * per-call closures (streams allocate theirs once per stream), one read of the engine reference
+ * per-call closures (streams allocate theirs once per stream), no per-call metric attributes
+ * (counters are pre-bound cells; engine time is sampled), one read of the engine reference
  * per call (a whole batch is decided by one policy version), and no default answer: a request
  * that cannot be decided fails with a status, never a silent allow.
  */
 export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
-  const { policy, ids, limits, logger, audit } = deps;
+  const { policy, ids, limits, logger, audit, metrics } = deps;
 
   /** Decides one request with `engine` and audits its violations; throws for a bad request. */
   const answer = (request: CheckRequest, engine: PolicyEngine, metadata: Metadata): CheckResponse => {
     const write = toWrite(request);
     const decisionId = ids.next();
-    let decision = decide(engine, write, limits);
-    if (audit !== undefined && decision.violations.length > 0) {
-      decision = auditDecision(audit, write, decision, { decisionId, policyVersion: engine.version, traceId: traceIdOf(metadata) });
+    let decision;
+    if (metrics.shouldTime()) {
+      const startNs = process.hrtime.bigint();
+      decision = decide(engine, write, limits);
+      metrics.recordDuration(startNs, process.hrtime.bigint());
+    } else {
+      decision = decide(engine, write, limits);
     }
+    if (audit !== undefined && decision.violations.length > 0) {
+      decision = auditDecision(audit, write, decision, { decisionId, policyVersion: engine.version, traceId: traceIdOf(metadata) }, metrics);
+    }
+    metrics.record(decision);
     return toCheckResponse(request, decision, decisionId, engine.version);
   };
 

@@ -1,4 +1,5 @@
 import type { Logger } from "@flowzone/logging";
+import type { Telemetry } from "@flowzone/telemetry";
 import type { Limits } from "./limits";
 
 /** Everything the decision service needs; `decisionServiceConfig` builds it from flags and env. */
@@ -23,12 +24,24 @@ export interface DecisionServiceOptions {
   /** Topics; tests give their own. */
   readonly auditTopic?: string | undefined;
   readonly controlTopic?: string | undefined;
+  /**
+   * The process's metrics registry; `flowzone dev` shares one between its services. Without it the
+   * service makes its own (serviceName `flowzone-pdp`).
+   */
+  readonly telemetry?: Telemetry | undefined;
+  /**
+   * With a port (`FLOWZONE_METRICS_PORT`, default 9464; 0 picks a free one) the service serves its
+   * registry on `GET /metrics` at `host`; without one it serves none (the caller does, as dev does).
+   */
+  readonly metricsPort?: number | undefined;
 }
 
 /** A started decision service. */
 export interface RunningDecisionService {
   /** The bound port (useful when started with port 0). */
   readonly port: number;
+  /** The bound metrics port, or undefined when the service serves no `/metrics` of its own. */
+  readonly metricsPort: number | undefined;
   /** The version of the policy deciding requests right now. */
   policyVersion(): string;
   /** Reads and applies the bundle now, as the watcher would on a change (tests use it to skip the wait). */

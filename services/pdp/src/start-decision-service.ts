@@ -5,6 +5,7 @@ import { AuditWriter } from "@flowzone/audit";
 import { addReflection, createHealth, listen, serviceDefinition, shutdownGracefully } from "@flowzone/grpc-kit";
 import { auditTopicSpec, createKafka, ensureTopics } from "@flowzone/kafka";
 import { startPolicyRuntime } from "@flowzone/policy-runtime";
+import { createTelemetry, DecisionMetrics, observeAuditTrail, serveMetrics, type MetricsServer } from "@flowzone/telemetry";
 import { decisionService, decisionServiceFile } from "./convert";
 import { DecisionIds } from "./decision-ids";
 import { DEFAULTS } from "./defaults";
@@ -56,6 +57,9 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
           spoolDir: options.auditSpoolDir ?? path.join(DEFAULTS.auditSpoolRoot, `pdp-${options.port === 0 ? process.pid : options.port}`),
           ...(options.auditTopic === undefined ? {} : { topic: options.auditTopic }),
         });
+  const telemetry = options.telemetry ?? createTelemetry({ serviceName: "flowzone-pdp" });
+  const metrics = new DecisionMetrics(telemetry);
+  const unobserveAudit = audit === undefined ? undefined : observeAuditTrail(telemetry, "decision_service", () => audit.stats());
   const ids = new DecisionIds();
   const traffic = audit === undefined ? undefined : new TrafficReporter(audit, runtime, `pdp-${ids.prefix}`, options.trafficIntervalMs ?? DEFAULTS.trafficIntervalMs);
 
@@ -63,16 +67,19 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
     "grpc.max_receive_message_length": limits.maxMessageBytes,
     "grpc.max_send_message_length": limits.maxMessageBytes,
   });
-  server.addService(serviceDefinition(decisionService, DECISION_CODECS), decisionHandlers({ policy, ids, limits, logger, audit }));
+  server.addService(serviceDefinition(decisionService, DECISION_CODECS), decisionHandlers({ policy, ids, limits, logger, audit, metrics }));
   const health = createHealth([decisionService.typeName]);
   health.addToServer(server);
   addReflection(server, [decisionServiceFile]);
 
   let port: number;
+  let metricsServer: MetricsServer | undefined;
   try {
     port = await listen(server, options.host, options.port);
+    if (options.metricsPort !== undefined) metricsServer = await serveMetrics(telemetry, { host: options.host, port: options.metricsPort, logger });
   } catch (error) {
     server.forceShutdown();
+    unobserveAudit?.();
     traffic?.close();
     await audit?.close(AUDIT_CLOSE_MS);
     await runtime.close();
@@ -85,6 +92,7 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
   let closing: Promise<void> | undefined;
   return {
     port,
+    metricsPort: metricsServer?.port,
     policyVersion: () => policy.current.version,
     reload: () => runtime.reload(),
     close: (graceMs = DEFAULT_CLOSE_GRACE_MS) => {
@@ -92,6 +100,8 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
         const forced = await shutdownGracefully(server, { graceMs, health });
         traffic?.close();
         await audit?.close(AUDIT_CLOSE_MS);
+        unobserveAudit?.();
+        await metricsServer?.close();
         await runtime.close();
         logger.info({ forced }, "decision service stopped");
       })();
