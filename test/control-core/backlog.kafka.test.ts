@@ -127,6 +127,34 @@ describe("backlog consumer", () => {
     expect(reopened).toEqual([{ status: "open", resolution: null, reopened: 1, resolved_at: null, last_seen: new Date(t0 + 20_000) }]);
   }, 60_000);
 
+  it("does not reopen a policy or exception resolution for a record decided under an older epoch", async () => {
+    const topic = uniqueTopic("audit-stale");
+    await ensureTopics(kafka, [{ topic }]);
+    const flow = FLOWS[2];
+    if (flow === undefined) throw new Error("no flow");
+    const id = signatureId(flow);
+    const t0 = clock.now();
+    await produce(kafka, topic, [violationRecord(flow, t0, "sha256:old@4")]);
+    await start(topic, uniqueTopic("control-stale"));
+    await eventually(async () => (await total(db)) === 1, 20_000, "the first record");
+    // Resolved by the policy change published at epoch 5, at t0 + 10s.
+    await db.query(
+      "UPDATE violation_signatures SET status = 'resolved', resolution = 'policy_change', resolved_at = $2::timestamptz, resolved_epoch = 5 WHERE id = $1",
+      [id, new Date(t0 + 10_000).toISOString()],
+    );
+
+    // Decided after the resolution by a decision service the change had not reached yet.
+    await produce(kafka, topic, [violationRecord(flow, t0 + 11_000, "sha256:old@4")]);
+    await eventually(async () => (await total(db)) === 2, 20_000, "the stale record");
+    const stale = await db.query("SELECT status, resolution, reopened, resolved_epoch FROM violation_signatures WHERE id = $1", [id]);
+    expect(stale).toEqual([{ status: "resolved", resolution: "policy_change", reopened: 0, resolved_epoch: 5 }]);
+
+    await produce(kafka, topic, [violationRecord(flow, t0 + 12_000, "sha256:new@5")]);
+    await eventually(async () => (await total(db)) === 3, 20_000, "the recurrence under the change");
+    const reopened = await db.query("SELECT status, resolution, reopened, resolved_epoch FROM violation_signatures WHERE id = $1", [id]);
+    expect(reopened).toEqual([{ status: "open", resolution: null, reopened: 1, resolved_epoch: null }]);
+  }, 60_000);
+
   it("logs and skips a record it cannot decode, with its position, and keeps going", async () => {
     const topic = uniqueTopic("audit-bad");
     await ensureTopics(kafka, [{ topic }]);

@@ -61,13 +61,13 @@ export interface Flow {
   readonly labels: readonly string[];
 }
 
-/** A violation AuditRecord as a decision service writes it (key = zone). */
-export function violationRecord(flow: Flow, timeMs: number): { key: string; value: Buffer } {
+/** A violation AuditRecord as a decision service writes it (key = zone), decided under `policyVersion`. */
+export function violationRecord(flow: Flow, timeMs: number, policyVersion = "sha256:test@0"): { key: string; value: Buffer } {
   const record = create(AuditRecordSchema, {
     id: randomBytes(8).toString("hex"),
     time: timestampFromMs(timeMs),
     zone: flow.zone,
-    policyVersion: "sha256:test@0",
+    policyVersion,
     event: {
       case: "violation",
       value: {

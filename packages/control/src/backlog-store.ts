@@ -24,6 +24,8 @@ interface SignatureDelta {
   count: number;
   firstMs: number;
   lastMs: number;
+  /** Highest control epoch the records were decided under; null when one of them named none. */
+  epoch: number | null;
 }
 
 /**
@@ -97,11 +99,12 @@ function aggregate(records: readonly ConsumedRecord[]): {
     const delta = signatures.get(id);
     if (delta === undefined) {
       const key = { zone: fact.zone, rule: fact.rule, producer: fact.producer, sink: fact.sink, labels: fact.labels };
-      signatures.set(id, { key, count: 1, firstMs: fact.atMs, lastMs: fact.atMs });
+      signatures.set(id, { key, count: 1, firstMs: fact.atMs, lastMs: fact.atMs, epoch: fact.epoch });
     } else {
       delta.count += 1;
       delta.firstMs = Math.min(delta.firstMs, fact.atMs);
       delta.lastMs = Math.max(delta.lastMs, fact.atMs);
+      delta.epoch = delta.epoch === null || fact.epoch === null ? null : Math.max(delta.epoch, fact.epoch);
     }
   }
   return { signatures, buckets };
@@ -110,10 +113,14 @@ function aggregate(records: readonly ConsumedRecord[]): {
 /**
  * New signatures open; known ones grow. A resolved signature reopens only when a record is newer
  * than its resolution: records already in flight when someone marked it fixed do not undo the fix.
+ * A signature resolved by a policy change or an exception also needs the record to be decided
+ * under that change's epoch or a later one: a decision service still on the old policy for the
+ * moments the change takes to reach it reports the flow again, and that is not a recurrence.
  */
 async function upsertSignature(tx: Queryable, delta: SignatureDelta): Promise<void> {
   const { key } = delta;
-  const recurs = "(s.status = 'resolved' AND EXCLUDED.last_seen > s.resolved_at)";
+  const recurs =
+    "(s.status = 'resolved' AND EXCLUDED.last_seen > s.resolved_at AND (s.resolved_epoch IS NULL OR $10::bigint IS NULL OR $10::bigint >= s.resolved_epoch))";
   await tx.query(
     `INSERT INTO violation_signatures AS s
        (id, zone, rule, producer, sink, labels, first_seen, last_seen, count, status, reopened)
@@ -125,6 +132,7 @@ async function upsertSignature(tx: Queryable, delta: SignatureDelta): Promise<vo
        reopened = s.reopened + CASE WHEN ${recurs} THEN 1 ELSE 0 END,
        resolution = CASE WHEN ${recurs} THEN NULL ELSE s.resolution END,
        resolved_at = CASE WHEN ${recurs} THEN NULL ELSE s.resolved_at END,
+       resolved_epoch = CASE WHEN ${recurs} THEN NULL ELSE s.resolved_epoch END,
        status = CASE WHEN ${recurs} THEN 'open' ELSE s.status END`,
     [
       signatureId(key),
@@ -136,6 +144,7 @@ async function upsertSignature(tx: Queryable, delta: SignatureDelta): Promise<vo
       new Date(delta.firstMs).toISOString(),
       new Date(delta.lastMs).toISOString(),
       delta.count,
+      delta.epoch,
     ],
   );
 }

@@ -177,6 +177,7 @@ export class ControlPlaneService implements ControlPlane {
         covered.map((signature) => signature.id),
         "exception",
         { actor: actor.subject, text: `exception ${exception.id}: ${exception.justification}`, atMs: nowMs },
+        epoch,
       );
       return {
         result: ids,
@@ -234,6 +235,7 @@ export class ControlPlaneService implements ControlPlane {
         allowed.map((signature) => signature.id),
         "policy_change",
         { actor: actor.subject, text: `policy ${bundle.digest}`, atMs: nowMs },
+        epoch,
       );
       return {
         result: ids,

@@ -30,6 +30,8 @@ export type AuditFact =
       readonly sink: string;
       readonly labels: readonly string[];
       readonly atMs: number;
+      /** The control epoch the violation was decided under (from `digest@epoch`); null when unknown. */
+      readonly epoch: number | null;
     }
   | { readonly kind: "traffic"; readonly zone: string; readonly decisions: number; readonly atMs: number }
   /** Any other kind (the control plane's own events among them): not the backlog's business. */
@@ -45,7 +47,16 @@ export function decodeAuditRecord(value: Uint8Array, fallbackTimeMs: number): Au
   const event = record.event;
   if (event.case === "violation") {
     const v = event.value;
-    return { kind: "violation", zone: record.zone, rule: v.rule, producer: v.producer, sink: v.sink, labels: normaliseLabels(v.labels), atMs };
+    return {
+      kind: "violation",
+      zone: record.zone,
+      rule: v.rule,
+      producer: v.producer,
+      sink: v.sink,
+      labels: normaliseLabels(v.labels),
+      atMs,
+      epoch: epochOf(record.policyVersion),
+    };
   }
   if (event.case === "zoneTraffic") {
     const t = event.value;
@@ -53,6 +64,12 @@ export function decodeAuditRecord(value: Uint8Array, fallbackTimeMs: number): Au
     return { kind: "traffic", zone: record.zone, decisions: Number(t.decisions), atMs: endMs };
   }
   return { kind: "ignored", event: event.case ?? "none" };
+}
+
+/** The control epoch of a policy version `digest@epoch`; null when it names none. */
+export function epochOf(policyVersion: string): number | null {
+  const match = /@(\d+)$/.exec(policyVersion);
+  return match?.[1] === undefined ? null : Number(match[1]);
 }
 
 /** An exception as its audit events describe it. */

@@ -104,4 +104,14 @@ export const MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    version: 2,
+    name: "epoch of a policy or exception resolution",
+    statements: [
+      // The control epoch that resolved a signature by policy change or exception (null for fixed):
+      // a violation decided under an older epoch was decided before the remediation reached its
+      // decision point, so it is counted but does not reopen the signature.
+      `ALTER TABLE violation_signatures ADD COLUMN resolved_epoch bigint`,
+    ],
+  },
 ];

@@ -68,21 +68,23 @@ export async function openSignatures(db: Queryable, zone?: string): Promise<Viol
 
 /**
  * Resolves signatures and notes why, in the caller's transaction. Only open rows change, so a
- * signature resolved twice keeps its first resolution and gets one note.
+ * signature resolved twice keeps its first resolution and gets one note. `epoch` is the control
+ * epoch of the change that resolved them: only violations decided under it or later reopen them.
  */
 export async function resolveSignatures(
   tx: Queryable,
   ids: readonly string[],
   resolution: Resolution,
   note: { actor: string; text: string; atMs: number },
+  epoch: number,
 ): Promise<string[]> {
   const resolved: string[] = [];
   const at = new Date(note.atMs).toISOString();
   for (const id of ids) {
     const rows = await tx.query<{ id: string }>(
-      `UPDATE violation_signatures SET status = 'resolved', resolution = $2, resolved_at = $3::timestamptz
+      `UPDATE violation_signatures SET status = 'resolved', resolution = $2, resolved_at = $3::timestamptz, resolved_epoch = $4
        WHERE id = $1 AND status = 'open' RETURNING id`,
-      [id, resolution, at],
+      [id, resolution, at, epoch],
     );
     if (rows.length === 0) continue;
     await addRemediation(tx, id, resolution, note);
@@ -104,10 +106,14 @@ export async function addRemediation(
   );
 }
 
-/** Marks a signature fixed, open or not: a later recurrence reopens it. */
+/**
+ * Marks a signature fixed, open or not: any later recurrence reopens it, whatever policy it was
+ * decided under (the fix is the producer's, not the policy's).
+ */
 export async function markSignatureFixed(tx: Queryable, id: string, atMs: number): Promise<void> {
   await tx.query(
-    `UPDATE violation_signatures SET status = 'resolved', resolution = 'fixed', resolved_at = $2::timestamptz WHERE id = $1`,
+    `UPDATE violation_signatures SET status = 'resolved', resolution = 'fixed', resolved_at = $2::timestamptz, resolved_epoch = NULL
+     WHERE id = $1`,
     [id, new Date(atMs).toISOString()],
   );
 }

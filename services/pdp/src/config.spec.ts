@@ -10,6 +10,8 @@ describe("decisionServiceConfig", () => {
       port: 50051,
       reloadIntervalMs: 1000,
       limits: { maxMessageBytes: 4 * 1024 * 1024, maxLabels: 64, maxSources: 64, maxBatch: 1000 },
+      brokers: undefined,
+      auditSpoolDir: undefined,
     });
     expect(DEFAULTS.limits.maxMessageBytes).toBe(4194304);
   });

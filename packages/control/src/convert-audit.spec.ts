@@ -1,0 +1,41 @@
+import { create, toBinary } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { AuditRecordSchema } from "@flowzone/proto";
+
+import { decodeAuditRecord, epochOf } from "./convert-audit";
+
+describe("epochOf", () => {
+  it.each([
+    ["sha256:abc@7", 7],
+    ["sha256:abc@0", 0],
+    ["sha256:abc@123456", 123456],
+    ["sha256:abc", null],
+    ["", null],
+    ["sha256:abc@", null],
+    ["sha256:abc@7x", null],
+  ] as const)("reads the control epoch of %j as %j", (version, epoch) => {
+    expect(epochOf(version)).toBe(epoch);
+  });
+});
+
+describe("decodeAuditRecord", () => {
+  it("keeps the epoch a violation was decided under, so a stale decision cannot reopen a remediation", () => {
+    const record = create(AuditRecordSchema, {
+      id: "d-1/0",
+      time: timestampFromMs(1_700_000_000_000),
+      zone: "banana",
+      policyVersion: "sha256:abc@12",
+      event: { case: "violation", value: { rule: "boundary", producer: "svc:app", sink: "svc:ads", labels: ["banana"] } },
+    });
+    expect(decodeAuditRecord(toBinary(AuditRecordSchema, record), 0)).toEqual({
+      kind: "violation",
+      zone: "banana",
+      rule: "boundary",
+      producer: "svc:app",
+      sink: "svc:ads",
+      labels: ["banana"],
+      atMs: 1_700_000_000_000,
+      epoch: 12,
+    });
+  });
+});

@@ -1,0 +1,43 @@
+import type { FailMode, Write } from "@flowzone/engine";
+
+import type { FlowViolation } from "./types";
+
+/** A decision as a decider returns it, before caching and headers. */
+export interface DeciderResult {
+  readonly allow: boolean;
+  readonly decisionId: string;
+  readonly policyVersion: string;
+  readonly violations: readonly FlowViolation[];
+  /** The write's labels and its sources' labels, where the decider knows them. */
+  readonly labels: readonly string[];
+}
+
+/**
+ * One decision per write, or an error. A decider throws `FlowRequestError` for a write that
+ * cannot be decided, and `DeciderUnavailable` when flowzone itself failed (the producer then
+ * applies the fail posture `posture` names for those writes).
+ */
+export interface Decider {
+  readonly mode: "remote" | "embedded";
+  /** Decides writes together: one call to the decision service for all of them. */
+  decide(writes: readonly Write[]): Promise<readonly DeciderResult[]>;
+  /** Subscribes to policy changes the decider learns of by itself (embedded: engine swaps). */
+  onPolicyChange(listener: () => void): void;
+  close(): Promise<void>;
+}
+
+/**
+ * flowzone could not decide. `posture` is the fail mode for the writes concerned, when the
+ * decider knows it better than the producer's `failMode` option (embedded: the engine's).
+ */
+export class DeciderUnavailable extends Error {
+  override readonly name = "DeciderUnavailable";
+
+  constructor(
+    message: string,
+    readonly posture: FailMode | undefined,
+    options?: { readonly cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,123 @@
+import { randomBytes } from "node:crypto";
+
+import type { Kafka } from "kafkajs";
+
+import { AuditWriter, encodeViolationAudit } from "@flowzone/audit";
+import { WriteError, type Decision, type PolicyEngine, type Write } from "@flowzone/engine";
+import { auditTopicSpec, ensureTopics } from "@flowzone/kafka";
+import type { Logger } from "@flowzone/logging";
+import { startPolicyRuntime, type PolicyRuntime } from "@flowzone/policy-runtime";
+
+import { fromEngineViolation } from "./convert";
+import { DeciderUnavailable, type Decider, type DeciderResult } from "./decider";
+import { FlowRequestError } from "./errors";
+import type { EmbeddedDecider } from "./options";
+
+/** How long `close` gives the audit trail to send what it holds before spooling the rest. */
+const AUDIT_CLOSE_MS = 5_000;
+
+/**
+ * Decides in process with the same engine the decision service runs, kept current by the policy
+ * runtime (bundle directory and control topic), and writes one audit record per violation with
+ * enforcement point `sdk`. It never waits on a server; its one failure is the audit trail
+ * refusing records, where each violated rule's fail posture decides (a deny stays a deny).
+ */
+export class EmbeddedDecisionEngine implements Decider {
+  readonly mode = "embedded";
+  private readonly idPrefix = randomBytes(9).toString("base64url");
+  private counter = 0;
+
+  private constructor(
+    private readonly runtime: PolicyRuntime,
+    private readonly audit: AuditWriter,
+  ) {}
+
+  /** Loads the bundle (a broken one fails here, naming each `file:line`), follows control, starts the audit writer. */
+  static async start(options: Required<EmbeddedDecider>, kafka: Kafka, logger: Logger): Promise<EmbeddedDecisionEngine> {
+    const runtime = await startPolicyRuntime({
+      policyDir: options.policyDir,
+      reloadIntervalMs: options.reloadIntervalMs,
+      logger,
+      ...(options.followControlTopic ? { kafka, controlTopic: options.controlTopic } : {}),
+    });
+    try {
+      await ensureTopics(kafka, [auditTopicSpec(options.auditTopic)]);
+      const audit = await AuditWriter.start({ kafka, logger, spoolDir: options.auditSpoolDir, topic: options.auditTopic });
+      return new EmbeddedDecisionEngine(runtime, audit);
+    } catch (error) {
+      await runtime.close();
+      throw error;
+    }
+  }
+
+  /** The engine in force (tests and diagnostics). */
+  get engine(): PolicyEngine {
+    return this.runtime.holder.current;
+  }
+
+  decide(writes: readonly Write[]): Promise<readonly DeciderResult[]> {
+    // One engine for the whole batch: never two policy versions in one send.
+    const engine = this.runtime.holder.current;
+    try {
+      return Promise.resolve(writes.map((write) => this.decideOne(engine, write)));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  onPolicyChange(listener: () => void): void {
+    this.runtime.onSwap(() => {
+      listener();
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.audit.close(AUDIT_CLOSE_MS);
+    await this.runtime.close();
+  }
+
+  private decideOne(engine: PolicyEngine, write: Write): DeciderResult {
+    let decision: Decision;
+    try {
+      decision = engine.decide(write);
+    } catch (error) {
+      if (error instanceof WriteError) throw new FlowRequestError(error.field, error.value, `flowzone cannot decide this write: ${error.message}`, error);
+      throw new DeciderUnavailable("the embedded engine failed on this write", postureOf(engine, write), { cause: error });
+    }
+    this.counter += 1;
+    const decisionId = `${this.idPrefix}-${this.counter.toString(36)}`;
+    const result: DeciderResult = {
+      allow: decision.allow,
+      decisionId,
+      policyVersion: engine.version,
+      violations: decision.violations.map(fromEngineViolation),
+      labels: labelsOf(engine, write),
+    };
+    if (decision.violations.length === 0) return result;
+    const timeMs = Date.now();
+    const records = decision.violations.map((violation, index) =>
+      encodeViolationAudit({ decisionId, write, violation, enforcementPoint: "sdk", policyVersion: engine.version, traceId: "", timeMs }, index),
+    );
+    const offered = this.audit.offer(records);
+    if (offered.accepted || !decision.allow) return result;
+    const closed = decision.violations.filter((v) => v.failMode === "closed").map((v) => v.zone);
+    if (closed.length === 0) return result;
+    throw new DeciderUnavailable(`the audit trail cannot keep this write's records (${offered.reason}) and zone ${closed.join(", ")} fails closed`, "closed");
+  }
+}
+
+function postureOf(engine: PolicyEngine, write: Write): "open" | "closed" | undefined {
+  try {
+    return engine.failPosture(write);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The write's labels plus every label its source assets carry. */
+function labelsOf(engine: PolicyEngine, write: Write): readonly string[] {
+  if (write.sources.length === 0) return write.labels;
+  const labels = new Set(write.labels);
+  for (const source of write.sources) for (const label of engine.bundle.assets.get(source)?.labels ?? []) labels.add(label);
+  return [...labels];
+}

@@ -1,0 +1,53 @@
+import type { IHeaders, Message } from "kafkajs";
+
+import type { Write } from "@flowzone/engine";
+import { encodeFlowHeaders } from "@flowzone/kafka";
+
+import { FlowRequestError } from "./errors";
+import type { FlowDecision, GuardedRecord } from "./types";
+
+/** The `flowzone-decision` value of a write that went unchecked (fail open). */
+export const UNCHECKED_DECISION = "unchecked";
+
+/**
+ * The write one send asks to make: `kafka:<topic>` as the sink, the flow's producer (or the
+ * producer's default), its labels, sources and purpose. Shape errors are caught here, before
+ * any call, as `FlowRequestError`s naming the field; the policy's own checks (declared labels,
+ * known sources) are the decider's.
+ */
+export function toWrite(record: GuardedRecord, defaultProducer: string | undefined): Write {
+  const given = record as Partial<GuardedRecord> | undefined;
+  if (typeof given?.topic !== "string" || given.topic === "") throw new FlowRequestError("topic", String(given?.topic), "topic must be a non-empty string");
+  if (!Array.isArray(given.messages)) throw new FlowRequestError("messages", typeof given.messages, "messages must be an array of kafkajs messages");
+  const flow = given.flow;
+  if (flow === undefined || typeof flow !== "object") throw new FlowRequestError("flow", String(flow), "flow is required: { labels, sources?, purpose? } describes the data written");
+  const producer = flow.producer ?? defaultProducer;
+  if (producer === undefined || producer === "") {
+    throw new FlowRequestError("flow.producer", "", "producer is missing: set it in the flow or as the guarded producer's `producer` option");
+  }
+  return {
+    producer,
+    sink: `kafka:${given.topic}`,
+    labels: stringList("flow.labels", flow.labels),
+    sources: flow.sources === undefined ? [] : stringList("flow.sources", flow.sources),
+    purpose: flow.purpose ?? "",
+  };
+}
+
+function stringList(field: string, value: unknown): readonly string[] {
+  if (!Array.isArray(value)) throw new FlowRequestError(field, String(value), `${field} must be an array of strings`);
+  const list = value as unknown[];
+  const bad = list.findIndex((item) => typeof item !== "string");
+  if (bad >= 0) throw new FlowRequestError(`${field}[${bad}]`, String(list[bad]), `${field}[${bad}] must be a string`);
+  return list as string[];
+}
+
+/** The flowzone headers of every message of a send (CONTRACT.md section 5). */
+export function flowHeaders(write: Write, decision: FlowDecision): IHeaders {
+  return encodeFlowHeaders({ labels: decision.labels, sources: write.sources, purpose: write.purpose, decisionId: decision.decisionId });
+}
+
+/** The messages with the flowzone headers added; a message's own headers are kept, flowzone's win. */
+export function withHeaders(messages: readonly Message[], headers: IHeaders): Message[] {
+  return messages.map((message) => ({ ...message, headers: message.headers === undefined ? headers : { ...message.headers, ...headers } }));
+}

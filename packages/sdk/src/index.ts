@@ -1,0 +1,14 @@
+// Public surface of @flowzone/sdk: named exports only.
+export { createGuardedProducer, type GuardedProducer } from "./guarded-producer";
+export {
+  SDK_DEFAULTS,
+  resolveOptions,
+  type EmbeddedDecider,
+  type GuardedProducerOptions,
+  type RemoteDecider,
+  type ResolvedOptions,
+} from "./options";
+export { FlowCheckUnavailableError, FlowDeniedError, FlowError, FlowRequestError, type FlowErrorCode } from "./errors";
+export { DecisionCache, writeShapeKey } from "./decision-cache";
+export { UNCHECKED_DECISION } from "./flow-write";
+export type { Flow, FlowDecision, FlowViolation, GuardedProducerStats, GuardedRecord, SendResult } from "./types";

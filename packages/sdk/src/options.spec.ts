@@ -1,0 +1,63 @@
+import { Kafka } from "kafkajs";
+
+import { createLogger } from "@flowzone/logging";
+
+import { resolveOptions, SDK_DEFAULTS, type GuardedProducerOptions } from "./options";
+
+const kafka = new Kafka({ clientId: "options-spec", brokers: ["127.0.0.1:9"] });
+const logger = createLogger({ level: "silent" });
+const remote: GuardedProducerOptions = { kafka, logger, decider: { mode: "remote", address: "127.0.0.1:50051" } };
+const embedded: GuardedProducerOptions = { kafka, logger, decider: { mode: "embedded", policyDir: "/policy", auditSpoolDir: "/spool" } };
+
+function withOptions(base: GuardedProducerOptions, change: Record<string, unknown>): GuardedProducerOptions {
+  const merged: unknown = { ...base, ...change };
+  return merged as GuardedProducerOptions;
+}
+
+describe("resolveOptions", () => {
+  it("fills every default from SDK_DEFAULTS", () => {
+    const resolved = resolveOptions(remote);
+    expect(resolved).toMatchObject({
+      failMode: SDK_DEFAULTS.failMode,
+      cacheMaxEntries: SDK_DEFAULTS.cacheMaxEntries,
+      cacheTtlMs: SDK_DEFAULTS.cacheTtlMs,
+      acks: -1,
+      decider: { mode: "remote", address: "127.0.0.1:50051", deadlineMs: 200, interceptors: [] },
+    });
+    expect(SDK_DEFAULTS.failMode).toBe("open");
+  });
+
+  it("fills the embedded decider's defaults", () => {
+    expect(resolveOptions(embedded).decider).toEqual({
+      mode: "embedded",
+      policyDir: "/policy",
+      auditSpoolDir: "/spool",
+      reloadIntervalMs: SDK_DEFAULTS.reloadIntervalMs,
+      followControlTopic: true,
+      controlTopic: "flowzone.control.v1",
+      auditTopic: "flowzone.audit.v1",
+    });
+  });
+
+  it("keeps what the caller set", () => {
+    const resolved = resolveOptions({ ...remote, failMode: "closed", cacheMaxEntries: 0, producer: "svc:orders-api", decider: { mode: "remote", address: "pdp:1", deadlineMs: 50 } });
+    expect(resolved).toMatchObject({ failMode: "closed", cacheMaxEntries: 0, producer: "svc:orders-api", decider: { deadlineMs: 50 } });
+  });
+
+  it.each([
+    ["a missing kafka client", withOptions(remote, { kafka: undefined }), /kafka must be a kafkajs client/],
+    ["an unknown fail mode", withOptions(remote, { failMode: "maybe" }), /failMode must be "open" or "closed", got "maybe"/],
+    ["a malformed producer", withOptions(remote, { producer: "orders api" }), /producer must be an asset id.*"orders api"/],
+    ["a negative cache size", withOptions(remote, { cacheMaxEntries: -1 }), /cacheMaxEntries must be an integer from 0/],
+    ["a zero ttl", withOptions(remote, { cacheTtlMs: 0 }), /cacheTtlMs must be an integer from 1/],
+    ["acks 2", withOptions(remote, { acks: 2 }), /acks must be -1, 0 or 1, got 2/],
+    ["no decider", withOptions(remote, { decider: undefined }), /decider must be/],
+    ["an unknown decider mode", withOptions(remote, { decider: { mode: "psychic" } }), /decider.mode must be "remote" or "embedded", got "psychic"/],
+    ["an address without a port", withOptions(remote, { decider: { mode: "remote", address: "pdp" } }), /decider.address must be host:port, got "pdp"/],
+    ["a fractional deadline", withOptions(remote, { decider: { mode: "remote", address: "pdp:1", deadlineMs: 0.5 } }), /decider.deadlineMs must be an integer/],
+    ["an embedded decider without policyDir", withOptions(remote, { decider: { mode: "embedded", auditSpoolDir: "/s" } }), /decider.policyDir must be/],
+    ["an embedded decider without a spool", withOptions(remote, { decider: { mode: "embedded", policyDir: "/p" } }), /decider.auditSpoolDir must be/],
+  ])("rejects %s with a message naming the option", (_what, options, message) => {
+    expect(() => resolveOptions(options)).toThrow(message);
+  });
+});

@@ -1,0 +1,151 @@
+import type { Interceptor } from "@grpc/grpc-js";
+import type { Kafka, ProducerConfig } from "kafkajs";
+
+import type { FailMode } from "@flowzone/engine";
+import { CONTROL_TOPIC, AUDIT_TOPIC } from "@flowzone/kafka";
+import { createLogger, type Logger } from "@flowzone/logging";
+
+/** Decide with the decision service over gRPC. */
+export interface RemoteDecider {
+  readonly mode: "remote";
+  /** `host:port` of the decision service. */
+  readonly address: string;
+  /** Deadline of one Check or CheckBatch; past it the write is unchecked (fail posture applies). */
+  readonly deadlineMs?: number;
+  /** grpc-js client interceptors (tracing, metrics, tests counting calls). */
+  readonly interceptors?: readonly Interceptor[];
+}
+
+/** Decide in process with the engine, following the bundle directory and the control topic. */
+export interface EmbeddedDecider {
+  readonly mode: "embedded";
+  readonly policyDir: string;
+  readonly reloadIntervalMs?: number;
+  /** Follow flowzone.control.v1 (pushed bundles, zone flips, exceptions); default true. */
+  readonly followControlTopic?: boolean;
+  readonly controlTopic?: string;
+  readonly auditTopic?: string;
+  /** Disk spool of the SDK's own audit trail; one producer per directory. */
+  readonly auditSpoolDir: string;
+}
+
+/** Options of {@link createGuardedProducer}; every optional one has its default in {@link SDK_DEFAULTS}. */
+export interface GuardedProducerOptions {
+  /** The kafkajs client the messages (and, embedded, the audit records) are written with. */
+  readonly kafka: Kafka;
+  readonly decider: RemoteDecider | EmbeddedDecider;
+  /** Asset id writes are checked as when a send's flow names none, e.g. `svc:orders-api`. */
+  readonly producer?: string;
+  /**
+   * Posture when the decision service is unreachable or late (remote). Embedded, the engine's
+   * `failPosture(write)` decides, from the zones the write touches; this one applies only when
+   * even that cannot be had.
+   */
+  readonly failMode?: FailMode;
+  /** Decision cache by write shape; 0 entries turns it off. */
+  readonly cacheMaxEntries?: number;
+  readonly cacheTtlMs?: number;
+  /** kafkajs producer settings (idempotence, batching); passed through. */
+  readonly producerConfig?: ProducerConfig;
+  /** acks of every send; default -1 (all in-sync replicas). */
+  readonly acks?: number;
+  readonly logger?: Logger;
+}
+
+/** The defaults, in one place. */
+export const SDK_DEFAULTS = {
+  deadlineMs: 200,
+  reloadIntervalMs: 1_000,
+  followControlTopic: true,
+  controlTopic: CONTROL_TOPIC,
+  auditTopic: AUDIT_TOPIC,
+  failMode: "open",
+  cacheMaxEntries: 10_000,
+  cacheTtlMs: 30_000,
+  acks: -1,
+} as const;
+
+/** Options with every default filled in and every limit checked. */
+export interface ResolvedOptions {
+  readonly kafka: Kafka;
+  readonly decider: Required<RemoteDecider> | Required<EmbeddedDecider>;
+  readonly producer: string | undefined;
+  readonly failMode: FailMode;
+  readonly cacheMaxEntries: number;
+  readonly cacheTtlMs: number;
+  readonly producerConfig: ProducerConfig;
+  readonly acks: number;
+  readonly logger: Logger;
+}
+
+/** The engine's asset-id syntax (`<system>:<name>`), checked early so a typo fails at construction. */
+const ASSET_ID = /^[a-z][a-z0-9_-]*:[A-Za-z0-9._/-]+$/;
+
+/** Fills defaults and throws a `TypeError` or `RangeError` naming the option on anything wrong. */
+export function resolveOptions(options: GuardedProducerOptions): ResolvedOptions {
+  const given = options as Partial<GuardedProducerOptions> | undefined;
+  if (given === undefined || typeof given !== "object") throw new TypeError("guarded producer: options must be an object");
+  if (typeof (given.kafka as Partial<Kafka> | undefined)?.producer !== "function") throw new TypeError("guarded producer: kafka must be a kafkajs client");
+  const failMode: string = options.failMode ?? SDK_DEFAULTS.failMode;
+  if (failMode !== "open" && failMode !== "closed") throw new RangeError(`guarded producer: failMode must be "open" or "closed", got "${failMode}"`);
+  if (options.producer !== undefined && !ASSET_ID.test(options.producer)) {
+    throw new RangeError(`guarded producer: producer must be an asset id like svc:orders-api, got "${options.producer}"`);
+  }
+  const resolved: ResolvedOptions = {
+    kafka: options.kafka,
+    decider: resolveDecider(given.decider),
+    producer: options.producer,
+    failMode,
+    cacheMaxEntries: options.cacheMaxEntries ?? SDK_DEFAULTS.cacheMaxEntries,
+    cacheTtlMs: options.cacheTtlMs ?? SDK_DEFAULTS.cacheTtlMs,
+    producerConfig: options.producerConfig ?? {},
+    acks: options.acks ?? SDK_DEFAULTS.acks,
+    logger: options.logger ?? createLogger({ service: "flowzone-sdk" }),
+  };
+  checkInteger("cacheMaxEntries", resolved.cacheMaxEntries, 0, 10_000_000);
+  checkInteger("cacheTtlMs", resolved.cacheTtlMs, 1, 24 * 3_600_000);
+  if (resolved.acks !== -1 && resolved.acks !== 0 && resolved.acks !== 1) throw new RangeError(`guarded producer: acks must be -1, 0 or 1, got ${resolved.acks}`);
+  return resolved;
+}
+
+function resolveDecider(given: RemoteDecider | EmbeddedDecider | undefined): Required<RemoteDecider> | Required<EmbeddedDecider> {
+  // Read as untyped input: options often come from configuration, not from checked code.
+  const decider = given as Partial<RemoteDecider> | Partial<EmbeddedDecider> | undefined;
+  if (decider === undefined || typeof decider !== "object") throw new TypeError('guarded producer: decider must be { mode: "remote", address } or { mode: "embedded", policyDir, auditSpoolDir }');
+  if (decider.mode === "remote") {
+    if (typeof decider.address !== "string" || !/^[^\s]+:\d{1,5}$/.test(decider.address)) {
+      throw new RangeError(`guarded producer: decider.address must be host:port, got "${String(decider.address)}"`);
+    }
+    const resolved: Required<RemoteDecider> = {
+      mode: "remote",
+      address: decider.address,
+      deadlineMs: decider.deadlineMs ?? SDK_DEFAULTS.deadlineMs,
+      interceptors: decider.interceptors ?? [],
+    };
+    checkInteger("decider.deadlineMs", resolved.deadlineMs, 1, 60_000);
+    return resolved;
+  }
+  if (decider.mode === "embedded") {
+    if (typeof decider.policyDir !== "string" || decider.policyDir === "") throw new RangeError("guarded producer: decider.policyDir must be the bundle directory");
+    if (typeof decider.auditSpoolDir !== "string" || decider.auditSpoolDir === "") throw new RangeError("guarded producer: decider.auditSpoolDir must be a directory path");
+    const resolved: Required<EmbeddedDecider> = {
+      mode: "embedded",
+      policyDir: decider.policyDir,
+      reloadIntervalMs: decider.reloadIntervalMs ?? SDK_DEFAULTS.reloadIntervalMs,
+      followControlTopic: decider.followControlTopic ?? SDK_DEFAULTS.followControlTopic,
+      controlTopic: decider.controlTopic ?? SDK_DEFAULTS.controlTopic,
+      auditTopic: decider.auditTopic ?? SDK_DEFAULTS.auditTopic,
+      auditSpoolDir: decider.auditSpoolDir,
+    };
+    checkInteger("decider.reloadIntervalMs", resolved.reloadIntervalMs, 10, 3_600_000);
+    if (resolved.controlTopic === "" || resolved.auditTopic === "") throw new RangeError("guarded producer: decider topics must not be empty");
+    return resolved;
+  }
+  throw new RangeError(`guarded producer: decider.mode must be "remote" or "embedded", got "${String((decider as { mode?: unknown }).mode)}"`);
+}
+
+function checkInteger(name: string, value: number, min: number, max: number): void {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new RangeError(`guarded producer: ${name} must be an integer from ${min} to ${max}, got ${value}`);
+  }
+}

@@ -1,0 +1,109 @@
+import { create } from "@bufbuild/protobuf";
+import * as grpc from "@grpc/grpc-js";
+
+import type { Write } from "@flowzone/engine";
+import { clientConstructor } from "@flowzone/grpc-kit";
+import { CheckBatchRequestSchema, CheckRequestSchema, DecisionService } from "@flowzone/proto";
+import type { CheckBatchRequest, CheckBatchResponse, CheckRequest, CheckResponse } from "@flowzone/proto";
+
+import { fromCheckResponse } from "./convert";
+import { DeciderUnavailable, type Decider, type DeciderResult } from "./decider";
+import { FlowRequestError } from "./errors";
+import type { RemoteDecider } from "./options";
+
+type Callback<T> = (error: grpc.ServiceError | null, value?: T) => void;
+
+interface RawClient extends grpc.Client {
+  check(request: CheckRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: Callback<CheckResponse>): grpc.ClientUnaryCall;
+  checkBatch(request: CheckBatchRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: Callback<CheckBatchResponse>): grpc.ClientUnaryCall;
+}
+
+const RawDecisionClient = clientConstructor(DecisionService);
+
+/**
+ * Decides with the decision service: one write is one `Check`, several are one `CheckBatch`,
+ * each under the deadline. `INVALID_ARGUMENT` is the caller's mistake (`FlowRequestError`);
+ * any other failure, including the deadline, is flowzone's (`DeciderUnavailable`).
+ */
+export class RemoteDecisionClient implements Decider {
+  readonly mode = "remote";
+  private readonly client: RawClient;
+
+  constructor(private readonly options: Required<RemoteDecider>) {
+    this.client = new RawDecisionClient(options.address, grpc.credentials.createInsecure(), {
+      interceptors: [...options.interceptors],
+    }) as unknown as RawClient;
+  }
+
+  async decide(writes: readonly Write[]): Promise<readonly DeciderResult[]> {
+    const first = writes[0];
+    if (first === undefined) return [];
+    if (writes.length === 1) {
+      const response = await this.call<CheckResponse>((options, done) => this.client.check(toRequest(first), new grpc.Metadata(), options, done));
+      return [fromCheckResponse(response, first)];
+    }
+    const request = create(CheckBatchRequestSchema, { requests: writes.map(toRequest) });
+    const response = await this.call<CheckBatchResponse>((options, done) => this.client.checkBatch(request, new grpc.Metadata(), options, done));
+    if (response.responses.length !== writes.length) {
+      throw new DeciderUnavailable(`decision service answered ${response.responses.length} decisions for ${writes.length} writes`, undefined);
+    }
+    return response.responses.map((r, i) => fromCheckResponse(r, writes[i] ?? first));
+  }
+
+  /**
+   * Opens the channel before the first send, so the first Check is not charged the connection
+   * set-up against its deadline. Unreachable now is not an error: the fail posture applies per send.
+   */
+  warmUp(timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.client.waitForReady(Date.now() + timeoutMs, (error) => {
+        resolve(error === undefined);
+      });
+    });
+  }
+
+  onPolicyChange(): void {
+    // The decision service's answers carry the policy version; the cache watches those.
+  }
+
+  close(): Promise<void> {
+    this.client.close();
+    return Promise.resolve();
+  }
+
+  private call<T>(start: (options: grpc.CallOptions, done: Callback<T>) => void): Promise<T> {
+    return new Promise((resolve, reject) => {
+      start({ deadline: Date.now() + this.options.deadlineMs }, (error, value) => {
+        if (error !== null) reject(toDeciderError(error, this.options.address));
+        else if (value === undefined) reject(new DeciderUnavailable("decision service sent no answer", undefined));
+        else resolve(value);
+      });
+    });
+  }
+}
+
+function toRequest(write: Write): CheckRequest {
+  return create(CheckRequestSchema, {
+    producer: write.producer,
+    sink: write.sink,
+    labels: [...write.labels],
+    sources: [...write.sources],
+    purpose: write.purpose,
+  });
+}
+
+/** A quoted value in a request error's text: `labels[0] "x" is not a declared label`. */
+const QUOTED = /"([^"]*)"/;
+/** `requests[2].` (a batch) in front of the field. */
+const BATCH_PREFIX = /^requests\[\d+\]\./;
+
+function toDeciderError(error: grpc.ServiceError, address: string): Error {
+  if (error.code === grpc.status.INVALID_ARGUMENT) {
+    const text = error.details.replace(BATCH_PREFIX, "");
+    const field = /^[^\s:"]+/.exec(text)?.[0] ?? "";
+    const value = QUOTED.exec(text)?.[1] ?? "";
+    return new FlowRequestError(field, value, `flowzone cannot decide this write: ${text}`, error);
+  }
+  const what = error.code === grpc.status.DEADLINE_EXCEEDED ? "did not answer within the deadline" : `failed (${grpc.status[error.code]})`;
+  return new DeciderUnavailable(`decision service at ${address} ${what}: ${error.details}`, undefined, { cause: error });
+}

@@ -1,0 +1,119 @@
+/**
+ * `npm run bench:sdk`: the guarded producer (embedded, remote with and without its cache) against
+ * a bare kafkajs producer on one local broker, same topic, message sizes, batching and delivery
+ * settings (idempotent, acks -1). Rounds interleave the systems; medians of the rounds and the
+ * ratio to bare are written to docs/benchmarks.md (section bench:sdk).
+ *
+ * Options after `--`: --rounds N (3), --seconds S per round (5), --batch N messages per send
+ * (100), --value-bytes N (200), --no-write (print only).
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+
+import type { Message } from "kafkajs";
+
+import { createKafka } from "@flowzone/kafka";
+import { provisionLocalBroker, type LocalBroker } from "@flowzone/kafka-local";
+import { createLogger } from "@flowzone/logging";
+
+import { installHandlers, onExit, startChild, stopAll } from "../common/children";
+import { repoRoot } from "../common/report";
+import { render, type RoundResult } from "./results";
+import { SYSTEM_LABELS, startSystem, type SystemContext, type SystemName } from "./systems";
+import { parseSdkOptions, type SdkBenchOptions } from "./settings";
+
+const SYSTEMS: readonly SystemName[] = ["bare", "embedded", "remote-cache", "remote-nocache"];
+
+function progress(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+async function measure(opts: SdkBenchOptions, ctx: SystemContext, name: SystemName, messages: Message[]): Promise<RoundResult> {
+  const system = await startSystem(name, ctx);
+  try {
+    // Warm-up: connections, metadata, the first decision (and cache fill).
+    for (let i = 0; i < 5; i++) await system.send(messages);
+    let sends = 0;
+    const started = process.hrtime.bigint();
+    const until = started + BigInt(Math.round(opts.seconds * 1e9));
+    while (process.hrtime.bigint() < until) {
+      await system.send(messages);
+      sends += 1;
+    }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    return { system: name, messagesPerSec: (sends * messages.length) / seconds, sends, stats: system.stats() };
+  } finally {
+    await system.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const opts = parseSdkOptions(process.argv.slice(2));
+  installHandlers();
+  const date = new Date();
+  const machine = [
+    `Machine: nproc ${cpus().length}, ${cpus()[0]?.model ?? "unknown CPU"}, load average at start ${loadavg().map((l) => l.toFixed(2)).join(" ")}`,
+    `Node ${process.version}; kafkajs 2.2.4; broker: the local single-node KRaft broker of @flowzone/kafka-local`,
+  ];
+  for (const line of machine) progress(line);
+  const workDir = mkdtempSync(join(tmpdir(), "flowzone-bench-sdk-"));
+  onExit(() => {
+    rmSync(workDir, { recursive: true, force: true });
+  });
+  let broker: LocalBroker | undefined;
+  try {
+    broker = await provisionLocalBroker({ homeDir: join(repoRoot(), ".flowzone", "kafka"), onProgress: (line) => { progress(`kafka-local: ${line}`); } });
+    const started = broker;
+    onExit(() => {
+      try {
+        process.kill(started.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+      rmSync(dirname(started.logFile), { recursive: true, force: true });
+    });
+    progress(`broker ready at ${broker.brokers}`);
+    const policyDir = join(repoRoot(), "examples", "bundle");
+    const { value: port } = await startChild(
+      "pdp",
+      process.execPath,
+      [join(__dirname, "pdp-child.js"), policyDir],
+      (line) => (line.startsWith("{") ? (JSON.parse(line) as { benchPort?: number }).benchPort : undefined),
+      60_000,
+    );
+    progress(`decision service on 127.0.0.1:${port}`);
+    const logger = createLogger({ level: "error", service: "flowzone-bench-sdk" });
+    const kafka = createKafka({ brokers: [broker.brokers], clientId: "bench-sdk", logger });
+    const topic = `banana-bench-${Date.now().toString(36)}`;
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+    const ctx: SystemContext = { kafka, logger, topic, policyDir, pdpAddress: `127.0.0.1:${port}`, workDir };
+    const messages: Message[] = Array.from({ length: opts.batch }, () => ({ value: randomBytes(opts.valueBytes) }));
+
+    const results: RoundResult[] = [];
+    for (let round = 1; round <= opts.rounds; round++) {
+      for (const name of SYSTEMS) {
+        const r = await measure(opts, ctx, name, messages);
+        results.push(r);
+        progress(`round ${round}/${opts.rounds}: ${SYSTEM_LABELS[name]}: ${Math.round(r.messagesPerSec).toLocaleString("en-US")} messages/s (${r.sends} sends${r.stats === "" ? "" : `; ${r.stats}`})`);
+      }
+    }
+    render(opts, date, machine, results);
+  } finally {
+    await stopAll();
+    if (broker !== undefined) await broker.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench:sdk failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

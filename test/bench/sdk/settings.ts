@@ -1,0 +1,28 @@
+/** Options of bench:sdk. */
+export interface SdkBenchOptions {
+  readonly rounds: number;
+  readonly seconds: number;
+  /** Messages per send. */
+  readonly batch: number;
+  readonly valueBytes: number;
+  readonly write: boolean;
+}
+
+export function parseSdkOptions(argv: readonly string[]): SdkBenchOptions {
+  const opts = { rounds: 3, seconds: 5, batch: 100, valueBytes: 200, write: true };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): number => {
+      const v = Number(argv[++i]);
+      if (!(v > 0)) throw new Error(`${arg ?? ""} needs a positive number`);
+      return v;
+    };
+    if (arg === "--rounds") opts.rounds = Math.round(value());
+    else if (arg === "--seconds") opts.seconds = value();
+    else if (arg === "--batch") opts.batch = Math.round(value());
+    else if (arg === "--value-bytes") opts.valueBytes = Math.round(value());
+    else if (arg === "--no-write") opts.write = false;
+    else throw new Error(`unknown option ${arg ?? ""}; see the header of test/bench/sdk/main.ts`);
+  }
+  return opts;
+}

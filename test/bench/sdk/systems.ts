@@ -1,0 +1,76 @@
+/**
+ * The producers bench:sdk compares, behind one `send` of a batch: a bare kafkajs producer, and
+ * the guarded producer deciding remotely (with and without the cache) and embedded. All use the
+ * same kafkajs settings: idempotent, acks -1.
+ */
+import { join } from "node:path";
+
+import type { Kafka, Message } from "kafkajs";
+
+import type { Logger } from "@flowzone/logging";
+import { createGuardedProducer, type GuardedProducer } from "@flowzone/sdk";
+
+export type SystemName = "bare" | "embedded" | "remote-cache" | "remote-nocache";
+
+export const SYSTEM_LABELS: Readonly<Record<SystemName, string>> = {
+  bare: "bare kafkajs producer (reference)",
+  embedded: "guarded, embedded engine (cache on)",
+  "remote-cache": "guarded, remote decision service, cache on",
+  "remote-nocache": "guarded, remote decision service, cache off (one Check per send; diagnostic)",
+};
+
+/** What every system does: write one batch to the topic, resolve once the broker acknowledged. */
+export interface BenchProducer {
+  send(messages: Message[]): Promise<void>;
+  stats(): string;
+  close(): Promise<void>;
+}
+
+export interface SystemContext {
+  readonly kafka: Kafka;
+  readonly logger: Logger;
+  readonly topic: string;
+  readonly policyDir: string;
+  readonly pdpAddress: string;
+  readonly workDir: string;
+}
+
+/** The flow of every guarded send: banana data into a banana topic, a clean allow. */
+const FLOW = { producer: "svc:banana-bench", labels: ["banana"] };
+
+export async function startSystem(name: SystemName, ctx: SystemContext): Promise<BenchProducer> {
+  if (name === "bare") {
+    const producer = ctx.kafka.producer({ idempotent: true });
+    await producer.connect();
+    return {
+      send: async (messages) => {
+        await producer.send({ topic: ctx.topic, messages, acks: -1 });
+      },
+      stats: () => "",
+      close: () => producer.disconnect(),
+    };
+  }
+  const decider =
+    name === "embedded"
+      ? ({ mode: "embedded", policyDir: ctx.policyDir, auditSpoolDir: join(ctx.workDir, `spool-${Date.now()}`) } as const)
+      : ({ mode: "remote", address: ctx.pdpAddress } as const);
+  const guarded: GuardedProducer = createGuardedProducer({
+    kafka: ctx.kafka,
+    logger: ctx.logger,
+    decider,
+    producerConfig: { idempotent: true },
+    acks: -1,
+    ...(name === "remote-nocache" ? { cacheMaxEntries: 0 } : {}),
+  });
+  await guarded.connect();
+  return {
+    send: async (messages) => {
+      await guarded.send({ topic: ctx.topic, messages, flow: FLOW });
+    },
+    stats: () => {
+      const s = guarded.stats();
+      return `decision calls ${s.decisionCalls}, cache hits ${s.cacheHits}, unchecked ${s.unchecked}`;
+    },
+    close: () => guarded.disconnect(),
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * The guarded producer deciding in process: the same outcomes as the decision service, its own
+ * audit records (enforcement point sdk), and a zone flip on the control topic dropping the cache.
+ */
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+
+import { create, toBinary } from "@bufbuild/protobuf";
+import { ControlRecordSchema, EnforcementPoint, Mode } from "@flowzone/proto";
+import { FlowDeniedError, FlowRequestError, type GuardedProducer } from "@flowzone/sdk";
+
+import { uniqueTopic } from "../support/kafka";
+import { writeBundle } from "../pdp/pdp-harness";
+import { SDK_BUNDLE, createTopics, guardedProducer, kafka, readAuditViolations, readTopic, recordCount, sleep, tempDir } from "./sdk-harness";
+
+describe("guarded producer, embedded decisions", () => {
+  let dir: string;
+  let producer: GuardedProducer;
+  const auditTopic = uniqueTopic("sdk-emb-audit");
+  const controlTopic = uniqueTopic("sdk-emb-control");
+
+  beforeAll(async () => {
+    dir = await tempDir("flowzone-sdk-embedded-");
+    await writeBundle(join(dir, "policy"), SDK_BUNDLE);
+    await createTopics(controlTopic);
+    producer = await guardedProducer({
+      producer: "svc:sdk-embedded",
+      decider: { mode: "embedded", policyDir: join(dir, "policy"), auditSpoolDir: join(dir, "spool"), auditTopic, controlTopic },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await producer.disconnect();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("writes nothing when denied, and audits each violation itself as the sdk", async () => {
+    const topic = uniqueTopic("sdk-emb-out");
+    await createTopics(topic);
+    const error = await producer.send({ topic, messages: [{ value: "v" }], flow: { labels: ["pii.email"], sources: ["kafka:banana-events"] } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FlowDeniedError);
+    const denied = error as FlowDeniedError;
+    expect(denied.violations.map((v) => [v.zone, v.enforced]).sort()).toEqual([["banana", true], ["email", false]]);
+    await sleep(300);
+    expect(await recordCount(topic)).toBe(0);
+    const audit = await readAuditViolations(auditTopic, (all) => all.filter((r) => r.event.case === "violation" && r.event.value.decisionId === denied.decisionId).length >= 2);
+    const mine = audit.filter((r) => r.event.case === "violation" && r.event.value.decisionId === denied.decisionId);
+    expect(mine.map((r) => r.event.value)).toEqual(expect.arrayContaining([expect.objectContaining({ enforcementPoint: EnforcementPoint.SDK, sink: `kafka:${topic}`, producer: "svc:sdk-embedded" })]));
+  }, 60_000);
+
+  it("writes a would-deny write with the labels of its sources in flowzone-labels", async () => {
+    const topic = uniqueTopic("banana-emb");
+    await createTopics(topic);
+    const result = await producer.send({ topic, messages: [{ value: "v" }, { value: "w" }], flow: { labels: ["pii.email"], sources: ["kafka:banana-events"], purpose: "ads" } });
+    expect(result.violations).toEqual([expect.objectContaining({ zone: "email", enforced: false })]);
+    const records = await readTopic(topic, 2);
+    for (const record of records) {
+      expect(record.headers).toEqual({
+        "flowzone-labels": "banana,pii.email",
+        "flowzone-sources": "kafka:banana-events",
+        "flowzone-purpose": "ads",
+        "flowzone-decision": result.decisionId,
+      });
+    }
+  }, 30_000);
+
+  it("drops the cache when a zone flip arrives on the control topic", async () => {
+    const topic = uniqueTopic("sdk-emb-loc");
+    await createTopics(topic);
+    const flow = { labels: ["loc"] };
+    await producer.send({ topic, messages: [{ value: "1" }], flow });
+    await producer.send({ topic, messages: [{ value: "2" }], flow });
+    const before = producer.stats();
+    expect(before.cacheHits).toBeGreaterThanOrEqual(1);
+
+    const publisher = kafka.producer();
+    await publisher.connect();
+    const flip = create(ControlRecordSchema, { epoch: 3n, item: { case: "zoneMode", value: { zone: "loc", mode: Mode.ENFORCEMENT } } });
+    await publisher.send({ topic: controlTopic, messages: [{ key: "zone/loc", value: Buffer.from(toBinary(ControlRecordSchema, flip)) }] });
+    await publisher.disconnect();
+
+    const deadline = Date.now() + 15_000;
+    while (producer.stats().cacheDrops === before.cacheDrops && Date.now() < deadline) await sleep(50);
+    expect(producer.stats().cacheDrops).toBeGreaterThan(before.cacheDrops);
+    const error = await producer.send({ topic, messages: [{ value: "3" }], flow }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FlowDeniedError);
+    expect((error as FlowDeniedError).policyVersion).toMatch(/@3$/);
+    expect(await recordCount(topic)).toBe(2);
+  }, 60_000);
+
+  it("throws FlowRequestError for an unknown source, naming it, and writes nothing", async () => {
+    const topic = uniqueTopic("sdk-emb-bad");
+    await createTopics(topic);
+    const error = await producer.send({ topic, messages: [{ value: "v" }], flow: { labels: [], sources: ["kafka:nowhere"] } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FlowRequestError);
+    expect(error).toMatchObject({ field: "sources[0]", value: "kafka:nowhere" });
+    expect(await recordCount(topic)).toBe(0);
+  }, 30_000);
+});

@@ -1,0 +1,146 @@
+/**
+ * The guarded producer deciding with a real decision service (its audit trail on the test
+ * broker): what lands, what does not, how many calls a send makes, and the cache.
+ */
+import { EnforcementPoint } from "@flowzone/proto";
+import { FlowDeniedError, FlowRequestError, type GuardedProducer } from "@flowzone/sdk";
+
+import { testBrokers, uniqueTopic } from "../support/kafka";
+import { startPdp, writeBundle, type Pdp } from "../pdp/pdp-harness";
+import { CHECK, CHECK_BATCH, SDK_BUNDLE, callCounter, createTopics, guardedProducer, locZone, readAuditViolations, readTopic, recordCount, sleep } from "./sdk-harness";
+
+const messages = (n: number): { key: string; value: string }[] => Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: `payload-${i}` }));
+
+describe("guarded producer, remote decisions", () => {
+  let pdp: Pdp;
+  let producer: GuardedProducer;
+  const counter = callCounter();
+  const auditTopic = uniqueTopic("sdk-pdp-audit");
+
+  beforeAll(async () => {
+    pdp = await startPdp({ files: SDK_BUNDLE, kafka: { brokers: testBrokers(), auditTopic, controlTopic: uniqueTopic("sdk-pdp-control") } });
+    producer = await guardedProducer({
+      producer: "svc:sdk-test",
+      decider: { mode: "remote", address: pdp.address, deadlineMs: 2_000, interceptors: [counter.interceptor] },
+      cacheTtlMs: 600_000,
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await producer.disconnect();
+    await pdp.stop();
+  });
+  beforeEach(() => {
+    counter.calls.clear();
+  });
+
+  it("writes nothing when the write is denied, and throws FlowDeniedError with the violations", async () => {
+    const topic = uniqueTopic("sdk-outside");
+    await createTopics(topic);
+    const error = await producer.send({ topic, messages: messages(2), flow: { labels: ["banana"] } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FlowDeniedError);
+    const denied = error as FlowDeniedError;
+    expect(denied.code).toBe("denied");
+    expect(denied.sink).toBe(`kafka:${topic}`);
+    expect(denied.violations).toEqual([expect.objectContaining({ zone: "banana", rule: "boundary", mode: "enforcement", enforced: true, labels: ["banana"] })]);
+    expect(denied.decisionId).not.toBe("");
+    await sleep(300);
+    expect(await recordCount(topic)).toBe(0);
+    expect(producer.stats().denied).toBeGreaterThanOrEqual(1);
+  }, 30_000);
+
+  it("writes a would-deny (logging) write with its headers and reports its violations", async () => {
+    const topic = uniqueTopic("sdk-mail");
+    await createTopics(topic);
+    const result = await producer.send({ topic, messages: [{ key: "a", value: "x", headers: { own: "kept" } }], flow: { labels: ["pii.email"], purpose: "newsletter" } });
+    expect(result.decision).toBe("allow");
+    expect(result.violations).toEqual([expect.objectContaining({ zone: "email", rule: "boundary", mode: "logging", enforced: false })]);
+    expect(result.records).toHaveLength(1);
+    const [record] = await readTopic(topic, 1);
+    expect(record?.headers).toEqual({
+      own: "kept",
+      "flowzone-labels": "pii.email",
+      "flowzone-purpose": "newsletter",
+      "flowzone-decision": result.decisionId,
+    });
+    expect(producer.stats().wouldDeny).toBeGreaterThanOrEqual(1);
+  }, 30_000);
+
+  it("makes one Check for a send of three messages, and the decision service audits it once", async () => {
+    const topic = uniqueTopic("sdk-mail3");
+    await createTopics(topic);
+    const result = await producer.send({ topic, messages: messages(3), flow: { labels: ["pii.email"] } });
+    expect(counter.calls.get(CHECK)).toBe(1);
+    expect(counter.total()).toBe(1);
+    const records = await readTopic(topic, 3);
+    expect(new Set(records.map((r) => r.headers["flowzone-decision"]))).toEqual(new Set([result.decisionId]));
+    // The server's own account: one violation record for this sink, from that one decision.
+    const audit = await readAuditViolations(auditTopic, (all) => all.some((r) => r.event.case === "violation" && r.event.value.sink === `kafka:${topic}`));
+    await sleep(500);
+    const again = await readAuditViolations(auditTopic, (all) => all.length >= audit.length);
+    const forTopic = again.filter((r) => r.event.case === "violation" && r.event.value.sink === `kafka:${topic}`);
+    expect(forTopic).toHaveLength(1);
+    expect(forTopic[0]?.event.value).toMatchObject({ decisionId: result.decisionId, producer: "svc:sdk-test", enforcementPoint: EnforcementPoint.DECISION_SERVICE });
+  }, 60_000);
+
+  it("decides a sendBatch over two topics with one CheckBatch, all or nothing", async () => {
+    const inside = uniqueTopic("banana-in");
+    const outside = uniqueTopic("sdk-out");
+    await createTopics(inside, outside);
+    const denied = await producer
+      .sendBatch([
+        { topic: inside, messages: messages(2), flow: { labels: ["banana"] } },
+        { topic: outside, messages: messages(2), flow: { labels: ["banana"] } },
+      ])
+      .catch((e: unknown) => e);
+    expect(denied).toBeInstanceOf(FlowDeniedError);
+    expect(counter.calls.get(CHECK_BATCH)).toBe(1);
+    expect(counter.total()).toBe(1);
+    await sleep(300);
+    expect(await recordCount(inside)).toBe(0);
+    expect(await recordCount(outside)).toBe(0);
+
+    counter.calls.clear();
+    const results = await producer.sendBatch([
+      { topic: inside, messages: messages(2), flow: { labels: ["banana"], producer: "svc:other" } },
+      { topic: outside, messages: messages(1), flow: { labels: ["pii.email"], producer: "svc:other" } },
+    ]);
+    expect(counter.calls.get(CHECK_BATCH)).toBe(1);
+    expect(results.map((r) => [r.decision, r.violations.length, r.records.length])).toEqual([["allow", 0, 1], ["allow", 1, 1]]);
+    expect((await readTopic(inside, 2)).map((r) => r.headers["flowzone-labels"])).toEqual(["banana", "banana"]);
+  }, 60_000);
+
+  it("answers repeated writes of one shape from the cache, and drops it when the policy version changes", async () => {
+    const topic = uniqueTopic("sdk-loc");
+    await createTopics(topic);
+    const flow = { labels: ["loc"] };
+    await producer.send({ topic, messages: messages(1), flow });
+    await producer.send({ topic, messages: messages(1), flow });
+    expect(counter.total()).toBe(1);
+    const drops = producer.stats().cacheDrops;
+
+    // loc from off to enforcement: the same write is now denied, under a new policy version.
+    await writeBundle(pdp.dir, { "zones/loc.yaml": locZone("enforcement") });
+    await pdp.service.reload();
+    // Still cached: the producer has not heard of the new version yet.
+    await producer.send({ topic, messages: messages(1), flow });
+    expect(counter.total()).toBe(1);
+    // Any answer from the service carries the new version, which drops the cache...
+    await producer.send({ topic: uniqueTopic("banana-x"), messages: messages(1), flow: { labels: ["banana"] } });
+    expect(producer.stats().cacheDrops).toBe(drops + 1);
+    // ...so the next write of that shape is decided again, and denied.
+    await expect(producer.send({ topic, messages: messages(1), flow })).rejects.toBeInstanceOf(FlowDeniedError);
+    expect(counter.total()).toBe(3);
+    expect(await recordCount(topic)).toBe(3);
+    await writeBundle(pdp.dir, { "zones/loc.yaml": locZone("off") });
+    await pdp.service.reload();
+  }, 60_000);
+
+  it("throws FlowRequestError naming the field and value of an undeclared label, writing nothing", async () => {
+    const topic = uniqueTopic("sdk-bad");
+    await createTopics(topic);
+    const error = await producer.send({ topic, messages: messages(1), flow: { labels: ["banana", "bananna"] } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FlowRequestError);
+    expect(error).toMatchObject({ code: "invalid_request", field: "labels[1]", value: "bananna" });
+    expect(await recordCount(topic)).toBe(0);
+  }, 30_000);
+});
