@@ -1,0 +1,263 @@
+/**
+ * `npm run bench:audit`: the decision service with the audit trail on against off (issue 3:
+ * goal ≥ 0.9 of audit off's throughput, unary and stream), on the zones-20 workload, side by
+ * side in one run (shared/BENCHMARKS.md). Starts a local Kafka broker and two decision services,
+ * each its own process: one without brokers (audit off), one writing the audit trail to fresh
+ * topics (audit on). Rounds alternate between the two with the same grpc-js load generator as
+ * bench:pdp. Afterwards the audit topic must hold exactly one violation record per denied check
+ * the audit-on service answered. Writes its section of docs/benchmarks.md.
+ *
+ * Options: --rounds N (3) --seconds S per round (4) --warmup-seconds S (1) --no-write (print only)
+ *          --cpu-prof (profile both services with node --cpu-prof and summarise; implies --no-write)
+ */
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+
+import type * as grpc from "@grpc/grpc-js";
+import { createKafka } from "@flowzone/kafka";
+import { provisionLocalBroker, type LocalBroker } from "@flowzone/kafka-local";
+import { createLogger } from "@flowzone/logging";
+import type { Admin } from "kafkajs";
+
+import type { Child } from "../common/children";
+import { installHandlers, onExit, startChild, stopAll } from "../common/children";
+import { cpuSeconds } from "../common/cpu";
+import type { RunResult } from "../common/load-generator";
+import { connect, runClosedLoop, runStreams, waitForReady } from "../common/load-generator";
+import { buildPools } from "../common/pools";
+import { repoRoot, writeSection } from "../common/report";
+import { writeBundle } from "../pdp/flowzone";
+import { readAuditTopic, recordsOnTopic, waitForRecords } from "./audit-check";
+import type { AuditPdpChildConfig, AuditPdpReady } from "./child-protocol";
+import { formatProfile, summarizeProfile } from "./profile-summary";
+import type { Call, Cell, Round, Server, Verification } from "./results";
+import { renderSection, summarize } from "./results";
+import { IN_FLIGHT, STREAMS, STREAM_WINDOW, TRAFFIC_DEFERRED_MS, dec, int, nproc, parseOptions, progress } from "./settings";
+
+/** How long the audit-on service gets, after a round, to put that round's records on the topic. */
+const DRAIN_TIMEOUT_MS = 30_000;
+const DRAIN_QUIET_MS = 3_000;
+
+interface Service {
+  readonly server: Server;
+  readonly child: Child;
+  readonly client: grpc.Client;
+  readonly address: string;
+  readonly policyVersion: string;
+}
+
+/** Closes a child's stdin (its signal to shut down cleanly, which also writes a --cpu-prof profile) and waits; SIGKILL after `graceMs`. */
+async function endChild(child: Child, graceMs: number): Promise<void> {
+  const proc = child.process;
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = once(proc, "exit");
+  proc.stdin?.end();
+  const timer = setTimeout(() => proc.kill("SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function startService(server: Server, config: AuditPdpChildConfig, profileDir: string | undefined): Promise<Service> {
+  const nodeArgs = profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`];
+  const { child, value } = await startChild(
+    `flowzone pdp, audit ${server}`,
+    process.execPath,
+    [...nodeArgs, join(__dirname, "pdp-child.js"), JSON.stringify(config)],
+    (line) => (line.startsWith('{"benchPort"') ? (JSON.parse(line) as AuditPdpReady) : undefined),
+    90_000,
+  );
+  const address = `127.0.0.1:${value.benchPort}`;
+  const client = connect(address);
+  await waitForReady(client, 10_000);
+  return { server, child, client, address, policyVersion: value.policyVersion };
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  installHandlers();
+  const date = new Date();
+  const [load1 = 0] = loadavg();
+  const machine = [
+    `Machine: nproc ${nproc()}, ${cpus()[0]?.model ?? "unknown CPU"}, load average at start ${loadavg().map((l) => l.toFixed(2)).join(" ")}`,
+    `Node ${process.version}; one local single-node Kafka broker (\`@flowzone/kafka-local\`, KRaft, loopback)`,
+  ];
+  if (load1 > Number(nproc())) {
+    machine.push(
+      `**Busy machine**: load average ${load1.toFixed(2)} on ${nproc()} cores before the run started; other work competes with both services, ` +
+        "the broker and the load generator, so absolute numbers are depressed and ratios noisy. Rerun on a quiet machine.",
+    );
+  }
+  for (const m of machine) progress(m);
+  progress(`plan: warm-up ${opts.warmupSeconds} s per cell, then ${opts.rounds} rounds of ${opts.seconds} s per cell (audit off/on × unary/stream), interleaved`);
+
+  const workDir = mkdtempSync(join(tmpdir(), "flowzone-bench-audit-"));
+  const profileDir = opts.cpuProf ? join(workDir, "profiles") : undefined;
+  onExit(() => {
+    if (!opts.cpuProf) rmSync(workDir, { recursive: true, force: true });
+  });
+  const logger = createLogger({ level: "error", service: "flowzone-bench-audit" });
+  let broker: LocalBroker | undefined;
+  let admin: Admin | undefined;
+  const services: Service[] = [];
+  let failed = false;
+  try {
+    progress("starting the local Kafka broker");
+    broker = await provisionLocalBroker({ homeDir: join(repoRoot(), ".flowzone", "kafka"), onProgress: (line) => { progress(`kafka-local: ${line}`); } });
+    const started = broker;
+    onExit(() => {
+      // Ctrl-C or a crash: the JVM must not outlive the benchmark.
+      try {
+        process.kill(started.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+      rmSync(dirname(started.logFile), { recursive: true, force: true });
+    });
+    progress(`broker ready at ${broker.brokers} (pid ${broker.pid})`);
+
+    const suffix = randomBytes(4).toString("hex");
+    const auditTopic = `flowzone.bench.audit.${suffix}`;
+    const controlTopic = `flowzone.bench.control.${suffix}`;
+    const policyDir = join(workDir, "policy");
+    writeBundle(policyDir);
+    const spoolDir = join(workDir, "spool");
+    mkdirSync(spoolDir, { recursive: true });
+    if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
+
+    progress("starting the decision services: audit off (no brokers) and audit on (brokers, fresh topics, temp spool)");
+    const [off, on] = await Promise.all([
+      startService("off", { policyDir }, profileDir === undefined ? undefined : join(profileDir, "off")),
+      startService(
+        "on",
+        { policyDir, brokers: broker.brokers, auditTopic, controlTopic, auditSpoolDir: spoolDir, trafficIntervalMs: TRAFFIC_DEFERRED_MS },
+        profileDir === undefined ? undefined : join(profileDir, "on"),
+      ),
+    ]);
+    services.push(off, on);
+    for (const s of services) progress(`audit ${s.server}: ${s.address} (pid ${s.child.pid}), policy ${s.policyVersion}`);
+    progress(`audit topic ${auditTopic}, control topic ${controlTopic}, spool ${spoolDir}`);
+
+    const kafka = createKafka({ brokers: [broker.brokers], clientId: "bench-audit", logger });
+    admin = kafka.admin();
+    await admin.connect();
+    const adminNow = admin;
+    const initial = await recordsOnTopic(adminNow, auditTopic);
+    if (initial !== 0) throw new Error(`the fresh audit topic ${auditTopic} already holds ${initial} records`);
+
+    const pools = buildPools();
+    const run = (s: Service, call: Call) => (startSeq: number, ms: number): Promise<RunResult> =>
+      call === "unary"
+        ? runClosedLoop(s.client, pools.flowzoneUnary, IN_FLIGHT, ms, startSeq)
+        : runStreams(s.client, pools.flowzoneStream, STREAMS, STREAM_WINDOW, ms, startSeq);
+    const cells: Cell[] = [];
+    for (const call of ["unary", "stream"] as const) for (const s of services) cells.push({ server: s.server, call, rounds: [], nextSeq: 0 });
+    const serviceOf = (server: Server): Service => (server === "off" ? off : on);
+
+    /** Denied checks the audit-on service answered so far: the violation records it owes the topic. */
+    let owed = 0;
+    const measure = async (cell: Cell, ms: number, record: boolean): Promise<Round> => {
+      const s = serviceOf(cell.server);
+      const cpu0 = cpuSeconds(s.child.pid);
+      let res: RunResult;
+      try {
+        res = await run(s, cell.call)(cell.nextSeq, ms);
+      } catch (error) {
+        throw new Error(`audit ${cell.server} ${cell.call}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+      if (res.mismatches > 0) throw new Error(`audit ${cell.server} ${cell.call}: ${res.mismatches} decisions differ from zones-20 (first at request ${res.firstMismatch})`);
+      let drainMs = NaN;
+      if (cell.server === "on") {
+        owed += res.denies;
+        // The trail is asynchronous: the round's CPU includes sending its records, so wait for them.
+        const drained = await waitForRecords(adminNow, auditTopic, owed, DRAIN_QUIET_MS, DRAIN_TIMEOUT_MS);
+        drainMs = drained.waitedMs;
+        if (drained.records < owed) progress(`  audit topic holds ${int(drained.records)} records, ${int(owed)} denied checks answered so far (not drained after ${int(drainMs)} ms)`);
+      }
+      const round: Round = { res, serverCpuS: cpuSeconds(s.child.pid) - cpu0, drainMs };
+      if (record) {
+        cell.rounds.push(round);
+        cell.nextSeq += res.checks;
+      }
+      return round;
+    };
+
+    progress(`warm-up: ${opts.warmupSeconds} s per cell`);
+    for (const cell of cells) await measure(cell, opts.warmupSeconds * 1000, false);
+
+    for (let r = 1; r <= opts.rounds; r++) {
+      for (const call of ["unary", "stream"] as const) {
+        // Alternate which goes first, so a drift of the machine favours neither.
+        const order: Server[] = r % 2 === 1 ? ["off", "on"] : ["on", "off"];
+        for (const server of order) {
+          const cell = cells.find((c) => c.server === server && c.call === call);
+          if (cell === undefined) throw new Error("no such cell");
+          const { res, serverCpuS, drainMs } = await measure(cell, opts.seconds * 1000, true);
+          progress(
+            `round ${r}/${opts.rounds}: audit ${server.padEnd(3)} ${call.padEnd(6)}: ${int(res.callsPerSec)} calls/s, ${int(res.checksPerSec)} checks/s, ` +
+              `p50 ${dec(res.p50Ms)} ms, p99 ${dec(res.p99Ms)} ms, server CPU ${dec(serverCpuS)} s` +
+              (server === "on" ? `, ${int(res.denies)} denied → topic caught up ${int(drainMs)} ms after the round` : ""),
+          );
+        }
+      }
+    }
+
+    progress("verifying the audit topic");
+    const settled = await waitForRecords(adminNow, auditTopic, owed, DRAIN_QUIET_MS, DRAIN_TIMEOUT_MS);
+    const contents = await readAuditTopic(kafka, auditTopic, 120_000);
+    const verification: Verification = { topic: auditTopic, deniedAnswered: owed, endOffsetsAfterRounds: settled.records, contents };
+    progress(
+      `audit topic: end offsets ${int(contents.endOffsets)} records; read ${int(contents.read)}: ${int(contents.violations)} violation records ` +
+        `(${int(contents.distinctIds)} distinct ids, ${int(contents.distinctDecisions)} distinct decisions), ${int(contents.others)} others; ` +
+        `denied checks answered by audit on: ${int(owed)}`,
+    );
+
+    await adminNow.disconnect();
+    admin = undefined;
+    for (const s of services) s.client.close();
+    // Stdin closed: each service shuts down cleanly (and writes its profile).
+    await Promise.all(services.map((s) => endChild(s.child, 15_000)));
+
+    const summary = summarize(cells, verification);
+    const section = renderSection({
+      date,
+      command: `npm run bench:audit${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
+      machine,
+      opts,
+      summary,
+      auditTopic,
+    });
+    process.stdout.write(`\n${section}\n`);
+    if (profileDir !== undefined) {
+      for (const server of ["off", "on"]) {
+        const dir = join(profileDir, server);
+        const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")) : [];
+        for (const f of files) process.stdout.write(`\n${formatProfile(`audit ${server} (${join(dir, f)})`, summarizeProfile(join(dir, f), 30))}\n`);
+      }
+      progress(`profiles kept in ${profileDir}`);
+    }
+    for (const g of summary.goals) progress(`goal ${g.what}: measured ${g.measured}, target ${g.target}: ${g.met ? "met" : "MISSED"}`);
+    if (opts.write) progress(`wrote ${writeSection("audit", section)}`);
+    if (!summary.verified) {
+      failed = true;
+      process.stderr.write("bench:audit: the audit topic does not hold exactly one violation record per denied check answered (see above)\n");
+    }
+  } finally {
+    await admin?.disconnect().catch(() => undefined);
+    for (const s of services) s.client.close();
+    await Promise.all(services.map((s) => endChild(s.child, 5_000)));
+    await stopAll();
+    await broker?.stop();
+  }
+  if (failed) process.exitCode = 1;
+}
+
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (error: unknown) => {
+    process.stderr.write(`\nbench:audit FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    void stopAll().finally(() => process.exit(1));
+  },
+);
