@@ -48,8 +48,15 @@ export function createHttpApi(deps: HttpApiDeps): Server {
     [
       "/metrics",
       (response) => {
-        response.writeHead(200, { "content-type": PROMETHEUS_CONTENT_TYPE });
-        response.end(metrics.render());
+        metrics.render().then(
+          (text) => {
+            response.writeHead(200, { "content-type": PROMETHEUS_CONTENT_TYPE }).end(text);
+          },
+          (error: unknown) => {
+            logger.warn({ err: error }, "collecting metrics failed");
+            send(response, 500, { error: { code: "internal", message: "collecting metrics failed" } });
+          },
+        );
       },
     ],
   ]);

@@ -1,5 +1,6 @@
 import type { ControlPlane } from "@flowzone/control";
 import type { Logger } from "@flowzone/logging";
+import type { Telemetry } from "@flowzone/telemetry";
 import type { ApiToken } from "./api-token";
 
 /**
@@ -27,6 +28,11 @@ export interface ControlServiceOptions {
   readonly maxBodyBytes?: number | undefined;
   /** The clock that decides whether an `expiresAt` is in the past; default the system clock. */
   readonly now?: (() => Date) | undefined;
+  /**
+   * The process's metrics registry, rendered at `GET /metrics` (`flowzone dev` shares one with the
+   * decision service and the enforcer); default: the control service's own.
+   */
+  readonly telemetry?: Telemetry | undefined;
 }
 
 /** A started control service. */

@@ -1,46 +1,49 @@
+import type { ControlPlane } from "@flowzone/control";
+import { METRIC_NAMES, observeBacklog, type BacklogGauge, type Telemetry } from "@flowzone/telemetry";
+
 /**
- * Request counts the service keeps itself and serves on `GET /metrics` in the Prometheus text
- * format, until the OpenTelemetry issue replaces them. Only what is actually counted is
- * exposed: no latency or process metrics are pretended.
+ * The control plane's metrics on the process's shared registry: request counts (HTTP by method,
+ * route pattern and status; gRPC by method and status code) and the backlog, open violation
+ * signatures per zone, read through the facade and cached. `GET /metrics` renders the whole
+ * registry, so in `flowzone dev` it shows the decision service's and the enforcer's metrics too.
  */
+type Counter = ReturnType<Telemetry["meter"]["createCounter"]>;
+
 export class RequestMetrics {
-  private readonly http = new Map<string, number>();
-  private readonly grpc = new Map<string, number>();
+  private readonly http: Counter;
+  private readonly grpc: Counter;
+  private readonly backlog: BacklogGauge;
+
+  constructor(
+    private readonly telemetry: Telemetry,
+    controlPlane: Pick<ControlPlane, "listZones">,
+    onBacklogError: (error: unknown) => void,
+  ) {
+    this.http = telemetry.meter.createCounter(METRIC_NAMES.controlHttpRequests, { description: "HTTP requests to the control plane API, by method, route and status." });
+    this.grpc = telemetry.meter.createCounter(METRIC_NAMES.controlGrpcRequests, { description: "ZoneService gRPC calls, by method and status code." });
+    this.backlog = observeBacklog(telemetry, async () => new Map((await controlPlane.listZones()).map((zone) => [zone.name, zone.openViolations])), { onError: onBacklogError });
+  }
 
   /** One HTTP request, by route pattern (never the raw path: zone names would explode the series). */
   countHttp(method: string, route: string, status: number): void {
-    increment(this.http, labels({ method, route, status: String(status) }));
+    this.http.add(1, { method, route, status: String(status) });
   }
 
   /** One gRPC call, by method name and status code name. */
   countGrpc(method: string, code: string): void {
-    increment(this.grpc, labels({ method, code }));
+    this.grpc.add(1, { method, code });
   }
 
-  /** The Prometheus text exposition (version 0.0.4). */
-  render(): string {
-    return [
-      family("flowzone_control_http_requests_total", "HTTP requests to the control plane API, by method, route and status.", this.http),
-      family("flowzone_control_grpc_requests_total", "ZoneService gRPC calls, by method and status code.", this.grpc),
-    ].join("");
+  /** The Prometheus text exposition of the registry, with the backlog read if the cached one is stale. */
+  async render(): Promise<string> {
+    await this.backlog.refreshIfStale();
+    return this.telemetry.render();
+  }
+
+  /** Stops reading the backlog. */
+  stop(): void {
+    this.backlog.stop();
   }
 }
 
-/** The content type of {@link RequestMetrics.render}'s output. */
-export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-
-function increment(series: Map<string, number>, key: string): void {
-  series.set(key, (series.get(key) ?? 0) + 1);
-}
-
-function labels(values: Readonly<Record<string, string>>): string {
-  return Object.entries(values)
-    .map(([name, value]) => `${name}="${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`)
-    .join(",");
-}
-
-function family(name: string, help: string, series: ReadonlyMap<string, number>): string {
-  const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} counter`];
-  for (const key of [...series.keys()].sort()) lines.push(`${name}{${key}} ${series.get(key) ?? 0}`);
-  return `${lines.join("\n")}\n`;
-}
+export { PROMETHEUS_CONTENT_TYPE } from "@flowzone/telemetry";

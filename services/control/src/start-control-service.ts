@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from "node:http";
 import * as grpc from "@grpc/grpc-js";
 import { addReflection, createHealth, listen, serviceDefinition, shutdownGracefully } from "@flowzone/grpc-kit";
+import { createTelemetry } from "@flowzone/telemetry";
 import type { ApiToken } from "./api-token";
 import { Authenticator } from "./authenticator";
 import { ConfigError } from "./config-error";
@@ -31,7 +32,10 @@ export async function startControlService(options: ControlServiceOptions): Promi
   const authenticator = new Authenticator(tokens);
   const isReady = options.isReady ?? (() => true);
   const now = options.now ?? (() => new Date());
-  const metrics = new RequestMetrics();
+  const telemetry = options.telemetry ?? createTelemetry({ serviceName: "flowzone-control" });
+  const metrics = new RequestMetrics(telemetry, options.controlPlane, (error) => {
+    logger.warn({ err: error }, "reading the backlog for metrics failed; serving the last sizes");
+  });
   const deps = { controlPlane: options.controlPlane, authenticator, metrics, logger, now };
 
   const http = createHttpApi({ ...deps, maxBodyBytes, isReady });
@@ -47,6 +51,7 @@ export async function startControlService(options: ControlServiceOptions): Promi
     httpPort = await listenHttp(http, options.host, options.httpPort);
   } catch (error) {
     grpcServer.forceShutdown();
+    metrics.stop();
     throw error;
   }
   try {
@@ -54,6 +59,7 @@ export async function startControlService(options: ControlServiceOptions): Promi
   } catch (error) {
     grpcServer.forceShutdown();
     http.close();
+    metrics.stop();
     throw error;
   }
   health.setServing(isReady());
@@ -76,6 +82,7 @@ export async function startControlService(options: ControlServiceOptions): Promi
     close: (graceMs = DEFAULTS.closeGraceMs) => {
       closing ??= (async () => {
         clearInterval(healthPoll);
+        metrics.stop();
         const [forcedHttp, forcedGrpc] = await Promise.all([closeHttp(http, graceMs), shutdownGracefully(grpcServer, { graceMs, health })]);
         logger.info({ forced: forcedHttp || forcedGrpc }, "control plane API stopped");
       })();

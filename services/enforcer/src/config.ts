@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 
 import { parseBrokers } from "@flowzone/kafka";
+import { DEFAULT_METRICS_PORT } from "@flowzone/telemetry";
 
 import { EnforcerError } from "./enforcer-error";
 import type { Route } from "./route";
@@ -11,6 +12,7 @@ export interface EnforcerFlags {
   readonly routes?: string | undefined;
   readonly policy?: string | undefined;
   readonly brokers?: string | undefined;
+  readonly metricsPort?: string | undefined;
 }
 
 /** The enforcer's settings from flags and environment; the caller reads the routes file with {@link readRoutesFile}. */
@@ -23,11 +25,13 @@ export interface EnforcerConfig {
   readonly auditTopic: string | undefined;
   /** `FLOWZONE_ENFORCER_SESSION_TIMEOUT_MS`; undefined means the default (30 s). */
   readonly sessionTimeoutMs: number | undefined;
+  /** `/metrics` port (`--metrics-port` / `FLOWZONE_METRICS_PORT`, default 9464; 0 picks a free one). */
+  readonly metricsPort: number;
 }
 
 /**
  * Reads the enforcer's settings, the one place that looks at the environment: flags win over
- * `FLOWZONE_KAFKA_BROKERS` / `FLOWZONE_POLICY` / `FLOWZONE_ROUTES` (and the optional
+ * `FLOWZONE_KAFKA_BROKERS` / `FLOWZONE_POLICY` / `FLOWZONE_ROUTES` / `FLOWZONE_METRICS_PORT` (and the optional
  * `FLOWZONE_AUDIT_TOPIC`, `FLOWZONE_ENFORCER_SESSION_TIMEOUT_MS`), which win over defaults.
  *
  * @throws EnforcerError naming the flag or variable and what is wrong with it.
@@ -47,6 +51,9 @@ export function enforcerConfig(env: NodeJS.ProcessEnv, flags: EnforcerFlags = {}
       throw new EnforcerError(`${session.setting}: "${session.value}" must be milliseconds from 6000 to 300000`);
     }
   }
+  const metrics = pick(flags.metricsPort, "--metrics-port", env["FLOWZONE_METRICS_PORT"], "FLOWZONE_METRICS_PORT");
+  const metricsPort = metrics === undefined ? DEFAULT_METRICS_PORT : /^\d+$/.test(metrics.value.trim()) ? Number(metrics.value.trim()) : NaN;
+  if (!(metricsPort >= 0 && metricsPort <= 65535)) throw new EnforcerError(`${metrics?.setting ?? ""}: "${metrics?.value ?? ""}" is not a port; use an integer from 0 to 65535 (0 picks a free port)`);
   let brokerList: string[] | undefined;
   if (brokers !== undefined) {
     try {
@@ -55,7 +62,7 @@ export function enforcerConfig(env: NodeJS.ProcessEnv, flags: EnforcerFlags = {}
       throw new EnforcerError(`${brokers.setting}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  return { brokers: brokerList, policyDir: policy.value, routesFile: routes.value, auditTopic: auditTopic?.value, sessionTimeoutMs };
+  return { brokers: brokerList, policyDir: policy.value, routesFile: routes.value, auditTopic: auditTopic?.value, sessionTimeoutMs, metricsPort };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { readBundleDir, watchBundleDir, type BundleWatcher } from "@flowzone/bundle-source";
 import { AUDIT_TOPIC, ensureTopics, type TopicSpec } from "@flowzone/kafka";
+import { createTelemetry, EnforcerMetrics, serveMetricsIfPossible, type MetricsServer } from "@flowzone/telemetry";
 
 import { EnforcerError } from "./enforcer-error";
 import { ENFORCER_DEFAULTS, type DeliveryGuarantee, type EnforcerOptions, type EnforcerStats, type RunningEnforcer } from "./options";
@@ -26,6 +27,7 @@ export async function startEnforcer(options: EnforcerOptions): Promise<RunningEn
   const auditTopic = options.auditTopic ?? AUDIT_TOPIC;
   const stats: EnforcerStats = { records: 0, forwarded: 0, quarantined: 0, audits: 0, batches: 0, abortedBatches: 0 };
   await ensureTopics(options.kafka, await topicsOf(options, auditTopic));
+  const metrics = new EnforcerMetrics(options.telemetry ?? createTelemetry({ serviceName: "flowzone-enforcer" }));
 
   let watcher: BundleWatcher | undefined;
   if (options.policyDir !== undefined) {
@@ -56,6 +58,7 @@ export async function startEnforcer(options: EnforcerOptions): Promise<RunningEn
         transactionalIdPrefix: options.transactionalIdPrefix ?? ENFORCER_DEFAULTS.transactionalIdPrefix,
         deliveryGuarantee,
         stats,
+        metrics,
         logger,
         onFatal:
           options.onFatal ??
@@ -64,8 +67,12 @@ export async function startEnforcer(options: EnforcerOptions): Promise<RunningEn
           }),
       }),
   );
+  let metricsServer: MetricsServer | undefined;
   try {
     await Promise.all(workers.map((worker) => worker.start()));
+    if (options.metricsPort !== undefined) {
+      metricsServer = await serveMetricsIfPossible(metrics.telemetry, { host: options.metricsHost ?? "127.0.0.1", port: options.metricsPort, logger });
+    }
   } catch (error) {
     watcher?.close();
     await Promise.allSettled(workers.map((worker) => worker.close()));
@@ -76,9 +83,11 @@ export async function startEnforcer(options: EnforcerOptions): Promise<RunningEn
   return {
     policyVersion: () => policy.current.version,
     stats: () => ({ ...stats }),
+    metricsPort: metricsServer?.port,
     async close() {
       watcher?.close();
       await Promise.allSettled(workers.map((worker) => worker.close()));
+      await metricsServer?.close();
       logger.info({ ...stats }, "enforcer stopped");
     },
   };

@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     routes,
     policyDir: config.policyDir,
     logger,
+    metricsPort: config.metricsPort,
     ...(config.auditTopic === undefined ? {} : { auditTopic: config.auditTopic }),
     ...(config.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: config.sessionTimeoutMs }),
     onFatal: (error) => {

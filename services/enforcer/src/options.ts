@@ -1,6 +1,7 @@
 import type { Kafka } from "kafkajs";
 
 import type { Logger } from "@flowzone/logging";
+import type { Telemetry } from "@flowzone/telemetry";
 
 import type { PolicyHolder } from "./policy-holder";
 import type { Route } from "./route";
@@ -56,6 +57,12 @@ export interface EnforcerOptions {
   readonly deliveryGuarantee?: DeliveryGuarantee;
   /** Called when a route's consumer stopped for good (kafkajs will not restart it); main.ts exits. */
   readonly onFatal?: (error: unknown) => void;
+  /** The process's metrics registry (`flowzone dev` shares one); default: the enforcer's own. */
+  readonly telemetry?: Telemetry;
+  /** With a port (0 picks a free one) the enforcer serves its registry on `GET /metrics`; without, none. */
+  readonly metricsPort?: number;
+  /** Host of that `/metrics` listener; default 127.0.0.1. */
+  readonly metricsHost?: string;
 }
 
 /** Counters of a running enforcer, summed over its routes. */
@@ -74,6 +81,8 @@ export interface RunningEnforcer {
   /** The policy version deciding records right now. */
   policyVersion(): string;
   stats(): EnforcerStats;
+  /** The bound metrics port, or undefined when the enforcer serves no `/metrics` of its own. */
+  readonly metricsPort: number | undefined;
   /** Finishes the batches in flight, leaves the consumer groups and closes the producers. */
   close(): Promise<void>;
 }

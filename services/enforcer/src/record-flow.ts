@@ -3,6 +3,7 @@ import type { IHeaders } from "kafkajs";
 import { encodeViolationAudit, type EncodedAuditRecord } from "@flowzone/audit";
 import { WriteError, type PolicyEngine, type Write } from "@flowzone/engine";
 import { decodeFlowHeaders, encodeFlowHeaders, type RecordFlow } from "@flowzone/kafka";
+import { TRACEPARENT_HEADER, traceIdOf } from "@flowzone/telemetry";
 
 import { ENFORCER_HEADERS, encodeViolationsHeader, passThroughHeaders } from "./enforcer-headers";
 import { sinkOf, type Route } from "./route";
@@ -40,6 +41,8 @@ export interface RoutedRecord {
  * cannot be decided to quarantine with `flowzone-error`; never forwarded, never dropped.
  * The decision id `<route>:<partition>:<offset>` is deterministic: a batch re-processed after an
  * aborted transaction yields the same ids, and a committed record has exactly one.
+ * A W3C `traceparent` header (the producer's trace context) puts its trace id into the audit
+ * records, as the decision service does with the gRPC `traceparent` metadata; it is passed on.
  */
 export function routeRecord(engine: PolicyEngine, route: Route, record: InputRecord, nowMs: number): RoutedRecord {
   const decisionId = `${route.name}:${record.partition}:${record.offset}`;
@@ -65,9 +68,10 @@ export function routeRecord(engine: PolicyEngine, route: Route, record: InputRec
   for (const source of sources) for (const label of assets.get(source)?.labels ?? []) labels.add(label);
   const outFlow: RecordFlow = { labels: [...labels], sources, purpose: flow.purpose, decisionId };
   const position = { topic: record.topic, partition: record.partition, offset: record.offset };
+  const traceId = decision.violations.length === 0 ? "" : traceIdOf(record.headers?.[TRACEPARENT_HEADER]);
   const audits = decision.violations.map((violation, index) =>
     encodeViolationAudit(
-      { decisionId, write, violation, enforcementPoint: "stream_enforcer", policyVersion: engine.version, traceId: "", timeMs: nowMs, position },
+      { decisionId, write, violation, enforcementPoint: "stream_enforcer", policyVersion: engine.version, traceId, timeMs: nowMs, position },
       index,
     ),
   );

@@ -2,6 +2,7 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer
 
 import type { PolicyEngine } from "@flowzone/engine";
 import type { Logger } from "@flowzone/logging";
+import type { EnforcerMetrics } from "@flowzone/telemetry";
 
 import { ENFORCER_DEFAULTS, type DeliveryGuarantee, type EnforcerStats } from "./options";
 import { PartitionProducers } from "./partition-producers";
@@ -23,6 +24,7 @@ export interface RouteWorkerOptions {
   readonly transactionalIdPrefix: string;
   readonly deliveryGuarantee: DeliveryGuarantee;
   readonly stats: EnforcerStats;
+  readonly metrics: EnforcerMetrics;
   readonly logger: Logger;
   readonly onFatal: (error: unknown) => void;
 }
@@ -54,6 +56,10 @@ interface DecidedChunk {
   readonly topicMessages: TopicMessages[];
   readonly forwarded: number;
   readonly quarantined: number;
+  /** Records by metric outcome: quarantined for a policy denial, undecidable (quarantined with `flowzone-error`, or only logged), decided but written nowhere (observe-only). */
+  readonly denied: number;
+  readonly malformed: number;
+  readonly observed: number;
   readonly audits: number;
 }
 
@@ -144,7 +150,7 @@ export class RouteWorker {
     const { batch } = payload;
     if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
     const { topic, partition } = batch;
-    const { route, policy, stats } = this.options;
+    const { route, policy, stats, metrics } = this.options;
     try {
       const commit = await this.committerOf(partition, batch.firstOffset());
       if (commit === undefined) {
@@ -168,6 +174,11 @@ export class RouteWorker {
         stats.quarantined += decided.quarantined;
         stats.audits += decided.audits;
         stats.batches += 1;
+        metrics.countRecords("forwarded", decided.forwarded);
+        metrics.countRecords("quarantined", decided.denied);
+        metrics.countRecords("malformed", decided.malformed);
+        metrics.countRecords("observed", decided.observed);
+        metrics.recordLag(route.name, partition, batch.highWatermark, lastOffset);
         payload.resolveOffset(lastOffset);
         await payload.heartbeat();
       }
@@ -221,8 +232,14 @@ export class RouteWorker {
     let forwarded = 0;
     let quarantined = 0;
     let audits = 0;
+    let denied = 0;
+    let malformed = 0;
+    let observed = 0;
     for (const message of chunk) {
       const routed = routeRecord(engine, route, { topic, partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers }, nowMs);
+      if (routed.error !== undefined) malformed += 1;
+      else if (routed.topic === undefined) observed += 1;
+      else if (routed.topic !== route.to) denied += 1;
       if (routed.topic !== undefined) {
         push(routed.topic, { key: routed.key, value: routed.value, headers: routed.headers });
         if (routed.topic === route.to) forwarded += 1;
@@ -234,7 +251,7 @@ export class RouteWorker {
       audits += routed.audits.length;
     }
     const topicMessages: TopicMessages[] = [...outputs].map(([target, messages]) => ({ topic: target, messages }));
-    return { topicMessages, forwarded, quarantined, audits };
+    return { topicMessages, forwarded, quarantined, denied, malformed, observed, audits };
   }
 
   /** The group's committed offset of a partition, read after fencing; undefined when none. */

@@ -60,3 +60,17 @@ describe("auditing a decision", () => {
     expect(auditDecision(trail({ accepted: false, reason: "closed" }), write, decision, context).allow).toBe(false);
   });
 });
+
+describe("auditDecision's fail posture counts", () => {
+  it("counts each unkept violation as fail-open or fail-closed by its rule's posture", () => {
+    const counted: string[] = [];
+    const failures = { recordAuditFailure: (zone: string, failMode: "open" | "closed") => void counted.push(`${zone}:${failMode}`) };
+    const full = { offer: () => ({ accepted: false as const, reason: "spool_full" as const }) };
+    const write = { producer: "svc:a", sink: "svc:b", labels: ["x"], sources: [], purpose: "" };
+    const violation = { zone: "z", rule: "boundary", mode: "logging" as const, enforced: false, labels: ["x"], reason: "r." };
+    const decision = { allow: true, violations: [violation, { ...violation, zone: "y", failMode: "closed" as const }].map((v) => ({ failMode: "open" as const, ...v })) };
+    const result = auditDecision(full, write, decision, { decisionId: "d", policyVersion: "v", traceId: "" }, failures);
+    expect(result.allow).toBe(false);
+    expect(counted).toEqual(["z:open", "y:closed"]);
+  });
+});

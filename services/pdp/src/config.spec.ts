@@ -8,6 +8,7 @@ describe("decisionServiceConfig", () => {
       policyDir: "/policy",
       host: "127.0.0.1",
       port: 50051,
+      metricsPort: 9464,
       reloadIntervalMs: 1000,
       limits: { maxMessageBytes: 4 * 1024 * 1024, maxLabels: 64, maxSources: 64, maxBatch: 1000 },
       brokers: undefined,
@@ -20,6 +21,8 @@ describe("decisionServiceConfig", () => {
     ["env over defaults", { FLOWZONE_POLICY: "/env", FLOWZONE_PDP_HOST: "0.0.0.0", FLOWZONE_PDP_PORT: "6000" }, {}, { policyDir: "/env", host: "0.0.0.0", port: 6000 }],
     ["flags over env", { FLOWZONE_POLICY: "/env", FLOWZONE_PDP_HOST: "0.0.0.0", FLOWZONE_PDP_PORT: "6000" }, { policy: "/flag", host: "::1", port: "7000" }, { policyDir: "/flag", host: "::1", port: 7000 }],
     ["port 0 for a free port", { FLOWZONE_POLICY: "/env", FLOWZONE_PDP_PORT: "0" }, {}, { port: 0 }],
+    ["metrics port from env, flag over env", { FLOWZONE_POLICY: "/env", FLOWZONE_METRICS_PORT: "0" }, { metricsPort: "9500" }, { metricsPort: 9500 }],
+    ["metrics port 0 for a free port", { FLOWZONE_POLICY: "/env", FLOWZONE_METRICS_PORT: "0" }, {}, { metricsPort: 0 }],
   ])("%s", (_name, env, flags, expected) => {
     expect(decisionServiceConfig(env, flags)).toMatchObject(expected);
   });

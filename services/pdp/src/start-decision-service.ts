@@ -5,7 +5,7 @@ import { AuditWriter } from "@flowzone/audit";
 import { addReflection, createHealth, listen, serviceDefinition, shutdownGracefully } from "@flowzone/grpc-kit";
 import { auditTopicSpec, createKafka, ensureTopics } from "@flowzone/kafka";
 import { startPolicyRuntime } from "@flowzone/policy-runtime";
-import { createTelemetry, DecisionMetrics, observeAuditTrail, serveMetrics, type MetricsServer } from "@flowzone/telemetry";
+import { createTelemetry, DecisionMetrics, observeAuditTrail, serveMetricsIfPossible, type MetricsServer } from "@flowzone/telemetry";
 import { decisionService, decisionServiceFile } from "./convert";
 import { DecisionIds } from "./decision-ids";
 import { DEFAULTS } from "./defaults";
@@ -76,7 +76,7 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
   let metricsServer: MetricsServer | undefined;
   try {
     port = await listen(server, options.host, options.port);
-    if (options.metricsPort !== undefined) metricsServer = await serveMetrics(telemetry, { host: options.host, port: options.metricsPort, logger });
+    if (options.metricsPort !== undefined) metricsServer = await serveMetricsIfPossible(telemetry, { host: options.host, port: options.metricsPort, logger });
   } catch (error) {
     server.forceShutdown();
     unobserveAudit?.();

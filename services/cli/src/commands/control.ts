@@ -6,6 +6,7 @@ import { createKafka, parseBrokers } from "@flowzone/kafka";
 import { createLogger, type Logger } from "@flowzone/logging";
 
 import { kafkaFor } from "../dev/kafka-for";
+import { StopList } from "../dev/stop-list";
 import { helpText } from "../help-texts";
 import { ExitCode, type CliIo } from "../io";
 import { describeError } from "../describe-error";
@@ -56,32 +57,28 @@ export async function control(args: readonly string[], io: CliIo, options: Contr
   const policyDir = stringFlag(flags, "policy") ?? io.env["FLOWZONE_POLICY"];
   const logger = options.logger ?? createLogger({ service: "control" });
   const shutdown = watchShutdown(io.shutdown);
-  const stops: (() => Promise<void>)[] = [];
+  const stops = new StopList();
   try {
     const endpoint = await kafkaFor(brokers, HOME_DIR, (line) => io.stderr.write(`flowzone control: ${line}\n`));
     if (endpoint.local !== undefined) {
       const local = endpoint.local;
-      stops.push(() => local.stop());
+      stops.add(() => local.stop());
     }
     const kafka = createKafka({ brokers: endpoint.brokers, clientId: "flowzone-control", logger });
     const databaseUrl = io.env["DATABASE_URL"];
     const database = await openDatabase({ databaseUrl: databaseUrl === "" ? undefined : databaseUrl, dataDir: path.join(HOME_DIR, "pglite") });
-    stops.push(() => database.close());
+    stops.add(() => database.close());
     const plane = await startControlPlane({ database, kafka, policyDir, logger });
-    stops.push(() => plane.close());
+    stops.add(() => plane.close());
     const service = await startControlService({ ...config, controlPlane: plane.controlPlane, logger });
-    stops.push(() => service.close(CLOSE_GRACE_MS));
+    stops.add(() => service.close(CLOSE_GRACE_MS));
   } catch (error) {
     shutdown.dispose();
-    await stopAll(stops);
+    await stops.stopAll();
     io.stderr.write(`flowzone control: cannot start: ${describeError(error)}\n`);
     return ExitCode.failure;
   }
   await shutdown.requested;
-  await stopAll(stops);
+  await stops.stopAll();
   return ExitCode.ok;
-}
-
-async function stopAll(stops: (() => Promise<void>)[]): Promise<void> {
-  for (const stop of stops.reverse()) await stop().catch(() => undefined);
 }

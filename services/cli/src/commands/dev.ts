@@ -22,6 +22,7 @@ export const DEV_DEFAULTS = {
   pdpPort: 50051,
   controlHttpPort: 8080,
   controlGrpcPort: 50052,
+  metricsPort: 9464,
 } as const;
 
 export interface DevCommandOptions {
@@ -35,7 +36,7 @@ export interface DevCommandOptions {
 export async function dev(args: readonly string[], io: CliIo, options: DevCommandOptions = {}): Promise<ExitCode> {
   const flags = parseFlags(
     args,
-    { policy: { type: "string" }, routes: { type: "string" }, home: { type: "string" }, "pdp-port": { type: "string" }, "http-port": { type: "string" }, "grpc-port": { type: "string" } },
+    { policy: { type: "string" }, routes: { type: "string" }, home: { type: "string" }, "pdp-port": { type: "string" }, "http-port": { type: "string" }, "grpc-port": { type: "string" }, "metrics-port": { type: "string" } },
     COMMAND,
   );
   if (flags.help) {
@@ -63,6 +64,7 @@ export async function dev(args: readonly string[], io: CliIo, options: DevComman
     pdpPort: port("pdp-port", "FLOWZONE_PDP_PORT", DEV_DEFAULTS.pdpPort),
     controlHttpPort: port("http-port", "FLOWZONE_CONTROL_PORT", DEV_DEFAULTS.controlHttpPort),
     controlGrpcPort: port("grpc-port", "FLOWZONE_CONTROL_GRPC_PORT", DEV_DEFAULTS.controlGrpcPort),
+    metricsPort: port("metrics-port", "FLOWZONE_METRICS_PORT", DEV_DEFAULTS.metricsPort),
   };
 
   // Logs go to stderr so stdout holds only the summary of where everything listens.
@@ -100,6 +102,7 @@ export async function dev(args: readonly string[], io: CliIo, options: DevComman
       `  decision service  ${DEV_DEFAULTS.host}:${stack.pdpPort} (gRPC flowzone.v1.DecisionService)`,
       `  control plane     ${controlUrl} (HTTP)  ${DEV_DEFAULTS.host}:${stack.controlGrpcPort} (gRPC ZoneService)`,
       `  enforcer routes   ${stack.routes.join("; ")}`,
+      `  metrics           http://${DEV_DEFAULTS.host}:${stack.metricsPort}/metrics (and ${controlUrl}/metrics)`,
       "",
       "Try:",
       `  FLOWZONE_CONTROL_URL=${controlUrl} npx flowzone zones`,

@@ -4,6 +4,7 @@ import { createLogger, type Logger } from "@flowzone/logging";
 import { startPolicyRuntime } from "@flowzone/policy-runtime";
 
 import { kafkaFor } from "../dev/kafka-for";
+import { StopList } from "../dev/stop-list";
 import { helpText } from "../help-texts";
 import { ExitCode, type CliIo } from "../io";
 import { describeError } from "../describe-error";
@@ -25,7 +26,7 @@ export interface EnforcerCommandOptions {
  * contract's development default says.
  */
 export async function enforcer(args: readonly string[], io: CliIo, options: EnforcerCommandOptions = {}): Promise<ExitCode> {
-  const flags = parseFlags(args, { routes: { type: "string" }, policy: { type: "string" }, brokers: { type: "string" } }, COMMAND);
+  const flags = parseFlags(args, { routes: { type: "string" }, policy: { type: "string" }, brokers: { type: "string" }, "metrics-port": { type: "string" } }, COMMAND);
   if (flags.help) {
     io.stdout.write(helpText(COMMAND) ?? "");
     return ExitCode.ok;
@@ -33,44 +34,41 @@ export async function enforcer(args: readonly string[], io: CliIo, options: Enfo
   if (flags.positionals.length > 0) throw new UsageError(`unexpected argument '${flags.positionals[0] ?? ""}'`, COMMAND);
   let config;
   try {
-    config = enforcerConfig(io.env, { routes: stringFlag(flags, "routes"), policy: stringFlag(flags, "policy"), brokers: stringFlag(flags, "brokers") });
+    config = enforcerConfig(io.env, { routes: stringFlag(flags, "routes"), policy: stringFlag(flags, "policy"), brokers: stringFlag(flags, "brokers"), metricsPort: stringFlag(flags, "metrics-port") });
   } catch (error) {
     if (error instanceof EnforcerError) throw new UsageError(error.message, COMMAND);
     throw error;
   }
   const logger = options.logger ?? createLogger({ service: "enforcer" });
   const shutdown = watchShutdown(io.shutdown);
-  const stops: (() => Promise<void>)[] = [];
+  const stops = new StopList();
   try {
     const routes = await readRoutesFile(config.routesFile);
     const endpoint = await kafkaFor(config.brokers, ".flowzone", (line) => io.stderr.write(`flowzone enforcer: ${line}\n`));
     if (endpoint.local !== undefined) {
       const local = endpoint.local;
-      stops.push(() => local.stop());
+      stops.add(() => local.stop());
     }
     const kafka = createKafka({ brokers: endpoint.brokers, clientId: "flowzone-enforcer", logger });
     const runtime = await startPolicyRuntime({ policyDir: config.policyDir, reloadIntervalMs: RELOAD_INTERVAL_MS, logger, kafka });
-    stops.push(() => runtime.close());
+    stops.add(() => runtime.close());
     const running = await startEnforcer({
       kafka,
       routes,
       policy: runtime.holder,
       logger,
+      metricsPort: config.metricsPort,
       ...(config.auditTopic === undefined ? {} : { auditTopic: config.auditTopic }),
       ...(config.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: config.sessionTimeoutMs }),
     });
-    stops.push(() => running.close());
+    stops.add(() => running.close());
   } catch (error) {
     shutdown.dispose();
-    await stopAll(stops);
+    await stops.stopAll();
     io.stderr.write(`flowzone enforcer: cannot start: ${describeError(error)}\n`);
     return ExitCode.failure;
   }
   await shutdown.requested;
-  await stopAll(stops);
+  await stops.stopAll();
   return ExitCode.ok;
-}
-
-async function stopAll(stops: (() => Promise<void>)[]): Promise<void> {
-  for (const stop of stops.reverse()) await stop().catch(() => undefined);
 }

@@ -29,7 +29,7 @@ export interface PdpCommandOptions {
 export async function pdp(args: readonly string[], io: CliIo, options: PdpCommandOptions = {}): Promise<ExitCode> {
   const flags = parseFlags(
     args,
-    { policy: { type: "string" }, host: { type: "string" }, port: { type: "string" } },
+    { policy: { type: "string" }, host: { type: "string" }, port: { type: "string" }, "metrics-port": { type: "string" } },
     COMMAND,
   );
   if (flags.help) {
@@ -46,6 +46,7 @@ export async function pdp(args: readonly string[], io: CliIo, options: PdpComman
       policy: stringFlag(flags, "policy"),
       host: stringFlag(flags, "host"),
       port: stringFlag(flags, "port"),
+      metricsPort: stringFlag(flags, "metrics-port"),
     });
   } catch (error) {
     // A bad flag or FLOWZONE_* value is a usage error; the message names the setting.

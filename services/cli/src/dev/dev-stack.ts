@@ -7,8 +7,10 @@ import { createKafka, ensureTopics } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
 import { DEFAULTS as PDP_DEFAULTS, startDecisionService, type RunningDecisionService } from "@flowzone/pdp";
 import { startPolicyRuntime, type PolicyRuntime } from "@flowzone/policy-runtime";
+import { createTelemetry, serveMetrics } from "@flowzone/telemetry";
 
 import { kafkaFor, type KafkaEndpoint } from "./kafka-for";
+import { StopList } from "./stop-list";
 
 /** What `flowzone dev` runs; every default is in the command, none here. */
 export interface DevStackOptions {
@@ -22,6 +24,8 @@ export interface DevStackOptions {
   readonly pdpPort: number;
   readonly controlHttpPort: number;
   readonly controlGrpcPort: number;
+  /** `/metrics` of the whole process (the control plane's `GET /metrics` shows the same registry). */
+  readonly metricsPort: number;
   readonly tokensFile: string | undefined;
   readonly logger: Logger;
   readonly onProgress: (line: string) => void;
@@ -34,6 +38,7 @@ export interface DevStack {
   readonly pdpPort: number;
   readonly controlHttpPort: number;
   readonly controlGrpcPort: number;
+  readonly metricsPort: number;
   readonly routes: readonly string[];
   /** Stops every part, the last started first. */
   stop(): Promise<void>;
@@ -45,30 +50,30 @@ export interface DevStack {
  * order they depend on each other. A part that fails to start stops the ones before it.
  */
 export async function startDevStack(options: DevStackOptions): Promise<DevStack> {
-  const stops: (() => Promise<void>)[] = [];
-  const stopAll = async (): Promise<void> => {
-    for (const stop of stops.reverse()) {
-      await stop().catch((error: unknown) => {
-        options.logger.warn({ err: error }, "a part did not stop cleanly");
-      });
-    }
-  };
+  const stops = new StopList((error) => {
+    options.logger.warn({ err: error }, "a part did not stop cleanly");
+  });
+  // One metrics registry for the process: every service records into it, one listener serves it.
+  const telemetry = createTelemetry({ serviceName: "flowzone-dev" });
+  stops.add(() => telemetry.shutdown());
   try {
+    const metricsServer = await serveMetrics(telemetry, { host: options.host, port: options.metricsPort, logger: options.logger });
+    stops.add(() => metricsServer.close());
     const endpoint: KafkaEndpoint = await kafkaFor(options.brokers, options.homeDir, options.onProgress);
     if (endpoint.local !== undefined) {
       const local = endpoint.local;
-      stops.push(() => local.stop());
+      stops.add(() => local.stop());
     }
     const kafka = createKafka({ brokers: endpoint.brokers, clientId: "flowzone-dev", logger: options.logger });
 
     options.onProgress(options.databaseUrl === undefined ? "opening embedded PostgreSQL (PGlite)" : "connecting to PostgreSQL");
     const pgliteDir = path.join(options.homeDir, "pglite");
     const database: Database = await openDatabase({ databaseUrl: options.databaseUrl, dataDir: pgliteDir });
-    stops.push(() => database.close());
+    stops.add(() => database.close());
 
     options.onProgress("starting the control plane");
     const control: RunningControlPlane = await startControlPlane({ database, kafka, policyDir: options.policyDir, logger: options.logger });
-    stops.push(() => control.close());
+    stops.add(() => control.close());
     const controlService: RunningControlService = await startControlService({
       controlPlane: control.controlPlane,
       host: options.host,
@@ -76,8 +81,9 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       grpcPort: options.controlGrpcPort,
       tokensFile: options.tokensFile,
       logger: options.logger,
+      telemetry,
     });
-    stops.push(() => controlService.close());
+    stops.add(() => controlService.close());
 
     options.onProgress("starting the decision service");
     const pdp: RunningDecisionService = await startDecisionService({
@@ -89,16 +95,17 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       logger: options.logger,
       brokers: endpoint.brokers,
       auditSpoolDir: path.join(options.homeDir, "spool", "pdp"),
+      telemetry,
     });
-    stops.push(() => pdp.close());
+    stops.add(() => pdp.close());
 
     options.onProgress("starting the stream enforcer");
     const routes = await readRoutesFile(options.routesFile);
     await ensureTopics(kafka, routes.map((route) => ({ topic: route.from })));
     const runtime: PolicyRuntime = await startPolicyRuntime({ policyDir: options.policyDir, reloadIntervalMs: PDP_DEFAULTS.reloadIntervalMs, logger: options.logger, kafka });
-    stops.push(() => runtime.close());
-    const enforcer: RunningEnforcer = await startEnforcer({ kafka, routes, policy: runtime.holder, logger: options.logger });
-    stops.push(() => enforcer.close());
+    stops.add(() => runtime.close());
+    const enforcer: RunningEnforcer = await startEnforcer({ kafka, routes, policy: runtime.holder, logger: options.logger, telemetry });
+    stops.add(() => enforcer.close());
 
     return {
       brokers: endpoint.brokers,
@@ -106,11 +113,12 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       pdpPort: pdp.port,
       controlHttpPort: controlService.httpPort,
       controlGrpcPort: controlService.grpcPort,
+      metricsPort: metricsServer.port,
       routes: routes.map((route) => `${route.name}: ${route.from} -> ${route.to ?? "(observe only)"}`),
-      stop: stopAll,
+      stop: () => stops.stopAll(),
     };
   } catch (error) {
-    await stopAll();
+    await stops.stopAll();
     throw error;
   }
 }

@@ -1,0 +1,42 @@
+import type { BatchObservableCallback } from "@opentelemetry/api";
+
+import { METRIC_NAMES } from "./metric-names";
+import type { Telemetry } from "./telemetry";
+
+/** What the audit metrics read: `AuditWriter.stats()` of @flowzone/audit, structurally. */
+export interface AuditStatsShape {
+  readonly queued: number;
+  readonly spooledBytes: number;
+  readonly spooledRecords: number;
+  readonly sent: number;
+  readonly droppedByZone: Readonly<Record<string, number>>;
+}
+
+/**
+ * Observes an audit trail at scrape time (one `stats()` call per scrape): queue and spool depth
+ * as gauges, sent and dropped records (by zone) as counters. `source` tells the writers of one
+ * process apart (`decision_service`; `flowzone dev` runs several services in one process).
+ * Returns the function that stops observing (call it when the writer closes).
+ */
+export function observeAuditTrail(telemetry: Telemetry, source: string, stats: () => AuditStatsShape): () => void {
+  const meter = telemetry.meter;
+  const queue = meter.createObservableGauge(METRIC_NAMES.auditQueue, { description: "Audit records in memory, waiting to be sent." });
+  const spoolRecords = meter.createObservableGauge(METRIC_NAMES.auditSpoolRecords, { description: "Audit records in the disk spool (Kafka unreachable)." });
+  const spoolBytes = meter.createObservableGauge(METRIC_NAMES.auditSpoolBytes, { description: "Bytes in the audit disk spool." });
+  const sent = meter.createObservableCounter(METRIC_NAMES.auditSent, { description: "Audit records Kafka acknowledged." });
+  const dropped = meter.createObservableCounter(METRIC_NAMES.auditDropped, { description: "Audit records not kept (spool full, or left at close), by zone." });
+  const attributes = { source };
+  const callback: BatchObservableCallback = (result) => {
+    const now = stats();
+    result.observe(queue, now.queued, attributes);
+    result.observe(spoolRecords, now.spooledRecords, attributes);
+    result.observe(spoolBytes, now.spooledBytes, attributes);
+    result.observe(sent, now.sent, attributes);
+    for (const [zone, count] of Object.entries(now.droppedByZone)) result.observe(dropped, count, { source, zone });
+  };
+  const observables = [queue, spoolRecords, spoolBytes, sent, dropped];
+  meter.addBatchObservableCallback(callback, observables);
+  return () => {
+    meter.removeBatchObservableCallback(callback, observables);
+  };
+}

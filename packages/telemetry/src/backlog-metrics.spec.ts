@@ -1,0 +1,34 @@
+import { observeBacklog } from "./backlog-metrics";
+import { createTelemetry } from "./telemetry";
+
+describe("observeBacklog", () => {
+  it("serves cached open signatures per zone and reads again only after refreshMs", async () => {
+    const telemetry = createTelemetry({ serviceName: "test" });
+    let reads = 0;
+    const gauge = observeBacklog(telemetry, () => {
+      reads += 1;
+      return Promise.resolve(new Map([["banana", reads]]));
+    }, { refreshMs: 60_000 });
+    await gauge.refresh();
+    const text = await telemetry.render();
+    expect(text).toContain("# TYPE flowzone_backlog_open_signatures gauge");
+    expect(text).toContain('flowzone_backlog_open_signatures{zone="banana"} 1');
+    await telemetry.render();
+    expect(reads).toBe(1);
+  });
+
+  it("keeps the last sizes when a read fails and reports the error", async () => {
+    const telemetry = createTelemetry({ serviceName: "test" });
+    const errors: unknown[] = [];
+    let fail = false;
+    const gauge = observeBacklog(telemetry, () => (fail ? Promise.reject(new Error("db down")) : Promise.resolve(new Map([["email", 2]]))), {
+      refreshMs: 0,
+      onError: (error) => errors.push(error),
+    });
+    await gauge.refresh();
+    fail = true;
+    await gauge.refresh();
+    expect(errors).toHaveLength(1);
+    expect(await telemetry.render()).toContain('flowzone_backlog_open_signatures{zone="email"} 2');
+  });
+});

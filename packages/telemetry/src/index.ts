@@ -1,0 +1,15 @@
+// Public surface of @flowzone/telemetry: named exports only.
+export { observeAuditTrail } from "./audit-metrics";
+export type { AuditStatsShape } from "./audit-metrics";
+export { BACKLOG_REFRESH_MS, BacklogGauge, observeBacklog } from "./backlog-metrics";
+export type { BacklogMetricsOptions, ReadBacklog } from "./backlog-metrics";
+export { DECISION_DURATION_BUCKETS_S, DECISION_TIMING_SAMPLE, DecisionMetrics } from "./decision-metrics";
+export type { DecisionShape } from "./decision-metrics";
+export { EnforcerMetrics } from "./enforcer-metrics";
+export type { RecordOutcome } from "./enforcer-metrics";
+export { METRIC_NAMES } from "./metric-names";
+export { DEFAULT_METRICS_PORT, serveMetrics, serveMetricsIfPossible } from "./metrics-server";
+export type { MetricsServer, MetricsServerOptions } from "./metrics-server";
+export { TRACEPARENT_HEADER, traceIdOf } from "./trace-context";
+export { PROMETHEUS_CONTENT_TYPE, Telemetry, createTelemetry } from "./telemetry";
+export type { TelemetryOptions } from "./telemetry";

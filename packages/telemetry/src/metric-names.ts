@@ -1,0 +1,39 @@
+/**
+ * Every metric name flowzone exports, Prometheus style: `flowzone_` prefix, the unit in the name,
+ * `_total` on counters. Labels stay low-cardinality (zone, mode, outcome, route, source): never a
+ * producer, a sink or anything from a payload.
+ */
+export const METRIC_NAMES = {
+  /** Decisions of the decision service, by outcome (allow/deny). */
+  decisions: "flowzone_decisions_total",
+  /** Decisions with a violation in a zone, by zone, the zone's strictest violated mode and outcome. */
+  zoneDecisions: "flowzone_zone_decisions_total",
+  /** Violations, one per violated rule, by zone and mode. */
+  violations: "flowzone_violations_total",
+  /** Decisions a zone would have denied were it enforcing (its violations all in logging mode). */
+  wouldDeny: "flowzone_would_deny_total",
+  /** Engine time of a sample of decisions. */
+  decisionDuration: "flowzone_decision_duration_seconds",
+  /** Violations whose audit record could not be kept, rule fails open: the decision stood. */
+  auditFailOpen: "flowzone_audit_fail_open_total",
+  /** Violations whose audit record could not be kept, rule fails closed: the write was denied. */
+  auditFailClosed: "flowzone_audit_fail_closed_total",
+  /** Audit records waiting in memory to be sent. */
+  auditQueue: "flowzone_audit_queue_records",
+  /** Audit records and bytes in the disk spool. */
+  auditSpoolRecords: "flowzone_audit_spool_records",
+  auditSpoolBytes: "flowzone_audit_spool_bytes",
+  /** Audit records sent to Kafka. */
+  auditSent: "flowzone_audit_sent_records_total",
+  /** Audit records not kept (spool full or shut down), by zone. */
+  auditDropped: "flowzone_audit_dropped_records_total",
+  /** Records the enforcer handled, by outcome (forwarded/quarantined/malformed). */
+  enforcerRecords: "flowzone_enforcer_records_total",
+  /** Records behind the high watermark of the enforcer's consumer, by route. */
+  enforcerLag: "flowzone_enforcer_consumer_lag_records",
+  /** Open violation signatures per zone (the control plane's backlog). */
+  backlogOpen: "flowzone_backlog_open_signatures",
+  /** Control plane requests. */
+  controlHttpRequests: "flowzone_control_http_requests_total",
+  controlGrpcRequests: "flowzone_control_grpc_requests_total",
+} as const;

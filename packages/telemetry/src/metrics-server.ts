@@ -1,0 +1,82 @@
+import { createServer } from "node:http";
+
+import type { Logger } from "@flowzone/logging";
+
+import { PROMETHEUS_CONTENT_TYPE, type Telemetry } from "./telemetry";
+
+/** Where {@link serveMetrics} listens. */
+export interface MetricsServerOptions {
+  readonly host: string;
+  /** 0 picks a free port; the bound one is in {@link MetricsServer.port} and the log. */
+  readonly port: number;
+  readonly logger: Logger;
+}
+
+/** A listening `/metrics` endpoint. */
+export interface MetricsServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Default `FLOWZONE_METRICS_PORT` (the Prometheus exporter's registered port). */
+export const DEFAULT_METRICS_PORT = 9464;
+
+/**
+ * Serves `GET /metrics` (Prometheus text) for a process without its own HTTP API: the decision
+ * service and the enforcer. Anything else is 404. Logs the port it got.
+ *
+ * @throws Error naming the address when the port cannot be bound.
+ */
+export async function serveMetrics(telemetry: Telemetry, options: MetricsServerOptions): Promise<MetricsServer> {
+  const logger = options.logger.child({ component: "metrics" });
+  const server = createServer((request, response) => {
+    const path = (request.url ?? "/").split("?")[0];
+    if (path !== "/metrics" || (request.method !== "GET" && request.method !== "HEAD")) {
+      response.writeHead(404, { "content-type": "text/plain" }).end("not found: metrics are at GET /metrics\n");
+      return;
+    }
+    telemetry.render().then(
+      (text) => {
+        response.writeHead(200, { "content-type": PROMETHEUS_CONTENT_TYPE }).end(text);
+      },
+      (error: unknown) => {
+        logger.warn({ err: error }, "collecting metrics failed");
+        response.writeHead(500, { "content-type": "text/plain" }).end("collecting metrics failed\n");
+      },
+    );
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once("error", (error) => {
+      reject(new Error(`cannot listen for metrics on ${options.host}:${options.port}: ${error.message}`, { cause: error }));
+    });
+    server.listen(options.port, options.host, () => {
+      const address = server.address();
+      resolve(typeof address === "object" && address !== null ? address.port : options.port);
+    });
+  });
+  logger.info({ host: options.host, port }, "metrics listening on /metrics");
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/**
+ * {@link serveMetrics} for a service whose job is not metrics (the decision service, the
+ * enforcer): a port that cannot be bound is logged as an error and the service runs on without
+ * `/metrics` (undefined), rather than refusing to decide because a scrape port is taken.
+ */
+export async function serveMetricsIfPossible(telemetry: Telemetry, options: MetricsServerOptions): Promise<MetricsServer | undefined> {
+  try {
+    return await serveMetrics(telemetry, options);
+  } catch (error) {
+    options.logger.error({ err: error }, "cannot serve /metrics; running without it (set FLOWZONE_METRICS_PORT to a free port, or 0)");
+    return undefined;
+  }
+}
