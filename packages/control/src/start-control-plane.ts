@@ -1,5 +1,5 @@
 import { readBundleDir } from "@flowzone/bundle-source";
-import { AUDIT_TOPIC, CONTROL_TOPIC, ensureTopics } from "@flowzone/kafka";
+import { AUDIT_TOPIC, CONTROL_TOPIC, auditTopicSpec, ensureTopics } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
 import type { Kafka } from "kafkajs";
 
@@ -30,7 +30,7 @@ export interface StartControlPlaneOptions {
   readonly controlTopic?: string;
   /** Consumer group of the backlog; default `flowzone-control`. */
   readonly groupId?: string;
-  /** Partitions of the audit topic when this process creates it; default 3. */
+  /** Partitions of the audit topic when this process creates it; default AUDIT_TOPIC_PARTITIONS, as every writer. */
   readonly auditPartitions?: number;
 }
 
@@ -58,7 +58,7 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
   const controlTopic = options.controlTopic ?? CONTROL_TOPIC;
   const log = options.logger.child({ component: "control-plane" });
   await ensureTopics(options.kafka, [
-    { topic: auditTopic, partitions: options.auditPartitions ?? 3 },
+    { ...auditTopicSpec(auditTopic), ...(options.auditPartitions === undefined ? {} : { partitions: options.auditPartitions }) },
     { topic: controlTopic, compacted: true },
   ]);
   const closers: (() => Promise<void>)[] = [];

@@ -1,10 +1,9 @@
-import { readBundleDir, watchBundleDir, type BundleWatcher } from "@flowzone/bundle-source";
-import { AUDIT_TOPIC, ensureTopics, type TopicSpec } from "@flowzone/kafka";
+import { AUDIT_TOPIC, auditTopicSpec, ensureTopics, type TopicSpec } from "@flowzone/kafka";
+import { PolicyLoadError, startPolicyRuntime, type PolicyHolder } from "@flowzone/policy-runtime";
 import { createTelemetry, EnforcerMetrics, serveMetricsIfPossible, type MetricsServer } from "@flowzone/telemetry";
 
 import { EnforcerError } from "./enforcer-error";
 import { ENFORCER_DEFAULTS, type DeliveryGuarantee, type EnforcerOptions, type EnforcerStats, type RunningEnforcer } from "./options";
-import { applyBundle, compilePolicy, type PolicyHolder } from "./policy-holder";
 import { RouteWorker } from "./route-worker";
 
 /**
@@ -23,26 +22,23 @@ export async function startEnforcer(options: EnforcerOptions): Promise<RunningEn
   }
   if (options.routes.length === 0) throw new EnforcerError("the enforcer needs at least one route");
   const deliveryGuarantee = deliveryGuaranteeOf(options);
-  const policy = options.policy ?? (await loadPolicy(options.policyDir ?? ""));
+  // With a directory, the enforcer follows that directory alone; callers that want the control
+  // topic too (the CLI, dev) hand in a policy runtime's holder instead.
+  const runtime =
+    options.policyDir === undefined
+      ? undefined
+      : await startPolicyRuntime({ policyDir: options.policyDir, reloadIntervalMs: options.reloadIntervalMs ?? ENFORCER_DEFAULTS.reloadIntervalMs, logger: options.logger }).catch(
+          (error: unknown) => {
+            if (error instanceof PolicyLoadError) throw new EnforcerError(`policy bundle in "${error.policyDir}" does not load`, error.errors);
+            throw error;
+          },
+        );
+  const policy: PolicyHolder | undefined = runtime?.holder ?? options.policy;
+  if (policy === undefined) throw new EnforcerError("give the enforcer exactly one of policyDir and policy");
   const auditTopic = options.auditTopic ?? AUDIT_TOPIC;
   const stats: EnforcerStats = { records: 0, forwarded: 0, quarantined: 0, audits: 0, batches: 0, abortedBatches: 0 };
   await ensureTopics(options.kafka, await topicsOf(options, auditTopic));
   const metrics = new EnforcerMetrics(options.telemetry ?? createTelemetry({ serviceName: "flowzone-enforcer" }));
-
-  let watcher: BundleWatcher | undefined;
-  if (options.policyDir !== undefined) {
-    const dir = options.policyDir;
-    const reloadLog = logger.child({ component: "policy-reload" });
-    watcher = watchBundleDir(dir, {
-      intervalMs: options.reloadIntervalMs ?? ENFORCER_DEFAULTS.reloadIntervalMs,
-      onChange: (files) => {
-        applyBundle(files, policy, reloadLog);
-      },
-      onError: (error) => {
-        reloadLog.warn({ err: error }, "cannot read the policy directory; the current version keeps enforcing");
-      },
-    });
-  }
 
   const workers = options.routes.map(
     (route) =>
@@ -74,8 +70,8 @@ export async function startEnforcer(options: EnforcerOptions): Promise<RunningEn
       metricsServer = await serveMetricsIfPossible(metrics.telemetry, { host: options.metricsHost ?? "127.0.0.1", port: options.metricsPort, logger });
     }
   } catch (error) {
-    watcher?.close();
     await Promise.allSettled(workers.map((worker) => worker.close()));
+    await runtime?.close();
     throw error;
   }
   logger.info({ routes: options.routes.map((r) => r.name), policyVersion: policy.current.version, auditTopic }, "enforcer started");
@@ -85,8 +81,8 @@ export async function startEnforcer(options: EnforcerOptions): Promise<RunningEn
     stats: () => ({ ...stats }),
     metricsPort: metricsServer?.port,
     async close() {
-      watcher?.close();
       await Promise.allSettled(workers.map((worker) => worker.close()));
+      await runtime?.close();
       await metricsServer?.close();
       logger.info({ ...stats }, "enforcer stopped");
     },
@@ -100,11 +96,6 @@ function deliveryGuaranteeOf(options: EnforcerOptions): DeliveryGuarantee {
   throw new EnforcerError(`deliveryGuarantee must be "exactly-once" or "at-least-once", got "${given}"`);
 }
 
-async function loadPolicy(dir: string): Promise<PolicyHolder> {
-  const result = compilePolicy(await readBundleDir(dir));
-  if (!result.ok) throw new EnforcerError(`policy bundle in "${dir}" does not load`, result.errors);
-  return { current: result.engine };
-}
 
 /** Outputs and quarantines get their source's partition count; the audit topic one partition. */
 async function topicsOf(options: EnforcerOptions, auditTopic: string): Promise<TopicSpec[]> {
@@ -116,7 +107,7 @@ async function topicsOf(options: EnforcerOptions, auditTopic: string): Promise<T
       throw new EnforcerError(`cannot read the source topics ${sources.join(", ")} (do they exist?): ${error instanceof Error ? error.message : String(error)}`);
     });
     const partitions = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
-    const specs: TopicSpec[] = [{ topic: auditTopic }];
+    const specs: TopicSpec[] = [auditTopicSpec(auditTopic)];
     for (const route of options.routes) {
       const count = partitions.get(route.from) ?? 1;
       if (route.to !== undefined) specs.push({ topic: route.to, partitions: count });

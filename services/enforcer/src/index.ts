@@ -6,7 +6,7 @@ export { EnforcerError } from "./enforcer-error";
 export { ENFORCER_HEADERS } from "./enforcer-headers";
 export { ENFORCER_DEFAULTS } from "./options";
 export type { DeliveryGuarantee, EnforcerOptions, EnforcerStats, RunningEnforcer } from "./options";
-export type { PolicyHolder } from "./policy-holder";
+export type { PolicyHolder } from "@flowzone/policy-runtime";
 export { routeRecord } from "./record-flow";
 export type { InputRecord, RoutedRecord } from "./record-flow";
 export { DEFAULT_PRODUCER, consumerGroupOf } from "./route";

@@ -3,7 +3,7 @@ import type { Kafka } from "kafkajs";
 import type { Logger } from "@flowzone/logging";
 import type { Telemetry } from "@flowzone/telemetry";
 
-import type { PolicyHolder } from "./policy-holder";
+import type { PolicyHolder } from "@flowzone/policy-runtime";
 import type { Route } from "./route";
 
 /** Every default of the enforcer, in one place. */

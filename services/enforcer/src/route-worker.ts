@@ -6,7 +6,7 @@ import type { EnforcerMetrics } from "@flowzone/telemetry";
 
 import { ENFORCER_DEFAULTS, type DeliveryGuarantee, type EnforcerStats } from "./options";
 import { PartitionProducers } from "./partition-producers";
-import type { PolicyHolder } from "./policy-holder";
+import type { PolicyHolder } from "@flowzone/policy-runtime";
 import { routeRecord } from "./record-flow";
 import { consumerGroupOf, type Route } from "./route";
 import { commitBatch, sendInOrder } from "./transaction-batch";
