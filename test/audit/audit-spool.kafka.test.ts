@@ -62,7 +62,9 @@ describe("the audit spool across a broker outage", () => {
 
     const onTopic = await readTopic(kafka, topic, 30_000);
     expect(onTopic.map((r) => r.id)).toEqual(idsFrom(0, next));
-    expect(lines.some((l) => l["msg"] === "audit trail cannot write to Kafka; spooling to disk")).toBe(true);
+    // Whether the broker's absence shows first as a failed send or as a send left unanswered
+    // depends on timing; either way the writer must say that it spools.
+    expect(lines.some((l) => typeof l["msg"] === "string" && l["msg"].startsWith("audit trail") && l["msg"].includes("spooling to disk"))).toBe(true);
     expect(lines.some((l) => l["msg"] === "audit trail reaches Kafka again; draining the spool in order")).toBe(true);
     fs.rmSync(spoolDir, { recursive: true, force: true });
   }, 180_000);
