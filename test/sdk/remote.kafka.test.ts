@@ -82,6 +82,27 @@ describe("guarded producer, remote decisions", () => {
     expect(forTopic[0]?.event.value).toMatchObject({ decisionId: result.decisionId, producer: "svc:sdk-test", enforcementPoint: EnforcementPoint.DECISION_SERVICE });
   }, 60_000);
 
+  it("carries the producer's trace context to the decision service's audit record and onto the messages", async () => {
+    const topic = uniqueTopic("sdk-traced");
+    await createTopics(topic);
+    const traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    const result = await producer.send({ topic, messages: messages(1), flow: { labels: ["pii.email"], traceparent } });
+    const [record] = await readTopic(topic, 1);
+    expect(record?.headers["traceparent"]).toBe(traceparent);
+    const audit = await readAuditViolations(auditTopic, (all) => all.some((r) => r.event.case === "violation" && r.event.value.decisionId === result.decisionId));
+    const mine = audit.find((r) => r.event.case === "violation" && r.event.value.decisionId === result.decisionId);
+    expect(mine?.traceId).toBe("0af7651916cd43dd8448eb211c80319c");
+  }, 60_000);
+
+  it("refuses a malformed trace context, naming it, and writes nothing", async () => {
+    const topic = uniqueTopic("sdk-badtrace");
+    await createTopics(topic);
+    const error = await producer.send({ topic, messages: messages(1), flow: { labels: ["pii.email"], traceparent: "not-a-trace" } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FlowRequestError);
+    expect((error as FlowRequestError).field).toBe("flow.traceparent");
+    expect(await recordCount(topic)).toBe(0);
+  }, 30_000);
+
   it("decides a sendBatch over two topics with one CheckBatch, all or nothing", async () => {
     const inside = uniqueTopic("banana-in");
     const outside = uniqueTopic("sdk-out");

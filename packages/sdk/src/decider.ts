@@ -19,8 +19,11 @@ export interface DeciderResult {
  */
 export interface Decider {
   readonly mode: "remote" | "embedded";
-  /** Decides writes together: one call to the decision service for all of them. */
-  decide(writes: readonly Write[]): Promise<readonly DeciderResult[]>;
+  /**
+   * Decides writes together: one call to the decision service for all of them. `traceparent`
+   * ("" for none) is the producer's W3C trace context, carried into the audit records.
+   */
+  decide(writes: readonly Write[], traceparent: string): Promise<readonly DeciderResult[]>;
   /** Subscribes to policy changes the decider learns of by itself (embedded: engine swaps). */
   onPolicyChange(listener: () => void): void;
   close(): Promise<void>;

@@ -7,6 +7,7 @@ import { WriteError, type Decision, type PolicyEngine, type Write } from "@flowz
 import { auditTopicSpec, ensureTopics } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
 import { startPolicyRuntime, type PolicyRuntime } from "@flowzone/policy-runtime";
+import { traceIdOf } from "@flowzone/telemetry";
 
 import { fromEngineViolation } from "./convert";
 import { DeciderUnavailable, type Decider, type DeciderResult } from "./decider";
@@ -55,11 +56,12 @@ export class EmbeddedDecisionEngine implements Decider {
     return this.runtime.holder.current;
   }
 
-  decide(writes: readonly Write[]): Promise<readonly DeciderResult[]> {
+  decide(writes: readonly Write[], traceparent: string): Promise<readonly DeciderResult[]> {
     // One engine for the whole batch: never two policy versions in one send.
     const engine = this.runtime.holder.current;
+    const traceId = traceIdOf(traceparent);
     try {
-      return Promise.resolve(writes.map((write) => this.decideOne(engine, write)));
+      return Promise.resolve(writes.map((write) => this.decideOne(engine, write, traceId)));
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
@@ -76,7 +78,7 @@ export class EmbeddedDecisionEngine implements Decider {
     await this.runtime.close();
   }
 
-  private decideOne(engine: PolicyEngine, write: Write): DeciderResult {
+  private decideOne(engine: PolicyEngine, write: Write, traceId: string): DeciderResult {
     let decision: Decision;
     try {
       decision = engine.decide(write);
@@ -96,7 +98,7 @@ export class EmbeddedDecisionEngine implements Decider {
     if (decision.violations.length === 0) return result;
     const timeMs = Date.now();
     const records = decision.violations.map((violation, index) =>
-      encodeViolationAudit({ decisionId, write, violation, enforcementPoint: "sdk", policyVersion: engine.version, traceId: "", timeMs }, index),
+      encodeViolationAudit({ decisionId, write, violation, enforcementPoint: "sdk", policyVersion: engine.version, traceId, timeMs }, index),
     );
     const offered = this.audit.offer(records);
     if (offered.accepted || !decision.allow) return result;

@@ -2,6 +2,7 @@ import type { IHeaders, Message } from "kafkajs";
 
 import type { Write } from "@flowzone/engine";
 import { encodeFlowHeaders } from "@flowzone/kafka";
+import { TRACEPARENT_HEADER, traceIdOf } from "@flowzone/telemetry";
 
 import { FlowRequestError } from "./errors";
 import type { FlowDecision, GuardedRecord } from "./types";
@@ -42,9 +43,28 @@ function stringList(field: string, value: unknown): readonly string[] {
   return list as string[];
 }
 
+/**
+ * The producer's W3C trace context of a send, or "" for none; a malformed one is refused rather
+ * than passed on, since the audit trail would silently lose the link.
+ */
+export function traceparentOf(record: GuardedRecord): string {
+  // JavaScript callers may pass anything; the type only promises a string.
+  const value: unknown = record.flow.traceparent;
+  if (value === undefined || value === "") return "";
+  if (typeof value !== "string" || traceIdOf(value) === "") {
+    throw new FlowRequestError("flow.traceparent", typeof value === "string" ? value : typeof value, "flow.traceparent must be a W3C traceparent: 00-<32 hex trace id>-<16 hex span id>-<2 hex flags>");
+  }
+  return value;
+}
+
 /** The flowzone headers of every message of a send (CONTRACT.md section 5). */
 export function flowHeaders(write: Write, decision: FlowDecision): IHeaders {
   return encodeFlowHeaders({ labels: decision.labels, sources: write.sources, purpose: write.purpose, decisionId: decision.decisionId });
+}
+
+/** The headers of a send: flowzone's, plus the producer's trace context when it gave one. */
+export function sendHeaders(headers: IHeaders, traceparent: string): IHeaders {
+  return traceparent === "" ? headers : { ...headers, [TRACEPARENT_HEADER]: traceparent };
 }
 
 /** The messages with the flowzone headers added; a message's own headers are kept, flowzone's win. */

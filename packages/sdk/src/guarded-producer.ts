@@ -6,7 +6,7 @@ import { DecisionCache } from "./decision-cache";
 import type { Decider } from "./decider";
 import { EmbeddedDecisionEngine } from "./embedded-decider";
 import { FlowCheckUnavailableError, FlowDeniedError } from "./errors";
-import { flowHeaders, toWrite, withHeaders } from "./flow-write";
+import { flowHeaders, sendHeaders, toWrite, traceparentOf, withHeaders } from "./flow-write";
 import { resolveOptions, type GuardedProducerOptions, type ResolvedOptions } from "./options";
 import { RemoteDecisionClient } from "./remote-decider";
 import type { FlowDecision, GuardedProducerStats, GuardedRecord, SendResult } from "./types";
@@ -56,8 +56,8 @@ export function createGuardedProducer(options: GuardedProducerOptions): GuardedP
     return connected;
   };
 
-  const decide = async (writes: readonly Write[]): Promise<readonly FlowDecision[]> => {
-    const decisions = await ready().checker.check(writes).catch((error: unknown) => {
+  const decide = async (writes: readonly Write[], traceparent: string): Promise<readonly FlowDecision[]> => {
+    const decisions = await ready().checker.check(writes, traceparent).catch((error: unknown) => {
       if (error instanceof FlowCheckUnavailableError) counts.failedClosed += writes.length;
       throw error;
     });
@@ -89,19 +89,23 @@ export function createGuardedProducer(options: GuardedProducerOptions): GuardedP
     },
     async send(record) {
       const write = toWrite(record, resolved.producer);
+      const traceparent = traceparentOf(record);
       const { producer } = ready();
-      const [decision] = await decide([write]);
+      const [decision] = await decide([write], traceparent);
       if (decision === undefined) throw new Error("guarded producer: no decision");
-      const records = await producer.send({ topic: record.topic, messages: withHeaders(record.messages, flowHeaders(write, decision)), acks: resolved.acks });
+      const headers = sendHeaders(flowHeaders(write, decision), traceparent);
+      const records = await producer.send({ topic: record.topic, messages: withHeaders(record.messages, headers), acks: resolved.acks });
       return { decision: count(decision), decisionId: decision.decisionId, policyVersion: decision.policyVersion, violations: decision.violations, records };
     },
     async sendBatch(records) {
       const writes = records.map((r) => toWrite(r, resolved.producer));
+      const traceparents = records.map(traceparentOf);
       const { producer } = ready();
-      const decisions = await decide(writes);
+      // One CheckBatch carries one trace context: the first record's that has one.
+      const decisions = await decide(writes, traceparents.find((t) => t !== "") ?? "");
       const topicMessages: TopicMessages[] = records.map((r, i) => ({
         topic: r.topic,
-        messages: withHeaders(r.messages, flowHeaders(writes[i] as Write, decisions[i] as FlowDecision)),
+        messages: withHeaders(r.messages, sendHeaders(flowHeaders(writes[i] as Write, decisions[i] as FlowDecision), traceparents[i] ?? "")),
       }));
       const written = await producer.sendBatch({ topicMessages, acks: resolved.acks });
       return decisions.map((decision, i) => ({

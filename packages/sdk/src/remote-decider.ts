@@ -3,6 +3,7 @@ import * as grpc from "@grpc/grpc-js";
 
 import type { Write } from "@flowzone/engine";
 import { clientConstructor } from "@flowzone/grpc-kit";
+import { TRACEPARENT_HEADER } from "@flowzone/telemetry";
 import { CheckBatchRequestSchema, CheckRequestSchema, DecisionService } from "@flowzone/proto";
 import type { CheckBatchRequest, CheckBatchResponse, CheckRequest, CheckResponse } from "@flowzone/proto";
 
@@ -35,15 +36,17 @@ export class RemoteDecisionClient implements Decider {
     }) as unknown as RawClient;
   }
 
-  async decide(writes: readonly Write[]): Promise<readonly DeciderResult[]> {
+  async decide(writes: readonly Write[], traceparent: string): Promise<readonly DeciderResult[]> {
     const first = writes[0];
     if (first === undefined) return [];
+    const metadata = new grpc.Metadata();
+    if (traceparent !== "") metadata.set(TRACEPARENT_HEADER, traceparent);
     if (writes.length === 1) {
-      const response = await this.call<CheckResponse>((options, done) => this.client.check(toRequest(first), new grpc.Metadata(), options, done));
+      const response = await this.call<CheckResponse>((options, done) => this.client.check(toRequest(first), metadata, options, done));
       return [fromCheckResponse(response, first)];
     }
     const request = create(CheckBatchRequestSchema, { requests: writes.map(toRequest) });
-    const response = await this.call<CheckBatchResponse>((options, done) => this.client.checkBatch(request, new grpc.Metadata(), options, done));
+    const response = await this.call<CheckBatchResponse>((options, done) => this.client.checkBatch(request, metadata, options, done));
     if (response.responses.length !== writes.length) {
       throw new DeciderUnavailable(`decision service answered ${response.responses.length} decisions for ${writes.length} writes`, undefined);
     }

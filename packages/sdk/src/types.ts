@@ -12,6 +12,11 @@ export interface Flow {
   readonly sources?: readonly string[];
   /** Declared purpose, or omitted / "" for none. */
   readonly purpose?: string;
+  /**
+   * The producer's W3C trace context. It reaches the decision (gRPC metadata remote; the audit
+   * records embedded) and the messages (a `traceparent` header the enforcer reads downstream).
+   */
+  readonly traceparent?: string;
 }
 
 /** One send: the usual kafkajs topic and messages, plus the flow they carry. */

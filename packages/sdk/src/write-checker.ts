@@ -44,8 +44,8 @@ export class WriteChecker {
     return this.cache.dropCount;
   }
 
-  /** One decision per write, in order; at most one decider call. */
-  async check(writes: readonly Write[]): Promise<readonly FlowDecision[]> {
+  /** One decision per write, in order; at most one decider call. `traceparent` is "" for none. */
+  async check(writes: readonly Write[], traceparent = ""): Promise<readonly FlowDecision[]> {
     const decisions: (FlowDecision | undefined)[] = new Array<FlowDecision | undefined>(writes.length);
     const missed: number[] = [];
     const keys: string[] = [];
@@ -64,7 +64,7 @@ export class WriteChecker {
     this.counters.decisionCalls += 1;
     let results: readonly DeciderResult[];
     try {
-      results = await this.decider.decide(asked);
+      results = await this.decider.decide(asked, traceparent);
     } catch (error) {
       if (!(error instanceof DeciderUnavailable)) throw error;
       const posture = error.posture ?? this.failMode;

@@ -5,6 +5,7 @@ import type { Logger } from "@flowzone/logging";
 import type { PolicyHolder } from "@flowzone/policy-runtime";
 import type { CheckRequest, CheckResponse } from "@flowzone/proto";
 import type { DecisionMetrics } from "@flowzone/telemetry";
+import { TRACEPARENT_HEADER, traceIdOf } from "@flowzone/telemetry";
 import { auditDecision } from "./audit-decision";
 import { checkBatchSize } from "./check-limits";
 import { batchRequestsOf, requestIdOf, toCheckBatchResponse, toCheckResponse, toWrite } from "./convert";
@@ -13,7 +14,6 @@ import { decide } from "./decide";
 import type { DecisionIds } from "./decision-ids";
 import type { Limits } from "./limits";
 import { toStatus } from "./to-status";
-import { traceIdOf } from "./trace-id";
 
 export interface HandlerDeps {
   readonly policy: PolicyHolder;
@@ -49,7 +49,7 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
       decision = decide(engine, write, limits);
     }
     if (audit !== undefined && decision.violations.length > 0) {
-      decision = auditDecision(audit, write, decision, { decisionId, policyVersion: engine.version, traceId: traceIdOf(metadata) }, metrics);
+      decision = auditDecision(audit, write, decision, { decisionId, policyVersion: engine.version, traceId: traceIdOf(metadata.get(TRACEPARENT_HEADER)) }, metrics);
     }
     metrics.record(decision);
     return toCheckResponse(request, decision, decisionId, engine.version);
