@@ -5,7 +5,6 @@ export {
   type StreamPosition,
   type ViolationAudit,
 } from "./audit-record";
-export { AuditSampler } from "./audit-sampler";
 export { AuditWriter, type AuditWriterStats, type OfferResult } from "./audit-writer";
 export {
   AUDIT_WRITER_DEFAULTS,
