@@ -14,15 +14,16 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 
 import type * as grpc from "@grpc/grpc-js";
 import { createKafka } from "@flowzone/kafka";
-import { provisionLocalBroker, type LocalBroker } from "@flowzone/kafka-local";
+import type { LocalBroker } from "@flowzone/kafka-local";
 import { createLogger } from "@flowzone/logging";
 import type { Admin } from "kafkajs";
 
 import type { Child } from "../common/children";
+import { startBenchBroker } from "../common/bench-broker";
 import { installHandlers, onExit, startChild, stopAll } from "../common/children";
 import { cpuSeconds } from "../common/cpu";
 import type { RunResult } from "../common/load-generator";
@@ -104,19 +105,7 @@ async function main(): Promise<void> {
   const services: Service[] = [];
   let failed = false;
   try {
-    progress("starting the local Kafka broker");
-    broker = await provisionLocalBroker({ homeDir: join(repoRoot(), ".flowzone", "kafka"), onProgress: (line) => { progress(`kafka-local: ${line}`); } });
-    const started = broker;
-    onExit(() => {
-      // Ctrl-C or a crash: the JVM must not outlive the benchmark.
-      try {
-        process.kill(started.pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-      rmSync(dirname(started.logFile), { recursive: true, force: true });
-    });
-    progress(`broker ready at ${broker.brokers} (pid ${broker.pid})`);
+    broker = await startBenchBroker(repoRoot(), progress);
 
     const suffix = randomBytes(4).toString("hex");
     const auditTopic = `flowzone.bench.audit.${suffix}`;

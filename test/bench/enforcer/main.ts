@@ -5,13 +5,14 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 
 import { createKafka } from "@flowzone/kafka";
-import { provisionLocalBroker, type LocalBroker } from "@flowzone/kafka-local";
+import type { LocalBroker } from "@flowzone/kafka-local";
 import { createLogger } from "@flowzone/logging";
 
 import { installHandlers, onExit, stopAll } from "../common/children";
+import { startBenchBroker } from "../common/bench-broker";
 import { repoRoot } from "../common/report";
 import { nproc, progress, int, dec } from "../pdp/settings";
 import { createTopics, preProduce } from "./broker-io";
@@ -34,18 +35,7 @@ async function main(): Promise<void> {
 
   let broker: LocalBroker | undefined;
   try {
-    broker = await provisionLocalBroker({ homeDir: join(repoRoot(), ".flowzone", "kafka"), onProgress: (line) => { progress(`kafka-local: ${line}`); } });
-    const started = broker;
-    onExit(() => {
-      // Ctrl-C or a crash: the JVM must not outlive the benchmark.
-      try {
-        process.kill(started.pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-      rmSync(dirname(started.logFile), { recursive: true, force: true });
-    });
-    progress(`broker ready at ${broker.brokers} (pid ${broker.pid})`);
+    broker = await startBenchBroker(repoRoot(), progress);
     const kafka = createKafka({ brokers: [broker.brokers], clientId: "bench-enforcer-main", logger: createLogger({ level: "error", service: "flowzone-bench" }) });
 
     const source = `bench-source-${Date.now().toString(36)}`;

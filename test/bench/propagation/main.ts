@@ -13,14 +13,15 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 
 import { AUDIT_TOPIC, CONTROL_TOPIC, createKafka } from "@flowzone/kafka";
-import { provisionLocalBroker, type LocalBroker } from "@flowzone/kafka-local";
+import type { LocalBroker } from "@flowzone/kafka-local";
 import { createLogger } from "@flowzone/logging";
 
 import type { Child } from "../common/children";
+import { startBenchBroker } from "../common/bench-broker";
 import { installHandlers, onExit, startChild, stopAll } from "../common/children";
 import { repoRoot, writeSection } from "../common/report";
 import { checkAuditedFlips } from "./audit-check";
@@ -119,19 +120,7 @@ async function main(): Promise<void> {
   let control: Child | undefined;
   const replicas: Replica[] = [];
   try {
-    progress("starting the local Kafka broker");
-    broker = await provisionLocalBroker({ homeDir: join(repoRoot(), ".flowzone", "kafka"), onProgress: (line) => { progress(`kafka-local: ${line}`); } });
-    const started = broker;
-    onExit(() => {
-      // Ctrl-C or a crash: the JVM must not outlive the benchmark.
-      try {
-        process.kill(started.pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-      rmSync(dirname(started.logFile), { recursive: true, force: true });
-    });
-    progress(`broker ready at ${broker.brokers}`);
+    broker = await startBenchBroker(repoRoot(), progress);
 
     const policyDir = join(workDir, "policy");
     writeBundle(policyDir);

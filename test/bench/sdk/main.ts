@@ -10,15 +10,16 @@
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 
 import type { Message } from "kafkajs";
 
 import { createKafka } from "@flowzone/kafka";
-import { provisionLocalBroker, type LocalBroker } from "@flowzone/kafka-local";
+import type { LocalBroker } from "@flowzone/kafka-local";
 import { createLogger } from "@flowzone/logging";
 
 import { installHandlers, onExit, startChild, stopAll } from "../common/children";
+import { startBenchBroker } from "../common/bench-broker";
 import { repoRoot } from "../common/report";
 import { render, type RoundResult } from "./results";
 import { SYSTEM_LABELS, startSystem, type SystemContext, type SystemName } from "./systems";
@@ -64,17 +65,7 @@ async function main(): Promise<void> {
   });
   let broker: LocalBroker | undefined;
   try {
-    broker = await provisionLocalBroker({ homeDir: join(repoRoot(), ".flowzone", "kafka"), onProgress: (line) => { progress(`kafka-local: ${line}`); } });
-    const started = broker;
-    onExit(() => {
-      try {
-        process.kill(started.pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-      rmSync(dirname(started.logFile), { recursive: true, force: true });
-    });
-    progress(`broker ready at ${broker.brokers}`);
+    broker = await startBenchBroker(repoRoot(), progress);
     const policyDir = join(repoRoot(), "examples", "bundle");
     const { value: port } = await startChild(
       "pdp",
