@@ -2,11 +2,11 @@
  * The audit topic as the benchmark sees it: its end offsets (how many records it holds: the
  * topics are fresh, so every partition starts at 0) and, after the run, what those records are.
  */
-import { randomBytes } from "node:crypto";
-
 import { fromBinary } from "@bufbuild/protobuf";
 import { AuditRecordSchema } from "@flowzone/proto";
 import type { Admin, Kafka } from "kafkajs";
+
+import { readTopicToEnd } from "../common/read-to-end";
 
 /** Records on `topic` now: the sum over partitions of end offset − start offset. */
 export async function recordsOnTopic(admin: Admin, topic: string): Promise<number> {
@@ -49,62 +49,25 @@ export interface TopicContents {
 
 /** Reads `topic` from the beginning to its current end offsets and classifies every record. */
 export async function readAuditTopic(kafka: Kafka, topic: string, timeoutMs: number): Promise<TopicContents> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
-  const endOffsets = offsets.reduce((sum, o) => sum + Number(BigInt(o.high) - BigInt(o.low)), 0);
-  const pending = new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high)]));
   let read = 0;
   let violations = 0;
   let others = 0;
   const ids = new Set<string>();
   const decisions = new Set<string>();
-  if (pending.size > 0) {
-    const consumer = kafka.consumer({ groupId: `bench-audit-check-${randomBytes(6).toString("hex")}`, maxWaitTimeInMs: 100, maxBytes: 64 << 20, maxBytesPerPartition: 16 << 20 });
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          reject(new Error(`the audit topic ${topic} was not read to its end within ${timeoutMs} ms (${read} of ${endOffsets} records)`));
-        }, timeoutMs);
-        consumer
-          .run({
-            autoCommit: false,
-            eachBatch: ({ batch }) => {
-              const high = pending.get(batch.partition);
-              for (const message of batch.messages) {
-                if (high === undefined || BigInt(message.offset) >= high) continue;
-                read++;
-                if (message.value === null) {
-                  others++;
-                  continue;
-                }
-                const record = fromBinary(AuditRecordSchema, message.value);
-                if (record.event.case === "violation") {
-                  violations++;
-                  ids.add(record.id);
-                  decisions.add(record.event.value.decisionId);
-                } else {
-                  others++;
-                }
-              }
-              if (high !== undefined && BigInt(batch.lastOffset()) + 1n >= high) pending.delete(batch.partition);
-              if (pending.size === 0) {
-                clearTimeout(timer);
-                resolve();
-              }
-              return Promise.resolve();
-            },
-          })
-          .catch((error: unknown) => {
-            clearTimeout(timer);
-            reject(error instanceof Error ? error : new Error(String(error)));
-          });
-      });
-    } finally {
-      await consumer.disconnect();
+  const endOffsets = await readTopicToEnd(kafka, topic, timeoutMs, (message) => {
+    read++;
+    if (message.value === null) {
+      others++;
+      return;
     }
-  }
+    const record = fromBinary(AuditRecordSchema, message.value);
+    if (record.event.case === "violation") {
+      violations++;
+      ids.add(record.id);
+      decisions.add(record.event.value.decisionId);
+    } else {
+      others++;
+    }
+  });
   return { endOffsets, read, violations, others, distinctIds: ids.size, distinctDecisions: decisions.size };
 }

@@ -1,9 +1,9 @@
 /** After the run: every flip is on the audit topic with the epoch the replicas decided under. */
-import { randomBytes } from "node:crypto";
-
 import { fromBinary } from "@bufbuild/protobuf";
 import { AuditRecordSchema, Mode } from "@flowzone/proto";
 import type { Kafka } from "kafkajs";
+
+import { readTopicToEnd } from "../common/read-to-end";
 
 import { ZONE } from "./bundle";
 import type { FlipResult } from "./measure";
@@ -17,49 +17,14 @@ interface FlipRecord {
 
 /** The zone_flip records of the benchmark's zone, in topic order (key = zone: one partition). */
 async function flipRecords(kafka: Kafka, topic: string, timeoutMs: number): Promise<FlipRecord[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  const pending = new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high)]));
   const records: FlipRecord[] = [];
-  if (pending.size === 0) return records;
-  const consumer = kafka.consumer({ groupId: `bench-propagation-audit-${randomBytes(6).toString("hex")}`, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new Error(`the audit topic ${topic} was not read to its end within ${timeoutMs} ms`));
-      }, timeoutMs);
-      consumer
-        .run({
-          autoCommit: false,
-          eachBatch: ({ batch }) => {
-            const high = pending.get(batch.partition);
-            for (const message of batch.messages) {
-              if (high === undefined || BigInt(message.offset) >= high || message.value === null) continue;
-              const record = fromBinary(AuditRecordSchema, message.value);
-              if (record.zone !== ZONE || record.event.case !== "zoneFlip") continue;
-              const flip = record.event.value;
-              records.push({ to: flip.to, epoch: Number(flip.epoch), forced: flip.forced, policyVersion: record.policyVersion });
-            }
-            if (high !== undefined && BigInt(batch.lastOffset()) + 1n >= high) pending.delete(batch.partition);
-            if (pending.size === 0) {
-              clearTimeout(timer);
-              resolve();
-            }
-            return Promise.resolve();
-          },
-        })
-        .catch((error: unknown) => {
-          clearTimeout(timer);
-          reject(error instanceof Error ? error : new Error(String(error)));
-        });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
+  await readTopicToEnd(kafka, topic, timeoutMs, (message) => {
+    if (message.value === null) return;
+    const record = fromBinary(AuditRecordSchema, message.value);
+    if (record.zone !== ZONE || record.event.case !== "zoneFlip") return;
+    const flip = record.event.value;
+    records.push({ to: flip.to, epoch: Number(flip.epoch), forced: flip.forced, policyVersion: record.policyVersion });
+  });
   return records;
 }
 
