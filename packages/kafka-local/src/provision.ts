@@ -18,7 +18,7 @@ export interface ProvisionOptions {
  */
 export async function provisionLocalBroker(options: ProvisionOptions): Promise<LocalBroker> {
   const libsDir = await ensureKafkaJars({ cacheDir: options.homeDir, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
-  const runsDir = path.join(options.homeDir, "runs");
+  const runsDir = path.resolve(options.homeDir, "runs");
   await mkdir(runsDir, { recursive: true });
   const workDir = await mkdtemp(path.join(runsDir, "broker-"));
   options.onProgress?.("starting the local Kafka broker");
