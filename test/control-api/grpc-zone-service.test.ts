@@ -1,7 +1,10 @@
 // The ZoneService over gRPC mirrors the HTTP API: same facade, same auth, same refusals.
 import * as grpc from "@grpc/grpc-js";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { fromBinary } from "@bufbuild/protobuf";
+import { anyUnpack, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
+  BadRequestSchema,
+  ErrorInfoSchema,
   FlipZoneRequestSchema,
   FlipZoneResponseSchema,
   GetZoneRequestSchema,
@@ -15,6 +18,7 @@ import {
   Mode,
   PushPolicyRequestSchema,
   PushPolicyResponseSchema,
+  StatusSchema,
   ViolationStatus,
 } from "@flowzone/proto";
 import { ADMIN_TOKEN, grpcError, startControlApi, VIEWER_TOKEN, ZoneClient } from "./control-api-harness";
@@ -30,6 +34,17 @@ afterEach(async () => {
   client.close();
   await api.stop();
 });
+
+/** The ErrorInfo reason and BadRequest fields of a failed call, read from its trailer as any gRPC client would. */
+function statusDetails(error: grpc.ServiceError): { reason: string | undefined; fields: string[] } {
+  const [bytes] = error.metadata.get("grpc-status-details-bin");
+  if (!Buffer.isBuffer(bytes)) throw new Error("no grpc-status-details-bin trailer");
+  const status = fromBinary(StatusSchema, bytes);
+  expect({ code: status.code, message: status.message }).toEqual({ code: error.code, message: error.details });
+  const info = status.details.map((d) => anyUnpack(d, ErrorInfoSchema)).find((d) => d !== undefined);
+  const badRequest = status.details.map((d) => anyUnpack(d, BadRequestSchema)).find((d) => d !== undefined);
+  return { reason: info?.reason, fields: badRequest?.fieldViolations.map((v) => v.field) ?? [] };
+}
 
 describe("ZoneService over gRPC", () => {
   it("lists zones and gets one with a viewer token", async () => {
@@ -111,5 +126,15 @@ describe("ZoneService over gRPC", () => {
     const invalid = await grpcError(client.call("pushPolicy", PushPolicyRequestSchema, { files: { "a.yaml": "kind: Label\nname: a\ncolour: red\n" } }, ADMIN_TOKEN));
     expect(invalid.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(invalid.details).toMatch(/\n- a\.yaml:3: /);
+    expect(statusDetails(invalid)).toEqual({ reason: "INVALID_POLICY", fields: ["files"] });
+  });
+
+  it.each([
+    ["a missing field", "flipZone", FlipZoneRequestSchema, { zone: "banana", reason: "x" }, { reason: "INVALID_ARGUMENT", fields: ["to"] }],
+    ["a zone that has not drained", "flipZone", FlipZoneRequestSchema, { zone: "banana", to: Mode.ENFORCEMENT, reason: "x" }, { reason: "NOT_DRAINED", fields: [] }],
+    ["an unknown zone", "getZone", GetZoneRequestSchema, { zone: "nope" }, { reason: "NOT_FOUND", fields: [] }],
+  ] as const)("sends google.rpc details in grpc-status-details-bin for %s", async (_name, method, schema, init, expected) => {
+    const error = await grpcError(client.call(method, schema, init, ADMIN_TOKEN));
+    expect(statusDetails(error)).toEqual(expected);
   });
 });

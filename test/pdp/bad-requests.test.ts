@@ -1,10 +1,27 @@
 import * as grpc from "@grpc/grpc-js";
-import type { CheckResponse } from "@flowzone/proto";
+import { fromBinary } from "@bufbuild/protobuf";
+import { anyUnpack } from "@bufbuild/protobuf/wkt";
+import { BadRequestSchema, ErrorInfoSchema, StatusSchema } from "@flowzone/proto";
+import type { BadRequest, CheckResponse, ErrorInfo } from "@flowzone/proto";
 import type { CheckInit, Pdp } from "./pdp-harness";
 import { grpcError, nextMessage, startPdp, streamStatus } from "./pdp-harness";
 
 const ok: CheckInit = { producer: "svc:banana-app", sink: "svc:banana-ranker", labels: ["banana"] };
 const many = (n: number, make: (i: number) => string): string[] => Array.from({ length: n }, (_, i) => make(i));
+
+/** The google.rpc details of a failed call, decoded from its trailer as any gRPC client would. */
+function statusDetails(error: Pick<grpc.StatusObject, "code" | "metadata">): { badRequest?: BadRequest; errorInfo?: ErrorInfo } {
+  const [bytes] = error.metadata.get("grpc-status-details-bin");
+  if (!Buffer.isBuffer(bytes)) throw new Error("no grpc-status-details-bin trailer");
+  const status = fromBinary(StatusSchema, bytes);
+  expect(status.code).toBe(error.code);
+  const found: { badRequest?: BadRequest; errorInfo?: ErrorInfo } = {};
+  for (const detail of status.details) {
+    found.badRequest ??= anyUnpack(detail, BadRequestSchema);
+    found.errorInfo ??= anyUnpack(detail, ErrorInfoSchema);
+  }
+  return found;
+}
 
 describe("decision service: bad requests are INVALID_ARGUMENT naming the field, then the value", () => {
   let pdp: Pdp;
@@ -33,11 +50,25 @@ describe("decision service: bad requests are INVALID_ARGUMENT naming the field, 
     expect(error.details).toMatch(message);
   });
 
+  it.each<[string, CheckInit, string, string, string]>([
+    ["unknown label", { ...ok, labels: ["banana", "bananna"] }, "labels[1]", "UNKNOWN_LABEL", "bananna"],
+    ["unknown source asset", { ...ok, sources: ["kafka:nowhere"] }, "sources[0]", "UNKNOWN_SOURCE", "kafka:nowhere"],
+    ["malformed sink", { ...ok, sink: "ranker" }, "sink", "MALFORMED_ASSET", "ranker"],
+    ["empty producer", { ...ok, producer: "" }, "producer", "MISSING_FIELD", ""],
+    ["too many labels", { ...ok, labels: many(70, (i) => `l${i}`) }, "labels", "OVER_LIMIT", "70"],
+  ])("Check: %s carries a google.rpc.BadRequest naming the field, and ErrorInfo with the value", async (_name, request, field, reason, value) => {
+    const error = await grpcError(pdp.client.check(request));
+    const { badRequest, errorInfo } = statusDetails(error);
+    expect(badRequest?.fieldViolations).toEqual([expect.objectContaining({ field, reason, description: error.details })]);
+    expect(errorInfo).toMatchObject({ reason: "INVALID_ARGUMENT", domain: "flowzone", metadata: { value } });
+  });
+
   it("CheckBatch names the index of the bad request", async () => {
     const requests = [ok, ok, ok, { ...ok, labels: ["x"] }, ok];
     const error = await grpcError(pdp.client.checkBatch(requests));
     expect(error.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(error.details).toMatch(/^requests\[3\]\.labels\[0\] "x" is not a declared label/);
+    expect(statusDetails(error).badRequest?.fieldViolations.map((v) => v.field)).toEqual(["requests[3].labels[0]"]);
   });
 
   it("CheckBatch names the index for a limit too", async () => {
@@ -61,6 +92,9 @@ describe("decision service: bad requests are INVALID_ARGUMENT naming the field, 
     const final = await status;
     expect(final.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(final.details).toMatch(/^request_id "r-2": labels\[0\] "bananna" is not a declared label/);
+    const { badRequest, errorInfo } = statusDetails(final);
+    expect(badRequest?.fieldViolations.map((v) => v.field)).toEqual(["labels[0]"]);
+    expect(errorInfo?.metadata).toEqual({ value: "bananna", requestId: "r-2" });
   });
 
   it("refuses a message over the size limit", async () => {

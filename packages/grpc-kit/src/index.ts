@@ -7,4 +7,6 @@ export type { MethodCodec, MethodCodecs } from "./service-definition";
 export type { HandlerFor, ServiceHandlers } from "./service-handlers";
 export { shutdownGracefully } from "./shutdown";
 export type { ShutdownOptions } from "./shutdown";
-export { statusError } from "./status-error";
+export { codeOfStatus, GRPC_STATUS } from "./status-codes";
+export { ERROR_DOMAIN, fromServiceError, STATUS_DETAILS_KEY, toServiceError } from "./status-details";
+export type { FailedCall } from "./status-details";

@@ -1,4 +1,4 @@
-import { ApiError } from "./api-error";
+import { FlowzoneError } from "@flowzone/errors";
 import { ANONYMOUS, Authenticator } from "./authenticator";
 import type { Access } from "./authenticator";
 
@@ -9,11 +9,11 @@ const auth = new Authenticator([
   { token: VIEWER, subject: "bob", role: "viewer" },
 ]);
 
-function refusal(header: string | undefined, access: Access): ApiError {
+function refusal(header: string | undefined, access: Access): FlowzoneError {
   try {
     auth.authenticate(header, access);
   } catch (error) {
-    if (error instanceof ApiError) return error;
+    if (error instanceof FlowzoneError) return error;
     throw error;
   }
   throw new Error("expected a refusal");

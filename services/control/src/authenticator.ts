@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Actor } from "@flowzone/control";
-import { ApiError } from "./api-error";
+import { FlowzoneError } from "@flowzone/errors";
 import type { ApiToken } from "./api-token";
 
 /** What a request does: reads need any valid token, changes need `privacy-admin`. */
@@ -34,26 +34,26 @@ export class Authenticator {
   }
 
   /**
-   * @throws ApiError `unauthenticated` for a missing, malformed or unknown token,
+   * @throws FlowzoneError `unauthenticated` for a missing, malformed or unknown token,
    *   `permission_denied` for a viewer asking for a change.
    */
   authenticate(authorization: string | undefined, access: Access): Actor {
     if (this.entries === undefined) return ANONYMOUS;
     if (authorization === undefined || authorization.trim() === "") {
-      throw new ApiError("unauthenticated", "missing bearer token: send the header 'Authorization: Bearer <token>'");
+      throw new FlowzoneError("unauthenticated", "missing bearer token: send the header 'Authorization: Bearer <token>'");
     }
     const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization.trim());
     if (match?.[1] === undefined) {
-      throw new ApiError("unauthenticated", "malformed Authorization header: expected 'Bearer <token>'");
+      throw new FlowzoneError("unauthenticated", "malformed Authorization header: expected 'Bearer <token>'");
     }
     const presented = digest(match[1]);
     let found: ApiToken | undefined;
     for (const entry of this.entries) {
       if (timingSafeEqual(entry.digest, presented) && found === undefined) found = entry.token;
     }
-    if (found === undefined) throw new ApiError("unauthenticated", "the bearer token is not valid");
+    if (found === undefined) throw new FlowzoneError("unauthenticated", "the bearer token is not valid");
     if (access === "change" && found.role !== "privacy-admin") {
-      throw new ApiError("permission_denied", `${found.subject} has the role ${found.role}; changes need the role privacy-admin`);
+      throw new FlowzoneError("permission_denied", `${found.subject} has the role ${found.role}; changes need the role privacy-admin`);
     }
     return { subject: found.subject };
   }

@@ -11,7 +11,7 @@ import {
   PushPolicyResponseSchema,
   RevokeExceptionResponseSchema,
 } from "@flowzone/proto";
-import { invalidField } from "./api-error";
+import { invalidField } from "./invalid-field";
 import type { Access, Authenticator } from "./authenticator";
 import {
   exceptionBodyOf,

@@ -1,14 +1,16 @@
 import * as grpc from "@grpc/grpc-js";
 import { ControlError } from "@flowzone/control";
-import { ApiError } from "./api-error";
+import { FlowzoneError } from "@flowzone/errors";
+import { fromServiceError } from "@flowzone/grpc-kit";
 import { grpcStatusOf } from "./grpc-status";
 import { INTERNAL_MESSAGE } from "./http-errors";
+import { invalidField } from "./invalid-field";
 
 describe("grpcStatusOf", () => {
   it.each([
-    [new ApiError("unauthenticated", "no token"), grpc.status.UNAUTHENTICATED, "no token"],
-    [new ApiError("permission_denied", "viewer"), grpc.status.PERMISSION_DENIED, "viewer"],
-    [new ApiError("invalid_argument", "bad to", "to"), grpc.status.INVALID_ARGUMENT, "bad to"],
+    [new FlowzoneError("unauthenticated", "no token"), grpc.status.UNAUTHENTICATED, "no token"],
+    [new FlowzoneError("permission_denied", "viewer"), grpc.status.PERMISSION_DENIED, "viewer"],
+    [invalidField("to", "bad to"), grpc.status.INVALID_ARGUMENT, "bad to"],
     [new ControlError("not_found", "no zone x"), grpc.status.NOT_FOUND, "no zone x"],
     [new ControlError("invalid_argument", "bad pattern"), grpc.status.INVALID_ARGUMENT, "bad pattern"],
     [new ControlError("unavailable", "db down"), grpc.status.UNAVAILABLE, "db down"],
@@ -23,8 +25,22 @@ describe("grpcStatusOf", () => {
     expect({ code: status.code, details: status.details, internal }).toEqual({ code, details, internal: false });
   });
 
-  it("answers anything else INTERNAL without its message", () => {
-    const { status, internal } = grpcStatusOf(new Error("secret"));
+  it.each<[string, unknown, string, object]>([
+    ["a missing field", invalidField("to", "bad to"), "invalid_argument", { fieldViolations: [{ field: "to", description: "bad to" }] }],
+    ["a refused flip", new ControlError("not_drained", "zone x is not drained", { blockers: ["3 open"] }), "not_drained", {}],
+    ["an invalid bundle", new ControlError("invalid_policy", "invalid bundle", { errors: ["a.yaml:3: x", "b.yaml:1: y"] }), "invalid_policy", {
+      fieldViolations: [{ field: "files", description: "a.yaml:3: x" }, { field: "files", description: "b.yaml:1: y" }],
+    }],
+  ])("carries the code and details of %s in grpc-status-details-bin", (_name, error, code, details) => {
+    const read = fromServiceError(grpcStatusOf(error).status);
+    expect({ code: read.code, fieldViolations: read.details.fieldViolations }).toEqual({ code, ...details });
+  });
+
+  it.each<[string, unknown]>([
+    ["anything else", new Error("secret")],
+    ["an internal FlowzoneError", new FlowzoneError("internal", "secret")],
+  ])("answers %s INTERNAL without its message", (_name, error) => {
+    const { status, internal } = grpcStatusOf(error);
     expect({ code: status.code, details: status.details, internal }).toEqual({ code: grpc.status.INTERNAL, details: INTERNAL_MESSAGE, internal: true });
   });
 });

@@ -1,8 +1,8 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { ControlPlane } from "@flowzone/control";
+import { FlowzoneError } from "@flowzone/errors";
 import type { Logger } from "@flowzone/logging";
-import { ApiError } from "./api-error";
 import type { Authenticator } from "./authenticator";
 import { parseJsonBody, readBody } from "./http-body";
 import { httpErrorOf } from "./http-errors";
@@ -72,10 +72,10 @@ export function createHttpApi(deps: HttpApiDeps): Server {
       return;
     }
     const match = probe !== undefined ? ({ kind: "method_not_allowed", allowed: ["GET"] } as const) : router.match(method, url.pathname);
-    if (match.kind === "not_found") throw new ApiError("not_found", `no route ${method} ${url.pathname}; see CONTRACT.md section 6 for the API`);
+    if (match.kind === "not_found") throw new FlowzoneError("not_found", `no route ${method} ${url.pathname}; see CONTRACT.md section 6 for the API`);
     if (match.kind === "method_not_allowed") {
       response.setHeader("allow", match.allowed.join(", "));
-      throw new ApiError("method_not_allowed", `${method} is not allowed on ${url.pathname}; use ${match.allowed.join(" or ")}`);
+      throw new FlowzoneError("method_not_allowed", `${method} is not allowed on ${url.pathname}; use ${match.allowed.join(" or ")}`);
     }
     const { route, params } = match;
     seen.route = route.pattern;

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { ApiError } from "./api-error";
+import { FlowzoneError } from "@flowzone/errors";
 
 /**
  * Past the limit the body is read and thrown away, so the client is still reading when the
@@ -10,12 +10,12 @@ const DISCARD_FACTOR = 4;
 
 /**
  * Reads a request body of at most `maxBytes`.
- * @throws ApiError `payload_too_large` naming the limit.
+ * @throws FlowzoneError `payload_too_large` naming the limit.
  */
 export function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const tooLarge = (): ApiError =>
-      new ApiError("payload_too_large", `the request body is larger than the limit of ${maxBytes} bytes`);
+    const tooLarge = (): FlowzoneError =>
+      new FlowzoneError("payload_too_large", `the request body is larger than the limit of ${maxBytes} bytes`);
     const declared = Number(request.headers["content-length"] ?? "0");
     if (declared > maxBytes * DISCARD_FACTOR) {
       request.destroy();
@@ -43,7 +43,7 @@ export function readBody(request: IncomingMessage, maxBytes: number): Promise<Bu
 
 /**
  * A body as JSON; undefined for an empty body (each route decides whether that is fine).
- * @throws ApiError `malformed_json` with the parser's reason.
+ * @throws FlowzoneError `malformed_json` with the parser's reason.
  */
 export function parseJsonBody(body: Buffer): unknown {
   const text = body.toString("utf8");
@@ -52,6 +52,6 @@ export function parseJsonBody(body: Buffer): unknown {
     return JSON.parse(text) as unknown;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new ApiError("malformed_json", `the request body is not valid JSON: ${reason}`);
+    throw new FlowzoneError("malformed_json", `the request body is not valid JSON: ${reason}`);
   }
 }

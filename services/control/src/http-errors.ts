@@ -1,7 +1,6 @@
 import { ControlError } from "@flowzone/control";
-import type { ControlErrorCode } from "@flowzone/control";
-import { ApiError } from "./api-error";
-import type { ApiErrorCode } from "./api-error";
+import { FlowzoneError } from "@flowzone/errors";
+import type { FlowzoneErrorCode } from "@flowzone/errors";
 import type { ErrorJson } from "./wire-json";
 
 /** What the client sees for a bug; the cause goes to the log, never onto the wire. */
@@ -16,35 +15,37 @@ export interface HttpErrorResponse {
   readonly internal: boolean;
 }
 
-const API_STATUS: Readonly<Record<ApiErrorCode, number>> = {
+/** The HTTP status of each code; `error.code` in the body is the code itself. */
+const HTTP_STATUS: Readonly<Record<FlowzoneErrorCode, number>> = {
   invalid_argument: 400,
+  invalid_policy: 400,
   malformed_json: 400,
   unauthenticated: 401,
   permission_denied: 403,
   not_found: 404,
   method_not_allowed: 405,
+  failed_precondition: 409,
+  not_drained: 409,
   payload_too_large: 413,
+  invalid_config: 500,
+  internal: 500,
+  unavailable: 503,
+  deadline_exceeded: 504,
 };
 
-const CONTROL_STATUS: Readonly<Record<ControlErrorCode, number>> = {
-  invalid_argument: 400,
-  invalid_policy: 400,
-  not_found: 404,
-  not_drained: 409,
-  unavailable: 503,
+const HEADERS: Partial<Readonly<Record<FlowzoneErrorCode, Readonly<Record<string, string>>>>> = {
+  unauthenticated: { "www-authenticate": 'Bearer realm="flowzone"' },
+  unavailable: { "retry-after": "5" },
 };
 
 /**
  * Maps anything a request handler threw to its response, in one place for the whole API:
- * transport refusals ({@link ApiError}) and control-plane failures ({@link ControlError}) keep
- * their code and sentence; anything else is a bug, answered 500 without details.
+ * a {@link FlowzoneError} (transport refusals) or a {@link ControlError} (control-plane failures,
+ * with their blockers or `file:line` errors) keeps its code and sentence, and a single field
+ * violation becomes `error.field`; anything else, or an internal error, is a bug, answered 500
+ * without details.
  */
 export function httpErrorOf(error: unknown): HttpErrorResponse {
-  if (error instanceof ApiError) {
-    const headers: Record<string, string> = error.code === "unauthenticated" ? { "www-authenticate": 'Bearer realm="flowzone"' } : {};
-    const body = { code: error.code, message: error.message, ...(error.field === undefined ? {} : { field: error.field }) };
-    return { status: API_STATUS[error.code], headers, body: { error: body }, internal: false };
-  }
   if (error instanceof ControlError) {
     const { blockers, errors } = error.details;
     const body = {
@@ -53,8 +54,12 @@ export function httpErrorOf(error: unknown): HttpErrorResponse {
       ...(blockers === undefined ? {} : { blockers: [...blockers] }),
       ...(errors === undefined ? {} : { errors: [...errors] }),
     };
-    const headers: Record<string, string> = error.code === "unavailable" ? { "retry-after": "5" } : {};
-    return { status: CONTROL_STATUS[error.code], headers, body: { error: body }, internal: false };
+    return { status: HTTP_STATUS[error.code], headers: HEADERS[error.code] ?? {}, body: { error: body }, internal: false };
+  }
+  if (error instanceof FlowzoneError && error.code !== "internal") {
+    const [violation, ...more] = error.details.fieldViolations ?? [];
+    const field = violation !== undefined && more.length === 0 ? { field: violation.field } : {};
+    return { status: HTTP_STATUS[error.code], headers: HEADERS[error.code] ?? {}, body: { error: { code: error.code, message: error.message, ...field } }, internal: false };
   }
   return { status: 500, headers: {}, body: { error: { code: "internal", message: INTERNAL_MESSAGE } }, internal: true };
 }

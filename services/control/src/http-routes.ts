@@ -1,6 +1,6 @@
 import type { Actor, ControlPlane } from "@flowzone/control";
 import type { Access } from "./authenticator";
-import { ApiError } from "./api-error";
+import { invalidField } from "./invalid-field";
 import type { Route } from "./http-router";
 import { parseExceptionBody, parseFixedBody, parseFlipBody, parsePolicyBody, parseViolationQuery } from "./request-bodies";
 import { exceptionJson, violationJson, zoneDetailJson, zoneJson } from "./wire-json";
@@ -39,7 +39,7 @@ export function apiRoutes(controlPlane: ControlPlane, now: () => Date): Route<Ap
     route("GET", "/v1/zones/{zone}", "read", async (c) => ({ status: 200, body: zoneDetailJson(await controlPlane.getZone(param(c, "zone"))) })),
     route("GET", "/v1/zones/{zone}/violations", "read", async (c) => {
       for (const key of c.query.keys()) {
-        if (!VIOLATION_QUERY_KEYS.has(key)) throw new ApiError("invalid_argument", `unknown query parameter "${key}"; expected "status", "limit"`, key);
+        if (!VIOLATION_QUERY_KEYS.has(key)) throw invalidField(key, `unknown query parameter "${key}"; expected "status", "limit"`);
       }
       const query = parseViolationQuery(c.query.get("status") ?? undefined, c.query.get("limit") ?? undefined);
       const violations = await controlPlane.listViolations(param(c, "zone"), query);

@@ -1,4 +1,4 @@
-import { ApiError } from "./api-error";
+import { FlowzoneError } from "@flowzone/errors";
 import { parseExceptionBody, parseFixedBody, parseFlipBody, parsePolicyBody, parseViolationQuery } from "./request-bodies";
 import { parseRfc3339 } from "./rfc3339";
 
@@ -8,7 +8,7 @@ function refusal(parse: () => unknown): { field: string | undefined; message: st
   try {
     parse();
   } catch (error) {
-    if (error instanceof ApiError && error.code === "invalid_argument") return { field: error.field, message: error.message };
+    if (error instanceof FlowzoneError && error.code === "invalid_argument") return { field: error.details.fieldViolations?.[0]?.field, message: error.message };
     throw error;
   }
   throw new Error("expected the input to be refused");

@@ -6,7 +6,8 @@
  */
 import type { ExceptionRequest, FlipRequest, ViolationQuery } from "@flowzone/control";
 import type { Mode } from "@flowzone/engine";
-import { ApiError, invalidField } from "./api-error";
+import { FlowzoneError } from "@flowzone/errors";
+import { invalidField } from "./invalid-field";
 import { parseRfc3339 } from "./rfc3339";
 
 const MODES: readonly Mode[] = ["enforcement", "logging", "off"];
@@ -95,7 +96,7 @@ export function parseViolationQuery(status: string | undefined, limit: string | 
 
 function objectOf(body: unknown, allowed: readonly string[]): Readonly<Record<string, unknown>> {
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    throw new ApiError("invalid_argument", `the request body must be a JSON object with ${allowed.map((k) => `"${k}"`).join(", ")}`);
+    throw new FlowzoneError("invalid_argument", `the request body must be a JSON object with ${allowed.map((k) => `"${k}"`).join(", ")}`);
   }
   for (const key of Object.keys(body)) {
     if (!allowed.includes(key)) throw invalidField(key, `unknown field "${key}"; expected ${allowed.map((k) => `"${k}"`).join(", ")}`);

@@ -3,8 +3,9 @@ import { checkLimits } from "./check-limits";
 import type { Limits } from "./limits";
 
 /**
- * Decides one write with a given engine, after the service's own limits. Throws `RequestError`
- * or the engine's `WriteError` for a request that cannot be decided; never returns a default.
+ * Decides one write with a given engine, after the service's own limits. Throws an
+ * `invalid_argument` `FlowzoneError` (over a limit) or the engine's `WriteError` for a request
+ * that cannot be decided; never returns a default.
  */
 export function decide(engine: PolicyEngine, write: Write, limits: Limits): Decision {
   checkLimits(write, limits);

@@ -63,7 +63,7 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
       try {
         response = answer(request, engine, call.metadata);
       } catch (error) {
-        callback(toStatus(error, "", logger, "Check"));
+        callback(toStatus(error, {}, logger, "Check"));
         return;
       }
       callback(null, response);
@@ -74,7 +74,7 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
       try {
         checkBatchSize(requests.length, limits);
       } catch (error) {
-        callback(toStatus(error, "", logger, "CheckBatch"));
+        callback(toStatus(error, {}, logger, "CheckBatch"));
         return;
       }
       const engine = policy.current;
@@ -83,7 +83,7 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
         try {
           responses.push(answer(request, engine, call.metadata));
         } catch (error) {
-          callback(toStatus(error, `requests[${responses.length}].`, logger, "CheckBatch"));
+          callback(toStatus(error, { index: responses.length }, logger, "CheckBatch"));
           return;
         }
       }
@@ -104,7 +104,7 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
         } catch (error) {
           failed = true;
           call.pause();
-          call.emit("error", toStatus(error, `request_id "${requestIdOf(request)}": `, logger, "CheckStream"));
+          call.emit("error", toStatus(error, { requestId: requestIdOf(request) }, logger, "CheckStream"));
           return;
         }
         if (!call.write(response)) {
