@@ -80,7 +80,7 @@ describe("backlog consumer", () => {
     const expected: Record<string, number> = {};
     let decisions = 0;
     for (const message of await readTopic(kafka, topic)) {
-      const fact = decodeAuditRecord(message.value ?? Buffer.alloc(0), 0);
+      const { fact } = decodeAuditRecord(message.value ?? Buffer.alloc(0), 0);
       if (fact.kind === "violation") expected[signatureId(fact)] = (expected[signatureId(fact)] ?? 0) + 1;
       if (fact.kind === "traffic") decisions += fact.decisions;
     }

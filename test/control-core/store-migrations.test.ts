@@ -10,6 +10,7 @@ import { openTestDatabase, TEST_DATABASE_URL } from "./control-support";
 
 const TABLES = [
   "consumed_offsets",
+  "consumed_records",
   "control_state",
   "policy_bundles",
   "remediations",

@@ -1,5 +1,6 @@
 import type { Logger } from "@flowzone/logging";
 import { AUDIT_TOPIC } from "@flowzone/kafka";
+import { METRIC_NAMES, type Telemetry } from "@flowzone/telemetry";
 import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
 
 import { applyBacklogBatch, storedOffsets, type ConsumedRecord } from "./backlog-store";
@@ -17,6 +18,8 @@ export interface BacklogConsumerOptions {
   readonly topic?: string;
   /** Default `flowzone-control`. Only spreads partitions; the offsets that count live in PostgreSQL. */
   readonly groupId?: string;
+  /** Where `flowzone_backlog_offset_resets_total` is counted; none when absent. */
+  readonly telemetry?: Telemetry | undefined;
 }
 
 /** A running backlog consumer. */
@@ -31,10 +34,17 @@ export interface BacklogConsumer {
  * counters, and the store skips anything below them, so a crash between the database commit and
  * anything else can neither lose nor double a record. A record that cannot be decoded is logged
  * with its position and skipped (its offset is stored), so one bad record never wedges the backlog.
+ * When the stored offsets belong to another incarnation of the topic (a new broker under an old
+ * database, a recreated topic), that is logged as one error line and counted, and the partition
+ * is read again from its start; record ids keep anything from counting twice.
  */
 export async function startBacklogConsumer(options: BacklogConsumerOptions): Promise<BacklogConsumer> {
   const topic = options.topic ?? AUDIT_TOPIC;
   const log = options.logger.child({ component: "backlog-consumer" });
+  const resets = options.telemetry?.meter.createCounter(METRIC_NAMES.backlogOffsetResets, {
+    description: "Audit partitions read again from their start because the stored offsets belonged to another incarnation of the topic.",
+  });
+  const clusterId = await describeClusterId(options.kafka);
   const consumer = options.kafka.consumer({ groupId: options.groupId ?? "flowzone-control", allowAutoTopicCreation: false });
   await consumer.connect();
   try {
@@ -52,7 +62,21 @@ export async function startBacklogConsumer(options: BacklogConsumerOptions): Pro
         const { batch } = payload;
         if (!payload.isRunning() || payload.isStale()) return;
         const records = batch.messages.map((message) => decode(message, batch.topic, batch.partition, log));
-        const added = await applyBacklogBatch(options.database, { topic: batch.topic, partition: batch.partition, records }, options.clock.now());
+        const { added, reset } = await applyBacklogBatch(
+          options.database,
+          { topic: batch.topic, partition: batch.partition, clusterId, highWatermark: batch.highWatermark, records },
+          options.clock.now(),
+        );
+        if (reset !== undefined) {
+          log.error(
+            { topic: batch.topic, partition: batch.partition, reason: reset },
+            `stored offsets of ${batch.topic}/${batch.partition} belong to another incarnation of the topic (${reset}): reading it again from its start`,
+          );
+          resets?.add(1, { topic: batch.topic });
+          // Below the log start offset the fetch is out of range and restarts at the earliest record.
+          consumer.seek({ topic: batch.topic, partition: batch.partition, offset: "0" });
+          return;
+        }
         log.debug({ topic: batch.topic, partition: batch.partition, added, lastOffset: batch.lastOffset() }, "backlog batch stored");
         payload.resolveOffset(batch.lastOffset());
         await payload.heartbeat();
@@ -66,11 +90,26 @@ export async function startBacklogConsumer(options: BacklogConsumerOptions): Pro
   return { close: () => consumer.disconnect() };
 }
 
+/** The id of the cluster `kafka` points at: stored with the offsets, it tells one incarnation of a topic from the next. */
+async function describeClusterId(kafka: Kafka): Promise<string> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.describeCluster()).clusterId;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Seeks each partition to the record before its stored offset: that record is skipped as already
+ * counted, and its id proves the partition is still the incarnation the offsets were counted on.
+ */
 async function seekToStored(consumer: Consumer, db: Database, topic: string, partitions: readonly number[]): Promise<void> {
   const offsets = await storedOffsets(db, topic);
   for (const partition of partitions) {
     const next = offsets.get(partition);
-    if (next !== undefined) consumer.seek({ topic, partition, offset: String(next) });
+    if (next !== undefined) consumer.seek({ topic, partition, offset: String(Math.max(next - 1, 0)) });
   }
 }
 
@@ -78,15 +117,15 @@ function decode(message: KafkaMessage, topic: string, partition: number, log: Lo
   const { offset } = message;
   if (message.value === null) {
     log.warn({ topic, partition, offset }, "audit record without a value skipped (its offset is stored)");
-    return { offset, fact: null };
+    return { offset, id: "", fact: null };
   }
   try {
-    return { offset, fact: decodeAuditRecord(message.value, Number(message.timestamp)) };
+    return { offset, ...decodeAuditRecord(message.value, Number(message.timestamp)) };
   } catch (error) {
     log.error(
       { topic, partition, offset, err: error instanceof Error ? error.message : String(error) },
       `audit record at ${topic}/${partition}@${offset} cannot be decoded: skipped (its offset is stored)`,
     );
-    return { offset, fact: null };
+    return { offset, id: "", fact: null };
   }
 }

@@ -1,22 +1,45 @@
 import type { AuditFact } from "./convert-audit";
 import type { Database, Queryable } from "./database";
+import { incarnationChange, type StoredPosition } from "./offset-identity";
 import { signatureId, type SignatureKey } from "./signature";
 
 /** Decision counts are kept per second: quiet periods in tests are seconds, in production days. */
 export const DECISION_BUCKET_MS = 1000;
 
-/** One consumed record: its Kafka offset and what it said (null when it could not be decoded). */
+/**
+ * How long the ids of counted records are kept: a partition read again from its start (its stored
+ * offset lay beyond its end) counts none of the records of that window twice.
+ */
+export const RECORD_ID_RETENTION_MS = 7 * 86_400_000;
+
+/** One consumed record: its Kafka offset, its id and what it said (null when it could not be decoded). */
 export interface ConsumedRecord {
   /** Kafka offset as kafkajs gives it (a decimal string). */
   readonly offset: string;
+  /** The audit record's id; "" when it has none (it could not be decoded). */
+  readonly id: string;
   readonly fact: AuditFact | null;
 }
 
-/** Consecutive records of one partition. */
+/** Consecutive records of one partition, with what the fetch said about the partition. */
 export interface ConsumedBatch {
   readonly topic: string;
   readonly partition: number;
+  readonly clusterId: string;
+  /** The partition's high watermark at the fetch (a decimal string, as kafkajs gives it). */
+  readonly highWatermark: string;
   readonly records: readonly ConsumedRecord[];
+}
+
+/** What storing a batch did. */
+export interface BatchOutcome {
+  /** Records counted (new, and not counted before under their id). */
+  readonly added: number;
+  /**
+   * Set when the stored offset belonged to another incarnation of the topic: the position was
+   * reset to 0 and nothing of the batch was counted; the caller reads the partition from its start.
+   */
+  readonly reset: string | undefined;
 }
 
 interface SignatureDelta {
@@ -32,16 +55,30 @@ interface SignatureDelta {
  * Adds a batch to the backlog exactly once: counters, decision buckets and the partition's next
  * offset change in one transaction, and records below the stored offset (a redelivery after a
  * crash or rebalance) are skipped under a row lock, so whatever Kafka replays, each record counts
- * once. Returns how many records were new.
+ * once; a record whose id was counted before is skipped too. When the stored offset belongs to
+ * another incarnation of the topic (see {@link incarnationChange}), the position is reset instead.
  */
-export async function applyBacklogBatch(db: Database, batch: ConsumedBatch, nowMs: number): Promise<number> {
-  if (batch.records.length === 0) return 0;
+export async function applyBacklogBatch(db: Database, batch: ConsumedBatch, nowMs: number): Promise<BatchOutcome> {
+  if (batch.records.length === 0) return { added: 0, reset: undefined };
   return db.transaction(async (tx) => {
-    const next = await lockPartition(tx, batch.topic, batch.partition, nowMs);
-    const fresh = batch.records.filter((record) => Number(record.offset) >= next);
+    const stored = await lockPartition(tx, batch.topic, batch.partition, nowMs);
+    const reset = incarnationChange(stored, {
+      clusterId: batch.clusterId,
+      highWatermark: Number(batch.highWatermark),
+      recordIds: new Map(batch.records.map((record) => [Number(record.offset), record.id])),
+    });
+    if (reset !== undefined) {
+      await tx.query(
+        "UPDATE consumed_offsets SET next_offset = 0, cluster_id = $3, last_record_id = NULL, updated_at = $4::timestamptz WHERE topic = $1 AND partition = $2",
+        [batch.topic, batch.partition, batch.clusterId, new Date(nowMs).toISOString()],
+      );
+      return { added: 0, reset };
+    }
+    const fresh = batch.records.filter((record) => Number(record.offset) >= stored.nextOffset);
     const last = fresh.at(-1);
-    if (last === undefined) return 0;
-    const { signatures, buckets } = aggregate(fresh);
+    if (last === undefined) return { added: 0, reset: undefined };
+    const counted = await claimRecordIds(tx, fresh, nowMs);
+    const { signatures, buckets } = aggregate(counted);
     for (const delta of signatures.values()) await upsertSignature(tx, delta);
     for (const [bucket, decisions] of buckets) {
       const [zone, startMs] = JSON.parse(bucket) as [string, number];
@@ -52,33 +89,59 @@ export async function applyBacklogBatch(db: Database, batch: ConsumedBatch, nowM
       );
     }
     await tx.query(
-      "UPDATE consumed_offsets SET next_offset = $3, updated_at = $4::timestamptz WHERE topic = $1 AND partition = $2",
-      [batch.topic, batch.partition, Number(last.offset) + 1, new Date(nowMs).toISOString()],
+      "UPDATE consumed_offsets SET next_offset = $3, cluster_id = $4, last_record_id = $5, updated_at = $6::timestamptz WHERE topic = $1 AND partition = $2",
+      [batch.topic, batch.partition, Number(last.offset) + 1, batch.clusterId, last.id === "" ? null : last.id, new Date(nowMs).toISOString()],
     );
-    return fresh.length;
+    return { added: counted.length, reset: undefined };
+  });
+}
+
+/** Forgets the ids of records counted before `beforeMs` ({@link RECORD_ID_RETENTION_MS}). */
+export async function pruneRecordIds(db: Queryable, beforeMs: number): Promise<void> {
+  await db.query("DELETE FROM consumed_records WHERE consumed_at < $1::timestamptz", [new Date(beforeMs).toISOString()]);
+}
+
+/** The records whose ids were not counted before (records without an id always count), their ids now kept. */
+async function claimRecordIds(tx: Queryable, records: readonly ConsumedRecord[], nowMs: number): Promise<ConsumedRecord[]> {
+  const ids = [...new Set(records.map((record) => record.id).filter((id) => id !== ""))];
+  if (ids.length === 0) return [...records];
+  const rows = await tx.query<{ record_id: string }>(
+    `INSERT INTO consumed_records (record_id, consumed_at) SELECT id, $2::timestamptz FROM unnest($1::text[]) AS id
+     ON CONFLICT (record_id) DO NOTHING RETURNING record_id`,
+    [ids, new Date(nowMs).toISOString()],
+  );
+  const claimed = new Set(rows.map((row) => row.record_id));
+  return records.filter((record) => {
+    if (record.id === "") return true;
+    // A batch holding the same id twice counts it once.
+    if (!claimed.has(record.id)) return false;
+    claimed.delete(record.id);
+    return true;
   });
 }
 
 /** The next offset to consume per partition of `topic`, as stored with the counters. */
 export async function storedOffsets(db: Queryable, topic: string): Promise<Map<number, number>> {
-  const rows = await db.query<{ partition: number; next_offset: number }>(
+  // bigint comes back from pg as a string.
+  const rows = await db.query<{ partition: number; next_offset: number | string }>(
     "SELECT partition, next_offset FROM consumed_offsets WHERE topic = $1",
     [topic],
   );
-  return new Map(rows.map((row) => [row.partition, row.next_offset]));
+  return new Map(rows.map((row) => [row.partition, Number(row.next_offset)]));
 }
 
-async function lockPartition(tx: Queryable, topic: string, partition: number, nowMs: number): Promise<number> {
+async function lockPartition(tx: Queryable, topic: string, partition: number, nowMs: number): Promise<StoredPosition> {
   await tx.query(
     `INSERT INTO consumed_offsets (topic, partition, next_offset, updated_at) VALUES ($1, $2, 0, $3::timestamptz)
      ON CONFLICT (topic, partition) DO NOTHING`,
     [topic, partition, new Date(nowMs).toISOString()],
   );
-  const rows = await tx.query<{ next_offset: number }>(
-    "SELECT next_offset FROM consumed_offsets WHERE topic = $1 AND partition = $2 FOR UPDATE",
+  const rows = await tx.query<{ next_offset: number | string; cluster_id: string | null; last_record_id: string | null }>(
+    "SELECT next_offset, cluster_id, last_record_id FROM consumed_offsets WHERE topic = $1 AND partition = $2 FOR UPDATE",
     [topic, partition],
   );
-  return rows[0]?.next_offset ?? 0;
+  const row = rows[0];
+  return { nextOffset: Number(row?.next_offset ?? 0), clusterId: row?.cluster_id ?? null, lastRecordId: row?.last_record_id ?? null };
 }
 
 function aggregate(records: readonly ConsumedRecord[]): {

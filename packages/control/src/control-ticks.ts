@@ -1,5 +1,6 @@
 import type { Logger } from "@flowzone/logging";
 
+import { pruneRecordIds, RECORD_ID_RETENTION_MS } from "./backlog-store";
 import type { Clock } from "./clock";
 import type { ControlPlaneService } from "./control-plane-service";
 import type { Database } from "./database";
@@ -11,13 +12,15 @@ const BUCKET_RETENTION_SLACK_MS = 86_400_000;
 
 /**
  * One pass of the control plane's own duties: expire exceptions, flip `autoEnforce` zones that
- * are ready, prune decision buckets no quiet period reaches. Exposed so tests drive it with an
+ * are ready, prune decision buckets no quiet period reaches and the ids of records counted long
+ * ago. Exposed so tests drive it with an
  * injected clock instead of waiting for a timer.
  */
 export async function runTick(service: ControlPlaneService, db: Database, clock: Clock, longestQuietMs: number): Promise<void> {
   await service.expireExceptions(await dueExceptions(db, clock.now()));
   await service.autoEnforce();
   await pruneDecisionBuckets(db, clock.now() - longestQuietMs - BUCKET_RETENTION_SLACK_MS);
+  await pruneRecordIds(db, clock.now() - RECORD_ID_RETENTION_MS);
 }
 
 /** A timer running {@link runTick} every `tickMs`; a failed tick is logged and the next one runs. */

@@ -27,7 +27,7 @@ describe("decodeAuditRecord", () => {
       policyVersion: "sha256:abc@12",
       event: { case: "violation", value: { rule: "boundary", producer: "svc:app", sink: "svc:ads", labels: ["banana"] } },
     });
-    expect(decodeAuditRecord(toBinary(AuditRecordSchema, record), 0)).toEqual({
+    expect(decodeAuditRecord(toBinary(AuditRecordSchema, record), 0).fact).toEqual({
       kind: "violation",
       zone: "banana",
       rule: "boundary",
@@ -37,5 +37,10 @@ describe("decodeAuditRecord", () => {
       atMs: 1_700_000_000_000,
       epoch: 12,
     });
+  });
+
+  it("keeps the record's id, which makes counting it idempotent", () => {
+    const record = create(AuditRecordSchema, { id: "d-7/1", zone: "banana", event: { case: "zoneTraffic", value: { decisions: 3n } } });
+    expect(decodeAuditRecord(toBinary(AuditRecordSchema, record), 5).id).toBe("d-7/1");
   });
 });

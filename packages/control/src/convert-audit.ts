@@ -37,12 +37,22 @@ export type AuditFact =
   /** Any other kind (the control plane's own events among them): not the backlog's business. */
   | { readonly kind: "ignored"; readonly event: string };
 
+/** One decoded audit record: its id (what makes counting it idempotent) and what it says. */
+export interface DecodedAudit {
+  readonly id: string;
+  readonly fact: AuditFact;
+}
+
 /**
  * Decodes one record of the audit topic. `fallbackTimeMs` (the Kafka timestamp) dates a record
  * that carries no time. Throws when the bytes are not an AuditRecord; the caller logs and skips.
  */
-export function decodeAuditRecord(value: Uint8Array, fallbackTimeMs: number): AuditFact {
+export function decodeAuditRecord(value: Uint8Array, fallbackTimeMs: number): DecodedAudit {
   const record = fromBinary(AuditRecordSchema, value);
+  return { id: record.id, fact: factOf(record, fallbackTimeMs) };
+}
+
+function factOf(record: AuditRecord, fallbackTimeMs: number): AuditFact {
   const atMs = record.time === undefined ? fallbackTimeMs : timestampDate(record.time).getTime();
   const event = record.event;
   if (event.case === "violation") {

@@ -114,4 +114,20 @@ export const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE violation_signatures ADD COLUMN resolved_epoch bigint`,
     ],
   },
+  {
+    version: 3,
+    name: "offsets bound to the topic incarnation they count; counting idempotent on record ids",
+    statements: [
+      // The cluster and the last record counted tell a stored offset's topic incarnation from a new
+      // one (a new broker, a recreated topic), whose offsets start at 0 again.
+      `ALTER TABLE consumed_offsets ADD COLUMN cluster_id text`,
+      `ALTER TABLE consumed_offsets ADD COLUMN last_record_id text`,
+      // Ids of the audit records counted, so a partition read again from its start counts none twice.
+      `CREATE TABLE consumed_records (
+         record_id text PRIMARY KEY,
+         consumed_at timestamptz NOT NULL
+       )`,
+      `CREATE INDEX consumed_records_at ON consumed_records (consumed_at)`,
+    ],
+  },
 ];

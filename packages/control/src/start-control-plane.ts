@@ -1,6 +1,7 @@
 import { readBundleDir } from "@flowzone/bundle-source";
 import { AUDIT_TOPIC, CONTROL_TOPIC, auditTopicSpec, ensureTopics } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
+import type { Telemetry } from "@flowzone/telemetry";
 import type { Kafka } from "kafkajs";
 
 import { createKafkaAuditPublisher } from "./audit-publisher";
@@ -32,6 +33,8 @@ export interface StartControlPlaneOptions {
   readonly groupId?: string;
   /** Partitions of the audit topic when this process creates it; default AUDIT_TOPIC_PARTITIONS, as every writer. */
   readonly auditPartitions?: number;
+  /** The process's metrics registry; the backlog counts offset resets there. */
+  readonly telemetry?: Telemetry | undefined;
 }
 
 /** A running control plane. */
@@ -91,6 +94,7 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
       logger: options.logger,
       clock,
       topic: auditTopic,
+      telemetry: options.telemetry,
       ...(options.groupId === undefined ? {} : { groupId: options.groupId }),
     });
     closers.push(() => backlog.close());

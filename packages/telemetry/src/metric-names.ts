@@ -33,6 +33,8 @@ export const METRIC_NAMES = {
   enforcerLag: "flowzone_enforcer_consumer_lag_records",
   /** Open violation signatures per zone (the control plane's backlog). */
   backlogOpen: "flowzone_backlog_open_signatures",
+  /** Audit partitions read again from their start: the stored offsets belonged to another incarnation of the topic. */
+  backlogOffsetResets: "flowzone_backlog_offset_resets_total",
   /** Control plane requests. */
   controlHttpRequests: "flowzone_control_http_requests_total",
   controlGrpcRequests: "flowzone_control_grpc_requests_total",

@@ -72,7 +72,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     stops.add(() => database.close());
 
     options.onProgress("starting the control plane");
-    const control: RunningControlPlane = await startControlPlane({ database, kafka, policyDir: options.policyDir, logger: options.logger });
+    const control: RunningControlPlane = await startControlPlane({ database, kafka, policyDir: options.policyDir, logger: options.logger, telemetry });
     stops.add(() => control.close());
     const controlService: RunningControlService = await startControlService({
       controlPlane: control.controlPlane,
