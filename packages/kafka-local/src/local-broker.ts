@@ -57,11 +57,13 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
   await writeFile(log4jFile, LOG4J_PROPERTIES);
   const logFile = path.join(options.workDir, "broker.log");
 
+  // The JVM gets a process group of its own: a Ctrl-C at the terminal reaches every process of the
+  // foreground group, and the broker must outlive the services that drain into it while they stop.
   const java = (mainClass: string, args: readonly string[]): ChildProcess =>
     spawn(
       "java",
       [`-Xms256m`, `-Xmx${options.heapMb ?? 512}m`, `-Dlog4j.configuration=file:${log4jFile}`, "-cp", path.join(options.libsDir, "*"), mainClass, ...args],
-      { stdio: ["ignore", "pipe", "pipe"] },
+      { stdio: ["ignore", "pipe", "pipe"], detached: true },
     );
 
   // A restart on the same folder keeps its data: format only a fresh folder.
@@ -70,9 +72,20 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
   }
 
   const child = java("kafka.Kafka", [propertiesFile]);
+  // Out of the terminal's process group, the broker would outlive a process that ends without
+  // stopping it (an uncaught error, process.exit): kill it then. Only SIGKILL escapes this.
+  const killOnExit = (): void => {
+    child.kill("SIGKILL");
+  };
+  process.once("exit", killOnExit);
   const log = createWriteStream(logFile);
   child.stderr?.pipe(log);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => { resolve(); }));
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      process.removeListener("exit", killOnExit);
+      resolve();
+    }),
+  );
   await waitForReady(child, log, options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS, logFile);
 
   const pid = child.pid ?? 0;

@@ -9,9 +9,15 @@ export interface ShutdownWatch {
 }
 
 /**
+ * A repeat of the stop signal within this window is the same Ctrl-C delivered twice: the terminal
+ * signals the whole foreground process group and `npm start` forwards what it receives as well.
+ */
+export const REPEAT_SIGNAL_WINDOW_MS = 2000;
+
+/**
  * Watches for the request to stop: `signal`'s abort (tests), or else the first SIGINT or SIGTERM
- * this process receives. The process handlers are removed once one fires, so a second Ctrl-C
- * during the drain gets node's default behaviour and ends the process at once.
+ * this process receives. A second signal after {@link REPEAT_SIGNAL_WINDOW_MS} during the drain
+ * is a user insisting: the process ends at once (exit 130 for SIGINT, 143 for SIGTERM).
  */
 export function watchShutdown(signal: AbortSignal | undefined): ShutdownWatch {
   if (signal !== undefined) {
@@ -27,9 +33,16 @@ export function watchShutdown(signal: AbortSignal | undefined): ShutdownWatch {
   const requested = new Promise<string>((resolve) => {
     resolveRequested = resolve;
   });
+  let firstAtMs: number | undefined;
   const onSignal = (name: NodeJS.Signals): void => {
-    dispose();
-    resolveRequested(name);
+    if (firstAtMs === undefined) {
+      firstAtMs = Date.now();
+      resolveRequested(name);
+      return;
+    }
+    if (Date.now() - firstAtMs < REPEAT_SIGNAL_WINDOW_MS) return;
+    process.stderr.write(`${name} again: stopping at once\n`);
+    process.exit(name === "SIGINT" ? 130 : 143);
   };
   const dispose = (): void => {
     for (const s of STOP_SIGNALS) process.removeListener(s, onSignal);
