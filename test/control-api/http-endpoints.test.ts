@@ -1,4 +1,4 @@
-// Every endpoint of CONTRACT.md section 6 answering its happy path through the real HTTP server.
+// Every endpoint of docs/reference/http-api.md answering its happy path through the real HTTP server.
 import { startControlApi } from "./control-api-harness";
 import type { ControlApi } from "./control-api-harness";
 

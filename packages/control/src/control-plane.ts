@@ -10,7 +10,7 @@ export interface Actor {
   readonly subject: string;
 }
 
-/** A zone as `GET /v1/zones` lists it (CONTRACT.md section 6). */
+/** A zone as `GET /v1/zones` lists it (docs/reference/http-api.md). */
 export interface ZoneView {
   readonly name: string;
   /** Mode configured at runtime. */

@@ -93,7 +93,7 @@ export interface ExceptionAuditFields {
   readonly actor: string;
 }
 
-/** A change the control plane audits (CONTRACT.md section 5), with who made it. */
+/** A change the control plane audits (docs/reference/kafka.md), with who made it. */
 export type ControlAuditEvent =
   | {
       readonly kind: "zone_flip";

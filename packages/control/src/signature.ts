@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 
-/** What makes two violations "the same" (CONTRACT.md section 1). */
+/** What makes two violations "the same" (docs/reference/evaluation.md, "The backlog"). */
 export interface SignatureKey {
   readonly zone: string;
   readonly rule: string;

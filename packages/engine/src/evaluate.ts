@@ -8,7 +8,7 @@ import type { Decision, Violation, Write } from "./types";
 export const ALLOW: Decision = Object.freeze({ allow: true, violations: Object.freeze([]) });
 
 /**
- * Decides a write (CONTRACT section 3): zones touched by its labels, then per zone the boundary
+ * Decides a write (docs/reference/evaluation.md): zones touched by its labels, then per zone the boundary
  * rule and the extra rules whose effective mode is not off. Violations come in bundle order,
  * boundary first. `nowMs` undefined means "now", read only when an exception must be checked.
  */

@@ -1,6 +1,6 @@
 import type { IHeaders } from "kafkajs";
 
-/** Header names on data records (CONTRACT.md section 5). */
+/** Header names on data records (docs/reference/kafka.md). */
 export const FLOW_HEADERS = {
   labels: "flowzone-labels",
   sources: "flowzone-sources",

@@ -1,6 +1,6 @@
 import type { TopicSpec } from "./ensure-topics";
 
-/** One protobuf `flowzone.v1.AuditRecord` per event, keyed by zone (CONTRACT.md section 5). */
+/** One protobuf `flowzone.v1.AuditRecord` per event, keyed by zone (docs/reference/kafka.md). */
 export const AUDIT_TOPIC = "flowzone.audit.v1";
 
 /** Compacted: the current bundle, zone modes and exceptions, keyed per item. */

@@ -57,7 +57,7 @@ export function traceparentOf(record: GuardedRecord): string {
   return value;
 }
 
-/** The flowzone headers of every message of a send (CONTRACT.md section 5). */
+/** The flowzone headers of every message of a send (docs/reference/kafka.md). */
 export function flowHeaders(write: Write, decision: FlowDecision): IHeaders {
   return encodeFlowHeaders({ labels: decision.labels, sources: write.sources, purpose: write.purpose, decisionId: decision.decisionId });
 }

@@ -1,7 +1,7 @@
 import type { ErrorJson } from "@flowzone/control-service";
 import { UsageError } from "./usage-error";
 
-/** Where the control plane is when FLOWZONE_CONTROL_URL is unset (CONTRACT.md section 7). */
+/** Where the control plane is when FLOWZONE_CONTROL_URL is unset (docs/reference/cli.md). */
 export const DEFAULT_CONTROL_URL = "http://127.0.0.1:8080";
 
 /**

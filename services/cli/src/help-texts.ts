@@ -1,6 +1,6 @@
 /**
  * Every help text of the `flowzone` command, keyed by its command words. Commands of
- * CONTRACT.md section 7 that are not built yet have a help text too, saying so.
+ * docs/reference/cli.md that are not built yet have a help text too, saying so.
  */
 
 const EXIT_CODES = "Exit codes: 0 success, 1 policy or request error, 2 usage error.";

@@ -12,7 +12,7 @@ export interface TextSink {
 export interface CliIo {
   readonly stdout: TextSink;
   readonly stderr: TextSink;
-  /** Read once per command, never at import (CONTRACT.md section 8: flags win over the environment). */
+  /** Read once per command, never at import (docs/reference/configuration.md: flags win over the environment). */
   readonly env: Readonly<Record<string, string | undefined>>;
   /**
    * Aborted to stop a long-running command (`flowzone pdp`). Unset: the command stops on
@@ -21,7 +21,7 @@ export interface CliIo {
   readonly shutdown?: AbortSignal | undefined;
 }
 
-/** Exit codes of CONTRACT.md section 7. */
+/** Exit codes (docs/reference/cli.md). */
 export const ExitCode = {
   ok: 0,
   /** A policy or request error: invalid bundle, failing policy tests, a service that cannot start. */

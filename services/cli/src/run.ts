@@ -19,7 +19,7 @@ const HELP_FLAGS: ReadonlySet<string> = new Set(["--help", "-h"]);
 
 /**
  * Runs the `flowzone` command line `argv` (without node and the script) and resolves with its
- * exit code (CONTRACT.md section 7: 0 success, 1 policy or request error, 2 usage error). Never
+ * exit code (docs/reference/cli.md: 0 success, 1 policy or request error, 2 usage error). Never
  * throws and never exits the process: `main.ts` does that, and tests call this in-process.
  */
 export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode> {

@@ -1,4 +1,4 @@
-/** What a token may do: `viewer` reads, `privacy-admin` reads and changes (CONTRACT.md section 6). */
+/** What a token may do: `viewer` reads, `privacy-admin` reads and changes (docs/reference/http-api.md). */
 export type Role = "viewer" | "privacy-admin";
 
 /** The roles, in the order help texts list them. */

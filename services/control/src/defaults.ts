@@ -1,4 +1,4 @@
-/** Defaults of the control service, in one place (CONTRACT.md section 8). */
+/** Defaults of the control service, in one place (docs/reference/configuration.md). */
 export const DEFAULTS = {
   host: "127.0.0.1",
   httpPort: 8080,

@@ -29,7 +29,7 @@ export interface ApiHandler {
 const VIOLATION_QUERY_KEYS: ReadonlySet<string> = new Set(["status", "limit"]);
 
 /**
- * The `/v1` routes of CONTRACT.md section 6, each a thin call into the facade: validate the
+ * The `/v1` routes of docs/reference/http-api.md, each a thin call into the facade: validate the
  * input, call, shape the view as JSON. Probes and metrics are served before auth, elsewhere.
  */
 export function apiRoutes(controlPlane: ControlPlane, now: () => Date): Route<ApiHandler>[] {

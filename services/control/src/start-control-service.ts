@@ -17,8 +17,8 @@ import { loadTokenFile } from "./token-file";
 const HEALTH_POLL_MS = 1000;
 
 /**
- * Starts the control plane's transports in front of `controlPlane`: the HTTP API (CONTRACT.md
- * section 6) and gRPC ZoneService with health and reflection, sharing one authenticator and
+ * Starts the control plane's transports in front of `controlPlane`: the HTTP API (docs/reference/
+ * http-api.md) and gRPC ZoneService with health and reflection, sharing one authenticator and
  * one set of request counts. Resolves once both listen; logs the ports it got.
  *
  * @throws ConfigError for impossible options, TokenFileError for an unusable token file, and an

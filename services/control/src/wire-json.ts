@@ -1,5 +1,5 @@
 /**
- * The HTTP API's JSON (CONTRACT.md section 6): camelCase keys, RFC 3339 times, null for "none".
+ * The HTTP API's JSON (docs/reference/http-api.md, openapi.json): camelCase keys, RFC 3339 times, null for "none".
  * Built key by key from the facade's views rather than serialised as they are, so a field
  * added to a view never leaks onto the wire by accident. The CLI reads the same types.
  */

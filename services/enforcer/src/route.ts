@@ -1,4 +1,4 @@
-/** One enforcer route (CONTRACT.md section 5): records flow `from` one topic `to` another. */
+/** One enforcer route (docs/reference/kafka.md): records flow `from` one topic `to` another. */
 export interface Route {
   /** Unique; the consumer group is `flowzone-enforcer-<name>`. */
   readonly name: string;

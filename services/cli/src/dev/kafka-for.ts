@@ -9,7 +9,7 @@ export interface KafkaEndpoint {
 }
 
 /**
- * The Kafka that local commands use (CONTRACT.md section 8): the given brokers, or, when none
+ * The Kafka that local commands use (docs/reference/configuration.md): the given brokers, or, when none
  * are given, a single-node broker provisioned under `homeDir/kafka` (jars cached there, so a
  * second start reuses the first one's download) and started on a free port.
  */
