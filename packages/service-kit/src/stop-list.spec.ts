@@ -5,9 +5,9 @@ describe("StopList", () => {
     const order: string[] = [];
     const errors: unknown[] = [];
     const stops = new StopList((error) => errors.push(error));
-    stops.add(async () => { order.push("broker"); });
+    stops.add(() => { order.push("broker"); return Promise.resolve(); });
     stops.add(() => Promise.reject(new Error("control did not stop")));
-    stops.add(async () => { order.push("enforcer"); });
+    stops.add(() => { order.push("enforcer"); return Promise.resolve(); });
     await stops.stopAll();
     expect(order).toEqual(["enforcer", "broker"]);
     expect(errors).toHaveLength(1);
@@ -17,9 +17,9 @@ describe("StopList", () => {
     const stopped: string[] = [];
     const stops = new StopList();
     await expect(
-      stops.starting(async (list) => {
-        list.add(async () => { stopped.push("database"); });
-        throw new Error("port taken");
+      stops.starting((list) => {
+        list.add(() => { stopped.push("database"); return Promise.resolve(); });
+        return Promise.reject(new Error("port taken"));
       }),
     ).rejects.toThrow("port taken");
     expect(stopped).toEqual(["database"]);
