@@ -2,6 +2,7 @@
  * The guarded producer deciding with a real decision service (its audit trail on the test
  * broker): what lands, what does not, how many calls a send makes, and the cache.
  */
+import { FlowzoneError } from "@flowzone/errors";
 import { EnforcementPoint } from "@flowzone/proto";
 import { FlowDeniedError, FlowRequestError, type GuardedProducer } from "@flowzone/sdk";
 
@@ -163,5 +164,35 @@ describe("guarded producer, remote decisions", () => {
     expect(error).toBeInstanceOf(FlowRequestError);
     expect(error).toMatchObject({ code: "invalid_request", field: "labels[1]", value: "bananna" });
     expect(await recordCount(topic)).toBe(0);
+  }, 30_000);
+
+  it("surfaces the decision service's structured detail: the field violation and the value, as the cause", async () => {
+    const topic = uniqueTopic("sdk-bad-detail");
+    await createTopics(topic);
+    const error = await producer.send({ topic, messages: messages(1), flow: { labels: ["banana"], sources: ["kafka:nowhere"] } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FlowRequestError);
+    const request = error as FlowRequestError;
+    expect({ field: request.field, value: request.value }).toEqual({ field: "sources[0]", value: "kafka:nowhere" });
+    expect(request.message).toMatch(/^flowzone cannot decide this write: sources\[0\] "kafka:nowhere" is not a declared asset/);
+    expect(request.cause).toBeInstanceOf(FlowzoneError);
+    const { fieldViolations, metadata } = (request.cause as FlowzoneError).details;
+    expect(fieldViolations?.map((v) => [v.field, v.reason])).toEqual([["sources[0]", "UNKNOWN_SOURCE"]]);
+    expect(fieldViolations?.[0]?.description).toMatch(/^sources\[0\] "kafka:nowhere" is not a declared asset/);
+    expect(metadata).toEqual({ value: "kafka:nowhere" });
+  }, 30_000);
+
+  it("names the field within the write when a sendBatch carries a bad write", async () => {
+    const inside = uniqueTopic("banana-in");
+    await createTopics(inside);
+    const error = await producer
+      .sendBatch([
+        { topic: inside, messages: messages(1), flow: { labels: ["banana"] } },
+        { topic: inside, messages: messages(1), flow: { labels: ["banana", "x-undeclared"] } },
+      ])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FlowRequestError);
+    expect(error).toMatchObject({ field: "labels[1]", value: "x-undeclared" });
+    expect((error as FlowRequestError).cause).toMatchObject({ details: { fieldViolations: [expect.objectContaining({ field: "requests[1].labels[1]" })] } });
+    expect(await recordCount(inside)).toBe(0);
   }, 30_000);
 });

@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 
 import type { Write } from "@flowzone/engine";
-import { clientConstructor } from "@flowzone/grpc-kit";
+import { clientConstructor, fromServiceError } from "@flowzone/grpc-kit";
 import { TRACEPARENT_HEADER } from "@flowzone/telemetry";
 import { CheckBatchRequestSchema, CheckRequestSchema, DecisionService } from "@flowzone/proto";
 import type { CheckBatchRequest, CheckBatchResponse, CheckRequest, CheckResponse } from "@flowzone/proto";
@@ -95,18 +95,27 @@ function toRequest(write: Write): CheckRequest {
   });
 }
 
-/** A quoted value in a request error's text: `labels[0] "x" is not a declared label`. */
-const QUOTED = /"([^"]*)"/;
-/** `requests[2].` (a batch) in front of the field. */
-const BATCH_PREFIX = /^requests\[\d+\]\./;
+/** How a batch's field paths start: `requests[2].labels[0]`. */
+const BATCH_ITEM = "requests[";
 
+/**
+ * INVALID_ARGUMENT is read from the status details the decision service sends (a
+ * `google.rpc.BadRequest` field violation naming the field, `ErrorInfo` metadata with the value),
+ * never from the message text.
+ */
 function toDeciderError(error: grpc.ServiceError, address: string): Error {
   if (error.code === grpc.status.INVALID_ARGUMENT) {
-    const text = error.details.replace(BATCH_PREFIX, "");
-    const field = /^[^\s:"]+/.exec(text)?.[0] ?? "";
-    const value = QUOTED.exec(text)?.[1] ?? "";
-    return new FlowRequestError(field, value, `flowzone cannot decide this write: ${text}`, error);
+    const refusal = fromServiceError(error);
+    const [violation] = refusal.details.fieldViolations ?? [];
+    const field = violation === undefined ? "" : fieldOfWrite(violation.field);
+    const value = refusal.details.metadata?.["value"] ?? "";
+    return new FlowRequestError(field, value, `flowzone cannot decide this write: ${violation?.description ?? refusal.message}`, refusal);
   }
   const what = error.code === grpc.status.DEADLINE_EXCEEDED ? "did not answer within the deadline" : `failed (${grpc.status[error.code]})`;
   return new DeciderUnavailable(`decision service at ${address} ${what}: ${error.details}`, undefined, { cause: error });
+}
+
+/** A field path within the write: `labels[0]` of a batch's `requests[2].labels[0]`. */
+function fieldOfWrite(path: string): string {
+  return path.startsWith(BATCH_ITEM) ? path.slice(path.indexOf("].") + 2) : path;
 }
