@@ -108,7 +108,7 @@ describe("HTTP API bad input", () => {
   it("answers 404 for an unknown route and 405 with Allow for a known path with the wrong method", async () => {
     const unknown = await api.request("GET", "/v2/zones");
     expect(unknown.status).toBe(404);
-    expect(errorOf(unknown)).toEqual({ code: "not_found", message: "no route GET /v2/zones; see CONTRACT.md section 6 for the API" });
+    expect(errorOf(unknown)).toEqual({ code: "not_found", message: "no route GET /v2/zones; see GET /v1/openapi.json for the API" });
     const wrong = await api.request("DELETE", "/v1/zones/banana");
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get("allow")).toBe("GET");

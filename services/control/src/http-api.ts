@@ -7,6 +7,7 @@ import type { Authenticator } from "./authenticator";
 import { parseJsonBody, readBody } from "./http-body";
 import { httpErrorOf } from "./http-errors";
 import { Router } from "./http-router";
+import { loadOpenApiDocument } from "./openapi-document";
 import { apiRoutes } from "./http-routes";
 import type { ApiHandler, Reply } from "./http-routes";
 import { PROMETHEUS_CONTENT_TYPE } from "./request-metrics";
@@ -28,16 +29,20 @@ type Probe = (response: ServerResponse) => void;
 const JSON_TYPE = "application/json; charset=utf-8";
 
 /**
- * The HTTP API of CONTRACT.md section 6 on `node:http`. Per request: route (404/405), then
- * auth (401/403, before any body is read, so an unauthenticated client cannot make the server
- * buffer), then the handler; every error becomes the contract's `{"error": {...}}` body via
- * `httpErrorOf`. Probes and metrics need no token: orchestrators and scrapers carry none.
+ * The control plane's HTTP API (docs/reference/http-api.md, services/control/openapi.json) on
+ * `node:http`. Per request: route (404/405), then auth (401/403, before any body is read, so an
+ * unauthenticated client cannot make the server buffer), then the handler; every error becomes
+ * the `{"error": {...}}` body via `httpErrorOf`. Probes, metrics and the OpenAPI document need no
+ * token: orchestrators and scrapers carry none, and a client reads the document to learn how to
+ * authenticate.
  */
 export function createHttpApi(deps: HttpApiDeps): Server {
   const { authenticator, metrics, logger, maxBodyBytes } = deps;
   const router = new Router<ApiHandler>(apiRoutes(deps.controlPlane, deps.now));
+  const openApi = loadOpenApiDocument();
   const probes: ReadonlyMap<string, Probe> = new Map<string, Probe>([
     ["/healthz", (response) => { send(response, 200, { status: "ok" }); }],
+    ["/v1/openapi.json", (response) => { sendText(response, 200, JSON_TYPE, openApi); }],
     [
       "/readyz",
       (response) => {
@@ -72,7 +77,7 @@ export function createHttpApi(deps: HttpApiDeps): Server {
       return;
     }
     const match = probe !== undefined ? ({ kind: "method_not_allowed", allowed: ["GET"] } as const) : router.match(method, url.pathname);
-    if (match.kind === "not_found") throw new FlowzoneError("not_found", `no route ${method} ${url.pathname}; see CONTRACT.md section 6 for the API`);
+    if (match.kind === "not_found") throw new FlowzoneError("not_found", `no route ${method} ${url.pathname}; see GET /v1/openapi.json for the API`);
     if (match.kind === "method_not_allowed") {
       response.setHeader("allow", match.allowed.join(", "));
       throw new FlowzoneError("method_not_allowed", `${method} is not allowed on ${url.pathname}; use ${match.allowed.join(" or ")}`);
@@ -125,7 +130,10 @@ function send(response: ServerResponse, status: number, body: unknown): void {
     response.end();
     return;
   }
-  const text = JSON.stringify(body);
-  response.writeHead(status, { "content-type": JSON_TYPE, "content-length": Buffer.byteLength(text), "cache-control": "no-store" });
+  sendText(response, status, JSON_TYPE, JSON.stringify(body));
+}
+
+function sendText(response: ServerResponse, status: number, contentType: string, text: string): void {
+  response.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(text), "cache-control": "no-store" });
   response.end(text);
 }
