@@ -2,6 +2,8 @@ import { Kafka, logLevel, type LogEntry, type logCreator } from "kafkajs";
 
 import type { Logger } from "@flowzone/logging";
 
+import { bridgedLevel } from "./kafkajs-log-level";
+
 /** Options for {@link createKafka}. */
 export interface KafkaClientOptions {
   /** Broker addresses, `host:port`. */
@@ -20,7 +22,10 @@ export function parseBrokers(text: string): string[] {
   return brokers;
 }
 
-/** A kafkajs client whose log lines go to the given pino logger (warnings and up). */
+/**
+ * A kafkajs client whose log lines (warnings and up) go to the given pino logger, with kafkajs'
+ * namespace; transient broker answers during warm-up are demoted ({@link bridgedLevel}).
+ */
 export function createKafka(options: KafkaClientOptions): Kafka {
   // kafkajs warns once per producer that its default partitioner changed in 2.0; flowzone was
   // born on 2.x, so the warning says nothing to its operators.
@@ -28,11 +33,11 @@ export function createKafka(options: KafkaClientOptions): Kafka {
   const log = options.logger.child({ component: "kafkajs" });
   const toPino: logCreator =
     () =>
-    ({ level, log: entry }: LogEntry) => {
-      const { message, ...fields } = entry;
-      if (level === logLevel.ERROR) log.error(fields, message);
-      else if (level === logLevel.WARN) log.warn(fields, message);
-      else log.debug(fields, message);
+    ({ namespace, level, log: entry }: LogEntry) => {
+      const { message, ...rest } = entry;
+      // kafkajs' own timestamp and logger name repeat pino's `time` and `component`.
+      const fields = Object.fromEntries(Object.entries(rest).filter(([key]) => key !== "timestamp" && key !== "logger"));
+      log[bridgedLevel({ level, namespace, message, error: fields["error"], retryTime: fields["retryTime"] })]({ namespace, ...fields }, message);
     };
   return new Kafka({ clientId: options.clientId, brokers: [...options.brokers], logLevel: logLevel.WARN, logCreator: toPino });
 }

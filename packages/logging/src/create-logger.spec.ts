@@ -50,4 +50,27 @@ describe("createLogger", () => {
   it("throws on an unknown level at construction", () => {
     expect(() => createLogger({ level: "loud" })).toThrow(/loud/);
   });
+
+  it("writes JSON to a destination that is not a terminal", () => {
+    const { lines, destination } = collect();
+    createLogger({ destination }).info("hello");
+    expect(lines[0]).toMatchObject({ msg: "hello" });
+  });
+
+  it.each([
+    ["on a terminal by default", { format: undefined, isTTY: true }],
+    ["anywhere when asked", { format: "pretty" as const, isTTY: false }],
+  ])("writes human-readable lines %s", (_name, { format, isTTY }) => {
+    const lines: string[] = [];
+    const destination = { isTTY, write: (line: string) => void lines.push(line) };
+    createLogger({ destination, format }).child({ component: "pdp" }).info({ port: 50051 }, "listening");
+    expect(lines[0]).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] .*INFO.*: .*pdp: listening.*"port":50051/);
+    expect(lines[0]).not.toContain('"level"');
+  });
+
+  it("writes JSON to a terminal when asked", () => {
+    const lines: string[] = [];
+    createLogger({ destination: { isTTY: true, write: (line: string) => void lines.push(line) }, format: "json" }).info("hello");
+    expect(JSON.parse(lines[0] ?? "")).toMatchObject({ msg: "hello", level: 30 });
+  });
 });

@@ -1,12 +1,21 @@
 import { pino } from "pino";
 
+import { isTerminal, selectLogFormat, type LogFormat, type LogFormatChoice } from "./log-format";
+import { prettyDestination } from "./pretty-destination";
+import { uniqueBindings, uniqueCallFields } from "./unique-keys";
+
 /** The logger every flowzone component writes to; components take `child({ component })`. */
 export type Logger = pino.Logger;
 
 export interface LoggerOptions {
   /** pino level name; default `info`. */
   readonly level?: string;
-  /** Where lines go; default stdout. Tests hand in a stream that collects lines. */
+  /**
+   * `json`, `pretty`, or `auto` (the default): pretty when the destination is a terminal, JSON
+   * otherwise. Services pass `FLOWZONE_LOG_FORMAT` here, parsed with `parseLogFormat`.
+   */
+  readonly format?: LogFormatChoice;
+  /** Where lines go; default stdout (synchronous). Tests hand in a stream that collects lines. */
   readonly destination?: pino.DestinationStream;
   /** `service` field on every line; default `flowzone`. */
   readonly service?: string;
@@ -36,8 +45,9 @@ export const REDACT_PATHS: readonly string[] = [
 ];
 
 /**
- * Creates the process's root logger. One root per process keeps redaction and the `service`
- * field in one place; pino throws here on a bad level, at start-up rather than mid-request.
+ * Creates the process's root logger. One root per process keeps redaction, the `service` field,
+ * the format and the one-key-once rule in one place; pino throws here on a bad level, at start-up
+ * rather than mid-request.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const settings: pino.LoggerOptions = {
@@ -45,6 +55,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     base: { service: options.service ?? "flowzone" },
     redact: { paths: [...REDACT_PATHS], censor: "[redacted]" },
     timestamp: pino.stdTimeFunctions.isoTime,
+    onChild: uniqueBindings,
+    hooks: { logMethod: uniqueCallFields },
   };
-  return options.destination === undefined ? pino(settings) : pino(settings, options.destination);
+  const target = options.destination ?? pino.destination({ fd: 1, sync: true });
+  const terminal = isTerminal(target);
+  const format: LogFormat = selectLogFormat(options.format ?? "auto", terminal);
+  const logger = pino(settings, format === "pretty" ? prettyDestination(target, { colorize: terminal }) : target);
+  uniqueBindings(logger);
+  return logger;
 }
