@@ -46,7 +46,7 @@ describe("flowzone pdp (built executable)", () => {
 
       child.kill("SIGINT");
       expect(await within(15_000, exited, () => `no exit within 15s of SIGINT:\n${stdout}\n${stderr}`)).toEqual({ code: 0, signal: null });
-      expect(stdout).toContain('"msg":"stopping: finishing calls in flight"');
+      expect(stdout).toContain('"msg":"stopping (SIGINT)"');
       expect(stdout).toContain('"msg":"decision service stopped"');
       expect(stderr).toBe("");
     } finally {

@@ -152,11 +152,11 @@ export function decodeAudit(message: KafkaMessage): AuditRecord {
   return fromBinary(AuditRecordSchema, message.value ?? Buffer.alloc(0));
 }
 
-/** The compiled standalone enforcer; the test command builds it before jest runs. */
+/** The compiled `flowzone` command, whose `enforcer` is the one entry point production runs; `npm test` builds it before jest. */
 export function enforcerMain(): string {
-  const main = path.join(__dirname, "..", "..", "services", "enforcer", "dist", "main.js");
+  const main = path.join(__dirname, "..", "..", "services", "cli", "dist", "main.js");
   if (!existsSync(main)) {
-    throw new Error(`${main} is missing: run \`npm run build\` (npm test builds before jest) to compile the enforcer`);
+    throw new Error(`${main} is missing: run \`npm run build\` (npm test builds before jest) to compile the flowzone command`);
   }
   return main;
 }

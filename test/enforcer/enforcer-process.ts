@@ -1,4 +1,4 @@
-/** The standalone enforcer (`dist/main.js`) as a child process that tests can SIGKILL and restart. */
+/** `flowzone enforcer` as a child process that tests can SIGKILL and restart. */
 import { spawn, type ChildProcess } from "node:child_process";
 
 import { enforcerMain } from "./enforcer-harness";
@@ -22,13 +22,15 @@ export class EnforcerProcess {
   ) {}
 
   start(): void {
-    const child = spawn(process.execPath, [enforcerMain()], {
+    const child = spawn(process.execPath, [enforcerMain(), "enforcer", "--metrics-port", "0"], {
       env: {
         PATH: process.env.PATH ?? "",
         FLOWZONE_KAFKA_BROKERS: this.env.brokers,
         FLOWZONE_POLICY: this.env.policyDir,
         FLOWZONE_ROUTES: this.env.routesFile,
         FLOWZONE_AUDIT_TOPIC: this.env.auditTopic,
+        // Its own control topic: bundles and flips other tests push to the shared one must not apply here.
+        FLOWZONE_CONTROL_TOPIC: `${this.env.auditTopic}-control`,
         FLOWZONE_ENFORCER_SESSION_TIMEOUT_MS: "6000",
         FLOWZONE_LOG_LEVEL: "warn",
       },

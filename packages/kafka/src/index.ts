@@ -2,3 +2,4 @@ export { AUDIT_TOPIC, AUDIT_TOPIC_PARTITIONS, CONTROL_TOPIC, auditTopicSpec } fr
 export { FLOW_HEADERS, decodeFlowHeaders, encodeFlowHeaders, type FlowHeadersResult, type RecordFlow } from "./flow-headers";
 export { createKafka, parseBrokers, type KafkaClientOptions } from "./create-kafka";
 export { ensureTopics, type TopicSpec } from "./ensure-topics";
+export { BROKERS_SETTING } from "./brokers-setting";

@@ -1,4 +1,4 @@
-import { nameOf, type Setting, type SettingInfo } from "./settings";
+import { howToGive, type Setting, type SettingInfo } from "./settings";
 
 type Named = Omit<SettingInfo, "defaultText">;
 
@@ -7,7 +7,7 @@ export function requiredText(info: Named & { readonly what: string }): Setting<s
   return {
     ...info,
     resolve(text) {
-      if (text === undefined) throw new Error(`no ${info.what} given; set ${nameOf(info)}`);
+      if (text === undefined) throw new Error(`no ${info.what} given; ${howToGive(info)}`);
       return text;
     },
   };

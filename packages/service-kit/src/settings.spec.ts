@@ -40,7 +40,7 @@ describe("readSettings", () => {
   });
 
   it.each<[string, Record<string, string>, Record<string, string>, RegExp]>([
-    ["a required setting missing", {}, {}, /^--policy \/ FLOWZONE_POLICY: no policy directory given; set --policy \/ FLOWZONE_POLICY$/],
+    ["a required setting missing", {}, {}, /^--policy: no policy directory given; pass --policy or set FLOWZONE_POLICY$/],
     ["an empty flag", env, { port: "" }, /^--port: must not be empty$/],
     ["a port out of range", { ...env, FLOWZONE_PDP_PORT: "70000" }, {}, /^FLOWZONE_PDP_PORT: "70000" is not a port/],
     ["a port that is not a number", env, { port: "http" }, /^--port: "http" is not a port/],

@@ -57,7 +57,7 @@ export function readSettings<S extends Record<string, Setting<unknown>>>(setting
       values[key] = setting.resolve(given?.text);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw invalidSetting(given?.name ?? nameOf(setting), given === undefined ? reason : `"${given.text}" ${reason}`);
+      throw invalidSetting(given?.name ?? primaryName(setting), given === undefined ? reason : `"${given.text}" ${reason}`);
     }
   }
   return values as SettingValues<S>;
@@ -68,7 +68,13 @@ export function invalidSetting(name: string, reason: string): FlowzoneError {
   return new FlowzoneError("invalid_config", `${name}: ${reason}`, { fieldViolations: [{ field: name, description: reason }] });
 }
 
-/** How to give a setting, for messages about a missing one: `--policy DIR or FLOWZONE_POLICY`. */
-export function nameOf(setting: SettingInfo): string {
-  return [setting.flag === undefined ? undefined : `--${setting.flag}`, setting.env].filter((name) => name !== undefined).join(" / ");
+/** The name an error about a setting that was not given starts with: its flag, else its variable. */
+export function primaryName(setting: SettingInfo): string {
+  return setting.flag === undefined ? (setting.env ?? "") : `--${setting.flag}`;
+}
+
+/** How to give a setting, for messages about a missing one: `pass --policy or set FLOWZONE_POLICY`. */
+export function howToGive(setting: SettingInfo): string {
+  const ways = [setting.flag === undefined ? undefined : `pass --${setting.flag}`, setting.env === undefined ? undefined : `set ${setting.env}`];
+  return ways.filter((way) => way !== undefined).join(" or ");
 }

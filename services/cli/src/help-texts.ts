@@ -1,3 +1,11 @@
+import { CONTROL_SETTINGS } from "@flowzone/control-service";
+import { ENFORCER_SETTINGS } from "@flowzone/enforcer";
+import { DECISION_SERVICE_SETTINGS } from "@flowzone/pdp";
+
+import { DEV_SETTINGS } from "./dev/dev-settings";
+import { logSettings } from "./log-settings";
+import { settingsHelp } from "./settings-help";
+
 /**
  * Every help text of the `flowzone` command, keyed by its command words. Commands of
  * docs/reference/cli.md that are not built yet have a help text too, saying so.
@@ -12,6 +20,12 @@ const CONTROL_ENV = `Commands that talk to the control plane (policy push, zones
 
 const CONTROL_EXIT_CODES = `Exit codes: 0 success, 1 request error (the control plane's message is printed;
 a refused flip lists every blocker), 2 usage error.`;
+
+/** The one set of rules every command reads its settings by (docs/reference/configuration.md). */
+const SETTING_RULES = `
+A flag wins over its environment variable, which wins over the default; an environment variable
+set to "" counts as unset.
+`;
 
 const ROOT = `flowzone: data-flow zones for event streams.
 
@@ -91,21 +105,17 @@ Options:
 Exit codes: 0 every test passed, 1 a test failed or the bundle is invalid, 2 usage error.
 `;
 
-const PDP = `Usage: flowzone pdp [--policy DIR] [--host HOST] [--port PORT]
+const PDP = `Usage: flowzone pdp [--policy DIR] [--host HOST] [--port PORT] [--brokers LIST] [--audit-spool DIR] [--metrics-port N]
 
 Starts the decision service: gRPC flowzone.v1.DecisionService (Check, CheckBatch,
 CheckStream) with health and reflection, deciding writes with the bundle in DIR and reloading
-it when it changes. Logs JSON lines (pino), including the address it listens on. Stops on
-SIGINT or SIGTERM, finishing calls in flight first.
+it when it changes. With Kafka brokers it writes the audit trail and follows the control topic;
+without, it only answers. Stops on SIGINT or SIGTERM, finishing calls in flight first.
 
-Options:
-  --policy DIR         Policy bundle directory (env FLOWZONE_POLICY)
-  --host HOST          Address to listen on (env FLOWZONE_PDP_HOST, default 127.0.0.1)
-  --port PORT          Port to listen on; 0 picks a free one (env FLOWZONE_PDP_PORT, default 50051)
-  -h, --help           Show this help
-
-Flags win over the environment, which wins over defaults.
-
+Settings (flag, environment variable):
+${settingsHelp({ ...DECISION_SERVICE_SETTINGS, ...logSettings("info") })}
+  -h, --help  Show this help
+${SETTING_RULES}
 Exit codes: 0 stopped cleanly, 1 could not start (e.g. an invalid bundle), 2 usage or
 configuration error.
 `;
@@ -220,59 +230,51 @@ ${CONTROL_EXIT_CODES}
 `;
 
 /** Help of a command of the contract that does not exist yet. */
-const ENFORCER = `Usage: flowzone enforcer [--routes FILE] [--policy DIR] [--brokers LIST]
+const ENFORCER = `Usage: flowzone enforcer [--routes FILE] [--policy DIR] [--brokers LIST] [--home DIR] [--metrics-port N]
 
-Runs the stream enforcer: for every route (CONTRACT.md section 5) it consumes the 'from' topic,
+Runs the stream enforcer: for every route (docs/reference/kafka.md) it consumes the 'from' topic,
 decides each record with the policy engine, forwards allowed and logging-mode records to 'to'
 with their labels, quarantines enforced violations and unreadable records, and writes one audit
 record per violation, all in one Kafka transaction per batch (exactly once). It follows the
-bundle directory and the control topic like the decision service. Stops on Ctrl-C.
+bundle directory and the control topic like the decision service. Without brokers it starts a
+local broker under the home folder. Stops on Ctrl-C.
 
-Options:
-  --routes FILE   Routes file (env FLOWZONE_ROUTES)
-  --policy DIR    Policy bundle directory (env FLOWZONE_POLICY)
-  --brokers LIST  Kafka brokers host:port,... (env FLOWZONE_KAFKA_BROKERS; unset: a local broker
-                  is provisioned under .flowzone/kafka and started)
-  -h, --help      Show this help
-
-Exit codes: 0 stopped cleanly, 1 cannot start (invalid routes or bundle, Kafka), 2 usage error.
+Settings (flag, environment variable):
+${settingsHelp({ ...ENFORCER_SETTINGS, ...logSettings("info") })}
+  -h, --help  Show this help
+${SETTING_RULES}
+Exit codes: 0 stopped cleanly, 1 cannot start (invalid routes or bundle, Kafka) or a route
+stopped for good, 2 usage or configuration error.
 `;
 
-const CONTROL = `Usage: flowzone control [--policy DIR] [--host H] [--http-port N] [--grpc-port N] [--tokens FILE]
+const CONTROL = `Usage: flowzone control [--policy DIR] [--host H] [--http-port N] [--grpc-port N] [--tokens FILE] [--brokers LIST] [--home DIR]
 
 Runs the control plane: the violation backlog (consumer of flowzone.audit.v1), remediation,
 guarded flips, and the distribution of bundles, zone modes and exceptions on
-flowzone.control.v1, behind the HTTP API (CONTRACT.md section 6) and gRPC ZoneService.
-Stops on Ctrl-C.
+flowzone.control.v1, behind the HTTP API (docs/reference/http-api.md) and gRPC ZoneService.
+Without brokers it starts a local broker under the home folder. Stops on Ctrl-C.
 
-Options:
-  --policy DIR      Bundle that seeds an empty store (env FLOWZONE_POLICY)
-  --host H          Listen address (env FLOWZONE_CONTROL_HOST, default 127.0.0.1)
-  --http-port N     HTTP port (env FLOWZONE_CONTROL_PORT, default 8080; 0 picks a free port)
-  --grpc-port N     gRPC port (env FLOWZONE_CONTROL_GRPC_PORT, default 50052)
-  --tokens FILE     Bearer tokens and roles (env FLOWZONE_TOKENS; unset: open API, dev only)
-  -h, --help        Show this help
-
-Storage: DATABASE_URL selects a PostgreSQL server; unset, embedded PGlite under .flowzone/pglite.
-Kafka: FLOWZONE_KAFKA_BROKERS; unset, a local broker is provisioned and started.
+Settings (flag, environment variable):
+${settingsHelp({ ...CONTROL_SETTINGS, ...logSettings("info") })}
+  -h, --help  Show this help
+${SETTING_RULES}
+Exit codes: 0 stopped cleanly, 1 cannot start, 2 usage or configuration error.
 `;
 
-const DEV = `Usage: flowzone dev [--policy DIR] [--routes FILE] [--home DIR] [--pdp-port N] [--http-port N] [--grpc-port N]
+const DEV = `Usage: flowzone dev [--policy DIR] [--routes FILE] [--home DIR] [--pdp-port N] [--http-port N] [--grpc-port N] [--metrics-port N] [--brokers LIST] [--tokens FILE]
 
-Runs all of flowzone locally, in one command: a Kafka broker (unless FLOWZONE_KAFKA_BROKERS is
-set), PostgreSQL (embedded PGlite unless DATABASE_URL is set), the control plane, the decision
+Runs all of flowzone locally, in one command: a Kafka broker (unless brokers are given),
+PostgreSQL (embedded PGlite unless DATABASE_URL is set), the control plane, the decision
 service and the stream enforcer, on the example bundle and routes. Prints where each part
 listens and a first command to try; Ctrl-C stops everything cleanly. A second start reuses
-what the first downloaded (.flowzone/).
+what the first downloaded (the home folder).
 
-Options:
-  --policy DIR     Bundle (default examples/bundle; env FLOWZONE_POLICY)
-  --routes FILE    Enforcer routes (default examples/routes.yaml; env FLOWZONE_ROUTES)
-  --home DIR       Working folder for the broker, PGlite and spools (default .flowzone)
-  --pdp-port N     Decision service port (default 50051; env FLOWZONE_PDP_PORT)
-  --http-port N    Control plane HTTP port (default 8080; env FLOWZONE_CONTROL_PORT)
-  --grpc-port N    Control plane gRPC port (default 50052; env FLOWZONE_CONTROL_GRPC_PORT)
-  -h, --help       Show this help
+Settings (flag, environment variable):
+${settingsHelp({ ...DEV_SETTINGS, ...logSettings("warn") })}
+  -h, --help  Show this help
+${SETTING_RULES}
+Exit codes: 0 stopped cleanly, 1 cannot start or a part failed for good, 2 usage or
+configuration error.
 `;
 
 

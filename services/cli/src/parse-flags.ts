@@ -1,4 +1,7 @@
 import { parseArgs } from "node:util";
+
+import type { SettingInfo } from "@flowzone/service-kit";
+
 import { UsageError } from "./usage-error";
 
 /** The flags a command accepts, in `util.parseArgs` form (`--help`/`-h` is added to every command). */
@@ -15,12 +18,12 @@ export interface ParsedFlags {
  * Parses a command's arguments strictly: an unknown flag or a flag without its value becomes a
  * {@link UsageError} naming `command`, so the user is pointed at the right `--help`.
  */
-export function parseFlags(args: readonly string[], spec: FlagSpec, command: string): ParsedFlags {
+export function parseFlags(args: readonly string[], spec: FlagSpec | Readonly<Record<string, SettingInfo>>, command: string): ParsedFlags {
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
       args: [...args],
-      options: { ...spec, help: { type: "boolean", short: "h" } },
+      options: { ...flagSpecOf(spec), help: { type: "boolean", short: "h" } },
       allowPositionals: true,
       strict: true,
     });
@@ -50,4 +53,20 @@ function firstSentence(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const end = message.indexOf(". ");
   return end === -1 ? message : message.slice(0, end + 1);
+}
+
+/** The string flags a command's settings take (`--port N` for a setting with `flag: "port"`). */
+function flagSpecOf(spec: FlagSpec | Readonly<Record<string, SettingInfo>>): FlagSpec {
+  const flags: FlagSpec = {};
+  const entries = Object.entries<FlagSpec[string] | SettingInfo>(spec);
+  for (const [key, entry] of entries) {
+    if ("type" in entry) flags[key] = entry;
+    else if (entry.flag !== undefined) flags[entry.flag] = { type: "string" };
+  }
+  return flags;
+}
+
+/** The string flags given, by name: what `readSettings` takes as its `flags` source. */
+export function flagsOf(flags: ParsedFlags): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(flags.values).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
 }

@@ -107,7 +107,8 @@ describe("long-running commands refuse bad settings before starting anything", (
     [["control", "--http-port", "eighty"], "--http-port", {}],
     [["dev", "--pdp-port", "70000"], '"70000" is not a port', {}],
     [["dev", "--bogus"], "Unknown option '--bogus'", {}],
-    [["dev"], "FLOWZONE_KAFKA_BROKERS must be comma-separated host:port pairs", { FLOWZONE_KAFKA_BROKERS: "a b" }],
+    [["dev"], 'FLOWZONE_KAFKA_BROKERS: "a b" must be comma-separated host:port pairs', { FLOWZONE_KAFKA_BROKERS: "a b" }],
+    [["pdp", "--policy", "examples/bundle"], 'FLOWZONE_LOG_LEVEL: "loud" must be one of', { FLOWZONE_LOG_LEVEL: "loud" }],
   ])("%j exits 2 naming the setting", async (argv, message, env) => {
     const result = await cliWithEnv(env, ...argv);
     expect(result.code).toBe(2);

@@ -1,64 +1,43 @@
-import { ConfigError } from "./config-error";
+import { BROKERS_SETTING } from "@flowzone/kafka";
+import { HOME_SETTING, invalidSetting, OPTIONAL_POLICY_SETTING, port, readSettings, text, type SettingSources } from "@flowzone/service-kit";
+
 import { DEFAULTS } from "./defaults";
 
-/** Command-line flags of `flowzone control`, as the CLI parsed them (strings, unvalidated). */
-export interface ControlServiceFlags {
-  readonly host?: string | undefined;
-  readonly httpPort?: string | undefined;
-  readonly grpcPort?: string | undefined;
-  readonly tokens?: string | undefined;
-}
+/** Every setting of the control plane (`flowzone control`); docs/reference/configuration.md lists them. */
+export const CONTROL_SETTINGS = {
+  host: text({ env: "FLOWZONE_CONTROL_HOST", flag: "host", description: "Address the HTTP and gRPC servers bind.", default: DEFAULTS.host }),
+  httpPort: port({ env: "FLOWZONE_CONTROL_PORT", flag: "http-port", description: "HTTP API port (0 picks a free one).", default: DEFAULTS.httpPort }),
+  grpcPort: port({ env: "FLOWZONE_CONTROL_GRPC_PORT", flag: "grpc-port", description: "gRPC ZoneService port (0 picks a free one).", default: DEFAULTS.grpcPort }),
+  tokensFile: text({
+    env: "FLOWZONE_TOKENS",
+    flag: "tokens",
+    description: "Bearer token file (YAML: token, subject, role); unset, the API is open to anyone who can reach it (development only).",
+    default: undefined,
+  }),
+  policyDir: OPTIONAL_POLICY_SETTING,
+  brokers: BROKERS_SETTING,
+  databaseUrl: text({ env: "DATABASE_URL", description: "PostgreSQL connection URL; unset, embedded PGlite in <home>/pglite.", default: undefined }),
+  home: HOME_SETTING,
+};
 
-/** The settings `controlServiceConfig` reads; spread into `startControlService` options. */
-export interface ControlServiceConfig {
-  readonly host: string;
-  readonly httpPort: number;
-  readonly grpcPort: number;
-  /** The token file (`FLOWZONE_TOKENS`); undefined runs the API open, for development only. */
-  readonly tokensFile: string | undefined;
+/** The control plane's settings, as {@link controlConfig} reads them. */
+export type ControlConfig = ReturnType<typeof readControlSettings>;
+
+function readControlSettings(sources: SettingSources) {
+  return readSettings(CONTROL_SETTINGS, sources);
 }
 
 /**
- * Reads the control service's settings, the one place that looks at the environment: flags win
- * over `FLOWZONE_CONTROL_HOST` / `FLOWZONE_CONTROL_PORT` / `FLOWZONE_CONTROL_GRPC_PORT` /
- * `FLOWZONE_TOKENS`, which win over defaults. Called at start-up, never at import.
+ * Reads the control plane's settings from flags and environment (flag over variable over default,
+ * see `readSettings`). Called at start-up, never at import.
  *
- * @throws ConfigError naming the flag or variable and the bad value.
+ * @throws FlowzoneError `invalid_config` naming the flag or variable and the bad value.
  */
-export function controlServiceConfig(env: Readonly<Record<string, string | undefined>>, flags: ControlServiceFlags): ControlServiceConfig {
-  const host = pick(flags.host, "--host", env["FLOWZONE_CONTROL_HOST"], "FLOWZONE_CONTROL_HOST");
-  const httpPort = pick(flags.httpPort, "--http-port", env["FLOWZONE_CONTROL_PORT"], "FLOWZONE_CONTROL_PORT");
-  const grpcPort = pick(flags.grpcPort, "--grpc-port", env["FLOWZONE_CONTROL_GRPC_PORT"], "FLOWZONE_CONTROL_GRPC_PORT");
-  const tokens = pick(flags.tokens, "--tokens", env["FLOWZONE_TOKENS"], "FLOWZONE_TOKENS");
-  const config = {
-    host: host?.value ?? DEFAULTS.host,
-    httpPort: httpPort === undefined ? DEFAULTS.httpPort : parsePort(httpPort),
-    grpcPort: grpcPort === undefined ? DEFAULTS.grpcPort : parsePort(grpcPort),
-    tokensFile: tokens?.value,
-  };
+export function controlConfig(sources: SettingSources): ControlConfig {
+  const config = readControlSettings(sources);
   if (config.httpPort !== 0 && config.httpPort === config.grpcPort) {
-    throw new ConfigError(grpcPort?.setting ?? "--grpc-port", `${config.grpcPort} is also the HTTP port; HTTP and gRPC need different ports`);
+    const name = sources.flags?.["grpc-port"] !== undefined ? "--grpc-port" : "FLOWZONE_CONTROL_GRPC_PORT";
+    throw invalidSetting(name, `${config.grpcPort} is also the HTTP port; HTTP and gRPC need different ports`);
   }
   return config;
-}
-
-interface Setting {
-  readonly setting: string;
-  readonly value: string;
-}
-
-function pick(flag: string | undefined, flagName: string, envValue: string | undefined, envName: string): Setting | undefined {
-  const chosen = flag !== undefined ? { setting: flagName, value: flag } : envValue !== undefined ? { setting: envName, value: envValue } : undefined;
-  if (chosen !== undefined && chosen.value.trim() === "") {
-    throw new ConfigError(chosen.setting, "must not be empty");
-  }
-  return chosen;
-}
-
-function parsePort({ setting, value }: Setting): number {
-  const port = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
-  if (!Number.isInteger(port) || port > 65535) {
-    throw new ConfigError(setting, `"${value}" is not a port; use an integer from 0 to 65535 (0 picks a free port)`);
-  }
-  return port;
 }

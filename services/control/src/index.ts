@@ -1,9 +1,10 @@
 // Public surface of @flowzone/control-service: named exports only.
 export { startControlService } from "./start-control-service";
 export type { ControlServiceOptions, RunningControlService } from "./options";
-export { controlServiceConfig } from "./config";
-export type { ControlServiceConfig, ControlServiceFlags } from "./config";
-export { ConfigError } from "./config-error";
+export { CONTROL_SETTINGS, controlConfig } from "./config";
+export type { ControlConfig } from "./config";
+export { startControl } from "./start-control";
+export type { ControlOptions, RunningControl } from "./start-control";
 export { DEFAULTS } from "./defaults";
 export { ROLES } from "./api-token";
 export type { ApiToken, Role } from "./api-token";

@@ -4,7 +4,7 @@ import type { Telemetry } from "@flowzone/telemetry";
 import type { ApiToken } from "./api-token";
 
 /**
- * Everything the control service needs. `controlServiceConfig` gives host, ports and
+ * Everything the control service's transports need. `controlConfig` gives host, ports and
  * `tokensFile`; the caller adds the facade and the logger.
  */
 export interface ControlServiceOptions {

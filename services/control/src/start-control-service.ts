@@ -1,10 +1,10 @@
 import type { Server as HttpServer } from "node:http";
 import * as grpc from "@grpc/grpc-js";
 import { addReflection, createHealth, listen, serviceDefinition, shutdownGracefully } from "@flowzone/grpc-kit";
+import { invalidSetting } from "@flowzone/service-kit";
 import { createTelemetry } from "@flowzone/telemetry";
 import type { ApiToken } from "./api-token";
 import { Authenticator } from "./authenticator";
-import { ConfigError } from "./config-error";
 import { DEFAULTS } from "./defaults";
 import { zoneService, zoneServiceFile } from "./grpc-convert";
 import { zoneHandlers } from "./grpc-handlers";
@@ -21,13 +21,13 @@ const HEALTH_POLL_MS = 1000;
  * http-api.md) and gRPC ZoneService with health and reflection, sharing one authenticator and
  * one set of request counts. Resolves once both listen; logs the ports it got.
  *
- * @throws ConfigError for impossible options, TokenFileError for an unusable token file, and an
+ * @throws FlowzoneError `invalid_config` for impossible options, TokenFileError for an unusable token file, and an
  *   Error naming the address when a port cannot be bound (nothing is left listening then).
  */
 export async function startControlService(options: ControlServiceOptions): Promise<RunningControlService> {
   const logger = options.logger.child({ component: "control-api" });
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
-  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1024) throw new ConfigError("maxBodyBytes", `${maxBodyBytes} is not a size; use at least 1024 bytes`);
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1024) throw invalidSetting("maxBodyBytes", `${maxBodyBytes} is not a size; use at least 1024 bytes`);
   const tokens = await tokensOf(options);
   const authenticator = new Authenticator(tokens);
   const isReady = options.isReady ?? (() => true);
@@ -93,7 +93,7 @@ export async function startControlService(options: ControlServiceOptions): Promi
 
 async function tokensOf(options: ControlServiceOptions): Promise<readonly ApiToken[] | undefined> {
   if (options.tokens !== undefined && options.tokensFile !== undefined) {
-    throw new ConfigError("tokens", "give the tokens or a token file, not both");
+    throw invalidSetting("tokens", "give the tokens or a token file, not both");
   }
   return options.tokensFile === undefined ? options.tokens : loadTokenFile(options.tokensFile);
 }

@@ -1,6 +1,8 @@
 // Public surface of @flowzone/enforcer: named exports only.
-export { enforcerConfig, readRoutesFile } from "./config";
-export type { EnforcerConfig, EnforcerFlags } from "./config";
+export { ENFORCER_SETTINGS, enforcerConfig, readRoutesFile } from "./config";
+export type { EnforcerConfig } from "./config";
+export { startEnforcerService } from "./start-enforcer-service";
+export type { EnforcerServiceOptions, RunningEnforcerService } from "./start-enforcer-service";
 export { startEnforcer } from "./enforcer";
 export { EnforcerError } from "./enforcer-error";
 export { ENFORCER_HEADERS } from "./enforcer-headers";

@@ -55,7 +55,7 @@ export interface EnforcerOptions {
   readonly transactionalIdPrefix?: string;
   /** Default `exactly-once`; see {@link DeliveryGuarantee}. */
   readonly deliveryGuarantee?: DeliveryGuarantee;
-  /** Called when a route's consumer stopped for good (kafkajs will not restart it); main.ts exits. */
+  /** Called when a route's consumer stopped for good (kafkajs will not restart it); `startEnforcerService` then fails. */
   readonly onFatal?: (error: unknown) => void;
   /** The process's metrics registry (`flowzone dev` shares one); default: the enforcer's own. */
   readonly telemetry?: Telemetry;

@@ -1,6 +1,11 @@
-import { decisionServiceConfig } from "./config";
-import { ConfigError } from "./config-error";
+import { FlowzoneError } from "@flowzone/errors";
+
+import { decisionServiceConfig as configOf } from "./config";
 import { DEFAULTS } from "./defaults";
+
+function decisionServiceConfig(env: Record<string, string>, flags: Record<string, string>): ReturnType<typeof configOf> {
+  return configOf({ env, flags });
+}
 
 describe("decisionServiceConfig", () => {
   it("applies defaults for everything but the policy directory", () => {
@@ -21,20 +26,21 @@ describe("decisionServiceConfig", () => {
     ["env over defaults", { FLOWZONE_POLICY: "/env", FLOWZONE_PDP_HOST: "0.0.0.0", FLOWZONE_PDP_PORT: "6000" }, {}, { policyDir: "/env", host: "0.0.0.0", port: 6000 }],
     ["flags over env", { FLOWZONE_POLICY: "/env", FLOWZONE_PDP_HOST: "0.0.0.0", FLOWZONE_PDP_PORT: "6000" }, { policy: "/flag", host: "::1", port: "7000" }, { policyDir: "/flag", host: "::1", port: 7000 }],
     ["port 0 for a free port", { FLOWZONE_POLICY: "/env", FLOWZONE_PDP_PORT: "0" }, {}, { port: 0 }],
-    ["metrics port from env, flag over env", { FLOWZONE_POLICY: "/env", FLOWZONE_METRICS_PORT: "0" }, { metricsPort: "9500" }, { metricsPort: 9500 }],
+    ["metrics port from env, flag over env", { FLOWZONE_POLICY: "/env", FLOWZONE_METRICS_PORT: "0" }, { "metrics-port": "9500" }, { metricsPort: 9500 }],
     ["metrics port 0 for a free port", { FLOWZONE_POLICY: "/env", FLOWZONE_METRICS_PORT: "0" }, {}, { metricsPort: 0 }],
   ])("%s", (_name, env, flags, expected) => {
     expect(decisionServiceConfig(env, flags)).toMatchObject(expected);
   });
 
   it.each([
-    [{}, {}, "--policy: no policy directory given; pass --policy DIR or set FLOWZONE_POLICY"],
-    [{ FLOWZONE_POLICY: "" }, {}, "FLOWZONE_POLICY: must not be empty"],
+    [{}, {}, "--policy: no policy directory given; pass --policy or set FLOWZONE_POLICY"],
+    [{ FLOWZONE_POLICY: "" }, {}, "--policy: no policy directory given; pass --policy or set FLOWZONE_POLICY"],
+    [{ FLOWZONE_POLICY: "/p" }, { policy: "" }, "--policy: must not be empty"],
     [{ FLOWZONE_POLICY: "/p", FLOWZONE_PDP_PORT: "http" }, {}, 'FLOWZONE_PDP_PORT: "http" is not a port; use an integer from 0 to 65535 (0 picks a free port)'],
     [{ FLOWZONE_POLICY: "/p" }, { port: "70000" }, '--port: "70000" is not a port; use an integer from 0 to 65535 (0 picks a free port)'],
     [{ FLOWZONE_POLICY: "/p" }, { port: "-1" }, '--port: "-1" is not a port; use an integer from 0 to 65535 (0 picks a free port)'],
     [{ FLOWZONE_POLICY: "/p" }, { port: "1.5" }, '--port: "1.5" is not a port; use an integer from 0 to 65535 (0 picks a free port)'],
-    [{ FLOWZONE_POLICY: "/p", FLOWZONE_PDP_HOST: " " }, {}, "FLOWZONE_PDP_HOST: must not be empty"],
+    [{ FLOWZONE_POLICY: "/p" }, { brokers: "kafka" }, '--brokers: "kafka" must be comma-separated host:port pairs'],
   ])("rejects %j with flags %j", (env, flags, message) => {
     let caught: unknown;
     try {
@@ -42,7 +48,8 @@ describe("decisionServiceConfig", () => {
     } catch (error) {
       caught = error;
     }
-    expect(caught).toBeInstanceOf(ConfigError);
+    expect(caught).toBeInstanceOf(FlowzoneError);
+    expect((caught as FlowzoneError).code).toBe("invalid_config");
     expect((caught as Error).message).toBe(message);
   });
 });

@@ -1,6 +1,4 @@
-export { decisionServiceConfig } from "./config";
-export type { DecisionServiceFlags } from "./config";
-export { ConfigError } from "./config-error";
+export { DECISION_SERVICE_SETTINGS, decisionServiceConfig } from "./config";
 export { DEFAULTS } from "./defaults";
 export type { Limits } from "./limits";
 export type { DecisionServiceOptions, RunningDecisionService } from "./options";

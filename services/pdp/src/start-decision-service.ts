@@ -28,7 +28,7 @@ const DEFAULT_CLOSE_GRACE_MS = 10_000;
  * bundles, zone flips, exceptions), writes one audit record per violation and reports per-zone
  * decision counts. Resolves once the server is bound and SERVING.
  *
- * @throws ConfigError for impossible options, BundleDirError for an unreadable policy directory,
+ * @throws FlowzoneError `invalid_config` for impossible options, BundleDirError for an unreadable policy directory,
  *   PolicyLoadError for a broken bundle, and an Error naming the address when it cannot bind.
  */
 export async function startDecisionService(options: DecisionServiceOptions): Promise<RunningDecisionService> {

@@ -1,4 +1,5 @@
-import { ConfigError } from "./config-error";
+import { invalidSetting } from "@flowzone/service-kit";
+
 import type { DecisionServiceOptions } from "./options";
 
 /**
@@ -7,10 +8,10 @@ import type { DecisionServiceOptions } from "./options";
  * condition.
  */
 export function validateOptions(options: DecisionServiceOptions): void {
-  if (options.policyDir === "") throw new ConfigError("policyDir", "must not be empty");
-  if (options.host === "") throw new ConfigError("host", "must not be empty");
+  if (options.policyDir === "") throw invalidSetting("policyDir", "must not be empty");
+  if (options.host === "") throw invalidSetting("host", "must not be empty");
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
-    throw new ConfigError("port", `${options.port} is not a port (0 to 65535)`);
+    throw invalidSetting("port", `${options.port} is not a port (0 to 65535)`);
   }
   positive("reloadIntervalMs", options.reloadIntervalMs);
   positive("limits.maxMessageBytes", options.limits.maxMessageBytes);
@@ -20,5 +21,5 @@ export function validateOptions(options: DecisionServiceOptions): void {
 }
 
 function positive(setting: string, value: number): void {
-  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(setting, `${value} must be a positive integer`);
+  if (!Number.isInteger(value) || value <= 0) throw invalidSetting(setting, `${value} must be a positive integer`);
 }

@@ -17,12 +17,15 @@ async function main(): Promise<void> {
   const text = process.argv[2];
   if (text === undefined) throw new Error("usage: pdp-child '<config json>'");
   const config = JSON.parse(text) as AuditPdpChildConfig;
-  const options = decisionServiceConfig({}, {
-    policy: config.policyDir,
-    host: "127.0.0.1",
-    port: "0",
-    ...(config.brokers === undefined ? {} : { brokers: config.brokers }),
-    ...(config.auditSpoolDir === undefined ? {} : { auditSpool: config.auditSpoolDir }),
+  const options = decisionServiceConfig({
+    env: {},
+    flags: {
+      policy: config.policyDir,
+      host: "127.0.0.1",
+      port: "0",
+      ...(config.brokers === undefined ? {} : { brokers: config.brokers }),
+      ...(config.auditSpoolDir === undefined ? {} : { "audit-spool": config.auditSpoolDir }),
+    },
   });
   // warn: the service logs nothing per call anyway; this keeps start-up lines off the benchmark's pipe.
   const service = await startDecisionService({

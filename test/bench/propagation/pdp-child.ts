@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   if (text === undefined) throw new Error("usage: pdp-child '<config json>'");
   const config = JSON.parse(text) as PdpChildConfig;
   instrumentControlFollower();
-  const options = decisionServiceConfig({}, { policy: config.policyDir, host: "127.0.0.1", port: "0", brokers: config.brokers, auditSpool: config.auditSpoolDir });
+  const options = decisionServiceConfig({ env: {}, flags: { policy: config.policyDir, host: "127.0.0.1", port: "0", brokers: config.brokers, "audit-spool": config.auditSpoolDir } });
   const service = await startDecisionService({ ...options, logger: createLogger({ level: "warn", service: "flowzone-bench-pdp" }) });
   const ready: PdpReady = { benchPort: service.port, policyVersion: service.policyVersion() };
   process.stdout.write(`${JSON.stringify(ready)}\n`);

@@ -11,7 +11,7 @@ import { decisionServiceConfig, startDecisionService } from "@flowzone/pdp";
 async function main(): Promise<void> {
   const policyDir = process.argv[2];
   if (policyDir === undefined) throw new Error("usage: pdp-child <policy-dir>");
-  const config = decisionServiceConfig({}, { policy: policyDir, host: "127.0.0.1", port: "0" });
+  const config = decisionServiceConfig({ env: {}, flags: { policy: policyDir, host: "127.0.0.1", port: "0" } });
   const service = await startDecisionService({ ...config, logger: createLogger({ level: "warn", service: "flowzone-bench-sdk" }) });
   process.stdout.write(JSON.stringify({ benchPort: service.port }) + "\n");
   process.stdin.resume();

@@ -28,7 +28,7 @@ describe("flowzone pdp", () => {
   it("is a usage error without a policy directory", async () => {
     const out = capture();
     expect(await run(["pdp"], out.io)).toBe(2);
-    expect(out.stderr()).toContain("no policy directory given; pass --policy DIR or set FLOWZONE_POLICY");
+    expect(out.stderr()).toContain("no policy directory given; pass --policy or set FLOWZONE_POLICY");
     expect(out.stderr()).toContain("Run 'flowzone pdp --help' for usage.");
   });
 
@@ -51,7 +51,7 @@ describe("flowzone pdp", () => {
       const logger = createLogger({ destination: { write: (line: string) => void lines.push(line) } });
       const code = await pdp(["--policy", dir, "--port", "0"], out.io, { logger });
       expect(code).toBe(1);
-      expect(out.stderr()).toContain("cannot start the decision service: invalid policy bundle (1 error):");
+      expect(out.stderr()).toContain("flowzone pdp: cannot start: invalid policy bundle (1 error):");
       expect(out.stderr()).toMatch(new RegExp(`^${escape(path.join(dir, "bad.yaml"))}:3: .*nothing`, "m"));
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -77,7 +77,7 @@ describe("flowzone pdp", () => {
     stop.abort();
     expect(await exit).toBe(0);
     const messages = lines.map((l) => (JSON.parse(l) as { msg?: string }).msg);
-    expect(messages).toEqual(expect.arrayContaining(["stopping: finishing calls in flight", "decision service stopped"]));
+    expect(messages).toEqual(expect.arrayContaining(["stopping (aborted)", "decision service stopped", "stopped"]));
     expect(out.stderr()).toBe("");
   });
 });

@@ -1,23 +1,20 @@
 import path from "node:path";
 
-import { openDatabase, startControlPlane, type Database, type RunningControlPlane } from "@flowzone/control";
-import { startControlService, type RunningControlService } from "@flowzone/control-service";
-import { readRoutesFile, startEnforcer, type RunningEnforcer } from "@flowzone/enforcer";
-import { createKafka, ensureTopics } from "@flowzone/kafka";
+import { startControl } from "@flowzone/control-service";
+import { startEnforcerService } from "@flowzone/enforcer";
 import type { Logger } from "@flowzone/logging";
-import { DEFAULTS as PDP_DEFAULTS, startDecisionService, type RunningDecisionService } from "@flowzone/pdp";
-import { startPolicyRuntime, type PolicyRuntime } from "@flowzone/policy-runtime";
+import { DEFAULTS as PDP_DEFAULTS, startDecisionService } from "@flowzone/pdp";
+import { StopList, type RunningService } from "@flowzone/service-kit";
 import { createTelemetry, serveMetrics } from "@flowzone/telemetry";
 
-import { kafkaFor, type KafkaEndpoint } from "./kafka-for";
-import { StopList } from "./stop-list";
+import { kafkaFor } from "./kafka-for";
 
-/** What `flowzone dev` runs; every default is in the command, none here. */
+/** What `flowzone dev` runs; every default is in the command's settings, none here. */
 export interface DevStackOptions {
   readonly policyDir: string;
   readonly routesFile: string;
   /** Working folder for the local broker, PGlite and spools, e.g. `.flowzone`. */
-  readonly homeDir: string;
+  readonly home: string;
   readonly brokers: readonly string[] | undefined;
   readonly databaseUrl: string | undefined;
   readonly host: string;
@@ -32,7 +29,7 @@ export interface DevStackOptions {
 }
 
 /** A running local flowzone. */
-export interface DevStack {
+export interface DevStack extends RunningService {
   readonly brokers: readonly string[];
   readonly database: string;
   readonly pdpPort: number;
@@ -40,85 +37,76 @@ export interface DevStack {
   readonly controlGrpcPort: number;
   readonly metricsPort: number;
   readonly routes: readonly string[];
-  /** Stops every part, the last started first. */
-  stop(): Promise<void>;
 }
 
 /**
- * Starts flowzone on one machine: Kafka (given, or a local broker), PostgreSQL (given, or
- * embedded PGlite), the control plane, the decision service and the stream enforcer, in the
- * order they depend on each other. A part that fails to start stops the ones before it.
+ * Starts flowzone on one machine with the same entry points `flowzone control`, `pdp` and
+ * `enforcer` use: Kafka (given, or a local broker), the control plane (PostgreSQL given, or
+ * embedded PGlite), the decision service and the stream enforcer, in the order they depend on
+ * each other, all on one stop list. A part that fails to start stops the ones before it; a part
+ * that fails later settles `failed`.
  */
-export async function startDevStack(options: DevStackOptions): Promise<DevStack> {
+export function startDevStack(options: DevStackOptions): Promise<DevStack> {
   const stops = new StopList((error) => {
     options.logger.warn({ err: error }, "a part did not stop cleanly");
   });
-  // One metrics registry for the process: every service records into it, one listener serves it.
-  const telemetry = createTelemetry({ serviceName: "flowzone-dev" });
-  stops.add(() => telemetry.shutdown());
-  try {
+  return stops.starting(async () => {
+    // One metrics registry for the process: every service records into it, one listener serves it.
+    const telemetry = createTelemetry({ serviceName: "flowzone-dev" });
+    stops.add(() => telemetry.shutdown());
     const metricsServer = await serveMetrics(telemetry, { host: options.host, port: options.metricsPort, logger: options.logger });
     stops.add(() => metricsServer.close());
-    const endpoint: KafkaEndpoint = await kafkaFor(options.brokers, options.homeDir, options.onProgress);
-    if (endpoint.local !== undefined) {
-      const local = endpoint.local;
-      stops.add(() => local.stop());
-    }
-    const kafka = createKafka({ brokers: endpoint.brokers, clientId: "flowzone-dev", logger: options.logger });
+    const brokers = await kafkaFor(stops, options.brokers, options.home, options.onProgress);
+    const common = { brokers, logger: options.logger, telemetry };
 
-    options.onProgress(options.databaseUrl === undefined ? "opening embedded PostgreSQL (PGlite)" : "connecting to PostgreSQL");
-    const pgliteDir = path.join(options.homeDir, "pglite");
-    const database: Database = await openDatabase({ databaseUrl: options.databaseUrl, dataDir: pgliteDir });
-    stops.add(() => database.close());
-
-    options.onProgress("starting the control plane");
-    const control: RunningControlPlane = await startControlPlane({ database, kafka, policyDir: options.policyDir, logger: options.logger, telemetry });
-    stops.add(() => control.close());
-    const controlService: RunningControlService = await startControlService({
-      controlPlane: control.controlPlane,
+    options.onProgress(options.databaseUrl === undefined ? "starting the control plane on embedded PostgreSQL (PGlite)" : "starting the control plane");
+    const control = await startControl({
+      ...common,
+      home: options.home,
+      databaseUrl: options.databaseUrl,
+      policyDir: options.policyDir,
       host: options.host,
       httpPort: options.controlHttpPort,
       grpcPort: options.controlGrpcPort,
       tokensFile: options.tokensFile,
-      logger: options.logger,
-      telemetry,
     });
-    stops.add(() => controlService.close());
+    stops.add(() => control.stop());
 
     options.onProgress("starting the decision service");
-    const pdp: RunningDecisionService = await startDecisionService({
+    const pdp = await startDecisionService({
+      ...common,
       policyDir: options.policyDir,
       host: options.host,
       port: options.pdpPort,
       reloadIntervalMs: PDP_DEFAULTS.reloadIntervalMs,
       limits: PDP_DEFAULTS.limits,
-      logger: options.logger,
-      brokers: endpoint.brokers,
-      auditSpoolDir: path.join(options.homeDir, "spool", "pdp"),
-      telemetry,
+      auditSpoolDir: path.join(options.home, "spool", "pdp"),
     });
     stops.add(() => pdp.close());
 
     options.onProgress("starting the stream enforcer");
-    const routes = await readRoutesFile(options.routesFile);
-    await ensureTopics(kafka, routes.map((route) => ({ topic: route.from })));
-    const runtime: PolicyRuntime = await startPolicyRuntime({ policyDir: options.policyDir, reloadIntervalMs: PDP_DEFAULTS.reloadIntervalMs, logger: options.logger, kafka });
-    stops.add(() => runtime.close());
-    const enforcer: RunningEnforcer = await startEnforcer({ kafka, routes, policy: runtime.holder, logger: options.logger, telemetry });
-    stops.add(() => enforcer.close());
+    const enforcer = await startEnforcerService({
+      ...common,
+      policyDir: options.policyDir,
+      routesFile: options.routesFile,
+      metricsPort: undefined,
+      auditTopic: undefined,
+      controlTopic: undefined,
+      sessionTimeoutMs: undefined,
+      createSourceTopics: true,
+    });
+    stops.add(() => enforcer.stop());
 
     return {
-      brokers: endpoint.brokers,
-      database: options.databaseUrl === undefined ? `PGlite in ${pgliteDir}` : "DATABASE_URL",
+      brokers,
+      database: control.database,
       pdpPort: pdp.port,
-      controlHttpPort: controlService.httpPort,
-      controlGrpcPort: controlService.grpcPort,
+      controlHttpPort: control.httpPort,
+      controlGrpcPort: control.grpcPort,
       metricsPort: metricsServer.port,
-      routes: routes.map((route) => `${route.name}: ${route.from} -> ${route.to ?? "(observe only)"}`),
+      routes: enforcer.routes,
+      failed: Promise.race([control.failed, enforcer.failed]),
       stop: () => stops.stopAll(),
     };
-  } catch (error) {
-    await stops.stopAll();
-    throw error;
-  }
+  });
 }

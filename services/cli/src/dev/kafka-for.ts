@@ -1,20 +1,17 @@
 import path from "node:path";
 
-import { provisionLocalBroker, type LocalBroker } from "@flowzone/kafka-local";
-
-/** Brokers to use, and the local broker this process started (if it started one). */
-export interface KafkaEndpoint {
-  readonly brokers: readonly string[];
-  readonly local: LocalBroker | undefined;
-}
+import { provisionLocalBroker } from "@flowzone/kafka-local";
+import type { StopList } from "@flowzone/service-kit";
 
 /**
- * The Kafka that local commands use (docs/reference/configuration.md): the given brokers, or, when none
- * are given, a single-node broker provisioned under `homeDir/kafka` (jars cached there, so a
- * second start reuses the first one's download) and started on a free port.
+ * The Kafka that local commands use: the given brokers, or, when none are given, a single-node
+ * broker provisioned under `homeDir/kafka` (jars cached there, so a second start reuses the first
+ * one's download), started on a free port and put on `stops`, to stop after everything that
+ * uses it.
  */
-export async function kafkaFor(brokers: readonly string[] | undefined, homeDir: string, onProgress: (line: string) => void): Promise<KafkaEndpoint> {
-  if (brokers !== undefined && brokers.length > 0) return { brokers, local: undefined };
+export async function kafkaFor(stops: StopList, brokers: readonly string[] | undefined, homeDir: string, onProgress: (line: string) => void): Promise<readonly string[]> {
+  if (brokers !== undefined && brokers.length > 0) return brokers;
   const local = await provisionLocalBroker({ homeDir: path.join(homeDir, "kafka"), onProgress });
-  return { brokers: [local.brokers], local };
+  stops.add(() => local.stop());
+  return [local.brokers];
 }

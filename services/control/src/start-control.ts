@@ -1,0 +1,67 @@
+import path from "node:path";
+
+import { openDatabase, startControlPlane, type ControlPlane } from "@flowzone/control";
+import { createKafka } from "@flowzone/kafka";
+import type { Logger } from "@flowzone/logging";
+import { fatalSignal, StopList, type RunningService } from "@flowzone/service-kit";
+import type { Telemetry } from "@flowzone/telemetry";
+
+import type { ControlConfig } from "./config";
+import { DEFAULTS } from "./defaults";
+import { startControlService } from "./start-control-service";
+
+/** What {@link startControl} needs: the settings, with Kafka resolved to brokers. */
+export interface ControlOptions extends Omit<ControlConfig, "brokers"> {
+  readonly brokers: readonly string[];
+  readonly logger: Logger;
+  /** The process's metrics registry (`flowzone dev` shares one); default: the service's own. */
+  readonly telemetry?: Telemetry | undefined;
+}
+
+/** A running control plane with its transports. */
+export interface RunningControl extends RunningService {
+  readonly controlPlane: ControlPlane;
+  readonly httpPort: number;
+  readonly grpcPort: number;
+  /** Where the store lives, for the start-up banner: `PGlite in DIR` or `DATABASE_URL`. */
+  readonly database: string;
+}
+
+/**
+ * The control plane as one service, the way `flowzone control`, `flowzone dev` and the tests run
+ * it: opens the store (PostgreSQL, or PGlite under `home`), the Kafka client, the control plane
+ * (backlog, ticks, republished state) and its HTTP API and gRPC ZoneService. Everything opened is
+ * on one stop list: a start that fails half way closes what it had opened.
+ */
+export async function startControl(options: ControlOptions): Promise<RunningControl> {
+  const stops = new StopList((error) => {
+    options.logger.warn({ err: error }, "a part of the control plane did not stop cleanly");
+  });
+  const { failed } = fatalSignal();
+  return stops.starting(async () => {
+    const pgliteDir = path.join(options.home, "pglite");
+    const database = await openDatabase({ databaseUrl: options.databaseUrl, dataDir: pgliteDir });
+    stops.add(() => database.close());
+    const kafka = createKafka({ brokers: [...options.brokers], clientId: "flowzone-control", logger: options.logger });
+    const plane = await startControlPlane({ database, kafka, policyDir: options.policyDir, logger: options.logger, telemetry: options.telemetry });
+    stops.add(() => plane.close());
+    const service = await startControlService({
+      controlPlane: plane.controlPlane,
+      host: options.host,
+      httpPort: options.httpPort,
+      grpcPort: options.grpcPort,
+      tokensFile: options.tokensFile,
+      logger: options.logger,
+      telemetry: options.telemetry,
+    });
+    stops.add(() => service.close(DEFAULTS.closeGraceMs));
+    return {
+      controlPlane: plane.controlPlane,
+      httpPort: service.httpPort,
+      grpcPort: service.grpcPort,
+      database: options.databaseUrl === undefined ? `PGlite in ${pgliteDir}` : "DATABASE_URL",
+      failed,
+      stop: () => stops.stopAll(),
+    };
+  });
+}
