@@ -70,7 +70,8 @@ describe("createLogger", () => {
 
   it("writes JSON to a terminal when asked", () => {
     const lines: string[] = [];
-    createLogger({ destination: { isTTY: true, write: (line: string) => void lines.push(line) }, format: "json" }).info("hello");
+    const terminal = { isTTY: true, write: (line: string) => void lines.push(line) };
+    createLogger({ destination: terminal, format: "json" }).info("hello");
     expect(JSON.parse(lines[0] ?? "")).toMatchObject({ msg: "hello", level: 30 });
   });
 });

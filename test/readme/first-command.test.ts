@@ -1,0 +1,220 @@
+/**
+ * The README's first command, as written, the way a new user runs it: in a fresh clone with
+ * nothing cached in the project folder, on the default ports, with no FLOWZONE_* settings and no
+ * broker or database given. It must bring the whole stack up, answer, route a record, stop on one
+ * Ctrl-C with nothing left running, and start again in the same clone with the backlog still
+ * counting. A green suite once hid a first command that failed for every new user.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { create } from "@bufbuild/protobuf";
+import * as grpc from "@grpc/grpc-js";
+import { clientConstructor } from "@flowzone/grpc-kit";
+import { CheckRequestSchema, Decision, DecisionService, type CheckRequest, type CheckResponse } from "@flowzone/proto";
+import { Kafka, logLevel } from "kafkajs";
+
+const ROOT = path.join(__dirname, "..", "..");
+const START_TIMEOUT_MS = 8 * 60_000;
+const STOP_TIMEOUT_MS = 30_000;
+
+interface CheckClient extends grpc.Client {
+  check(request: CheckRequest, callback: (error: grpc.ServiceError | null, value?: CheckResponse) => void): void;
+}
+
+/** The first line of the README's "The two commands" block, without its comment. */
+function readmeFirstCommand(): string {
+  const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+  const block = /## The two commands\s+```\w*\n([^\n]+)\n/.exec(readme)?.[1];
+  if (block === undefined) throw new Error("README.md has no code block under '## The two commands'");
+  return block.replace(/#.*$/, "").trim();
+}
+
+/** A terminal's environment: no settings of flowzone's, no npm script variables of the test run. */
+function userEnvironment(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (name.startsWith("FLOWZONE_") || name.startsWith("npm_") || name.startsWith("JEST_") || name === "DATABASE_URL" || name === "NODE_OPTIONS") continue;
+    env[name] = value;
+  }
+  return env;
+}
+
+/** A command run like a shell runs a foreground job: a process group of its own, so Ctrl-C reaches every process in it. */
+class ForegroundJob {
+  readonly child: ChildProcess;
+  stdout = "";
+  stderr = "";
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  constructor(command: string, cwd: string) {
+    this.child = spawn("bash", ["-c", command], { cwd, env: userEnvironment(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    this.child.stdout?.on("data", (chunk: Buffer) => (this.stdout += chunk.toString()));
+    this.child.stderr?.on("data", (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-50_000)));
+    this.exited = new Promise((resolve) => this.child.once("exit", (code, signal) => { resolve({ code, signal }); }));
+  }
+
+  /** Resolves once stdout shows `text`; rejects if the job ends first or the time runs out. */
+  async waitFor(text: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.stdout.includes(text)) {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) throw new Error(`the job ended before "${text}":\n${this.output()}`);
+      if (Date.now() > deadline) throw new Error(`no "${text}" within ${timeoutMs} ms:\n${this.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  /** Ctrl-C at the terminal: SIGINT to every process of the job. */
+  interrupt(): void {
+    if (this.child.pid !== undefined) process.kill(-this.child.pid, "SIGINT");
+  }
+
+  /** Ends whatever is left of the job (clean-up after a failed test). */
+  kill(): void {
+    try {
+      if (this.child.pid !== undefined) process.kill(-this.child.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+
+  output(): string {
+    return `--- stdout\n${this.stdout.slice(-5000)}\n--- stderr\n${this.stderr.slice(-10_000)}`;
+  }
+}
+
+/** Processes whose command line or working directory lies in `dir` (the broker's JVM names its jars there). */
+function processesIn(dir: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim();
+      let cwd = "";
+      try {
+        cwd = readlinkSync(`/proc/${pid}/cwd`);
+      } catch {
+        // a process of another user, or one that just ended
+      }
+      if (cmdline.includes(dir) || cwd === dir || cwd.startsWith(`${dir}/`)) found.push(`${pid}: ${cmdline.slice(0, 200)}`);
+    } catch {
+      // ended while we looked
+    }
+  }
+  return found;
+}
+
+async function stopCleanly(job: ForegroundJob, clone: string): Promise<void> {
+  job.interrupt();
+  const ended = await Promise.race([job.exited, new Promise<undefined>((resolve) => setTimeout(() => { resolve(undefined); }, STOP_TIMEOUT_MS))]);
+  if (ended === undefined) throw new Error(`still running ${STOP_TIMEOUT_MS} ms after Ctrl-C:\n${job.output()}`);
+  // npm re-raises the SIGINT it was sent once its script has ended (that is how a shell learns the
+  // user interrupted); flowzone's own clean stop is its last line.
+  expect(ended.code === 0 || ended.signal === "SIGINT").toBe(true);
+  expect(job.stderr).toContain("flowzone dev: stopped");
+  expect(job.stderr).not.toContain("stopped after a failure");
+  let left = processesIn(clone);
+  for (const deadline = Date.now() + 5000; left.length > 0 && Date.now() < deadline; left = processesIn(clone)) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  expect(left).toEqual([]);
+}
+
+function check(request: { producer: string; sink: string; labels?: string[]; sources?: string[] }): Promise<CheckResponse> {
+  const Client = clientConstructor(DecisionService);
+  const client = new Client("127.0.0.1:50051", grpc.credentials.createInsecure()) as unknown as CheckClient;
+  return new Promise<CheckResponse>((resolve, reject) => {
+    client.check(create(CheckRequestSchema, request), (error, value) => {
+      client.close();
+      if (error !== null || value === undefined) reject(error ?? new Error("no response"));
+      else resolve(value);
+    });
+  });
+}
+
+/** Produces one record to `from` and reads it back from `to`, as any Kafka client would. */
+async function routeOneRecord(brokers: string, from: string, to: string, value: string): Promise<void> {
+  const kafka = new Kafka({ clientId: "readme-first-command", brokers: [brokers], logLevel: logLevel.NOTHING });
+  const producer = kafka.producer();
+  const consumer = kafka.consumer({ groupId: `readme-${Date.now()}` });
+  await producer.connect();
+  await consumer.connect();
+  try {
+    await producer.send({ topic: from, messages: [{ key: "contact-1", value }] });
+    await consumer.subscribe({ topic: to, fromBeginning: true });
+    const seen = new Promise<void>((resolve) => {
+      void consumer.run({
+        eachMessage: ({ message }) => {
+          if (message.value?.toString() === value) resolve();
+          return Promise.resolve();
+        },
+      });
+    });
+    await Promise.race([seen, new Promise((_resolve, reject) => setTimeout(() => { reject(new Error(`${value} did not reach ${to} within 30 s`)); }, 30_000))]);
+  } finally {
+    await consumer.disconnect();
+    await producer.disconnect();
+  }
+}
+
+function openViolations(clone: string, zone: string): { producer: string }[] {
+  const cli = spawnSync(process.execPath, [path.join(clone, "services", "cli", "dist", "main.js"), "violations", zone, "--json"], { cwd: clone, env: userEnvironment(), encoding: "utf8" });
+  if (cli.status !== 0) throw new Error(`flowzone violations exited ${cli.status}: ${cli.stderr}`);
+  return (JSON.parse(cli.stdout) as { violations: { producer: string }[] }).violations;
+}
+
+describe("the README's first command", () => {
+  const command = readmeFirstCommand();
+
+  it(`'${command}' starts flowzone on a fresh clone, stops on Ctrl-C, and starts again with the backlog counting`, async () => {
+    const home = await mkdtemp(path.join(tmpdir(), "flowzone-readme-"));
+    const clone = path.join(home, "flowzone");
+    const jobs: ForegroundJob[] = [];
+    try {
+      const cloned = spawnSync("git", ["clone", "--quiet", ROOT, clone], { encoding: "utf8" });
+      expect(cloned.stderr).toBe("");
+      expect(cloned.status).toBe(0);
+
+      const first = new ForegroundJob(command, clone);
+      jobs.push(first);
+      await first.waitFor("flowzone is running", START_TIMEOUT_MS);
+      await first.waitFor("Press Ctrl-C to stop.", 5000);
+      const brokers = /Kafka\s+(\S+)/.exec(first.stdout)?.[1];
+      expect(brokers).toMatch(/^127\.0\.0\.1:\d+$/);
+
+      const banana = await check({ producer: "svc:banana-app", sink: "svc:ads-ranker", labels: ["banana"] });
+      expect(banana.decision).toBe(Decision.DENY);
+      expect(banana.violations.map((v) => v.zone)).toContain("banana");
+
+      const zones = (await (await fetch("http://127.0.0.1:8080/v1/zones")).json()) as { zones: { name: string }[] };
+      expect(zones.zones.map((zone) => zone.name)).toEqual(expect.arrayContaining(["banana", "pii"]));
+
+      await routeOneRecord(brokers ?? "", "crm-contacts", "marketing-audience", `contact-${Date.now()}`);
+      await stopCleanly(first, clone);
+
+      const second = new ForegroundJob("npm start", clone);
+      jobs.push(second);
+      await second.waitFor("Press Ctrl-C to stop.", START_TIMEOUT_MS);
+      const producer = `svc:after-restart-${Date.now()}`;
+      const logged = await check({ producer, sink: "kafka:marketing-audience", sources: ["kafka:crm-contacts"] });
+      expect(logged.decision).toBe(Decision.ALLOW);
+      expect(logged.violations.map((v) => `${v.zone}/${v.rule}`)).toContain("pii/boundary");
+      const deadline = Date.now() + 10_000;
+      let listed = openViolations(clone, "pii");
+      while (!listed.some((v) => v.producer === producer) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        listed = openViolations(clone, "pii");
+      }
+      expect(listed.map((v) => v.producer)).toContain(producer);
+      await stopCleanly(second, clone);
+    } catch (error) {
+      const logs = jobs.map((job, i) => `=== start ${i + 1}\n${job.output()}`).join("\n");
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\n${logs}`);
+    } finally {
+      for (const job of jobs) job.kill();
+      await rm(home, { recursive: true, force: true });
+    }
+  }, 2 * START_TIMEOUT_MS + 4 * 60_000);
+});
