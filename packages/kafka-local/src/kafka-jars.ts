@@ -16,6 +16,8 @@ export interface KafkaJarsOptions {
   readonly cacheDir: string;
   /** Called with one line of progress while Maven resolves; first downloads take a while. */
   readonly onProgress?: (line: string) => void;
+  /** The Maven executable; default `mvn` on the PATH. */
+  readonly maven?: string;
 }
 
 /**
@@ -34,13 +36,14 @@ export async function ensureKafkaJars(options: KafkaJarsOptions): Promise<string
     const missing = await missingBrokerClasses(libsDir);
     if (missing.length === 0) return libsDir;
     options.onProgress?.(`the cached Kafka jars in ${libsDir} lack ${missing.join(", ")}: resolving them again`);
+    await rm(libsDir, { recursive: true, force: true });
   }
 
   const partialDir = `${libsDir}.partial-${process.pid}`;
   await rm(partialDir, { recursive: true, force: true });
   await mkdir(partialDir, { recursive: true });
   options.onProgress?.("resolving Apache Kafka jars with Maven (first run only)");
-  await runMaven(["-B", "-f", POM_PATH, "dependency:copy-dependencies", "-DincludeScope=runtime", `-DoutputDirectory=${partialDir}`], options.onProgress);
+  await runMaven(options.maven ?? "mvn", ["-B", "-f", POM_PATH, "dependency:copy-dependencies", "-DincludeScope=runtime", `-DoutputDirectory=${partialDir}`], options.onProgress);
   const missing = await missingBrokerClasses(partialDir);
   if (missing.length > 0) {
     await rm(partialDir, { recursive: true, force: true });
@@ -58,9 +61,9 @@ export async function ensureKafkaJars(options: KafkaJarsOptions): Promise<string
   return libsDir;
 }
 
-function runMaven(args: readonly string[], onProgress: ((line: string) => void) | undefined): Promise<void> {
+function runMaven(maven: string, args: readonly string[], onProgress: ((line: string) => void) | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn("mvn", args, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(maven, args, { stdio: ["ignore", "pipe", "pipe"] });
     const tail: string[] = [];
     const errors: string[] = [];
     let downloaded = 0;
@@ -77,7 +80,7 @@ function runMaven(args: readonly string[], onProgress: ((line: string) => void) 
     });
     child.stderr.on("data", (chunk: Buffer) => tail.push(chunk.toString()));
     child.on("error", (error) => {
-      reject(new Error(`cannot run Maven ('mvn'), which provisions the local Kafka broker: ${error.message}`));
+      reject(new Error(`cannot run Maven ('${maven}'), which provisions the local Kafka broker: ${error.message}`));
     });
     child.on("exit", (code) => {
       if (code === 0) resolve();
