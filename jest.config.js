@@ -8,8 +8,12 @@ for (const group of ["packages", "services"]) {
   for (const dir of fs.readdirSync(path.join(__dirname, group))) {
     const manifest = path.join(__dirname, group, dir, "package.json");
     if (!fs.existsSync(manifest)) continue;
-    const { name } = JSON.parse(fs.readFileSync(manifest, "utf8"));
+    const { name, exports = {} } = JSON.parse(fs.readFileSync(manifest, "utf8"));
     moduleNameMapper[`^${name}$`] = `<rootDir>/${group}/${dir}/src/index.ts`;
+    // Subpath entry points ("./embedded": dist/embedded.js) map to their sources too.
+    for (const subpath of Object.keys(exports).filter((key) => key !== ".")) {
+      moduleNameMapper[`^${name}/${subpath.slice(2)}$`] = `<rootDir>/${group}/${dir}/src/${subpath.slice(2)}.ts`;
+    }
   }
 }
 

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { ControlRecordSchema, EnforcementPoint, Mode } from "@flowzone/proto";
 import { FlowDeniedError, FlowRequestError, type GuardedProducer } from "@flowzone/sdk";
+import { embeddedDecider } from "@flowzone/sdk/embedded";
 
 import { uniqueTopic } from "../support/kafka";
 import { writeBundle } from "../pdp/pdp-harness";
@@ -25,7 +26,7 @@ describe("guarded producer, embedded decisions", () => {
     await createTopics(controlTopic);
     producer = await guardedProducer({
       producer: "svc:sdk-embedded",
-      decider: { mode: "embedded", policyDir: join(dir, "policy"), auditSpoolDir: join(dir, "spool"), auditTopic, controlTopic },
+      decider: embeddedDecider({ policyDir: join(dir, "policy"), auditSpoolDir: join(dir, "spool"), auditTopic, controlTopic }),
     });
   }, 60_000);
   afterAll(async () => {

@@ -7,6 +7,7 @@ import { readdir, readFile, rm } from "node:fs/promises";
 import { join, relative } from "node:path";
 
 import { FlowRequestError, type Flow, type FlowDecision, type GuardedProducer } from "@flowzone/sdk";
+import { embeddedDecider } from "@flowzone/sdk/embedded";
 
 import { testBrokers, uniqueTopic } from "../support/kafka";
 import { startPdp, type Pdp } from "../pdp/pdp-harness";
@@ -66,7 +67,7 @@ describe("embedded and remote decisions on the example bundle", () => {
     dir = await tempDir("flowzone-sdk-parity-");
     remote = await guardedProducer({ decider: { mode: "remote", address: pdp.address, deadlineMs: 5_000 }, cacheMaxEntries: 0 });
     embedded = await guardedProducer({
-      decider: { mode: "embedded", policyDir: EXAMPLE, auditSpoolDir: join(dir, "spool"), auditTopic: uniqueTopic("sdk-parity-audit"), controlTopic: uniqueTopic("sdk-parity-control") },
+      decider: embeddedDecider({ policyDir: EXAMPLE, auditSpoolDir: join(dir, "spool"), auditTopic: uniqueTopic("sdk-parity-audit"), controlTopic: uniqueTopic("sdk-parity-control") }),
       cacheMaxEntries: 0,
     });
   }, 60_000);

@@ -1,12 +1,12 @@
+// Public surface of @flowzone/grpc-kit: named exports only. The codecs and error mapping live in
+// @flowzone/grpc-codec (clients such as the SDK take only that); they are re-exported here so a
+// service imports its gRPC plumbing from one package.
+export { clientConstructor, codeOfStatus, ERROR_DOMAIN, fromServiceError, GRPC_STATUS, serviceDefinition, STATUS_DETAILS_KEY, toServiceError } from "@flowzone/grpc-codec";
+export type { FailedCall, MethodCodec, MethodCodecs } from "@flowzone/grpc-codec";
 export { createHealth } from "./health";
 export type { HealthReporter } from "./health";
 export { listen } from "./listen";
 export { addReflection, fileDescriptorSet } from "./reflection";
-export { clientConstructor, serviceDefinition } from "./service-definition";
-export type { MethodCodec, MethodCodecs } from "./service-definition";
 export type { HandlerFor, ServiceHandlers } from "./service-handlers";
 export { shutdownGracefully } from "./shutdown";
 export type { ShutdownOptions } from "./shutdown";
-export { codeOfStatus, GRPC_STATUS } from "./status-codes";
-export { ERROR_DOMAIN, fromServiceError, STATUS_DETAILS_KEY, toServiceError } from "./status-details";
-export type { FailedCall } from "./status-details";

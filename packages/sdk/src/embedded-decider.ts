@@ -7,12 +7,12 @@ import { WriteError, type Decision, type PolicyEngine, type Write } from "@flowz
 import { auditTopicSpec, ensureTopics } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
 import { startPolicyRuntime, type PolicyRuntime } from "@flowzone/policy-runtime";
-import { traceIdOf } from "@flowzone/telemetry";
+import { traceIdOf } from "@flowzone/trace-context";
 
 import { fromEngineViolation } from "./convert";
 import { DeciderUnavailable, type Decider, type DeciderResult } from "./decider";
 import { FlowRequestError } from "./errors";
-import type { EmbeddedDecider } from "./options";
+import type { EmbeddedDeciderOptions } from "./embedded-options";
 
 /** How long `close` gives the audit trail to send what it holds before spooling the rest. */
 const AUDIT_CLOSE_MS = 5_000;
@@ -34,7 +34,7 @@ export class EmbeddedDecisionEngine implements Decider {
   ) {}
 
   /** Loads the bundle (a broken one fails here, naming each `file:line`), follows control, starts the audit writer. */
-  static async start(options: Required<EmbeddedDecider>, kafka: Kafka, logger: Logger): Promise<EmbeddedDecisionEngine> {
+  static async start(options: Required<EmbeddedDeciderOptions>, kafka: Kafka, logger: Logger): Promise<EmbeddedDecisionEngine> {
     const runtime = await startPolicyRuntime({
       policyDir: options.policyDir,
       reloadIntervalMs: options.reloadIntervalMs,

@@ -2,7 +2,7 @@ import type { IHeaders, Message } from "kafkajs";
 
 import type { Write } from "@flowzone/engine";
 import { encodeFlowHeaders } from "@flowzone/kafka";
-import { TRACEPARENT_HEADER, traceIdOf } from "@flowzone/telemetry";
+import { TRACEPARENT_HEADER, traceIdOf } from "@flowzone/trace-context";
 
 import { FlowRequestError } from "./errors";
 import type { FlowDecision, GuardedRecord } from "./types";

@@ -4,7 +4,6 @@ import type { Write } from "@flowzone/engine";
 
 import { DecisionCache } from "./decision-cache";
 import type { Decider } from "./decider";
-import { EmbeddedDecisionEngine } from "./embedded-decider";
 import { FlowCheckUnavailableError, FlowDeniedError } from "./errors";
 import { flowHeaders, sendHeaders, toWrite, traceparentOf, withHeaders } from "./flow-write";
 import { resolveOptions, type GuardedProducerOptions, type ResolvedOptions } from "./options";
@@ -144,8 +143,8 @@ export function createGuardedProducer(options: GuardedProducerOptions): GuardedP
 
 async function start(options: ResolvedOptions): Promise<Connected> {
   const logger = options.logger;
-  const decider: Decider =
-    options.decider.mode === "remote" ? new RemoteDecisionClient(options.decider) : await EmbeddedDecisionEngine.start(options.decider, options.kafka, logger);
+  // The embedded decider comes from @flowzone/sdk/embedded, so only its users load the engine.
+  const decider: Decider = options.decider.mode === "remote" ? new RemoteDecisionClient(options.decider) : await options.decider.start(options.kafka, logger);
   const producer = options.kafka.producer(options.producerConfig);
   try {
     await producer.connect();

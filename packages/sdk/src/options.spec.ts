@@ -7,7 +7,6 @@ import { resolveOptions, SDK_DEFAULTS, type GuardedProducerOptions } from "./opt
 const kafka = new Kafka({ clientId: "options-spec", brokers: ["127.0.0.1:9"] });
 const logger = createLogger({ level: "silent" });
 const remote: GuardedProducerOptions = { kafka, logger, decider: { mode: "remote", address: "127.0.0.1:50051" } };
-const embedded: GuardedProducerOptions = { kafka, logger, decider: { mode: "embedded", policyDir: "/policy", auditSpoolDir: "/spool" } };
 
 function withOptions(base: GuardedProducerOptions, change: Record<string, unknown>): GuardedProducerOptions {
   const merged: unknown = { ...base, ...change };
@@ -27,18 +26,6 @@ describe("resolveOptions", () => {
     expect(SDK_DEFAULTS.failMode).toBe("open");
   });
 
-  it("fills the embedded decider's defaults", () => {
-    expect(resolveOptions(embedded).decider).toEqual({
-      mode: "embedded",
-      policyDir: "/policy",
-      auditSpoolDir: "/spool",
-      reloadIntervalMs: SDK_DEFAULTS.reloadIntervalMs,
-      followControlTopic: true,
-      controlTopic: "flowzone.control.v1",
-      auditTopic: "flowzone.audit.v1",
-    });
-  });
-
   it("keeps what the caller set", () => {
     const resolved = resolveOptions({ ...remote, failMode: "closed", cacheMaxEntries: 0, producer: "svc:orders-api", decider: { mode: "remote", address: "pdp:1", deadlineMs: 50 } });
     expect(resolved).toMatchObject({ failMode: "closed", cacheMaxEntries: 0, producer: "svc:orders-api", decider: { deadlineMs: 50 } });
@@ -55,8 +42,7 @@ describe("resolveOptions", () => {
     ["an unknown decider mode", withOptions(remote, { decider: { mode: "psychic" } }), /decider.mode must be "remote" or "embedded", got "psychic"/],
     ["an address without a port", withOptions(remote, { decider: { mode: "remote", address: "pdp" } }), /decider.address must be host:port, got "pdp"/],
     ["a fractional deadline", withOptions(remote, { decider: { mode: "remote", address: "pdp:1", deadlineMs: 0.5 } }), /decider.deadlineMs must be an integer/],
-    ["an embedded decider without policyDir", withOptions(remote, { decider: { mode: "embedded", auditSpoolDir: "/s" } }), /decider.policyDir must be/],
-    ["an embedded decider without a spool", withOptions(remote, { decider: { mode: "embedded", policyDir: "/p" } }), /decider.auditSpoolDir must be/],
+    ["embedded options not made by embeddedDecider", withOptions(remote, { decider: { mode: "embedded", policyDir: "/p", auditSpoolDir: "/s" } }), /embeddedDecider\(.*"@flowzone\/sdk\/embedded"/],
   ])("rejects %s with a message naming the option", (_what, options, message) => {
     expect(() => resolveOptions(options)).toThrow(message);
   });

@@ -5,6 +5,8 @@ import type { FailMode } from "@flowzone/engine";
 import { CONTROL_TOPIC, AUDIT_TOPIC } from "@flowzone/kafka";
 import { createLogger, type Logger } from "@flowzone/logging";
 
+import type { Decider } from "./decider";
+
 /** Decide with the decision service over gRPC. */
 export interface RemoteDecider {
   readonly mode: "remote";
@@ -16,17 +18,15 @@ export interface RemoteDecider {
   readonly interceptors?: readonly Interceptor[];
 }
 
-/** Decide in process with the engine, following the bundle directory and the control topic. */
+/**
+ * Decide in process with the engine. Made by `embeddedDecider({ policyDir, auditSpoolDir })` of
+ * `@flowzone/sdk/embedded`, the entry point that loads the engine, the policy runtime and the
+ * audit writer; a producer deciding remotely never loads them.
+ */
 export interface EmbeddedDecider {
   readonly mode: "embedded";
-  readonly policyDir: string;
-  readonly reloadIntervalMs?: number;
-  /** Follow flowzone.control.v1 (pushed bundles, zone flips, exceptions); default true. */
-  readonly followControlTopic?: boolean;
-  readonly controlTopic?: string;
-  readonly auditTopic?: string;
-  /** Disk spool of the SDK's own audit trail; one producer per directory. */
-  readonly auditSpoolDir: string;
+  /** Started by `connect()`: loads the bundle, follows the control topic, starts the audit trail. */
+  start(kafka: Kafka, logger: Logger): Promise<Decider>;
 }
 
 /** Options of {@link createGuardedProducer}; every optional one has its default in {@link SDK_DEFAULTS}. */
@@ -52,7 +52,7 @@ export interface GuardedProducerOptions {
   readonly logger?: Logger;
 }
 
-/** The defaults, in one place. */
+/** The defaults, in one place (the embedded decider's too: `embeddedDecider` reads them here). */
 export const SDK_DEFAULTS = {
   deadlineMs: 200,
   reloadIntervalMs: 1_000,
@@ -68,7 +68,7 @@ export const SDK_DEFAULTS = {
 /** Options with every default filled in and every limit checked. */
 export interface ResolvedOptions {
   readonly kafka: Kafka;
-  readonly decider: Required<RemoteDecider> | Required<EmbeddedDecider>;
+  readonly decider: Required<RemoteDecider> | EmbeddedDecider;
   readonly producer: string | undefined;
   readonly failMode: FailMode;
   readonly cacheMaxEntries: number;
@@ -108,10 +108,10 @@ export function resolveOptions(options: GuardedProducerOptions): ResolvedOptions
   return resolved;
 }
 
-function resolveDecider(given: RemoteDecider | EmbeddedDecider | undefined): Required<RemoteDecider> | Required<EmbeddedDecider> {
+function resolveDecider(given: RemoteDecider | EmbeddedDecider | undefined): Required<RemoteDecider> | EmbeddedDecider {
   // Read as untyped input: options often come from configuration, not from checked code.
   const decider = given as Partial<RemoteDecider> | Partial<EmbeddedDecider> | undefined;
-  if (decider === undefined || typeof decider !== "object") throw new TypeError('guarded producer: decider must be { mode: "remote", address } or { mode: "embedded", policyDir, auditSpoolDir }');
+  if (decider === undefined || typeof decider !== "object") throw new TypeError('guarded producer: decider must be { mode: "remote", address } or embeddedDecider({ policyDir, auditSpoolDir }) of "@flowzone/sdk/embedded"');
   if (decider.mode === "remote") {
     if (typeof decider.address !== "string" || !/^[^\s]+:\d{1,5}$/.test(decider.address)) {
       throw new RangeError(`guarded producer: decider.address must be host:port, got "${String(decider.address)}"`);
@@ -126,25 +126,16 @@ function resolveDecider(given: RemoteDecider | EmbeddedDecider | undefined): Req
     return resolved;
   }
   if (decider.mode === "embedded") {
-    if (typeof decider.policyDir !== "string" || decider.policyDir === "") throw new RangeError("guarded producer: decider.policyDir must be the bundle directory");
-    if (typeof decider.auditSpoolDir !== "string" || decider.auditSpoolDir === "") throw new RangeError("guarded producer: decider.auditSpoolDir must be a directory path");
-    const resolved: Required<EmbeddedDecider> = {
-      mode: "embedded",
-      policyDir: decider.policyDir,
-      reloadIntervalMs: decider.reloadIntervalMs ?? SDK_DEFAULTS.reloadIntervalMs,
-      followControlTopic: decider.followControlTopic ?? SDK_DEFAULTS.followControlTopic,
-      controlTopic: decider.controlTopic ?? SDK_DEFAULTS.controlTopic,
-      auditTopic: decider.auditTopic ?? SDK_DEFAULTS.auditTopic,
-      auditSpoolDir: decider.auditSpoolDir,
-    };
-    checkInteger("decider.reloadIntervalMs", resolved.reloadIntervalMs, 10, 3_600_000);
-    if (resolved.controlTopic === "" || resolved.auditTopic === "") throw new RangeError("guarded producer: decider topics must not be empty");
-    return resolved;
+    if (typeof decider.start !== "function") {
+      throw new TypeError('guarded producer: an embedded decider is made by embeddedDecider({ policyDir, auditSpoolDir }) of "@flowzone/sdk/embedded"');
+    }
+    return decider as EmbeddedDecider;
   }
   throw new RangeError(`guarded producer: decider.mode must be "remote" or "embedded", got "${String((decider as { mode?: unknown }).mode)}"`);
 }
 
-function checkInteger(name: string, value: number, min: number, max: number): void {
+/** Throws a `RangeError` naming the option unless `value` is an integer in [min, max]. */
+export function checkInteger(name: string, value: number, min: number, max: number): void {
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw new RangeError(`guarded producer: ${name} must be an integer from ${min} to ${max}, got ${value}`);
   }

@@ -2,8 +2,8 @@ import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 
 import type { Write } from "@flowzone/engine";
-import { clientConstructor, fromServiceError } from "@flowzone/grpc-kit";
-import { TRACEPARENT_HEADER } from "@flowzone/telemetry";
+import { clientConstructor, fromServiceError } from "@flowzone/grpc-codec";
+import { TRACEPARENT_HEADER } from "@flowzone/trace-context";
 import { CheckBatchRequestSchema, CheckRequestSchema, DecisionService } from "@flowzone/proto";
 import type { CheckBatchRequest, CheckBatchResponse, CheckRequest, CheckResponse } from "@flowzone/proto";
 

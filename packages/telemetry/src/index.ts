@@ -10,6 +10,5 @@ export type { RecordOutcome } from "./enforcer-metrics";
 export { METRIC_NAMES } from "./metric-names";
 export { DEFAULT_METRICS_PORT, serveMetrics, serveMetricsIfPossible } from "./metrics-server";
 export type { MetricsServer, MetricsServerOptions } from "./metrics-server";
-export { TRACEPARENT_HEADER, traceIdOf } from "./trace-context";
 export { PROMETHEUS_CONTENT_TYPE, Telemetry, createTelemetry } from "./telemetry";
 export type { TelemetryOptions } from "./telemetry";

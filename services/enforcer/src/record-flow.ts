@@ -3,7 +3,7 @@ import type { IHeaders } from "kafkajs";
 import { encodeViolationAudit, type EncodedAuditRecord } from "@flowzone/audit";
 import { WriteError, type PolicyEngine, type Write } from "@flowzone/engine";
 import { decodeFlowHeaders, encodeFlowHeaders, type RecordFlow } from "@flowzone/kafka";
-import { TRACEPARENT_HEADER, traceIdOf } from "@flowzone/telemetry";
+import { TRACEPARENT_HEADER, traceIdOf } from "@flowzone/trace-context";
 
 import { ENFORCER_HEADERS, encodeViolationsHeader, passThroughHeaders } from "./enforcer-headers";
 import { sinkOf, type Route } from "./route";

@@ -5,7 +5,7 @@ import type { Logger } from "@flowzone/logging";
 import type { PolicyHolder } from "@flowzone/policy-runtime";
 import type { CheckRequest, CheckResponse } from "@flowzone/proto";
 import type { DecisionMetrics } from "@flowzone/telemetry";
-import { TRACEPARENT_HEADER, traceIdOf } from "@flowzone/telemetry";
+import { TRACEPARENT_HEADER, traceIdOf } from "@flowzone/trace-context";
 import { auditDecision } from "./audit-decision";
 import { checkBatchSize } from "./check-limits";
 import { batchRequestsOf, requestIdOf, toCheckBatchResponse, toCheckResponse, toWrite } from "./convert";

@@ -9,6 +9,7 @@ import type { Kafka, Message } from "kafkajs";
 
 import type { Logger } from "@flowzone/logging";
 import { createGuardedProducer, type GuardedProducer } from "@flowzone/sdk";
+import { embeddedDecider } from "@flowzone/sdk/embedded";
 
 export type SystemName = "bare" | "embedded" | "remote-cache" | "remote-nocache";
 
@@ -52,7 +53,7 @@ export async function startSystem(name: SystemName, ctx: SystemContext): Promise
   }
   const decider =
     name === "embedded"
-      ? ({ mode: "embedded", policyDir: ctx.policyDir, auditSpoolDir: join(ctx.workDir, `spool-${Date.now()}`) } as const)
+      ? embeddedDecider({ policyDir: ctx.policyDir, auditSpoolDir: join(ctx.workDir, `spool-${Date.now()}`) })
       : ({ mode: "remote", address: ctx.pdpAddress } as const);
   const guarded: GuardedProducer = createGuardedProducer({
     kafka: ctx.kafka,

@@ -1,0 +1,37 @@
+import { checkInteger, SDK_DEFAULTS } from "./options";
+
+/** Options of {@link embeddedDecider}; every optional one has its default in `SDK_DEFAULTS`. */
+export interface EmbeddedDeciderOptions {
+  /** The bundle directory, reloaded every `reloadIntervalMs` (a broken bundle keeps the last good one). */
+  readonly policyDir: string;
+  readonly reloadIntervalMs?: number;
+  /** Follow flowzone.control.v1 (pushed bundles, zone flips, exceptions); default true. */
+  readonly followControlTopic?: boolean;
+  readonly controlTopic?: string;
+  readonly auditTopic?: string;
+  /** Disk spool of the SDK's own audit trail; one producer per directory. */
+  readonly auditSpoolDir: string;
+}
+
+/**
+ * Fills defaults and throws a `RangeError` naming the option on anything wrong, so a bad option
+ * fails where the producer is configured rather than on `connect()`.
+ */
+export function resolveEmbeddedOptions(given: EmbeddedDeciderOptions): Required<EmbeddedDeciderOptions> {
+  // Read as untyped input: options often come from configuration, not from checked code.
+  const options = given as Partial<EmbeddedDeciderOptions> | undefined;
+  if (options === undefined || typeof options !== "object") throw new TypeError("guarded producer: embeddedDecider options must be an object");
+  if (typeof options.policyDir !== "string" || options.policyDir === "") throw new RangeError("guarded producer: decider.policyDir must be the bundle directory");
+  if (typeof options.auditSpoolDir !== "string" || options.auditSpoolDir === "") throw new RangeError("guarded producer: decider.auditSpoolDir must be a directory path");
+  const resolved: Required<EmbeddedDeciderOptions> = {
+    policyDir: options.policyDir,
+    reloadIntervalMs: options.reloadIntervalMs ?? SDK_DEFAULTS.reloadIntervalMs,
+    followControlTopic: options.followControlTopic ?? SDK_DEFAULTS.followControlTopic,
+    controlTopic: options.controlTopic ?? SDK_DEFAULTS.controlTopic,
+    auditTopic: options.auditTopic ?? SDK_DEFAULTS.auditTopic,
+    auditSpoolDir: options.auditSpoolDir,
+  };
+  checkInteger("decider.reloadIntervalMs", resolved.reloadIntervalMs, 10, 3_600_000);
+  if (resolved.controlTopic === "" || resolved.auditTopic === "") throw new RangeError("guarded producer: decider topics must not be empty");
+  return resolved;
+}

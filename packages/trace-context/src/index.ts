@@ -1,0 +1,2 @@
+// Public surface of @flowzone/trace-context: named exports only.
+export { TRACEPARENT_HEADER, traceIdOf } from "./trace-context";
