@@ -1,8 +1,34 @@
 import type { ErrorJson } from "@flowzone/control-service";
+import { readSettings, text, type Setting } from "@flowzone/service-kit";
+
 import { UsageError } from "./usage-error";
 
 /** Where the control plane is when FLOWZONE_CONTROL_URL is unset (docs/reference/cli.md). */
 export const DEFAULT_CONTROL_URL = "http://127.0.0.1:8080";
+
+/**
+ * The settings of the commands that talk to the control plane (policy push, zones, violations),
+ * read under the same rules as every other setting (docs/reference/configuration.md).
+ */
+export const CLIENT_SETTINGS = {
+  url: {
+    env: "FLOWZONE_CONTROL_URL",
+    description: "The control plane's HTTP API.",
+    defaultText: DEFAULT_CONTROL_URL,
+    resolve(text: string | undefined): string {
+      const raw = text ?? DEFAULT_CONTROL_URL;
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        throw new Error(`is not a URL; use e.g. ${DEFAULT_CONTROL_URL}`);
+      }
+      if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("is not an http or https URL");
+      return raw;
+    },
+  } satisfies Setting<string>,
+  token: text({ env: "FLOWZONE_TOKEN", description: "A bearer token from the control plane's token file.", default: undefined }),
+};
 
 /**
  * A request the control plane refused or could not answer: the CLI prints its sentence (and
@@ -37,18 +63,8 @@ export class ControlClient {
    * @throws UsageError naming a URL that is not http(s).
    */
   static fromEnv(env: Readonly<Record<string, string | undefined>>, command: string): ControlClient {
-    const raw = env["FLOWZONE_CONTROL_URL"] ?? DEFAULT_CONTROL_URL;
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      throw new UsageError(`FLOWZONE_CONTROL_URL: "${raw}" is not a URL; use e.g. ${DEFAULT_CONTROL_URL}`, command);
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:") {
-      throw new UsageError(`FLOWZONE_CONTROL_URL: "${raw}" is not an http or https URL`, command);
-    }
-    const token = env["FLOWZONE_TOKEN"];
-    return new ControlClient(raw.replace(/\/+$/, ""), token === undefined || token === "" ? undefined : token);
+    const { url, token } = UsageError.fromConfig(command, () => readSettings(CLIENT_SETTINGS, { env }));
+    return new ControlClient(url.replace(/\/+$/, ""), token);
   }
 
   /** Sends one request and resolves with the parsed JSON body (undefined for 204). */

@@ -229,7 +229,6 @@ ${CONTROL_ENV}
 ${CONTROL_EXIT_CODES}
 `;
 
-/** Help of a command of the contract that does not exist yet. */
 const ENFORCER = `Usage: flowzone enforcer [--routes FILE] [--policy DIR] [--brokers LIST] [--home DIR] [--metrics-port N]
 
 Runs the stream enforcer: for every route (docs/reference/kafka.md) it consumes the 'from' topic,
@@ -237,7 +236,7 @@ decides each record with the policy engine, forwards allowed and logging-mode re
 with their labels, quarantines enforced violations and unreadable records, and writes one audit
 record per violation, all in one Kafka transaction per batch (exactly once). It follows the
 bundle directory and the control topic like the decision service. Without brokers it starts a
-local broker under the home folder. Stops on Ctrl-C.
+local broker under the home folder. Stops on Ctrl-C or SIGTERM.
 
 Settings (flag, environment variable):
 ${settingsHelp({ ...ENFORCER_SETTINGS, ...logSettings("info") })}
@@ -252,7 +251,7 @@ const CONTROL = `Usage: flowzone control [--policy DIR] [--host H] [--http-port 
 Runs the control plane: the violation backlog (consumer of flowzone.audit.v1), remediation,
 guarded flips, and the distribution of bundles, zone modes and exceptions on
 flowzone.control.v1, behind the HTTP API (docs/reference/http-api.md) and gRPC ZoneService.
-Without brokers it starts a local broker under the home folder. Stops on Ctrl-C.
+Without brokers it starts a local broker under the home folder. Stops on Ctrl-C or SIGTERM.
 
 Settings (flag, environment variable):
 ${settingsHelp({ ...CONTROL_SETTINGS, ...logSettings("info") })}
