@@ -115,11 +115,33 @@ async function stopCleanly(job: ForegroundJob, clone: string): Promise<void> {
   expect(ended.code === 0 || ended.signal === "SIGINT").toBe(true);
   expect(job.stderr).toContain("flowzone dev: stopped");
   expect(job.stderr).not.toContain("stopped after a failure");
+  // A healthy start and stop is quiet: no error-level line (pino's 50 and up), no key twice on a line.
+  const logLines = job.stderr.split("\n").filter((line) => line.startsWith("{"));
+  expect(logLines.filter((line) => (JSON.parse(line) as { level: number }).level >= 50)).toEqual([]);
+  expect(logLines.filter((line) => hasRepeatedKey(line))).toEqual([]);
   let left = processesIn(clone);
   for (const deadline = Date.now() + 5000; left.length > 0 && Date.now() < deadline; left = processesIn(clone)) {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   expect(left).toEqual([]);
+}
+
+/** Whether a JSON log line names one top-level key twice (JSON.parse would silently keep the last). */
+function hasRepeatedKey(line: string): boolean {
+  const keys: string[] = [];
+  let depth = 0;
+  for (let i = 0; i < line.length; i += 1) {
+    const c = line[i];
+    if (c === "{" || c === "[") depth += 1;
+    else if (c === "}" || c === "]") depth -= 1;
+    else if (c === '"') {
+      let end = i + 1;
+      while (end < line.length && line[end] !== '"') end += line[end] === "\\" ? 2 : 1;
+      if (depth === 1 && line[end + 1] === ":") keys.push(line.slice(i + 1, end));
+      i = end;
+    }
+  }
+  return keys.length !== new Set(keys).size;
 }
 
 function check(request: { producer: string; sink: string; labels?: string[]; sources?: string[] }): Promise<CheckResponse> {
