@@ -106,6 +106,15 @@ function processesIn(dir: string): string[] {
   return found;
 }
 
+/** The error-level lines (pino's 50 and up) of a job's log. */
+function errorLines(job: ForegroundJob): string[] {
+  return logLines(job).filter((line) => (JSON.parse(line) as { level: number }).level >= 50);
+}
+
+function logLines(job: ForegroundJob): string[] {
+  return job.stderr.split("\n").filter((line) => line.startsWith("{"));
+}
+
 async function stopCleanly(job: ForegroundJob, clone: string): Promise<void> {
   job.interrupt();
   const ended = await Promise.race([job.exited, new Promise<undefined>((resolve) => setTimeout(() => { resolve(undefined); }, STOP_TIMEOUT_MS))]);
@@ -115,10 +124,7 @@ async function stopCleanly(job: ForegroundJob, clone: string): Promise<void> {
   expect(ended.code === 0 || ended.signal === "SIGINT").toBe(true);
   expect(job.stderr).toContain("flowzone dev: stopped");
   expect(job.stderr).not.toContain("stopped after a failure");
-  // A healthy start and stop is quiet: no error-level line (pino's 50 and up), no key twice on a line.
-  const logLines = job.stderr.split("\n").filter((line) => line.startsWith("{"));
-  expect(logLines.filter((line) => (JSON.parse(line) as { level: number }).level >= 50)).toEqual([]);
-  expect(logLines.filter((line) => hasRepeatedKey(line))).toEqual([]);
+  expect(logLines(job).filter((line) => hasRepeatedKey(line))).toEqual([]);
   let left = processesIn(clone);
   for (const deadline = Date.now() + 5000; left.length > 0 && Date.now() < deadline; left = processesIn(clone)) {
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -217,6 +223,8 @@ describe("the README's first command", () => {
 
       await routeOneRecord(brokers ?? "", "crm-contacts", "marketing-audience", `contact-${Date.now()}`);
       await stopCleanly(first, clone);
+      // A healthy start and stop is quiet: not one error-level line.
+      expect(errorLines(first)).toEqual([]);
 
       const warmAt = Date.now();
       const second = new ForegroundJob("npm start", clone);
@@ -236,6 +244,9 @@ describe("the README's first command", () => {
       }
       expect(listed.map((v) => v.producer)).toContain(producer);
       await stopCleanly(second, clone);
+      // The one error line of the second start: the backlog found its offsets belong to the old broker.
+      expect(errorLines(second)).toHaveLength(1);
+      expect(errorLines(second)[0]).toContain("belong to another incarnation of the topic (the topic is now on Kafka cluster");
     } catch (error) {
       const logs = jobs.map((job, i) => `=== start ${i + 1}\n${job.output()}`).join("\n");
       throw new Error(`${error instanceof Error ? error.message : String(error)}\n${logs}`);

@@ -45,6 +45,7 @@ export async function startBacklogConsumer(options: BacklogConsumerOptions): Pro
     description: "Audit partitions read again from their start because the stored offsets belonged to another incarnation of the topic.",
   });
   const clusterId = await describeClusterId(options.kafka);
+  const resetLogged = new Set<string>();
   const consumer = options.kafka.consumer({ groupId: options.groupId ?? "flowzone-control", allowAutoTopicCreation: false });
   await consumer.connect();
   try {
@@ -68,7 +69,10 @@ export async function startBacklogConsumer(options: BacklogConsumerOptions): Pro
           options.clock.now(),
         );
         if (reset !== undefined) {
-          log.error(
+          // One error line for the topic (the first partition found); its other partitions at info.
+          const first = !resetLogged.has(batch.topic);
+          resetLogged.add(batch.topic);
+          log[first ? "error" : "info"](
             { topic: batch.topic, partition: batch.partition, reason: reset },
             `stored offsets of ${batch.topic}/${batch.partition} belong to another incarnation of the topic (${reset}): reading it again from its start`,
           );

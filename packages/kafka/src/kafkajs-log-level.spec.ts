@@ -1,6 +1,6 @@
 import { logLevel } from "kafkajs";
 
-import { bridgedLevel, LIMITED_RETRIES_WARNING, type BridgedLevel, type KafkajsEntry } from "./kafkajs-log-level";
+import { bridgedLevel, LIMITED_RETRIES_WARNING, OFFSET_RESET_NOTICE, type BridgedLevel, type KafkajsEntry } from "./kafkajs-log-level";
 
 const loading = "The coordinator is loading and hence can't process requests for this group";
 
@@ -16,6 +16,9 @@ describe("bridgedLevel", () => {
     ["a rebalance", { level: logLevel.WARN, namespace: "Runner", message: "The group is rebalancing, re-joining", error: "The group is rebalancing, so a rejoin is needed" }, "info"],
     // The audit writer's deliberate retry limit.
     ["the limited-retries warning", { level: logLevel.WARN, namespace: "Producer", message: LIMITED_RETRIES_WARNING }, "debug"],
+    // A consumer moved to its default offset goes on: a warning, and its per-request line a trace.
+    ["an out-of-range fetch on a response", { level: logLevel.ERROR, namespace: "Connection", message: "Response Fetch(key: 1, version: 11)", error: "The requested offset is not within the range of offsets maintained by the server" }, "debug"],
+    ["the consumer reset to its default offset", { level: logLevel.ERROR, namespace: "ConsumerGroup", message: OFFSET_RESET_NOTICE }, "warn"],
     // Everything else keeps its level.
     ["a response error that is not transient", { level: logLevel.ERROR, namespace: "Connection", message: "Response Produce(key: 0, version: 7)", error: "Not authorized to access topics: [Topic authorization failed]" }, "error"],
     ["a request timeout", { level: logLevel.ERROR, namespace: "Connection", message: "Response Fetch(key: 1, version: 11)", error: "The request timed out" }, "error"],

@@ -38,7 +38,16 @@ export const TRANSIENT_BROKER_ANSWERS: readonly string[] = [
   "The preferred leader was not available",
   "Eligible topic partition leaders are not available",
   "The group is rebalancing, so a rejoin is needed",
+  // A consumer sought below the log start or past the end; kafkajs resets it and says so (below).
+  "The requested offset is not within the range of offsets maintained by the server",
 ];
+
+/**
+ * kafkajs' consumer group logs this at ERROR when a fetch was out of range and it moves the
+ * consumer to its default offset. The consumer goes on, so it is a warning: the backlog, for one,
+ * seeks to its stored offsets and reads a new incarnation of the audit topic from its start.
+ */
+export const OFFSET_RESET_NOTICE = "Offset out of range, resetting to default offset";
 
 /**
  * kafkajs warns about this whenever an idempotent producer is given a retry limit. The audit writer
@@ -64,6 +73,7 @@ export function bridgedLevel(entry: KafkajsEntry): BridgedLevel {
     if (namesTransientAnswer(error)) return namespace === "Connection" ? "debug" : "info";
     if (typeof retryTime === "number" && namesTransientAnswer(message)) return "info";
     if (message === LIMITED_RETRIES_WARNING) return "debug";
+    if (message === OFFSET_RESET_NOTICE) return "warn";
     return level === logLevel.ERROR ? "error" : "warn";
   }
   return level === logLevel.INFO ? "info" : "debug";
