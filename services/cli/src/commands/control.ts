@@ -1,12 +1,11 @@
 import { CONTROL_SETTINGS, controlConfig, startControl } from "@flowzone/control-service";
-import { StopList } from "@flowzone/service-kit";
 
-import { kafkaFor } from "../dev/kafka-for";
 import { helpText } from "../help-texts";
 import { ExitCode, type CliIo } from "../io";
 import { loggerFor } from "../log-settings";
 import { flagsOf, parseFlags } from "../parse-flags";
-import { serve, type ServiceCommandOptions } from "../serve";
+import type { ServiceCommandOptions } from "../serve";
+import { serveOnKafka } from "../serve-on-kafka";
 import { UsageError } from "../usage-error";
 
 const COMMAND = "control";
@@ -26,15 +25,5 @@ export async function control(args: readonly string[], io: CliIo, options: Servi
   const sources = { env: io.env, flags: flagsOf(flags) };
   const config = UsageError.fromConfig(COMMAND, () => controlConfig(sources));
   const logger = options.logger ?? UsageError.fromConfig(COMMAND, () => loggerFor(sources, "control", "info"));
-  return serve(COMMAND, io, (line) => { logger.info(line); }, () => {
-    const stops = new StopList((error) => {
-      logger.warn({ err: error }, "a part did not stop cleanly");
-    });
-    return stops.starting(async () => {
-      const brokers = await kafkaFor(stops, config.brokers, config.home, (line) => io.stderr.write(`flowzone control: ${line}\n`));
-      const service = await startControl({ ...config, brokers, logger });
-      stops.add(() => service.stop());
-      return { failed: service.failed, stop: () => stops.stopAll() };
-    });
-  });
+  return serveOnKafka(COMMAND, io, logger, config, (brokers) => startControl({ ...config, brokers, logger }));
 }

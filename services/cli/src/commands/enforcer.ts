@@ -1,12 +1,11 @@
 import { ENFORCER_SETTINGS, enforcerConfig, startEnforcerService } from "@flowzone/enforcer";
-import { StopList } from "@flowzone/service-kit";
 
-import { kafkaFor } from "../dev/kafka-for";
 import { helpText } from "../help-texts";
 import { ExitCode, type CliIo } from "../io";
 import { loggerFor } from "../log-settings";
 import { flagsOf, parseFlags } from "../parse-flags";
-import { serve, type ServiceCommandOptions } from "../serve";
+import type { ServiceCommandOptions } from "../serve";
+import { serveOnKafka } from "../serve-on-kafka";
 import { UsageError } from "../usage-error";
 
 const COMMAND = "enforcer";
@@ -26,15 +25,5 @@ export async function enforcer(args: readonly string[], io: CliIo, options: Serv
   const sources = { env: io.env, flags: flagsOf(flags) };
   const config = UsageError.fromConfig(COMMAND, () => enforcerConfig(sources));
   const logger = options.logger ?? UsageError.fromConfig(COMMAND, () => loggerFor(sources, "enforcer", "info"));
-  return serve(COMMAND, io, (line) => { logger.info(line); }, () => {
-    const stops = new StopList((error) => {
-      logger.warn({ err: error }, "a part did not stop cleanly");
-    });
-    return stops.starting(async () => {
-      const brokers = await kafkaFor(stops, config.brokers, config.home, (line) => io.stderr.write(`flowzone enforcer: ${line}\n`));
-      const service = await startEnforcerService({ ...config, brokers, logger });
-      stops.add(() => service.stop());
-      return { failed: service.failed, stop: () => stops.stopAll() };
-    });
-  });
+  return serveOnKafka(COMMAND, io, logger, config, (brokers) => startEnforcerService({ ...config, brokers, logger }));
 }
