@@ -20,6 +20,8 @@ export interface BacklogConsumerOptions {
   readonly groupId?: string;
   /** Where `flowzone_backlog_offset_resets_total` is counted; none when absent. */
   readonly telemetry?: Telemetry | undefined;
+  /** Called when the consumer stopped for good (kafkajs will not restart it): the backlog no longer counts. */
+  readonly onFatal?: ((error: unknown) => void) | undefined;
 }
 
 /** A running backlog consumer. */
@@ -50,6 +52,14 @@ export async function startBacklogConsumer(options: BacklogConsumerOptions): Pro
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (event.payload.restart) {
+        log.warn({ err: event.payload.error }, "backlog consumer crashed; kafkajs restarts it");
+        return;
+      }
+      log.error({ err: event.payload.error }, "backlog consumer stopped for good: violations are no longer counted");
+      options.onFatal?.(event.payload.error);
+    });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       const partitions = event.payload.memberAssignment[topic] ?? [];
       void seekToStored(consumer, options.database, topic, partitions).catch((error: unknown) => {

@@ -35,6 +35,8 @@ export interface StartControlPlaneOptions {
   readonly auditPartitions?: number;
   /** The process's metrics registry; the backlog counts offset resets there. */
   readonly telemetry?: Telemetry | undefined;
+  /** Called when the backlog consumer stopped for good; the process should stop and exit non-zero. */
+  readonly onFatal?: ((error: unknown) => void) | undefined;
 }
 
 /** A running control plane. */
@@ -95,6 +97,7 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
       clock,
       topic: auditTopic,
       telemetry: options.telemetry,
+      onFatal: options.onFatal,
       ...(options.groupId === undefined ? {} : { groupId: options.groupId }),
     });
     closers.push(() => backlog.close());

@@ -31,19 +31,20 @@ export interface RunningControl extends RunningService {
  * The control plane as one service, the way `flowzone control`, `flowzone dev` and the tests run
  * it: opens the store (PostgreSQL, or PGlite under `home`), the Kafka client, the control plane
  * (backlog, ticks, republished state) and its HTTP API and gRPC ZoneService. Everything opened is
- * on one stop list: a start that fails half way closes what it had opened.
+ * on one stop list: a start that fails half way closes what it had opened. A backlog consumer that
+ * stops for good settles `failed`: a control plane that no longer counts must not look healthy.
  */
 export async function startControl(options: ControlOptions): Promise<RunningControl> {
   const stops = new StopList((error) => {
     options.logger.warn({ err: error }, "a part of the control plane did not stop cleanly");
   });
-  const { failed } = fatalSignal();
+  const { failed, fail } = fatalSignal();
   return stops.starting(async () => {
     const pgliteDir = path.join(options.home, "pglite");
     const database = await openDatabase({ databaseUrl: options.databaseUrl, dataDir: pgliteDir });
     stops.add(() => database.close());
     const kafka = createKafka({ brokers: [...options.brokers], clientId: "flowzone-control", logger: options.logger });
-    const plane = await startControlPlane({ database, kafka, policyDir: options.policyDir, logger: options.logger, telemetry: options.telemetry });
+    const plane = await startControlPlane({ database, kafka, policyDir: options.policyDir, logger: options.logger, telemetry: options.telemetry, onFatal: fail });
     stops.add(() => plane.close());
     const service = await startControlService({
       controlPlane: plane.controlPlane,
