@@ -203,3 +203,44 @@ export async function readAuditViolations(
   }
   return records;
 }
+
+/**
+ * Every violation record of the audit topic up to the end offsets it has now: each partition is
+ * read to its high watermark, so a record on a partition read last is never missed.
+ */
+export async function readAuditToEnd(topic: string, timeoutMs = 20_000): Promise<AuditRecord[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map((await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect())).map((p) => [p.partition, Number(p.high)]));
+  const pending = new Set([...ends].filter(([, high]) => high > 0).map(([partition]) => partition));
+  const records: AuditRecord[] = [];
+  if (pending.size === 0) return records;
+  const consumer = kafka.consumer({ groupId: `sdk-audit-end-${topic}-${Date.now()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`audit topic ${topic}: partitions ${[...pending].join(", ")} not read to their end within ${timeoutMs} ms`));
+      }, timeoutMs);
+      void consumer.run({
+        eachMessage: ({ partition, message }) => {
+          const end = ends.get(partition) ?? 0;
+          if (Number(message.offset) < end && message.value !== null) {
+            const record = fromBinary(AuditRecordSchema, message.value);
+            if (record.event.case === "violation") records.push(record);
+          }
+          if (Number(message.offset) >= end - 1) pending.delete(partition);
+          if (pending.size === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+          return Promise.resolve();
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return records;
+}
