@@ -108,27 +108,29 @@ export async function produce(kafka: Kafka, topic: string, messages: { key?: str
  */
 export async function readCommitted(kafka: Kafka, topic: string, atLeast: number, timeoutMs = 60_000, quietMs = 2_000): Promise<KafkaMessage[]> {
   const consumer = kafka.consumer({ groupId: uniqueTopic("reader"), readUncommitted: false, maxWaitTimeInMs: 200 });
-  const seen: KafkaMessage[] = [];
+  // By position: a record kafkajs delivers again (a rebalance of the reader's own group) is the
+  // same record, while a record the enforcer wrote twice sits at two positions and still counts twice.
+  const seen = new Map<string, KafkaMessage>();
   let lastAt = Date.now();
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
-      eachMessage: ({ message }) => {
-        seen.push(message);
+      eachMessage: ({ partition, message }) => {
+        seen.set(`${partition}@${message.offset}`, message);
         lastAt = Date.now();
         return Promise.resolve();
       },
     });
     const deadline = Date.now() + timeoutMs;
-    while (!(seen.length >= atLeast && Date.now() - lastAt >= quietMs)) {
-      if (Date.now() > deadline) throw new Error(`read ${seen.length} of at least ${atLeast} records from ${topic} in ${timeoutMs} ms`);
+    while (!(seen.size >= atLeast && Date.now() - lastAt >= quietMs)) {
+      if (Date.now() > deadline) throw new Error(`read ${seen.size} of at least ${atLeast} records from ${topic} in ${timeoutMs} ms`);
       await sleep(100);
     }
   } finally {
     await consumer.disconnect();
   }
-  return seen;
+  return [...seen.values()];
 }
 
 /** Polls `condition` every 200 ms until true, or throws `what` after `timeoutMs`. */
