@@ -25,7 +25,12 @@ export default tseslint.config(
     rules: { "no-restricted-syntax": "off" },
   },
   {
-    files: ["eslint.config.mjs"],
+    files: ["eslint.config.mjs", "scripts/*.mjs"],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // Node scripts of the repository (plain JavaScript modules): node's globals.
+    files: ["scripts/*.mjs"],
+    languageOptions: { globals: { process: "readonly", console: "readonly" } },
   },
 );

@@ -17,19 +17,37 @@ for (const group of ["packages", "services"]) {
   }
 }
 
-/** @type {import('jest').Config} */
-module.exports = {
+/** What both projects share: workspace packages resolved to their sources, TypeScript through ts-jest. */
+const common = {
   testEnvironment: "node",
-  roots: ["<rootDir>/packages", "<rootDir>/services", "<rootDir>/test"],
-  testMatch: ["**/src/**/*.spec.ts", "<rootDir>/test/**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "/dist/"],
   moduleNameMapper,
   transform: {
     // Type-checking happens once, before jest, in `npm test`.
     "^.+\\.ts$": ["ts-jest", { tsconfig: "<rootDir>/tsconfig.test.json", isolatedModules: true }],
   },
+};
+
+/**
+ * Two projects. `unit`: the specs beside the code, no broker, seconds (`npm run test:unit`).
+ * `integration`: test/, against a real Kafka broker that its globalSetup starts (jest runs a
+ * project's globalSetup only when one of its tests is selected, so `jest packages/engine`
+ * provisions nothing) and the PostgreSQL server.
+ *
+ * @type {import('jest').Config}
+ */
+module.exports = {
   reporters: ["default", "<rootDir>/test/support/summary-reporter.js"],
-  globalSetup: "<rootDir>/test/support/kafka-global-setup.ts",
-  globalTeardown: "<rootDir>/test/support/kafka-global-teardown.ts",
   testTimeout: 30000,
+  projects: [
+    { ...common, displayName: "unit", roots: ["<rootDir>/packages", "<rootDir>/services"], testMatch: ["**/src/**/*.spec.ts"] },
+    {
+      ...common,
+      displayName: "integration",
+      roots: ["<rootDir>/test"],
+      testMatch: ["<rootDir>/test/**/*.test.ts"],
+      globalSetup: "<rootDir>/test/support/kafka-global-setup.ts",
+      globalTeardown: "<rootDir>/test/support/kafka-global-teardown.ts",
+    },
+  ],
 };
