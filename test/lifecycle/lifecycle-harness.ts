@@ -253,16 +253,27 @@ export class ControlApi {
 /** Every record of a topic from its beginning, read_committed, as it arrives. */
 export class TopicTail {
   readonly messages: KafkaMessage[] = [];
+  /** The next offset this tail reads, per partition, past control records and aborted records too. */
+  private readonly positions = new Map<number, number>();
+  private topic = "";
 
-  protected constructor(private readonly consumer: Consumer) {}
+  protected constructor(
+    private readonly kafka: Kafka,
+    private readonly consumer: Consumer,
+  ) {}
 
   static async start(kafka: Kafka, topic: string): Promise<TopicTail> {
-    const tail = new TopicTail(tailConsumer(kafka));
+    const tail = new TopicTail(kafka, tailConsumer(kafka));
     await tail.run(topic, (message) => tail.messages.push(message));
     return tail;
   }
 
   protected async run(topic: string, onMessage: (message: KafkaMessage) => void): Promise<void> {
+    this.topic = topic;
+    // Emitted once a fetched batch is handled, also for one of only transaction markers.
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      this.positions.set(payload.partition, Math.max(this.positions.get(payload.partition) ?? 0, Number(payload.lastOffset) + 1));
+    });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic, fromBeginning: true });
     await this.consumer.run({
@@ -280,6 +291,24 @@ export class TopicTail {
   values(): string[] {
     return this.messages.map((m) => m.value?.toString("utf8") ?? "");
   }
+
+  /**
+   * Waits until this tail has read every partition to the end offsets the topic has now, so any
+   * record written before the call is in {@link messages}: the signal to wait for before asserting
+   * that something did not arrive.
+   */
+  async readToEnd(timeoutMs = 20_000): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(this.topic).finally(() => admin.disconnect());
+    await waitUntil(
+      `the tail of ${this.topic} to read every partition to its end offsets ${ends.map((e) => `${e.partition}:${e.high}`).join(", ")}`,
+      () => ends.filter((e) => (this.positions.get(e.partition) ?? 0) < Number(e.high)).map((e) => `partition ${e.partition} at ${this.positions.get(e.partition) ?? 0}`),
+      (behind) => behind.length === 0,
+      timeoutMs,
+      20,
+    );
+  }
 }
 
 /** The kinds of audit events, as protobuf-es names the oneof cases. */
@@ -296,7 +325,7 @@ export class AuditTail extends TopicTail {
   readonly records: AuditRecord[] = [];
 
   static override async start(kafka: Kafka, topic: string): Promise<AuditTail> {
-    const tail = new AuditTail(tailConsumer(kafka));
+    const tail = new AuditTail(kafka, tailConsumer(kafka));
     await tail.run(topic, (message) => {
       tail.messages.push(message);
       if (message.value !== null) tail.records.push(fromBinary(AuditRecordSchema, message.value));

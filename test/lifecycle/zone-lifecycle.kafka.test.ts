@@ -185,7 +185,7 @@ describe("a zone's lifecycle, end to end", () => {
     expect(error.blockers?.length).toBeGreaterThanOrEqual(2);
     for (const blocker of error.blockers ?? []) expect(blocker).toMatch(/\d/);
     expect((await stack.api.get<ZoneJson>(`/v1/zones/${ZONE}`)).mode).toBe("logging");
-    await sleep(500);
+    await stack.audit.readToEnd();
     expect(stack.audit.of("zoneFlip")).toEqual([]);
   });
 
@@ -364,7 +364,7 @@ describe("a zone's lifecycle, end to end", () => {
       expect.objectContaining({ from: "logging", to: "enforcement", actor: ADMIN.subject, reason: "backlog drained; privacy review PRIV-7", forced: false }),
     ]);
     // Only the two flips that happened are on the audit trail; the refused ones left none.
-    await sleep(500);
+    await stack.audit.readToEnd();
     expect(stack.audit.of("zoneFlip")).toHaveLength(2);
   });
 });
