@@ -12,10 +12,10 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function until(condition: () => boolean, timeoutMs = 2000): Promise<void> {
+async function until(condition: () => boolean, timeoutMs = 2000, what = "condition"): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(5);
   }
 }
@@ -25,12 +25,14 @@ describe("watchBundleDir", () => {
   let watcher: BundleWatcher | undefined;
   let changes: SourceFile[][];
   let errors: unknown[];
+  let polls: number;
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), "flowzone-watch-"));
     await writeFile(join(dir, "a.yaml"), "kind: Label\nname: a\n");
     changes = [];
     errors = [];
+    polls = 0;
   });
 
   afterEach(async () => {
@@ -48,6 +50,9 @@ describe("watchBundleDir", () => {
         changes.push(files);
       },
       onError: (error) => errors.push(error),
+      onPoll: () => {
+        polls += 1;
+      },
     });
   }
 
@@ -74,7 +79,9 @@ describe("watchBundleDir", () => {
     await utimes(join(dir, "a.yaml"), later, later);
     await writeFile(join(dir, "a.yaml"), "kind: Label\nname: a\n");
     await writeFile(join(dir, "notes.txt"), "not policy");
-    await sleep(INTERVAL_MS * 6);
+    // The first poll to end may have started before the writes; the second started after them all.
+    const after = polls + 2;
+    await until(() => polls >= after, 2000, `${after} polls, 2 of them after the writes`);
     expect(changes).toEqual([]);
   });
 

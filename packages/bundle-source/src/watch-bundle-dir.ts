@@ -15,6 +15,12 @@ export interface WatchBundleDirOptions {
   readonly onChange: (files: SourceFile[]) => void | Promise<void>;
   /** Called once per run of identical errors (a vanished directory is not reported every poll). */
   readonly onError: (error: unknown) => void;
+  /**
+   * Called after each poll, its `onChange` or `onError` done; never after `close()`. Lets a caller
+   * (a test) know that the directory was looked at since an edit, and not merely that time passed.
+   * It must not throw.
+   */
+  readonly onPoll?: (() => void) | undefined;
 }
 
 export interface BundleWatcher {
@@ -64,7 +70,10 @@ export function watchBundleDir(dir: string, options: WatchBundleDirOptions): Bun
   const schedule = (): void => {
     if (isClosed()) return;
     timer = setTimeout(() => {
-      void poll().finally(schedule);
+      void poll().finally(() => {
+        if (!isClosed()) options.onPoll?.();
+        schedule();
+      });
     }, options.intervalMs);
     timer.unref();
   };
