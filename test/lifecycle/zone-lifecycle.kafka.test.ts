@@ -3,11 +3,13 @@
  * decision service over gRPC, the stream enforcer): observed in logging, its backlog filled by
  * both enforcement points, a refused flip, remediation by policy push, exception and fix, a
  * recurrence, the drain, the flip, denials and quarantine, and the rollback. Every step is
- * checked through the HTTP API and on the audit topic. The steps run in order on one stack.
+ * checked through the HTTP API and on the audit topic. The steps run in order on one stack, as
+ * ONE test of named steps: the first failure names its step and nothing after it runs.
  */
 import { Decision, EnforcementPoint, Mode, type CheckResponse } from "@flowzone/proto";
 import type { ErrorJson, ExceptionJson, ViolationJson, ZoneDetailJson, ZoneJson } from "@flowzone/control-service";
 
+import { DEFAULT_STEP_TIMEOUT_MS, step } from "../support/steps";
 import { ADMIN, QUIET_PERIOD_MS, VIEWER, ZONE, bundleFiles, sleep, startStack, waitUntil, type AuditEntry, type AuditKind, type Reply, type Stack } from "./lifecycle-harness";
 
 /** The flows of the test; the enforcer's is checked as the route's producer into its `to` topic. */
@@ -17,9 +19,13 @@ const TO_PARTNER = { producer: APP, sink: "kafka:partner-feed", labels: ["banana
 const TO_LOGGER = { producer: APP, sink: "svc:ads-logger", labels: ["banana"] }; // marked fixed
 const ALLOWED = { producer: APP, sink: "svc:banana-ranker", labels: ["banana"] }; // a member: always allowed
 
+/** The drain waits out the quiet period; every other step has the default deadline. */
+const DRAIN_STEP_TIMEOUT_MS = 40_000;
+/** The eleven other steps' deadlines, the drain's, and a margin: a stuck step fails naming itself, before jest's timeout. */
+const LIFECYCLE_TIMEOUT_MS = 11 * DEFAULT_STEP_TIMEOUT_MS + DRAIN_STEP_TIMEOUT_MS + 10_000;
+
 let stack: Stack;
 let enforcerSink: string;
-const signatureIds = new Map<string, string>();
 
 beforeAll(async () => {
   stack = await startStack();
@@ -110,8 +116,8 @@ async function produceToRoute(count: number): Promise<string[]> {
   return values;
 }
 
-describe("a zone's lifecycle, end to end", () => {
-  it("starts in logging and guards changes with bearer tokens", async () => {
+it("a zone's lifecycle, end to end: logging, backlog, refused flip, remediation, drain, enforcement, rollback", async () => {
+  await step("starts in logging and guards changes with bearer tokens", async () => {
     const { zones } = await stack.api.get<{ zones: ZoneJson[] }>("/v1/zones");
     expect(zones).toEqual([expect.objectContaining({ name: ZONE, mode: "logging", effectiveMode: "logging", openViolations: 0, lastViolationAt: null, drained: true, readyToEnforce: false })]);
 
@@ -129,7 +135,7 @@ describe("a zone's lifecycle, end to end", () => {
     expect(stack.audit.of("zoneFlip")).toEqual([]);
   });
 
-  it("records violations of both enforcement points while logging, letting the writes through", async () => {
+  await step("records violations of both enforcement points while logging, letting the writes through", async () => {
     for (const [write, times] of [[TO_ADS, 3], [TO_PARTNER, 2], [TO_LOGGER, 1]] as const) {
       for (let i = 0; i < times; i++) {
         const response = await stack.pdp.check(write);
@@ -157,7 +163,7 @@ describe("a zone's lifecycle, end to end", () => {
     ]);
   });
 
-  it("fills the backlog: one signature per flow, with its count", async () => {
+  const signatureIds = await step("fills the backlog: one signature per flow, with its count", async () => {
     const open = await eventually("4 open signatures with their counts", () => violations("open"), (list) => list.reduce((sum, v) => sum + v.count, 0) >= 8);
     const counts = Object.fromEntries(open.map((v) => [`${v.producer} -> ${v.sink}`, v.count]));
     expect(counts).toEqual({
@@ -166,17 +172,19 @@ describe("a zone's lifecycle, end to end", () => {
       [`${APP} -> svc:ads-logger`]: 1,
       [`svc:banana-enricher -> ${enforcerSink}`]: 2,
     });
+    const ids = new Map<string, string>();
     for (const v of open) {
       expect(v).toMatchObject({ zone: ZONE, rule: "boundary", labels: ["banana"], status: "open", resolution: null, reopened: 0 });
-      signatureIds.set(v.sink, v.id);
+      ids.set(v.sink, v.id);
     }
     const zone = await stack.api.get<ZoneDetailJson>(`/v1/zones/${ZONE}`);
     expect(zone).toMatchObject({ mode: "logging", openViolations: 4, drained: false, readyToEnforce: false });
     expect(zone.lastViolationAt).not.toBeNull();
     expect(zone.topOpenFlows[0]).toMatchObject({ producer: APP, sink: "svc:ads-ranker", count: 3 });
+    return ids;
   });
 
-  it("refuses to flip a zone with a backlog, listing each blocker with its number", async () => {
+  await step("refuses to flip a zone with a backlog, listing each blocker with its number", async () => {
     const refused = await flip("enforcement", "try before draining");
     expect(refused.status).toBe(409);
     const error = (refused.body as ErrorJson).error;
@@ -189,7 +197,7 @@ describe("a zone's lifecycle, end to end", () => {
     expect(stack.audit.of("zoneFlip")).toEqual([]);
   });
 
-  it("remediates by a policy push that makes the sink a member: resolved as policy_change", async () => {
+  await step("remediates by a policy push that makes the sink a member: resolved as policy_change", async () => {
     const bad = await change("PUT", "/v1/policy", { files: { "zones.yaml": "kind: Zone\nname: broken\nprotects: [kiwi]\n" } });
     expect(bad.status).toBe(400);
     expect((bad.body as ErrorJson).error.errors?.join("\n")).toMatch(/zones\.yaml:\d+: .*kiwi/);
@@ -220,7 +228,7 @@ describe("a zone's lifecycle, end to end", () => {
     expect(settled.count).toBeGreaterThanOrEqual(3);
   });
 
-  it("remediates by an exception: resolved as exception", async () => {
+  await step("remediates by an exception: resolved as exception", async () => {
     const writing = violatingTraffic(TO_PARTNER);
     await sleep(200);
     const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
@@ -248,7 +256,7 @@ describe("a zone's lifecycle, end to end", () => {
     expect(settled.count).toBeGreaterThanOrEqual(2);
   });
 
-  it("remediates by marking fixed: resolved as fixed", async () => {
+  await step("remediates by marking fixed: resolved as fixed", async () => {
     for (const sink of ["svc:ads-logger", enforcerSink]) {
       const fixed = await change("POST", `/v1/violations/${signatureIds.get(sink) ?? "missing"}/fixed`, { note: `stopped writing to ${sink}` });
       expect(fixed.status).toBe(200);
@@ -262,7 +270,7 @@ describe("a zone's lifecycle, end to end", () => {
     ]);
   });
 
-  it("reopens a fixed flow that recurs, and it can be fixed again", async () => {
+  await step("reopens a fixed flow that recurs, and it can be fixed again", async () => {
     await produceToRoute(1);
     const reopened = await signature(enforcerSink, "reopened", (v) => v.status === "open");
     expect(reopened).toMatchObject({ status: "open", resolution: null, reopened: 1, count: 3 });
@@ -276,10 +284,8 @@ describe("a zone's lifecycle, end to end", () => {
     expect(audits[2]?.event).toMatchObject({ violationId: reopened.id, note: "really stopped now", actor: ADMIN.subject });
   });
 
-  let traffic: { stop: () => Promise<number> } | undefined;
-
-  it("drains after its quiet period while allowed traffic keeps flowing", async () => {
-    traffic = allowedTraffic();
+  const traffic = await step("drains after its quiet period while allowed traffic keeps flowing", async () => {
+    const running = allowedTraffic();
     const waiting = await stack.api.get<ZoneDetailJson>(`/v1/zones/${ZONE}`);
     expect(waiting).toMatchObject({ openViolations: 0, drained: false, readyToEnforce: false });
     expect(waiting.readiness.quietPeriodEndsAt).not.toBeNull();
@@ -292,24 +298,24 @@ describe("a zone's lifecycle, end to end", () => {
     const lastViolation = Date.parse(ready.lastViolationAt ?? "");
     expect(Date.now() - lastViolation).toBeGreaterThanOrEqual(QUIET_PERIOD_MS);
     expect(stack.audit.of("zoneTraffic").some((t) => t.record.zone === ZONE && t.event.decisions > 0n)).toBe(true);
-  }, 40_000);
+    return running;
+  }, { timeoutMs: DRAIN_STEP_TIMEOUT_MS });
 
-  let enforcementEpoch = 0;
-
-  it("flips to enforcement once drained", async () => {
+  const enforcementEpoch = await step("flips to enforcement once drained", async () => {
     const flipped = await flip("enforcement", "backlog drained; privacy review PRIV-7");
     expect(flipped.status).toBe(200);
     expect(flipped.body).toMatchObject({ name: ZONE, mode: "enforcement", effectiveMode: "enforcement", openViolations: 0, drained: true });
     const [audit] = await auditOf("zoneFlip", 1);
     expect(audit?.record.zone).toBe(ZONE);
     expect(audit?.event).toMatchObject({ from: Mode.LOGGING, to: Mode.ENFORCEMENT, actor: ADMIN.subject, reason: "backlog drained; privacy review PRIV-7", forced: false, automatic: false });
-    enforcementEpoch = Number(audit?.event.epoch ?? 0);
-    expect(epochOf(audit?.record.policyVersion ?? "")).toBe(enforcementEpoch);
-    const allowed = (await traffic?.stop()) ?? 0;
+    const epoch = Number(audit?.event.epoch ?? 0);
+    expect(epochOf(audit?.record.policyVersion ?? "")).toBe(epoch);
+    const allowed = await traffic.stop();
     expect(allowed).toBeGreaterThan(0);
+    return epoch;
   });
 
-  it("denies the same violating writes at the decision service and quarantines them at the enforcer", async () => {
+  await step("denies the same violating writes at the decision service and quarantines them at the enforcer", async () => {
     const denied = await checkUntil(TO_LOGGER, "deny the fixed flow", (r) => r.decision === Decision.DENY);
     expect(epochOf(denied.policyVersion)).toBe(enforcementEpoch);
     expect(denied.violations).toEqual([expect.objectContaining({ zone: ZONE, rule: "boundary", mode: Mode.ENFORCEMENT, enforced: true })]);
@@ -339,7 +345,7 @@ describe("a zone's lifecycle, end to end", () => {
     expect(logger).toMatchObject({ reopened: 1, count: 2 });
   });
 
-  it("rolls back to logging at once, letting the writes through again", async () => {
+  await step("rolls back to logging at once, letting the writes through again", async () => {
     const rolledBack = await flip("logging", "partner outage INC-9: roll back");
     expect(rolledBack.status).toBe(200);
     expect(rolledBack.body).toMatchObject({ name: ZONE, mode: "logging", effectiveMode: "logging" });
@@ -367,7 +373,7 @@ describe("a zone's lifecycle, end to end", () => {
     await stack.audit.readToEnd();
     expect(stack.audit.of("zoneFlip")).toHaveLength(2);
   });
-});
+}, LIFECYCLE_TIMEOUT_MS);
 
 /** Violating writes back to back until stopped, as a busy producer makes them. */
 function violatingTraffic(write: typeof TO_ADS): { stop: () => Promise<number> } {
