@@ -3,9 +3,10 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { createKafka } from "@flowzone/kafka";
-import { createLogger } from "@flowzone/logging";
+import { createLogger, type Logger } from "@flowzone/logging";
 import { startEnforcer, type RunningEnforcer, type Route } from "@flowzone/enforcer";
 
+import { collectingLogger } from "../control-core/control-support";
 import { testBrokers, testKafka } from "../support/kafka";
 import { createTopics, decodeAudit, header, produce, readCommitted, testTopics, waitFor, writeBundleDir, bundleYaml } from "./enforcer-harness";
 
@@ -15,8 +16,8 @@ const logger = createLogger({ level: "warn", service: "enforcer-test" });
 const enforcerKafka = createKafka({ brokers: testBrokers(), clientId: "enforcer-under-test", logger: createLogger({ level: "fatal" }) });
 const running: RunningEnforcer[] = [];
 
-async function start(route: Route, policyDir: string, auditTopic: string): Promise<RunningEnforcer> {
-  const enforcer = await startEnforcer({ kafka: enforcerKafka, routes: [route], policyDir, logger, auditTopic, sessionTimeoutMs: 6000, reloadIntervalMs: 200 });
+async function start(route: Route, policyDir: string, auditTopic: string, log: Logger = logger): Promise<RunningEnforcer> {
+  const enforcer = await startEnforcer({ kafka: enforcerKafka, routes: [route], policyDir, logger: log, auditTopic, sessionTimeoutMs: 6000, reloadIntervalMs: 200 });
   running.push(enforcer);
   return enforcer;
 }
@@ -118,10 +119,11 @@ describe("the stream enforcer", () => {
     await createTopics(kafka, [topics.from], 1);
     const route: Route = { name: topics.from, from: topics.from, to: topics.to, quarantine: topics.quarantine, producer: "svc:flowzone-enforcer" };
     const dir = await writeBundleDir(topics.from);
-    const enforcer = await start(route, dir, topics.audit);
+    const { logger: watched, lines } = collectingLogger();
+    const enforcer = await start(route, dir, topics.audit, watched);
     const before = enforcer.policyVersion();
     await writeFile(path.join(dir, "bundle.yaml"), `${bundleYaml(topics.from)}\n---\nkind: Zone\nname: broken\n`);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await waitFor("the enforcer to read the broken edit and reject it", () => lines.some((line) => line["msg"] === "the policy directory was rejected; the previous version stays in force"), 10_000);
     expect(enforcer.policyVersion()).toBe(before);
     await produce(kafka, topics.from, [{ key: "1", value: "held", headers: { "flowzone-labels": "health" } }]);
     await readCommitted(kafka, topics.quarantine, 1);
