@@ -50,6 +50,13 @@ describe("backlog consumer", () => {
     await drop();
   });
 
+  async function endOffsets(topic: string): Promise<{ partition: number; high: number }[]> {
+    const admin = kafka.admin();
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+    return offsets.map(({ partition, high }) => ({ partition, high: Number(high) }));
+  }
+
   async function start(topic: string, groupId: string, logger = collectingLogger().logger): Promise<BacklogConsumer> {
     const consumer = await startBacklogConsumer({ kafka, database: db, logger, clock, topic, groupId });
     consumers.push(consumer);
@@ -91,8 +98,19 @@ describe("backlog consumer", () => {
     expect(await countsById(db)).toEqual(expected);
 
     // A consumer in a fresh group has no Kafka offsets at all: the stored offsets keep it from counting again.
-    await start(topic, uniqueTopic("control-fresh"));
-    await new Promise((resolve) => setTimeout(resolve, 4000));
+    // It logs each batch it stored at debug level: once it has stored a batch ending at the end offset of
+    // every partition, it has read the whole topic, and anything it counted again is in the database.
+    const ends = await endOffsets(topic);
+    const fresh = collectingLogger();
+    fresh.logger.level = "debug";
+    await start(topic, uniqueTopic("control-fresh"), fresh.logger);
+    const storedThrough = (partition: number): number =>
+      Math.max(0, ...fresh.lines.filter((line) => line["msg"] === "backlog batch stored" && line["partition"] === partition).map((line) => Number(line["lastOffset"]) + 1));
+    await eventually(
+      () => Promise.resolve(ends.every(({ partition, high }) => storedThrough(partition) >= high)),
+      30_000,
+      `the consumer in a fresh group to store every partition up to its end offset (${ends.map(({ partition, high }) => `${partition}:${high}`).join(", ")})`,
+    );
     expect(await countsById(db)).toEqual(expected);
     const stored = await db.query<{ n: number }>("SELECT sum(decisions) AS n FROM zone_decisions");
     expect(stored[0]?.n).toBe(decisions);
