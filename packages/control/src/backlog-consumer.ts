@@ -62,7 +62,7 @@ export async function startBacklogConsumer(options: BacklogConsumerOptions): Pro
     });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       const partitions = event.payload.memberAssignment[topic] ?? [];
-      void seekToStored(consumer, options.database, topic, partitions).catch((error: unknown) => {
+      void seekToStored(consumer, options.kafka, options.database, topic, partitions).catch((error: unknown) => {
         log.warn({ err: error }, "cannot seek to the stored offsets; stored offsets still guard against double counting");
       });
     });
@@ -118,12 +118,27 @@ async function describeClusterId(kafka: Kafka): Promise<string> {
 /**
  * Seeks each partition to the record before its stored offset: that record is skipped as already
  * counted, and its id proves the partition is still the incarnation the offsets were counted on.
+ * A stored offset outside the partition as it is now (a new broker, a recreated topic, retention)
+ * seeks to the partition's start instead: a fetch out of range would make kafkajs back off for
+ * seconds before it resets, and the first batch tells the incarnation apart anyway.
  */
-async function seekToStored(consumer: Consumer, db: Database, topic: string, partitions: readonly number[]): Promise<void> {
+async function seekToStored(consumer: Consumer, kafka: Kafka, db: Database, topic: string, partitions: readonly number[]): Promise<void> {
   const offsets = await storedOffsets(db, topic);
+  if (!partitions.some((partition) => offsets.has(partition))) return;
+  const admin = kafka.admin();
+  await admin.connect();
+  let bounds: Map<number, { low: number; high: number }>;
+  try {
+    bounds = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, { low: Number(p.low), high: Number(p.high) }]));
+  } finally {
+    await admin.disconnect();
+  }
   for (const partition of partitions) {
     const next = offsets.get(partition);
-    if (next !== undefined) consumer.seek({ topic, partition, offset: String(Math.max(next - 1, 0)) });
+    const bound = bounds.get(partition);
+    if (next === undefined || bound === undefined) continue;
+    const target = next - 1 >= bound.low && next - 1 < bound.high ? next - 1 : bound.low;
+    consumer.seek({ topic, partition, offset: String(target) });
   }
 }
 

@@ -3,3 +3,4 @@ export { FLOW_HEADERS, decodeFlowHeaders, encodeFlowHeaders, type FlowHeadersRes
 export { createKafka, parseBrokers, type KafkaClientOptions } from "./create-kafka";
 export { ensureTopics, type TopicSpec } from "./ensure-topics";
 export { BROKERS_SETTING } from "./brokers-setting";
+export { awaitGroupCoordinator } from "./await-group-coordinator";

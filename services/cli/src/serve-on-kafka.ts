@@ -21,7 +21,7 @@ export function serveOnKafka(
       logger.warn({ err: error }, "a part did not stop cleanly");
     });
     return stops.starting(async () => {
-      const brokers = await kafkaFor(stops, kafka.brokers, kafka.home, (line) => io.stderr.write(`flowzone ${command}: ${line}\n`));
+      const brokers = await kafkaFor(stops, kafka.brokers, kafka.home, (line) => io.stderr.write(`flowzone ${command}: ${line}\n`), logger);
       const service = await start(brokers);
       stops.add(() => service.stop());
       return { failed: service.failed, stop: () => stops.stopAll() };

@@ -56,7 +56,7 @@ export function startDevStack(options: DevStackOptions): Promise<DevStack> {
     stops.add(() => telemetry.shutdown());
     const metricsServer = await serveMetrics(telemetry, { host: options.host, port: options.metricsPort, logger: options.logger });
     stops.add(() => metricsServer.close());
-    const brokers = await kafkaFor(stops, options.brokers, options.home, options.onProgress);
+    const brokers = await kafkaFor(stops, options.brokers, options.home, options.onProgress, options.logger);
     const common = { brokers, logger: options.logger, telemetry };
 
     options.onProgress(options.databaseUrl === undefined ? "starting the control plane on embedded PostgreSQL (PGlite)" : "starting the control plane");
