@@ -41,7 +41,7 @@ export async function waitFor(what: string, condition: () => boolean | Promise<b
 }
 
 function describe(value: unknown): string {
-  // JSON.stringify gives undefined (typed as string) for undefined and functions; String() names those.
-  const text = String(JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
+  // JSON.stringify gives undefined for undefined and functions, though its type says string.
+  const text = (JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v)) as string | undefined) ?? String(value);
   return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
 }
