@@ -153,7 +153,7 @@ export class ControlPlaneService implements ControlPlane {
     const policy = await this.requirePolicy();
     this.findZone(policy, zoneName);
     const nowMs = this.now();
-    const checked = checkException(request, nowMs);
+    const checked = checkException(request, nowMs, policy.bundle.defaults.maxExceptionLifetimeMs);
     const exception: ExceptionView = {
       id: randomUUID(),
       zone: zoneName,

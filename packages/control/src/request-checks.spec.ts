@@ -2,6 +2,8 @@ import { ControlError } from "./control-error";
 import { checkException, checkFlip } from "./request-checks";
 
 const NOW = Date.parse("2026-01-01T00:00:00Z");
+const DAY_MS = 86_400_000;
+const MAX = 90 * DAY_MS;
 const valid = { producer: "svc:banana-*", sink: "kafka:ads", justification: "migration", expiresAt: new Date(NOW + 60_000) };
 
 function codeOf(run: () => unknown): string | undefined {
@@ -27,7 +29,16 @@ describe("request checks", () => {
   });
 
   it("accepts a valid exception", () => {
-    expect(checkException(valid, NOW).justification).toBe("migration");
+    expect(checkException(valid, NOW, MAX).justification).toBe("migration");
+  });
+
+  it("accepts an exception that ends exactly at the longest lifetime, and refuses one a millisecond later, naming the limit", () => {
+    expect(checkException({ ...valid, expiresAt: new Date(NOW + MAX) }, NOW, MAX).expiresAt.getTime()).toBe(NOW + MAX);
+    expect(codeOf(() => checkException({ ...valid, expiresAt: new Date(NOW + MAX + 1) }, NOW, MAX))).toBe(
+      "invalid_argument: expiresAt 2026-04-01T00:00:00.001Z is further away than the longest an exception may last, 90 days " +
+        "(maxExceptionLifetime of the bundle's Defaults): choose an expiry by 2026-04-01T00:00:00.000Z and renew it if the fix takes longer",
+    );
+    expect(codeOf(() => checkException({ ...valid, expiresAt: new Date("9999-12-31T00:00:00Z") }, NOW, 36 * 3_600_000))).toContain("36 hours");
   });
 
   it.each([
@@ -37,6 +48,6 @@ describe("request checks", () => {
     [{ ...valid, expiresAt: new Date(NOW) }, "is not in the future"],
     [{ ...valid, expiresAt: new Date(Number.NaN) }, "expiresAt must be a valid time"],
   ])("refuses exception %#", (request, message) => {
-    expect(codeOf(() => checkException(request, NOW))).toContain(message);
+    expect(codeOf(() => checkException(request, NOW, MAX))).toContain(message);
   });
 });

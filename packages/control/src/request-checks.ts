@@ -25,8 +25,12 @@ export function checkFlip(request: FlipRequest): { to: Mode; reason: string; for
   return { to, reason, force: request.force };
 }
 
-/** Checks an exception request: engine-valid patterns, a justification, an expiry in the future. */
-export function checkException(request: ExceptionRequest, nowMs: number): ExceptionRequest {
+/**
+ * Checks an exception request: engine-valid patterns, a justification, an expiry in the future
+ * and at most `maxLifetimeMs` away (the bundle's `maxExceptionLifetime`): an exception is a
+ * time-boxed way out while the flow is fixed, and one that never ends is a hidden zone member.
+ */
+export function checkException(request: ExceptionRequest, nowMs: number, maxLifetimeMs: number): ExceptionRequest {
   for (const [field, pattern] of [["producer", request.producer], ["sink", request.sink]] as const) {
     if (typeof pattern !== "string" || !isValidAssetPattern(pattern)) {
       throw new ControlError(
@@ -42,5 +46,20 @@ export function checkException(request: ExceptionRequest, nowMs: number): Except
   if (expiresAtMs <= nowMs) {
     throw new ControlError("invalid_argument", `expiresAt ${request.expiresAt.toISOString()} is not in the future`);
   }
+  if (expiresAtMs - nowMs > maxLifetimeMs) {
+    throw new ControlError(
+      "invalid_argument",
+      `expiresAt ${request.expiresAt.toISOString()} is further away than the longest an exception may last, ${lifetime(maxLifetimeMs)} ` +
+        `(maxExceptionLifetime of the bundle's Defaults): choose an expiry by ${new Date(nowMs + maxLifetimeMs).toISOString()} and renew it if the fix takes longer`,
+    );
+  }
   return { ...request, justification };
+}
+
+/** A lifetime as people say it: in the largest unit that counts it whole (`36 hours`), else in days. */
+function lifetime(ms: number): string {
+  const units = [[86_400_000, "day"], [3_600_000, "hour"], [60_000, "minute"], [1000, "second"], [1, "millisecond"]] as const;
+  const [unitMs, unit] = units.find(([size]) => ms % size === 0 && ms >= size) ?? [86_400_000, "day"];
+  const count = ms % unitMs === 0 ? ms / unitMs : Number((ms / unitMs).toFixed(3));
+  return `${count} ${unit}${count === 1 ? "" : "s"}`;
 }

@@ -16,8 +16,11 @@ import type {
 
 const DAY_MS = 86_400_000;
 
-/** What a bundle without a Defaults document gets: on, observing, failing open, a day of quiet. */
-export const DEFAULT_DEFAULTS: Defaults = { enabled: true, mode: "logging", failMode: "open", quietPeriodMs: DAY_MS };
+/**
+ * What a bundle without a Defaults document gets: on, observing, failing open, a day of quiet,
+ * and exceptions of at most 90 days (a flow allowed for good belongs in the zone's members).
+ */
+export const DEFAULT_DEFAULTS: Defaults = { enabled: true, mode: "logging", failMode: "open", quietPeriodMs: DAY_MS, maxExceptionLifetimeMs: 90 * DAY_MS };
 
 /**
  * Parses and validates a bundle, all or nothing: either a complete {@link Bundle} or every error
@@ -46,6 +49,7 @@ function buildBundle(documents: BundleDocuments): Bundle {
     mode: raw?.mode ?? DEFAULT_DEFAULTS.mode,
     failMode: raw?.failMode ?? DEFAULT_DEFAULTS.failMode,
     quietPeriodMs: raw?.quietPeriodMs ?? DEFAULT_DEFAULTS.quietPeriodMs,
+    maxExceptionLifetimeMs: raw?.maxExceptionLifetimeMs ?? DEFAULT_DEFAULTS.maxExceptionLifetimeMs,
   };
   const labels = new Map<string, Label>();
   for (const { raw: label } of documents.labels) {

@@ -31,6 +31,8 @@ export interface Defaults {
   readonly mode: Mode;
   readonly failMode: FailMode;
   readonly quietPeriodMs: number;
+  /** How far ahead an exception's expiry may lie when it is granted. */
+  readonly maxExceptionLifetimeMs: number;
 }
 
 export interface Label {

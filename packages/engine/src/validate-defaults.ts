@@ -11,9 +11,10 @@ export interface RawDefaults {
   readonly mode: Mode | undefined;
   readonly failMode: FailMode | undefined;
   readonly quietPeriodMs: number | undefined;
+  readonly maxExceptionLifetimeMs: number | undefined;
 }
 
-const KEYS = ["kind", "enabled", "mode", "failMode", "quietPeriod"] as const;
+const KEYS = ["kind", "enabled", "mode", "failMode", "quietPeriod", "maxExceptionLifetime"] as const;
 
 /** Validates a Defaults document, reporting every problem it finds. */
 export function validateDefaults(reader: MapReader): RawDefaults {
@@ -26,5 +27,6 @@ export function validateDefaults(reader: MapReader): RawDefaults {
     mode: reader.oneOf("mode", MODES, "mode"),
     failMode: reader.oneOf("failMode", FAIL_MODES, "failMode"),
     quietPeriodMs: readDuration(reader, "quietPeriod"),
+    maxExceptionLifetimeMs: readDuration(reader, "maxExceptionLifetime"),
   };
 }
