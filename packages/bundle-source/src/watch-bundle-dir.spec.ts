@@ -5,20 +5,11 @@ import type { SourceFile } from "@flowzone/engine";
 import { readBundleDir } from "./read-bundle-dir";
 import type { BundleWatcher } from "./watch-bundle-dir";
 import { fingerprintOf, watchBundleDir } from "./watch-bundle-dir";
+import { waitFor } from "../../../test/support/poll";
 
 const INTERVAL_MS = 20;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function until(condition: () => boolean, timeoutMs = 2000, what = "condition"): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(5);
-  }
-}
+/** How long and how often the spec polls for what the watcher did. */
+const POLL = { timeoutMs: 2000, intervalMs: 5 };
 
 describe("watchBundleDir", () => {
   let dir: string;
@@ -59,17 +50,17 @@ describe("watchBundleDir", () => {
   it("reports an edit with the whole new bundle", async () => {
     await start();
     await writeFile(join(dir, "a.yaml"), "kind: Label\nname: b\n");
-    await until(() => changes.length === 1);
+    await waitFor("the edit to be reported", () => changes.length === 1, POLL);
     expect(changes[0]).toEqual([{ path: "a.yaml", content: "kind: Label\nname: b\n" }]);
   });
 
   it("reports an added and a removed file", async () => {
     await start();
     await writeFile(join(dir, "b.yml"), "kind: Label\nname: b\n");
-    await until(() => changes.length === 1);
+    await waitFor("the added file to be reported", () => changes.length === 1, POLL);
     expect(changes[0]?.map((f) => f.path)).toEqual(["a.yaml", "b.yml"]);
     await rm(join(dir, "b.yml"));
-    await until(() => changes.length === 2);
+    await waitFor("the removed file to be reported", () => changes.length === 2, POLL);
     expect(changes[1]?.map((f) => f.path)).toEqual(["a.yaml"]);
   });
 
@@ -81,7 +72,7 @@ describe("watchBundleDir", () => {
     await writeFile(join(dir, "notes.txt"), "not policy");
     // The first poll to end may have started before the writes; the second started after them all.
     const after = polls + 2;
-    await until(() => polls >= after, 2000, `${after} polls, 2 of them after the writes`);
+    await waitFor(`${after} polls, 2 of them after the writes`, () => polls >= after, POLL);
     expect(changes).toEqual([]);
   });
 
@@ -96,27 +87,30 @@ describe("watchBundleDir", () => {
       },
       onError: (error) => errors.push(error),
     });
-    await until(() => changes.length === 1);
+    await waitFor("the edit made before the start to be reported", () => changes.length === 1, POLL);
   });
 
   it("takes the first poll as the baseline without initial files", async () => {
     await start(false);
-    await sleep(INTERVAL_MS * 4);
+    // The first poll takes the baseline; three more compare the unchanged directory against it.
+    await waitFor("4 polls", () => polls >= 4, POLL);
     expect(changes).toEqual([]);
     await writeFile(join(dir, "a.yaml"), "kind: Label\nname: d\n");
-    await until(() => changes.length === 1);
+    await waitFor("the edit after the baseline to be reported", () => changes.length === 1, POLL);
   });
 
   it("reports a vanished directory once and recovers when it returns", async () => {
     await start();
     await rm(dir, { recursive: true });
-    await until(() => errors.length === 1);
-    await sleep(INTERVAL_MS * 5);
+    await waitFor("the vanished directory to be reported", () => errors.length === 1, POLL);
+    // The poll that reported it may not have ended yet; the 5 after it found the directory gone too.
+    const after = polls + 6;
+    await waitFor(`${after} polls, 5 of them after the one that reported the directory gone`, () => polls >= after, POLL);
     expect(errors).toHaveLength(1);
     expect(String(errors[0])).toContain(dir);
     await mkdir(dir);
     await writeFile(join(dir, "a.yaml"), "kind: Label\nname: back\n");
-    await until(() => changes.length === 1);
+    await waitFor("the returned directory's edit to be reported", () => changes.length === 1, POLL);
   });
 
   it("reports a failing onChange as an error and keeps polling", async () => {
@@ -132,17 +126,41 @@ describe("watchBundleDir", () => {
       onError: (error) => errors.push(error),
     });
     await writeFile(join(dir, "a.yaml"), "x: 1\n");
-    await until(() => errors.length === 1);
+    await waitFor("the failing onChange to be reported", () => errors.length === 1, POLL);
     await writeFile(join(dir, "a.yaml"), "x: 2\n");
-    await until(() => calls === 2);
+    await waitFor("onChange to be called for the second edit", () => calls === 2, POLL);
   });
 
   it("calls nothing after close", async () => {
     await start();
     watcher?.close();
-    await writeFile(join(dir, "a.yaml"), "kind: Label\nname: e\n");
-    await sleep(INTERVAL_MS * 5);
+    // A watcher that is not closed, on the same directory and the same initial files, shows when
+    // the edit has been there for 5 polls: long enough for the closed one to have reported it.
+    const initial = await readBundleDir(dir);
+    const seen: SourceFile[][] = [];
+    let controlPolls = 0;
+    const control = watchBundleDir(dir, {
+      intervalMs: INTERVAL_MS,
+      initial,
+      onChange: (files) => {
+        seen.push(files);
+      },
+      onError: (error) => errors.push(error),
+      onPoll: () => {
+        controlPolls += 1;
+      },
+    });
+    try {
+      await writeFile(join(dir, "a.yaml"), "kind: Label\nname: e\n");
+      await waitFor("a watcher that is not closed to report the edit", () => seen.length === 1, POLL);
+      const after = controlPolls + 5;
+      await waitFor(`${after} polls of the open watcher`, () => controlPolls >= after, POLL);
+    } finally {
+      control.close();
+    }
     expect(changes).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(polls).toBe(0);
   });
 });
 
