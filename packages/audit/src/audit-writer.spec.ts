@@ -7,6 +7,7 @@ import { createLogger } from "@flowzone/logging";
 import type { EncodedAuditRecord } from "./audit-record";
 import type { KafkaClient } from "./audit-writer-options";
 import { AuditWriter } from "./audit-writer";
+import { waitFor } from "../../../test/support/poll";
 
 /**
  * A stand-in for kafkajs whose sends wait until the test settles them, so the writer can be caught
@@ -44,10 +45,8 @@ function fakeKafka(): { kafka: KafkaClient; topicLog: string[]; inFlight: () => 
 
 const rec = (i: number): EncodedAuditRecord => ({ key: "zone", value: Buffer.from(`r${i}`) });
 const ids = (from: number, to: number): string[] => Array.from({ length: to - from }, (_, i) => `r${from + i}`);
-const until = async (condition: () => boolean): Promise<void> => {
-  for (let i = 0; i < 500 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
-  if (!condition()) throw new Error("condition not reached");
-};
+/** How long and how often the spec polls for what the writer did. */
+const POLL = { timeoutMs: 2500, intervalMs: 5 };
 
 let spoolDir: string;
 beforeEach(() => {
@@ -62,12 +61,12 @@ describe("AuditWriter ordering", () => {
     const fake = fakeKafka();
     const writer = await AuditWriter.start({ kafka: fake.kafka, logger: createLogger({ level: "silent" }), spoolDir, maxQueueRecords: 10, batchMaxRecords: 4, lingerMs: 0 });
     for (let i = 0; i < 4; i += 1) writer.offer([rec(i)]);
-    await until(() => fake.inFlight() === 1); // r0..r3 in flight, taken from memory
+    await waitFor("the first batch to be in flight", () => fake.inFlight() === 1, POLL); // r0..r3 in flight, taken from memory
     for (let i = 4; i < 30; i += 1) expect(writer.offer([rec(i)])).toEqual({ accepted: true });
     expect(writer.stats().spooledRecords).toBeGreaterThan(0); // the overflow went to disk
     fake.settle(firstSendOk);
     for (;;) {
-      await until(() => fake.inFlight() === 1 || writer.stats().sent === 30);
+      await waitFor("the next batch in flight, or all 30 sent", () => fake.inFlight() === 1 || writer.stats().sent === 30, POLL);
       if (writer.stats().sent === 30) break;
       fake.settle(true);
     }

@@ -1,10 +1,8 @@
-import { createLogger } from "@flowzone/logging";
-
+import { collectingLogger, type LogLine } from "../../../test/support/logger";
 import { createKafka } from "./create-kafka";
 
-function kafkaWithLines(): { lines: Record<string, unknown>[]; kafka: ReturnType<typeof createKafka> } {
-  const lines: Record<string, unknown>[] = [];
-  const logger = createLogger({ level: "debug", destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+function kafkaWithLines(): { lines: LogLine[]; kafka: ReturnType<typeof createKafka> } {
+  const { logger, lines } = collectingLogger("debug");
   // No connection is opened: kafkajs connects on connect(), and these tests only log through it.
   return { lines, kafka: createKafka({ brokers: ["127.0.0.1:1"], clientId: "bridge-test", logger }) };
 }

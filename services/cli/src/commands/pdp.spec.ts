@@ -1,7 +1,8 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { createLogger } from "@flowzone/logging";
+import { collectingLogger } from "../../../../test/support/logger";
+import { waitUntil } from "../../../../test/support/poll";
 import type { CliIo } from "../io";
 import { run } from "../run";
 import { pdp } from "./pdp";
@@ -46,9 +47,8 @@ describe("flowzone pdp", () => {
     const dir = await mkdtemp(path.join(tmpdir(), "flowzone-pdp-"));
     try {
       await writeFile(path.join(dir, "bad.yaml"), "kind: Zone\nname: z\nprotects: [nothing]\n");
-      const lines: string[] = [];
       const out = capture();
-      const logger = createLogger({ destination: { write: (line: string) => void lines.push(line) } });
+      const { logger } = collectingLogger();
       const code = await pdp(["--policy", dir, "--port", "0"], out.io, { logger });
       expect(code).toBe(1);
       expect(out.stderr()).toContain("flowzone pdp: cannot start: invalid policy bundle (1 error):");
@@ -59,38 +59,28 @@ describe("flowzone pdp", () => {
   });
 
   it("logs the port it listens on and stops cleanly when asked", async () => {
-    const lines: string[] = [];
-    const logger = createLogger({ destination: { write: (line: string) => void lines.push(line) } });
+    const { logger, lines } = collectingLogger();
     const stop = new AbortController();
     const out = capture({}, stop.signal);
     const exit = pdp(["--policy", EXAMPLE, "--port", "0"], out.io, { logger });
 
-    const listening = await waitFor(() =>
-      lines
-        .map((l) => JSON.parse(l) as { msg?: string; host?: string; port?: number; policyVersion?: string })
-        .find((l) => l.msg === "decision service listening"),
+    const listening = await waitUntil(
+      "the decision service to log its port",
+      () => lines.find((l) => l["msg"] === "decision service listening"),
+      (line) => line !== undefined,
+      { timeoutMs: 10_000, intervalMs: 20 },
     );
-    expect(listening.host).toBe("127.0.0.1");
-    expect(listening.port).toBeGreaterThan(0);
-    expect(listening.policyVersion).toMatch(/sha256:/);
+    expect(listening?.["host"]).toBe("127.0.0.1");
+    expect(listening?.["port"]).toBeGreaterThan(0);
+    expect(listening?.["policyVersion"]).toMatch(/sha256:/);
 
     stop.abort();
     expect(await exit).toBe(0);
-    const messages = lines.map((l) => (JSON.parse(l) as { msg?: string }).msg);
+    const messages = lines.map((l) => l["msg"]);
     expect(messages).toEqual(expect.arrayContaining(["stopping (aborted)", "decision service stopped", "stopped"]));
     expect(out.stderr()).toBe("");
   });
 });
-
-async function waitFor<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out waiting for the decision service to log its port");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
