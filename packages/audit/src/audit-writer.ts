@@ -2,6 +2,7 @@ import type { Logger } from "@flowzone/logging";
 
 import type { EncodedAuditRecord } from "./audit-record";
 import { resolveAuditWriterOptions, type AuditWriterOptions, type KafkaClient, type ResolvedAuditWriterOptions } from "./audit-writer-options";
+import { DeadLetters } from "./dead-letters";
 import { DiskSpool, type SpoolPosition } from "./disk-spool";
 import { RecordQueue } from "./record-queue";
 import {
@@ -12,6 +13,7 @@ import {
   PRODUCER_MAX_RETRY_MS,
   PRODUCER_RETRIES,
 } from "./retry-policy";
+import { isUnsendable } from "./unsendable";
 
 /**
  * What became of an offer. `accepted: false` means the records were not kept (the spool is full,
@@ -28,6 +30,8 @@ export interface AuditWriterStats {
   readonly spooledRecords: number;
   /** Records Kafka acknowledged. */
   readonly sent: number;
+  /** Records Kafka refused (too large, invalid), set aside in the dead-letter file beside the spool. */
+  readonly setAside: number;
   /** Records refused by `offer` (or left over at close with the spool full). */
   readonly dropped: number;
   readonly droppedByZone: Readonly<Record<string, number>>;
@@ -37,10 +41,17 @@ export interface AuditWriterStats {
   readonly lastError: string | undefined;
 }
 
-/** A batch being sent. `spoolEnd` is set once it is also in the spool (it is then its head). */
+/**
+ * A batch being sent. `spoolEnd` is set once it is also in the spool (it is then its head).
+ * Once Kafka refused the batch as a whole (too large, invalid), it goes `oneByOne`, and `done`
+ * counts its records already handled (sent, or set aside as dead letters): a retry after an
+ * outage sends only the rest.
+ */
 interface Pending {
   readonly records: EncodedAuditRecord[];
   spoolEnd: SpoolPosition | undefined;
+  oneByOne: boolean;
+  done: number;
 }
 
 interface Waiter {
@@ -82,6 +93,7 @@ export class AuditWriter {
   private finalized = false;
   private failures = 0;
   private sent = 0;
+  private setAside = 0;
   private dropped = 0;
   private readonly droppedByZone = new Map<string, number>();
   private droppedSinceLog = 0;
@@ -89,12 +101,14 @@ export class AuditWriter {
   private lastError: string | undefined;
   private loop: Promise<void> = Promise.resolve();
   private closed: Promise<void> | undefined;
+  private readonly deadLetters: DeadLetters;
 
   private constructor(
     private readonly options: ResolvedAuditWriterOptions,
     private readonly spool: DiskSpool,
     private readonly producer: Producer,
   ) {
+    this.deadLetters = new DeadLetters(options.spoolDir);
     this.queue = new RecordQueue(options.maxQueueRecords);
     this.log = options.logger.child({ component: "audit-writer", topic: options.topic });
     producer.on(producer.events.DISCONNECT, () => {
@@ -145,6 +159,7 @@ export class AuditWriter {
       spooledBytes: this.spool.bytes,
       spooledRecords: this.spool.records,
       sent: this.sent,
+      setAside: this.setAside,
       dropped: this.dropped,
       droppedByZone: Object.fromEntries(this.droppedByZone),
       degraded: this.degraded,
@@ -210,7 +225,7 @@ export class AuditWriter {
   private async nextBatch(): Promise<Pending | undefined> {
     if (this.spool.records > 0) {
       const batch = await this.spool.readBatch(this.options.batchMaxRecords);
-      return batch === undefined ? undefined : { records: batch.records, spoolEnd: batch.end };
+      return batch === undefined ? undefined : { records: batch.records, spoolEnd: batch.end, oneByOne: false, done: 0 };
     }
     if (this.queue.length === 0) {
       await this.waitForQueue(1, Number.POSITIVE_INFINITY);
@@ -221,7 +236,7 @@ export class AuditWriter {
     }
     // Records may have spilled to the spool while lingering: those are older, they go first.
     if (this.spool.records > 0 || this.queue.length === 0 || this.stopped) return undefined;
-    return { records: this.queue.take(this.options.batchMaxRecords), spoolEnd: undefined };
+    return { records: this.queue.take(this.options.batchMaxRecords), spoolEnd: undefined, oneByOne: false, done: 0 };
   }
 
   private async sendPending(pending: Pending): Promise<void> {
@@ -237,25 +252,58 @@ export class AuditWriter {
         await this.producer.connect();
         this.connected = true;
       }
-      await this.producer.send({
-        topic: this.options.topic,
-        acks: -1,
-        messages: pending.records.map((r) => ({ key: r.key, value: r.value })),
-      });
+      if (pending.oneByOne) {
+        await this.sendOneByOne(pending);
+      } else {
+        await this.send(pending.records);
+        this.sent += pending.records.length;
+      }
     } catch (error) {
       clearTimeout(stall);
+      if (isUnsendable(error) && !pending.oneByOne) {
+        this.log.warn({ err: error, records: pending.records.length }, "Kafka refuses an audit batch itself; sending its records one by one to set aside the ones it refuses");
+        pending.oneByOne = true;
+        return;
+      }
       await this.onSendFailure(pending, error);
       return;
     }
     clearTimeout(stall);
     if (this.finalized) return; // closed meanwhile: the spool copy stays, to be sent again (a duplicate, not a loss)
     if (pending.spoolEnd !== undefined) this.spool.commit(pending.spoolEnd, pending.records.length);
-    this.sent += pending.records.length;
     this.pending = undefined;
     this.failures = 0;
     if (this.degraded) {
       this.degraded = false;
       this.log.info({ spooledRecords: this.spool.records }, "audit trail reaches Kafka again; draining the spool in order");
+    }
+  }
+
+  private async send(records: readonly EncodedAuditRecord[]): Promise<void> {
+    await this.producer.send({ topic: this.options.topic, acks: -1, messages: records.map((r) => ({ key: r.key, value: r.value })) });
+  }
+
+  /**
+   * Sends the rest of a refused batch a record at a time. A record Kafka refuses is appended
+   * (synced) to the dead-letter file beside the spool, counted and logged by id, and the trail
+   * flows on; any other failure ends the attempt, to be retried from the record it stopped at.
+   */
+  private async sendOneByOne(pending: Pending): Promise<void> {
+    for (; pending.done < pending.records.length; pending.done += 1) {
+      const record = pending.records[pending.done];
+      if (record === undefined) break;
+      try {
+        await this.send([record]);
+        this.sent += 1;
+      } catch (error) {
+        if (!isUnsendable(error)) throw error;
+        const letter = await this.deadLetters.append(record, errorMessage(error), Date.now());
+        this.setAside += 1;
+        this.log.error(
+          { id: letter.id, zone: letter.key, bytes: letter.bytes, reason: letter.reason, file: this.deadLetters.file },
+          "audit record set aside: Kafka refuses it, so it is kept in the dead-letter file beside the spool and the records behind it flow on",
+        );
+      }
     }
   }
 

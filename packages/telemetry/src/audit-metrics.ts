@@ -9,12 +9,13 @@ export interface AuditStatsShape {
   readonly spooledBytes: number;
   readonly spooledRecords: number;
   readonly sent: number;
+  readonly setAside: number;
   readonly droppedByZone: Readonly<Record<string, number>>;
 }
 
 /**
  * Observes an audit trail at scrape time (one `stats()` call per scrape): queue and spool depth
- * as gauges, sent and dropped records (by zone) as counters. `source` tells the writers of one
+ * as gauges, sent, set-aside and dropped records (by zone) as counters. `source` tells the writers of one
  * process apart (`decision_service`; `flowzone dev` runs several services in one process).
  * Returns the function that stops observing (call it when the writer closes).
  */
@@ -24,6 +25,7 @@ export function observeAuditTrail(telemetry: Telemetry, source: string, stats: (
   const spoolRecords = meter.createObservableGauge(METRIC_NAMES.auditSpoolRecords, { description: "Audit records in the disk spool (Kafka unreachable)." });
   const spoolBytes = meter.createObservableGauge(METRIC_NAMES.auditSpoolBytes, { description: "Bytes in the audit disk spool." });
   const sent = meter.createObservableCounter(METRIC_NAMES.auditSent, { description: "Audit records Kafka acknowledged." });
+  const setAside = meter.createObservableCounter(METRIC_NAMES.auditSetAside, { description: "Audit records Kafka refused (too large, invalid), kept in the dead-letter file beside the spool." });
   const dropped = meter.createObservableCounter(METRIC_NAMES.auditDropped, { description: "Audit records not kept (spool full, or left at close), by zone." });
   const attributes = { source };
   const callback: BatchObservableCallback = (result) => {
@@ -32,9 +34,10 @@ export function observeAuditTrail(telemetry: Telemetry, source: string, stats: (
     result.observe(spoolRecords, now.spooledRecords, attributes);
     result.observe(spoolBytes, now.spooledBytes, attributes);
     result.observe(sent, now.sent, attributes);
+    result.observe(setAside, now.setAside, attributes);
     for (const [zone, count] of Object.entries(now.droppedByZone)) result.observe(dropped, count, { source, zone });
   };
-  const observables = [queue, spoolRecords, spoolBytes, sent, dropped];
+  const observables = [queue, spoolRecords, spoolBytes, sent, setAside, dropped];
   meter.addBatchObservableCallback(callback, observables);
   return () => {
     meter.removeBatchObservableCallback(callback, observables);

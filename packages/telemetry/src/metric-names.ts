@@ -27,6 +27,8 @@ export const METRIC_NAMES = {
   auditSent: "flowzone_audit_sent_records_total",
   /** Audit records not kept (spool full or shut down), by zone. */
   auditDropped: "flowzone_audit_dropped_records_total",
+  /** Audit records Kafka refused (too large, invalid), kept in the dead-letter file beside the spool. */
+  auditSetAside: "flowzone_audit_set_aside_records_total",
   /** Records the enforcer handled, by outcome (forwarded/quarantined/malformed). */
   enforcerRecords: "flowzone_enforcer_records_total",
   /** Records behind the high watermark of the enforcer's consumer, by route. */
