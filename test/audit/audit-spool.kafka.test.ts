@@ -3,13 +3,16 @@
  * while the writer keeps taking records. Every record must reach the topic, in order, once.
  */
 import fs from "node:fs";
+import { setTimeout as delay } from "node:timers/promises";
 
 import { AuditWriter } from "@flowzone/audit";
 import { createKafka, ensureTopics } from "@flowzone/kafka";
 
-import { startOwnBroker, type OwnBroker } from "../support/own-broker";
 import { uniqueTopic } from "../support/kafka";
-import { auditRecord, collectingLogger, eventually, idsFrom, readTopic, tempSpoolDir } from "./audit-support";
+import { collectingLogger } from "../support/logger";
+import { startOwnBroker, type OwnBroker } from "../support/own-broker";
+import { waitUntil } from "../support/poll";
+import { auditRecord, idsFrom, readAuditTopic, tempSpoolDir } from "./audit-support";
 
 describe("the audit spool across a broker outage", () => {
   let broker: OwnBroker;
@@ -34,7 +37,7 @@ describe("the audit spool across a broker outage", () => {
         for (let i = 0; i < count; i += 1) expect(writer.offer([auditRecord(next++)])).toEqual({ accepted: true });
       };
       offer(50);
-      await eventually(() => JSON.stringify(writer.stats()), () => writer.stats().sent === 50, 30_000);
+      await waitUntil("the writer to have sent the first 50 records", () => writer.stats(), (stats) => stats.sent === 50, { timeoutMs: 30_000, intervalMs: 20 });
 
       await broker.stop();
       const stoppedAt = Date.now();
@@ -42,9 +45,9 @@ describe("the audit spool across a broker outage", () => {
       for (let round = 0; round < 30; round += 1) {
         offer(20); // 600 in all: six times what the memory queue holds
         spoolPeak = Math.max(spoolPeak, writer.stats().spooledRecords);
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await delay(50); // pacing: the offers are spread over the outage
       }
-      await eventually(() => JSON.stringify(writer.stats()), () => writer.stats().degraded, 10_000);
+      await waitUntil("the writer to report itself degraded", () => writer.stats(), (stats) => stats.degraded, { timeoutMs: 10_000, intervalMs: 20 });
       expect(Date.now() - stoppedAt).toBeLessThan(10_000);
       const during = writer.stats();
       expect(during.sent).toBe(50);
@@ -53,14 +56,14 @@ describe("the audit spool across a broker outage", () => {
 
       await broker.start();
       offer(50); // offered after the outage: must land after everything spooled
-      await eventually(() => JSON.stringify(writer.stats()), () => writer.stats().sent === next, 60_000);
+      await waitUntil(`the writer to have sent all ${next} records`, () => writer.stats(), (stats) => stats.sent === next, { timeoutMs: 60_000, intervalMs: 20 });
       await writer.close(5_000);
     } finally {
       await writer.close(1_000);
     }
     expect(writer.stats()).toMatchObject({ dropped: 0, queued: 0, spooledRecords: 0, spooledBytes: 0, degraded: false });
 
-    const onTopic = await readTopic(kafka, topic, 30_000);
+    const onTopic = await readAuditTopic(kafka, topic, 30_000);
     expect(onTopic.map((r) => r.id)).toEqual(idsFrom(0, next));
     // Whether the broker's absence shows first as a failed send or as a send left unanswered
     // depends on timing; either way the writer must say that it spools.

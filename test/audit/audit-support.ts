@@ -5,9 +5,10 @@ import path from "node:path";
 
 import { fromBinary } from "@bufbuild/protobuf";
 import { encodeViolationAudit, type EncodedAuditRecord } from "@flowzone/audit";
-import { createLogger, type Logger } from "@flowzone/logging";
 import { AuditRecordSchema } from "@flowzone/proto";
 import { Kafka, logLevel } from "kafkajs";
+
+import { readToEnd } from "../support/topic-tail";
 
 export const ZONES = ["banana", "health", "pii"] as const;
 
@@ -28,20 +29,6 @@ export function auditRecord(i: number): EncodedAuditRecord {
   );
 }
 
-/** A logger whose lines a test can inspect. */
-export function collectingLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const logger = createLogger({
-    level: "info",
-    destination: {
-      write(line: string): void {
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      },
-    },
-  });
-  return { logger, lines };
-}
-
 export function tempSpoolDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "flowzone-audit-spool-"));
 }
@@ -49,15 +36,6 @@ export function tempSpoolDir(): string {
 /** A client for a broker that is not there: connection refused at once, no retries. */
 export function unreachableKafka(): Kafka {
   return new Kafka({ clientId: "audit-unreachable", brokers: ["127.0.0.1:1"], logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 200 });
-}
-
-/** Polls `condition` until true; fails with `what` after `timeoutMs`. */
-export async function eventually(what: () => string, condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 export interface TopicRecord {
@@ -69,41 +47,18 @@ export interface TopicRecord {
 }
 
 /**
- * Every record on a one-partition topic, in offset order: checks the high watermark first (so a
- * duplicate shows up as an extra record), then reads exactly that many from the beginning.
+ * Every audit record on the topic, decoded, in offset order (partition by partition): every
+ * partition read to the end offsets it has now, so a record written twice sits at two offsets and
+ * shows up twice, and nothing written before the call is missing.
  */
-export async function readTopic(kafka: Kafka, topic: string, timeoutMs = 20_000): Promise<TopicRecord[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  const expected = offsets.reduce((sum, p) => sum + Number(p.high), 0);
-  const records: TopicRecord[] = [];
-  if (expected === 0) return records;
-  const consumer = kafka.consumer({ groupId: `${topic}-reader` });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new Error(`read ${records.length} of ${expected} records from ${topic}`));
-      }, timeoutMs);
-      void consumer.run({
-        eachMessage: ({ message }) => {
-          const decoded = fromBinary(AuditRecordSchema, message.value ?? new Uint8Array());
-          records.push({ key: message.key?.toString() ?? "", id: decoded.id, zone: decoded.zone, traceId: decoded.traceId, policyVersion: decoded.policyVersion });
-          if (records.length >= expected) {
-            clearTimeout(timer);
-            resolve();
-          }
-          return Promise.resolve();
-        },
-      });
+export async function readAuditTopic(kafka: Kafka, topic: string, timeoutMs = 20_000): Promise<TopicRecord[]> {
+  const messages = await readToEnd(kafka, topic, { timeoutMs });
+  return [...messages]
+    .sort((a, b) => a.partition - b.partition || Number(a.offset) - Number(b.offset))
+    .map((message) => {
+      const decoded = fromBinary(AuditRecordSchema, message.value ?? new Uint8Array());
+      return { key: message.key?.toString() ?? "", id: decoded.id, zone: decoded.zone, traceId: decoded.traceId, policyVersion: decoded.policyVersion };
     });
-  } finally {
-    await consumer.disconnect();
-  }
-  return records;
 }
 
 /** `d-<from>/0` … `d-<to-1>/0`: the record ids `auditRecord` gives. */

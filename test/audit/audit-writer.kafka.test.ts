@@ -4,7 +4,9 @@ import { AuditWriter } from "@flowzone/audit";
 import { ensureTopics } from "@flowzone/kafka";
 
 import { testKafka, uniqueTopic } from "../support/kafka";
-import { auditRecord, collectingLogger, eventually, idsFrom, readTopic, tempSpoolDir, unreachableKafka, ZONES } from "./audit-support";
+import { collectingLogger } from "../support/logger";
+import { waitUntil } from "../support/poll";
+import { auditRecord, idsFrom, readAuditTopic, tempSpoolDir, unreachableKafka, ZONES } from "./audit-support";
 
 const kafka = testKafka("audit-writer-test");
 
@@ -20,10 +22,10 @@ describe("AuditWriter on a real broker", () => {
       const records = Array.from({ length: size }, () => auditRecord(next++));
       expect(writer.offer(records)).toEqual({ accepted: true });
     }
-    await eventually(() => JSON.stringify(writer.stats()), () => writer.stats().sent === next, 20_000);
+    await waitUntil(`the writer to have sent all ${next} records`, () => writer.stats(), (stats) => stats.sent === next, { timeoutMs: 20_000, intervalMs: 20 });
     await writer.close(5_000);
 
-    const onTopic = await readTopic(kafka, topic);
+    const onTopic = await readAuditTopic(kafka, topic);
     expect(onTopic.map((r) => r.id)).toEqual(idsFrom(0, next));
     onTopic.forEach((r, i) => {
       expect(r.key).toBe(ZONES[i % ZONES.length]);
@@ -76,10 +78,10 @@ describe("AuditWriter on a real broker", () => {
     const second = await AuditWriter.start({ kafka, logger, topic, spoolDir });
     expect(second.stats().spooledRecords).toBe(120);
     for (let i = 120; i < 150; i += 1) second.offer([auditRecord(i)]);
-    await eventually(() => JSON.stringify(second.stats()), () => second.stats().sent === 150, 20_000);
+    await waitUntil("the second writer to have sent all 150 records", () => second.stats(), (stats) => stats.sent === 150, { timeoutMs: 20_000, intervalMs: 20 });
     await second.close(5_000);
     expect(second.stats()).toMatchObject({ spooledRecords: 0, spooledBytes: 0, dropped: 0 });
-    expect((await readTopic(kafka, topic)).map((r) => r.id)).toEqual(idsFrom(0, 150));
+    expect((await readAuditTopic(kafka, topic)).map((r) => r.id)).toEqual(idsFrom(0, 150));
     fs.rmSync(spoolDir, { recursive: true, force: true });
   }, 60_000);
 });
