@@ -9,35 +9,19 @@ import { AuditRecordSchema, ControlRecordSchema, Decision, EnforcementPoint, Mod
 import type { AuditRecord } from "@flowzone/proto";
 
 import { testBrokers, testKafka, uniqueTopic } from "../support/kafka";
+import { waitUntil } from "../support/poll";
+import { readToEnd } from "../support/topic-tail";
 import { startPdp, type Pdp } from "./pdp-harness";
 
 const kafka = testKafka("pdp-audit-test");
 
-async function readAudit(topic: string, until: (records: AuditRecord[]) => boolean, timeoutMs = 20_000): Promise<AuditRecord[]> {
-  const consumer = kafka.consumer({ groupId: uniqueTopic("pdp-audit-reader") });
-  const records: AuditRecord[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new Error(`audit topic ${topic}: condition not met with ${records.length} records`));
-      }, timeoutMs);
-      void consumer.run({
-        eachMessage: ({ message }) => {
-          if (message.value !== null) records.push(fromBinary(AuditRecordSchema, message.value));
-          if (until(records)) {
-            clearTimeout(timer);
-            resolve();
-          }
-          return Promise.resolve();
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return records;
+/**
+ * Waits until the audit records satisfy `done`, each attempt reading every partition of the audit
+ * topic to the end offsets it has then, and returns that read in full.
+ */
+function awaitAudit(topic: string, what: string, done: (records: AuditRecord[]) => boolean, timeoutMs = 20_000): Promise<AuditRecord[]> {
+  const read = async (): Promise<AuditRecord[]> => (await readToEnd(kafka, topic)).flatMap((m) => (m.value === null ? [] : [fromBinary(AuditRecordSchema, m.value)]));
+  return waitUntil(what, read, done, { timeoutMs, intervalMs: 200 });
 }
 
 describe("decision service with the audit trail and the control topic", () => {
@@ -60,7 +44,7 @@ describe("decision service with the audit trail and the control topic", () => {
     expect(denied.violations).toHaveLength(2);
     expect(allowed.violations).toHaveLength(0);
 
-    const records = await readAudit(auditTopic, (all) => all.filter((r) => r.event.case === "violation").length >= 2);
+    const records = await awaitAudit(auditTopic, "the two violation records", (all) => all.filter((r) => r.event.case === "violation").length >= 2);
     const violations = records.filter((r) => r.event.case === "violation");
     expect(violations).toHaveLength(2);
     for (const record of violations) {
@@ -73,7 +57,7 @@ describe("decision service with the audit trail and the control topic", () => {
 
   it("reports how many decisions each zone evaluated", async () => {
     for (let i = 0; i < 5; i++) await pdp.client.check({ producer: "svc:crm", sink: "svc:mailer", sources: ["table:crm.contacts"] });
-    const records = await readAudit(auditTopic, (all) => traffic(all, "email") >= 5);
+    const records = await awaitAudit(auditTopic, "traffic records counting 5 decisions of the email zone", (all) => traffic(all, "email") >= 5);
     expect(traffic(records, "email")).toBe(5);
   }, 40_000);
 
@@ -87,13 +71,14 @@ describe("decision service with the audit trail and the control topic", () => {
     await producer.send({ topic: controlTopic, messages: [{ key: "zone/email", value: Buffer.from(toBinary(ControlRecordSchema, flip)) }] });
     await producer.disconnect();
 
-    const deadline = Date.now() + 15_000;
-    let response = await pdp.client.check(write);
-    while (response.decision !== Decision.DENY && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      response = await pdp.client.check(write);
-    }
-    expect(response.decision).toBe(Decision.DENY);
+    // A failing check fails the test at once, not after the wait.
+    const response = await waitUntil(
+      "a decision under the flip",
+      () => pdp.client.check(write).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
+      (r) => r instanceof Error || r.decision === Decision.DENY,
+      { timeoutMs: 15_000, intervalMs: 50 },
+    );
+    if (response instanceof Error) throw response;
     expect(response.policyVersion).toMatch(/@7$/);
     expect(response.violations[0]).toMatchObject({ zone: "email", mode: Mode.ENFORCEMENT, enforced: true });
   }, 40_000);

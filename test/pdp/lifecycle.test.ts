@@ -1,11 +1,15 @@
 import { mkdtemp, rm } from "node:fs/promises";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { DEFAULTS, PolicyLoadError, startDecisionService } from "@flowzone/pdp";
 import type { DecisionServiceOptions } from "@flowzone/pdp";
 import type { CheckRequest, CheckResponse } from "@flowzone/proto";
-import { BUNDLE, DecisionClient, captureLogger, makeBundleDir, nextMessage, startPdp, streamStatus } from "./pdp-harness";
+
+import { collectingLogger } from "../support/logger";
+import { waitFor } from "../support/poll";
+import { BUNDLE, DecisionClient, makeBundleDir, nextMessage, startPdp, streamStatus } from "./pdp-harness";
 
 const request = (requestId: string): CheckRequest => ({
   $typeName: "flowzone.v1.CheckRequest",
@@ -18,7 +22,21 @@ const request = (requestId: string): CheckRequest => ({
 });
 
 function options(policyDir: string): DecisionServiceOptions {
-  return { policyDir, host: "127.0.0.1", port: 0, reloadIntervalMs: 1000, limits: DEFAULTS.limits, logger: captureLogger().logger };
+  return { policyDir, host: "127.0.0.1", port: 0, reloadIntervalMs: 1000, limits: DEFAULTS.limits, logger: collectingLogger("debug").logger };
+}
+
+/** Whether a new TCP connection to the port on 127.0.0.1 is refused. */
+function refusesConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once("error", () => {
+      resolve(true);
+    });
+  });
 }
 
 describe("decision service: start and close", () => {
@@ -81,7 +99,9 @@ describe("decision service: start and close", () => {
     expect((await first).requestId).toBe("before");
 
     const closed = pdp.service.close(10_000);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The close is under way once the server stops taking connections; only then does the
+    // open stream carry a request, so the request is answered during the close, not before it.
+    await waitFor("the closing server to refuse new connections", () => refusesConnections(pdp.service.port), { timeoutMs: 5000, intervalMs: 10 });
     const second = nextMessage<CheckResponse>(stream);
     stream.write(request("during"));
     expect((await second).requestId).toBe("during");

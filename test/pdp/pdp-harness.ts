@@ -9,12 +9,13 @@ import * as grpc from "@grpc/grpc-js";
 import { create } from "@bufbuild/protobuf";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { clientConstructor } from "@flowzone/grpc-kit";
-import { createLogger } from "@flowzone/logging";
 import type { Logger } from "@flowzone/logging";
 import { DEFAULTS, startDecisionService } from "@flowzone/pdp";
 import type { Limits, RunningDecisionService } from "@flowzone/pdp";
 import { CheckBatchRequestSchema, CheckRequestSchema, DecisionService } from "@flowzone/proto";
 import type { CheckBatchResponse, CheckRequest, CheckResponse } from "@flowzone/proto";
+
+import { collectingLogger, type LogLine } from "../support/logger";
 
 export const BUNDLE: Readonly<Record<string, string>> = {
   "defaults.yaml": `kind: Defaults
@@ -77,18 +78,12 @@ export async function makeBundleDir(files: Readonly<Record<string, string>> = BU
   return dir;
 }
 
-/** A logger whose JSON lines land in `lines`. */
-export function captureLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const logger = createLogger({
-    level: "debug",
-    destination: {
-      write(line: string): void {
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      },
-    },
-  });
-  return { logger, lines };
+/**
+ * @deprecated Only for test/telemetry, until it takes `collectingLogger("debug")` from
+ * test/support/logger itself; this is that function, not a copy.
+ */
+export function captureLogger(): { logger: Logger; lines: LogLine[] } {
+  return collectingLogger("debug");
 }
 
 export interface StartOptions {
@@ -103,14 +98,14 @@ export interface Pdp {
   readonly dir: string;
   readonly service: RunningDecisionService;
   readonly client: DecisionClient;
-  readonly lines: Record<string, unknown>[];
+  readonly lines: LogLine[];
   readonly address: string;
   stop(): Promise<void>;
 }
 
 export async function startPdp(options: StartOptions = {}): Promise<Pdp> {
   const dir = await makeBundleDir(options.files);
-  const { logger, lines } = captureLogger();
+  const { logger, lines } = collectingLogger("debug");
   const service = await startDecisionService({
     policyDir: dir,
     host: "127.0.0.1",
@@ -224,17 +219,4 @@ export function streamStatus(stream: grpc.ClientDuplexStream<CheckRequest, Check
     stream.on("error", () => undefined);
     stream.on("status", resolve);
   });
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls `condition` until it holds or `timeoutMs` passes. */
-export async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await sleep(10);
-  }
 }
