@@ -11,8 +11,13 @@ import { FlowDeniedError, FlowRequestError, type GuardedProducer } from "@flowzo
 import { embeddedDecider } from "@flowzone/sdk/embedded";
 
 import { uniqueTopic } from "../support/kafka";
+import { waitFor } from "../support/poll";
+import { createTopics } from "../support/topics";
 import { writeBundle } from "../pdp/pdp-harness";
-import { SDK_BUNDLE, createTopics, guardedProducer, kafka, readAuditViolations, readTopic, recordCount, sleep, tempDir } from "./sdk-harness";
+import { SDK_BUNDLE, awaitAuditViolations, guardedProducer, kafka, recordsOf, tempDir } from "./sdk-harness";
+
+/** A clean allow (no labels, no sources): the sentinel write after a refused one. */
+const clean = { labels: [] };
 
 describe("guarded producer, embedded decisions", () => {
   let dir: string;
@@ -23,7 +28,7 @@ describe("guarded producer, embedded decisions", () => {
   beforeAll(async () => {
     dir = await tempDir("flowzone-sdk-embedded-");
     await writeBundle(join(dir, "policy"), SDK_BUNDLE);
-    await createTopics(controlTopic);
+    await createTopics(kafka, [controlTopic]);
     producer = await guardedProducer({
       producer: "svc:sdk-embedded",
       decider: embeddedDecider({ policyDir: join(dir, "policy"), auditSpoolDir: join(dir, "spool"), auditTopic, controlTopic }),
@@ -36,24 +41,27 @@ describe("guarded producer, embedded decisions", () => {
 
   it("writes nothing when denied, and audits each violation itself as the sdk", async () => {
     const topic = uniqueTopic("sdk-emb-out");
-    await createTopics(topic);
+    await createTopics(kafka, [topic]);
     const error = await producer.send({ topic, messages: [{ value: "v" }], flow: { labels: ["pii.email"], sources: ["kafka:banana-events"] } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FlowDeniedError);
     const denied = error as FlowDeniedError;
     expect(denied.violations.map((v) => [v.zone, v.enforced]).sort()).toEqual([["banana", true], ["email", false]]);
-    await sleep(300);
-    expect(await recordCount(topic)).toBe(0);
-    const audit = await readAuditViolations(auditTopic, (all) => all.filter((r) => r.event.case === "violation" && r.event.value.decisionId === denied.decisionId).length >= 2);
+    // The same producer then writes an allowed record to the same topic; once it is acked, the
+    // topic read to its end holds that record alone, so the refused one was never written.
+    await producer.send({ topic, messages: [{ value: "sentinel" }], flow: clean });
+    expect((await recordsOf(topic)).map((r) => r.value)).toEqual(["sentinel"]);
+    const audit = await awaitAuditViolations(auditTopic, `both violation records of decision ${denied.decisionId}`, (all) => all.filter((r) => r.event.case === "violation" && r.event.value.decisionId === denied.decisionId).length >= 2);
     const mine = audit.filter((r) => r.event.case === "violation" && r.event.value.decisionId === denied.decisionId);
     expect(mine.map((r) => r.event.value)).toEqual(expect.arrayContaining([expect.objectContaining({ enforcementPoint: EnforcementPoint.SDK, sink: `kafka:${topic}`, producer: "svc:sdk-embedded" })]));
   }, 60_000);
 
   it("writes a would-deny write with the labels of its sources in flowzone-labels", async () => {
     const topic = uniqueTopic("banana-emb");
-    await createTopics(topic);
+    await createTopics(kafka, [topic]);
     const result = await producer.send({ topic, messages: [{ value: "v" }, { value: "w" }], flow: { labels: ["pii.email"], sources: ["kafka:banana-events"], purpose: "ads" } });
     expect(result.violations).toEqual([expect.objectContaining({ zone: "email", enforced: false })]);
-    const records = await readTopic(topic, 2);
+    const records = await recordsOf(topic);
+    expect(records.map((r) => r.value)).toEqual(["v", "w"]);
     for (const record of records) {
       expect(record.headers).toEqual({
         "flowzone-labels": "banana,pii.email",
@@ -66,7 +74,7 @@ describe("guarded producer, embedded decisions", () => {
 
   it("drops the cache when a zone flip arrives on the control topic", async () => {
     const topic = uniqueTopic("sdk-emb-loc");
-    await createTopics(topic);
+    await createTopics(kafka, [topic]);
     const flow = { labels: ["loc"] };
     await producer.send({ topic, messages: [{ value: "1" }], flow });
     await producer.send({ topic, messages: [{ value: "2" }], flow });
@@ -79,21 +87,23 @@ describe("guarded producer, embedded decisions", () => {
     await publisher.send({ topic: controlTopic, messages: [{ key: "zone/loc", value: Buffer.from(toBinary(ControlRecordSchema, flip)) }] });
     await publisher.disconnect();
 
-    const deadline = Date.now() + 15_000;
-    while (producer.stats().cacheDrops === before.cacheDrops && Date.now() < deadline) await sleep(50);
-    expect(producer.stats().cacheDrops).toBeGreaterThan(before.cacheDrops);
+    await waitFor("the zone flip on the control topic to drop the cache", () => producer.stats().cacheDrops > before.cacheDrops, { timeoutMs: 15_000, intervalMs: 50 });
     const error = await producer.send({ topic, messages: [{ value: "3" }], flow }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FlowDeniedError);
     expect((error as FlowDeniedError).policyVersion).toMatch(/@3$/);
-    expect(await recordCount(topic)).toBe(2);
+    // An allowed write of the same producer to the same topic, then the topic to its end: the two
+    // earlier writes and this one, nothing of the denied one.
+    await producer.send({ topic, messages: [{ value: "sentinel" }], flow: clean });
+    expect((await recordsOf(topic)).map((r) => r.value)).toEqual(["1", "2", "sentinel"]);
   }, 60_000);
 
   it("throws FlowRequestError for an unknown source, naming it, and writes nothing", async () => {
     const topic = uniqueTopic("sdk-emb-bad");
-    await createTopics(topic);
+    await createTopics(kafka, [topic]);
     const error = await producer.send({ topic, messages: [{ value: "v" }], flow: { labels: [], sources: ["kafka:nowhere"] } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FlowRequestError);
     expect(error).toMatchObject({ field: "sources[0]", value: "kafka:nowhere" });
-    expect(await recordCount(topic)).toBe(0);
+    await producer.send({ topic, messages: [{ value: "sentinel" }], flow: clean });
+    expect((await recordsOf(topic)).map((r) => r.value)).toEqual(["sentinel"]);
   }, 30_000);
 });

@@ -7,8 +7,10 @@ import { createServer, type Server, type Socket } from "node:net";
 import { FlowCheckUnavailableError, UNCHECKED_DECISION, type GuardedProducer } from "@flowzone/sdk";
 
 import { uniqueTopic } from "../support/kafka";
-import { captureLogger, startPdp, type Pdp } from "../pdp/pdp-harness";
-import { SDK_BUNDLE, createTopics, guardedProducer, readTopic, recordCount, sleep } from "./sdk-harness";
+import { collectingLogger } from "../support/logger";
+import { createTopics } from "../support/topics";
+import { startPdp, type Pdp } from "../pdp/pdp-harness";
+import { SDK_BUNDLE, guardedProducer, kafka, recordsOf } from "./sdk-harness";
 
 const flow = { labels: ["pii.email"] };
 const messages = [{ value: "secret-payload" }];
@@ -17,7 +19,7 @@ describe("guarded producer when the decision service is unavailable", () => {
   let pdp: Pdp;
   let open: GuardedProducer;
   let closed: GuardedProducer;
-  const { logger, lines } = captureLogger();
+  const { logger, lines } = collectingLogger("debug");
 
   beforeAll(async () => {
     pdp = await startPdp({ files: SDK_BUNDLE });
@@ -32,7 +34,7 @@ describe("guarded producer when the decision service is unavailable", () => {
 
   it("decides normally while the service is up", async () => {
     const topic = uniqueTopic("sdk-up");
-    await createTopics(topic);
+    await createTopics(kafka, [topic]);
     expect((await open.send({ topic, messages, flow })).decision).toBe("allow");
     expect((await closed.send({ topic, messages, flow })).decision).toBe("allow");
   }, 30_000);
@@ -40,10 +42,12 @@ describe("guarded producer when the decision service is unavailable", () => {
   it("stopped service, fail open: writes with flowzone-decision unchecked, counts it and warns without the payload", async () => {
     await pdp.stop();
     const topic = uniqueTopic("sdk-open");
-    await createTopics(topic);
+    await createTopics(kafka, [topic]);
     const result = await open.send({ topic, messages, flow });
     expect(result).toMatchObject({ decision: "unchecked", decisionId: UNCHECKED_DECISION, violations: [] });
-    const [record] = await readTopic(topic, 1);
+    const [record, ...more] = await recordsOf(topic);
+    expect(more).toEqual([]);
+    expect(record?.value).toBe("secret-payload");
     expect(record?.headers).toEqual({ "flowzone-labels": "pii.email", "flowzone-decision": "unchecked" });
     expect(open.stats().unchecked).toBe(1);
     const warning = lines.find((l) => l.level === 40 && String(l.msg).includes("unchecked"));
@@ -53,12 +57,15 @@ describe("guarded producer when the decision service is unavailable", () => {
 
   it("stopped service, fail closed: throws FlowCheckUnavailableError and writes nothing", async () => {
     const topic = uniqueTopic("sdk-closed");
-    await createTopics(topic);
+    await createTopics(kafka, [topic]);
     const error = await closed.send({ topic, messages, flow }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FlowCheckUnavailableError);
     expect(error).toMatchObject({ code: "check_unavailable" });
-    await sleep(300);
-    expect(await recordCount(topic)).toBe(0);
+    // With the service down this producer cannot write at all, so no sentinel of its own can
+    // follow; disconnecting it waits for any request still in flight, and after that the topic
+    // read to its end offsets holds everything it ever sent there.
+    await closed.disconnect();
+    expect(await recordsOf(topic)).toEqual([]);
     expect(closed.stats().failedClosed).toBe(1);
   }, 30_000);
 });
@@ -88,13 +95,15 @@ describe("guarded producer when the decision service does not answer within the 
   ] as const)("fail %s: %s after the deadline", async (failMode, expected) => {
     const producer = await guardedProducer({ producer: "svc:sdk-test", decider: { mode: "remote", address, deadlineMs: 150 }, failMode });
     const topic = uniqueTopic(`sdk-late-${failMode}`);
-    await createTopics(topic);
+    await createTopics(kafka, [topic]);
     const started = Date.now();
     const outcome = await producer.send({ topic, messages, flow }).then((r) => r.decision, (e: unknown) => (e instanceof FlowCheckUnavailableError ? "throws" : e));
     const elapsed = Date.now() - started;
+    // Disconnecting waits for any request still in flight: after it, the topic read to its end
+    // offsets holds everything this producer sent there.
     await producer.disconnect();
     expect(outcome).toBe(expected);
     expect(elapsed).toBeGreaterThanOrEqual(140);
-    expect(await recordCount(topic)).toBe(expected === "throws" ? 0 : 1);
+    expect((await recordsOf(topic)).map((r) => [r.value, r.headers["flowzone-decision"]])).toEqual(expected === "throws" ? [] : [["secret-payload", "unchecked"]]);
   }, 30_000);
 });
