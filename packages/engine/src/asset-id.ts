@@ -4,6 +4,9 @@
  * the compiled matchers can never disagree.
  */
 
+import { compileGlob, matchesGlob } from "./glob";
+import type { Glob } from "./glob";
+
 const ASSET_PATTERN = /^[a-z*][a-z0-9_*-]*:[A-Za-z0-9._/*-]+$/;
 
 /**
@@ -38,46 +41,46 @@ export function isAssetPattern(text: string): boolean {
   return ASSET_PATTERN.test(text);
 }
 
-/** True when `text` contains a glob; exact patterns are matched with a Set instead of a RegExp. */
+/** True when `text` contains a glob; exact patterns are matched with a Set. */
 export function isGlob(text: string): boolean {
   return text.includes("*");
 }
 
-/** The regular-expression source matching exactly the ids `pattern` covers (anchoring left to the caller). */
-export function globSource(pattern: string): string {
-  return pattern
-    .split("*")
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-    .join(".*");
-}
-
-/** A matcher over several patterns: one Set for exact ids plus one combined RegExp for globs. */
+/** A matcher over several patterns: one Set for exact ids plus the compiled globs. */
 export interface PatternMatcher {
   readonly exact: ReadonlySet<string>;
-  readonly glob: RegExp | undefined;
+  readonly globs: readonly Glob[];
 }
 
 /**
  * Compiles patterns into a {@link PatternMatcher}, so matching a sink against a whole member or
- * deny list costs one Set lookup and at most one RegExp test.
+ * deny list costs one Set lookup plus one linear-time scan per glob (no regular expression, so
+ * no backtracking on a long sink).
  */
 export function compilePatterns(patterns: readonly string[]): PatternMatcher {
   const exact = new Set<string>();
-  const globs: string[] = [];
+  const globs: Glob[] = [];
   for (const pattern of patterns) {
-    if (isGlob(pattern)) globs.push(globSource(pattern));
+    if (isGlob(pattern)) globs.push(compileGlob(pattern));
     else exact.add(pattern);
   }
-  const glob = globs.length === 0 ? undefined : new RegExp(`^(?:${globs.join("|")})$`, "s");
-  return { exact, glob };
+  return { exact, globs };
 }
 
 /** True when `id` matches one of the matcher's patterns. */
 export function matchesAny(matcher: PatternMatcher, id: string): boolean {
-  return matcher.exact.has(id) || (matcher.glob !== undefined && matcher.glob.test(id));
+  if (matcher.exact.has(id)) return true;
+  const globs = matcher.globs;
+  for (let i = 0; i < globs.length; i++) if (matchesGlob(globs[i] as Glob, id)) return true;
+  return false;
+}
+
+/** True when `pattern` covers `id`. */
+export function matchesPattern(pattern: string, id: string): boolean {
+  return isGlob(pattern) ? matchesGlob(compileGlob(pattern), id) : pattern === id;
 }
 
 /** The first of `patterns` that covers `id`, to name it in a reason; undefined when none does. */
 export function firstMatch(patterns: readonly string[], id: string): string | undefined {
-  return patterns.find((pattern) => matchesAny(compilePatterns([pattern]), id));
+  return patterns.find((pattern) => matchesPattern(pattern, id));
 }

@@ -4,6 +4,7 @@
  *
  * Options: --rounds N (5) --seconds S per gRPC round (3) --inproc-seconds S (2) --paced-rounds N (3)
  *          --paced-seconds S (6.5: one whole cycle at 1,000 calls/s) --no-write (print only)
+ *          --globs-only (only table C, decide time for long sinks against multi-star globs; test/bench/pdp/globs.ts)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -22,6 +23,7 @@ import { CYCLE } from "../common/workload";
 import { CEDAR_PACKAGE_VERSION, cedarDecider, cedarVersion } from "./cedar";
 import { CERBOS_VERSION, startCerbos } from "./cerbos";
 import { batchPathCycle, engineDecider, startEcho, startFlowzone } from "./flowzone";
+import { reportGlobBench, runGlobBench } from "./globs";
 import { finish } from "./results";
 import type { Options } from "./settings";
 import { IN_FLIGHT, PACED_RATE, STREAMS, STREAM_WINDOW, dec, int, nproc, parseOptions, progress } from "./settings";
@@ -62,6 +64,11 @@ function runInProcess(opts: Options, batchPayloads: readonly Uint8Array[]): InPr
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
   const date = new Date();
+  const command = ["npm run bench:pdp", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" ");
+  if (opts.globsOnly) {
+    reportGlobBench(runGlobBench(opts.rounds), date, command, opts.write);
+    return;
+  }
   const machine = [
     `Machine: nproc ${nproc()}, ${cpus()[0]?.model ?? "unknown CPU"}, load average at start ${loadavg().map((l) => l.toFixed(2)).join(" ")}`,
     `Node ${process.version}; references: Cedar cedar-wasm ${CEDAR_PACKAGE_VERSION}, Cerbos ${CERBOS_VERSION} (@cerbos/cerbos-linux-x64), bare grpc-js echo`,
@@ -80,6 +87,8 @@ async function main(): Promise<void> {
 
   // A. In process.
   const inProcess = runInProcess(opts, pools.flowzoneBatch.payloads);
+  // C. Long sinks against multi-star globs, in process too; reported in its own section.
+  const globTable = runGlobBench(opts.rounds);
 
   // B. Over gRPC.
   const workDir = mkdtempSync(join(tmpdir(), "flowzone-bench-"));
@@ -178,6 +187,7 @@ async function main(): Promise<void> {
     await stopAll();
 
     finish(opts, date, machine, inProcess, results.map(summarize), paced, avgReply);
+    reportGlobBench(globTable, date, command, opts.write);
   } finally {
     for (const c of clients) c.close();
     await stopAll();

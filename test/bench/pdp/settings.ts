@@ -16,10 +16,12 @@ export interface Options {
   readonly inprocSeconds: number;
   readonly pacedSeconds: number;
   readonly write: boolean;
+  /** Only the long-sink glob table (section C), written to its own section of docs/benchmarks.md. */
+  readonly globsOnly: boolean;
 }
 
 export function parseOptions(argv: readonly string[]): Options {
-  const opts = { rounds: 5, seconds: 3, pacedRounds: 3, inprocSeconds: 2, pacedSeconds: CYCLE / PACED_RATE, write: true };
+  const opts = { rounds: 5, seconds: 3, pacedRounds: 3, inprocSeconds: 2, pacedSeconds: CYCLE / PACED_RATE, write: true, globsOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): number => {
@@ -33,6 +35,7 @@ export function parseOptions(argv: readonly string[]): Options {
     else if (arg === "--inproc-seconds") opts.inprocSeconds = value();
     else if (arg === "--paced-seconds") opts.pacedSeconds = value();
     else if (arg === "--no-write") opts.write = false;
+    else if (arg === "--globs-only") opts.globsOnly = true;
     else throw new Error(`unknown option ${arg ?? ""}; see the header of test/bench/pdp/main.ts`);
   }
   return opts;
