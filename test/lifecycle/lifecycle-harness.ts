@@ -3,28 +3,29 @@
  * the shared Kafka broker (topics of its own), the control plane and its HTTP API with a token
  * file, the decision service over gRPC, and the stream enforcer deciding through the policy
  * runtime that follows the control topic. Plus the test's eyes: tails of the audit, output and
- * quarantine topics (read_committed), an HTTP client, and polling with deadlines.
+ * quarantine topics (read_committed, test/support's TopicTail) and an HTTP client.
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 
 import { fromBinary } from "@bufbuild/protobuf";
 import { startControlPlane, type Database, type RunningControlPlane } from "@flowzone/control";
 import { startControlService, type RunningControlService } from "@flowzone/control-service";
 import { startEnforcer, type Route, type RunningEnforcer } from "@flowzone/enforcer";
 import { createKafka } from "@flowzone/kafka";
-import { createLogger, type Logger } from "@flowzone/logging";
 import { DEFAULTS as PDP_DEFAULTS, startDecisionService, type RunningDecisionService } from "@flowzone/pdp";
 import { startPolicyRuntime, type PolicyRuntime } from "@flowzone/policy-runtime";
 import { AuditRecordSchema, type AuditRecord } from "@flowzone/proto";
-import type { Consumer, IHeaders, Kafka, KafkaMessage } from "kafkajs";
+import type { IHeaders, Kafka } from "kafkajs";
 
-import { openTestDatabase } from "../control-core/control-support";
 import { DecisionClient } from "../pdp/pdp-harness";
+import { openTestDatabase } from "../support/database";
 import { testBrokers, testKafka, uniqueTopic } from "../support/kafka";
+import { collectingLogger, type LogLine } from "../support/logger";
+import { TopicTail, type TopicMessage } from "../support/topic-tail";
+import { createTopics, produce } from "../support/topics";
 
 /** The zone under test and its quiet period (seconds in tests, days in production). */
 export const ZONE = "banana";
@@ -80,8 +81,8 @@ export interface Stack {
   readonly audit: AuditTail;
   readonly out: TopicTail;
   readonly quarantined: TopicTail;
-  /** The last warnings and errors the parts logged (JSON lines), to look at when a step fails. */
-  readonly problems: readonly string[];
+  /** The warnings and errors the parts logged, to look at when a step fails. */
+  readonly problems: readonly LogLine[];
   /** Produces data records to the route's source topic. */
   produce(messages: readonly { key: string; value: string; headers?: IHeaders }[]): Promise<void>;
   stop(): Promise<void>;
@@ -94,7 +95,7 @@ export async function startStack(): Promise<Stack> {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
-    const { logger, problems } = problemLogger();
+    const { logger, lines: problems } = collectingLogger("warn");
     const brokers = testBrokers();
     const kafka = createKafka({ brokers, clientId: "lifecycle-test", logger });
     const client = testKafka("lifecycle-test-client");
@@ -114,10 +115,7 @@ export async function startStack(): Promise<Stack> {
     const tokensFile = join(workDir, "tokens.yaml");
     await writeFile(tokensFile, `tokens:\n${[ADMIN, VIEWER].map((t) => `  - { token: ${t.token}, subject: "${t.subject}", role: ${t.role} }`).join("\n")}\n`);
 
-    const admin = client.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: topics.from, numPartitions: 1 }], waitForLeaders: true });
-    await admin.disconnect();
+    await createTopics(client, [topics.from]);
 
     const { db, drop } = await openTestDatabase();
     const database: Database = db;
@@ -175,10 +173,6 @@ export async function startStack(): Promise<Stack> {
     ]);
     stops.push(() => audit.close(), () => out.close(), () => quarantined.close());
 
-    const producer = client.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    stops.push(() => producer.disconnect());
-
     return {
       topics,
       route,
@@ -190,9 +184,7 @@ export async function startStack(): Promise<Stack> {
       out,
       quarantined,
       problems,
-      async produce(messages) {
-        await producer.send({ topic: topics.from, acks: -1, messages: messages.map((m) => ({ ...m })) });
-      },
+      produce: (messages) => produce(client, topics.from, messages),
       stop: stopAll,
     };
   } catch (error) {
@@ -204,19 +196,6 @@ export async function startStack(): Promise<Stack> {
 async function writeDir(dir: string, files: Readonly<Record<string, string>>): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (const [path, content] of Object.entries(files)) await writeFile(join(dir, path), content);
-}
-
-/** A logger that keeps the parts' warnings and errors (and prints nothing). */
-function problemLogger(): { logger: Logger; problems: string[] } {
-  const problems: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString("utf8").split("\n")) if (line !== "") problems.push(line);
-      if (problems.length > 200) problems.splice(0, problems.length - 200);
-      done();
-    },
-  });
-  return { logger: createLogger({ level: "warn", destination, service: "lifecycle" }), problems };
 }
 
 /** One HTTP reply: status and parsed JSON body (undefined when empty). */
@@ -250,67 +229,6 @@ export class ControlApi {
   }
 }
 
-/** Every record of a topic from its beginning, read_committed, as it arrives. */
-export class TopicTail {
-  readonly messages: KafkaMessage[] = [];
-  /** The next offset this tail reads, per partition, past control records and aborted records too. */
-  private readonly positions = new Map<number, number>();
-  private topic = "";
-
-  protected constructor(
-    private readonly kafka: Kafka,
-    private readonly consumer: Consumer,
-  ) {}
-
-  static async start(kafka: Kafka, topic: string): Promise<TopicTail> {
-    const tail = new TopicTail(kafka, tailConsumer(kafka));
-    await tail.run(topic, (message) => tail.messages.push(message));
-    return tail;
-  }
-
-  protected async run(topic: string, onMessage: (message: KafkaMessage) => void): Promise<void> {
-    this.topic = topic;
-    // Emitted once a fetched batch is handled, also for one of only transaction markers.
-    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      this.positions.set(payload.partition, Math.max(this.positions.get(payload.partition) ?? 0, Number(payload.lastOffset) + 1));
-    });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic, fromBeginning: true });
-    await this.consumer.run({
-      eachMessage: ({ message }) => {
-        onMessage(message);
-        return Promise.resolve();
-      },
-    });
-  }
-
-  close(): Promise<void> {
-    return this.consumer.disconnect();
-  }
-
-  values(): string[] {
-    return this.messages.map((m) => m.value?.toString("utf8") ?? "");
-  }
-
-  /**
-   * Waits until this tail has read every partition to the end offsets the topic has now, so any
-   * record written before the call is in {@link messages}: the signal to wait for before asserting
-   * that something did not arrive.
-   */
-  async readToEnd(timeoutMs = 20_000): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    const ends = await admin.fetchTopicOffsets(this.topic).finally(() => admin.disconnect());
-    await waitUntil(
-      `the tail of ${this.topic} to read every partition to its end offsets ${ends.map((e) => `${e.partition}:${e.high}`).join(", ")}`,
-      () => ends.filter((e) => (this.positions.get(e.partition) ?? 0) < Number(e.high)).map((e) => `partition ${e.partition} at ${this.positions.get(e.partition) ?? 0}`),
-      (behind) => behind.length === 0,
-      timeoutMs,
-      20,
-    );
-  }
-}
-
 /** The kinds of audit events, as protobuf-es names the oneof cases. */
 export type AuditKind = NonNullable<AuditRecord["event"]["case"]>;
 
@@ -320,17 +238,30 @@ export interface AuditEntry<K extends AuditKind> {
   readonly event: Extract<AuditRecord["event"], { case: K }>["value"];
 }
 
-/** The audit topic, decoded. */
-export class AuditTail extends TopicTail {
-  readonly records: AuditRecord[] = [];
+/** The audit topic, decoded: a {@link TopicTail} whose records are decoded as they are asked for. */
+export class AuditTail {
+  private readonly decoded: AuditRecord[] = [];
+  /** How many of the tail's messages {@link decoded} covers. */
+  private decodedUpTo = 0;
 
-  static override async start(kafka: Kafka, topic: string): Promise<AuditTail> {
-    const tail = new AuditTail(kafka, tailConsumer(kafka));
-    await tail.run(topic, (message) => {
-      tail.messages.push(message);
-      if (message.value !== null) tail.records.push(fromBinary(AuditRecordSchema, message.value));
-    });
-    return tail;
+  private constructor(private readonly tail: TopicTail) {}
+
+  static async start(kafka: Kafka, topic: string): Promise<AuditTail> {
+    return new AuditTail(await TopicTail.start(kafka, topic));
+  }
+
+  /** The raw records, in arrival order. */
+  get messages(): readonly TopicMessage[] {
+    return this.tail.messages;
+  }
+
+  /** The decoded records, in arrival order. */
+  get records(): readonly AuditRecord[] {
+    for (const message of this.tail.messages.slice(this.decodedUpTo)) {
+      if (message.value !== null) this.decoded.push(fromBinary(AuditRecordSchema, message.value));
+    }
+    this.decodedUpTo = this.tail.messages.length;
+    return this.decoded;
   }
 
   /** The records of one kind of event, in arrival order, with their event narrowed. */
@@ -341,38 +272,13 @@ export class AuditTail extends TopicTail {
     }
     return found;
   }
-}
 
-function tailConsumer(kafka: Kafka): Consumer {
-  return kafka.consumer({ groupId: uniqueTopic("lifecycle-tail"), readUncommitted: false, maxWaitTimeInMs: 100 });
-}
-
-/**
- * Polls `read` until `accept` holds for what it returned, and returns that; after `timeoutMs`
- * throws naming `what` with the last value seen (or the last error), so a failure says why.
- */
-export async function waitUntil<T>(what: string, read: () => T | Promise<T>, accept: (value: T) => boolean, timeoutMs = 20_000, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "nothing";
-  for (;;) {
-    try {
-      const value = await read();
-      if (accept(value)) return value;
-      last = JSON.stringify(value, bigints);
-    } catch (error) {
-      last = `an error: ${String(error)}`;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${last}`);
-    }
-    await sleep(intervalMs);
+  /** See {@link TopicTail.readToEnd}: every audit record written before the call is in {@link records} after it. */
+  readToEnd(timeoutMs?: number): Promise<void> {
+    return this.tail.readToEnd(timeoutMs);
   }
-}
 
-function bigints(_key: string, value: unknown): unknown {
-  return typeof value === "bigint" ? value.toString() : value;
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  close(): Promise<void> {
+    return this.tail.close();
+  }
 }

@@ -6,11 +6,14 @@
  * checked through the HTTP API and on the audit topic. The steps run in order on one stack, as
  * ONE test of named steps: the first failure names its step and nothing after it runs.
  */
+import { setTimeout as delay } from "node:timers/promises";
+
 import { Decision, EnforcementPoint, Mode, type CheckResponse } from "@flowzone/proto";
 import type { ErrorJson, ExceptionJson, ViolationJson, ZoneDetailJson, ZoneJson } from "@flowzone/control-service";
 
+import { waitUntil } from "../support/poll";
 import { DEFAULT_STEP_TIMEOUT_MS, step } from "../support/steps";
-import { ADMIN, QUIET_PERIOD_MS, VIEWER, ZONE, bundleFiles, sleep, startStack, waitUntil, type AuditEntry, type AuditKind, type Reply, type Stack } from "./lifecycle-harness";
+import { ADMIN, QUIET_PERIOD_MS, VIEWER, ZONE, bundleFiles, startStack, type AuditEntry, type AuditKind, type Reply, type Stack } from "./lifecycle-harness";
 
 /** The flows of the test; the enforcer's is checked as the route's producer into its `to` topic. */
 const APP = "svc:banana-app";
@@ -36,14 +39,10 @@ afterAll(async () => {
   await stack.stop();
 }, 30_000);
 
-/** Polls until `accept` holds; a timeout also names the last problems the parts logged. */
-async function eventually<T>(what: string, read: () => T | Promise<T>, accept: (value: T) => boolean, timeoutMs?: number, intervalMs?: number): Promise<T> {
-  try {
-    return await waitUntil(what, read, accept, timeoutMs, intervalMs);
-  } catch (error) {
-    const logged = stack.problems.slice(-5).join("\n");
-    throw new Error(`${error instanceof Error ? error.message : String(error)}${logged === "" ? "" : `\nlast problems logged:\n${logged}`}`);
-  }
+/** The last warnings and errors the parts logged, to read next to a failed step. */
+function lastProblems(): string {
+  const logged = stack.problems.slice(-5).map((line) => JSON.stringify(line)).join("\n");
+  return logged === "" ? "" : `last problems logged:\n${logged}\n`;
 }
 
 function violationsPath(status: "open" | "resolved" | "all" = "all"): string {
@@ -60,7 +59,7 @@ function bySink(list: readonly ViolationJson[], sink: string): ViolationJson | u
 
 /** Waits for the signature into `sink` to satisfy `accept`, and returns it. */
 async function signature(sink: string, what: string, accept: (v: ViolationJson) => boolean): Promise<ViolationJson> {
-  const list = await eventually(`${sink}: ${what}`, () => violations(), (all) => {
+  const list = await waitUntil(`${sink}: ${what}`, () => violations(), (all) => {
     const found = bySink(all, sink);
     return found !== undefined && accept(found);
   });
@@ -77,9 +76,13 @@ function flip(to: "enforcement" | "logging", reason: string, token: string = ADM
   return change("POST", `/v1/zones/${ZONE}/flip`, { to, reason }, token);
 }
 
-/** Waits for an audit record of a control change and returns it (with the policy version it names). */
+/**
+ * Waits for `count` audit records of a control change and returns every one of that kind on the
+ * topic once it is read to its end offsets (so one written twice is there to be seen).
+ */
 async function auditOf<K extends AuditKind>(kind: K, count: number): Promise<AuditEntry<K>[]> {
-  await eventually(`${count} ${kind} audit record(s)`, () => stack.audit.of(kind).length, (n) => n >= count);
+  await waitUntil(`${count} ${kind} audit record(s)`, () => stack.audit.of(kind).length, (n) => n >= count);
+  await stack.audit.readToEnd();
   return stack.audit.of(kind);
 }
 
@@ -100,13 +103,13 @@ function epochOf(policyVersion: string): number {
 
 /** Checks a write until the decision service answers as `accept` wants (it follows the control topic). */
 function checkUntil(write: typeof TO_ADS, what: string, accept: (response: CheckResponse) => boolean): Promise<CheckResponse> {
-  return eventually(`decision service: ${what}`, () => stack.pdp.check(write), accept, 15_000, 50);
+  return waitUntil(`decision service: ${what}`, () => stack.pdp.check(write), accept, { timeoutMs: 15_000, intervalMs: 50 });
 }
 
 /** Waits until the decision service and the enforcer both decide under `policyVersion`. */
 async function propagated(policyVersion: string): Promise<void> {
-  await eventually(`decision service under ${policyVersion}`, () => stack.decisionService.policyVersion(), (v) => v === policyVersion, 15_000, 20);
-  await eventually(`enforcer under ${policyVersion}`, () => stack.enforcer.policyVersion(), (v) => v === policyVersion, 15_000, 20);
+  await waitUntil(`decision service under ${policyVersion}`, () => stack.decisionService.policyVersion(), (v) => v === policyVersion, { timeoutMs: 15_000, intervalMs: 20 });
+  await waitUntil(`enforcer under ${policyVersion}`, () => stack.enforcer.policyVersion(), (v) => v === policyVersion, { timeoutMs: 15_000, intervalMs: 20 });
 }
 
 let record = 0;
@@ -116,7 +119,27 @@ async function produceToRoute(count: number): Promise<string[]> {
   return values;
 }
 
+/**
+ * Waits until the enforcer has committed every record produced to the route (its outputs,
+ * quarantined records and audit records are written before it counts one), then until the
+ * output and quarantine tails have read their topics to the end offsets they have after that:
+ * whatever came of the records is in the tails, and nothing more will come.
+ */
+async function routed(): Promise<void> {
+  await waitUntil(`the enforcer to commit all ${record} records produced to the route`, () => stack.enforcer.stats().records, (n) => n >= record);
+  await Promise.all([stack.out.readToEnd(), stack.quarantined.readToEnd()]);
+}
+
 it("a zone's lifecycle, end to end: logging, backlog, refused flip, remediation, drain, enforcement, rollback", async () => {
+  try {
+    await lifecycle();
+  } catch (error) {
+    process.stderr.write(lastProblems());
+    throw error;
+  }
+}, LIFECYCLE_TIMEOUT_MS);
+
+async function lifecycle(): Promise<void> {
   await step("starts in logging and guards changes with bearer tokens", async () => {
     const { zones } = await stack.api.get<{ zones: ZoneJson[] }>("/v1/zones");
     expect(zones).toEqual([expect.objectContaining({ name: ZONE, mode: "logging", effectiveMode: "logging", openViolations: 0, lastViolationAt: null, drained: true, readyToEnforce: false })]);
@@ -144,11 +167,14 @@ it("a zone's lifecycle, end to end: logging, backlog, refused flip, remediation,
       }
     }
     const sent = await produceToRoute(2);
-    await eventually("both records forwarded to the output topic", () => stack.out.values(), (v) => v.length >= 2);
+    await routed();
     expect(stack.out.values()).toEqual(sent);
+    expect(stack.quarantined.messages).toEqual([]);
     expect(stack.out.messages[0]?.headers?.["flowzone-labels"]?.toString()).toBe("banana");
 
-    const audited = await eventually("8 violation audit records", () => stack.audit.of("violation"), (v) => v.length >= 8);
+    await waitUntil("8 violation audit records", () => stack.audit.of("violation").length, (n) => n >= 8);
+    await stack.audit.readToEnd();
+    const audited = stack.audit.of("violation");
     const fromPdp = audited.filter((v) => v.event.enforcementPoint === EnforcementPoint.DECISION_SERVICE);
     const fromEnforcer = audited.filter((v) => v.event.enforcementPoint === EnforcementPoint.STREAM_ENFORCER);
     expect(fromPdp).toHaveLength(6);
@@ -164,7 +190,7 @@ it("a zone's lifecycle, end to end: logging, backlog, refused flip, remediation,
   });
 
   const signatureIds = await step("fills the backlog: one signature per flow, with its count", async () => {
-    const open = await eventually("4 open signatures with their counts", () => violations("open"), (list) => list.reduce((sum, v) => sum + v.count, 0) >= 8);
+    const open = await waitUntil("4 open signatures with their counts", () => violations("open"), (list) => list.reduce((sum, v) => sum + v.count, 0) >= 8);
     const counts = Object.fromEntries(open.map((v) => [`${v.producer} -> ${v.sink}`, v.count]));
     expect(counts).toEqual({
       [`${APP} -> svc:ads-ranker`]: 3,
@@ -204,7 +230,7 @@ it("a zone's lifecycle, end to end: logging, backlog, refused flip, remediation,
 
     // The producer keeps writing while the policy is pushed and spreads to the decision services.
     const writing = violatingTraffic(TO_ADS);
-    await sleep(200);
+    await writing.underWay();
     const pushed = await change("PUT", "/v1/policy", { files: bundleFiles(stack.topics.from, ["svc:ads-ranker"]) });
     expect(pushed.status).toBe(200);
     const { version } = pushed.body as { version: string };
@@ -230,7 +256,7 @@ it("a zone's lifecycle, end to end: logging, backlog, refused flip, remediation,
 
   await step("remediates by an exception: resolved as exception", async () => {
     const writing = violatingTraffic(TO_PARTNER);
-    await sleep(200);
+    await writing.underWay();
     const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
     const granted = await change("POST", `/v1/zones/${ZONE}/exceptions`, { producer: APP, sink: "kafka:partner-feed", justification: "partner contract #42", expiresAt });
     expect(granted.status).toBe(201);
@@ -291,7 +317,7 @@ it("a zone's lifecycle, end to end: logging, backlog, refused flip, remediation,
     expect(waiting.readiness.quietPeriodEndsAt).not.toBeNull();
     expect(waiting.readiness.blockers.some((b) => b.includes("quiet period"))).toBe(true);
 
-    const ready = await eventually("the zone ready to enforce", () => stack.api.get<ZoneDetailJson>(`/v1/zones/${ZONE}`), (z) => z.readyToEnforce, QUIET_PERIOD_MS + 15_000, 250);
+    const ready = await waitUntil("the zone ready to enforce", () => stack.api.get<ZoneDetailJson>(`/v1/zones/${ZONE}`), (z) => z.readyToEnforce, { timeoutMs: QUIET_PERIOD_MS + 15_000, intervalMs: 250 });
     expect(ready).toMatchObject({ openViolations: 0, drained: true, readyToEnforce: true });
     expect(ready.readiness).toMatchObject({ ready: true, blockers: [], quietPeriodEndsAt: null });
     expect(ready.readiness.decisionsInQuietPeriod).toBeGreaterThan(0);
@@ -324,17 +350,19 @@ it("a zone's lifecycle, end to end: logging, backlog, refused flip, remediation,
     expect(await stack.pdp.check(TO_PARTNER)).toMatchObject({ decision: Decision.ALLOW, violations: [] });
     expect(await stack.pdp.check(ALLOWED)).toMatchObject({ decision: Decision.ALLOW, violations: [] });
 
-    await eventually("enforcer under the flip", () => stack.enforcer.policyVersion(), (v) => epochOf(v) === enforcementEpoch, 15_000, 20);
+    await waitUntil("enforcer under the flip", () => stack.enforcer.policyVersion(), (v) => epochOf(v) === enforcementEpoch, { timeoutMs: 15_000, intervalMs: 20 });
     const forwardedBefore = stack.out.messages.length;
     const [value] = await produceToRoute(1);
-    await eventually("the record quarantined", () => stack.quarantined.values(), (v) => v.length >= 1);
+    // The enforcer committed the record: the tails have read all that came of it, and no more will come.
+    await routed();
     expect(stack.quarantined.values()).toEqual([value]);
     const violationsHeader = JSON.parse(stack.quarantined.messages[0]?.headers?.["flowzone-violations"]?.toString() ?? "[]") as { zone: string; enforced: boolean }[];
     expect(violationsHeader).toEqual([expect.objectContaining({ zone: ZONE, enforced: true })]);
-    await sleep(1000);
     expect(stack.out.messages).toHaveLength(forwardedBefore);
 
-    const enforced = await eventually("enforced violations audited by both points", () => stack.audit.of("violation").filter((v) => v.event.enforced), (v) => v.length >= 2);
+    await waitUntil("enforced violations audited by both points", () => stack.audit.of("violation").filter((v) => v.event.enforced).length, (n) => n >= 2);
+    await stack.audit.readToEnd();
+    const enforced = stack.audit.of("violation").filter((v) => v.event.enforced);
     expect(enforced.map((v) => v.event.enforcementPoint).sort()).toEqual([EnforcementPoint.DECISION_SERVICE, EnforcementPoint.STREAM_ENFORCER]);
     for (const { record, event } of enforced) {
       expect(event.mode).toBe(Mode.ENFORCEMENT);
@@ -359,9 +387,11 @@ it("a zone's lifecycle, end to end: logging, backlog, refused flip, remediation,
     expect(epochOf(allowed.policyVersion)).toBe(rollbackEpoch);
     expect(allowed.violations).toEqual([expect.objectContaining({ zone: ZONE, mode: Mode.LOGGING, enforced: false })]);
 
-    await eventually("enforcer under the rollback", () => stack.enforcer.policyVersion(), (v) => epochOf(v) === rollbackEpoch, 15_000, 20);
+    await waitUntil("enforcer under the rollback", () => stack.enforcer.policyVersion(), (v) => epochOf(v) === rollbackEpoch, { timeoutMs: 15_000, intervalMs: 20 });
+    const forwardedBefore = stack.out.values();
     const [value] = await produceToRoute(1);
-    await eventually("the record forwarded", () => stack.out.values(), (v) => v.includes(value ?? ""));
+    await routed();
+    expect(stack.out.values()).toEqual([...forwardedBefore, value]);
     expect(stack.quarantined.messages).toHaveLength(1);
 
     const zone = await stack.api.get<ZoneDetailJson>(`/v1/zones/${ZONE}`);
@@ -373,33 +403,48 @@ it("a zone's lifecycle, end to end: logging, backlog, refused flip, remediation,
     await stack.audit.readToEnd();
     expect(stack.audit.of("zoneFlip")).toHaveLength(2);
   });
-}, LIFECYCLE_TIMEOUT_MS);
+}
+
+/** Checks made in a loop until stopped. */
+interface Traffic {
+  /** Waits until the first check has been answered: the writes are under way. */
+  underWay(): Promise<void>;
+  /** Stops the loop; resolves with how many answers it counted. */
+  stop(): Promise<number>;
+}
 
 /** Violating writes back to back until stopped, as a busy producer makes them. */
-function violatingTraffic(write: typeof TO_ADS): { stop: () => Promise<number> } {
+function violatingTraffic(write: typeof TO_ADS): Traffic {
   return loopChecks(write, 0, () => true);
 }
 
 /** Allowed writes every 50 ms until stopped; resolves with how many were allowed. */
-function allowedTraffic(): { stop: () => Promise<number> } {
+function allowedTraffic(): Traffic {
   return loopChecks(ALLOWED, 50, (response) => response.decision === Decision.ALLOW && response.violations.length === 0);
 }
 
 /** Checks `write` every `pauseMs` until stopped; resolves with how many answers `counts` accepted. */
-function loopChecks(write: typeof TO_ADS, pauseMs: number, counts: (response: CheckResponse) => boolean): { stop: () => Promise<number> } {
-  const state = { running: true, allowed: 0 };
+function loopChecks(write: typeof TO_ADS, pauseMs: number, counts: (response: CheckResponse) => boolean): Traffic {
+  const state = { running: true, answered: 0, allowed: 0, failed: false };
   const loop = (async (): Promise<Error | undefined> => {
     try {
       while (state.running) {
         if (counts(await stack.pdp.check(write))) state.allowed++;
-        await sleep(pauseMs);
+        state.answered++;
+        // Pacing, not a guard: a producer's steady rate of writes.
+        await delay(pauseMs);
       }
       return undefined;
     } catch (error) {
+      state.failed = true;
       return error instanceof Error ? error : new Error(String(error));
     }
   })();
   return {
+    underWay: async () => {
+      await waitUntil(`the first answer to ${write.producer} -> ${write.sink}`, () => state, (s) => s.answered > 0 || s.failed);
+      if (state.failed) throw (await loop) ?? new Error("the traffic loop failed");
+    },
     stop: async () => {
       state.running = false;
       const failure = await loop;
