@@ -7,8 +7,10 @@ import { rm } from "node:fs/promises";
 
 import { DEFAULTS, startDecisionService, type RunningDecisionService } from "@flowzone/pdp";
 
-import { captureLogger, DecisionClient, makeBundleDir, type CheckInit } from "../pdp/pdp-harness";
+import { DecisionClient, makeBundleDir, type CheckInit } from "../pdp/pdp-harness";
 import { testBrokers, uniqueTopic } from "../support/kafka";
+import { collectingLogger } from "../support/logger";
+import { waitUntil } from "../support/poll";
 
 const ALLOW: CheckInit = { producer: "svc:banana-app", sink: "svc:banana-ranker", labels: ["banana"] };
 /** banana is enforcing: boundary and no-export are both violated. */
@@ -41,7 +43,7 @@ describe("decision service /metrics", () => {
 
   beforeAll(async () => {
     dir = await makeBundleDir();
-    const captured = captureLogger();
+    const captured = collectingLogger("debug");
     lines = captured.lines;
     service = await startDecisionService({
       policyDir: dir,
@@ -94,11 +96,12 @@ describe("decision service /metrics", () => {
     expect(text).not.toMatch(/svc:banana-app|svc:crm|export-daily/);
 
     // Every violation's audit record reaches Kafka; the queue empties and nothing is dropped.
-    let last = text;
-    for (let i = 0; i < 100 && sample(last, 'flowzone_audit_sent_records_total{source="decision_service"}') !== 2 * M + K; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      last = await scrape(port);
-    }
+    const last = await waitUntil(
+      `${2 * M + K} audit records sent`,
+      () => scrape(port),
+      (scraped) => sample(scraped, 'flowzone_audit_sent_records_total{source="decision_service"}') === 2 * M + K,
+      { timeoutMs: 20_000, intervalMs: 200 },
+    );
     expect(sample(last, 'flowzone_audit_sent_records_total{source="decision_service"}')).toBe(2 * M + K);
     expect(sample(last, 'flowzone_audit_queue_records{source="decision_service"}')).toBe(0);
     expect(sample(last, 'flowzone_audit_spool_records{source="decision_service"}')).toBe(0);
