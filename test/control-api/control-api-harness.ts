@@ -9,8 +9,9 @@ import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/prot
 import { startControlService } from "@flowzone/control-service";
 import type { RunningControlService } from "@flowzone/control-service";
 import { clientConstructor } from "@flowzone/grpc-kit";
-import { createLogger } from "@flowzone/logging";
 import { ZoneService } from "@flowzone/proto";
+
+import { collectingLogger, type LogLine } from "../support/logger";
 import { InMemoryControlPlane } from "./in-memory-control-plane";
 
 export const ADMIN_TOKEN = "admin-token-0123456789abcdef";
@@ -33,7 +34,7 @@ export interface ControlApi {
   readonly service: RunningControlService;
   readonly baseUrl: string;
   readonly grpcAddress: string;
-  readonly lines: Record<string, unknown>[];
+  readonly lines: LogLine[];
   request(method: string, path: string, options?: { token?: string | undefined; body?: unknown; rawBody?: string }): Promise<ApiResponse>;
   stop(): Promise<void>;
 }
@@ -47,11 +48,7 @@ export interface StartApiOptions {
 
 export async function startControlApi(options: StartApiOptions = {}): Promise<ControlApi> {
   const plane = InMemoryControlPlane.seeded();
-  const lines: Record<string, unknown>[] = [];
-  const logger = createLogger({
-    level: "debug",
-    destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
-  });
+  const { logger, lines } = collectingLogger("debug");
   const service = await startControlService({
     controlPlane: plane,
     host: "127.0.0.1",
