@@ -5,12 +5,15 @@
  */
 import { applyBacklogBatch, decodeAuditRecord, startBacklogConsumer, type BacklogConsumer, type Database } from "@flowzone/control";
 import { createTelemetry, METRIC_NAMES, type Telemetry } from "@flowzone/telemetry";
-import type { Kafka } from "kafkajs";
+import { Kafka as KafkaClient, logLevel, type Kafka } from "kafkajs";
 
+import { openTestDatabase } from "../support/database";
 import { testKafka, uniqueTopic } from "../support/kafka";
+import { collectingLogger } from "../support/logger";
 import { startOwnBroker, type OwnBroker } from "../support/own-broker";
-import { collectingLogger, eventually, ManualClock, openTestDatabase, produce, violationRecord, type Flow } from "./control-support";
-import { Kafka as KafkaClient, logLevel } from "kafkajs";
+import { waitFor, waitUntil } from "../support/poll";
+import { produce } from "../support/topics";
+import { ManualClock, violationRecord, type Flow } from "./control-support";
 
 const FLOW: Flow = { zone: "banana", rule: "boundary", producer: "svc:a", sink: "kafka:ads", labels: ["banana"] };
 
@@ -29,13 +32,8 @@ async function createTopic(kafka: Kafka, topic: string): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await eventually(async () => {
-      try {
-        return await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-      } catch {
-        return false;
-      }
-    }, 30_000, `topic ${topic} to be created`);
+    // createTopics answers false (or throws) while the old topic of that name is still there.
+    await waitFor(`topic ${topic} to be created`, () => admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true }), { timeoutMs: 30_000 });
   } finally {
     await admin.disconnect();
   }
@@ -46,7 +44,7 @@ async function deleteTopic(kafka: Kafka, topic: string): Promise<void> {
   await admin.connect();
   try {
     await admin.deleteTopics({ topics: [topic] });
-    await eventually(async () => !(await admin.listTopics()).includes(topic), 30_000, `topic ${topic} to be deleted`);
+    await waitFor(`topic ${topic} to be deleted`, async () => !(await admin.listTopics()).includes(topic), { timeoutMs: 30_000 });
   } finally {
     await admin.disconnect();
   }
@@ -83,7 +81,7 @@ describe("backlog offsets bound to the topic incarnation", () => {
     await produce(kafka, topic, violations(3, clock));
     const telemetry = createTelemetry({ serviceName: "test" });
     const first = await consume(kafka, topic, telemetry);
-    await eventually(async () => (await total(db)) === 3, 20_000, "the first incarnation to be counted");
+    await waitUntil("the first incarnation to be counted", () => total(db), (n) => n === 3, { timeoutMs: 20_000 });
     await first.close();
     consumers.splice(0);
 
@@ -93,7 +91,7 @@ describe("backlog offsets bound to the topic incarnation", () => {
     await produce(kafka, topic, violations(5, clock));
     const { logger, lines } = collectingLogger();
     await consume(kafka, topic, telemetry, logger);
-    await eventually(async () => (await total(db)) === 8, 30_000, "the recreated topic to be counted from its start");
+    await waitUntil("the recreated topic to be counted from its start", () => total(db), (n) => n === 8, { timeoutMs: 30_000 });
     const errors = lines.filter((line) => line["level"] === 50 || line["level"] === "error");
     expect(errors).toHaveLength(1);
     expect(String(errors[0]?.["msg"])).toMatch(/another incarnation of the topic \(the record at offset 2 is [0-9a-f]+, not [0-9a-f]+ that was counted there\)/);
@@ -111,7 +109,7 @@ describe("backlog offsets bound to the topic incarnation", () => {
       await createTopic(old, topic);
       await produce(old, topic, violations(4, clock));
       const first = await consume(old, topic, telemetry);
-      await eventually(async () => (await total(db)) === 4, 20_000, "the old broker's records to be counted");
+      await waitUntil("the old broker's records to be counted", () => total(db), (n) => n === 4, { timeoutMs: 20_000 });
       await first.close();
       consumers.splice(0);
       await broker.dispose();
@@ -123,7 +121,7 @@ describe("backlog offsets bound to the topic incarnation", () => {
       await produce(fresh, topic, violations(2, clock));
       const { logger, lines } = collectingLogger();
       await consume(fresh, topic, telemetry, logger);
-      await eventually(async () => (await total(db)) === 6, 30_000, "the new broker's records to be counted");
+      await waitUntil("the new broker's records to be counted", () => total(db), (n) => n === 6, { timeoutMs: 30_000 });
       const errors = lines.filter((line) => line["level"] === 50 || line["level"] === "error");
       expect(errors).toHaveLength(1);
       expect(String(errors[0]?.["msg"])).toMatch(/the topic is now on Kafka cluster \S+, its offsets were counted on cluster \S+/);

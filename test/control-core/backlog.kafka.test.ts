@@ -2,18 +2,13 @@ import { decodeAuditRecord, signatureId, startBacklogConsumer, type BacklogConsu
 import { ensureTopics } from "@flowzone/kafka";
 import type { Kafka } from "kafkajs";
 
+import { openTestDatabase } from "../support/database";
 import { testKafka, uniqueTopic } from "../support/kafka";
-import {
-  collectingLogger,
-  eventually,
-  ManualClock,
-  openTestDatabase,
-  produce,
-  readTopic,
-  trafficRecord,
-  violationRecord,
-  type Flow,
-} from "./control-support";
+import { collectingLogger } from "../support/logger";
+import { waitFor, waitUntil } from "../support/poll";
+import { readToEnd } from "../support/topic-tail";
+import { endOffsets, produce } from "../support/topics";
+import { ManualClock, trafficRecord, violationRecord, type Flow } from "./control-support";
 
 const FLOWS: readonly Flow[] = [
   { zone: "banana", rule: "boundary", producer: "svc:a", sink: "kafka:ads", labels: ["banana"] },
@@ -50,13 +45,6 @@ describe("backlog consumer", () => {
     await drop();
   });
 
-  async function endOffsets(topic: string): Promise<{ partition: number; high: number }[]> {
-    const admin = kafka.admin();
-    await admin.connect();
-    const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
-    return offsets.map(({ partition, high }) => ({ partition, high: Number(high) }));
-  }
-
   async function start(topic: string, groupId: string, logger = collectingLogger().logger): Promise<BacklogConsumer> {
     const consumer = await startBacklogConsumer({ kafka, database: db, logger, clock, topic, groupId });
     consumers.push(consumer);
@@ -76,7 +64,7 @@ describe("backlog consumer", () => {
     await produce(kafka, topic, batch(3000, 0));
 
     const first = await start(topic, group);
-    await eventually(async () => (await total(db)) > 0, 20_000, "the first consumer to store something");
+    await waitFor("the first consumer to store something", async () => (await total(db)) > 0, { timeoutMs: 20_000 });
     await first.close();
     consumers.splice(consumers.indexOf(first), 1);
     const partial = await total(db);
@@ -86,7 +74,7 @@ describe("backlog consumer", () => {
     // What the audit topic says, decoded independently of the consumer.
     const expected: Record<string, number> = {};
     let decisions = 0;
-    for (const message of await readTopic(kafka, topic)) {
+    for (const message of await readToEnd(kafka, topic)) {
       const { fact } = decodeAuditRecord(message.value ?? Buffer.alloc(0), 0);
       if (fact.kind === "violation") expected[signatureId(fact)] = (expected[signatureId(fact)] ?? 0) + 1;
       if (fact.kind === "traffic") decisions += fact.decisions;
@@ -94,22 +82,21 @@ describe("backlog consumer", () => {
     const expectedTotal = Object.values(expected).reduce((a, b) => a + b, 0);
     expect(expectedTotal).toBe(6000 - 120);
     expect(partial).toBeLessThanOrEqual(expectedTotal);
-    await eventually(async () => (await total(db)) === expectedTotal, 30_000, "the restarted consumer to catch up");
+    await waitUntil(`the restarted consumer to catch up to ${expectedTotal} violations`, () => total(db), (n) => n === expectedTotal, { timeoutMs: 30_000 });
     expect(await countsById(db)).toEqual(expected);
 
     // A consumer in a fresh group has no Kafka offsets at all: the stored offsets keep it from counting again.
     // It logs each batch it stored at debug level: once it has stored a batch ending at the end offset of
     // every partition, it has read the whole topic, and anything it counted again is in the database.
-    const ends = await endOffsets(topic);
-    const fresh = collectingLogger();
-    fresh.logger.level = "debug";
+    const ends = [...(await endOffsets(kafka, topic))].map(([partition, high]) => ({ partition, high }));
+    const fresh = collectingLogger("debug");
     await start(topic, uniqueTopic("control-fresh"), fresh.logger);
     const storedThrough = (partition: number): number =>
       Math.max(0, ...fresh.lines.filter((line) => line["msg"] === "backlog batch stored" && line["partition"] === partition).map((line) => Number(line["lastOffset"]) + 1));
-    await eventually(
-      () => Promise.resolve(ends.every(({ partition, high }) => storedThrough(partition) >= high)),
-      30_000,
+    await waitFor(
       `the consumer in a fresh group to store every partition up to its end offset (${ends.map(({ partition, high }) => `${partition}:${high}`).join(", ")})`,
+      () => ends.every(({ partition, high }) => storedThrough(partition) >= high),
+      { timeoutMs: 30_000 },
     );
     expect(await countsById(db)).toEqual(expected);
     const stored = await db.query<{ n: number }>("SELECT sum(decisions) AS n FROM zone_decisions");
@@ -127,17 +114,17 @@ describe("backlog consumer", () => {
     const t0 = clock.now();
     await produce(kafka, topic, [violationRecord(flow, t0)]);
     await start(topic, uniqueTopic("control-reopen"));
-    await eventually(async () => (await total(db)) === 1, 20_000, "the first record");
+    await waitUntil("the first record", () => total(db), (n) => n === 1, { timeoutMs: 20_000 });
     const resolvedAt = new Date(t0 + 10_000).toISOString();
     await db.query("UPDATE violation_signatures SET status = 'resolved', resolution = 'fixed', resolved_at = $2::timestamptz WHERE id = $1", [id, resolvedAt]);
 
     await produce(kafka, topic, [violationRecord(flow, t0 + 5_000)]);
-    await eventually(async () => (await total(db)) === 2, 20_000, "the in-flight record");
+    await waitUntil("the in-flight record", () => total(db), (n) => n === 2, { timeoutMs: 20_000 });
     const inFlight = await db.query("SELECT status, resolution, reopened FROM violation_signatures WHERE id = $1", [id]);
     expect(inFlight).toEqual([{ status: "resolved", resolution: "fixed", reopened: 0 }]);
 
     await produce(kafka, topic, [violationRecord(flow, t0 + 20_000)]);
-    await eventually(async () => (await total(db)) === 3, 20_000, "the recurrence");
+    await waitUntil("the recurrence", () => total(db), (n) => n === 3, { timeoutMs: 20_000 });
     const reopened = await db.query<{ status: string; resolution: string | null; reopened: number; resolved_at: Date | null; last_seen: Date }>(
       "SELECT status, resolution, reopened, resolved_at, last_seen FROM violation_signatures WHERE id = $1",
       [id],
@@ -154,7 +141,7 @@ describe("backlog consumer", () => {
     const t0 = clock.now();
     await produce(kafka, topic, [violationRecord(flow, t0, "sha256:old@4")]);
     await start(topic, uniqueTopic("control-stale"));
-    await eventually(async () => (await total(db)) === 1, 20_000, "the first record");
+    await waitUntil("the first record", () => total(db), (n) => n === 1, { timeoutMs: 20_000 });
     // Resolved by the policy change published at epoch 5, at t0 + 10s.
     await db.query(
       "UPDATE violation_signatures SET status = 'resolved', resolution = 'policy_change', resolved_at = $2::timestamptz, resolved_epoch = 5 WHERE id = $1",
@@ -163,12 +150,12 @@ describe("backlog consumer", () => {
 
     // Decided after the resolution by a decision service the change had not reached yet.
     await produce(kafka, topic, [violationRecord(flow, t0 + 11_000, "sha256:old@4")]);
-    await eventually(async () => (await total(db)) === 2, 20_000, "the stale record");
+    await waitUntil("the stale record", () => total(db), (n) => n === 2, { timeoutMs: 20_000 });
     const stale = await db.query("SELECT status, resolution, reopened, resolved_epoch FROM violation_signatures WHERE id = $1", [id]);
     expect(stale).toEqual([{ status: "resolved", resolution: "policy_change", reopened: 0, resolved_epoch: 5 }]);
 
     await produce(kafka, topic, [violationRecord(flow, t0 + 12_000, "sha256:new@5")]);
-    await eventually(async () => (await total(db)) === 3, 20_000, "the recurrence under the change");
+    await waitUntil("the recurrence under the change", () => total(db), (n) => n === 3, { timeoutMs: 20_000 });
     const reopened = await db.query("SELECT status, resolution, reopened, resolved_epoch FROM violation_signatures WHERE id = $1", [id]);
     expect(reopened).toEqual([{ status: "open", resolution: null, reopened: 1, resolved_epoch: null }]);
   }, 60_000);
@@ -181,7 +168,7 @@ describe("backlog consumer", () => {
     await produce(kafka, topic, [{ key: "banana", value: Buffer.from([0xff, 0xff, 0xff, 0x01]) }, violationRecord(flow, clock.now())]);
     const { logger, lines } = collectingLogger();
     await start(topic, uniqueTopic("control-bad"), logger);
-    await eventually(async () => (await total(db)) === 1, 20_000, "the good record after the bad one");
+    await waitUntil("the good record after the bad one", () => total(db), (n) => n === 1, { timeoutMs: 20_000 });
     const offsets = await db.query("SELECT partition, next_offset FROM consumed_offsets WHERE topic = $1", [topic]);
     expect(offsets).toEqual([{ partition: 0, next_offset: 2 }]);
     const logged = lines.find((line) => typeof line.msg === "string" && line.msg.includes("cannot be decoded"));

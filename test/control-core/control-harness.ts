@@ -7,8 +7,11 @@ import { ControlError, decodeControlRecord, startControlPlane, type ControlChang
 import { AuditRecordSchema, type AuditRecord } from "@flowzone/proto";
 import type { Kafka } from "kafkajs";
 
+import { openTestDatabase } from "../support/database";
 import { testKafka, uniqueTopic } from "../support/kafka";
-import { BUNDLE, collectingLogger, ManualClock, openTestDatabase, readTopic } from "./control-support";
+import { collectingLogger } from "../support/logger";
+import { readToEnd } from "../support/topic-tail";
+import { BUNDLE, ManualClock } from "./control-support";
 
 /** A control plane on its own schema, topics and policy directory, with a hand-moved clock. */
 export interface Harness {
@@ -53,16 +56,19 @@ export async function startHarness(): Promise<Harness> {
   return harness;
 }
 
-/** The audit topic decoded. */
+/** The audit topic decoded, every partition read to the end offsets it has now. */
 export async function auditRecords(harness: Harness): Promise<AuditRecord[]> {
-  const messages = await readTopic(harness.kafka, harness.auditTopic);
+  const messages = await readToEnd(harness.kafka, harness.auditTopic);
   return messages.map((m) => (m.value === null ? create(AuditRecordSchema) : fromBinary(AuditRecordSchema, m.value)));
 }
 
-/** The control topic folded the way compaction does: the latest record per key (null after a tombstone). */
+/**
+ * The control topic, read to the end offsets it has now, folded the way compaction does: the
+ * latest record per key (null after a tombstone). A key's records share a partition, read in order.
+ */
 export async function controlState(harness: Harness): Promise<Map<string, ControlChange | null>> {
   const state = new Map<string, ControlChange | null>();
-  for (const message of await readTopic(harness.kafka, harness.controlTopic)) {
+  for (const message of await readToEnd(harness.kafka, harness.controlTopic)) {
     const key = message.key?.toString("utf8") ?? "";
     state.set(key, message.value === null ? null : decodeControlRecord(key, message.value));
   }

@@ -1,7 +1,9 @@
 import { signatureId } from "@flowzone/control";
 
+import { waitFor, waitUntil } from "../support/poll";
+import { produce } from "../support/topics";
 import { auditRecords, controlError, controlState, startHarness, type Harness } from "./control-harness";
-import { BUNDLE, eventually, produce, trafficRecord, violationRecord, type Flow } from "./control-support";
+import { BUNDLE, trafficRecord, violationRecord, type Flow } from "./control-support";
 
 const admin = { subject: "alice" };
 const toAds: Flow = { zone: "banana", rule: "boundary", producer: "svc:banana-app", sink: "kafka:ads", labels: ["banana"] };
@@ -24,7 +26,7 @@ describe("control plane", () => {
   }
 
   async function openCount(zone: string, expected: number): Promise<void> {
-    await eventually(async () => (await h.running.controlPlane.getZone(zone)).openViolations === expected, 20_000, `${expected} open in ${zone}`);
+    await waitUntil(`${expected} open in ${zone}`, async () => (await h.running.controlPlane.getZone(zone)).openViolations, (open) => open === expected, { timeoutMs: 20_000 });
   }
 
   it("refuses enforcement with numbered blockers, allows a forced flip with a reason, and always allows a rollback", async () => {
@@ -77,7 +79,7 @@ describe("control plane", () => {
 
     h.clock.advance(61_000);
     await produce(h.kafka, h.auditTopic, [trafficRecord("banana", 25, h.clock.now())]);
-    await eventually(async () => (await cp.getZone("banana")).readiness.decisionsInQuietPeriod === 25, 20_000, "traffic");
+    await waitUntil("25 decisions in banana's quiet period", async () => (await cp.getZone("banana")).readiness.decisionsInQuietPeriod, (decisions) => decisions === 25, { timeoutMs: 20_000 });
     const ready = await cp.getZone("banana");
     expect(ready).toMatchObject({ drained: true, readyToEnforce: true, readiness: { ready: true, blockers: [], quietPeriodEndsAt: null } });
     expect((await cp.flip("banana", { to: "enforcement", reason: "drained", force: false }, admin)).mode).toBe("enforcement");
@@ -177,7 +179,7 @@ describe("control plane", () => {
     await h.running.tick();
     expect((await cp.getZone("apple")).mode).toBe("logging");
     await produce(h.kafka, h.auditTopic, [trafficRecord("apple", 3, h.clock.now())]);
-    await eventually(async () => (await cp.getZone("apple")).readyToEnforce, 20_000, "apple ready");
+    await waitFor("apple to be ready to enforce", async () => (await cp.getZone("apple")).readyToEnforce, { timeoutMs: 20_000 });
     await h.running.tick();
     const apple = await cp.getZone("apple");
     expect(apple.mode).toBe("enforcement");

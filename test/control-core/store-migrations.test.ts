@@ -1,12 +1,12 @@
-import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 
 import { applyMigrations, MIGRATIONS, openDatabase, type Database } from "@flowzone/control";
 
-import { openTestDatabase, TEST_DATABASE_URL } from "./control-support";
+import { openTestDatabase, TEST_DATABASE_URL, uniqueSchema } from "../support/database";
+import { waitUntil } from "../support/poll";
+import { TestProcess } from "../support/processes";
 
 const TABLES = [
   "consumed_offsets",
@@ -29,7 +29,14 @@ const INSERT_SQL = `INSERT INTO violation_signatures (id, zone, rule, producer, 
 const SELECT_SQL = "SELECT labels, count, last_seen, (SELECT sum(count) FROM violation_signatures) AS total FROM violation_signatures";
 /** The built package: the PGlite case runs outside jest (see below). `npm test` builds first. */
 const CONTROL_DIST = join(__dirname, "..", "..", "packages", "control", "dist", "index.js");
-const run = promisify(execFile);
+
+/** What the PGlite script prints. */
+interface Result {
+  readonly driver: string;
+  readonly tables: string[];
+  readonly row: Record<string, unknown>;
+  readonly reapplied: number[];
+}
 
 async function tables(db: Database): Promise<string[]> {
   const rows = await db.query<{ name: string }>(TABLES_SQL);
@@ -67,7 +74,7 @@ describe("control store migrations", () => {
   });
 
   it("lets several processes start at once on one PostgreSQL schema (advisory lock)", async () => {
-    const schema = `control_race_${Date.now().toString(36)}`;
+    const schema = uniqueSchema("control_race");
     const opened = await Promise.all(
       [1, 2, 3, 4].map(() => openDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: "unused", schema })),
     );
@@ -102,8 +109,11 @@ describe("control store migrations", () => {
           await again.close();
           process.stdout.write(JSON.stringify({ driver: db.driver, tables, row, reapplied }));
         })().catch((error) => { console.error(error); process.exit(1); });`;
-      const { stdout } = await run(process.execPath, ["-e", script]);
-      const result = JSON.parse(stdout) as { driver: string; tables: string[]; row: Record<string, unknown>; reapplied: number[] };
+      const child = TestProcess.start("the PGlite script", process.execPath, ["-e", script], { env: process.env });
+      const exit = await child.exited;
+      if (exit.code !== 0) throw new Error(`the PGlite script exited with ${JSON.stringify(exit)}\n${child.output()}`);
+      // A child's output may still be arriving when its exit is reported: wait until it parses.
+      const result = await waitUntil("the PGlite script's result on its stdout", () => JSON.parse(child.stdout) as Result, () => true, { timeoutMs: 5_000, intervalMs: 20 });
       expect(result.driver).toBe("pglite");
       expect(result.tables).toEqual(TABLES);
       expect(result.row).toEqual({ labels: ["x", "y"], count: 9_007_199_254, last_seen: "2026-01-01T00:00:00.123Z", total: 9_007_199_254 });
