@@ -1,12 +1,14 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { followControlTopic, type ControlSnapshot } from "@flowzone/control-feed";
 import { createKafka } from "@flowzone/kafka";
-import { createLogger } from "@flowzone/logging";
 import { ControlRecordSchema, Mode } from "@flowzone/proto";
 
 import { testBrokers, uniqueTopic } from "../support/kafka";
+import { collectingLogger } from "../support/logger";
+import { waitUntil } from "../support/poll";
+import { createTopics, produce } from "../support/topics";
 
-const logger = createLogger({ level: "warn" });
+const { logger } = collectingLogger("warn");
 const kafka = createKafka({ brokers: testBrokers(), clientId: "control-feed-test", logger });
 
 const zoneMode = (zone: string, mode: Mode, epoch: bigint): { key: string; value: Buffer } => ({
@@ -17,9 +19,8 @@ const zoneMode = (zone: string, mode: Mode, epoch: bigint): { key: string; value
 describe("following the control topic", () => {
   it("replays what is there before it says it caught up, then delivers each change", async () => {
     const topic = uniqueTopic("control");
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    await producer.send({ topic, acks: -1, messages: [zoneMode("banana", Mode.ENFORCEMENT, 1n), zoneMode("pii", Mode.LOGGING, 2n), zoneMode("banana", Mode.LOGGING, 3n)] });
+    await createTopics(kafka, [topic]);
+    await produce(kafka, topic, [zoneMode("banana", Mode.ENFORCEMENT, 1n), zoneMode("pii", Mode.LOGGING, 2n), zoneMode("banana", Mode.LOGGING, 3n)]);
 
     const changes: ControlSnapshot[] = [];
     const feed = await followControlTopic({ kafka, logger, topic, onChange: (s) => changes.push(s) });
@@ -29,14 +30,13 @@ describe("following the control topic", () => {
       expect(replayed.zoneModes).toEqual(new Map([["banana", "logging"], ["pii", "logging"]]));
       expect(changes).toHaveLength(1);
 
-      await producer.send({ topic, acks: -1, messages: [zoneMode("banana", Mode.ENFORCEMENT, 4n)] });
-      const deadline = Date.now() + 15_000;
-      while (feed.snapshot().epoch < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await produce(kafka, topic, [zoneMode("banana", Mode.ENFORCEMENT, 4n)]);
+      await waitUntil("the feed to reach epoch 4", () => feed.snapshot().epoch, (epoch) => epoch >= 4, { timeoutMs: 15_000, intervalMs: 20 });
+      expect(feed.snapshot().epoch).toBe(4);
       expect(feed.snapshot().zoneModes.get("banana")).toBe("enforcement");
       expect(changes.at(-1)?.epoch).toBe(4);
     } finally {
       await feed.close();
-      await producer.disconnect();
     }
   });
 
