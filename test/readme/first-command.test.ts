@@ -5,7 +5,7 @@
  * Ctrl-C with nothing left running, and start again in the same clone with the backlog still
  * counting. A green suite once hid a first command that failed for every new user.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -17,7 +17,11 @@ import { clientConstructor } from "@flowzone/grpc-kit";
 import { CheckRequestSchema, Decision, DecisionService, type CheckRequest, type CheckResponse } from "@flowzone/proto";
 import { Kafka, logLevel } from "kafkajs";
 
-const ROOT = path.join(__dirname, "..", "..");
+import { waitFor, waitUntil } from "../support/poll";
+import { REPO_ROOT as ROOT, TestProcess } from "../support/processes";
+import { TopicTail } from "../support/topic-tail";
+import { produce } from "../support/topics";
+
 const START_TIMEOUT_MS = 8 * 60_000;
 const STOP_TIMEOUT_MS = 30_000;
 
@@ -44,46 +48,8 @@ function userEnvironment(): NodeJS.ProcessEnv {
 }
 
 /** A command run like a shell runs a foreground job: a process group of its own, so Ctrl-C reaches every process in it. */
-class ForegroundJob {
-  readonly child: ChildProcess;
-  stdout = "";
-  stderr = "";
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-
-  constructor(command: string, cwd: string) {
-    this.child = spawn("bash", ["-c", command], { cwd, env: userEnvironment(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
-    this.child.stdout?.on("data", (chunk: Buffer) => (this.stdout += chunk.toString()));
-    this.child.stderr?.on("data", (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-50_000)));
-    this.exited = new Promise((resolve) => this.child.once("exit", (code, signal) => { resolve({ code, signal }); }));
-  }
-
-  /** Resolves once stdout shows `text`; rejects if the job ends first or the time runs out. */
-  async waitFor(text: string, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.stdout.includes(text)) {
-      if (this.child.exitCode !== null || this.child.signalCode !== null) throw new Error(`the job ended before "${text}":\n${this.output()}`);
-      if (Date.now() > deadline) throw new Error(`no "${text}" within ${timeoutMs} ms:\n${this.output()}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-
-  /** Ctrl-C at the terminal: SIGINT to every process of the job. */
-  interrupt(): void {
-    if (this.child.pid !== undefined) process.kill(-this.child.pid, "SIGINT");
-  }
-
-  /** Ends whatever is left of the job (clean-up after a failed test). */
-  kill(): void {
-    try {
-      if (this.child.pid !== undefined) process.kill(-this.child.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-
-  output(): string {
-    return `--- stdout\n${this.stdout.slice(-5000)}\n--- stderr\n${this.stderr.slice(-10_000)}`;
-  }
+function foregroundJob(name: string, command: string, cwd: string): TestProcess {
+  return TestProcess.start(name, "bash", ["-c", command], { cwd, env: userEnvironment(), group: true });
 }
 
 /** Processes whose command line or working directory lies in `dir` (the broker's JVM names its jars there). */
@@ -107,29 +73,25 @@ function processesIn(dir: string): string[] {
 }
 
 /** The error-level lines (pino's 50 and up) of a job's log. */
-function errorLines(job: ForegroundJob): string[] {
+function errorLines(job: TestProcess): string[] {
   return logLines(job).filter((line) => (JSON.parse(line) as { level: number }).level >= 50);
 }
 
-function logLines(job: ForegroundJob): string[] {
+function logLines(job: TestProcess): string[] {
   return job.stderr.split("\n").filter((line) => line.startsWith("{"));
 }
 
-async function stopCleanly(job: ForegroundJob, clone: string): Promise<void> {
-  job.interrupt();
-  const ended = await Promise.race([job.exited, new Promise<undefined>((resolve) => setTimeout(() => { resolve(undefined); }, STOP_TIMEOUT_MS))]);
-  if (ended === undefined) throw new Error(`still running ${STOP_TIMEOUT_MS} ms after Ctrl-C:\n${job.output()}`);
+async function stopCleanly(job: TestProcess, clone: string): Promise<void> {
+  // Ctrl-C at the terminal: SIGINT to every process of the job; fails if it is still running after the timeout.
+  const ended = await job.stop("SIGINT", STOP_TIMEOUT_MS);
   // npm re-raises the SIGINT it was sent once its script has ended (that is how a shell learns the
   // user interrupted); flowzone's own clean stop is its last line.
   expect(ended.code === 0 || ended.signal === "SIGINT").toBe(true);
   expect(job.stderr).toContain("flowzone dev: stopped");
   expect(job.stderr).not.toContain("stopped after a failure");
   expect(logLines(job).filter((line) => hasRepeatedKey(line))).toEqual([]);
-  let left = processesIn(clone);
-  for (const deadline = Date.now() + 5000; left.length > 0 && Date.now() < deadline; left = processesIn(clone)) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  expect(left).toEqual([]);
+  // The job's own process has exited; what it started may take a moment more to be gone.
+  await waitUntil(`no process left in ${clone}`, () => processesIn(clone), (left) => left.length === 0, { timeoutMs: 5000, intervalMs: 200 });
 }
 
 /** Whether a JSON log line names one top-level key twice (JSON.parse would silently keep the last). */
@@ -162,28 +124,15 @@ function check(request: { producer: string; sink: string; labels?: string[]; sou
   });
 }
 
-/** Produces one record to `from` and reads it back from `to`, as any Kafka client would. */
+/** Produces one record to `from` and waits for it on `to`, as any Kafka client would. */
 async function routeOneRecord(brokers: string, from: string, to: string, value: string): Promise<void> {
   const kafka = new Kafka({ clientId: "readme-first-command", brokers: [brokers], logLevel: logLevel.NOTHING });
-  const producer = kafka.producer();
-  const consumer = kafka.consumer({ groupId: `readme-${Date.now()}` });
-  await producer.connect();
-  await consumer.connect();
+  const tail = await TopicTail.start(kafka, to);
   try {
-    await producer.send({ topic: from, messages: [{ key: "contact-1", value }] });
-    await consumer.subscribe({ topic: to, fromBeginning: true });
-    const seen = new Promise<void>((resolve) => {
-      void consumer.run({
-        eachMessage: ({ message }) => {
-          if (message.value?.toString() === value) resolve();
-          return Promise.resolve();
-        },
-      });
-    });
-    await Promise.race([seen, new Promise((_resolve, reject) => setTimeout(() => { reject(new Error(`${value} did not reach ${to} within 30 s`)); }, 30_000))]);
+    await produce(kafka, from, [{ key: "contact-1", value }]);
+    await waitFor(`${value} to reach ${to}`, () => tail.values().includes(value), { timeoutMs: 30_000, intervalMs: 100 });
   } finally {
-    await consumer.disconnect();
-    await producer.disconnect();
+    await tail.close();
   }
 }
 
@@ -199,18 +148,18 @@ describe("the README's first command", () => {
   it(`'${command}' starts flowzone on a fresh clone, stops on Ctrl-C, and starts again with the backlog counting`, async () => {
     const home = await mkdtemp(path.join(tmpdir(), "flowzone-readme-"));
     const clone = path.join(home, "flowzone");
-    const jobs: ForegroundJob[] = [];
+    const jobs: TestProcess[] = [];
     try {
       const cloned = spawnSync("git", ["clone", "--quiet", ROOT, clone], { encoding: "utf8" });
       expect(cloned.stderr).toBe("");
       expect(cloned.status).toBe(0);
 
       const coldAt = Date.now();
-      const first = new ForegroundJob(command, clone);
+      const first = foregroundJob("first start", command, clone);
       jobs.push(first);
-      await first.waitFor("flowzone is running", START_TIMEOUT_MS);
+      await first.waitForStdout("flowzone is running", START_TIMEOUT_MS);
       const coldMs = Date.now() - coldAt;
-      await first.waitFor("Press Ctrl-C to stop.", 5000);
+      await first.waitForStdout("Press Ctrl-C to stop.", 5000);
       const brokers = /Kafka\s+(\S+)/.exec(first.stdout)?.[1];
       expect(brokers).toMatch(/^127\.0\.0\.1:\d+$/);
 
@@ -227,31 +176,47 @@ describe("the README's first command", () => {
       expect(errorLines(first)).toEqual([]);
 
       const warmAt = Date.now();
-      const second = new ForegroundJob("npm start", clone);
+      const second = foregroundJob("second start", "npm start", clone);
       jobs.push(second);
-      await second.waitFor("Press Ctrl-C to stop.", START_TIMEOUT_MS);
+      await second.waitForStdout("Press Ctrl-C to stop.", START_TIMEOUT_MS);
       // For the record (not asserted: timing belongs to benchmarks, not tests).
       process.stderr.write(`\nREADME first command: ${coldMs} ms to the banner on a fresh clone (install included), ${Date.now() - warmAt} ms on the second start\n`);
       const producer = `svc:after-restart-${Date.now()}`;
       const logged = await check({ producer, sink: "kafka:marketing-audience", sources: ["kafka:crm-contacts"] });
       expect(logged.decision).toBe(Decision.ALLOW);
       expect(logged.violations.map((v) => `${v.zone}/${v.rule}`)).toContain("pii/boundary");
-      const deadline = Date.now() + 10_000;
-      let listed = openViolations(clone, "pii");
-      while (!listed.some((v) => v.producer === producer) && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 250));
-        listed = openViolations(clone, "pii");
-      }
+      // A failing `flowzone violations` fails the test at once, not after the wait.
+      const listed = await waitUntil(
+        `${producer} among the open violations of pii`,
+        () => {
+          try {
+            return openViolations(clone, "pii");
+          } catch (error) {
+            return error instanceof Error ? error : new Error(String(error));
+          }
+        },
+        (result) => result instanceof Error || result.some((v) => v.producer === producer),
+        { timeoutMs: 10_000, intervalMs: 250 },
+      );
+      if (listed instanceof Error) throw listed;
       expect(listed.map((v) => v.producer)).toContain(producer);
       await stopCleanly(second, clone);
       // The one error line of the second start: the backlog found its offsets belong to the old broker.
       expect(errorLines(second)).toHaveLength(1);
       expect(errorLines(second)[0]).toContain("belong to another incarnation of the topic (the topic is now on Kafka cluster");
     } catch (error) {
-      const logs = jobs.map((job, i) => `=== start ${i + 1}\n${job.output()}`).join("\n");
+      const logs = jobs.map((job) => `=== ${job.output(10_000)}`).join("\n");
       throw new Error(`${error instanceof Error ? error.message : String(error)}\n${logs}`);
     } finally {
-      for (const job of jobs) job.kill();
+      for (const job of jobs) {
+        await job.kill();
+        // Its first process may be gone with others of its group still running: end those too.
+        try {
+          if (job.pid !== undefined) process.kill(-job.pid, "SIGKILL");
+        } catch {
+          // none left
+        }
+      }
       await rm(home, { recursive: true, force: true });
     }
   }, 2 * START_TIMEOUT_MS + 4 * 60_000);
