@@ -99,11 +99,3 @@ export const BUNDLE: Readonly<Record<string, string>> = {
     "",
   ].join("\n"),
 };
-
-/**
- * Re-exported from test/support only for test/enforcer/enforcer.kafka.test.ts and
- * test/lifecycle/lifecycle-harness.ts, which still import them from here: remove once they import
- * test/support/logger and test/support/database themselves.
- */
-export { collectingLogger } from "../support/logger";
-export { openTestDatabase } from "../support/database";
