@@ -44,6 +44,10 @@ describe("decision service: bad requests are INVALID_ARGUMENT naming the field, 
     ["empty sink", { ...ok, sink: "" }, /^sink is missing/],
     ["too many labels", { ...ok, labels: many(70, (i) => `l${i}`) }, /^labels: 70 labels exceed the limit of 64$/],
     ["too many sources", { ...ok, sources: many(65, (i) => `kafka:s${i}`) }, /^sources: 65 sources exceed the limit of 64$/],
+    ["producer over 256 bytes", { ...ok, producer: `svc:${"p".repeat(60_000)}` }, /^producer is 60004 bytes long; the longest accepted is 256 bytes \(maxFieldBytes of the bundle's Defaults\) \(got "svc:p{60}…"\)$/],
+    ["sink over 256 bytes", { ...ok, sink: `kafka:${"é".repeat(200)}` }, /^sink is 406 bytes long; the longest accepted is 256 bytes/],
+    ["purpose over 256 bytes", { ...ok, purpose: "p".repeat(257) }, /^purpose is 257 bytes long; the longest accepted is 256 bytes/],
+    ["request_id over 256 bytes", { ...ok, requestId: "r".repeat(300) }, /^request_id is 300 bytes long; the longest accepted is 256 bytes/],
   ])("Check: %s", async (_name, request, message) => {
     const error = await grpcError(pdp.client.check(request));
     expect(error.code).toBe(grpc.status.INVALID_ARGUMENT);
@@ -56,6 +60,7 @@ describe("decision service: bad requests are INVALID_ARGUMENT naming the field, 
     ["malformed sink", { ...ok, sink: "ranker" }, "sink", "MALFORMED_ASSET", "ranker"],
     ["empty producer", { ...ok, producer: "" }, "producer", "MISSING_FIELD", ""],
     ["too many labels", { ...ok, labels: many(70, (i) => `l${i}`) }, "labels", "OVER_LIMIT", "70"],
+    ["producer over 256 bytes", { ...ok, producer: `svc:${"p".repeat(60_000)}` }, "producer", "TOO_LONG", `svc:${"p".repeat(60)}…`],
   ])("Check: %s carries a google.rpc.BadRequest naming the field, and ErrorInfo with the value", async (_name, request, field, reason, value) => {
     const error = await grpcError(pdp.client.check(request));
     const { badRequest, errorInfo } = statusDetails(error);

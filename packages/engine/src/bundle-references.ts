@@ -1,4 +1,5 @@
 import type { BundleDocuments, InFile } from "./bundle-documents";
+import { bytesOver, DEFAULT_MAX_FIELD_BYTES, quoteStart, tooLongMessage } from "./field-bounds";
 import type { Located } from "./map-reader";
 import type { BundleError } from "./types";
 import { BOUNDARY_RULE } from "./validate-zone";
@@ -17,8 +18,9 @@ export function checkReferences(documents: BundleDocuments, errors: BundleError[
     report(extra.file, extra.line, `a bundle has at most one Defaults document; another is at ${firstDefaults?.file ?? ""}:${firstDefaults?.line ?? 0}`);
   }
 
-  const labels = declared(documents.labels, (raw) => raw.name, "label", report);
-  const assets = declared(documents.assets, (raw) => raw.id, "asset", report);
+  const maxBytes = firstDefaults?.maxFieldBytes ?? DEFAULT_MAX_FIELD_BYTES;
+  const labels = declared(documents.labels, (raw) => raw.name, "label", report, maxBytes);
+  const assets = declared(documents.assets, (raw) => raw.id, "asset", report, maxBytes);
   const zones = declared(documents.zones, (raw) => raw.name, "zone", report);
   declared(
     documents.suites.map((suite) => ({ file: suite.file, raw: suite })),
@@ -78,12 +80,15 @@ function declared<T>(
   nameOf: (raw: T) => Located<string> | undefined,
   what: string,
   report: (file: string, line: number, message: string) => void,
+  maxBytes = Number.POSITIVE_INFINITY,
 ): Map<string, T> {
   const byName = new Map<string, T>();
   const firstAt = new Map<string, string>();
   for (const { file, raw } of documents) {
     const name = nameOf(raw);
     if (name === undefined) continue;
+    const bytes = bytesOver(name.value, maxBytes);
+    if (bytes !== undefined) report(file, name.line, tooLongMessage(`${what} "${quoteStart(name.value)}"`, bytes, maxBytes));
     const first = firstAt.get(name.value);
     if (first !== undefined) {
       report(file, name.line, `${what} "${name.value}" is declared twice; the first declaration is at ${first}`);

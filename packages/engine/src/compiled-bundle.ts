@@ -3,7 +3,7 @@ import type { PatternMatcher } from "./asset-id";
 import { resolveFailMode } from "./modes";
 import { boundaryReason, denyReason } from "./reasons";
 import type { Bundle, FailMode, Write, Zone, ZoneRule } from "./types";
-import { checkWriteAsset, unknownLabel, unknownSource } from "./write-checks";
+import { checkFieldBytes, checkWriteAsset, unknownLabel, unknownSource } from "./write-checks";
 
 /**
  * A rule of a zone addressed by a slot number: slot `zone.slot` is the zone's boundary rule,
@@ -123,12 +123,14 @@ export class CompiledBundle {
    * Synchronous and non-reentrant by design: the scratch arrays are reused without allocation.
    */
   touch(write: Write): number {
-    checkWriteAsset("producer", write.producer);
+    const maxBytes = this.bundle.defaults.maxFieldBytes;
+    checkWriteAsset("producer", write.producer, maxBytes);
     let sink = this.sinks.get(write.sink);
     if (sink === undefined) {
-      checkWriteAsset("sink", write.sink);
+      checkWriteAsset("sink", write.sink, maxBytes);
       sink = this.remember(write.sink);
     }
+    checkFieldBytes("purpose", write.purpose, maxBytes);
     this.sink = sink;
     let stamp = this.stamp + 1;
     if (stamp === 0x7fffffff) {

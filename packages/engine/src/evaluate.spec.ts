@@ -131,6 +131,30 @@ describe("write errors", () => {
     if (value !== "") expect(error.message).toContain(`"${value}"`);
   });
 
+  it.each([
+    ["producer", writeOf({ producer: `svc:${"p".repeat(3_000_000)}` }), 3_000_004],
+    ["sink", writeOf({ sink: `kafka:${"é".repeat(200)}` }), 406],
+    ["purpose", writeOf({ purpose: "x".repeat(257) }), 257],
+  ] as const)("a %s over 256 bytes is too_long, naming its size and the bound, quoting only its start", (field, write, bytes) => {
+    const error = rejection(write);
+    expect(error).toMatchObject({ code: "too_long", field });
+    expect(error.message).toBe(`${field} is ${bytes} bytes long; the longest accepted is 256 bytes (maxFieldBytes of the bundle's Defaults)`);
+    expect(error.value.length).toBeLessThanOrEqual(65);
+  });
+
+  it("accepts fields of exactly the bound, counted in UTF-8 bytes, and honours maxFieldBytes of the Defaults", () => {
+    expect(engine.decide(writeOf({ producer: `svc:${"p".repeat(252)}`, purpose: "é".repeat(128) })).allow).toBe(true);
+    const strict = engineOf([...LABELS, "kind: Defaults\nmaxFieldBytes: 24", bananaZone(NO_EXPORT)]);
+    expect(() => strict.decide(writeOf({ producer: `svc:${"p".repeat(20)}` }))).not.toThrow();
+    expect(() => strict.decide(writeOf({ producer: `svc:${"p".repeat(21)}` }))).toThrow("producer is 25 bytes long; the longest accepted is 24 bytes");
+  });
+
+  it("quotes only the start of an over-long undeclared label", () => {
+    const error = rejection(writeOf({ labels: ["l".repeat(100_000)] }));
+    expect(error).toMatchObject({ code: "unknown_label", field: "labels[0]", value: `${"l".repeat(64)}…` });
+    expect(error.message.length).toBeLessThan(200);
+  });
+
   it("are WriteErrors with a name and message", () => {
     expect(() => engine.decide(writeOf({ labels: ["nope"] }))).toThrow(WriteError);
     expect(() => engine.decide(writeOf({ labels: ["nope"] }))).toThrow('labels[0] "nope" is not a declared label');

@@ -26,6 +26,8 @@ export { parseBundle } from "./parse-bundle";
 export { formatBundleError } from "./bundle-error";
 export { parseDurationMs } from "./duration";
 export { WriteError } from "./write-error";
+export { checkFieldBytes } from "./write-checks";
+export { DEFAULT_MAX_FIELD_BYTES, quoteStart } from "./field-bounds";
 export { INITIAL_STATE } from "./runtime-state";
 export { PolicyEngine } from "./policy-engine";
 export { runPolicyTests } from "./policy-tests";

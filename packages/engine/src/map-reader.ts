@@ -118,6 +118,17 @@ export class MapReader {
     return { value: node.value, line };
   }
 
+  /** A whole number from `min` to `max`; reports anything else naming the range. */
+  integer(key: string, min: number, max: number): number | undefined {
+    const node = this.node(key);
+    if (node === undefined) return undefined;
+    if (!isScalar(node) || typeof node.value !== "number" || !Number.isInteger(node.value) || node.value < min || node.value > max) {
+      this.context.report(this.valueLine(key), `"${key}" of ${this.subject} must be a whole number from ${min} to ${max}, not ${describeNode(node)}`);
+      return undefined;
+    }
+    return node.value;
+  }
+
   /** A boolean value (YAML 1.2: only `true` / `false`). */
   boolean(key: string): boolean | undefined {
     const node = this.node(key);

@@ -6,7 +6,7 @@ const LABEL_FILE = "kind: Label\nname: banana\n---\nkind: Label\nname: apple\n";
 describe("parseBundle accepts", () => {
   it("a bundle without Defaults, filling in enabled, logging, open, 24h and exceptions of at most 90 days", () => {
     const bundle = bundleOf(...LABELS, "kind: Zone\nname: banana\nprotects: [banana]");
-    expect(bundle.defaults).toEqual({ enabled: true, mode: "logging", failMode: "open", quietPeriodMs: 86_400_000, maxExceptionLifetimeMs: 90 * 86_400_000 });
+    expect(bundle.defaults).toEqual({ enabled: true, mode: "logging", failMode: "open", quietPeriodMs: 86_400_000, maxExceptionLifetimeMs: 90 * 86_400_000, maxFieldBytes: 256 });
     expect(bundle.zones[0]).toEqual({
       name: "banana",
       description: "",
@@ -25,11 +25,11 @@ describe("parseBundle accepts", () => {
   it("zone mode and quiet period from Defaults, fail mode left unset for evaluation", () => {
     const bundle = bundleOf(
       ...LABELS,
-      "kind: Defaults\nenabled: false\nmode: enforcement\nfailMode: closed\nquietPeriod: 7d\nmaxExceptionLifetime: 14d",
+      "kind: Defaults\nenabled: false\nmode: enforcement\nfailMode: closed\nquietPeriod: 7d\nmaxExceptionLifetime: 14d\nmaxFieldBytes: 1024",
       "kind: Zone\nname: banana\nprotects: [banana]\nrules:\n  - name: r\n    deny: [kafka:x]",
       "kind: Zone\nname: apple\nprotects: [apple]\nmode: off\nquietPeriod: 1h30m\nfailMode: open\nautoEnforce: true",
     );
-    expect(bundle.defaults).toEqual({ enabled: false, mode: "enforcement", failMode: "closed", quietPeriodMs: 604_800_000, maxExceptionLifetimeMs: 14 * 86_400_000 });
+    expect(bundle.defaults).toEqual({ enabled: false, mode: "enforcement", failMode: "closed", quietPeriodMs: 604_800_000, maxExceptionLifetimeMs: 14 * 86_400_000, maxFieldBytes: 1024 });
     expect(bundle.zones.map((zone) => [zone.name, zone.mode, zone.failMode, zone.quietPeriodMs, zone.autoEnforce])).toEqual([
       ["banana", "enforcement", undefined, 604_800_000, false],
       ["apple", "off", "open", 5_400_000, true],
@@ -188,6 +188,27 @@ const REJECTIONS: [string, Record<string, string>, string[]][] = [
       'z.yaml:2: id "Kafka:orders" of asset "Kafka:orders" is not a well-formed asset id (<system>:<name>, e.g. kafka:orders)',
       `z.yaml:7: "members" of zone "z" has a malformed asset pattern "kafka orders" (<system>:<name>, e.g. kafka:orders, '*' globs within an id, e.g. kafka:orders-*)`,
       `z.yaml:10: "deny" of rule "r" of zone "z" has a malformed asset pattern "nope" (<system>:<name>, e.g. kafka:orders, '*' globs within an id, e.g. kafka:orders-*)`,
+    ],
+  ],
+  [
+    "maxFieldBytes out of range",
+    { "labels.yaml": LABEL_FILE, "y.yaml": "kind: Defaults\nmaxFieldBytes: 8\n" },
+    ['y.yaml:2: "maxFieldBytes" of the Defaults document must be a whole number from 16 to 65536, not the number 8'],
+  ],
+  [
+    "maxFieldBytes not a number",
+    { "labels.yaml": LABEL_FILE, "y.yaml": "kind: Defaults\nmaxFieldBytes: many\n" },
+    ['y.yaml:2: "maxFieldBytes" of the Defaults document must be a whole number from 16 to 65536, not the string "many"'],
+  ],
+  [
+    "label names and asset ids longer than maxFieldBytes",
+    {
+      "labels.yaml": `${LABEL_FILE}---\nkind: Label\nname: ${"l".repeat(40)}\n`,
+      "z.yaml": "kind: Defaults\nmaxFieldBytes: 32\n---\nkind: Asset\nid: kafka:abcdefghijklmnopqrstuvwxyz0123456789\nlabels: [banana]\n",
+    },
+    [
+      `labels.yaml:8: label "${"l".repeat(40)}" is 40 bytes long; the longest accepted is 32 bytes (maxFieldBytes of the bundle's Defaults)`,
+      'z.yaml:5: asset "kafka:abcdefghijklmnopqrstuvwxyz0123456789" is 42 bytes long; the longest accepted is 32 bytes (maxFieldBytes of the bundle\'s Defaults)',
     ],
   ],
   [

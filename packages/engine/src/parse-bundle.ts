@@ -2,6 +2,7 @@ import { readBundleDocuments } from "./bundle-documents";
 import type { BundleDocuments } from "./bundle-documents";
 import { checkReferences } from "./bundle-references";
 import { bundleDigest } from "./digest";
+import { DEFAULT_MAX_FIELD_BYTES } from "./field-bounds";
 import type {
   Asset,
   Bundle,
@@ -18,9 +19,17 @@ const DAY_MS = 86_400_000;
 
 /**
  * What a bundle without a Defaults document gets: on, observing, failing open, a day of quiet,
- * and exceptions of at most 90 days (a flow allowed for good belongs in the zone's members).
+ * exceptions of at most 90 days (a flow allowed for good belongs in the zone's members) and
+ * names of at most 256 bytes.
  */
-export const DEFAULT_DEFAULTS: Defaults = { enabled: true, mode: "logging", failMode: "open", quietPeriodMs: DAY_MS, maxExceptionLifetimeMs: 90 * DAY_MS };
+export const DEFAULT_DEFAULTS: Defaults = {
+  enabled: true,
+  mode: "logging",
+  failMode: "open",
+  quietPeriodMs: DAY_MS,
+  maxExceptionLifetimeMs: 90 * DAY_MS,
+  maxFieldBytes: DEFAULT_MAX_FIELD_BYTES,
+};
 
 /**
  * Parses and validates a bundle, all or nothing: either a complete {@link Bundle} or every error
@@ -50,6 +59,7 @@ function buildBundle(documents: BundleDocuments): Bundle {
     failMode: raw?.failMode ?? DEFAULT_DEFAULTS.failMode,
     quietPeriodMs: raw?.quietPeriodMs ?? DEFAULT_DEFAULTS.quietPeriodMs,
     maxExceptionLifetimeMs: raw?.maxExceptionLifetimeMs ?? DEFAULT_DEFAULTS.maxExceptionLifetimeMs,
+    maxFieldBytes: raw?.maxFieldBytes ?? DEFAULT_DEFAULTS.maxFieldBytes,
   };
   const labels = new Map<string, Label>();
   for (const { raw: label } of documents.labels) {

@@ -33,6 +33,8 @@ export interface Defaults {
   readonly quietPeriodMs: number;
   /** How far ahead an exception's expiry may lie when it is granted. */
   readonly maxExceptionLifetimeMs: number;
+  /** The longest producer, sink, purpose, label or asset id accepted, in UTF-8 bytes. */
+  readonly maxFieldBytes: number;
 }
 
 export interface Label {
@@ -169,4 +171,5 @@ export type WriteErrorCode =
   | "missing_field"
   | "malformed_asset"
   | "unknown_label"
-  | "unknown_source";
+  | "unknown_source"
+  | "too_long";

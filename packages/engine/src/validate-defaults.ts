@@ -1,3 +1,4 @@
+import { MAX_FIELD_BYTES_RANGE } from "./field-bounds";
 import type { MapReader } from "./map-reader";
 import { FAIL_MODES, MODES } from "./modes";
 import type { FailMode, Mode } from "./types";
@@ -12,9 +13,10 @@ export interface RawDefaults {
   readonly failMode: FailMode | undefined;
   readonly quietPeriodMs: number | undefined;
   readonly maxExceptionLifetimeMs: number | undefined;
+  readonly maxFieldBytes: number | undefined;
 }
 
-const KEYS = ["kind", "enabled", "mode", "failMode", "quietPeriod", "maxExceptionLifetime"] as const;
+const KEYS = ["kind", "enabled", "mode", "failMode", "quietPeriod", "maxExceptionLifetime", "maxFieldBytes"] as const;
 
 /** Validates a Defaults document, reporting every problem it finds. */
 export function validateDefaults(reader: MapReader): RawDefaults {
@@ -28,5 +30,6 @@ export function validateDefaults(reader: MapReader): RawDefaults {
     failMode: reader.oneOf("failMode", FAIL_MODES, "failMode"),
     quietPeriodMs: readDuration(reader, "quietPeriod"),
     maxExceptionLifetimeMs: readDuration(reader, "maxExceptionLifetime"),
+    maxFieldBytes: reader.integer("maxFieldBytes", MAX_FIELD_BYTES_RANGE.min, MAX_FIELD_BYTES_RANGE.max),
   };
 }

@@ -1,4 +1,5 @@
 import { isAssetId } from "./asset-id";
+import { bytesOver, quoteStart, tooLongMessage } from "./field-bounds";
 import { WriteError } from "./write-error";
 
 /**
@@ -6,12 +7,22 @@ import { WriteError } from "./write-error";
  * codes and sentences.
  */
 
-/** Throws unless `value` is a present, well-formed asset id; `field` is `producer` or `sink`. */
-export function checkWriteAsset(field: string, value: string): void {
+/**
+ * Throws unless `value` is a present, well-formed asset id of at most `maxBytes`; `field` is
+ * `producer` or `sink`. The length is checked first, so no over-long value is scanned further.
+ */
+export function checkWriteAsset(field: string, value: string, maxBytes: number): void {
   if (value === "") {
     throw new WriteError("missing_field", field, value, `${field} is missing: every write names its ${field} as an asset id such as svc:orders-api`);
   }
+  checkFieldBytes(field, value, maxBytes);
   if (!isAssetId(value)) throw malformedAsset(field, value);
+}
+
+/** Throws `too_long`, quoting only the value's start, when `value` is over `maxBytes` in UTF-8. */
+export function checkFieldBytes(field: string, value: string, maxBytes: number): void {
+  const bytes = bytesOver(value, maxBytes);
+  if (bytes !== undefined) throw new WriteError("too_long", field, quoteStart(value), tooLongMessage(field, bytes, maxBytes));
 }
 
 /** The error for an asset id that is not `<system>:<name>`. */
@@ -26,11 +37,13 @@ export function malformedAsset(field: string, value: string): WriteError {
 
 /** The error for a label the bundle does not declare. */
 export function unknownLabel(field: string, value: string): WriteError {
-  return new WriteError("unknown_label", field, value, `${field} "${value}" is not a declared label; declare it in the policy bundle or fix its spelling`);
+  const quoted = quoteStart(value);
+  return new WriteError("unknown_label", field, quoted, `${field} "${quoted}" is not a declared label; declare it in the policy bundle or fix its spelling`);
 }
 
 /** The error for a source that is not a declared Asset (or not an asset id at all). */
 export function unknownSource(field: string, value: string): WriteError {
-  if (!isAssetId(value)) return malformedAsset(field, value);
-  return new WriteError("unknown_source", field, value, `${field} "${value}" is not a declared asset; declare it as an Asset in the policy bundle or fix its spelling`);
+  const quoted = quoteStart(value);
+  if (!isAssetId(value)) return malformedAsset(field, quoted);
+  return new WriteError("unknown_source", field, quoted, `${field} "${quoted}" is not a declared asset; declare it as an Asset in the policy bundle or fix its spelling`);
 }

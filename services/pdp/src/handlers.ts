@@ -1,6 +1,6 @@
 import type { Metadata } from "@grpc/grpc-js";
 import type { AuditWriter } from "@flowzone/audit";
-import type { PolicyEngine } from "@flowzone/engine";
+import { checkFieldBytes, type PolicyEngine } from "@flowzone/engine";
 import type { Logger } from "@flowzone/logging";
 import type { PolicyHolder } from "@flowzone/policy-runtime";
 import type { CheckRequest, CheckResponse } from "@flowzone/proto";
@@ -38,6 +38,7 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
 
   /** Decides one request with `engine` and audits its violations; throws for a bad request. */
   const answer = (request: CheckRequest, engine: PolicyEngine, metadata: Metadata): CheckResponse => {
+    checkFieldBytes("request_id", request.requestId, engine.bundle.defaults.maxFieldBytes);
     const write = toWrite(request);
     const decisionId = ids.next();
     let decision;

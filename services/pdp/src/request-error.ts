@@ -1,4 +1,4 @@
-import { WriteError } from "@flowzone/engine";
+import { quoteStart, WriteError } from "@flowzone/engine";
 import { FlowzoneError } from "@flowzone/errors";
 
 /**
@@ -30,13 +30,13 @@ export function requestErrorOf(error: unknown, scope: RequestScope): FlowzoneErr
   const refusal = error instanceof WriteError ? fromWriteError(error) : error instanceof FlowzoneError && error.code === "invalid_argument" ? error : undefined;
   if (refusal === undefined || (scope.index === undefined && scope.requestId === undefined)) return refusal;
   const fieldPrefix = scope.index === undefined ? "" : `requests[${scope.index}].`;
-  const messagePrefix = scope.requestId === undefined ? fieldPrefix : `request_id "${scope.requestId}": `;
+  const messagePrefix = scope.requestId === undefined ? fieldPrefix : `request_id "${quoteStart(scope.requestId)}": `;
   return new FlowzoneError(
     "invalid_argument",
     messagePrefix + refusal.message,
     {
       fieldViolations: (refusal.details.fieldViolations ?? []).map((violation) => ({ ...violation, field: fieldPrefix + violation.field })),
-      metadata: { ...refusal.details.metadata, ...(scope.requestId === undefined ? {} : { requestId: scope.requestId }) },
+      metadata: { ...refusal.details.metadata, ...(scope.requestId === undefined ? {} : { requestId: quoteStart(scope.requestId) }) },
     },
     { cause: error },
   );
