@@ -1,14 +1,18 @@
-/** Shared pieces of the enforcer's broker tests: a two-zone bundle, producing, reading back. */
+/** Shared pieces of the enforcer's broker tests: a two-zone bundle, input records, the signal that the enforcer caught up, the exactly-once check. */
 import { existsSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
 import { fromBinary } from "@bufbuild/protobuf";
+import { consumerGroupOf, DEFAULT_PRODUCER, type Route } from "@flowzone/enforcer";
 import { AuditRecordSchema, type AuditRecord } from "@flowzone/proto";
 import type { IHeaders, Kafka, KafkaMessage } from "kafkajs";
 
 import { uniqueTopic } from "../support/kafka";
+import { waitUntil } from "../support/poll";
+import { FLOWZONE_MAIN } from "../support/processes";
+import { endOffsets } from "../support/topics";
 
 /** The topics of one test. */
 export interface TestTopics {
@@ -74,76 +78,60 @@ export async function writeRoutesFile(content: string): Promise<string> {
   return file;
 }
 
-export async function createTopics(kafka: Kafka, topics: readonly string[], partitions: number): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: true });
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 /** One input record of the fault tests: `r<i>`, every third one labelled health. */
 export function inputRecord(i: number): { key: string; value: string; headers: IHeaders } {
   return { key: `k${i}`, value: `r${i}`, headers: i % 3 === 0 ? { "flowzone-labels": "health" } : {} };
 }
 
-export async function produce(kafka: Kafka, topic: string, messages: { key?: string | null; value: string | null; headers?: IHeaders }[]): Promise<void> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  try {
-    for (let start = 0; start < messages.length; start += 500) {
-      await producer.send({ topic, acks: -1, messages: messages.slice(start, start + 500) });
-    }
-  } finally {
-    await producer.disconnect();
-  }
+/**
+ * Waits until the route's consumer group has committed every partition of its source topic up to
+ * the end offsets the topic has now: every record written before the call has been decided and
+ * what came of it is on the output, quarantine and audit topics (a transaction writes its records
+ * before it commits the input offsets with them, so the end offsets those topics have afterwards
+ * reach past them), and nothing more will come of those records. The signal to wait for before
+ * reading what the enforcer wrote to the end offsets (readToEnd, or readCommittedExactly where
+ * kills left aborted transactions), which sees every record and every duplicate, where reading
+ * "until N records and quiet for 2 s" stopped whenever a duplicate was merely slow.
+ */
+export async function waitForEnforcerCaughtUp(kafka: Kafka, route: Route, timeoutMs = 60_000): Promise<void> {
+  const ends = await endOffsets(kafka, route.from);
+  await waitUntil(
+    `${consumerGroupOf(route)} to commit ${route.from} to its end offsets ${[...ends].map(([p, end]) => `${p}:${end}`).join(", ")}`,
+    () => committedOffsets(kafka, route),
+    (committed) => [...ends].every(([partition, end]) => (committed.get(partition) ?? 0) >= end),
+    { timeoutMs, intervalMs: 200 },
+  );
 }
 
 /**
- * Reads a topic from the beginning with read_committed until at least `atLeast` records arrived
- * and none came for `quietMs` (so duplicates beyond the expected count are seen too), or throws
- * after `timeoutMs` saying how many it got.
+ * Waits until the route's consumer group has committed some of its input, and so written its
+ * first outputs: the enforcer is at work (a kill now lands mid-stream).
  */
-export async function readCommitted(kafka: Kafka, topic: string, atLeast: number, timeoutMs = 60_000, quietMs = 2_000): Promise<KafkaMessage[]> {
-  const consumer = kafka.consumer({ groupId: uniqueTopic("reader"), readUncommitted: false, maxWaitTimeInMs: 200 });
-  // By position: a record kafkajs delivers again (a rebalance of the reader's own group) is the
-  // same record, while a record the enforcer wrote twice sits at two positions and still counts twice.
-  const seen = new Map<string, KafkaMessage>();
-  let lastAt = Date.now();
-  await consumer.connect();
+export async function waitForEnforcerProgress(kafka: Kafka, route: Route, timeoutMs = 60_000): Promise<void> {
+  await waitUntil(`${consumerGroupOf(route)} to commit some of ${route.from}`, () => committedOffsets(kafka, route), (committed) => [...committed.values()].some((offset) => offset > 0), { timeoutMs, intervalMs: 200 });
+}
+
+/** The offsets the route's group has committed per partition of its source topic (0 where none). */
+async function committedOffsets(kafka: Kafka, route: Route): Promise<Map<number, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
   try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      eachMessage: ({ partition, message }) => {
-        seen.set(`${partition}@${message.offset}`, message);
-        lastAt = Date.now();
-        return Promise.resolve();
-      },
-    });
-    const deadline = Date.now() + timeoutMs;
-    while (!(seen.size >= atLeast && Date.now() - lastAt >= quietMs)) {
-      if (Date.now() > deadline) throw new Error(`read ${seen.size} of at least ${atLeast} records from ${topic} in ${timeoutMs} ms`);
-      await sleep(100);
-    }
+    const [committed] = await admin.fetchOffsets({ groupId: consumerGroupOf(route), topics: [route.from] });
+    // -1: nothing committed yet.
+    return new Map((committed?.partitions ?? []).map((p) => [p.partition, Math.max(0, Number(p.offset))]));
   } finally {
-    await consumer.disconnect();
-  }
-  return [...seen.values()];
-}
-
-/** Polls `condition` every 200 ms until true, or throws `what` after `timeoutMs`. */
-export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(200);
+    await admin.disconnect();
   }
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** The route of the enforcer processes of the fault tests, as their routes file names it. */
+export function processRoute(topics: TestTopics): Route {
+  return { name: topics.from, from: topics.from, to: topics.to, quarantine: topics.quarantine, producer: DEFAULT_PRODUCER };
+}
+
+/** The routes file of {@link processRoute}. */
+export function writeProcessRoutesFile(topics: TestTopics): Promise<string> {
+  return writeRoutesFile(`kind: Route\nname: ${topics.from}\nfrom: ${topics.from}\nto: ${topics.to}\n`);
 }
 
 export function header(message: KafkaMessage | undefined, name: string): string | undefined {
@@ -154,13 +142,12 @@ export function decodeAudit(message: KafkaMessage): AuditRecord {
   return fromBinary(AuditRecordSchema, message.value ?? Buffer.alloc(0));
 }
 
-/** The compiled `flowzone` command, whose `enforcer` is the one entry point production runs; `npm test` builds it before jest. */
+/** The compiled `flowzone` command, whose `enforcer` is the one entry point production runs; fails naming the fix when it is not built. */
 export function enforcerMain(): string {
-  const main = path.join(__dirname, "..", "..", "services", "cli", "dist", "main.js");
-  if (!existsSync(main)) {
-    throw new Error(`${main} is missing: run \`npm run build\` (npm test builds before jest) to compile the flowzone command`);
+  if (!existsSync(FLOWZONE_MAIN)) {
+    throw new Error(`${FLOWZONE_MAIN} is missing: run \`npm run build\` (npm test builds before jest) to compile the flowzone command`);
   }
-  return main;
+  return FLOWZONE_MAIN;
 }
 
 /**

@@ -1,6 +1,5 @@
 /** `flowzone enforcer` as a child process that tests can SIGKILL and restart. */
-import { spawn, type ChildProcess } from "node:child_process";
-
+import { TestProcess } from "../support/processes";
 import { enforcerMain } from "./enforcer-harness";
 
 export interface EnforcerProcessEnv {
@@ -10,11 +9,10 @@ export interface EnforcerProcessEnv {
   readonly auditTopic: string;
 }
 
+/** One enforcer that can be started again after a kill; each run is a {@link TestProcess}. */
 export class EnforcerProcess {
-  private child: ChildProcess | undefined;
-  private exited: Promise<number | null> = Promise.resolve(null);
-  /** The child's output, kept to explain a failure. */
-  output = "";
+  /** Every run so far, the current one last. */
+  private readonly runs: TestProcess[] = [];
 
   constructor(
     readonly name: string,
@@ -22,7 +20,8 @@ export class EnforcerProcess {
   ) {}
 
   start(): void {
-    const child = spawn(process.execPath, [enforcerMain(), "enforcer", "--metrics-port", "0"], {
+    enforcerMain();
+    const run = TestProcess.flowzone(`enforcer ${this.name} (run ${this.runs.length + 1})`, ["enforcer", "--metrics-port", "0"], {
       env: {
         PATH: process.env.PATH ?? "",
         FLOWZONE_KAFKA_BROKERS: this.env.brokers,
@@ -34,30 +33,29 @@ export class EnforcerProcess {
         FLOWZONE_ENFORCER_SESSION_TIMEOUT_MS: "6000",
         FLOWZONE_LOG_LEVEL: "warn",
       },
-      stdio: ["ignore", "pipe", "pipe"],
     });
-    const keep = (chunk: Buffer): void => {
-      this.output = (this.output + chunk.toString()).slice(-20_000);
-    };
-    child.stdout.on("data", keep);
-    child.stderr.on("data", keep);
-    this.exited = new Promise((resolve) => child.once("exit", (code) => { resolve(code); }));
-    this.child = child;
+    this.runs.push(run);
+  }
+
+  /** The output of every run, to explain a failure. */
+  get output(): string {
+    return this.runs.map((run) => run.output()).join("\n");
   }
 
   /** Kills at once, as a crash would, mid-batch if one is in flight. */
   async kill(): Promise<void> {
-    this.child?.kill("SIGKILL");
-    await this.exited;
-    this.child = undefined;
+    await this.current()?.kill();
   }
 
-  /** SIGTERM and wait for the graceful exit; its exit code. */
+  /** SIGTERM and wait for the graceful exit (failing if none comes in 30 s); its exit code. */
   async stop(): Promise<number | null> {
-    if (this.child === undefined) return null;
-    this.child.kill("SIGTERM");
-    const code = await this.exited;
-    this.child = undefined;
-    return code;
+    const run = this.current();
+    if (run === undefined) return null;
+    return (await run.stop("SIGTERM")).code;
+  }
+
+  /** The latest run (an exited one too: stopping or killing it gives how it ended). */
+  private current(): TestProcess | undefined {
+    return this.runs[this.runs.length - 1];
   }
 }

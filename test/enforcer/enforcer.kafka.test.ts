@@ -6,9 +6,12 @@ import { createKafka } from "@flowzone/kafka";
 import { createLogger, type Logger } from "@flowzone/logging";
 import { startEnforcer, type RunningEnforcer, type Route } from "@flowzone/enforcer";
 
-import { collectingLogger } from "../control-core/control-support";
 import { testBrokers, testKafka } from "../support/kafka";
-import { createTopics, decodeAudit, header, produce, readCommitted, testTopics, waitFor, writeBundleDir, bundleYaml } from "./enforcer-harness";
+import { collectingLogger } from "../support/logger";
+import { waitFor } from "../support/poll";
+import { readToEnd } from "../support/topic-tail";
+import { createTopics, produce } from "../support/topics";
+import { decodeAudit, header, testTopics, waitForEnforcerCaughtUp, writeBundleDir, bundleYaml } from "./enforcer-harness";
 
 const kafka = testKafka("enforcer-test");
 const logger = createLogger({ level: "warn", service: "enforcer-test" });
@@ -29,7 +32,7 @@ afterEach(async () => {
 describe("the stream enforcer", () => {
   it("forwards logging-mode violations with labels propagated, quarantines enforced ones, and audits each violation with its position", async () => {
     const topics = testTopics("e2e");
-    await createTopics(kafka, [topics.from], 2);
+    await createTopics(kafka, [topics.from], { partitions: 2 });
     const route: Route = { name: topics.from, from: topics.from, to: topics.to, quarantine: topics.quarantine, producer: "svc:enricher" };
     await start(route, await writeBundleDir(topics.from), topics.audit);
     await produce(kafka, topics.from, [
@@ -39,9 +42,10 @@ describe("the stream enforcer", () => {
       { key: "d", value: "tagged", headers: { "flowzone-labels": "banana" } },
     ]);
 
-    const out = await readCommitted(kafka, topics.to, 2);
-    const quarantined = await readCommitted(kafka, topics.quarantine, 2);
-    const audits = (await readCommitted(kafka, topics.audit, 6)).map(decodeAudit);
+    await waitForEnforcerCaughtUp(kafka, route);
+    const out = await readToEnd(kafka, topics.to);
+    const quarantined = await readToEnd(kafka, topics.quarantine);
+    const audits = (await readToEnd(kafka, topics.audit)).map(decodeAudit);
 
     expect(out.map((m) => m.value?.toString()).sort()).toEqual(["plain", "tagged"]);
     const plain = out.find((m) => m.value?.toString() === "plain");
@@ -79,7 +83,7 @@ describe("the stream enforcer", () => {
 
   it("quarantines malformed records with their reason and keeps running", async () => {
     const topics = testTopics("malformed");
-    await createTopics(kafka, [topics.from], 1);
+    await createTopics(kafka, [topics.from]);
     const route: Route = { name: topics.from, from: topics.from, to: topics.to, quarantine: topics.quarantine, producer: "svc:flowzone-enforcer" };
     await start(route, await writeBundleDir(topics.from), topics.audit);
     await produce(kafka, topics.from, [
@@ -89,8 +93,10 @@ describe("the stream enforcer", () => {
       { key: "4", value: "" },
       { key: "5", value: "fine-after" },
     ]);
-    const quarantined = await readCommitted(kafka, topics.quarantine, 4);
-    const out = await readCommitted(kafka, topics.to, 1);
+    await waitForEnforcerCaughtUp(kafka, route);
+    const quarantined = await readToEnd(kafka, topics.quarantine);
+    const out = await readToEnd(kafka, topics.to);
+    expect(quarantined).toHaveLength(4);
     const reasons = new Map(quarantined.map((m) => [m.key?.toString(), header(m, "flowzone-error") ?? ""]));
     expect(reasons.size).toBe(4);
     expect(reasons.get("1")).toContain("flowzone-labels");
@@ -103,35 +109,39 @@ describe("the stream enforcer", () => {
 
   it("only observes and audits on a route without `to`", async () => {
     const topics = testTopics("observe");
-    await createTopics(kafka, [topics.from], 1);
+    await createTopics(kafka, [topics.from]);
     const route: Route = { name: topics.from, from: topics.from, to: undefined, quarantine: undefined, producer: "svc:watcher" };
     const enforcer = await start(route, await writeBundleDir(topics.from), topics.audit);
     await produce(kafka, topics.from, [{ value: "one" }, { value: "two", headers: { "flowzone-labels": "health" } }]);
-    const audits = (await readCommitted(kafka, topics.audit, 3)).map(decodeAudit);
+    await waitForEnforcerCaughtUp(kafka, route);
+    const audits = (await readToEnd(kafka, topics.audit)).map(decodeAudit);
     expect(audits.map((a) => a.zone).sort()).toEqual(["banana", "banana", "health"]);
     for (const audit of audits) if (audit.event.case === "violation") expect(audit.event.value.sink).toBe("svc:watcher");
-    await waitFor("both records counted", () => enforcer.stats().records === 2, 10_000);
+    await waitFor("both records counted", () => enforcer.stats().records === 2, { timeoutMs: 10_000 });
     expect(enforcer.stats()).toMatchObject({ forwarded: 0, quarantined: 0 });
   }, 90_000);
 
   it("follows bundle edits: a broken edit keeps the old engine, a good one flips what is enforced", async () => {
     const topics = testTopics("reload");
-    await createTopics(kafka, [topics.from], 1);
+    await createTopics(kafka, [topics.from]);
     const route: Route = { name: topics.from, from: topics.from, to: topics.to, quarantine: topics.quarantine, producer: "svc:flowzone-enforcer" };
     const dir = await writeBundleDir(topics.from);
     const { logger: watched, lines } = collectingLogger();
     const enforcer = await start(route, dir, topics.audit, watched);
     const before = enforcer.policyVersion();
     await writeFile(path.join(dir, "bundle.yaml"), `${bundleYaml(topics.from)}\n---\nkind: Zone\nname: broken\n`);
-    await waitFor("the enforcer to read the broken edit and reject it", () => lines.some((line) => line["msg"] === "the policy directory was rejected; the previous version stays in force"), 10_000);
+    await waitFor("the enforcer to read the broken edit and reject it", () => lines.some((line) => line["msg"] === "the policy directory was rejected; the previous version stays in force"), { timeoutMs: 10_000 });
     expect(enforcer.policyVersion()).toBe(before);
     await produce(kafka, topics.from, [{ key: "1", value: "held", headers: { "flowzone-labels": "health" } }]);
-    await readCommitted(kafka, topics.quarantine, 1);
+    await waitForEnforcerCaughtUp(kafka, route);
+    expect((await readToEnd(kafka, topics.quarantine)).map((m) => m.value?.toString())).toEqual(["held"]);
     await writeFile(path.join(dir, "bundle.yaml"), bundleYaml(topics.from, "logging"));
-    await waitFor("the new policy version", () => enforcer.policyVersion() !== before, 10_000);
+    await waitFor("the new policy version", () => enforcer.policyVersion() !== before, { timeoutMs: 10_000 });
     await produce(kafka, topics.from, [{ key: "2", value: "passes", headers: { "flowzone-labels": "health" } }]);
-    const out = await readCommitted(kafka, topics.to, 1);
+    await waitForEnforcerCaughtUp(kafka, route);
+    const out = await readToEnd(kafka, topics.to);
     expect(out.map((m) => m.value?.toString())).toEqual(["passes"]);
+    expect((await readToEnd(kafka, topics.quarantine)).map((m) => m.value?.toString())).toEqual(["held"]);
     expect(header(out[0], "flowzone-labels")).toBe("banana,health");
   }, 90_000);
 });
