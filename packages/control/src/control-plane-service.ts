@@ -153,7 +153,8 @@ export class ControlPlaneService implements ControlPlane {
     const policy = await this.requirePolicy();
     this.findZone(policy, zoneName);
     const nowMs = this.now();
-    const checked = checkException(request, nowMs, policy.bundle.defaults.maxExceptionLifetimeMs);
+    const { maxExceptionLifetimeMs, maxFieldBytes } = policy.bundle.defaults;
+    const checked = checkException(request, nowMs, { maxLifetimeMs: maxExceptionLifetimeMs, maxFieldBytes });
     const exception: ExceptionView = {
       id: randomUUID(),
       zone: zoneName,

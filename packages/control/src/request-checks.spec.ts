@@ -4,6 +4,7 @@ import { checkException, checkFlip } from "./request-checks";
 const NOW = Date.parse("2026-01-01T00:00:00Z");
 const DAY_MS = 86_400_000;
 const MAX = 90 * DAY_MS;
+const BOUNDS = { maxLifetimeMs: MAX, maxFieldBytes: 256 };
 const valid = { producer: "svc:banana-*", sink: "kafka:ads", justification: "migration", expiresAt: new Date(NOW + 60_000) };
 
 function codeOf(run: () => unknown): string | undefined {
@@ -29,25 +30,26 @@ describe("request checks", () => {
   });
 
   it("accepts a valid exception", () => {
-    expect(checkException(valid, NOW, MAX).justification).toBe("migration");
+    expect(checkException(valid, NOW, BOUNDS).justification).toBe("migration");
   });
 
   it("accepts an exception that ends exactly at the longest lifetime, and refuses one a millisecond later, naming the limit", () => {
-    expect(checkException({ ...valid, expiresAt: new Date(NOW + MAX) }, NOW, MAX).expiresAt.getTime()).toBe(NOW + MAX);
-    expect(codeOf(() => checkException({ ...valid, expiresAt: new Date(NOW + MAX + 1) }, NOW, MAX))).toBe(
+    expect(checkException({ ...valid, expiresAt: new Date(NOW + MAX) }, NOW, BOUNDS).expiresAt.getTime()).toBe(NOW + MAX);
+    expect(codeOf(() => checkException({ ...valid, expiresAt: new Date(NOW + MAX + 1) }, NOW, BOUNDS))).toBe(
       "invalid_argument: expiresAt 2026-04-01T00:00:00.001Z is further away than the longest an exception may last, 90 days " +
         "(maxExceptionLifetime of the bundle's Defaults): choose an expiry by 2026-04-01T00:00:00.000Z and renew it if the fix takes longer",
     );
-    expect(codeOf(() => checkException({ ...valid, expiresAt: new Date("9999-12-31T00:00:00Z") }, NOW, 36 * 3_600_000))).toContain("36 hours");
+    expect(codeOf(() => checkException({ ...valid, expiresAt: new Date("9999-12-31T00:00:00Z") }, NOW, { ...BOUNDS, maxLifetimeMs: 36 * 3_600_000 }))).toContain("36 hours");
   });
 
   it.each([
     [{ ...valid, producer: "banana" }, 'producer "banana" is not an asset-id pattern'],
     [{ ...valid, sink: "Kafka:ads" }, 'sink "Kafka:ads" is not an asset-id pattern'],
+    [{ ...valid, producer: `svc:${"p".repeat(100_000)}` }, "producer is 100004 bytes long; the longest accepted is 256 bytes (maxFieldBytes of the bundle's Defaults)"],
     [{ ...valid, justification: " " }, "an exception needs a justification"],
     [{ ...valid, expiresAt: new Date(NOW) }, "is not in the future"],
     [{ ...valid, expiresAt: new Date(Number.NaN) }, "expiresAt must be a valid time"],
   ])("refuses exception %#", (request, message) => {
-    expect(codeOf(() => checkException(request, NOW, MAX))).toContain(message);
+    expect(codeOf(() => checkException(request, NOW, BOUNDS))).toContain(message);
   });
 });

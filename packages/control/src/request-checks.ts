@@ -25,13 +25,25 @@ export function checkFlip(request: FlipRequest): { to: Mode; reason: string; for
   return { to, reason, force: request.force };
 }
 
+/** The bundle's bounds an exception request is held to (its Defaults). */
+export interface ExceptionBounds {
+  /** `maxExceptionLifetime`: the furthest ahead an expiry may lie. */
+  readonly maxLifetimeMs: number;
+  /** `maxFieldBytes`: the longest producer or sink pattern. */
+  readonly maxFieldBytes: number;
+}
+
 /**
- * Checks an exception request: engine-valid patterns, a justification, an expiry in the future
- * and at most `maxLifetimeMs` away (the bundle's `maxExceptionLifetime`): an exception is a
+ * Checks an exception request: engine-valid patterns no longer than the bundle's names, a
+ * justification, an expiry in the future and at most `maxLifetimeMs` away: an exception is a
  * time-boxed way out while the flow is fixed, and one that never ends is a hidden zone member.
  */
-export function checkException(request: ExceptionRequest, nowMs: number, maxLifetimeMs: number): ExceptionRequest {
+export function checkException(request: ExceptionRequest, nowMs: number, bounds: ExceptionBounds): ExceptionRequest {
+  const { maxLifetimeMs, maxFieldBytes } = bounds;
   for (const [field, pattern] of [["producer", request.producer], ["sink", request.sink]] as const) {
+    if (typeof pattern === "string" && Buffer.byteLength(pattern, "utf8") > maxFieldBytes) {
+      throw new ControlError("invalid_argument", `${field} is ${Buffer.byteLength(pattern, "utf8")} bytes long; the longest accepted is ${maxFieldBytes} bytes (maxFieldBytes of the bundle's Defaults)`);
+    }
     if (typeof pattern !== "string" || !isValidAssetPattern(pattern)) {
       throw new ControlError(
         "invalid_argument",
