@@ -9,7 +9,6 @@ import * as grpc from "@grpc/grpc-js";
 import { create } from "@bufbuild/protobuf";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { clientConstructor } from "@flowzone/grpc-kit";
-import type { Logger } from "@flowzone/logging";
 import { DEFAULTS, startDecisionService } from "@flowzone/pdp";
 import type { Limits, RunningDecisionService } from "@flowzone/pdp";
 import { CheckBatchRequestSchema, CheckRequestSchema, DecisionService } from "@flowzone/proto";
@@ -76,14 +75,6 @@ export async function makeBundleDir(files: Readonly<Record<string, string>> = BU
   const dir = await mkdtemp(join(tmpdir(), "flowzone-pdp-"));
   await writeBundle(dir, files);
   return dir;
-}
-
-/**
- * @deprecated Only for test/telemetry, until it takes `collectingLogger("debug")` from
- * test/support/logger itself; this is that function, not a copy.
- */
-export function captureLogger(): { logger: Logger; lines: LogLine[] } {
-  return collectingLogger("debug");
 }
 
 export interface StartOptions {
