@@ -60,6 +60,35 @@ describe("hand decoders", () => {
     expect([decoded.producer, decoded.sink]).toEqual(["svc:p", "svc:s"]);
   });
 
+  it("skips an unknown length-delimited field to its end, as fromBinary does", () => {
+    const writer = new BinaryWriter();
+    writer.tag(2, WireType.LengthDelimited).string("svc:p");
+    writer.tag(7, WireType.LengthDelimited).string("a newer client's field");
+    writer.tag(3, WireType.LengthDelimited).string("svc:s");
+    const bytes = writer.finish();
+    expect(decodeCheckRequest(bytes)).toEqual(fromBinary(CheckRequestSchema, bytes, { readUnknownFields: false }));
+    expect(decodeCheckRequest(bytes)).toMatchObject({ producer: "svc:p", sink: "svc:s" });
+  });
+
+  it("skips an unknown group (wire types 3 and 4), nested ones too, as fromBinary does", () => {
+    const writer = new BinaryWriter();
+    writer.tag(2, WireType.LengthDelimited).string("svc:p");
+    writer.tag(40, WireType.StartGroup);
+    writer.tag(1, WireType.Varint).int32(7);
+    writer.tag(41, WireType.StartGroup).tag(41, WireType.EndGroup);
+    writer.tag(40, WireType.EndGroup);
+    writer.tag(3, WireType.LengthDelimited).string("svc:s");
+    const bytes = writer.finish();
+    expect(decodeCheckRequest(bytes)).toEqual(fromBinary(CheckRequestSchema, bytes, { readUnknownFields: false }));
+    expect(decodeCheckRequest(bytes)).toMatchObject({ producer: "svc:p", sink: "svc:s" });
+  });
+
+  it("rejects a group whose end tag names another field", () => {
+    const writer = new BinaryWriter();
+    writer.tag(40, WireType.StartGroup).tag(41, WireType.EndGroup);
+    expect(() => decodeCheckRequest(writer.finish())).toThrow("invalid end group tag");
+  });
+
   it("rejects a truncated message", () => {
     const bytes = toBinary(CheckBatchRequestSchema, create(CheckBatchRequestSchema, { requests }));
     expect(() => decodeCheckBatchRequest(bytes.subarray(0, bytes.length - 3))).toThrow();

@@ -15,7 +15,24 @@ import type { CheckBatchRequest, CheckBatchResponse, CheckRequest, CheckResponse
 const VARINT = 0;
 const I64 = 1;
 const LEN = 2;
+const START_GROUP = 3;
+const END_GROUP = 4;
 const I32 = 5;
+/** How deeply unknown groups may nest, as protobuf-es' default recursion limit. */
+const MAX_GROUP_DEPTH = 100;
+
+/**
+ * The field numbers each hand codec reads or writes, by message. Kept by hand beside the code
+ * above; wire-codec-fields.spec.ts compares it with the schemas generated from proto/, so a field
+ * added there fails a test until the codec handles it.
+ */
+export const CODEC_FIELDS: Readonly<Record<string, readonly number[]>> = {
+  "flowzone.v1.CheckRequest": [1, 2, 3, 4, 5, 6],
+  "flowzone.v1.CheckBatchRequest": [1],
+  "flowzone.v1.CheckResponse": [1, 2, 3, 4, 5],
+  "flowzone.v1.Violation": [1, 2, 3, 4, 5, 6],
+  "flowzone.v1.CheckBatchResponse": [1],
+};
 
 /** Decodes a `CheckRequest`. */
 export function decodeCheckRequest(bytes: Uint8Array): CheckRequest {
@@ -33,7 +50,7 @@ export function decodeCheckBatchRequest(bytes: Uint8Array): CheckBatchRequest {
       const length = reader.varint();
       requests.push(readCheckRequest(reader, reader.pos + length));
     } else {
-      reader.skip(tag & 7);
+      reader.skip(tag);
     }
   }
   return { $typeName: "flowzone.v1.CheckBatchRequest", requests };
@@ -53,7 +70,7 @@ function readCheckRequest(reader: WireReader, end: number): CheckRequest {
   while (reader.pos < end) {
     const tag = reader.varint();
     if ((tag & 7) !== LEN) {
-      reader.skip(tag & 7);
+      reader.skip(tag);
       continue;
     }
     switch (tag >>> 3) {
@@ -76,7 +93,7 @@ function readCheckRequest(reader: WireReader, end: number): CheckRequest {
         request.purpose = reader.string();
         break;
       default:
-        reader.skip(LEN);
+        reader.skip(tag);
     }
   }
   if (reader.pos !== end) throw new Error("premature end of a CheckRequest");
@@ -113,7 +130,9 @@ class WireReader {
     return text;
   }
 
-  skip(wireType: number): void {
+  /** Skips the value of the field with `tag`; a group (wire type 3) up to its end tag, as protobuf-es does. */
+  skip(tag: number, depth = 0): void {
+    const wireType = tag & 7;
     switch (wireType) {
       case VARINT:
         this.varint();
@@ -121,11 +140,25 @@ class WireReader {
       case I64:
         this.pos += 8;
         break;
-      case LEN:
-        this.pos += this.varint();
+      case LEN: {
+        // Length first: `this.pos += this.varint()` would add it to pos as it was before the varint.
+        const length = this.varint();
+        this.pos += length;
         break;
+      }
       case I32:
         this.pos += 4;
+        break;
+      case START_GROUP:
+        if (depth >= MAX_GROUP_DEPTH) throw new Error("unknown groups nested too deeply");
+        for (;;) {
+          const inner = this.varint();
+          if ((inner & 7) === END_GROUP) {
+            if (inner >>> 3 !== tag >>> 3) throw new Error("invalid end group tag");
+            break;
+          }
+          this.skip(inner, depth + 1);
+        }
         break;
       default:
         throw new Error(`cannot skip wire type ${wireType}`);
