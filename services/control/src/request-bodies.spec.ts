@@ -70,6 +70,11 @@ describe("parsePolicyBody", () => {
     expect(parsePolicyBody({ files: { "a.yaml": "kind: Label" } })).toEqual({ "a.yaml": "kind: Label" });
   });
 
+  it("keeps a file named __proto__ (an assignment to a plain object dropped it)", () => {
+    const files = parsePolicyBody(JSON.parse('{"files": {"a.yaml": "kind: Label", "__proto__": "kind: Zone"}}'));
+    expect(Object.entries(files)).toEqual([["a.yaml", "kind: Label"], ["__proto__", "kind: Zone"]]);
+  });
+
   it.each([[{}], [{ files: [] }], [{ files: {} }], [{ files: { "/etc/a.yaml": "" } }], [{ files: { "../a.yaml": "" } }], [{ files: { "a.yaml": 1 } }]])(
     "refuses %j naming files",
     (body) => {

@@ -67,7 +67,8 @@ export function parsePolicyBody(body: unknown): Record<string, string> {
   }
   const entries = Object.entries(files as Record<string, unknown>);
   if (entries.length === 0) throw invalidField("files", '"files" is empty; a bundle needs at least one YAML file');
-  const result: Record<string, string> = {};
+  // No prototype: `result["__proto__"] = content` on a plain object sets nothing, dropping that file.
+  const result = Object.create(null) as Record<string, string>;
   for (const [path, content] of entries) {
     if (path === "" || path.startsWith("/") || path.includes("\\") || path.split("/").includes("..")) {
       throw invalidField("files", `file path ${JSON.stringify(path)} must be relative to the bundle, without ".."`);
