@@ -10,7 +10,7 @@ import { parseBundle } from "./parse-bundle";
 import type { SourceFile } from "./types";
 
 /** Runs per property; each parses up to three files of up to 30 lines. */
-const RUNS = 150;
+const RUNS = 100;
 
 const FRAGMENTS = [
   "kind: Defaults",
