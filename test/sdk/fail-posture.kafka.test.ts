@@ -1,16 +1,25 @@
 /**
- * The decision service stopped or silent: fail open writes and records that the write went
- * unchecked; fail closed throws and writes nothing.
+ * The decision service stopped, killed or silent: fail open writes and records that the write
+ * went unchecked; fail closed throws and writes nothing. A remote producer takes each zone's own
+ * failMode from the bundle on the control topic (with its zone flips), and its own failMode
+ * option before any bundle has been read.
  */
 import { createServer, type Server, type Socket } from "node:net";
+import { join } from "node:path";
+import { rm } from "node:fs/promises";
 
-import { FlowCheckUnavailableError, UNCHECKED_DECISION, type GuardedProducer } from "@flowzone/sdk";
+import { create, toBinary } from "@bufbuild/protobuf";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { ControlRecordSchema, Mode } from "@flowzone/proto";
+import { FlowCheckUnavailableError, UNCHECKED_DECISION, type GuardedProducer, type GuardedRecord } from "@flowzone/sdk";
 
 import { uniqueTopic } from "../support/kafka";
 import { collectingLogger } from "../support/logger";
-import { createTopics } from "../support/topics";
-import { startPdp, type Pdp } from "../pdp/pdp-harness";
-import { SDK_BUNDLE, guardedProducer, kafka, recordsOf } from "./sdk-harness";
+import { waitUntil } from "../support/poll";
+import { TestProcess } from "../support/processes";
+import { createTopics, produce } from "../support/topics";
+import { startPdp, writeBundle, type Pdp } from "../pdp/pdp-harness";
+import { SDK_BUNDLE, guardedProducer, kafka, recordsOf, tempDir } from "./sdk-harness";
 
 const flow = { labels: ["pii.email"] };
 const messages = [{ value: "secret-payload" }];
@@ -106,4 +115,154 @@ describe("guarded producer when the decision service does not answer within the 
     expect(elapsed).toBeGreaterThanOrEqual(140);
     expect((await recordsOf(topic)).map((r) => [r.value, r.headers["flowzone-decision"]])).toEqual(expected === "throws" ? [] : [["secret-payload", "unchecked"]]);
   }, 30_000);
+});
+
+/**
+ * SDK_BUNDLE and zone card (enforcement, members kafka:payments-*), each zone failing as told:
+ * the bundle the control plane would push.
+ */
+function postureBundle(failModes: { readonly card: "open" | "closed"; readonly email: "open" | "closed" }): Record<string, string> {
+  return {
+    ...SDK_BUNDLE,
+    "zones/email.yaml": `kind: Zone
+name: email
+description: Emails stay in the CRM
+protects: [pii.email]
+members: [kafka:crm-*]
+mode: logging
+failMode: ${failModes.email}
+`,
+    "card.yaml": `kind: Label
+name: card
+description: Card numbers
+---
+kind: Zone
+name: card
+description: Card numbers stay in payments
+protects: [card]
+members: [kafka:payments-*]
+mode: enforcement
+failMode: ${failModes.card}
+`,
+  };
+}
+
+/** The port of the decision service's "decision service listening" JSON log line, once printed. */
+function listeningPort(output: string): number | undefined {
+  for (const line of output.split("\n").slice(0, -1)) {
+    if (!line.includes('"decision service listening"')) continue;
+    const entry = JSON.parse(line) as { port?: unknown };
+    if (typeof entry.port === "number") return entry.port;
+  }
+  return undefined;
+}
+
+describe("a remote producer when the decision service is killed: each zone's own failMode, from the control topic", () => {
+  const controlTopic = uniqueTopic("sdk-posture-control");
+  const { logger, lines } = collectingLogger("info");
+  const card = { labels: ["card"] };
+  const email = { labels: ["pii.email"] };
+  let dir: string;
+  let pdp: TestProcess;
+  let producer: GuardedProducer;
+  let epoch = 0n;
+
+  /** Publishes one control record, as the control plane does, at the next epoch. */
+  const publish = async (key: string, item: MessageInitShape<typeof ControlRecordSchema>["item"]): Promise<void> => {
+    epoch += 1n;
+    await produce(kafka, controlTopic, [{ key, value: Buffer.from(toBinary(ControlRecordSchema, create(ControlRecordSchema, { epoch, item }))) }]);
+  };
+  const pushBundle = (version: string, files: Record<string, string>): Promise<void> => publish("bundle", { case: "bundle", value: { version, files } });
+
+  /** What a dry run of the write gives now: the decision's outcome, or "fails closed". */
+  const dryRun = (record: GuardedRecord): Promise<string> =>
+    producer.check(record).then(
+      (decision) => decision.outcome,
+      (error: unknown) => (error instanceof FlowCheckUnavailableError ? "fails closed" : Promise.reject(error instanceof Error ? error : new Error(String(error)))),
+    );
+  /** Waits until the producer has taken in what the control topic now says about `record`. */
+  const awaitPosture = (flow: { labels: string[] }, outcome: "unchecked" | "fails closed"): Promise<string> =>
+    waitUntil(`a dry run of a ${flow.labels.join(",")} write to give "${outcome}"`, () => dryRun({ topic: "any", messages: [], flow }), (seen) => seen === outcome, { timeoutMs: 20_000, intervalMs: 100 });
+
+  beforeAll(async () => {
+    dir = await tempDir("flowzone-sdk-posture-");
+    await writeBundle(join(dir, "policy"), postureBundle({ card: "closed", email: "open" }));
+    await createTopics(kafka, [controlTopic], { config: { "cleanup.policy": "compact" } });
+    pdp = TestProcess.flowzone("flowzone pdp", ["pdp", "--policy", join(dir, "policy"), "--port", "0", "--metrics-port", "0"], { env: { FLOWZONE_LOG_FORMAT: "json" } });
+    await pdp.waitFor('its "decision service listening" log line', () => listeningPort(pdp.stdout) !== undefined, 20_000);
+    // The producer option is left at its default, open.
+    producer = await guardedProducer({
+      producer: "svc:sdk-test",
+      decider: { mode: "remote", address: `127.0.0.1:${listeningPort(pdp.stdout) ?? 0}`, deadlineMs: 300, controlTopic },
+      cacheMaxEntries: 0,
+      logger,
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await producer.disconnect();
+    await pdp.kill();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("while the service answers, a write in a zone failing closed is decided by it alone", async () => {
+    const topic = uniqueTopic("payments");
+    await createTopics(kafka, [topic]);
+    const result = await producer.send({ topic, messages: [{ value: "in-zone" }], flow: card });
+    expect(result.decision).toBe("allow");
+    expect(producer.stats()).toMatchObject({ decisionCalls: 1, allowed: 1, unchecked: 0, failedClosed: 0 });
+  }, 30_000);
+
+  it("killed, before any bundle on the control topic: the producer's failMode (open) applies, so the write goes unchecked", async () => {
+    await pdp.kill();
+    const topic = uniqueTopic("sdk-posture-none");
+    await createTopics(kafka, [topic]);
+    const result = await producer.send({ topic, messages: [{ value: "card-1" }], flow: card });
+    expect(result).toMatchObject({ decision: "unchecked", decisionId: UNCHECKED_DECISION });
+    expect((await recordsOf(topic)).map((r) => [r.value, r.headers["flowzone-decision"]])).toEqual([["card-1", "unchecked"]]);
+    expect(lines.some((l) => l.msg === "no policy bundle on the control topic yet: until one arrives, a write the decision service cannot check takes the producer's failMode")).toBe(true);
+  }, 30_000);
+
+  it("a bundle pushed on the control topic: zone card (failMode closed) fails closed and nothing is written; zone email (open) goes unchecked", async () => {
+    await pushBundle("sha256:posture-1", postureBundle({ card: "closed", email: "open" }));
+    await awaitPosture(card, "fails closed");
+    const before = producer.stats();
+    const topic = uniqueTopic("sdk-posture-closed");
+    await createTopics(kafka, [topic]);
+
+    const error = await producer.send({ topic, messages: [{ value: "card-secret" }], flow: card }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FlowCheckUnavailableError);
+    expect(error).toMatchObject({ code: "check_unavailable", message: expect.stringMatching(/fails closed; nothing was written: decision service at .* failed \(UNAVAILABLE\).*; a zone it touches fails closed \(policy sha256:[0-9a-f]+@1\)/) as unknown });
+    // The same producer then writes an email record to the same topic, unchecked: once it is acked,
+    // the topic read to its end offsets holds that record alone, so the card record never left.
+    const result = await producer.send({ topic, messages: [{ value: "email-1" }], flow: email });
+    expect(result).toMatchObject({ decision: "unchecked", decisionId: UNCHECKED_DECISION, violations: [] });
+    expect(await recordsOf(topic)).toEqual([{ value: "email-1", headers: { "flowzone-labels": "pii.email", "flowzone-decision": "unchecked" } }]);
+    expect(producer.stats()).toMatchObject({ failedClosed: before.failedClosed + 1, unchecked: before.unchecked + 1 });
+    expect(JSON.stringify(lines)).not.toContain("card-secret");
+  }, 60_000);
+
+  it("a zone flip on the control topic (card off) takes effect for the next unchecked send", async () => {
+    await publish("zone/card", { case: "zoneMode", value: { zone: "card", mode: Mode.OFF } });
+    await awaitPosture(card, "unchecked");
+    const topic = uniqueTopic("sdk-posture-off");
+    await createTopics(kafka, [topic]);
+    expect((await producer.send({ topic, messages: [{ value: "card-2" }], flow: card })).decision).toBe("unchecked");
+    expect((await recordsOf(topic)).map((r) => [r.value, r.headers["flowzone-decision"]])).toEqual([["card-2", "unchecked"]]);
+  }, 60_000);
+
+  it("a new bundle making zone email fail closed takes effect for the next send: it throws, and nothing is written", async () => {
+    await pushBundle("sha256:posture-2", postureBundle({ card: "closed", email: "closed" }));
+    await awaitPosture(email, "fails closed");
+    const topic = uniqueTopic("sdk-posture-email");
+    await createTopics(kafka, [topic]);
+    const error = await producer.send({ topic, messages: [{ value: "email-2" }], flow: email }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FlowCheckUnavailableError);
+    expect((error as Error).message).toMatch(/a zone it touches fails closed \(policy sha256:[0-9a-f]+@3\)/);
+    // Card stays off (the flip outlives the new bundle): still written unchecked.
+    expect((await producer.send({ topic, messages: [{ value: "card-3" }], flow: card })).decision).toBe("unchecked");
+    // Disconnecting waits for any request still in flight: after it, the topic read to its end
+    // offsets holds everything this producer sent there.
+    await producer.disconnect();
+    expect((await recordsOf(topic)).map((r) => r.value)).toEqual(["card-3"]);
+  }, 60_000);
 });

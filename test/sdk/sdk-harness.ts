@@ -16,7 +16,7 @@ import { createLogger, type Logger } from "@flowzone/logging";
 import { AuditRecordSchema, type AuditRecord } from "@flowzone/proto";
 import { createGuardedProducer, type GuardedProducer, type GuardedProducerOptions } from "@flowzone/sdk";
 
-import { testKafka } from "../support/kafka";
+import { testKafka, uniqueTopic } from "../support/kafka";
 import { waitUntil } from "../support/poll";
 import { readToEnd, type TopicMessage } from "../support/topic-tail";
 
@@ -104,9 +104,13 @@ export function callCounter(): { interceptor: grpc.Interceptor; calls: Map<strin
 export const CHECK = "/flowzone.v1.DecisionService/Check";
 export const CHECK_BATCH = "/flowzone.v1.DecisionService/CheckBatch";
 
-/** A connected guarded producer on the test broker; `close` disconnects it. */
+/**
+ * A connected guarded producer on the test broker; `close` disconnects it. A remote one follows a
+ * control topic of its own unless given one, so no other test's bundle sets its fail posture.
+ */
 export async function guardedProducer(options: Omit<GuardedProducerOptions, "kafka" | "logger"> & { logger?: Logger }): Promise<GuardedProducer> {
-  const producer = createGuardedProducer({ kafka, logger: quietLogger, producerConfig: { idempotent: true }, ...options });
+  const decider = options.decider.mode === "remote" ? { controlTopic: uniqueTopic("sdk-control"), ...options.decider } : options.decider;
+  const producer = createGuardedProducer({ kafka, logger: quietLogger, producerConfig: { idempotent: true }, ...options, decider });
   await producer.connect();
   return producer;
 }

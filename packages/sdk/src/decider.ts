@@ -15,7 +15,7 @@ export interface DeciderResult {
 /**
  * One decision per write, or an error. A decider throws `FlowRequestError` for a write that
  * cannot be decided, and `DeciderUnavailable` when flowzone itself failed (the producer then
- * applies the fail posture `posture` names for those writes).
+ * applies the fail posture to those writes, see below).
  */
 export interface Decider {
   readonly mode: "remote" | "embedded";
@@ -30,8 +30,9 @@ export interface Decider {
 }
 
 /**
- * flowzone could not decide. `posture` is the fail mode for the writes concerned, when the
- * decider knows it better than the producer's `failMode` option (embedded: the engine's).
+ * flowzone could not decide. `posture` is the fail mode of the zones the writes touch, when the
+ * decider knows it (embedded: the engine's; remote: the one the control topic tells), undefined
+ * when it does not. The producer fails closed when it is `closed` or its own `failMode` is.
  */
 export class DeciderUnavailable extends Error {
   override readonly name = "DeciderUnavailable";

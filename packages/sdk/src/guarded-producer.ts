@@ -1,22 +1,27 @@
-import type { Producer, TopicMessages } from "kafkajs";
+import type { Kafka, Producer, TopicMessages } from "kafkajs";
 
 import type { Write } from "@flowzone/engine";
+import type { Logger } from "@flowzone/logging";
 
 import { DecisionCache } from "./decision-cache";
 import type { Decider } from "./decider";
 import { FlowCheckUnavailableError, FlowDeniedError } from "./errors";
 import { flowHeaders, sendHeaders, toWrite, traceparentOf, withHeaders } from "./flow-write";
-import { resolveOptions, type GuardedProducerOptions, type ResolvedOptions } from "./options";
+import { resolveOptions, type GuardedProducerOptions, type RemoteDecider, type ResolvedOptions } from "./options";
 import { RemoteDecisionClient } from "./remote-decider";
 import type { FlowDecision, GuardedProducerStats, GuardedRecord, SendResult } from "./types";
 import { WriteChecker } from "./write-checker";
+import { followZonePosture } from "./zone-posture";
 
 /** How long `connect` waits for the decision service's channel before going on without it. */
 const CONNECT_WARM_UP_MS = 2_000;
 
 /** A kafkajs producer that checks every write with flowzone before it writes. */
 export interface GuardedProducer {
-  /** Connects the producer and starts the decider (embedded: loads the bundle, follows control). */
+  /**
+   * Connects the producer and starts the decider (embedded: loads the bundle, follows control;
+   * remote: replays and follows control for the zones' fail posture, unless told not to).
+   */
   connect(): Promise<void>;
   /**
    * Checks the write (one decision for all the messages: they share producer, sink and flow),
@@ -143,8 +148,9 @@ export function createGuardedProducer(options: GuardedProducerOptions): GuardedP
 
 async function start(options: ResolvedOptions): Promise<Connected> {
   const logger = options.logger;
-  // The embedded decider comes from @flowzone/sdk/embedded, so only its users load the engine.
-  const decider: Decider = options.decider.mode === "remote" ? new RemoteDecisionClient(options.decider) : await options.decider.start(options.kafka, logger);
+  // The embedded decider comes from @flowzone/sdk/embedded; a remote one loads the engine only on
+  // this connect, and only to follow the control topic for the zones' fail posture.
+  const decider: Decider = options.decider.mode === "remote" ? await remoteDecider(options.decider, options.kafka, logger) : await options.decider.start(options.kafka, logger);
   const producer = options.kafka.producer(options.producerConfig);
   try {
     await producer.connect();
@@ -158,4 +164,10 @@ async function start(options: ResolvedOptions): Promise<Connected> {
   const cache = new DecisionCache(options.cacheMaxEntries, options.cacheTtlMs);
   const checker = new WriteChecker(decider, cache, options.failMode, logger.child({ component: "write-checker" }));
   return { producer, decider, checker };
+}
+
+/** The decision service's client, with the zones' fail posture from the control topic unless it is not followed. */
+async function remoteDecider(options: Required<RemoteDecider>, kafka: Kafka, logger: Logger): Promise<RemoteDecisionClient> {
+  const zones = options.followControlTopic ? await followZonePosture(kafka, options.controlTopic, logger) : undefined;
+  return new RemoteDecisionClient(options, zones);
 }

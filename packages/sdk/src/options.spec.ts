@@ -21,7 +21,7 @@ describe("resolveOptions", () => {
       cacheMaxEntries: SDK_DEFAULTS.cacheMaxEntries,
       cacheTtlMs: SDK_DEFAULTS.cacheTtlMs,
       acks: -1,
-      decider: { mode: "remote", address: "127.0.0.1:50051", deadlineMs: 200, interceptors: [] },
+      decider: { mode: "remote", address: "127.0.0.1:50051", deadlineMs: 200, interceptors: [], followControlTopic: true, controlTopic: "flowzone.control.v1" },
     });
     expect(SDK_DEFAULTS.failMode).toBe("open");
   });
@@ -29,6 +29,8 @@ describe("resolveOptions", () => {
   it("keeps what the caller set", () => {
     const resolved = resolveOptions({ ...remote, failMode: "closed", cacheMaxEntries: 0, producer: "svc:orders-api", decider: { mode: "remote", address: "pdp:1", deadlineMs: 50 } });
     expect(resolved).toMatchObject({ failMode: "closed", cacheMaxEntries: 0, producer: "svc:orders-api", decider: { deadlineMs: 50 } });
+    const quiet = resolveOptions({ ...remote, decider: { mode: "remote", address: "pdp:1", followControlTopic: false, controlTopic: "ctl" } });
+    expect(quiet.decider).toMatchObject({ followControlTopic: false, controlTopic: "ctl" });
   });
 
   it.each([
@@ -42,6 +44,8 @@ describe("resolveOptions", () => {
     ["an unknown decider mode", withOptions(remote, { decider: { mode: "psychic" } }), /decider.mode must be "remote" or "embedded", got "psychic"/],
     ["an address without a port", withOptions(remote, { decider: { mode: "remote", address: "pdp" } }), /decider.address must be host:port, got "pdp"/],
     ["a fractional deadline", withOptions(remote, { decider: { mode: "remote", address: "pdp:1", deadlineMs: 0.5 } }), /decider.deadlineMs must be an integer/],
+    ["a followControlTopic that is not a boolean", withOptions(remote, { decider: { mode: "remote", address: "pdp:1", followControlTopic: "yes" } }), /decider.followControlTopic must be true or false, got "yes"/],
+    ["an empty control topic", withOptions(remote, { decider: { mode: "remote", address: "pdp:1", controlTopic: "" } }), /decider.controlTopic must be a topic name/],
     ["embedded options not made by embeddedDecider", withOptions(remote, { decider: { mode: "embedded", policyDir: "/p", auditSpoolDir: "/s" } }), /embeddedDecider\(.*"@flowzone\/sdk\/embedded"/],
   ])("rejects %s with a message naming the option", (_what, options, message) => {
     expect(() => resolveOptions(options)).toThrow(message);

@@ -16,6 +16,14 @@ export interface RemoteDecider {
   readonly deadlineMs?: number;
   /** grpc-js client interceptors (tracing, metrics, tests counting calls). */
   readonly interceptors?: readonly Interceptor[];
+  /**
+   * Follow flowzone.control.v1 (default true) to learn each zone's `failMode` from the bundle
+   * pushed there and its zone flips, so a write the decision service cannot check fails closed
+   * when a zone it touches does. `connect()` then waits for the topic's replay. Off, or before
+   * any bundle has been read from the topic, the producer's `failMode` option alone applies.
+   */
+  readonly followControlTopic?: boolean;
+  readonly controlTopic?: string;
 }
 
 /**
@@ -37,9 +45,12 @@ export interface GuardedProducerOptions {
   /** Asset id writes are checked as when a send's flow names none, e.g. `svc:orders-api`. */
   readonly producer?: string;
   /**
-   * Posture when the decision service is unreachable or late (remote). Embedded, the engine's
-   * `failPosture(write)` decides, from the zones the write touches; this one applies only when
-   * even that cannot be had.
+   * The producer's own fail posture, for a write flowzone cannot check (remote: the decision
+   * service unreachable or late). The strictest posture wins: the write fails closed when this
+   * is `closed`, or when a zone (or rule) it touches fails closed. Remote, the zones' posture is
+   * learnt from the control topic (`decider.followControlTopic`); while no bundle has been read
+   * from it, with it not followed, or for a write that bundle cannot place (an unknown label or
+   * source), this option alone decides. Embedded, the engine's `failPosture(write)` tells it.
    */
   readonly failMode?: FailMode;
   /** Decision cache by write shape; 0 entries turns it off. */
@@ -116,11 +127,17 @@ function resolveDecider(given: RemoteDecider | EmbeddedDecider | undefined): Req
     if (typeof decider.address !== "string" || !/^[^\s]+:\d{1,5}$/.test(decider.address)) {
       throw new RangeError(`guarded producer: decider.address must be host:port, got "${String(decider.address)}"`);
     }
+    const follow: unknown = decider.followControlTopic ?? SDK_DEFAULTS.followControlTopic;
+    if (typeof follow !== "boolean") throw new TypeError(`guarded producer: decider.followControlTopic must be true or false, got ${JSON.stringify(follow)}`);
+    const controlTopic: unknown = decider.controlTopic ?? SDK_DEFAULTS.controlTopic;
+    if (typeof controlTopic !== "string" || controlTopic === "") throw new RangeError("guarded producer: decider.controlTopic must be a topic name");
     const resolved: Required<RemoteDecider> = {
       mode: "remote",
       address: decider.address,
       deadlineMs: decider.deadlineMs ?? SDK_DEFAULTS.deadlineMs,
       interceptors: decider.interceptors ?? [],
+      followControlTopic: follow,
+      controlTopic,
     };
     checkInteger("decider.deadlineMs", resolved.deadlineMs, 1, 60_000);
     return resolved;

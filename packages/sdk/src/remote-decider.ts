@@ -11,6 +11,7 @@ import { fromCheckResponse } from "./convert";
 import { DeciderUnavailable, type Decider, type DeciderResult } from "./decider";
 import { FlowRequestError } from "./errors";
 import type { RemoteDecider } from "./options";
+import type { ZonePosture } from "./zone-posture";
 
 type Callback<T> = (error: grpc.ServiceError | null, value?: T) => void;
 
@@ -24,13 +25,17 @@ const RawDecisionClient = clientConstructor(DecisionService);
 /**
  * Decides with the decision service: one write is one `Check`, several are one `CheckBatch`,
  * each under the deadline. `INVALID_ARGUMENT` is the caller's mistake (`FlowRequestError`);
- * any other failure, including the deadline, is flowzone's (`DeciderUnavailable`).
+ * any other failure, including the deadline, is flowzone's (`DeciderUnavailable`), carrying the
+ * posture of the zones the writes touch when the control topic is followed (`zones`).
  */
 export class RemoteDecisionClient implements Decider {
   readonly mode = "remote";
   private readonly client: RawClient;
 
-  constructor(private readonly options: Required<RemoteDecider>) {
+  constructor(
+    private readonly options: Required<RemoteDecider>,
+    private readonly zones?: ZonePosture,
+  ) {
     this.client = new RawDecisionClient(options.address, grpc.credentials.createInsecure(), {
       interceptors: [...options.interceptors],
     }) as unknown as RawClient;
@@ -42,13 +47,13 @@ export class RemoteDecisionClient implements Decider {
     const metadata = new grpc.Metadata();
     if (traceparent !== "") metadata.set(TRACEPARENT_HEADER, traceparent);
     if (writes.length === 1) {
-      const response = await this.call<CheckResponse>((options, done) => this.client.check(toRequest(first), metadata, options, done));
+      const response = await this.call<CheckResponse>(writes, (options, done) => this.client.check(toRequest(first), metadata, options, done));
       return [fromCheckResponse(response, first)];
     }
     const request = create(CheckBatchRequestSchema, { requests: writes.map(toRequest) });
-    const response = await this.call<CheckBatchResponse>((options, done) => this.client.checkBatch(request, metadata, options, done));
+    const response = await this.call<CheckBatchResponse>(writes, (options, done) => this.client.checkBatch(request, metadata, options, done));
     if (response.responses.length !== writes.length) {
-      throw new DeciderUnavailable(`decision service answered ${response.responses.length} decisions for ${writes.length} writes`, undefined);
+      throw this.unavailable(writes, `decision service answered ${response.responses.length} decisions for ${writes.length} writes`);
     }
     return response.responses.map((r, i) => fromCheckResponse(r, writes[i] ?? first));
   }
@@ -69,19 +74,31 @@ export class RemoteDecisionClient implements Decider {
     // The decision service's answers carry the policy version; the cache watches those.
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.client.close();
-    return Promise.resolve();
+    await this.zones?.close();
   }
 
-  private call<T>(start: (options: grpc.CallOptions, done: Callback<T>) => void): Promise<T> {
+  private call<T>(writes: readonly Write[], start: (options: grpc.CallOptions, done: Callback<T>) => void): Promise<T> {
     return new Promise((resolve, reject) => {
       start({ deadline: Date.now() + this.options.deadlineMs }, (error, value) => {
-        if (error !== null) reject(toDeciderError(error, this.options.address));
-        else if (value === undefined) reject(new DeciderUnavailable("decision service sent no answer", undefined));
+        if (error !== null) reject(toDeciderError(error, this.options.address, (message, cause) => this.unavailable(writes, message, cause)));
+        else if (value === undefined) reject(this.unavailable(writes, "decision service sent no answer"));
         else resolve(value);
       });
     });
+  }
+
+  /**
+   * The writes could not be checked: the posture is that of the zones they touch when the control
+   * topic is followed and tells it, else undefined (the producer's `failMode`). Only this path
+   * asks; a decided write never does.
+   */
+  private unavailable(writes: readonly Write[], message: string, cause?: unknown): DeciderUnavailable {
+    const options = cause === undefined ? undefined : { cause };
+    if (this.zones === undefined) return new DeciderUnavailable(message, undefined, options);
+    const { posture, reason } = this.zones.postureOf(writes);
+    return new DeciderUnavailable(`${message}; ${reason}`, posture, options);
   }
 }
 
@@ -103,7 +120,7 @@ const BATCH_ITEM = "requests[";
  * `google.rpc.BadRequest` field violation naming the field, `ErrorInfo` metadata with the value),
  * never from the message text.
  */
-function toDeciderError(error: grpc.ServiceError, address: string): Error {
+function toDeciderError(error: grpc.ServiceError, address: string, unavailable: (message: string, cause: unknown) => DeciderUnavailable): Error {
   if (error.code === grpc.status.INVALID_ARGUMENT) {
     const refusal = fromServiceError(error);
     const [violation] = refusal.details.fieldViolations ?? [];
@@ -112,7 +129,7 @@ function toDeciderError(error: grpc.ServiceError, address: string): Error {
     return new FlowRequestError(field, value, `flowzone cannot decide this write: ${violation?.description ?? refusal.message}`, refusal);
   }
   const what = error.code === grpc.status.DEADLINE_EXCEEDED ? "did not answer within the deadline" : `failed (${grpc.status[error.code]})`;
-  return new DeciderUnavailable(`decision service at ${address} ${what}: ${error.details}`, undefined, { cause: error });
+  return unavailable(`decision service at ${address} ${what}: ${error.details}`, error);
 }
 
 /** A field path within the write: `labels[0]` of a batch's `requests[2].labels[0]`. */

@@ -20,9 +20,10 @@ export interface CheckerCounters {
 /**
  * Decides writes: the cache first, then one decider call for every write it missed. Only clean
  * allows (no violations) are cached: a violation, enforced or not, goes to the decider every
- * time so that each one is audited. On a decider failure the fail posture applies: open gives
- * `unchecked` decisions (and a throttled warning naming assets and labels, never a payload),
- * closed throws `FlowCheckUnavailableError`.
+ * time so that each one is audited. On a decider failure the fail posture applies, closed when
+ * the decider says the writes' zones fail closed or the producer's `failMode` is closed: closed
+ * throws `FlowCheckUnavailableError`, open gives `unchecked` decisions (and a throttled warning
+ * naming assets and labels, never a payload).
  */
 export class WriteChecker {
   readonly counters: CheckerCounters = { decisionCalls: 0, cacheHits: 0, cacheMisses: 0 };
@@ -67,8 +68,9 @@ export class WriteChecker {
       results = await this.decider.decide(asked, traceparent);
     } catch (error) {
       if (!(error instanceof DeciderUnavailable)) throw error;
-      const posture = error.posture ?? this.failMode;
-      if (posture === "closed") throw new FlowCheckUnavailableError(`flowzone could not check the write and fails closed; nothing was written: ${error.message}`, error);
+      // The strictest posture wins: a zone the writes touch failing closed, or the producer's own failMode.
+      if (error.posture === "closed") throw new FlowCheckUnavailableError(`flowzone could not check the write and fails closed; nothing was written: ${error.message}`, error);
+      if (this.failMode === "closed") throw new FlowCheckUnavailableError(`flowzone could not check the write and the producer's failMode is closed; nothing was written: ${error.message}`, error);
       this.warnUnchecked(asked, error);
       for (const i of missed) decisions[i] = uncheckedDecision(writes[i] as Write);
       return decisions as FlowDecision[];
