@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { connect } from "node:net";
 
-import { FLOWZONE_MAIN, TestProcess } from "../support/processes";
+import { decisionServicePort, FLOWZONE_MAIN, TestProcess } from "../support/processes";
 
 describe("flowzone pdp (built executable)", () => {
   it("logs the port it got, accepts connections, and exits 0 on SIGINT", async () => {
@@ -12,8 +12,8 @@ describe("flowzone pdp (built executable)", () => {
     }
     const pdp = TestProcess.flowzone("flowzone pdp", ["pdp", "--policy", "examples/bundle", "--port", "0"], { env: withoutFlowzoneSettings(process.env) });
 
-    await pdp.waitFor('its "decision service listening" log line', () => listeningPort(pdp.stdout) !== undefined, 15_000);
-    const port = listeningPort(pdp.stdout) ?? 0;
+    await pdp.waitFor('its "decision service listening" log line', () => decisionServicePort(pdp.stdout) !== undefined, 15_000);
+    const port = decisionServicePort(pdp.stdout) ?? 0;
     expect(port).toBeGreaterThan(0);
     await new Promise<void>((resolve, reject) => {
       const socket = connect(port, "127.0.0.1", () => { socket.end(); resolve(); });
@@ -32,12 +32,3 @@ function withoutFlowzoneSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith("FLOWZONE_")));
 }
 
-/** The port of the service's "decision service listening" JSON log line, once it has been printed. */
-function listeningPort(output: string): number | undefined {
-  for (const line of output.split("\n").slice(0, -1)) {
-    if (!line.includes('"decision service listening"')) continue;
-    const entry = JSON.parse(line) as { port?: unknown };
-    if (typeof entry.port === "number") return entry.port;
-  }
-  return undefined;
-}

@@ -16,7 +16,8 @@ import { FlowCheckUnavailableError, UNCHECKED_DECISION, type GuardedProducer, ty
 import { uniqueTopic } from "../support/kafka";
 import { collectingLogger } from "../support/logger";
 import { waitUntil } from "../support/poll";
-import { TestProcess } from "../support/processes";
+import { decisionServicePort, TestProcess } from "../support/processes";
+import { step } from "../support/steps";
 import { createTopics, produce } from "../support/topics";
 import { startPdp, writeBundle, type Pdp } from "../pdp/pdp-harness";
 import { SDK_BUNDLE, guardedProducer, kafka, recordsOf, tempDir } from "./sdk-harness";
@@ -147,15 +148,6 @@ failMode: ${failModes.card}
   };
 }
 
-/** The port of the decision service's "decision service listening" JSON log line, once printed. */
-function listeningPort(output: string): number | undefined {
-  for (const line of output.split("\n").slice(0, -1)) {
-    if (!line.includes('"decision service listening"')) continue;
-    const entry = JSON.parse(line) as { port?: unknown };
-    if (typeof entry.port === "number") return entry.port;
-  }
-  return undefined;
-}
 
 describe("a remote producer when the decision service is killed: each zone's own failMode, from the control topic", () => {
   const controlTopic = uniqueTopic("sdk-posture-control");
@@ -189,11 +181,11 @@ describe("a remote producer when the decision service is killed: each zone's own
     await writeBundle(join(dir, "policy"), postureBundle({ card: "closed", email: "open" }));
     await createTopics(kafka, [controlTopic], { config: { "cleanup.policy": "compact" } });
     pdp = TestProcess.flowzone("flowzone pdp", ["pdp", "--policy", join(dir, "policy"), "--port", "0", "--metrics-port", "0"], { env: { FLOWZONE_LOG_FORMAT: "json" } });
-    await pdp.waitFor('its "decision service listening" log line', () => listeningPort(pdp.stdout) !== undefined, 20_000);
+    await pdp.waitFor('its "decision service listening" log line', () => decisionServicePort(pdp.stdout) !== undefined, 20_000);
     // The producer option is left at its default, open.
     producer = await guardedProducer({
       producer: "svc:sdk-test",
-      decider: { mode: "remote", address: `127.0.0.1:${listeningPort(pdp.stdout) ?? 0}`, deadlineMs: 300, controlTopic },
+      decider: { mode: "remote", address: `127.0.0.1:${decisionServicePort(pdp.stdout) ?? 0}`, deadlineMs: 300, controlTopic },
       cacheMaxEntries: 0,
       logger,
     });
@@ -204,65 +196,67 @@ describe("a remote producer when the decision service is killed: each zone's own
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("while the service answers, a write in a zone failing closed is decided by it alone", async () => {
-    const topic = uniqueTopic("payments");
-    await createTopics(kafka, [topic]);
-    const result = await producer.send({ topic, messages: [{ value: "in-zone" }], flow: card });
-    expect(result.decision).toBe("allow");
-    expect(producer.stats()).toMatchObject({ decisionCalls: 1, allowed: 1, unchecked: 0, failedClosed: 0 });
-  }, 30_000);
+  it("follows each zone's failMode from the control topic once the decision service is killed, as bundles and flips arrive", async () => {
+    await step("while the service answers, a write in a zone failing closed is decided by it alone", async () => {
+      const topic = uniqueTopic("payments");
+      await createTopics(kafka, [topic]);
+      const result = await producer.send({ topic, messages: [{ value: "in-zone" }], flow: card });
+      expect(result.decision).toBe("allow");
+      expect(producer.stats()).toMatchObject({ decisionCalls: 1, allowed: 1, unchecked: 0, failedClosed: 0 });
+    });
 
-  it("killed, before any bundle on the control topic: the producer's failMode (open) applies, so the write goes unchecked", async () => {
-    await pdp.kill();
-    const topic = uniqueTopic("sdk-posture-none");
-    await createTopics(kafka, [topic]);
-    const result = await producer.send({ topic, messages: [{ value: "card-1" }], flow: card });
-    expect(result).toMatchObject({ decision: "unchecked", decisionId: UNCHECKED_DECISION });
-    expect((await recordsOf(topic)).map((r) => [r.value, r.headers["flowzone-decision"]])).toEqual([["card-1", "unchecked"]]);
-    expect(lines.some((l) => l.msg === "no policy bundle on the control topic yet: until one arrives, a write the decision service cannot check takes the producer's failMode")).toBe(true);
-  }, 30_000);
+    await step("killed, before any bundle on the control topic: the producer's failMode (open) applies, so the write goes unchecked", async () => {
+      await pdp.kill();
+      const topic = uniqueTopic("sdk-posture-none");
+      await createTopics(kafka, [topic]);
+      const result = await producer.send({ topic, messages: [{ value: "card-1" }], flow: card });
+      expect(result).toMatchObject({ decision: "unchecked", decisionId: UNCHECKED_DECISION });
+      expect((await recordsOf(topic)).map((r) => [r.value, r.headers["flowzone-decision"]])).toEqual([["card-1", "unchecked"]]);
+      expect(lines.some((l) => l.msg === "no policy bundle on the control topic yet: until one arrives, a write the decision service cannot check takes the producer's failMode")).toBe(true);
+    });
 
-  it("a bundle pushed on the control topic: zone card (failMode closed) fails closed and nothing is written; zone email (open) goes unchecked", async () => {
-    await pushBundle("sha256:posture-1", postureBundle({ card: "closed", email: "open" }));
-    await awaitPosture(card, "fails closed");
-    const before = producer.stats();
-    const topic = uniqueTopic("sdk-posture-closed");
-    await createTopics(kafka, [topic]);
+    await step("a bundle pushed on the control topic: zone card (failMode closed) fails closed and nothing is written; zone email (open) goes unchecked", async () => {
+      await pushBundle("sha256:posture-1", postureBundle({ card: "closed", email: "open" }));
+      await awaitPosture(card, "fails closed");
+      const before = producer.stats();
+      const topic = uniqueTopic("sdk-posture-closed");
+      await createTopics(kafka, [topic]);
 
-    const error = await producer.send({ topic, messages: [{ value: "card-secret" }], flow: card }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(FlowCheckUnavailableError);
-    expect(error).toMatchObject({ code: "check_unavailable", message: expect.stringMatching(/fails closed; nothing was written: decision service at .* failed \(UNAVAILABLE\).*; a zone it touches fails closed \(policy sha256:[0-9a-f]+@1\)/) as unknown });
-    // The same producer then writes an email record to the same topic, unchecked: once it is acked,
-    // the topic read to its end offsets holds that record alone, so the card record never left.
-    const result = await producer.send({ topic, messages: [{ value: "email-1" }], flow: email });
-    expect(result).toMatchObject({ decision: "unchecked", decisionId: UNCHECKED_DECISION, violations: [] });
-    expect(await recordsOf(topic)).toEqual([{ value: "email-1", headers: { "flowzone-labels": "pii.email", "flowzone-decision": "unchecked" } }]);
-    expect(producer.stats()).toMatchObject({ failedClosed: before.failedClosed + 1, unchecked: before.unchecked + 1 });
-    expect(JSON.stringify(lines)).not.toContain("card-secret");
-  }, 60_000);
+      const error = await producer.send({ topic, messages: [{ value: "card-secret" }], flow: card }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(FlowCheckUnavailableError);
+      expect(error).toMatchObject({ code: "check_unavailable", message: expect.stringMatching(/fails closed; nothing was written: decision service at .* failed \(UNAVAILABLE\).*; a zone it touches fails closed \(policy sha256:[0-9a-f]+@1\)/) as unknown });
+      // The same producer then writes an email record to the same topic, unchecked: once it is acked,
+      // the topic read to its end offsets holds that record alone, so the card record never left.
+      const result = await producer.send({ topic, messages: [{ value: "email-1" }], flow: email });
+      expect(result).toMatchObject({ decision: "unchecked", decisionId: UNCHECKED_DECISION, violations: [] });
+      expect(await recordsOf(topic)).toEqual([{ value: "email-1", headers: { "flowzone-labels": "pii.email", "flowzone-decision": "unchecked" } }]);
+      expect(producer.stats()).toMatchObject({ failedClosed: before.failedClosed + 1, unchecked: before.unchecked + 1 });
+      expect(JSON.stringify(lines)).not.toContain("card-secret");
+    }, { timeoutMs: 45_000 });
 
-  it("a zone flip on the control topic (card off) takes effect for the next unchecked send", async () => {
-    await publish("zone/card", { case: "zoneMode", value: { zone: "card", mode: Mode.OFF } });
-    await awaitPosture(card, "unchecked");
-    const topic = uniqueTopic("sdk-posture-off");
-    await createTopics(kafka, [topic]);
-    expect((await producer.send({ topic, messages: [{ value: "card-2" }], flow: card })).decision).toBe("unchecked");
-    expect((await recordsOf(topic)).map((r) => [r.value, r.headers["flowzone-decision"]])).toEqual([["card-2", "unchecked"]]);
-  }, 60_000);
+    await step("a zone flip on the control topic (card off) takes effect for the next unchecked send", async () => {
+      await publish("zone/card", { case: "zoneMode", value: { zone: "card", mode: Mode.OFF } });
+      await awaitPosture(card, "unchecked");
+      const topic = uniqueTopic("sdk-posture-off");
+      await createTopics(kafka, [topic]);
+      expect((await producer.send({ topic, messages: [{ value: "card-2" }], flow: card })).decision).toBe("unchecked");
+      expect((await recordsOf(topic)).map((r) => [r.value, r.headers["flowzone-decision"]])).toEqual([["card-2", "unchecked"]]);
+    }, { timeoutMs: 45_000 });
 
-  it("a new bundle making zone email fail closed takes effect for the next send: it throws, and nothing is written", async () => {
-    await pushBundle("sha256:posture-2", postureBundle({ card: "closed", email: "closed" }));
-    await awaitPosture(email, "fails closed");
-    const topic = uniqueTopic("sdk-posture-email");
-    await createTopics(kafka, [topic]);
-    const error = await producer.send({ topic, messages: [{ value: "email-2" }], flow: email }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(FlowCheckUnavailableError);
-    expect((error as Error).message).toMatch(/a zone it touches fails closed \(policy sha256:[0-9a-f]+@3\)/);
-    // Card stays off (the flip outlives the new bundle): still written unchecked.
-    expect((await producer.send({ topic, messages: [{ value: "card-3" }], flow: card })).decision).toBe("unchecked");
-    // Disconnecting waits for any request still in flight: after it, the topic read to its end
-    // offsets holds everything this producer sent there.
-    await producer.disconnect();
-    expect((await recordsOf(topic)).map((r) => r.value)).toEqual(["card-3"]);
-  }, 60_000);
+    await step("a new bundle making zone email fail closed takes effect for the next send: it throws, and nothing is written", async () => {
+      await pushBundle("sha256:posture-2", postureBundle({ card: "closed", email: "closed" }));
+      await awaitPosture(email, "fails closed");
+      const topic = uniqueTopic("sdk-posture-email");
+      await createTopics(kafka, [topic]);
+      const error = await producer.send({ topic, messages: [{ value: "email-2" }], flow: email }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(FlowCheckUnavailableError);
+      expect((error as Error).message).toMatch(/a zone it touches fails closed \(policy sha256:[0-9a-f]+@3\)/);
+      // Card stays off (the flip outlives the new bundle): still written unchecked.
+      expect((await producer.send({ topic, messages: [{ value: "card-3" }], flow: card })).decision).toBe("unchecked");
+      // Disconnecting waits for any request still in flight: after it, the topic read to its end
+      // offsets holds everything this producer sent there.
+      await producer.disconnect();
+      expect((await recordsOf(topic)).map((r) => r.value)).toEqual(["card-3"]);
+    }, { timeoutMs: 45_000 });
+  }, 240_000);
 });

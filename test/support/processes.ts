@@ -34,6 +34,8 @@ export interface Exit {
 
 /** Output kept per stream, from the end: enough for any assertion, bounded for chatty children. */
 const KEEP_CHARS = 4_000_000;
+/** How long an exited process's output may take to be read to its end. */
+const OUTPUT_DRAIN_MS = 2_000;
 
 const running = new Set<TestProcess>();
 
@@ -57,9 +59,14 @@ export class TestProcess {
     });
     this.exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {
-        this.exit = { code, signal };
-        running.delete(this);
-        resolve(this.exit);
+        const exit: Exit = { code, signal };
+        // Node reports the exit before the pipes are drained: wait for the output to end (bounded,
+        // since a process the child started may hold the pipes open), so `stdout` is complete.
+        void outputEnded(child, OUTPUT_DRAIN_MS).then(() => {
+          this.exit = exit;
+          running.delete(this);
+          resolve(exit);
+        });
       });
     });
   }
@@ -140,8 +147,32 @@ export class TestProcess {
   }
 }
 
+/** Resolves when the child's stdout and stderr have ended, or after `boundMs`. */
+async function outputEnded(child: ChildProcess, boundMs: number): Promise<void> {
+  const streams = [child.stdout, child.stderr].filter((stream) => stream !== null && !stream.destroyed);
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, boundMs);
+  });
+  await Promise.race([Promise.all(streams.map((stream) => new Promise((resolve) => stream?.once("close", resolve)))), bound]);
+  clearTimeout(timer);
+}
+
 function describeExit(exit: Exit): string {
   return exit.signal !== null ? `signal ${exit.signal}` : `code ${String(exit.code)}`;
+}
+
+/**
+ * The port a `flowzone pdp` printed in its JSON "decision service listening" line, once it has
+ * (its own port 0 picks a free one), else undefined.
+ */
+export function decisionServicePort(stdout: string): number | undefined {
+  for (const line of stdout.split("\n").slice(0, -1)) {
+    if (!line.includes('"decision service listening"')) continue;
+    const entry = JSON.parse(line) as { port?: unknown };
+    if (typeof entry.port === "number") return entry.port;
+  }
+  return undefined;
 }
 
 /** Kills every process a test left running and waits for them. */
