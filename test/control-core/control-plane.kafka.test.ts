@@ -103,6 +103,8 @@ describe("control plane", () => {
       [{ ...request, producer: "banana app" }, "not an asset-id pattern"],
       [{ ...request, justification: "" }, "needs a justification"],
       [{ ...request, expiresAt: new Date(h.clock.now() - 1) }, "is not in the future"],
+      [{ ...request, expiresAt: new Date("9999-12-31T00:00:00Z") }, "is further away than the longest an exception may last, 90 days (maxExceptionLifetime of the bundle's Defaults)"],
+      [{ ...request, sink: `kafka:${"s".repeat(300)}` }, "sink is 306 bytes long; the longest accepted is 256 bytes"],
     ] as const) {
       const error = await controlError(cp.grantException("banana", bad, admin));
       expect([error.code, error.message]).toEqual(["invalid_argument", expect.stringContaining(message)]);
