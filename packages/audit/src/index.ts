@@ -15,3 +15,4 @@ export {
   type ResolvedAuditWriterOptions,
 } from "./audit-writer-options";
 export { encodeZoneTraffic, type ZoneTraffic } from "./zone-traffic-record";
+export { isUnsendable } from "./unsendable";

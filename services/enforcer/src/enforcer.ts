@@ -36,7 +36,7 @@ export async function startEnforcer(options: EnforcerOptions): Promise<RunningEn
   const policy: PolicyHolder | undefined = runtime?.holder ?? options.policy;
   if (policy === undefined) throw new EnforcerError("give the enforcer exactly one of policyDir and policy");
   const auditTopic = options.auditTopic ?? AUDIT_TOPIC;
-  const stats: EnforcerStats = { records: 0, forwarded: 0, quarantined: 0, audits: 0, batches: 0, abortedBatches: 0 };
+  const stats: EnforcerStats = { records: 0, forwarded: 0, quarantined: 0, audits: 0, batches: 0, abortedBatches: 0, oversized: 0 };
   await ensureTopics(options.kafka, await topicsOf(options, auditTopic));
   const metrics = new EnforcerMetrics(options.telemetry ?? createTelemetry({ serviceName: "flowzone-enforcer" }));
 

@@ -19,9 +19,10 @@ export const ENFORCER_DEFAULTS = {
   transactionalIdPrefix: "flowzone-enforcer",
   deliveryGuarantee: "exactly-once",
   /**
-   * Input bytes (values, keys and 256 bytes of slack per record) per transaction. kafkajs sends a
-   * partition's records as one record batch and never splits it; outputs, headers and audit
-   * records of one chunk must stay under the broker's 1 MiB `message.max.bytes`.
+   * Input bytes (values, keys and 256 bytes of slack per record) per transaction. Besides, a
+   * chunk's written bytes per target topic (records with their headers, audit records) stay under
+   * that topic's `max.message.bytes` (read at start): kafkajs sends a partition's records as one
+   * record batch and never splits it, and the broker refuses a larger one.
    */
   chunkMaxBytes: 256 * 1024,
   chunkMaxRecords: 2000,
@@ -73,7 +74,10 @@ export interface EnforcerStats {
   audits: number;
   /** Transactions committed (a fetched batch is split into chunks that fit one produce request). */
   batches: number;
+  /** Transactions aborted: a failed batch, or a send Kafka refused for its records (then split). */
   abortedBatches: number;
+  /** Records not written as decided because they were too large (or refused by Kafka): quarantined with `flowzone-error`, in part, or not at all. */
+  oversized: number;
 }
 
 /** A started enforcer. */

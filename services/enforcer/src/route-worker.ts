@@ -1,10 +1,25 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer, TopicMessages } from "kafkajs";
+import { ConfigResourceTypes, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer, type TopicMessages } from "kafkajs";
+
+import { isUnsendable } from "@flowzone/audit";
 
 import type { PolicyEngine } from "@flowzone/engine";
 import type { Logger } from "@flowzone/logging";
 import type { EnforcerMetrics } from "@flowzone/telemetry";
 
 import { ENFORCER_DEFAULTS, type DeliveryGuarantee, type EnforcerStats } from "./options";
+import {
+  BATCH_HEADROOM_BYTES,
+  bytesByTopic,
+  degrade,
+  fitRecord,
+  KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+  planChunks,
+  topicMessagesOf,
+  type ChunkLimits,
+  type DecidedRecord,
+  type RecordOutcome,
+  type WriteTopics,
+} from "./chunk-plan";
 import { PartitionProducers } from "./partition-producers";
 import type { PolicyHolder } from "@flowzone/policy-runtime";
 import { routeRecord } from "./record-flow";
@@ -32,37 +47,6 @@ export interface RouteWorkerOptions {
 const MAX_CHUNK_BYTES = ENFORCER_DEFAULTS.chunkMaxBytes;
 const MAX_CHUNK_RECORDS = ENFORCER_DEFAULTS.chunkMaxRecords;
 
-/** Splits a fetched batch into chunks that each fit one transaction. */
-export function chunkMessages(messages: readonly KafkaMessage[]): KafkaMessage[][] {
-  const chunks: KafkaMessage[][] = [];
-  let current: KafkaMessage[] = [];
-  let bytes = 0;
-  for (const message of messages) {
-    const size = (message.value?.length ?? 0) + (message.key?.length ?? 0) + 256;
-    if (current.length > 0 && (bytes + size > MAX_CHUNK_BYTES || current.length >= MAX_CHUNK_RECORDS)) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(message);
-    bytes += size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
-}
-
-/** A decided chunk: what to produce, and how many records went where. */
-interface DecidedChunk {
-  readonly topicMessages: TopicMessages[];
-  readonly forwarded: number;
-  readonly quarantined: number;
-  /** Records by metric outcome: quarantined for a policy denial, undecidable (quarantined with `flowzone-error`, or only logged), decided but written nowhere (observe-only). */
-  readonly denied: number;
-  readonly malformed: number;
-  readonly observed: number;
-  readonly audits: number;
-}
-
 /** A batch that could not be committed; kafkajs retries it from the last committed offset. */
 class BatchFailedError extends Error {
   override readonly name = "BatchFailedError";
@@ -80,7 +64,9 @@ export class RouteWorker {
   private readonly admin;
   private readonly producers: PartitionProducers;
   /** The one idempotent, non-transactional producer of an at-least-once route. */
-  private readonly plainProducer: Producer | undefined;
+  private plainProducer: Producer | undefined;
+  /** `max.message.bytes` of the topics the route writes, as read at start and after a refusal. */
+  private readonly maxMessageBytes = new Map<string, number>();
   private readonly groupId: string;
   private readonly log: Logger;
 
@@ -127,6 +113,8 @@ export class RouteWorker {
       }
     });
     await this.admin.connect();
+    await this.readLimits();
+    this.log.info({ maxMessageBytes: Object.fromEntries(this.maxMessageBytes) }, "sizing sends under the topics' max.message.bytes");
     await this.plainProducer?.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.options.route.from, fromBeginning: this.options.fromBeginning });
@@ -152,32 +140,43 @@ export class RouteWorker {
     const { topic, partition } = batch;
     const { route, policy, stats, metrics } = this.options;
     try {
-      const commit = await this.committerOf(partition, batch.firstOffset());
-      if (commit === undefined) {
-        // A fresh producer re-synchronised with the committed offset: read again from there.
-        return;
-      }
       const engine = policy.current;
+      const nowMs = Date.now();
       // One transaction (or one offset commit) per chunk. (One per fetched batch, with a produce
       // request per chunk inside it, was 3× faster in bench:enforcer but let the SIGKILL fault test
       // read duplicate audit records; kept per chunk until that is understood.)
-      const chunks = chunkMessages(batch.messages);
-      for (const [index, chunk] of chunks.entries()) {
+      const decided = batch.messages.map((message) => this.fit(this.decide(engine, topic, partition, message, nowMs)));
+      const queue = planChunks(decided, this.options.auditTopic, this.chunkLimits());
+      // The group's committed offset as this worker left it: checked by a fresh producer.
+      let committedAt: string | null = batch.firstOffset();
+      while (queue.length > 0) {
         if (!payload.isRunning() || payload.isStale()) return;
-        const last = index === chunks.length - 1;
+        const chunk = queue.shift() ?? [];
         // The last chunk commits past the batch's end, which may be a transaction marker.
-        const lastOffset = last ? batch.lastOffset() : (chunk[chunk.length - 1]?.offset ?? batch.lastOffset());
-        const decided = this.decideChunk(engine, topic, partition, chunk);
-        await commit([decided.topicMessages], (BigInt(lastOffset) + 1n).toString());
+        const lastOffset = queue.length === 0 ? batch.lastOffset() : (chunk[chunk.length - 1]?.offset ?? batch.lastOffset());
+        const nextOffset = (BigInt(lastOffset) + 1n).toString();
+        const commit = await this.committerOf(partition, committedAt);
+        if (commit === undefined) {
+          // A fresh producer re-synchronised with the committed offset: read again from there.
+          return;
+        }
+        try {
+          await commit([topicMessagesOf(chunk, this.options.auditTopic)], nextOffset);
+        } catch (error) {
+          if (!isUnsendable(error)) throw error;
+          // Kafka refused records themselves (too large, invalid): retrying would be refused forever.
+          queue.unshift(...(await this.afterRefusal(partition, chunk, error)));
+          continue;
+        }
+        committedAt = nextOffset;
+        const counts = this.countChunk(partition, chunk);
         stats.records += chunk.length;
-        stats.forwarded += decided.forwarded;
-        stats.quarantined += decided.quarantined;
-        stats.audits += decided.audits;
+        stats.forwarded += counts.forwarded;
+        stats.quarantined += counts.quarantined;
+        stats.audits += counts.audits;
+        stats.oversized += counts.oversized;
         stats.batches += 1;
-        metrics.countRecords("forwarded", decided.forwarded);
-        metrics.countRecords("quarantined", decided.denied);
-        metrics.countRecords("malformed", decided.malformed);
-        metrics.countRecords("observed", decided.observed);
+        for (const outcome of ["forwarded", "quarantined", "malformed", "observed"] as const) metrics.countRecords(outcome, counts.outcomes[outcome]);
         metrics.recordLag(route.name, partition, batch.highWatermark, lastOffset);
         payload.resolveOffset(lastOffset);
         await payload.heartbeat();
@@ -191,11 +190,80 @@ export class RouteWorker {
   }
 
   /**
-   * How a chunk of `partition` is committed: exactly-once, through the partition's transactional
-   * producer (undefined when a fresh producer found the fetch out of step with the committed
-   * offset and re-seeked); at-least-once, produce and wait for the acks, then commit the offset.
+   * After Kafka refused a chunk's send for its records themselves (the transaction is aborted):
+   * replaces the producer (a request that was partly appended left its sequence numbers out of
+   * step), reads the topics' limits again, and returns what to send instead: the chunk planned
+   * anew with those limits, or halved, or, for a single record, that record degraded one step.
    */
-  private async committerOf(partition: number, fetched: string | null): Promise<((sends: Iterable<readonly TopicMessages[]>, nextOffset: string) => Promise<void>) | undefined> {
+  private async afterRefusal(partition: number, chunk: readonly DecidedRecord[], error: unknown): Promise<DecidedRecord[][]> {
+    this.options.stats.abortedBatches += 1;
+    const first = chunk[0];
+    this.log.warn(
+      { partition, records: chunk.length, fromOffset: first?.offset, toOffset: chunk[chunk.length - 1]?.offset, err: error },
+      "Kafka refused records of a chunk for themselves (too large or invalid); sending it again in smaller parts",
+    );
+    if (this.options.deliveryGuarantee === "exactly-once") await this.producers.reset(partition);
+    else await this.replacePlainProducer();
+    await this.readLimits();
+    const refitted = chunk.map((record) => this.fit(record));
+    const changed = refitted.some((record, i) => record !== chunk[i]);
+    const replanned = planChunks(refitted, this.options.auditTopic, this.chunkLimits());
+    if (changed || replanned.length > 1) return replanned;
+    if (refitted.length > 1) {
+      const half = Math.ceil(refitted.length / 2);
+      return [refitted.slice(0, half), refitted.slice(half)];
+    }
+    const record = refitted[0];
+    if (record === undefined) return [];
+    const topics = [...bytesByTopic(record, this.options.auditTopic).keys()].join(", ");
+    const next = degrade(record, this.writeTopics(), `Kafka refused writing it to ${topics} (${error instanceof Error ? error.message : String(error)})`, "unknown");
+    // Nothing left to take away: an offset commit alone is never refused for its records.
+    if (next === undefined) throw error;
+    return [[next]];
+  }
+
+  /** Counts a committed chunk, and logs each record not written as decided. */
+  private countChunk(partition: number, chunk: readonly DecidedRecord[]): { forwarded: number; quarantined: number; audits: number; oversized: number; outcomes: Record<RecordOutcome, number> } {
+    const { route } = this.options;
+    const outcomes: Record<RecordOutcome, number> = { forwarded: 0, quarantined: 0, malformed: 0, observed: 0 };
+    let forwarded = 0;
+    let quarantined = 0;
+    let audits = 0;
+    let oversized = 0;
+    for (const record of chunk) {
+      outcomes[record.outcome] += 1;
+      if (record.target !== undefined && record.target === route.to) forwarded += 1;
+      else if (record.target !== undefined) quarantined += 1;
+      audits += record.audits.length;
+      if (record.step > 0) {
+        oversized += 1;
+        this.logNotAsDecided(partition, record);
+      }
+    }
+    return { forwarded, quarantined, audits, oversized, outcomes };
+  }
+
+  private logNotAsDecided(partition: number, record: DecidedRecord): void {
+    const fields = { topic: this.options.route.from, partition, offset: record.offset, step: record.step, reason: record.reasons.join("; ") };
+    const what = [
+      "",
+      "a record too large for its target (or refused by Kafka) went to quarantine, whole, with flowzone-error",
+      "a record too large for quarantine too went there without its value, with flowzone-error; the input record keeps it",
+      "a record too large went to quarantine as a bare stand-in (flowzone-error and flowzone-origin only); the input record keeps it",
+      "the audit records of a record could not be written and were left out",
+      "a record could be written nowhere, not even as a stand-in; only its input offset was committed",
+    ][record.step];
+    if (record.step === 1) this.log.warn(fields, what);
+    else this.log.error(fields, what);
+  }
+
+  /**
+   * How a chunk of `partition` is committed: exactly-once, through the partition's transactional
+   * producer (undefined when a fresh producer found the group's committed offset elsewhere than
+   * `expected`, where this worker's last commit left it, and re-seeked); at-least-once, produce
+   * and wait for the acks, then commit the offset.
+   */
+  private async committerOf(partition: number, expected: string | null): Promise<((sends: Iterable<readonly TopicMessages[]>, nextOffset: string) => Promise<void>) | undefined> {
     const topic = this.options.route.from;
     if (this.plainProducer !== undefined) {
       const producer = this.plainProducer;
@@ -208,10 +276,10 @@ export class RouteWorker {
     if (slot.fresh) {
       slot.fresh = false;
       const committed = await this.committedOffset(partition);
-      if (committed !== undefined && committed !== fetched) {
+      if (committed !== undefined && committed !== expected) {
         // Another owner (or our own earlier producer) committed past, or short of, where this
         // fetch started: read again from exactly the committed offset.
-        this.log.info({ partition, committed, fetched }, "re-synchronising with the committed offset");
+        this.log.info({ partition, committed, fetched: expected }, "re-synchronising with the committed offset");
         this.consumer.seek({ topic, partition, offset: committed });
         return undefined;
       }
@@ -219,39 +287,81 @@ export class RouteWorker {
     return (sends, nextOffset) => commitBatch(slot.producer, { sends, consumerGroupId: this.groupId, topic, partition, nextOffset });
   }
 
-  /** Decides a chunk of records (pure): its outputs, quarantined records and audit records by topic. */
-  private decideChunk(engine: PolicyEngine, topic: string, partition: number, chunk: readonly KafkaMessage[]): DecidedChunk {
-    const { route, auditTopic } = this.options;
-    const nowMs = Date.now();
-    const outputs = new Map<string, Message[]>();
-    const push = (target: string, message: Message): void => {
-      const list = outputs.get(target);
-      if (list === undefined) outputs.set(target, [message]);
-      else list.push(message);
-    };
-    let forwarded = 0;
-    let quarantined = 0;
-    let audits = 0;
-    let denied = 0;
-    let malformed = 0;
-    let observed = 0;
-    for (const message of chunk) {
-      const routed = routeRecord(engine, route, { topic, partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers }, nowMs);
-      if (routed.error !== undefined) malformed += 1;
-      else if (routed.topic === undefined) observed += 1;
-      else if (routed.topic !== route.to) denied += 1;
-      if (routed.topic !== undefined) {
-        push(routed.topic, { key: routed.key, value: routed.value, headers: routed.headers });
-        if (routed.topic === route.to) forwarded += 1;
-        else quarantined += 1;
-      } else if (routed.error !== undefined) {
-        this.log.warn({ partition, offset: message.offset, reason: routed.error }, "observed a record that cannot be decided");
-      }
-      for (const audit of routed.audits) push(auditTopic, { key: audit.key, value: audit.value });
-      audits += routed.audits.length;
+  /** Decides one record (pure): its output, its audit records, how it counts. */
+  private decide(engine: PolicyEngine, topic: string, partition: number, message: KafkaMessage, nowMs: number): DecidedRecord {
+    const { route } = this.options;
+    const routed = routeRecord(engine, route, { topic, partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers }, nowMs);
+    let outcome: RecordOutcome;
+    if (routed.error !== undefined) outcome = "malformed";
+    else if (routed.topic === undefined) outcome = "observed";
+    else if (routed.topic !== route.to) outcome = "quarantined";
+    else outcome = "forwarded";
+    if (routed.topic === undefined && routed.error !== undefined) {
+      this.log.warn({ partition, offset: message.offset, reason: routed.error }, "observed a record that cannot be decided");
     }
-    const topicMessages: TopicMessages[] = [...outputs].map(([target, messages]) => ({ topic: target, messages }));
-    return { topicMessages, forwarded, quarantined, denied, malformed, observed, audits };
+    return {
+      origin: `${topic}/${partition}/${message.offset}`,
+      offset: message.offset,
+      inputBytes: (message.value?.length ?? 0) + (message.key?.length ?? 0) + 256,
+      target: routed.topic,
+      message: routed.topic === undefined ? undefined : { key: routed.key, value: routed.value, headers: routed.headers },
+      audits: routed.audits.map((audit) => ({ key: audit.key, value: audit.value })),
+      outcome,
+      step: 0,
+      reasons: [],
+    };
+  }
+
+  /** A decided record made to fit the topics' limits as last read. */
+  private fit(record: DecidedRecord): DecidedRecord {
+    return fitRecord(record, this.writeTopics(), (topic) => this.sendCapOf(topic), (topic) => this.maxMessageBytesOf(topic));
+  }
+
+  private writeTopics(): WriteTopics {
+    return { to: this.options.route.to, quarantine: this.options.route.quarantine, audit: this.options.auditTopic };
+  }
+
+  private chunkLimits(): ChunkLimits {
+    return { capOf: (topic) => this.sendCapOf(topic), maxRecords: MAX_CHUNK_RECORDS, maxInputBytes: MAX_CHUNK_BYTES };
+  }
+
+  private maxMessageBytesOf(topic: string): number {
+    return this.maxMessageBytes.get(topic) ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
+  }
+
+  private sendCapOf(topic: string): number {
+    return Math.max(1, this.maxMessageBytesOf(topic) - BATCH_HEADROOM_BYTES);
+  }
+
+  /**
+   * Reads `max.message.bytes` of the topics this route writes (the effective value: the topic's
+   * own, else the broker's `message.max.bytes`). A topic whose config cannot be read (no
+   * DescribeConfigs permission) keeps what was read before, else Kafka's default; a send the
+   * broker refuses all the same is split on its answer.
+   */
+  private async readLimits(): Promise<void> {
+    const topics = [...new Set([this.options.route.to, this.options.route.quarantine, this.options.auditTopic].filter((t): t is string => t !== undefined))];
+    try {
+      const described = await this.admin.describeConfigs({
+        includeSynonyms: false,
+        resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ["max.message.bytes"] })),
+      });
+      for (const resource of described.resources) {
+        const value = Number(resource.configEntries.find((entry) => entry.configName === "max.message.bytes")?.configValue);
+        if (resource.errorCode === 0 && Number.isSafeInteger(value) && value > 0) this.maxMessageBytes.set(resource.resourceName, value);
+      }
+    } catch (error) {
+      this.log.warn({ err: error, assumedMaxMessageBytes: KAFKA_DEFAULT_MAX_MESSAGE_BYTES }, "cannot read max.message.bytes of the route's topics; sizing sends by what was read before, else Kafka's default");
+    }
+  }
+
+  /** At-least-once: a new idempotent producer for the old one, whose sequence numbers a refused request left out of step. */
+  private async replacePlainProducer(): Promise<void> {
+    const old = this.plainProducer;
+    const fresh = this.options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await fresh.connect();
+    this.plainProducer = fresh;
+    await old?.disconnect().catch(() => undefined);
   }
 
   /** The group's committed offset of a partition, read after fencing; undefined when none. */
