@@ -5,7 +5,7 @@ import type { FailMode, PolicyEngine, Write } from "@flowzone/engine";
 import type { Logger } from "@flowzone/logging";
 import { compilePolicy } from "@flowzone/policy-runtime";
 
-import type { PostureAnswer, ZonePosture } from "./zone-posture";
+import type { PostureAnswer, ZonePosture } from "./posture-answer";
 
 /**
  * The zones' fail posture from the control topic, folded: the last bundle pushed there, compiled

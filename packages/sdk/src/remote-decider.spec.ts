@@ -6,7 +6,7 @@ import { DeciderUnavailable } from "./decider";
 import { FlowCheckUnavailableError } from "./errors";
 import { RemoteDecisionClient } from "./remote-decider";
 import { WriteChecker } from "./write-checker";
-import type { PostureAnswer, ZonePosture } from "./zone-posture";
+import type { PostureAnswer, ZonePosture } from "./posture-answer";
 
 const logger = createLogger({ level: "silent" });
 /** Nothing listens on port 1: every call fails at once with UNAVAILABLE. */

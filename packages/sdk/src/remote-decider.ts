@@ -11,7 +11,7 @@ import { fromCheckResponse } from "./convert";
 import { DeciderUnavailable, type Decider, type DeciderResult } from "./decider";
 import { FlowRequestError } from "./errors";
 import type { RemoteDecider } from "./options";
-import type { ZonePosture } from "./zone-posture";
+import type { ZonePosture } from "./posture-answer";
 
 type Callback<T> = (error: grpc.ServiceError | null, value?: T) => void;
 
