@@ -24,7 +24,7 @@ const common = {
   moduleNameMapper,
   transform: {
     // Type-checking happens once, before jest, in `npm test`.
-    "^.+\\.ts$": ["ts-jest", { tsconfig: "<rootDir>/tsconfig.test.json", isolatedModules: true }],
+    "^.+\\.ts$": ["ts-jest", { tsconfig: "<rootDir>/tsconfig.test.json" }],
   },
 };
 

@@ -35,7 +35,7 @@ export async function pdp(args: readonly string[], io: CliIo, options: ServiceCo
   const logger = options.logger ?? UsageError.fromConfig(COMMAND, () => loggerFor(sources, "pdp", "info"));
   return serve(COMMAND, io, (line) => { logger.info(line); }, async () => {
     const service = await startDecisionService({ ...config, logger }).catch((error: unknown) => {
-      throw new Error(startError(error));
+      throw new Error(startError(error), { cause: error });
     });
     // The decision service has no failure of its own that ends it: it answers while it runs.
     return { failed: fatalSignal().failed, stop: () => service.close(SHUTDOWN_GRACE_MS) };
