@@ -7,8 +7,11 @@
 /** The bound unless the bundle's Defaults set `maxFieldBytes`. */
 export const DEFAULT_MAX_FIELD_BYTES = 256;
 
-/** Bounds the Defaults document may set `maxFieldBytes` to. */
-export const MAX_FIELD_BYTES_RANGE = { min: 16, max: 65_536 } as const;
+/**
+ * Bounds the Defaults document may set `maxFieldBytes` to: at most the decision service's
+ * largest message (4 MiB), where a bound no longer bounds anything a request can carry.
+ */
+export const MAX_FIELD_BYTES_RANGE = { min: 16, max: 4 * 1024 * 1024 } as const;
 
 /** Characters of an over-long value quoted in an error: enough to recognise it. */
 const QUOTED_CHARS = 64;

@@ -193,12 +193,12 @@ const REJECTIONS: [string, Record<string, string>, string[]][] = [
   [
     "maxFieldBytes out of range",
     { "labels.yaml": LABEL_FILE, "y.yaml": "kind: Defaults\nmaxFieldBytes: 8\n" },
-    ['y.yaml:2: "maxFieldBytes" of the Defaults document must be a whole number from 16 to 65536, not the number 8'],
+    ['y.yaml:2: "maxFieldBytes" of the Defaults document must be a whole number from 16 to 4194304, not the number 8'],
   ],
   [
     "maxFieldBytes not a number",
     { "labels.yaml": LABEL_FILE, "y.yaml": "kind: Defaults\nmaxFieldBytes: many\n" },
-    ['y.yaml:2: "maxFieldBytes" of the Defaults document must be a whole number from 16 to 65536, not the string "many"'],
+    ['y.yaml:2: "maxFieldBytes" of the Defaults document must be a whole number from 16 to 4194304, not the string "many"'],
   ],
   [
     "label names and asset ids longer than maxFieldBytes",

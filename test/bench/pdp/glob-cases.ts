@@ -31,7 +31,9 @@ const EXCEPTION_SINK = "kafka:*-b-*-a-*-e";
 
 function engineFor(zone: readonly string[], state?: RuntimeState): PolicyEngine {
   const parsed = parseBundle([
-    { path: "defaults.yaml", content: "kind: Defaults\nenabled: true\nmode: enforcement\nfailMode: open\nquietPeriod: 24h\n" },
+    // maxFieldBytes raised past the longest sink: at the default 256 bytes the engine refuses
+    // these sinks as too_long before any glob is matched, and the matcher is what is measured.
+    { path: "defaults.yaml", content: "kind: Defaults\nenabled: true\nmode: enforcement\nfailMode: open\nquietPeriod: 24h\nmaxFieldBytes: 2097152\n" },
     { path: "labels.yaml", content: "kind: Label\nname: pii\ndescription: bench label\n" },
     { path: "zone.yaml", content: ["kind: Zone", "name: globs", "owners: [bench]", "protects: [pii]", ...zone, "mode: enforcement", ""].join("\n") },
   ]);
