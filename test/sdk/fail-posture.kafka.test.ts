@@ -20,7 +20,7 @@ import { decisionServicePort, TestProcess } from "../support/processes";
 import { step } from "../support/steps";
 import { createTopics, produce } from "../support/topics";
 import { startPdp, writeBundle, type Pdp } from "../pdp/pdp-harness";
-import { SDK_BUNDLE, guardedProducer, kafka, recordsOf, tempDir } from "./sdk-harness";
+import { SDK_BUNDLE, emailZone, guardedProducer, kafka, recordsOf, tempDir } from "./sdk-harness";
 
 const flow = { labels: ["pii.email"] };
 const messages = [{ value: "secret-payload" }];
@@ -125,14 +125,7 @@ describe("guarded producer when the decision service does not answer within the 
 function postureBundle(failModes: { readonly card: "open" | "closed"; readonly email: "open" | "closed" }): Record<string, string> {
   return {
     ...SDK_BUNDLE,
-    "zones/email.yaml": `kind: Zone
-name: email
-description: Emails stay in the CRM
-protects: [pii.email]
-members: [kafka:crm-*]
-mode: logging
-failMode: ${failModes.email}
-`,
+    "zones/email.yaml": emailZone(failModes.email),
     "card.yaml": `kind: Label
 name: card
 description: Card numbers

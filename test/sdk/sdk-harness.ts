@@ -53,15 +53,20 @@ rules:
     deny: [kafka:banana-export-*]
     mode: logging
 `,
-  "zones/email.yaml": `kind: Zone
+  "zones/email.yaml": emailZone(),
+  "zones/loc.yaml": locZone("off"),
+};
+
+/** Zone email (logging, members kafka:crm-*), with the fail mode given if any. */
+export function emailZone(failMode?: "open" | "closed"): string {
+  return `kind: Zone
 name: email
 description: Emails stay in the CRM
 protects: [pii.email]
 members: [kafka:crm-*]
 mode: logging
-`,
-  "zones/loc.yaml": locZone("off"),
-};
+${failMode === undefined ? "" : `failMode: ${failMode}\n`}`;
+}
 
 export function locZone(mode: "off" | "logging" | "enforcement"): string {
   return `kind: Zone

@@ -6,49 +6,17 @@
  * undeclared label or source with the engine's sentence, and a forwarded record carries the
  * enforcer's own decision id and none of the forged headers.
  */
-import { PolicyEngine, formatBundleError, parseBundle } from "@flowzone/engine";
 import { decodeFlowHeaders } from "@flowzone/kafka";
 import fc from "fast-check";
 import type { IHeaders } from "kafkajs";
 import { routeRecord } from "./record-flow";
-import type { Route } from "./route";
+import { FIXTURE_ROUTE, fixtureEngine } from "./testing/route-fixture";
 
 /** Runs per property; each decides one record. */
 const RUNS = 300;
 
-const BUNDLE = `
-kind: Label
-name: banana
----
-kind: Label
-name: health
----
-kind: Asset
-id: kafka:in
-labels: [banana]
----
-kind: Asset
-id: table:patients
-labels: [health]
----
-kind: Zone
-name: banana
-protects: [banana]
-members: [kafka:banana-*]
-mode: logging
-purposes: [research]
----
-kind: Zone
-name: health
-protects: [health]
-members: [kafka:health-*]
-mode: enforcement
-`;
-
-const parsed = parseBundle([{ path: "bundle.yaml", content: BUNDLE }]);
-if (!parsed.ok) throw new Error(parsed.errors.map(formatBundleError).join("\n"));
-const engine = PolicyEngine.compile(parsed.bundle);
-const route: Route = { name: "r", from: "in", to: "out", quarantine: "out.quarantine", producer: "svc:enricher" };
+const engine = fixtureEngine();
+const route = FIXTURE_ROUTE;
 
 /** Names the bundle declares or not, and broken list items. */
 const item = fc.oneof(fc.constantFrom("banana", "health", "kafka:in", "table:patients", "research", "nope", "kafka:nope", "", " ", "a b"), fc.string({ maxLength: 8 }));

@@ -1,33 +1,11 @@
 import { fromBinary } from "@bufbuild/protobuf";
-import { PolicyEngine, formatBundleError, parseBundle } from "@flowzone/engine";
 import { createLogger } from "@flowzone/logging";
 import { AuditRecordSchema } from "@flowzone/proto";
 
 import { routeRecord, type InputRecord } from "./record-flow";
-import type { Route } from "./route";
+import { FIXTURE_ROUTE, fixtureEngine } from "./testing/route-fixture";
 
-const BUNDLE = `
-kind: Label
-name: banana
----
-kind: Asset
-id: kafka:in
-labels: [banana]
----
-kind: Zone
-name: banana
-protects: [banana]
-members: [kafka:banana-*]
-mode: logging
-`;
-
-function engine(): PolicyEngine {
-  const parsed = parseBundle([{ path: "bundle.yaml", content: BUNDLE }]);
-  if (!parsed.ok) throw new Error(parsed.errors.map(formatBundleError).join("\n"));
-  return PolicyEngine.compile(parsed.bundle);
-}
-
-const route: Route = { name: "r", from: "in", to: "out", quarantine: "out.quarantine", producer: "svc:enricher" };
+const route = FIXTURE_ROUTE;
 const SECRET = "card=4111111111111111";
 
 function record(headers: InputRecord["headers"], value: string | null = SECRET): InputRecord {
@@ -37,7 +15,7 @@ function record(headers: InputRecord["headers"], value: string | null = SECRET):
 describe("routeRecord and the producer's trace context", () => {
   it("puts the trace id of a traceparent Kafka header into the audit records, and passes the header on", () => {
     const traceparent = Buffer.from("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
-    const routed = routeRecord(engine(), route, record({ traceparent }), 1_000);
+    const routed = routeRecord(fixtureEngine(), route, record({ traceparent }), 1_000);
     expect(routed.audits).toHaveLength(1);
     const audit = fromBinary(AuditRecordSchema, routed.audits[0]?.value ?? Buffer.alloc(0));
     expect(audit.traceId).toBe("4bf92f3577b34da6a3ce929d0e0e4736");
@@ -46,7 +24,7 @@ describe("routeRecord and the producer's trace context", () => {
 
   it("leaves the trace id empty without a (valid) traceparent", () => {
     for (const headers of [undefined, { traceparent: "garbage" }]) {
-      const routed = routeRecord(engine(), route, record(headers), 1_000);
+      const routed = routeRecord(fixtureEngine(), route, record(headers), 1_000);
       expect(fromBinary(AuditRecordSchema, routed.audits[0]?.value ?? Buffer.alloc(0)).traceId).toBe("");
     }
   });
@@ -59,7 +37,7 @@ describe("the enforcer's logger never shows a record value", () => {
     // The enforcer's chain of children: component, then route (route-worker.ts).
     const log = root.child({ component: "enforcer" }).child({ route: route.name });
     const malformed = record({ "flowzone-labels": "[not json" });
-    const routed = routeRecord(engine(), route, malformed, 1_000);
+    const routed = routeRecord(fixtureEngine(), route, malformed, 1_000);
     expect(routed.error).toBeDefined();
     log.warn({ partition: 0, offset: malformed.offset, reason: routed.error }, "observed a record that cannot be decided");
     log.warn({ message: { key: null, value: SECRET, headers: {} }, record: malformed }, "a careless line");

@@ -1,46 +1,12 @@
 import { fromBinary } from "@bufbuild/protobuf";
-import { PolicyEngine, formatBundleError, parseBundle } from "@flowzone/engine";
 import { AuditRecordSchema } from "@flowzone/proto";
 import type { IHeaders } from "kafkajs";
 
 import { routeRecord, type InputRecord } from "./record-flow";
 import type { Route } from "./route";
+import { FIXTURE_ROUTE, fixtureEngine } from "./testing/route-fixture";
 
-const BUNDLE = `
-kind: Label
-name: banana
----
-kind: Label
-name: health
----
-kind: Asset
-id: kafka:in
-labels: [banana]
----
-kind: Asset
-id: table:patients
-labels: [health]
----
-kind: Zone
-name: banana
-protects: [banana]
-members: [kafka:banana-*]
-mode: logging
----
-kind: Zone
-name: health
-protects: [health]
-members: [kafka:health-*]
-mode: enforcement
-`;
-
-function engine(): PolicyEngine {
-  const parsed = parseBundle([{ path: "bundle.yaml", content: BUNDLE }]);
-  if (!parsed.ok) throw new Error(parsed.errors.map(formatBundleError).join("\n"));
-  return PolicyEngine.compile(parsed.bundle);
-}
-
-const route: Route = { name: "r", from: "in", to: "out", quarantine: "out.quarantine", producer: "svc:enricher" };
+const route = FIXTURE_ROUTE;
 
 function record(headers: IHeaders | undefined, value: string | null = "payload"): InputRecord {
   return { topic: "in", partition: 2, offset: "41", key: Buffer.from("k"), value: value === null ? null : Buffer.from(value), headers };
@@ -50,10 +16,10 @@ const text = (headers: IHeaders, name: string): string | undefined => headers[na
 
 describe("routeRecord", () => {
   it("forwards a logging-mode violation with the full label set propagated and audits it with its position", () => {
-    const routed = routeRecord(engine(), route, record({ "trace-me": "1", "flowzone-sources": "table:patients" }), 1000);
+    const routed = routeRecord(fixtureEngine(), route, record({ "trace-me": "1", "flowzone-sources": "table:patients" }), 1000);
     // health is enforced, so a health-carrying record is denied; this one is checked separately below.
     expect(routed.topic).toBe("out.quarantine");
-    const banana = routeRecord(engine(), route, record({ "trace-me": "1" }), 1000);
+    const banana = routeRecord(fixtureEngine(), route, record({ "trace-me": "1" }), 1000);
     expect(banana).toMatchObject({ topic: "out", denied: false, key: Buffer.from("k"), value: Buffer.from("payload") });
     expect(text(banana.headers, "flowzone-labels")).toBe("banana");
     expect(text(banana.headers, "flowzone-sources")).toBe("kafka:in");
@@ -70,7 +36,7 @@ describe("routeRecord", () => {
   });
 
   it("quarantines an enforced violation with flowzone-violations and an audit record per violation", () => {
-    const routed = routeRecord(engine(), route, record({ "flowzone-labels": "health" }), 1000);
+    const routed = routeRecord(fixtureEngine(), route, record({ "flowzone-labels": "health" }), 1000);
     expect(routed).toMatchObject({ topic: "out.quarantine", denied: true });
     expect(text(routed.headers, "flowzone-labels")).toBe("banana,health");
     const violations = JSON.parse(text(routed.headers, "flowzone-violations") ?? "[]") as { zone: string; enforced: boolean }[];
@@ -81,7 +47,7 @@ describe("routeRecord", () => {
 
   it("allows a record going into its zone without violations", () => {
     const inZone: Route = { ...route, to: "banana-out", quarantine: "banana-out.quarantine" };
-    const routed = routeRecord(engine(), inZone, record(undefined), 1000);
+    const routed = routeRecord(fixtureEngine(), inZone, record(undefined), 1000);
     expect(routed).toMatchObject({ topic: "banana-out", audits: [], denied: false });
   });
 
@@ -92,21 +58,21 @@ describe("routeRecord", () => {
     ["an empty value", record(undefined, ""), "empty value"],
     ["a tombstone", record(undefined, null), "empty value"],
   ])("quarantines a record with %s, saying why in flowzone-error", (_what, input, reason) => {
-    const routed = routeRecord(engine(), route, input, 1000);
+    const routed = routeRecord(fixtureEngine(), route, input, 1000);
     expect(routed.topic).toBe("out.quarantine");
     expect(routed.audits).toEqual([]);
     expect(text(routed.headers, "flowzone-error")).toContain(reason);
   });
 
   it("strips forged enforcer headers from forwarded records", () => {
-    const routed = routeRecord(engine(), route, record({ "flowzone-violations": "[]", "flowzone-decision": "forged" }), 1000);
+    const routed = routeRecord(fixtureEngine(), route, record({ "flowzone-violations": "[]", "flowzone-decision": "forged" }), 1000);
     expect(routed.headers["flowzone-violations"]).toBeUndefined();
     expect(text(routed.headers, "flowzone-decision")).toBe("r:2:41");
   });
 
   it("checks an observe-only route's writes against its producer and writes nothing", () => {
     const observer: Route = { ...route, to: undefined, quarantine: undefined };
-    const routed = routeRecord(engine(), observer, record(undefined), 1000);
+    const routed = routeRecord(fixtureEngine(), observer, record(undefined), 1000);
     expect(routed.topic).toBeUndefined();
     expect(routed.audits).toHaveLength(1);
   });
