@@ -3,29 +3,12 @@ import * as grpc from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { fromBinary } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
-import { service as healthService } from "grpc-health-check";
-import type { Pdp } from "./pdp-harness";
-import { startPdp } from "./pdp-harness";
-
-type Callback<T> = (error: grpc.ServiceError | null, value?: T) => void;
-
-interface HealthClient extends grpc.Client {
-  Check(request: { service: string }, callback: Callback<{ status: string }>): void;
-}
+import { HealthClient, startPdp, type Pdp } from "./pdp-harness";
 
 interface ReflectionResponse {
   list_services_response?: { service: { name: string }[] };
   file_descriptor_response?: { file_descriptor_proto: Buffer[] };
   error_response?: { error_code: number; error_message: string };
-}
-
-function healthCheck(client: HealthClient, service: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    client.Check({ service }, (error, value) => {
-      if (error !== null) reject(error);
-      else resolve(value?.status ?? "");
-    });
-  });
 }
 
 function reflect(address: string, version: "v1" | "v1alpha", request: Record<string, string>): Promise<ReflectionResponse> {
@@ -56,9 +39,8 @@ describe("decision service: health and reflection", () => {
   let health: HealthClient;
 
   beforeAll(async () => {
-    pdp = await startPdp();
-    const HealthClientConstructor = grpc.makeGenericClientConstructor(healthService, "Health");
-    health = new HealthClientConstructor(pdp.address, grpc.credentials.createInsecure()) as unknown as HealthClient;
+    pdp = await startPdp({ metricsPort: 0 });
+    health = new HealthClient(pdp.address);
   });
 
   afterAll(async () => {
@@ -67,11 +49,26 @@ describe("decision service: health and reflection", () => {
   });
 
   it.each(["", "flowzone.v1.DecisionService"])("reports %j as SERVING once the policy is loaded", async (service) => {
-    expect(await healthCheck(health, service)).toBe("SERVING");
+    expect(await health.check(service)).toBe("SERVING");
+  });
+
+  it("says on /healthz and /readyz, not only in the log, that without brokers audit and flips are off", async () => {
+    const expected = {
+      status: "ready",
+      policyVersion: pdp.service.policyVersion(),
+      audit: { state: "off", detail: expect.stringContaining("not audited") as unknown },
+      controlTopic: { state: "off", detail: expect.stringContaining("zone flips") as unknown },
+    };
+    for (const path of ["/healthz", "/readyz"]) {
+      const response = await fetch(`http://127.0.0.1:${String(pdp.service.metricsPort)}${path}`);
+      expect({ path, status: response.status }).toEqual({ path, status: 200 });
+      expect(await response.json()).toEqual(expected);
+    }
+    expect(pdp.service.health()).toEqual(expected);
   });
 
   it("answers NOT_FOUND for a service it does not run", async () => {
-    await expect(healthCheck(health, "flowzone.v1.Nope")).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+    await expect(health.check("flowzone.v1.Nope")).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
   });
 
   it.each(["v1", "v1alpha"] as const)("lists the decision service and health via reflection %s", async (version) => {

@@ -13,6 +13,7 @@ import { DEFAULTS, startDecisionService } from "@flowzone/pdp";
 import type { Limits, RunningDecisionService } from "@flowzone/pdp";
 import { CheckBatchRequestSchema, CheckRequestSchema, DecisionService } from "@flowzone/proto";
 import type { CheckBatchResponse, CheckRequest, CheckResponse } from "@flowzone/proto";
+import { service as healthService } from "grpc-health-check";
 
 import { collectingLogger, type LogLine } from "../support/logger";
 
@@ -81,6 +82,8 @@ export interface StartOptions {
   readonly files?: Readonly<Record<string, string>>;
   readonly reloadIntervalMs?: number;
   readonly limits?: Limits;
+  /** With a port (0: a free one), `/metrics`, `/healthz` and `/readyz` are served; see `service.metricsPort`. */
+  readonly metricsPort?: number;
   /** With brokers: the audit trail and the control topic, on the given topics. */
   readonly kafka?: { readonly brokers: readonly string[]; readonly auditTopic: string; readonly controlTopic: string; readonly trafficIntervalMs?: number };
 }
@@ -104,6 +107,7 @@ export async function startPdp(options: StartOptions = {}): Promise<Pdp> {
     reloadIntervalMs: options.reloadIntervalMs ?? 60_000,
     limits: options.limits ?? DEFAULTS.limits,
     logger,
+    ...(options.metricsPort === undefined ? {} : { metricsPort: options.metricsPort }),
     ...(options.kafka === undefined
       ? {}
       : {
@@ -210,4 +214,34 @@ export function streamStatus(stream: grpc.ClientDuplexStream<CheckRequest, Check
     stream.on("error", () => undefined);
     stream.on("status", resolve);
   });
+}
+
+type HealthCallback = (error: grpc.ServiceError | null, value?: { status: string }) => void;
+interface RawHealthClient extends grpc.Client {
+  Check(request: { service: string }, callback: HealthCallback): void;
+}
+
+const RawHealthClientConstructor = grpc.makeGenericClientConstructor(healthService, "Health");
+
+/** A promise-based `grpc.health.v1.Health` client over a real grpc-js channel. */
+export class HealthClient {
+  private readonly raw: RawHealthClient;
+
+  constructor(address: string) {
+    this.raw = new RawHealthClientConstructor(address, grpc.credentials.createInsecure()) as unknown as RawHealthClient;
+  }
+
+  /** The status the server reports for `service` ("" is the server as a whole): SERVING, NOT_SERVING, … */
+  check(service: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.raw.Check({ service }, (error, value) => {
+        if (error !== null) reject(error);
+        else resolve(value?.status ?? "");
+      });
+    });
+  }
+
+  close(): void {
+    this.raw.close();
+  }
 }

@@ -167,10 +167,18 @@ function describeExit(exit: Exit): string {
  * (its own port 0 picks a free one), else undefined.
  */
 export function decisionServicePort(stdout: string): number | undefined {
+  return loggedPort(stdout, "decision service listening");
+}
+
+/**
+ * The `port` of the first JSON log line with message `msg` (a service started on port 0 logs the
+ * one it got, e.g. "metrics listening on /metrics"), once it has been printed, else undefined.
+ */
+export function loggedPort(stdout: string, msg: string): number | undefined {
   for (const line of stdout.split("\n").slice(0, -1)) {
-    if (!line.includes('"decision service listening"')) continue;
-    const entry = JSON.parse(line) as { port?: unknown };
-    if (typeof entry.port === "number") return entry.port;
+    if (!line.includes(`"${msg}"`)) continue;
+    const entry = JSON.parse(line) as { port?: unknown; msg?: unknown };
+    if (entry.msg === msg && typeof entry.port === "number") return entry.port;
   }
   return undefined;
 }

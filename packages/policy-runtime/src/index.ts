@@ -1,4 +1,5 @@
 export { compilePolicy, type CompileResult } from "./compile-policy";
+export type { ControlTopicStatus } from "./control-topic-status";
 export { PolicyLoadError } from "./policy-load-error";
 export type { PolicyHolder } from "./policy-holder";
 export { startPolicyRuntime, type PolicyRuntime, type PolicyRuntimeOptions, type SwapListener } from "./policy-runtime";

@@ -1,11 +1,13 @@
 import type { Kafka } from "kafkajs";
 
 import { readBundleDir, watchBundleDir, type BundleWatcher } from "@flowzone/bundle-source";
-import { followControlTopic, runtimeStateOf, type ControlFeed, type ControlSnapshot } from "@flowzone/control-feed";
+import { runtimeStateOf, type ControlSnapshot } from "@flowzone/control-feed";
 import type { PolicyEngine, SourceFile } from "@flowzone/engine";
 import type { Logger } from "@flowzone/logging";
 
 import { compilePolicy } from "./compile-policy";
+import { linkControlTopic, type ControlTopicLink } from "./control-topic-link";
+import type { ControlTopicStatus } from "./control-topic-status";
 import { PolicyLoadError } from "./policy-load-error";
 import type { PolicyHolder } from "./policy-holder";
 
@@ -18,6 +20,15 @@ export interface PolicyRuntimeOptions {
   readonly kafka?: Kafka;
   /** Default flowzone.control.v1; tests give their own. */
   readonly controlTopic?: string;
+  /**
+   * `required` (the default): start fails when Kafka cannot be reached, and resolves only once
+   * the control topic has been replayed. `optional`: start resolves either way; while Kafka is
+   * unreachable the directory's bundle decides, `controlTopic()` says `waiting`, and the topic is
+   * retried in the background (the decision service, which must answer during an outage).
+   */
+  readonly controlTopicAtStart?: "required" | "optional";
+  /** Runs before each attempt to reach the control topic, as part of it (the decision service creates its audit topic). */
+  readonly prepareKafka?: () => Promise<void>;
 }
 
 /** Called after the engine in force changed, with the engine it replaced. */
@@ -30,6 +41,10 @@ export interface PolicyRuntime {
   onSwap(listener: SwapListener): void;
   /** Reads the bundle directory now, as the watcher would on a change. */
   reload(): Promise<void>;
+  /** Whether the control topic is off (no Kafka), not read yet, or read. */
+  controlTopic(): ControlTopicStatus;
+  /** Calls `listener` once the control topic has been read (at once if it has); never without Kafka. */
+  onControlTopicRead(listener: () => void): void;
   close(): Promise<void>;
 }
 
@@ -40,9 +55,11 @@ export interface PolicyRuntime {
  * always apply, as a runtime state over whichever bundle is in force. Every change builds a new
  * engine and swaps one reference; a broken bundle from either source keeps the old engine in
  * force and logs each `file:line: message`. Resolves once the control topic has been replayed,
- * so the first decision is already made under the current state.
+ * so the first decision is already made under the current state, or, with `controlTopicAtStart:
+ * "optional"`, also when Kafka cannot be reached (see {@link PolicyRuntimeOptions}).
  *
- * @throws BundleDirError for an unreadable directory, PolicyLoadError for a broken bundle at start.
+ * @throws BundleDirError for an unreadable directory, PolicyLoadError for a broken bundle at start,
+ *   and (control topic required) the Kafka error when the control topic cannot be read.
  */
 export async function startPolicyRuntime(options: PolicyRuntimeOptions): Promise<PolicyRuntime> {
   const log = options.logger.child({ component: "policy" });
@@ -100,19 +117,19 @@ export async function startPolicyRuntime(options: PolicyRuntimeOptions): Promise
     },
   });
 
-  let feed: ControlFeed | undefined;
+  let link: ControlTopicLink | undefined;
   if (options.kafka !== undefined) {
     try {
-      feed = await followControlTopic({
+      link = await linkControlTopic({
         kafka: options.kafka,
         logger: options.logger,
         onChange: applySnapshot,
+        required: (options.controlTopicAtStart ?? "required") === "required",
         ...(options.controlTopic === undefined ? {} : { topic: options.controlTopic }),
+        ...(options.prepareKafka === undefined ? {} : { prepare: options.prepareKafka }),
       });
-      await feed.caughtUp;
     } catch (error) {
       watcher.close();
-      await feed?.close();
       throw error;
     }
   }
@@ -125,9 +142,13 @@ export async function startPolicyRuntime(options: PolicyRuntimeOptions): Promise
     reload: async () => {
       applyDirectory(await readBundleDir(options.policyDir));
     },
+    controlTopic: () => link?.status() ?? { state: "off" },
+    onControlTopicRead: (listener) => {
+      link?.onRead(listener);
+    },
     close: async () => {
       watcher.close();
-      await feed?.close();
+      await link?.close();
     },
   };
 }

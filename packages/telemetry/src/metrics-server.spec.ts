@@ -21,4 +21,24 @@ describe("serveMetrics", () => {
       await server.close();
     }
   });
+
+  it("answers each probe with its status code and JSON body, and 404 names the paths it serves", async () => {
+    const telemetry = createTelemetry({ serviceName: "test" });
+    let ready = false;
+    const probes = { "/readyz": () => ({ statusCode: ready ? 200 : 503, body: { status: ready ? "ready" : "not_ready" } }) };
+    const server = await serveMetrics(telemetry, { host: "127.0.0.1", port: 0, logger: createLogger({ level: "silent" }), probes });
+    try {
+      const before = await fetch(`http://127.0.0.1:${server.port}/readyz`);
+      expect(before.status).toBe(503);
+      expect(before.headers.get("content-type")).toBe("application/json");
+      expect(await before.json()).toEqual({ status: "not_ready" });
+      ready = true;
+      expect(await (await fetch(`http://127.0.0.1:${server.port}/readyz`)).json()).toEqual({ status: "ready" });
+      const missing = await fetch(`http://127.0.0.1:${server.port}/healthz`);
+      expect(missing.status).toBe(404);
+      expect(await missing.text()).toContain("/metrics, /readyz");
+    } finally {
+      await server.close();
+    }
+  });
 });

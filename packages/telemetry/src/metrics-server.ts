@@ -10,6 +10,17 @@ export interface MetricsServerOptions {
   /** 0 picks a free port; the bound one is in {@link MetricsServer.port} and the log. */
   readonly port: number;
   readonly logger: Logger;
+  /**
+   * Further `GET` endpoints beside `/metrics`, by path (the decision service's `/healthz` and
+   * `/readyz`): each answers a status code and a body sent as JSON.
+   */
+  readonly probes?: Readonly<Record<string, () => ProbeAnswer>>;
+}
+
+/** What a probe answers: its HTTP status and a JSON body. */
+export interface ProbeAnswer {
+  readonly statusCode: number;
+  readonly body: unknown;
 }
 
 /** A listening `/metrics` endpoint. */
@@ -23,16 +34,24 @@ export const DEFAULT_METRICS_PORT = 9464;
 
 /**
  * Serves `GET /metrics` (Prometheus text) for a process without its own HTTP API: the decision
- * service and the enforcer. Anything else is 404. Logs the port it got.
+ * service and the enforcer, and the `probes` given. Anything else is 404. Logs the port it got.
  *
  * @throws Error naming the address when the port cannot be bound.
  */
 export async function serveMetrics(telemetry: Telemetry, options: MetricsServerOptions): Promise<MetricsServer> {
   const logger = options.logger.child({ component: "metrics" });
+  const probes = new Map(Object.entries(options.probes ?? {}));
+  const paths = ["/metrics", ...probes.keys()].join(", ");
   const server = createServer((request, response) => {
-    const path = (request.url ?? "/").split("?")[0];
-    if (path !== "/metrics" || (request.method !== "GET" && request.method !== "HEAD")) {
-      response.writeHead(404, { "content-type": "text/plain" }).end("not found: metrics are at GET /metrics\n");
+    const path = (request.url ?? "/").split("?")[0] ?? "/";
+    const probe = probes.get(path);
+    if ((path !== "/metrics" && probe === undefined) || (request.method !== "GET" && request.method !== "HEAD")) {
+      response.writeHead(404, { "content-type": "text/plain" }).end(`not found: this server answers GET on ${paths}\n`);
+      return;
+    }
+    if (probe !== undefined) {
+      const answer = probe();
+      response.writeHead(answer.statusCode, { "content-type": "application/json" }).end(`${JSON.stringify(answer.body)}\n`);
       return;
     }
     telemetry.render().then(
@@ -54,7 +73,7 @@ export async function serveMetrics(telemetry: Telemetry, options: MetricsServerO
       resolve(typeof address === "object" && address !== null ? address.port : options.port);
     });
   });
-  logger.info({ host: options.host, port }, "metrics listening on /metrics");
+  logger.info({ host: options.host, port, paths: ["/metrics", ...probes.keys()] }, "metrics listening on /metrics");
   return {
     port,
     close: () =>

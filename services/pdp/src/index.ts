@@ -1,5 +1,6 @@
 export { DECISION_SERVICE_SETTINGS, decisionServiceConfig } from "./config";
 export { DEFAULTS } from "./defaults";
+export type { AuditHealth, ControlTopicHealth, DecisionServiceHealth } from "./health-report";
 export type { Limits } from "./limits";
 export type { DecisionServiceOptions, RunningDecisionService } from "./options";
 export { PolicyLoadError } from "@flowzone/policy-runtime";

@@ -1,5 +1,6 @@
 import type { Logger } from "@flowzone/logging";
 import type { Telemetry } from "@flowzone/telemetry";
+import type { DecisionServiceHealth } from "./health-report";
 import type { Limits } from "./limits";
 
 /** Everything the decision service needs; `decisionServiceConfig` builds it from flags and env. */
@@ -14,7 +15,9 @@ export interface DecisionServiceOptions {
   readonly logger: Logger;
   /**
    * Kafka brokers (`host:port`). With them the service writes the audit trail and follows the
-   * control topic; without them it only answers (no audit, no runtime flips), and says so.
+   * control topic, and starts even while they do not answer (it spools and is not ready until
+   * it has read the control topic); without them it only answers (no audit, no runtime flips),
+   * and says so in its log and its health.
    */
   readonly brokers?: readonly string[] | undefined;
   /** Disk spool of the audit trail while Kafka is unreachable; one service per directory. */
@@ -31,7 +34,8 @@ export interface DecisionServiceOptions {
   readonly telemetry?: Telemetry | undefined;
   /**
    * With a port (`FLOWZONE_METRICS_PORT`, default 9464; 0 picks a free one) the service serves its
-   * registry on `GET /metrics` at `host`; without one it serves none (the caller does, as dev does).
+   * registry on `GET /metrics` and its health on `GET /healthz` and `GET /readyz` at `host`;
+   * without one it serves none (the caller does, as dev does; `health()` still answers).
    */
   readonly metricsPort?: number | undefined;
 }
@@ -46,6 +50,8 @@ export interface RunningDecisionService {
   policyVersion(): string;
   /** Reads and applies the bundle now, as the watcher would on a change (tests use it to skip the wait). */
   reload(): Promise<void>;
+  /** Whether it is ready, and the state of its audit trail and control topic (what `/healthz` answers). */
+  health(): DecisionServiceHealth;
   /** Stops taking calls, lets in-flight ones (open streams too) finish for `graceMs`, then cuts them off. */
   close(graceMs?: number): Promise<void>;
 }

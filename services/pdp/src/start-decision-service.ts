@@ -10,6 +10,7 @@ import { decisionService, decisionServiceFile } from "./convert";
 import { DecisionIds } from "./decision-ids";
 import { DEFAULTS } from "./defaults";
 import { decisionHandlers } from "./handlers";
+import { healthProbes, healthReport } from "./health-report";
 import type { DecisionServiceOptions, RunningDecisionService } from "./options";
 import { TrafficReporter } from "./traffic-reporter";
 import { validateOptions } from "./validate-options";
@@ -26,7 +27,12 @@ const DEFAULT_CLOSE_GRACE_MS = 10_000;
  * listed as `file:line: message`), serves DecisionService, health and reflection, and hot-reloads
  * the bundle when its files change. With Kafka brokers it also follows the control topic (pushed
  * bundles, zone flips, exceptions), writes one audit record per violation and reports per-zone
- * decision counts. Resolves once the server is bound and SERVING.
+ * decision counts. Resolves once the server is bound.
+ *
+ * Kafka need not answer at start: the service then answers under the directory's bundle, spools
+ * its audit records, and reports NOT_SERVING (and 503 on `/readyz`) until it has read the control
+ * topic once, which it retries in the background; the audit topic is created on the same attempt.
+ * Without brokers it is SERVING at once, and its health says that audit and flips are off.
  *
  * @throws FlowzoneError `invalid_config` for impossible options, BundleDirError for an unreadable policy directory,
  *   PolicyLoadError for a broken bundle, and an Error naming the address when it cannot bind.
@@ -43,11 +49,12 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
     policyDir,
     reloadIntervalMs: options.reloadIntervalMs,
     logger: options.logger,
-    ...(kafka === undefined ? {} : { kafka }),
+    ...(kafka === undefined
+      ? {}
+      : { kafka, controlTopicAtStart: "optional" as const, prepareKafka: () => ensureTopics(kafka, [auditTopicSpec(options.auditTopic)]) }),
     ...(options.controlTopic === undefined ? {} : { controlTopic: options.controlTopic }),
   });
   const policy = runtime.holder;
-  if (kafka !== undefined) await ensureTopics(kafka, [auditTopicSpec(options.auditTopic)]);
   const audit =
     kafka === undefined
       ? undefined
@@ -57,6 +64,7 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
           spoolDir: options.auditSpoolDir ?? path.join(DEFAULTS.auditSpoolRoot, `pdp-${options.port === 0 ? process.pid : options.port}`),
           ...(options.auditTopic === undefined ? {} : { topic: options.auditTopic }),
         });
+  const health = () => healthReport(policy.current.version, runtime.controlTopic(), audit?.stats());
   const telemetry = options.telemetry ?? createTelemetry({ serviceName: "flowzone-pdp" });
   const metrics = new DecisionMetrics(telemetry);
   const unobserveAudit = audit === undefined ? undefined : observeAuditTrail(telemetry, "decision_service", () => audit.stats());
@@ -68,15 +76,15 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
     "grpc.max_send_message_length": limits.maxMessageBytes,
   });
   server.addService(serviceDefinition(decisionService, DECISION_CODECS), decisionHandlers({ policy, ids, limits, logger, audit, metrics }));
-  const health = createHealth([decisionService.typeName]);
-  health.addToServer(server);
+  const grpcHealth = createHealth([decisionService.typeName]);
+  grpcHealth.addToServer(server);
   addReflection(server, [decisionServiceFile]);
 
   let port: number;
   let metricsServer: MetricsServer | undefined;
   try {
     port = await listen(server, options.host, options.port);
-    if (options.metricsPort !== undefined) metricsServer = await serveMetricsIfPossible(telemetry, { host: options.host, port: options.metricsPort, logger });
+    if (options.metricsPort !== undefined) metricsServer = await serveMetricsIfPossible(telemetry, { host: options.host, port: options.metricsPort, logger, probes: healthProbes(health) });
   } catch (error) {
     server.forceShutdown();
     unobserveAudit?.();
@@ -85,19 +93,24 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
     await runtime.close();
     throw error;
   }
-  health.setServing(true);
-
-  logger.info({ host: options.host, port, policyDir, policyVersion: policy.current.version }, "decision service listening");
-
   let closing: Promise<void> | undefined;
+  // Ready at once without Kafka (nothing more to read); with it, once the control topic has been read.
+  if (runtime.controlTopic().state === "off") grpcHealth.setServing(true);
+  runtime.onControlTopicRead(() => {
+    if (closing === undefined) grpcHealth.setServing(true);
+  });
+
+  logger.info({ host: options.host, port, policyDir, policyVersion: policy.current.version, ready: health().status === "ready" }, "decision service listening");
+
   return {
     port,
     metricsPort: metricsServer?.port,
     policyVersion: () => policy.current.version,
     reload: () => runtime.reload(),
+    health,
     close: (graceMs = DEFAULT_CLOSE_GRACE_MS) => {
       closing ??= (async () => {
-        const forced = await shutdownGracefully(server, { graceMs, health });
+        const forced = await shutdownGracefully(server, { graceMs, health: grpcHealth });
         traffic?.close();
         await audit?.close(AUDIT_CLOSE_MS);
         unobserveAudit?.();

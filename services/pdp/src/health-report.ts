@@ -1,0 +1,76 @@
+import type { AuditWriterStats } from "@flowzone/audit";
+import type { ControlTopicStatus } from "@flowzone/policy-runtime";
+import type { ProbeAnswer } from "@flowzone/telemetry";
+
+/** Why audit and the control topic are off without brokers: said in every health answer, not only once in the log. */
+export const NO_BROKERS = {
+  audit: "no Kafka brokers configured: violations are answered but not audited",
+  controlTopic: "no Kafka brokers configured: pushed bundles, zone flips and exceptions are not followed; the policy directory's bundle decides",
+} as const;
+
+/** The audit trail: off (no brokers), writing to Kafka, or spooling to disk while Kafka does not answer. */
+export type AuditHealth =
+  | { readonly state: "off"; readonly detail: string }
+  | { readonly state: "writing"; readonly spooledRecords: number }
+  | { readonly state: "spooling"; readonly spooledRecords: number; readonly lastError: string | undefined };
+
+/** The control topic: off (no brokers), waiting to be read once, or read. */
+export type ControlTopicHealth =
+  | { readonly state: "off"; readonly detail: string }
+  | { readonly state: "waiting"; readonly detail: string; readonly attempts: number; readonly lastError: string | undefined }
+  | { readonly state: "read" };
+
+/**
+ * What the decision service says about itself on `/healthz`, `/readyz` and `health()`. `ready`
+ * means it decides under the current state: the control topic has been read once (or there is
+ * none to read, without brokers). Not ready, it still answers, under the directory's bundle.
+ */
+export interface DecisionServiceHealth {
+  readonly status: "ready" | "not_ready";
+  readonly policyVersion: string;
+  readonly audit: AuditHealth;
+  readonly controlTopic: ControlTopicHealth;
+}
+
+/** Builds the health answer from the control topic's status and the audit writer's counters (undefined: no audit). */
+export function healthReport(policyVersion: string, control: ControlTopicStatus, audit: AuditWriterStats | undefined): DecisionServiceHealth {
+  return {
+    status: control.state === "waiting" ? "not_ready" : "ready",
+    policyVersion,
+    audit: auditHealth(audit),
+    controlTopic: controlTopicHealth(control),
+  };
+}
+
+/** `/healthz`: 200 while the process runs, with the report. `/readyz`: 200 when ready, else 503. */
+export function healthProbes(report: () => DecisionServiceHealth): Readonly<Record<string, () => ProbeAnswer>> {
+  return {
+    "/healthz": () => ({ statusCode: 200, body: report() }),
+    "/readyz": () => {
+      const body = report();
+      return { statusCode: body.status === "ready" ? 200 : 503, body };
+    },
+  };
+}
+
+function auditHealth(stats: AuditWriterStats | undefined): AuditHealth {
+  if (stats === undefined) return { state: "off", detail: NO_BROKERS.audit };
+  if (stats.degraded) return { state: "spooling", spooledRecords: stats.spooledRecords, lastError: stats.lastError };
+  return { state: "writing", spooledRecords: stats.spooledRecords };
+}
+
+function controlTopicHealth(status: ControlTopicStatus): ControlTopicHealth {
+  switch (status.state) {
+    case "off":
+      return { state: "off", detail: NO_BROKERS.controlTopic };
+    case "waiting":
+      return {
+        state: "waiting",
+        detail: "Kafka has not answered since start: deciding under the policy directory's bundle, without pushed bundles, flips or exceptions, until the control topic has been read",
+        attempts: status.attempts,
+        lastError: status.lastError,
+      };
+    case "read":
+      return { state: "read" };
+  }
+}
