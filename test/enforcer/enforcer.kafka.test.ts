@@ -107,6 +107,27 @@ describe("the stream enforcer", () => {
     expect(out.map((m) => m.value?.toString())).toEqual(["fine-after"]);
   }, 90_000);
 
+  it("quarantines a record whose headers list more labels or sources than the bundle allows, naming the header and the limit", async () => {
+    const topics = testTopics("counts");
+    await createTopics(kafka, [topics.from]);
+    const route: Route = { name: topics.from, from: topics.from, to: topics.to, quarantine: topics.quarantine, producer: "svc:flowzone-enforcer" };
+    await start(route, await writeBundleDir(topics.from), topics.audit);
+    const list = (n: number, item: string): string => Array.from({ length: n }, () => item).join(",");
+    await produce(kafka, topics.from, [
+      { key: "labels", value: "x", headers: { "flowzone-labels": list(65, "banana") } },
+      { key: "sources", value: "x", headers: { "flowzone-sources": list(65, "table:patients") } },
+      { key: "at-the-limit", value: "x", headers: { "flowzone-labels": list(64, "banana") } },
+    ]);
+    await waitForEnforcerCaughtUp(kafka, route);
+    const quarantined = await readToEnd(kafka, topics.quarantine);
+    const reasons = Object.fromEntries(quarantined.map((m) => [m.key?.toString() ?? "", header(m, "flowzone-error")]));
+    expect(reasons).toEqual({
+      labels: "header flowzone-labels lists 65 entries; the most accepted is 64 (maxLabels of the bundle's Defaults)",
+      sources: "header flowzone-sources lists 65 entries; the most accepted is 64 (maxSources of the bundle's Defaults)",
+    });
+    expect((await readToEnd(kafka, topics.to)).map((m) => m.key?.toString())).toEqual(["at-the-limit"]);
+  }, 90_000);
+
   it("only observes and audits on a route without `to`", async () => {
     const topics = testTopics("observe");
     await createTopics(kafka, [topics.from]);

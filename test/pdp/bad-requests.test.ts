@@ -4,7 +4,7 @@ import { anyUnpack } from "@bufbuild/protobuf/wkt";
 import { BadRequestSchema, ErrorInfoSchema, StatusSchema } from "@flowzone/proto";
 import type { BadRequest, CheckResponse, ErrorInfo } from "@flowzone/proto";
 import type { CheckInit, Pdp } from "./pdp-harness";
-import { grpcError, nextMessage, startPdp, streamStatus } from "./pdp-harness";
+import { BUNDLE, grpcError, nextMessage, startPdp, streamStatus } from "./pdp-harness";
 
 const ok: CheckInit = { producer: "svc:banana-app", sink: "svc:banana-ranker", labels: ["banana"] };
 const many = (n: number, make: (i: number) => string): string[] => Array.from({ length: n }, (_, i) => make(i));
@@ -42,8 +42,8 @@ describe("decision service: bad requests are INVALID_ARGUMENT naming the field, 
     ["malformed producer", { ...ok, producer: "Banana App" }, /^producer\b.*"Banana App"/],
     ["empty producer", { ...ok, producer: "" }, /^producer is missing/],
     ["empty sink", { ...ok, sink: "" }, /^sink is missing/],
-    ["too many labels", { ...ok, labels: many(70, (i) => `l${i}`) }, /^labels: 70 labels exceed the limit of 64$/],
-    ["too many sources", { ...ok, sources: many(65, (i) => `kafka:s${i}`) }, /^sources: 65 sources exceed the limit of 64$/],
+    ["too many labels", { ...ok, labels: many(70, (i) => `l${i}`) }, /^labels lists 70 entries; the most accepted is 64 \(maxLabels of the decision service's limits\)$/],
+    ["too many sources", { ...ok, sources: many(65, (i) => `kafka:s${i}`) }, /^sources lists 65 entries; the most accepted is 64 \(maxSources of the decision service's limits\)$/],
     ["producer over 256 bytes", { ...ok, producer: `svc:${"p".repeat(60_000)}` }, /^producer is 60004 bytes long; the longest accepted is 256 bytes \(maxFieldBytes of the bundle's Defaults\) \(got "svc:p{60}…"\)$/],
     ["sink over 256 bytes", { ...ok, sink: `kafka:${"é".repeat(200)}` }, /^sink is 406 bytes long; the longest accepted is 256 bytes/],
     ["purpose over 256 bytes", { ...ok, purpose: "p".repeat(257) }, /^purpose is 257 bytes long; the longest accepted is 256 bytes/],
@@ -78,7 +78,7 @@ describe("decision service: bad requests are INVALID_ARGUMENT naming the field, 
 
   it("CheckBatch names the index for a limit too", async () => {
     const error = await grpcError(pdp.client.checkBatch([ok, { ...ok, labels: many(65, () => "banana") }]));
-    expect(error.details).toBe("requests[1].labels: 65 labels exceed the limit of 64");
+    expect(error.details).toBe("requests[1].labels lists 65 entries; the most accepted is 64 (maxLabels of the decision service's limits)");
   });
 
   it("CheckBatch refuses an oversized batch", async () => {
@@ -110,5 +110,27 @@ describe("decision service: bad requests are INVALID_ARGUMENT naming the field, 
   it("keeps serving after bad requests", async () => {
     await grpcError(pdp.client.check({ ...ok, labels: ["nope"] }));
     expect((await pdp.client.check(ok)).decisionId).not.toBe("");
+  });
+});
+
+describe("decision service: the bundle's Defaults bound labels and sources too", () => {
+  let pdp: Pdp;
+
+  beforeAll(async () => {
+    pdp = await startPdp({ files: { ...BUNDLE, "defaults.yaml": `${BUNDLE["defaults.yaml"] ?? ""}maxLabels: 1\nmaxSources: 1\n` } });
+  });
+
+  afterAll(async () => {
+    await pdp.stop();
+  });
+
+  it.each<[string, CheckInit, string]>([
+    ["labels", { ...ok, labels: ["banana", "pii.email"] }, "labels lists 2 entries; the most accepted is 1 (maxLabels of the bundle's Defaults)"],
+    ["sources", { ...ok, sources: ["kafka:banana-events", "table:crm.contacts"] }, "sources lists 2 entries; the most accepted is 1 (maxSources of the bundle's Defaults)"],
+  ])("Check: more %s than the bundle allows is INVALID_ARGUMENT naming the field and the limit", async (field, request, message) => {
+    const error = await grpcError(pdp.client.check(request));
+    expect(error.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(error.details).toBe(message);
+    expect(statusDetails(error).badRequest?.fieldViolations).toEqual([expect.objectContaining({ field, reason: "OVER_LIMIT" })]);
   });
 });

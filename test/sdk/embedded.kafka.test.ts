@@ -106,4 +106,17 @@ describe("guarded producer, embedded decisions", () => {
     await producer.send({ topic, messages: [{ value: "sentinel" }], flow: clean });
     expect((await recordsOf(topic)).map((r) => r.value)).toEqual(["sentinel"]);
   }, 30_000);
+
+  it("throws FlowRequestError naming the field and the limit for more labels or sources than the bundle allows, and writes nothing", async () => {
+    const topic = uniqueTopic("sdk-emb-counts");
+    await createTopics(kafka, [topic]);
+    const many = (n: number, item: string): string[] => Array.from({ length: n }, () => item);
+    const labels = await producer.send({ topic, messages: [{ value: "v" }], flow: { labels: many(65, "banana") } }).catch((e: unknown) => e);
+    expect(labels).toBeInstanceOf(FlowRequestError);
+    expect(labels).toMatchObject({ field: "labels", value: "65", message: "flowzone cannot decide this write: labels lists 65 entries; the most accepted is 64 (maxLabels of the bundle's Defaults)" });
+    const sources = await producer.send({ topic, messages: [{ value: "v" }], flow: { labels: [], sources: many(65, "kafka:banana-events") } }).catch((e: unknown) => e);
+    expect(sources).toMatchObject({ field: "sources", value: "65", message: expect.stringContaining("sources lists 65 entries; the most accepted is 64 (maxSources") as unknown });
+    await producer.send({ topic, messages: [{ value: "sentinel" }], flow: clean });
+    expect((await recordsOf(topic)).map((r) => r.value)).toEqual(["sentinel"]);
+  }, 30_000);
 });

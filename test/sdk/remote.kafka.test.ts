@@ -182,6 +182,19 @@ describe("guarded producer, remote decisions", () => {
     expect((await recordsOf(topic)).map((r) => r.value)).toEqual(["sentinel"]);
   }, 30_000);
 
+  it("throws FlowRequestError naming the field and the limit for more labels or sources than the decision service allows, writing nothing", async () => {
+    const topic = uniqueTopic("sdk-counts");
+    await createTopics(kafka, [topic]);
+    const many = (n: number, item: string): string[] => Array.from({ length: n }, () => item);
+    const labels = await producer.send({ topic, messages: messages(1), flow: { labels: many(65, "banana") } }).catch((e: unknown) => e);
+    expect(labels).toBeInstanceOf(FlowRequestError);
+    expect(labels).toMatchObject({ code: "invalid_request", field: "labels", message: expect.stringMatching(/^flowzone cannot decide this write: labels lists 65 entries; the most accepted is 64 \(maxLabels/) as unknown });
+    const sources = await producer.send({ topic, messages: messages(1), flow: { labels: [], sources: many(65, "kafka:banana-events") } }).catch((e: unknown) => e);
+    expect(sources).toMatchObject({ code: "invalid_request", field: "sources", message: expect.stringMatching(/sources lists 65 entries; the most accepted is 64 \(maxSources/) as unknown });
+    await producer.send({ topic, ...sentinel });
+    expect((await recordsOf(topic)).map((r) => r.value)).toEqual(["sentinel"]);
+  }, 30_000);
+
   it("surfaces the decision service's structured detail: the field violation and the value, as the cause", async () => {
     const topic = uniqueTopic("sdk-bad-detail");
     await createTopics(kafka, [topic]);

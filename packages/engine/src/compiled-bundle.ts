@@ -3,7 +3,7 @@ import type { PatternMatcher } from "./asset-id";
 import { resolveFailMode } from "./modes";
 import { boundaryReason, denyReason } from "./reasons";
 import type { Bundle, FailMode, Write, Zone, ZoneRule } from "./types";
-import { checkFieldBytes, checkWriteAsset, unknownLabel, unknownSource } from "./write-checks";
+import { checkCount, checkFieldBytes, checkWriteAsset, unknownLabel, unknownSource } from "./write-checks";
 
 /**
  * A rule of a zone addressed by a slot number: slot `zone.slot` is the zone's boundary rule,
@@ -131,6 +131,9 @@ export class CompiledBundle {
       sink = this.remember(write.sink);
     }
     checkFieldBytes("purpose", write.purpose, maxBytes);
+    const { maxLabels, maxSources } = this.bundle.defaults;
+    checkCount("labels", write.labels.length, maxLabels, "maxLabels of the bundle's Defaults");
+    checkCount("sources", write.sources.length, maxSources, "maxSources of the bundle's Defaults");
     this.sink = sink;
     let stamp = this.stamp + 1;
     if (stamp === 0x7fffffff) {

@@ -4,9 +4,9 @@ import { bundleOf, errorsOf, LABELS } from "./testing/bundles";
 const LABEL_FILE = "kind: Label\nname: banana\n---\nkind: Label\nname: apple\n";
 
 describe("parseBundle accepts", () => {
-  it("a bundle without Defaults, filling in enabled, logging, open, 24h and exceptions of at most 90 days", () => {
+  it("a bundle without Defaults, filling in enabled, logging, open, 24h, exceptions of at most 90 days and 64 labels and sources per write", () => {
     const bundle = bundleOf(...LABELS, "kind: Zone\nname: banana\nprotects: [banana]");
-    expect(bundle.defaults).toEqual({ enabled: true, mode: "logging", failMode: "open", quietPeriodMs: 86_400_000, maxExceptionLifetimeMs: 90 * 86_400_000, maxFieldBytes: 256 });
+    expect(bundle.defaults).toEqual({ enabled: true, mode: "logging", failMode: "open", quietPeriodMs: 86_400_000, maxExceptionLifetimeMs: 90 * 86_400_000, maxFieldBytes: 256, maxLabels: 64, maxSources: 64 });
     expect(bundle.zones[0]).toEqual({
       name: "banana",
       description: "",
@@ -25,11 +25,11 @@ describe("parseBundle accepts", () => {
   it("zone mode and quiet period from Defaults, fail mode left unset for evaluation", () => {
     const bundle = bundleOf(
       ...LABELS,
-      "kind: Defaults\nenabled: false\nmode: enforcement\nfailMode: closed\nquietPeriod: 7d\nmaxExceptionLifetime: 14d\nmaxFieldBytes: 1024",
+      "kind: Defaults\nenabled: false\nmode: enforcement\nfailMode: closed\nquietPeriod: 7d\nmaxExceptionLifetime: 14d\nmaxFieldBytes: 1024\nmaxLabels: 8\nmaxSources: 500",
       "kind: Zone\nname: banana\nprotects: [banana]\nrules:\n  - name: r\n    deny: [kafka:x]",
       "kind: Zone\nname: apple\nprotects: [apple]\nmode: off\nquietPeriod: 1h30m\nfailMode: open\nautoEnforce: true",
     );
-    expect(bundle.defaults).toEqual({ enabled: false, mode: "enforcement", failMode: "closed", quietPeriodMs: 604_800_000, maxExceptionLifetimeMs: 14 * 86_400_000, maxFieldBytes: 1024 });
+    expect(bundle.defaults).toEqual({ enabled: false, mode: "enforcement", failMode: "closed", quietPeriodMs: 604_800_000, maxExceptionLifetimeMs: 14 * 86_400_000, maxFieldBytes: 1024, maxLabels: 8, maxSources: 500 });
     expect(bundle.zones.map((zone) => [zone.name, zone.mode, zone.failMode, zone.quietPeriodMs, zone.autoEnforce])).toEqual([
       ["banana", "enforcement", undefined, 604_800_000, false],
       ["apple", "off", "open", 5_400_000, true],

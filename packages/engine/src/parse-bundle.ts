@@ -2,6 +2,7 @@ import { readBundleDocuments } from "./bundle-documents";
 import type { BundleDocuments } from "./bundle-documents";
 import { checkReferences } from "./bundle-references";
 import { bundleDigest } from "./digest";
+import { DEFAULT_MAX_LABELS, DEFAULT_MAX_SOURCES } from "./count-bounds";
 import { DEFAULT_MAX_FIELD_BYTES } from "./field-bounds";
 import type {
   Asset,
@@ -19,8 +20,8 @@ const DAY_MS = 86_400_000;
 
 /**
  * What a bundle without a Defaults document gets: on, observing, failing open, a day of quiet,
- * exceptions of at most 90 days (a flow allowed for good belongs in the zone's members) and
- * names of at most 256 bytes.
+ * exceptions of at most 90 days (a flow allowed for good belongs in the zone's members),
+ * names of at most 256 bytes and at most 64 labels and 64 sources per write.
  */
 export const DEFAULT_DEFAULTS: Defaults = {
   enabled: true,
@@ -29,6 +30,8 @@ export const DEFAULT_DEFAULTS: Defaults = {
   quietPeriodMs: DAY_MS,
   maxExceptionLifetimeMs: 90 * DAY_MS,
   maxFieldBytes: DEFAULT_MAX_FIELD_BYTES,
+  maxLabels: DEFAULT_MAX_LABELS,
+  maxSources: DEFAULT_MAX_SOURCES,
 };
 
 /**
@@ -60,6 +63,8 @@ function buildBundle(documents: BundleDocuments): Bundle {
     quietPeriodMs: raw?.quietPeriodMs ?? DEFAULT_DEFAULTS.quietPeriodMs,
     maxExceptionLifetimeMs: raw?.maxExceptionLifetimeMs ?? DEFAULT_DEFAULTS.maxExceptionLifetimeMs,
     maxFieldBytes: raw?.maxFieldBytes ?? DEFAULT_DEFAULTS.maxFieldBytes,
+    maxLabels: raw?.maxLabels ?? DEFAULT_DEFAULTS.maxLabels,
+    maxSources: raw?.maxSources ?? DEFAULT_DEFAULTS.maxSources,
   };
   const labels = new Map<string, Label>();
   for (const { raw: label } of documents.labels) {

@@ -35,6 +35,10 @@ export interface Defaults {
   readonly maxExceptionLifetimeMs: number;
   /** The longest producer, sink, purpose, label or asset id accepted, in UTF-8 bytes. */
   readonly maxFieldBytes: number;
+  /** The most labels one write may list. */
+  readonly maxLabels: number;
+  /** The most source assets one write may list. */
+  readonly maxSources: number;
 }
 
 export interface Label {
@@ -172,4 +176,5 @@ export type WriteErrorCode =
   | "malformed_asset"
   | "unknown_label"
   | "unknown_source"
-  | "too_long";
+  | "too_long"
+  | "over_limit";

@@ -1,3 +1,4 @@
+import { MAX_COUNT_RANGE } from "./count-bounds";
 import { MAX_FIELD_BYTES_RANGE } from "./field-bounds";
 import type { MapReader } from "./map-reader";
 import { FAIL_MODES, MODES } from "./modes";
@@ -14,9 +15,11 @@ export interface RawDefaults {
   readonly quietPeriodMs: number | undefined;
   readonly maxExceptionLifetimeMs: number | undefined;
   readonly maxFieldBytes: number | undefined;
+  readonly maxLabels: number | undefined;
+  readonly maxSources: number | undefined;
 }
 
-const KEYS = ["kind", "enabled", "mode", "failMode", "quietPeriod", "maxExceptionLifetime", "maxFieldBytes"] as const;
+const KEYS = ["kind", "enabled", "mode", "failMode", "quietPeriod", "maxExceptionLifetime", "maxFieldBytes", "maxLabels", "maxSources"] as const;
 
 /** Validates a Defaults document, reporting every problem it finds. */
 export function validateDefaults(reader: MapReader): RawDefaults {
@@ -31,5 +34,7 @@ export function validateDefaults(reader: MapReader): RawDefaults {
     quietPeriodMs: readDuration(reader, "quietPeriod"),
     maxExceptionLifetimeMs: readDuration(reader, "maxExceptionLifetime"),
     maxFieldBytes: reader.integer("maxFieldBytes", MAX_FIELD_BYTES_RANGE.min, MAX_FIELD_BYTES_RANGE.max),
+    maxLabels: reader.integer("maxLabels", MAX_COUNT_RANGE.min, MAX_COUNT_RANGE.max),
+    maxSources: reader.integer("maxSources", MAX_COUNT_RANGE.min, MAX_COUNT_RANGE.max),
   };
 }

@@ -1,4 +1,5 @@
 import { isAssetId } from "./asset-id";
+import { tooManyMessage } from "./count-bounds";
 import { bytesOver, quoteStart, tooLongMessage } from "./field-bounds";
 import { WriteError } from "./write-error";
 
@@ -23,6 +24,20 @@ export function checkWriteAsset(field: string, value: string, maxBytes: number):
 export function checkFieldBytes(field: string, value: string, maxBytes: number): void {
   const bytes = bytesOver(value, maxBytes);
   if (bytes !== undefined) throw new WriteError("too_long", field, quoteStart(value), tooLongMessage(field, bytes, maxBytes));
+}
+
+/**
+ * Throws `over_limit` when a write lists more than `max` labels or sources (`field`); `setting`
+ * names where the bound is set, e.g. "maxLabels of the bundle's Defaults". The value is the count.
+ */
+export function checkCount(field: string, count: number, max: number, setting: string): void {
+  const error = countOverLimit(field, count, max, setting);
+  if (error !== undefined) throw error;
+}
+
+/** {@link checkCount} for a caller that reports rather than throws (the enforcer quarantines). */
+export function countOverLimit(field: string, count: number, max: number, setting: string): WriteError | undefined {
+  return count > max ? new WriteError("over_limit", field, String(count), tooManyMessage(field, count, max, setting)) : undefined;
 }
 
 /** The error for an asset id that is not `<system>:<name>`. */

@@ -1,8 +1,8 @@
 import type { IHeaders } from "kafkajs";
 
 import { encodeViolationAudit, type EncodedAuditRecord } from "@flowzone/audit";
-import { WriteError, type PolicyEngine, type Write } from "@flowzone/engine";
-import { decodeFlowHeaders, encodeFlowHeaders, type RecordFlow } from "@flowzone/kafka";
+import { countOverLimit, WriteError, type PolicyEngine, type Write } from "@flowzone/engine";
+import { decodeFlowHeaders, encodeFlowHeaders, FLOW_HEADERS, type RecordFlow } from "@flowzone/kafka";
 import { TRACEPARENT_HEADER, traceIdOf } from "@flowzone/trace-context";
 
 import { ENFORCER_HEADERS, encodeViolationsHeader, passThroughHeaders } from "./enforcer-headers";
@@ -52,6 +52,8 @@ export function routeRecord(engine: PolicyEngine, route: Route, record: InputRec
     return rejected(route, record, "the record has an empty value; the enforcer only routes records that carry data");
   }
   const flow = parsed.flow;
+  const overLimit = headerCountError(engine, flow);
+  if (overLimit !== undefined) return rejected(route, record, overLimit.message);
   const fromAsset = `kafka:${record.topic}`;
   const assets = engine.bundle.assets;
   // The from topic's asset is a source only when declared; an undeclared one carries no labels.
@@ -80,6 +82,19 @@ export function routeRecord(engine: PolicyEngine, route: Route, record: InputRec
   headers[ENFORCER_HEADERS.violations] = encodeViolationsHeader(decision.violations);
   headers[ENFORCER_HEADERS.origin] = originOf(record);
   return { topic: route.quarantine, key: record.key, value: record.value, headers, audits, denied: true };
+}
+
+/**
+ * Why the record's headers list more labels or sources than the bundle's Defaults allow, naming
+ * the header and the limit, or undefined. Checked on the headers as sent, before the enforcer
+ * adds the `from` topic's asset; the engine bounds the write it then decides as well.
+ */
+function headerCountError(engine: PolicyEngine, flow: RecordFlow): WriteError | undefined {
+  const { maxLabels, maxSources } = engine.bundle.defaults;
+  return (
+    countOverLimit(`header ${FLOW_HEADERS.labels}`, flow.labels.length, maxLabels, "maxLabels of the bundle's Defaults") ??
+    countOverLimit(`header ${FLOW_HEADERS.sources}`, flow.sources.length, maxSources, "maxSources of the bundle's Defaults")
+  );
 }
 
 function rejected(route: Route, record: InputRecord, reason: string): RoutedRecord {

@@ -17,8 +17,8 @@ describe("checkLimits", () => {
   });
 
   it.each([
-    [() => { checkLimits(write(70, 0), DEFAULTS.limits); }, "labels: 70 labels exceed the limit of 64"],
-    [() => { checkLimits(write(0, 65), DEFAULTS.limits); }, "sources: 65 sources exceed the limit of 64"],
+    [() => { checkLimits(write(70, 0), DEFAULTS.limits); }, "labels lists 70 entries; the most accepted is 64 (maxLabels of the decision service's limits)"],
+    [() => { checkLimits(write(0, 65), DEFAULTS.limits); }, "sources lists 65 entries; the most accepted is 64 (maxSources of the decision service's limits)"],
     [() => { checkBatchSize(1001, DEFAULTS.limits); }, "requests: 1001 requests exceed the limit of 1000"],
   ])("refuses over the limit: %#", (run, message) => {
     expect(run).toThrow(message);

@@ -1,3 +1,5 @@
+import { DEFAULT_MAX_LABELS, DEFAULT_MAX_SOURCES } from "@flowzone/engine";
+
 import type { Limits } from "./limits";
 
 /**
@@ -15,8 +17,9 @@ export const DEFAULTS = {
   auditSpoolRoot: ".flowzone/spool",
   limits: {
     maxMessageBytes: 4 * 1024 * 1024,
-    maxLabels: 64,
-    maxSources: 64,
+    /** The engine's defaults: the bundle's Defaults bound every decision point the same way. */
+    maxLabels: DEFAULT_MAX_LABELS,
+    maxSources: DEFAULT_MAX_SOURCES,
     maxBatch: 1000,
   } satisfies Limits,
 } as const;

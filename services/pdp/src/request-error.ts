@@ -45,7 +45,8 @@ export function requestErrorOf(error: unknown, scope: RequestScope): FlowzoneErr
 /** The engine's `WriteError`, its sentence always naming the field first and the value. */
 function fromWriteError(error: WriteError): FlowzoneError {
   const text = error.message.startsWith(error.field) ? error.message : `${error.field}: ${error.message}`;
-  const described = error.value === "" || text.includes(`"${error.value}"`) ? text : `${text} (got "${error.value}")`;
+  // A count over its limit is in the sentence already; a value is quoted unless it is.
+  const described = error.code === "over_limit" || error.value === "" || text.includes(`"${error.value}"`) ? text : `${text} (got "${error.value}")`;
   return new FlowzoneError(
     "invalid_argument",
     described,
