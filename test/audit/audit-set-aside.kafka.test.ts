@@ -42,8 +42,8 @@ describe("AuditWriter when Kafka refuses a record", () => {
     const huge = oversized(4 * MAX_MESSAGE_BYTES);
     try {
       // In one batch with ordinary records before and after it, then 20 more offered later.
-      expect(writer.offer([auditRecord(0), auditRecord(1), huge, auditRecord(2), auditRecord(3)])).toEqual({ accepted: true });
-      for (let i = 4; i < 24; i += 1) expect(writer.offer([auditRecord(i)])).toEqual({ accepted: true });
+      expect(writer.offer([auditRecord(0), auditRecord(1), huge, auditRecord(2), auditRecord(3)]).accepted).toBe(true);
+      for (let i = 4; i < 24; i += 1) expect(writer.offer([auditRecord(i)]).accepted).toBe(true);
       await waitUntil("every ordinary record sent and the oversized one set aside", () => writer.stats(), (s) => s.sent === 24 && s.setAside === 1, { intervalMs: 20 });
     } finally {
       await writer.close(5_000);

@@ -15,7 +15,7 @@ export interface AuditWriterOptions {
   /** Directory of the disk spool; one writer per directory. */
   readonly spoolDir: string;
   readonly topic?: string;
-  /** Records held in memory before the oldest spill to disk. */
+  /** Spooled records also held in memory, so they are sent without reading the disk back. */
   readonly maxQueueRecords?: number;
   /** Bound on the spool's bytes on disk; past it, `offer` refuses records. */
   readonly maxSpoolBytes?: number;
@@ -25,6 +25,12 @@ export interface AuditWriterOptions {
   readonly batchMaxRecords?: number;
   /** How long a partial batch waits for more records before it is sent. */
   readonly lingerMs?: number;
+  /**
+   * Whether an offer's `durable` waits for its records to reach the device (one fsync per round,
+   * shared by every offer made meanwhile). When false it resolves at once: the records are in the
+   * page cache, which survives the death of the process but not the machine's.
+   */
+  readonly fsync?: boolean;
 }
 
 /** Options with every default filled in and every limit checked. */
@@ -37,6 +43,7 @@ export const AUDIT_WRITER_DEFAULTS = {
   maxSpoolBytes: 256 * 1024 * 1024,
   batchMaxRecords: 500,
   lingerMs: 5,
+  fsync: true,
 } as const;
 
 const MIN_SPOOL_BYTES = 1024;
@@ -56,9 +63,11 @@ export function resolveAuditWriterOptions(options: AuditWriterOptions): Resolved
     spoolSegmentBytes: options.spoolSegmentBytes ?? Math.min(MAX_SEGMENT_BYTES, Math.max(MIN_SPOOL_BYTES, Math.floor(maxSpoolBytes / 8))),
     batchMaxRecords: options.batchMaxRecords ?? AUDIT_WRITER_DEFAULTS.batchMaxRecords,
     lingerMs: options.lingerMs ?? AUDIT_WRITER_DEFAULTS.lingerMs,
+    fsync: options.fsync ?? AUDIT_WRITER_DEFAULTS.fsync,
   };
   if (typeof (resolved.kafka as Partial<KafkaClient> | undefined)?.producer !== "function") throw new TypeError("audit writer: kafka must be a kafkajs client");
   if (typeof resolved.spoolDir !== "string" || resolved.spoolDir === "") throw new RangeError("audit writer: spoolDir must be a directory path");
+  if (typeof resolved.fsync !== "boolean") throw new TypeError("audit writer: fsync must be true or false");
   if (resolved.topic === "") throw new RangeError("audit writer: topic must not be empty");
   checkInteger("maxQueueRecords", resolved.maxQueueRecords, 1, 100_000_000);
   checkInteger("maxSpoolBytes", resolved.maxSpoolBytes, MIN_SPOOL_BYTES, Number.MAX_SAFE_INTEGER);

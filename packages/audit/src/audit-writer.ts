@@ -4,7 +4,7 @@ import type { EncodedAuditRecord } from "./audit-record";
 import { resolveAuditWriterOptions, type AuditWriterOptions, type KafkaClient, type ResolvedAuditWriterOptions } from "./audit-writer-options";
 import { DeadLetters } from "./dead-letters";
 import { DiskSpool, type SpoolPosition } from "./disk-spool";
-import { RecordQueue } from "./record-queue";
+import { GroupCommit } from "./group-commit";
 import {
   backoffMs,
   isRetriable,
@@ -13,56 +13,62 @@ import {
   PRODUCER_MAX_RETRY_MS,
   PRODUCER_RETRIES,
 } from "./retry-policy";
+import { SpoolCache } from "./spool-cache";
 import { isUnsendable } from "./unsendable";
 
 /**
- * What became of an offer. `accepted: false` means the records were not kept (the spool is full,
- * or the writer is closed): the caller applies the zone's fail posture (deny when closed, allow
- * when open), and the writer has counted them in `stats().dropped`.
+ * What became of an offer. `accepted: true` means the records are written ahead to the spool (in
+ * the page cache, so they survive the death of the process) and `durable` resolves once they are
+ * on the device as well (group commit): answer the caller after it. `accepted: false` means the
+ * records were not kept (the spool is full or unwritable, or the writer is closed): the caller
+ * applies the zone's fail posture (deny when closed, allow when open), and the writer has counted
+ * them in `stats().dropped`.
  */
-export type OfferResult = { readonly accepted: true } | { readonly accepted: false; readonly reason: "spool_full" | "closed" };
+export type OfferResult = { readonly accepted: true; readonly durable: Promise<void> } | { readonly accepted: false; readonly reason: "spool_full" | "closed" };
 
 /** Counters for metrics and health checks. */
 export interface AuditWriterStats {
-  /** Records in memory, waiting or in flight. */
+  /** Records waiting to be sent that are also held in memory (the rest are read back from the spool); 0 once closed. */
   readonly queued: number;
+  /** Bytes of the records waiting in the spool. */
   readonly spooledBytes: number;
+  /** Records written ahead to the spool and not yet acknowledged by Kafka. */
   readonly spooledRecords: number;
   /** Records Kafka acknowledged. */
   readonly sent: number;
   /** Records Kafka refused (too large, invalid), set aside in the dead-letter file beside the spool. */
   readonly setAside: number;
-  /** Records refused by `offer` (or left over at close with the spool full). */
+  /** Records refused by `offer`. */
   readonly dropped: number;
   readonly droppedByZone: Readonly<Record<string, number>>;
-  /** True while Kafka is unreachable and records go to the spool. */
+  /** True while Kafka is unreachable; records wait in the spool meanwhile. */
   readonly degraded: boolean;
   /** The last send error's message, for a health page; never a payload. */
   readonly lastError: string | undefined;
 }
 
 /**
- * A batch being sent. `spoolEnd` is set once it is also in the spool (it is then its head).
- * Once Kafka refused the batch as a whole (too large, invalid), it goes `oneByOne`, and `done`
- * counts its records already handled (sent, or set aside as dead letters): a retry after an
- * outage sends only the rest.
+ * A batch being sent: the spool's next records, and where the spool's cursor goes once Kafka has
+ * them. Once Kafka refused the batch as a whole (too large, invalid), it goes `oneByOne`, and
+ * `done` counts its records already handled (sent, or set aside as dead letters): a retry after
+ * an outage sends only the rest.
  */
 interface Pending {
   readonly records: EncodedAuditRecord[];
-  spoolEnd: SpoolPosition | undefined;
+  readonly end: SpoolPosition;
   oneByOne: boolean;
   done: number;
 }
 
 interface Waiter {
-  readonly minQueued: number;
+  readonly minWaiting: number;
   readonly wake: () => void;
 }
 
-const ACCEPTED: OfferResult = { accepted: true };
+const ALREADY: Promise<void> = Promise.resolve();
 /** At most one "records dropped" error line per zone set this often; counts are summed meanwhile. */
 const DROP_LOG_INTERVAL_MS = 1_000;
-/** A send unanswered this long counts as an outage: records go to the spool until Kafka answers. */
+/** A send unanswered this long counts as an outage (degraded), until Kafka answers. */
 const SEND_STALL_MS = 2_000;
 /** How often `close` checks whether everything was delivered. */
 const CLOSE_POLL_MS = 10;
@@ -70,18 +76,25 @@ const CLOSE_POLL_MS = 10;
 type Producer = ReturnType<KafkaClient["producer"]>;
 
 /**
- * Writes audit records to Kafka off the request path, never silently losing one.
+ * Writes audit records to Kafka, never silently losing one, and never answering before a record
+ * is kept.
  *
- * `offer` is synchronous: it appends to a bounded memory queue and a background loop sends
- * batches with an idempotent producer (acks from all in-sync replicas). While Kafka is
- * unreachable, or when the queue is full, records move to a disk spool (oldest first), which is
- * drained before the memory queue, so records reach the topic in the order they were offered.
- * Only when the spool is full too does `offer` refuse, and the caller decides by fail posture.
- * A spool left by a previous process is drained first on start.
+ * `offer` is write-ahead: it appends the records to a disk spool (synchronously, so they survive
+ * the death of the process) and returns a `durable` promise that one shared fsync per round
+ * resolves for every offer made meanwhile (group commit). A background loop sends the spool's
+ * records in order with an idempotent producer (acks from all in-sync replicas) and moves the
+ * spool's cursor past each acknowledged batch. The newest records are held in memory too, so a
+ * batch is sent without reading the disk back; while Kafka is unreachable records simply wait in
+ * the spool. Only when the spool is full does `offer` refuse, and the caller decides by fail
+ * posture. A spool left by a previous process (after a crash, say) is sent first on start.
  */
 export class AuditWriter {
-  private readonly queue: RecordQueue;
+  private readonly cache: SpoolCache;
+  private readonly commits: GroupCommit;
   private readonly log: Logger;
+  /** Spool sequence numbers: records appended (counting a previous run's unsent ones) and records Kafka has. */
+  private appendedSeq: number;
+  private committedSeq = 0;
   private pending: Pending | undefined;
   private waiter: Waiter | undefined;
   private readonly sleepers = new Set<() => void>();
@@ -109,7 +122,9 @@ export class AuditWriter {
     private readonly producer: Producer,
   ) {
     this.deadLetters = new DeadLetters(options.spoolDir);
-    this.queue = new RecordQueue(options.maxQueueRecords);
+    this.cache = new SpoolCache(options.maxQueueRecords);
+    this.commits = new GroupCommit(() => spool.sync());
+    this.appendedSeq = spool.records;
     this.log = options.logger.child({ component: "audit-writer", topic: options.topic });
     producer.on(producer.events.DISCONNECT, () => {
       this.connected = false;
@@ -128,6 +143,9 @@ export class AuditWriter {
     const producer = resolved.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
+      // The topic is created by whoever starts the writer, with its partitions and settings; a
+      // broker that auto-creates topics must not make a one-partition one first.
+      allowAutoTopicCreation: false,
       // Bounded so a dead broker surfaces here; the writer retries the same batch on the same
       // producer, so the broker still de-duplicates a batch it wrote but never acknowledged.
       retry: { retries: PRODUCER_RETRIES, initialRetryTime: PRODUCER_INITIAL_RETRY_MS, maxRetryTime: PRODUCER_MAX_RETRY_MS },
@@ -138,24 +156,24 @@ export class AuditWriter {
   }
 
   /**
-   * Hands records to the audit trail; synchronous and cheap. All the records are kept (memory or
-   * spool) or none are. Offers bigger than `maxQueueRecords` are refused.
+   * Writes records ahead to the spool; synchronous and cheap (one `write`, no flush). All the
+   * records are kept or none are. Await `durable` before answering whoever caused them.
    */
   offer(records: readonly EncodedAuditRecord[]): OfferResult {
     if (this.closing) return this.refuse(records, "closed");
-    if (records.length === 0) return ACCEPTED;
-    if (this.queue.free < records.length) this.spillHead(Math.max(records.length - this.queue.free, this.options.batchMaxRecords));
-    if (!this.queue.pushAll(records)) return this.refuse(records, "spool_full");
-    if (this.degraded) this.spillHead(this.queue.length);
+    if (records.length === 0) return { accepted: true, durable: ALREADY };
+    const end = this.spool.append(records);
+    if (end === undefined) return this.refuse(records, "spool_full");
+    this.cache.push({ firstSeq: this.appendedSeq, records, end });
+    this.appendedSeq += records.length;
     const waiter = this.waiter;
-    if (waiter !== undefined && this.queue.length >= waiter.minQueued) waiter.wake();
-    return ACCEPTED;
+    if (waiter !== undefined && this.waiting() >= waiter.minWaiting) waiter.wake();
+    return { accepted: true, durable: this.options.fsync ? this.commits.request() : ALREADY };
   }
 
   stats(): AuditWriterStats {
-    const pendingInMemory = this.pending !== undefined && this.pending.spoolEnd === undefined ? this.pending.records.length : 0;
     return {
-      queued: this.queue.length + pendingInMemory,
+      queued: this.finalized ? 0 : this.cache.records + (this.pending === undefined ? 0 : this.pending.records.length - this.pending.done),
       spooledBytes: this.spool.bytes,
       spooledRecords: this.spool.records,
       sent: this.sent,
@@ -168,9 +186,9 @@ export class AuditWriter {
   }
 
   /**
-   * Stops accepting, sends what it can within `timeoutMs`, spools the rest for the next process,
-   * and disconnects. A batch still in flight at the deadline is spooled as well, so it may be
-   * sent twice (records carry unique ids), never lost.
+   * Stops accepting, sends what it can within `timeoutMs`, and disconnects; what is left stays in
+   * the spool for the next process. A batch still in flight at the deadline stays there as well,
+   * so it may be sent twice (records carry unique ids), never lost.
    */
   close(timeoutMs: number): Promise<void> {
     this.closed ??= this.shutdown(timeoutMs);
@@ -186,9 +204,6 @@ export class AuditWriter {
     this.stopped = true;
     this.waiter?.wake();
     for (const wake of this.sleepers) wake();
-    this.spillHead(this.queue.length);
-    const lost = this.queue.take(this.queue.length);
-    if (lost.length > 0) this.refuse(lost, "spool_full");
     this.finalized = true;
     await this.spool.close();
     await settledWithin(this.loop, deadline - Date.now());
@@ -199,8 +214,13 @@ export class AuditWriter {
     this.log.info({ sent, spooledRecords, dropped }, "audit writer closed");
   }
 
+  /** Records offered (or left by a previous run) that Kafka does not have yet. */
+  private waiting(): number {
+    return this.appendedSeq - this.committedSeq;
+  }
+
   private drained(): boolean {
-    return this.pending === undefined && this.queue.length === 0 && this.spool.records === 0;
+    return this.pending === undefined && this.waiting() === 0;
   }
 
   private async run(): Promise<void> {
@@ -221,31 +241,35 @@ export class AuditWriter {
     return this.stopped;
   }
 
-  /** The next batch in offer order: the spool's head first, then the memory queue. */
+  /**
+   * The spool's next records: from memory when it holds them, else read back from the disk up to
+   * the first record memory holds (after a restart, or offers memory had no room for).
+   */
   private async nextBatch(): Promise<Pending | undefined> {
-    if (this.spool.records > 0) {
-      const batch = await this.spool.readBatch(this.options.batchMaxRecords);
-      return batch === undefined ? undefined : { records: batch.records, spoolEnd: batch.end, oneByOne: false, done: 0 };
-    }
-    if (this.queue.length === 0) {
-      await this.waitForQueue(1, Number.POSITIVE_INFINITY);
+    if (this.waiting() === 0) {
+      await this.waitForRecords(1, Number.POSITIVE_INFINITY);
       return undefined;
     }
-    if (this.queue.length < this.options.batchMaxRecords && !this.flushing && this.options.lingerMs > 0) {
-      await this.waitForQueue(this.options.batchMaxRecords, this.options.lingerMs);
+    this.cache.dropBefore(this.committedSeq);
+    const cachedFrom = this.cache.firstSeq() ?? this.appendedSeq;
+    if (cachedFrom > this.committedSeq) {
+      const batch = await this.spool.readBatch(Math.min(this.options.batchMaxRecords, cachedFrom - this.committedSeq));
+      return batch === undefined ? undefined : { records: batch.records, end: batch.end, oneByOne: false, done: 0 };
     }
-    // Records may have spilled to the spool while lingering: those are older, they go first.
-    if (this.spool.records > 0 || this.queue.length === 0 || this.stopped) return undefined;
-    return { records: this.queue.take(this.options.batchMaxRecords), spoolEnd: undefined, oneByOne: false, done: 0 };
+    if (this.waiting() < this.options.batchMaxRecords && !this.flushing && this.options.lingerMs > 0) {
+      await this.waitForRecords(this.options.batchMaxRecords, this.options.lingerMs);
+    }
+    if (this.stopped) return undefined;
+    const batch = this.cache.take(this.committedSeq, this.options.batchMaxRecords);
+    return batch === undefined ? undefined : { records: batch.records, end: batch.end, oneByOne: false, done: 0 };
   }
 
   private async sendPending(pending: Pending): Promise<void> {
-    // kafkajs may take many seconds to give up on a dead broker; spool from the first stall on.
+    // kafkajs may take many seconds to give up on a dead broker; say so from the first stall on.
     const stall = setTimeout(() => {
       if (this.pending !== pending || this.degraded || this.finalized) return;
       this.degraded = true;
-      this.log.warn({ records: pending.records.length, stalledMs: SEND_STALL_MS }, "audit trail: Kafka does not answer; spooling to disk meanwhile");
-      this.spillHead(this.queue.length);
+      this.log.warn({ records: pending.records.length, stalledMs: SEND_STALL_MS }, "audit trail: Kafka does not answer; records wait in the disk spool meanwhile");
     }, SEND_STALL_MS);
     try {
       if (!this.connected) {
@@ -270,12 +294,13 @@ export class AuditWriter {
     }
     clearTimeout(stall);
     if (this.finalized) return; // closed meanwhile: the spool copy stays, to be sent again (a duplicate, not a loss)
-    if (pending.spoolEnd !== undefined) this.spool.commit(pending.spoolEnd, pending.records.length);
+    this.spool.commit(pending.end, pending.records.length);
+    this.committedSeq += pending.records.length;
     this.pending = undefined;
     this.failures = 0;
     if (this.degraded) {
       this.degraded = false;
-      this.log.info({ spooledRecords: this.spool.records }, "audit trail reaches Kafka again; draining the spool in order");
+      this.log.info({ spooledRecords: this.spool.records }, "audit trail reaches Kafka again; sending the spool in order");
     }
   }
 
@@ -312,29 +337,11 @@ export class AuditWriter {
     this.lastError = errorMessage(error);
     const retriable = isRetriable(error);
     if (this.failures === 1 || !retriable) {
-      this.log.error({ err: error, records: pending.records.length, retriable }, "audit trail cannot write to Kafka; spooling to disk");
+      this.log.error({ err: error, records: pending.records.length, retriable }, "audit trail cannot write to Kafka; records wait in the disk spool");
     }
     this.degraded = true;
     if (this.finalized) return;
-    this.spillHead(this.queue.length);
-    await this.spool.sync();
     await this.sleep(retriable ? backoffMs(this.failures) : NON_RETRIABLE_PROBE_MS);
-  }
-
-  /**
-   * Moves up to `count` of the oldest queued records to the spool. A batch in flight from memory
-   * is older than all of them, so it goes to the spool first (becoming its head); if it cannot,
-   * nothing moves, which keeps the spool's order equal to the offer order.
-   */
-  private spillHead(count: number): void {
-    if (this.finalized) return;
-    const pending = this.pending;
-    if (pending !== undefined && pending.spoolEnd === undefined) {
-      const end = this.spool.append(pending.records);
-      if (end === undefined) return;
-      pending.spoolEnd = end;
-    }
-    if (count > 0) this.queue.drop(this.spool.appendPrefix(this.queue.peek(count)));
   }
 
   private refuse(records: readonly EncodedAuditRecord[], reason: "spool_full" | "closed"): OfferResult {
@@ -354,8 +361,8 @@ export class AuditWriter {
     return { accepted: false, reason };
   }
 
-  /** Waits until `minQueued` records are queued, `timeoutMs` passed, or the writer stops. */
-  private waitForQueue(minQueued: number, timeoutMs: number): Promise<void> {
+  /** Waits until `minWaiting` records wait to be sent, `timeoutMs` passed, or the writer stops. */
+  private waitForRecords(minWaiting: number, timeoutMs: number): Promise<void> {
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       const wake = (): void => {
@@ -363,12 +370,12 @@ export class AuditWriter {
         if (this.waiter?.wake === wake) this.waiter = undefined;
         resolve();
       };
-      if (this.stopped || this.queue.length >= minQueued) {
+      if (this.stopped || this.waiting() >= minWaiting) {
         resolve();
         return;
       }
       if (Number.isFinite(timeoutMs)) timer = setTimeout(wake, timeoutMs);
-      this.waiter = { minQueued, wake };
+      this.waiter = { minWaiting, wake };
     });
   }
 

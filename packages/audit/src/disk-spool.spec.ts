@@ -61,14 +61,14 @@ describe("DiskSpool", () => {
     await spool.close();
   });
 
-  it("keeps within maxBytes: an append that would pass it is refused whole; a prefix may still fit", async () => {
+  it("keeps within maxBytes: an append that would pass it is refused whole", async () => {
     const oneFrame = frameBytes(rec(0));
     const spool = await open(SEGMENT_MAGIC.length + oneFrame * 4, 1024);
     expect(spool.append(range(0, 3))).toBeDefined();
     expect(spool.append(range(3, 5))).toBeUndefined();
     expect(spool.records).toBe(3);
-    expect(spool.appendPrefix(range(3, 6))).toBe(1);
-    expect(spool.bytes).toBe(SEGMENT_MAGIC.length + oneFrame * 4);
+    expect(spool.append(range(3, 4))).toBeDefined();
+    expect(spool.bytes).toBe(oneFrame * 4);
     expect(spool.append([rec(9)])).toBeUndefined();
     expect(ids(await drain(spool))).toEqual(ids(range(0, 4)));
     await spool.close();
@@ -86,6 +86,30 @@ describe("DiskSpool", () => {
     expect(second.records).toBe(18);
     second.append(range(30, 35));
     expect(ids(await drain(second))).toEqual(ids(range(12, 35)));
+    await second.close();
+  });
+
+  it("keeps appending to a tail read to its end instead of making a file per batch", async () => {
+    const spool = await open(1024 * 1024, 4096);
+    spool.append(range(0, 3));
+    expect(ids(await drain(spool))).toEqual(ids(range(0, 3)));
+    const before = segments();
+    spool.append(range(3, 6));
+    expect(segments()).toEqual(before);
+    expect(spool.bytes).toBe(frameBytes(rec(3)) * 3);
+    expect(ids(await drain(spool))).toEqual(ids(range(3, 6)));
+    await spool.close();
+  });
+
+  it("after a restart on a drained spool, reads what is appended past the segment it left", async () => {
+    const first = await open(1024 * 1024, 4096);
+    first.append(range(0, 3));
+    await drain(first);
+    await first.close();
+    const second = await open(1024 * 1024, 4096);
+    second.append(range(3, 6));
+    expect(second.records).toBe(3);
+    expect(ids(await drain(second))).toEqual(ids(range(3, 6)));
     await second.close();
   });
 

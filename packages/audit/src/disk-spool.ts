@@ -43,8 +43,8 @@ interface Segment {
  * The audit trail's local disk spool: append-only segment files of length-prefixed, checksummed
  * records (see `spool-frame.ts`) plus a cursor file naming how far Kafka has acknowledged.
  * Appends are synchronous so that "accepted" means "in the page cache", which survives the death
- * of the process; reads are in append order; a segment is deleted once read past, so disk use
- * shrinks as the spool drains. On open, a torn tail left by a crash is cut off after the last good
+ * of the process, and `sync` flushes them to the device; reads are in append order; a segment is
+ * deleted once full and read past, so disk use shrinks as the spool drains. On open, a torn tail left by a crash is cut off after the last good
  * record. Delivery from the spool is at least once: a crash between Kafka's acknowledgement and
  * the cursor write re-sends that batch (records carry unique ids).
  */
@@ -52,6 +52,8 @@ export class DiskSpool {
   private segments: Segment[] = [];
   private cursor: SpoolPosition;
   private tailFd: number | undefined;
+  /** Flushes of tails being closed, which `sync` must also wait for. */
+  private readonly closing = new Set<Promise<void>>();
   private totalBytes = 0;
   private unread = 0;
   private nextSeq: number;
@@ -109,9 +111,10 @@ export class DiskSpool {
     return spool;
   }
 
-  /** Bytes of all segment files on disk (the quantity `maxBytes` bounds). */
+  /** Bytes of the records not yet committed (the files on disk, which `maxBytes` bounds, may hold a read part as well). */
   get bytes(): number {
-    return this.totalBytes;
+    const head = this.segments[0];
+    return head !== undefined && head.seq === this.cursor.segment ? this.totalBytes - this.cursor.offset : this.totalBytes;
   }
 
   /** Records spooled and not yet committed. */
@@ -153,20 +156,11 @@ export class DiskSpool {
     return { segment: segment.seq, offset: segment.size };
   }
 
-  /** Appends the longest prefix of `records` that fits; returns how many were appended. */
-  appendPrefix(records: readonly EncodedAuditRecord[]): number {
-    let free = this.options.maxBytes - this.totalBytes - (this.needsNewSegment() ? SEGMENT_MAGIC.length : 0);
-    let count = 0;
-    for (const record of records) {
-      free -= frameBytes(record);
-      if (free < 0) break;
-      count += 1;
-    }
-    return count > 0 && this.append(records.slice(0, count)) !== undefined ? count : 0;
-  }
-
   /** Reads up to `maxRecords` from the head, in order; undefined when nothing is unread. */
   async readBatch(maxRecords: number): Promise<SpoolBatch | undefined> {
+    const first = this.segments[0];
+    // A full tail read to its end stays until the next commit; step past it to the segment after.
+    if (first !== undefined && this.segments.length > 1 && this.cursor.segment === first.seq && this.cursor.offset >= first.size) this.normalize();
     const head = this.segments[0];
     if (head === undefined || this.cursor.offset >= head.size) {
       this.unread = 0; // nothing left to read, whatever the count said
@@ -199,15 +193,23 @@ export class DiskSpool {
     this.normalize();
   }
 
-  /** Flushes appended records to the device (the page cache already survives a process crash). */
+  /**
+   * Flushes every record appended so far to the device (the page cache already survives a process
+   * crash; this survives the machine's). Never rejects: a failed flush is logged.
+   */
   async sync(): Promise<void> {
+    const closing = [...this.closing];
     const fd = this.tailFd;
-    if (fd === undefined) return;
-    await new Promise<void>((resolve) => {
-      fs.fdatasync(fd, () => {
-        resolve(); // a tail closed meanwhile was synced by its closer
+    if (fd !== undefined) {
+      await new Promise<void>((resolve) => {
+        fs.fdatasync(fd, (error) => {
+          // EBADF: a tail closed meanwhile, synced by its closer (awaited below).
+          if (error !== null && error.code !== "EBADF") this.options.logger.error({ err: error }, "audit spool flush to the device failed");
+          resolve();
+        });
       });
-    });
+    }
+    await Promise.all(closing);
   }
 
   /** Syncs and closes the tail; the spool stays on disk for the next process. */
@@ -244,23 +246,37 @@ export class DiskSpool {
     }
   }
 
+  /** Closes the tail once it is flushed; `sync` waits for that flush too. */
   private closeTail(): void {
     const fd = this.tailFd;
     if (fd === undefined) return;
     this.tailFd = undefined;
-    fs.fdatasync(fd, () => {
-      fs.close(fd, () => undefined);
+    const closed = new Promise<void>((resolve) => {
+      fs.fdatasync(fd, () => {
+        fs.close(fd, () => {
+          this.closing.delete(closed);
+          resolve();
+        });
+      });
     });
+    this.closing.add(closed);
   }
 
-  /** Drops segments read past, resets an empty spool, and persists the cursor. */
+  /**
+   * Drops segments read past and persists the cursor. An open tail read to its end stays, and
+   * appends go on in it: every record passes through the spool, so deleting and creating a file
+   * at every delivered batch would cost more than the bytes it frees; it goes once it is full.
+   */
   private normalize(): void {
     for (;;) {
       const head = this.segments[0];
       if (head === undefined) break;
       const readPast = head.seq < this.cursor.segment || (head.seq === this.cursor.segment && this.cursor.offset >= head.size);
       if (!readPast) break;
-      if (this.segments.length === 1) this.closeTail(); // the head is the tail: appends start a new segment
+      if (this.segments.length === 1) {
+        if (this.tailFd !== undefined && head.size < this.options.segmentBytes) break;
+        this.closeTail(); // the head is a full tail: appends start a new segment
+      }
       fs.rmSync(this.segmentPath(head.seq), { force: true });
       this.segments.shift();
       this.totalBytes -= head.size;

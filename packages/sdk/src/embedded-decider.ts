@@ -20,7 +20,8 @@ const AUDIT_CLOSE_MS = 5_000;
 /**
  * Decides in process with the same engine the decision service runs, kept current by the policy
  * runtime (bundle directory and control topic), and writes one audit record per violation with
- * enforcement point `sdk`. It never waits on a server; its one failure is the audit trail
+ * enforcement point `sdk`, written ahead to the audit spool before the write proceeds. It never
+ * waits on a server; its one failure is the audit trail
  * refusing records, where each violated rule's fail posture decides (a deny stays a deny).
  */
 export class EmbeddedDecisionEngine implements Decider {
@@ -61,7 +62,13 @@ export class EmbeddedDecisionEngine implements Decider {
     const engine = this.runtime.holder.current;
     const traceId = traceIdOf(traceparent);
     try {
-      return Promise.resolve(writes.map((write) => this.decideOne(engine, write, traceId)));
+      let flushed: Promise<void> | undefined; // the audit trail flushes in order: the last offer's flush covers the batch
+      const results = writes.map((write) => {
+        const decided = this.decideOne(engine, write, traceId);
+        flushed = decided.durable ?? flushed;
+        return decided.result;
+      });
+      return flushed === undefined ? Promise.resolve(results) : flushed.then(() => results);
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
@@ -78,7 +85,8 @@ export class EmbeddedDecisionEngine implements Decider {
     await this.runtime.close();
   }
 
-  private decideOne(engine: PolicyEngine, write: Write, traceId: string): DeciderResult {
+  /** Decides one write and writes its violations ahead to the audit spool; `durable` is what to await before the write may proceed. */
+  private decideOne(engine: PolicyEngine, write: Write, traceId: string): { result: DeciderResult; durable?: Promise<void> } {
     let decision: Decision;
     try {
       decision = engine.decide(write);
@@ -95,15 +103,16 @@ export class EmbeddedDecisionEngine implements Decider {
       violations: decision.violations.map(fromEngineViolation),
       labels: labelsOf(engine, write),
     };
-    if (decision.violations.length === 0) return result;
+    if (decision.violations.length === 0) return { result };
     const timeMs = Date.now();
     const records = decision.violations.map((violation, index) =>
       encodeViolationAudit({ decisionId, write, violation, enforcementPoint: "sdk", policyVersion: engine.version, traceId, timeMs }, index),
     );
     const offered = this.audit.offer(records);
-    if (offered.accepted || !decision.allow) return result;
+    if (offered.accepted) return { result, durable: offered.durable };
+    if (!decision.allow) return { result };
     const closed = decision.violations.filter((v) => v.failMode === "closed").map((v) => v.zone);
-    if (closed.length === 0) return result;
+    if (closed.length === 0) return { result };
     throw new DeciderUnavailable(`the audit trail cannot keep this write's records (${offered.reason}) and zone ${closed.join(", ")} fails closed`, "closed");
   }
 }

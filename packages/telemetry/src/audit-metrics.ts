@@ -14,16 +14,16 @@ export interface AuditStatsShape {
 }
 
 /**
- * Observes an audit trail at scrape time (one `stats()` call per scrape): queue and spool depth
+ * Observes an audit trail at scrape time (one `stats()` call per scrape): memory and spool depth
  * as gauges, sent, set-aside and dropped records (by zone) as counters. `source` tells the writers of one
  * process apart (`decision_service`; `flowzone dev` runs several services in one process).
  * Returns the function that stops observing (call it when the writer closes).
  */
 export function observeAuditTrail(telemetry: Telemetry, source: string, stats: () => AuditStatsShape): () => void {
   const meter = telemetry.meter;
-  const queue = meter.createObservableGauge(METRIC_NAMES.auditQueue, { description: "Audit records in memory, waiting to be sent." });
-  const spoolRecords = meter.createObservableGauge(METRIC_NAMES.auditSpoolRecords, { description: "Audit records in the disk spool (Kafka unreachable)." });
-  const spoolBytes = meter.createObservableGauge(METRIC_NAMES.auditSpoolBytes, { description: "Bytes in the audit disk spool." });
+  const queue = meter.createObservableGauge(METRIC_NAMES.auditQueue, { description: "Audit records waiting to be sent that are also held in memory." });
+  const spoolRecords = meter.createObservableGauge(METRIC_NAMES.auditSpoolRecords, { description: "Audit records written ahead to the disk spool and not yet acknowledged by Kafka." });
+  const spoolBytes = meter.createObservableGauge(METRIC_NAMES.auditSpoolBytes, { description: "Bytes of the audit records waiting in the disk spool." });
   const sent = meter.createObservableCounter(METRIC_NAMES.auditSent, { description: "Audit records Kafka acknowledged." });
   const setAside = meter.createObservableCounter(METRIC_NAMES.auditSetAside, { description: "Audit records Kafka refused (too large, invalid), kept in the dead-letter file beside the spool." });
   const dropped = meter.createObservableCounter(METRIC_NAMES.auditDropped, { description: "Audit records not kept (spool full, or left at close), by zone." });

@@ -28,27 +28,30 @@ function trail(result: OfferResult): { offer(records: readonly EncodedAuditRecor
 }
 
 describe("auditing a decision", () => {
-  it("offers one record per violation, keyed by zone, and leaves the decision as it was", () => {
+  it("offers one record per violation, keyed by zone, leaves the decision as it was, and hands on the flush to await", () => {
     const decision: Decision = { allow: true, violations: [violation("banana", "open"), violation("pii", "closed")] };
-    const kept = trail({ accepted: true });
-    expect(auditDecision(kept, write, decision, context)).toBe(decision);
+    const durable = Promise.resolve();
+    const kept = trail({ accepted: true, durable });
+    const audited = auditDecision(kept, write, decision, context);
+    expect(audited.decision).toBe(decision);
+    expect(audited.durable).toBe(durable);
     expect(kept.offered.map((r) => r.key)).toEqual(["banana", "pii"]);
   });
 
   it("offers nothing for a decision without violations", () => {
-    const kept = trail({ accepted: true });
-    auditDecision(kept, write, { allow: true, violations: [] }, context);
+    const kept = trail({ accepted: true, durable: Promise.resolve() });
+    expect(auditDecision(kept, write, { allow: true, violations: [] }, context).durable).toBeUndefined();
     expect(kept.offered).toEqual([]);
   });
 
   it("lets a logging violation through when the trail is full and the zone fails open", () => {
     const decision: Decision = { allow: true, violations: [violation("banana", "open")] };
-    expect(auditDecision(trail({ accepted: false, reason: "spool_full" }), write, decision, context)).toBe(decision);
+    expect(auditDecision(trail({ accepted: false, reason: "spool_full" }), write, decision, context)).toEqual({ decision, durable: undefined });
   });
 
   it("denies when the trail is full and a violated zone fails closed, saying why", () => {
     const decision: Decision = { allow: true, violations: [violation("banana", "open"), violation("health", "closed")] };
-    const result = auditDecision(trail({ accepted: false, reason: "spool_full" }), write, decision, context);
+    const result = auditDecision(trail({ accepted: false, reason: "spool_full" }), write, decision, context).decision;
     expect(result.allow).toBe(false);
     expect(result.violations[0]).toEqual(decision.violations[0]);
     expect(result.violations[1]).toMatchObject({ zone: "health", enforced: true });
@@ -57,7 +60,7 @@ describe("auditing a decision", () => {
 
   it("keeps a confirmed deny a deny whatever the trail says", () => {
     const decision: Decision = { allow: false, violations: [violation("banana", "open", true)] };
-    expect(auditDecision(trail({ accepted: false, reason: "closed" }), write, decision, context).allow).toBe(false);
+    expect(auditDecision(trail({ accepted: false, reason: "closed" }), write, decision, context).decision.allow).toBe(false);
   });
 });
 
@@ -69,7 +72,7 @@ describe("auditDecision's fail posture counts", () => {
     const write = { producer: "svc:a", sink: "svc:b", labels: ["x"], sources: [], purpose: "" };
     const violation = { zone: "z", rule: "boundary", mode: "logging" as const, enforced: false, labels: ["x"], reason: "r." };
     const decision = { allow: true, violations: [violation, { ...violation, zone: "y", failMode: "closed" as const }].map((v) => ({ failMode: "open" as const, ...v })) };
-    const result = auditDecision(full, write, decision, { decisionId: "d", policyVersion: "v", traceId: "" }, failures);
+    const result = auditDecision(full, write, decision, { decisionId: "d", policyVersion: "v", traceId: "" }, failures).decision;
     expect(result.allow).toBe(false);
     expect(counted).toEqual(["z:open", "y:closed"]);
   });

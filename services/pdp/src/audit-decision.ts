@@ -13,17 +13,24 @@ export interface AuditFailureCounter {
   recordAuditFailure(zone: string, failMode: "open" | "closed"): void;
 }
 
+/** An audited decision, and the promise to await before answering with it (its records on the device). */
+export interface AuditedDecision {
+  readonly decision: Decision;
+  readonly durable: Promise<void> | undefined;
+}
+
 /**
- * Hands one audit record per violation to the audit trail, off the request's critical path
- * (the writer only queues). When the trail cannot keep them (its spool is full), the fail
+ * Hands one audit record per violation to the audit trail, which writes them ahead to its spool;
+ * answer only once `durable` resolves (the writer flushes many decisions' records with one fsync,
+ * so the wait is short and shared). When the trail cannot keep them (its spool is full), the fail
  * posture of each violated rule decides: a rule that fails closed turns the decision into a
  * deny, and its reason says why; one that fails open lets the decision stand and the writer
  * counts the record it could not keep. A confirmed deny stays a deny either way. Each violation
  * whose record was not kept is counted by its posture in `failures` (fail-open / fail-closed).
  */
-export function auditDecision(writer: Pick<AuditWriter, "offer">, write: Write, decision: Decision, context: AuditContext, failures?: AuditFailureCounter): Decision {
+export function auditDecision(writer: Pick<AuditWriter, "offer">, write: Write, decision: Decision, context: AuditContext, failures?: AuditFailureCounter): AuditedDecision {
   const violations = decision.violations;
-  if (violations.length === 0) return decision;
+  if (violations.length === 0) return { decision, durable: undefined };
   const timeMs = Date.now();
   const records = violations.map((violation, index) =>
     encodeViolationAudit(
@@ -32,15 +39,19 @@ export function auditDecision(writer: Pick<AuditWriter, "offer">, write: Write, 
     ),
   );
   const offered = writer.offer(records);
-  if (!offered.accepted && failures !== undefined) for (const violation of violations) failures.recordAuditFailure(violation.zone, violation.failMode);
-  if (offered.accepted || !violations.some((violation) => violation.failMode === "closed")) return decision;
+  if (offered.accepted) return { decision, durable: offered.durable };
+  if (failures !== undefined) for (const violation of violations) failures.recordAuditFailure(violation.zone, violation.failMode);
+  if (!violations.some((violation) => violation.failMode === "closed")) return { decision, durable: undefined };
   const because = offered.reason === "spool_full" ? "its spool is full" : "it is shutting down";
   return {
-    allow: false,
-    violations: violations.map((violation): Violation =>
-      violation.failMode === "closed"
-        ? { ...violation, enforced: true, reason: `${violation.reason} Denied: the audit trail cannot keep this record (${because}) and zone ${violation.zone} fails closed.` }
-        : violation,
-    ),
+    decision: {
+      allow: false,
+      violations: violations.map((violation): Violation =>
+        violation.failMode === "closed"
+          ? { ...violation, enforced: true, reason: `${violation.reason} Denied: the audit trail cannot keep this record (${because}) and zone ${violation.zone} fails closed.` }
+          : violation,
+      ),
+    },
+    durable: undefined,
   };
 }

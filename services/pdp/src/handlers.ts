@@ -36,8 +36,14 @@ export interface HandlerDeps {
 export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
   const { policy, ids, limits, logger, audit, metrics } = deps;
 
-  /** Decides one request with `engine` and audits its violations; throws for a bad request. */
+  /**
+   * Decides one request with `engine` and audits its violations; throws for a bad request. Sets
+   * `durable` to what must resolve before the response may leave (its audit records flushed), or
+   * leaves it undefined when nothing need wait.
+   */
+  let durable: Promise<void> | undefined;
   const answer = (request: CheckRequest, engine: PolicyEngine, metadata: Metadata): CheckResponse => {
+    durable = undefined;
     checkFieldBytes("request_id", request.requestId, engine.bundle.defaults.maxFieldBytes);
     const write = toWrite(request);
     const decisionId = ids.next();
@@ -50,7 +56,9 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
       decision = decide(engine, write, limits);
     }
     if (audit !== undefined && decision.violations.length > 0) {
-      decision = auditDecision(audit, write, decision, { decisionId, policyVersion: engine.version, traceId: traceIdOf(metadata.get(TRACEPARENT_HEADER)) }, metrics);
+      const audited = auditDecision(audit, write, decision, { decisionId, policyVersion: engine.version, traceId: traceIdOf(metadata.get(TRACEPARENT_HEADER)) }, metrics);
+      decision = audited.decision;
+      durable = audited.durable;
     }
     metrics.record(decision);
     return toCheckResponse(request, decision, decisionId, engine.version);
@@ -67,7 +75,8 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
         callback(toStatus(error, {}, logger, "Check"));
         return;
       }
-      callback(null, response);
+      if (durable === undefined) callback(null, response);
+      else void durable.then(() => { callback(null, response); });
     },
 
     checkBatch(call, callback): void {
@@ -80,6 +89,7 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
       }
       const engine = policy.current;
       const responses: CheckResponse[] = [];
+      let flushed: Promise<void> | undefined; // group commit flushes in order: the last offer's flush covers the batch
       for (const request of requests) {
         try {
           responses.push(answer(request, engine, call.metadata));
@@ -87,19 +97,36 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
           callback(toStatus(error, { index: responses.length }, logger, "CheckBatch"));
           return;
         }
+        flushed = durable ?? flushed;
       }
-      callback(null, toCheckBatchResponse(responses));
+      if (flushed === undefined) callback(null, toCheckBatchResponse(responses));
+      else void flushed.then(() => { callback(null, toCheckBatchResponse(responses)); });
     },
 
     checkStream(call): void {
       let failed = false;
+      // The newest flush a response waits for; responses behind it wait too, so order holds.
+      let unflushed: Promise<void> | undefined;
       const resume = (): void => {
         call.resume();
+      };
+      const send = (response: CheckResponse): void => {
+        if (!call.write(response)) {
+          call.pause();
+          call.once("drain", resume);
+        }
+      };
+      const after = (flush: Promise<void>, then: () => void): void => {
+        unflushed = flush;
+        void flush.then(() => {
+          if (unflushed === flush) unflushed = undefined;
+          then();
+        });
       };
       call.on("data", (request: CheckRequest) => {
         if (failed) return;
         const engine = policy.current;
-        let response;
+        let response: CheckResponse;
         try {
           response = answer(request, engine, call.metadata);
         } catch (error) {
@@ -108,13 +135,14 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
           call.emit("error", toStatus(error, { requestId: requestIdOf(request) }, logger, "CheckStream"));
           return;
         }
-        if (!call.write(response)) {
-          call.pause();
-          call.once("drain", resume);
-        }
+        const flush = durable ?? unflushed;
+        if (flush === undefined) send(response);
+        else after(flush, () => { send(response); });
       });
       call.on("end", () => {
-        if (!failed) call.end();
+        if (failed) return;
+        if (unflushed === undefined) call.end();
+        else after(unflushed, () => call.end());
       });
       // A cancelled or broken stream is the client's business; grpc-js already ends the call.
       call.on("error", () => undefined);
