@@ -25,8 +25,14 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
-  const kafka = testKafka("control-core-test");
+/** Options of {@link startHarness}. */
+export interface HarnessOptions {
+  /** The broker to use; default the shared test broker. A fault test passes a client of its own broker. */
+  readonly kafka?: Kafka;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const kafka = options.kafka ?? testKafka("control-core-test");
   const { db, drop } = await openTestDatabase();
   const policyDir = await mkdtemp(join(tmpdir(), "flowzone-policy-"));
   for (const [path, content] of Object.entries(BUNDLE)) await writeFile(join(policyDir, path), content);

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { applyMigrations, MIGRATIONS, openDatabase, type Database } from "@flowzone/control";
 
 import { openTestDatabase, TEST_DATABASE_URL, uniqueSchema } from "../support/database";
+import { collectingLogger } from "../support/logger";
 import { waitUntil } from "../support/poll";
 import { TestProcess } from "../support/processes";
 
@@ -12,6 +13,8 @@ const TABLES = [
   "consumed_offsets",
   "consumed_records",
   "control_state",
+  "outbox",
+  "outbox_lease",
   "policy_bundles",
   "remediations",
   "schema_migrations",
@@ -29,6 +32,8 @@ const INSERT_SQL = `INSERT INTO violation_signatures (id, zone, rule, producer, 
 const SELECT_SQL = "SELECT labels, count, last_seen, (SELECT sum(count) FROM violation_signatures) AS total FROM violation_signatures";
 /** The built package: the PGlite case runs outside jest (see below). `npm test` builds first. */
 const CONTROL_DIST = join(__dirname, "..", "..", "packages", "control", "dist", "index.js");
+/** The outbox's statements, run as the control plane runs them (not on the package's public surface). */
+const OUTBOX_STORE_DIST = join(__dirname, "..", "..", "packages", "control", "dist", "outbox-store.js");
 
 /** What the PGlite script prints. */
 interface Result {
@@ -36,6 +41,7 @@ interface Result {
   readonly tables: string[];
   readonly row: Record<string, unknown>;
   readonly reapplied: number[];
+  readonly outbox: { pending: { target: string; key: string; value: number[] | null }[]; leases: boolean[]; afterMark: number };
 }
 
 async function tables(db: Database): Promise<string[]> {
@@ -76,7 +82,7 @@ describe("control store migrations", () => {
   it("lets several processes start at once on one PostgreSQL schema (advisory lock)", async () => {
     const schema = uniqueSchema("control_race");
     const opened = await Promise.all(
-      [1, 2, 3, 4].map(() => openDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: "unused", schema })),
+      [1, 2, 3, 4].map(() => openDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: "unused", schema, logger: collectingLogger().logger })),
     );
     try {
       const [first] = opened;
@@ -91,7 +97,7 @@ describe("control store migrations", () => {
 
   // PGlite loads parts of itself with a dynamic import(), which jest's module sandbox refuses
   // (without --experimental-vm-modules); so this case runs the built package in a plain node process.
-  it("runs the same migrations and statements on embedded PGlite, and reopens its data dir", async () => {
+  it("runs the same migrations and statements on embedded PGlite (the outbox's among them), and reopens its data dir", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "flowzone-pglite-"));
     try {
       const script = `
@@ -103,11 +109,26 @@ describe("control store migrations", () => {
           await db.query(${JSON.stringify(INSERT_SQL)}, [JSON.stringify(["x", "y"]), "2026-01-01T00:00:00.123Z", 9007199254]);
           await db.transaction(async (tx) => { await tx.query("UPDATE violation_signatures SET count = 0"); throw new Error("x"); }).catch(() => undefined);
           const [row] = await db.query(${JSON.stringify(SELECT_SQL)});
+          const store = require(${JSON.stringify(OUTBOX_STORE_DIST)});
+          await db.transaction((tx) => store.enqueueRecords(tx, [
+            { target: "control", key: "zone/z", value: Buffer.from([0, 1, 255]) },
+            { target: "control", key: "exception/e", value: null },
+          ], Date.now()));
+          const pending = await store.pendingRecords(db, 10);
+          const leases = [await store.claimDrainLease(db, "a", 60000), await store.claimDrainLease(db, "b", 60000)];
+          await store.releaseDrainLease(db, "a");
+          leases.push(await store.claimDrainLease(db, "b", 60000));
+          await store.markPublished(db, pending.map((record) => record.id), Date.now());
+          const outbox = {
+            pending: pending.map(({ target, key, value }) => ({ target, key, value: value === null ? null : [...value] })),
+            leases,
+            afterMark: (await store.pendingRecords(db, 10)).length,
+          };
           await db.close();
           const again = await openDatabase({ dataDir });
           const reapplied = await applyMigrations(again);
           await again.close();
-          process.stdout.write(JSON.stringify({ driver: db.driver, tables, row, reapplied }));
+          process.stdout.write(JSON.stringify({ driver: db.driver, tables, row, reapplied, outbox }));
         })().catch((error) => { console.error(error); process.exit(1); });`;
       const child = TestProcess.start("the PGlite script", process.execPath, ["-e", script], { env: process.env });
       const exit = await child.exited;
@@ -118,6 +139,14 @@ describe("control store migrations", () => {
       expect(result.tables).toEqual(TABLES);
       expect(result.row).toEqual({ labels: ["x", "y"], count: 9_007_199_254, last_seen: "2026-01-01T00:00:00.123Z", total: 9_007_199_254 });
       expect(result.reapplied).toEqual([]);
+      expect(result.outbox).toEqual({
+        pending: [
+          { target: "control", key: "zone/z", value: [0, 1, 255] },
+          { target: "control", key: "exception/e", value: null },
+        ],
+        leases: [true, false, true],
+        afterMark: 0,
+      });
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

@@ -3,6 +3,8 @@ import { randomBytes } from "node:crypto";
 
 import { openDatabase, type Database } from "@flowzone/control";
 
+import { collectingLogger } from "./logger";
+
 /** The test PostgreSQL server; FLOWZONE_TEST_DATABASE_URL points elsewhere. */
 export const TEST_DATABASE_URL = process.env.FLOWZONE_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
@@ -14,7 +16,7 @@ export function uniqueSchema(prefix = "control"): string {
 /** A control store in a fresh schema of the test database; `drop()` removes the schema and closes the pool. */
 export async function openTestDatabase(): Promise<{ db: Database; schema: string; drop: () => Promise<void> }> {
   const schema = uniqueSchema();
-  const db = await openDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: "unused", schema });
+  const db = await openDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: "unused", schema, logger: collectingLogger().logger });
   return {
     db,
     schema,

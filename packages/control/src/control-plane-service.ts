@@ -3,7 +3,6 @@ import { randomUUID } from "node:crypto";
 import { formatBundleError, parseBundle, type Mode, type SourceFile, type Zone } from "@flowzone/engine";
 import type { Logger } from "@flowzone/logging";
 
-import type { AuditPublisher } from "./audit-publisher";
 import { insertBundle } from "./bundle-store";
 import type { Clock } from "./clock";
 import { ControlError } from "./control-error";
@@ -18,12 +17,13 @@ import type {
   ZoneDetail,
   ZoneView,
 } from "./control-plane";
-import type { ControlPublisher } from "./control-publisher";
-import type { ControlAuditEvent } from "./convert-audit";
-import type { ControlChange } from "./convert-control";
+import { encodeControlAudit, type ControlAuditEvent } from "./convert-audit";
+import { controlKey, encodeControlChange, type ControlChange } from "./convert-control";
 import type { Database, Queryable } from "./database";
 import { lockControl, nextEpoch } from "./epoch-store";
 import { activeExceptions, endException, getException, insertException, type StoredException } from "./exception-store";
+import type { OutboxPublisher } from "./outbox-publisher";
+import { enqueueRecords, type OutboxRecord } from "./outbox-store";
 import { PolicyCache, toFileMap, toSourceFiles, type CurrentPolicy } from "./policy-cache";
 import { computeReadiness, type ZoneReadiness } from "./readiness";
 import { judge, remediationEngine } from "./reevaluate";
@@ -43,8 +43,8 @@ import { flipHistory, recordFlip, runtimeModes } from "./zone-store";
 /** Options for {@link ControlPlaneService}. */
 export interface ControlPlaneServiceOptions {
   readonly database: Database;
-  readonly controlPublisher: ControlPublisher;
-  readonly auditPublisher: AuditPublisher;
+  /** Publishes what each change stored in the outbox, after its commit. */
+  readonly outbox: Pick<OutboxPublisher, "drain">;
   readonly logger: Logger;
   readonly clock: Clock;
   /** Who the control plane's own changes (autoEnforce, expiry) are attributed to. Default `flowzone`. */
@@ -54,6 +54,12 @@ export interface ControlPlaneServiceOptions {
 /** How many flips and flows a zone's detail shows. */
 const HISTORY_LIMIT = 50;
 const TOP_FLOWS_LIMIT = 10;
+/**
+ * How long a change's answer waits for its records to reach Kafka. Past it the change stands (it
+ * is committed) and the outbox publishes it when Kafka answers again; the caller is not told
+ * otherwise, since telling it "failed" would be the very lie the outbox exists to prevent.
+ */
+const PUBLISH_WAIT_MS = 5_000;
 /** Largest `limit` a violation listing accepts. */
 export const MAX_VIOLATION_LIMIT = 1000;
 
@@ -67,9 +73,10 @@ interface FlipIntent {
 
 /**
  * The control plane's domain, on PostgreSQL. Every change runs in one transaction under the
- * control lock: checked, stored, published to the control topic and audited before it commits,
- * so a change that cannot be published or audited is not made (the caller gets `unavailable`)
- * and a committed change is always on both topics.
+ * control lock: checked and stored together with its control and audit records (the outbox),
+ * then published after it commits. A change that cannot be stored is not made and no follower
+ * hears of it (the caller gets `unavailable`); a committed change reaches both topics, if not at
+ * once then from the outbox.
  */
 export class ControlPlaneService implements ControlPlane {
   private readonly db: Database;
@@ -288,15 +295,19 @@ export class ControlPlaneService implements ControlPlane {
 
   /**
    * Publishes the whole current state (bundle, runtime zone modes, active exceptions) at a new
-   * epoch, so followers converge after a restart even if a publish was lost before it.
+   * epoch, so followers converge after a restart even if a publish was lost before it, and
+   * tombstones every key of `keysOnTopic` (the live keys of the control topic) the store does not
+   * know: a zone mode or an exception followers would otherwise keep applying.
    */
-  async republish(): Promise<number> {
+  async republish(keysOnTopic: ReadonlySet<string> = new Set()): Promise<{ epoch: number; tombstoned: string[] }> {
     return this.change(async (tx, epoch, policyNow) => {
       const current = required(policyNow);
       const changes: ControlChange[] = [{ item: { kind: "bundle", version: current.bundle.digest, files: current.files }, epoch }];
       for (const [zone, mode] of await runtimeModes(tx)) changes.push({ item: { kind: "zone_mode", zone, mode }, epoch });
       for (const exception of await activeExceptions(tx, this.now())) changes.push({ item: exceptionItem(exception), epoch });
-      return { result: epoch, changes, audits: [] };
+      const known = new Set(changes.map((change) => controlKey(change.item)));
+      const tombstoned = [...keysOnTopic].filter((key) => !known.has(key)).sort();
+      return { result: { epoch, tombstoned }, changes, audits: [], tombstones: tombstoned };
     });
   }
 
@@ -346,8 +357,9 @@ export class ControlPlaneService implements ControlPlane {
   }
 
   /**
-   * One control change: lock, new epoch, `work`, then publish and audit before commit. `work`
-   * may say `skipEpoch` when it changed nothing (the epoch drawn is then simply unused).
+   * One control change: lock, new epoch, `work`, its records into the outbox, commit, then publish
+   * (waiting at most {@link PUBLISH_WAIT_MS}). `work` may say `skipEpoch` when it changed nothing
+   * (the epoch drawn is then simply unused, and nothing is published).
    */
   private async change<T>(
     work: (tx: Queryable, epoch: number, policy: CurrentPolicy | undefined) => Promise<{
@@ -356,25 +368,53 @@ export class ControlPlaneService implements ControlPlane {
       audits: readonly ControlAuditEvent[];
       skipEpoch?: boolean;
       version?: string;
+      /** Control-topic keys to tombstone (republish only). */
+      tombstones?: readonly string[];
     }>,
     bumpsEpoch = true,
   ): Promise<T> {
+    let result: T;
     try {
-      return await this.db.transaction(async (tx) => {
+      result = await this.db.transaction(async (tx) => {
         let epoch = await lockControl(tx);
         const policy = await this.policy.current(tx);
         if (bumpsEpoch) epoch = await nextEpoch(tx);
         const outcome = await work(tx, epoch, policy);
         if (outcome.skipEpoch === true) throw new NothingChanged(outcome.result);
+        const timeMs = this.now();
         const version = `${outcome.version ?? policy?.bundle.digest ?? "none"}@${epoch}`;
-        await this.options.controlPublisher.publish(outcome.changes);
-        await this.options.auditPublisher.publish(outcome.audits, { timeMs: this.now(), policyVersion: version });
+        const records: OutboxRecord[] = [
+          ...outcome.changes.map((change) => ({ target: "control" as const, ...encodeControlChange(change) })),
+          ...(outcome.tombstones ?? []).map((key) => ({ target: "control" as const, key, value: null })),
+          ...outcome.audits.map((event) => ({ target: "audit" as const, ...encodeControlAudit(event, timeMs, version) })),
+        ];
+        await enqueueRecords(tx, records, timeMs);
         return outcome.result;
       });
     } catch (error) {
       if (error instanceof NothingChanged) return error.result as T;
       if (error instanceof ControlError) throw error;
-      throw new ControlError("unavailable", "the change could not be stored, published or audited; nothing was changed", {}, { cause: error });
+      throw new ControlError("unavailable", "the change could not be stored; nothing was changed", {}, { cause: error });
+    }
+    await this.publishCommitted();
+    return result;
+  }
+
+  /** Waits (boundedly) for the outbox to publish what just committed; a failure is the outbox loop's to retry. */
+  private async publishCommitted(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<"late">((resolve) => {
+      timer = setTimeout(() => {
+        resolve("late");
+      }, PUBLISH_WAIT_MS);
+    });
+    try {
+      const outcome = await Promise.race([this.options.outbox.drain(), late]);
+      if (outcome === "late") this.log.warn({ waitedMs: PUBLISH_WAIT_MS }, "a committed change is not on Kafka yet; the outbox keeps publishing it");
+    } catch (error) {
+      this.log.warn({ err: error }, "a committed change could not be published yet; the outbox retries it");
+    } finally {
+      clearTimeout(timer);
     }
   }
 

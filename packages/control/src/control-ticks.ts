@@ -5,15 +5,18 @@ import type { Clock } from "./clock";
 import type { ControlPlaneService } from "./control-plane-service";
 import type { Database } from "./database";
 import { dueExceptions } from "./exception-store";
+import { prunePublished } from "./outbox-store";
 import { pruneDecisionBuckets } from "./signature-store";
 
 /** Decision buckets are kept this long beyond the longest quiet period. */
 const BUCKET_RETENTION_SLACK_MS = 86_400_000;
+/** Published outbox records are kept this long, to tell what was sent when. */
+const OUTBOX_RETENTION_MS = 86_400_000;
 
 /**
  * One pass of the control plane's own duties: expire exceptions, flip `autoEnforce` zones that
- * are ready, prune decision buckets no quiet period reaches and the ids of records counted long
- * ago. Exposed so tests drive it with an
+ * are ready, prune decision buckets no quiet period reaches, the ids of records counted long
+ * ago and outbox records published long ago. Exposed so tests drive it with an
  * injected clock instead of waiting for a timer.
  */
 export async function runTick(service: ControlPlaneService, db: Database, clock: Clock, longestQuietMs: number): Promise<void> {
@@ -21,6 +24,7 @@ export async function runTick(service: ControlPlaneService, db: Database, clock:
   await service.autoEnforce();
   await pruneDecisionBuckets(db, clock.now() - longestQuietMs - BUCKET_RETENTION_SLACK_MS);
   await pruneRecordIds(db, clock.now() - RECORD_ID_RETENTION_MS);
+  await prunePublished(db, clock.now() - OUTBOX_RETENTION_MS);
 }
 
 /** A timer running {@link runTick} every `tickMs`; a failed tick is logged and the next one runs. */

@@ -16,7 +16,7 @@ export type {
   ZoneView,
 } from "./control-plane";
 export type { Database, Queryable, Row } from "./database";
-export { openDatabase, type OpenDatabaseOptions } from "./open-database";
+export { DATABASE_DEFAULTS, openDatabase, type OpenDatabaseOptions } from "./open-database";
 export { applyMigrations } from "./migrate";
 export { MIGRATIONS, type Migration } from "./migrations";
 export { systemClock, type Clock } from "./clock";
@@ -27,7 +27,5 @@ export { startBacklogConsumer, type BacklogConsumer, type BacklogConsumerOptions
 export { applyBacklogBatch, DECISION_BUCKET_MS, RECORD_ID_RETENTION_MS, type BatchOutcome, type ConsumedBatch, type ConsumedRecord } from "./backlog-store";
 export { decodeAuditRecord, encodeControlAudit, type AuditFact, type ControlAuditEvent, type DecodedAudit } from "./convert-audit";
 export { controlKey, decodeControlRecord, encodeControlChange, type ControlChange, type ControlItem } from "./convert-control";
-export { createKafkaControlPublisher, type ControlPublisher, type KafkaPublisher } from "./control-publisher";
-export { createKafkaAuditPublisher, type AuditContext, type AuditPublisher } from "./audit-publisher";
 export { ControlPlaneService, MAX_VIOLATION_LIMIT, type ControlPlaneServiceOptions } from "./control-plane-service";
 export { startControlPlane, type RunningControlPlane, type StartControlPlaneOptions } from "./start-control-plane";

@@ -130,4 +130,28 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX consumed_records_at ON consumed_records (consumed_at)`,
     ],
   },
+  {
+    version: 4,
+    name: "transactional outbox: control and audit records written with their change, published after commit",
+    statements: [
+      // Each change's outgoing records, encoded once (so a retry sends the same bytes, record ids
+      // included) and published in id order after the change commits. A null value is a tombstone.
+      `CREATE TABLE outbox (
+         id bigserial PRIMARY KEY,
+         target text NOT NULL CHECK (target IN ('control', 'audit')),
+         key text NOT NULL,
+         value bytea,
+         created_at timestamptz NOT NULL,
+         published_at timestamptz
+       )`,
+      `CREATE INDEX outbox_unpublished ON outbox (id) WHERE published_at IS NULL`,
+      // Who drains the outbox: one replica at a time, so records reach Kafka in commit order.
+      `CREATE TABLE outbox_lease (
+         id int PRIMARY KEY CHECK (id = 1),
+         holder text,
+         expires_at timestamptz
+       )`,
+      `INSERT INTO outbox_lease (id, holder, expires_at) VALUES (1, NULL, NULL)`,
+    ],
+  },
 ];

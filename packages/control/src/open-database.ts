@@ -1,7 +1,17 @@
-import { createPgDatabase } from "./pg-database";
-import { createPgliteDatabase } from "./pglite-database";
+import type { Logger } from "@flowzone/logging";
+
 import type { Database } from "./database";
 import { applyMigrations } from "./migrate";
+import { createPgDatabase } from "./pg-database";
+import { createPgliteDatabase } from "./pglite-database";
+
+/** Defaults of the store's options; `flowzone control` documents them (docs/reference/configuration.md). */
+export const DATABASE_DEFAULTS = {
+  /** Long enough for a loaded server across a network, short enough that an outage answers 503 promptly. */
+  connectTimeoutMs: 5_000,
+  /** No statement of the control plane needs more; one that does is stuck behind a lock or a sick server. */
+  statementTimeoutMs: 30_000,
+} as const;
 
 /** Options for {@link openDatabase}. */
 export interface OpenDatabaseOptions {
@@ -11,6 +21,12 @@ export interface OpenDatabaseOptions {
   readonly dataDir: string;
   /** Server only: the schema to use (created when missing); tests isolate themselves with it. */
   readonly schema?: string;
+  /** Server only: how long opening a connection may take; default {@link DATABASE_DEFAULTS}. */
+  readonly connectTimeoutMs?: number | undefined;
+  /** Server only: PostgreSQL's `statement_timeout`; default {@link DATABASE_DEFAULTS}. */
+  readonly statementTimeoutMs?: number | undefined;
+  /** Server only: where broken connections are reported. */
+  readonly logger: Logger;
 }
 
 /**
@@ -21,7 +37,13 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const url = options.databaseUrl;
   const db =
     url !== undefined && url !== ""
-      ? createPgDatabase({ connectionString: url, ...(options.schema === undefined ? {} : { schema: options.schema }) })
+      ? createPgDatabase({
+          connectionString: url,
+          connectTimeoutMs: positive(options.connectTimeoutMs ?? DATABASE_DEFAULTS.connectTimeoutMs, "connectTimeoutMs"),
+          statementTimeoutMs: positive(options.statementTimeoutMs ?? DATABASE_DEFAULTS.statementTimeoutMs, "statementTimeoutMs"),
+          logger: options.logger,
+          ...(options.schema === undefined ? {} : { schema: options.schema }),
+        })
       : await createPgliteDatabase(options.dataDir);
   try {
     await applyMigrations(db, db.driver === "pg" && options.schema !== undefined ? { schema: options.schema } : {});
@@ -30,4 +52,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     throw error;
   }
   return db;
+}
+
+function positive(ms: number, name: string): number {
+  if (!Number.isSafeInteger(ms) || ms < 1) throw new Error(`${name} must be a whole number of milliseconds above 0, got ${ms}`);
+  return ms;
 }

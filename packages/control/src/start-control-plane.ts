@@ -4,14 +4,15 @@ import type { Logger } from "@flowzone/logging";
 import type { Telemetry } from "@flowzone/telemetry";
 import type { Kafka } from "kafkajs";
 
-import { createKafkaAuditPublisher } from "./audit-publisher";
 import { startBacklogConsumer } from "./backlog-consumer";
 import { systemClock, type Clock } from "./clock";
 import type { ControlPlane } from "./control-plane";
 import { ControlPlaneService } from "./control-plane-service";
-import { createKafkaControlPublisher } from "./control-publisher";
 import { runTick, startTicks } from "./control-ticks";
+import { liveControlKeys } from "./control-topic-keys";
 import type { Database } from "./database";
+import { OutboxPublisher } from "./outbox-publisher";
+import { createKafkaRecordSender } from "./record-sender";
 
 /** Options for {@link startControlPlane}; defaults are filled here and nowhere else. */
 export interface StartControlPlaneOptions {
@@ -52,8 +53,10 @@ export interface RunningControlPlane {
 const DEFAULT_TICK_MS = 5000;
 
 /**
- * Wires the control plane: topics, publishers, the seeded bundle, a republish of the current
- * state (so followers converge after any restart), the backlog consumer and the ticks.
+ * Wires the control plane: topics, the outbox and its publisher (first sending what an earlier
+ * process committed but did not publish), the seeded bundle, a republish of the current state
+ * that also tombstones control keys the store does not know (so followers converge after any
+ * restart), the backlog consumer and the ticks.
  */
 export async function startControlPlane(options: StartControlPlaneOptions): Promise<RunningControlPlane> {
   const clock = options.clock ?? systemClock;
@@ -75,21 +78,18 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
     }
   };
   try {
-    const control = await createKafkaControlPublisher(options.kafka, controlTopic);
-    closers.push(() => control.close());
-    const audit = await createKafkaAuditPublisher(options.kafka, auditTopic);
-    closers.push(() => audit.close());
-    const service = new ControlPlaneService({
-      database: options.database,
-      controlPublisher: control.publisher,
-      auditPublisher: audit.publisher,
-      logger: options.logger,
-      clock,
-    });
+    const sender = await createKafkaRecordSender(options.kafka, { control: controlTopic, audit: auditTopic });
+    closers.push(() => sender.close());
+    const outbox = new OutboxPublisher({ database: options.database, sender, logger: options.logger, clock });
+    closers.push(() => outbox.stop());
+    const leftover = await outbox.drain();
+    if (leftover > 0) log.warn({ records: leftover }, "published records an earlier process had committed but not published");
+    outbox.start();
+    const service = new ControlPlaneService({ database: options.database, outbox, logger: options.logger, clock });
     const files = options.policyDir === undefined ? undefined : await readBundleDir(options.policyDir);
     await service.seed(files, options.policyDir ?? "(no policy directory)");
-    const epoch = await service.republish();
-    log.info({ epoch, controlTopic }, "current state republished to the control topic");
+    const { epoch, tombstoned } = await service.republish(await liveControlKeys(options.kafka, controlTopic));
+    log.info({ epoch, controlTopic, tombstoned }, "current state republished to the control topic");
     const backlog = await startBacklogConsumer({
       kafka: options.kafka,
       database: options.database,

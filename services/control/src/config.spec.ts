@@ -14,6 +14,8 @@ describe("controlConfig", () => {
       policyDir: undefined,
       brokers: undefined,
       databaseUrl: undefined,
+      databaseConnectTimeoutMs: 5000,
+      databaseStatementTimeoutMs: 30000,
       home: ".flowzone",
     });
   });
@@ -32,6 +34,12 @@ describe("controlConfig", () => {
       { host: "::1", httpPort: 7000, grpcPort: 7001, tokensFile: "/flag.yaml" },
     ],
     ["port 0 twice picks two free ports", { FLOWZONE_CONTROL_PORT: "0", FLOWZONE_CONTROL_GRPC_PORT: "0" }, {}, { httpPort: 0, grpcPort: 0 }],
+    [
+      "database timeouts, flag over env",
+      { FLOWZONE_DATABASE_CONNECT_TIMEOUT_MS: "2000", FLOWZONE_DATABASE_STATEMENT_TIMEOUT_MS: "9000" },
+      { "database-statement-timeout-ms": "60000" },
+      { databaseConnectTimeoutMs: 2000, databaseStatementTimeoutMs: 60000 },
+    ],
     ["an empty variable is unset", { FLOWZONE_TOKENS: "", DATABASE_URL: "" }, {}, { tokensFile: undefined, databaseUrl: undefined }],
   ])("%s", (_name, env, flags, expected) => {
     expect(configOf(env, flags)).toMatchObject(expected);
@@ -42,6 +50,8 @@ describe("controlConfig", () => {
     [{}, { "grpc-port": "70000" }, '--grpc-port: "70000" is not a port; use an integer from 0 to 65535 (0 picks a free port)'],
     [{}, { "http-port": "-1" }, '--http-port: "-1" is not a port; use an integer from 0 to 65535 (0 picks a free port)'],
     [{}, { tokens: " " }, "--tokens: must not be empty"],
+    [{ FLOWZONE_DATABASE_CONNECT_TIMEOUT_MS: "5s" }, {}, 'FLOWZONE_DATABASE_CONNECT_TIMEOUT_MS: "5s" must be a whole number from 100 to 300000'],
+    [{}, { "database-statement-timeout-ms": "0" }, '--database-statement-timeout-ms: "0" must be a whole number from 100 to 3600000'],
     [{ FLOWZONE_KAFKA_BROKERS: "localhost" }, {}, 'FLOWZONE_KAFKA_BROKERS: "localhost" must be comma-separated host:port pairs'],
     [{ FLOWZONE_CONTROL_PORT: "9000", FLOWZONE_CONTROL_GRPC_PORT: "9000" }, {}, "FLOWZONE_CONTROL_GRPC_PORT: 9000 is also the HTTP port; HTTP and gRPC need different ports"],
   ])("rejects %j with flags %j", (env, flags, message) => {

@@ -1,5 +1,6 @@
 import { BROKERS_SETTING } from "@flowzone/kafka";
-import { HOME_SETTING, invalidSetting, OPTIONAL_POLICY_SETTING, port, readSettings, text, type SettingSources } from "@flowzone/service-kit";
+import { DATABASE_DEFAULTS } from "@flowzone/control";
+import { HOME_SETTING, integer, invalidSetting, OPTIONAL_POLICY_SETTING, port, readSettings, text, type SettingSources } from "@flowzone/service-kit";
 
 import { DEFAULTS } from "./defaults";
 
@@ -17,6 +18,22 @@ export const CONTROL_SETTINGS = {
   policyDir: OPTIONAL_POLICY_SETTING,
   brokers: BROKERS_SETTING,
   databaseUrl: text({ env: "DATABASE_URL", description: "PostgreSQL connection URL; unset, embedded PGlite in <home>/pglite.", default: undefined }),
+  databaseConnectTimeoutMs: integer({
+    env: "FLOWZONE_DATABASE_CONNECT_TIMEOUT_MS",
+    flag: "database-connect-timeout-ms",
+    description: "How long opening a PostgreSQL connection may take before the request answers 503 unavailable (server only, not PGlite).",
+    default: DATABASE_DEFAULTS.connectTimeoutMs,
+    min: 100,
+    max: 300_000,
+  }),
+  databaseStatementTimeoutMs: integer({
+    env: "FLOWZONE_DATABASE_STATEMENT_TIMEOUT_MS",
+    flag: "database-statement-timeout-ms",
+    description: "PostgreSQL statement_timeout of every statement; one that runs longer is cancelled and answers 503 unavailable (server only, not PGlite).",
+    default: DATABASE_DEFAULTS.statementTimeoutMs,
+    min: 100,
+    max: 3_600_000,
+  }),
   home: HOME_SETTING,
 };
 

@@ -10,13 +10,19 @@ import type { ControlConfig } from "./config";
 import { DEFAULTS } from "./defaults";
 import { startControlService } from "./start-control-service";
 
-/** What {@link startControl} needs: the settings, with Kafka resolved to brokers. */
-export interface ControlOptions extends Omit<ControlConfig, "brokers"> {
+/**
+ * What {@link startControl} needs: the settings, with Kafka resolved to brokers. The store's
+ * limits may be left out (`flowzone dev` does): the control plane's defaults apply.
+ */
+export interface ControlOptions extends Omit<ControlConfig, "brokers" | OptionalSetting>, Partial<Pick<ControlConfig, OptionalSetting>> {
   readonly brokers: readonly string[];
   readonly logger: Logger;
   /** The process's metrics registry (`flowzone dev` shares one); default: the service's own. */
   readonly telemetry?: Telemetry | undefined;
 }
+
+/** Settings with a default in the control plane itself. */
+type OptionalSetting = "databaseConnectTimeoutMs" | "databaseStatementTimeoutMs";
 
 /** A running control plane with its transports. */
 export interface RunningControl extends RunningService {
@@ -41,7 +47,13 @@ export async function startControl(options: ControlOptions): Promise<RunningCont
   const { failed, fail } = fatalSignal();
   return stops.starting(async () => {
     const pgliteDir = path.join(options.home, "pglite");
-    const database = await openDatabase({ databaseUrl: options.databaseUrl, dataDir: pgliteDir });
+    const database = await openDatabase({
+      databaseUrl: options.databaseUrl,
+      dataDir: pgliteDir,
+      connectTimeoutMs: options.databaseConnectTimeoutMs,
+      statementTimeoutMs: options.databaseStatementTimeoutMs,
+      logger: options.logger,
+    });
     stops.add(() => database.close());
     const kafka = createKafka({ brokers: [...options.brokers], clientId: "flowzone-control", logger: options.logger });
     const plane = await startControlPlane({ database, kafka, policyDir: options.policyDir, logger: options.logger, telemetry: options.telemetry, onFatal: fail });

@@ -15,7 +15,7 @@ import { openDatabase, startControlPlane } from "@flowzone/control";
 import type { Actor, ControlPlane, Database, ExceptionRequest, FlipRequest, Queryable, Row, ViolationQuery } from "@flowzone/control";
 import { startControlService } from "@flowzone/control-service";
 import { createKafka } from "@flowzone/kafka";
-import { createLogger } from "@flowzone/logging";
+import { createLogger, type Logger } from "@flowzone/logging";
 import type { Kafka, ProducerConfig } from "kafkajs";
 
 import type { ControlChildConfig, ControlReady, FlipTrace, FlipTraceLine } from "./child-protocol";
@@ -107,10 +107,10 @@ class TracedControlPlane implements ControlPlane {
   }
 }
 
-async function open(config: ControlChildConfig): Promise<{ db: Database; name: string; drop: () => Promise<void> }> {
+async function open(config: ControlChildConfig, logger: Logger): Promise<{ db: Database; name: string; drop: () => Promise<void> }> {
   if (config.databaseUrl !== "") {
     try {
-      const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.pgliteDir, schema: config.schema });
+      const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.pgliteDir, schema: config.schema, logger });
       return {
         db,
         name: `PostgreSQL server (${new URL(config.databaseUrl).host}, fresh schema ${config.schema})`,
@@ -120,7 +120,7 @@ async function open(config: ControlChildConfig): Promise<{ db: Database; name: s
       process.stderr.write(`PostgreSQL at ${config.databaseUrl} unusable (${error instanceof Error ? error.message : String(error)}); using PGlite\n`);
     }
   }
-  const db = await openDatabase({ dataDir: config.pgliteDir });
+  const db = await openDatabase({ dataDir: config.pgliteDir, logger });
   return { db, name: `PGlite (embedded, ${config.pgliteDir})`, drop: () => Promise.resolve() };
 }
 
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
   const config = JSON.parse(text) as ControlChildConfig;
   const logger = createLogger({ level: "warn", service: "flowzone-bench-control" });
   const kafka = tracedKafka(createKafka({ brokers: [config.brokers], clientId: "flowzone-control", logger }));
-  const { db, name, drop } = await open(config);
+  const { db, name, drop } = await open(config, logger);
   const plane = await startControlPlane({ database: tracedDatabase(db), kafka, policyDir: config.policyDir, logger });
   const service = await startControlService({ controlPlane: new TracedControlPlane(plane.controlPlane), host: "127.0.0.1", httpPort: 0, grpcPort: 0, logger });
   say({ benchControl: { httpPort: service.httpPort, database: name } });
