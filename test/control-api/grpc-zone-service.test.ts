@@ -49,7 +49,10 @@ function statusDetails(error: grpc.ServiceError): { reason: string | undefined; 
 describe("ZoneService over gRPC", () => {
   it("lists zones and gets one with a viewer token", async () => {
     const list = await client.call("listZones", ListZonesRequestSchema, {}, VIEWER_TOKEN, ListZonesResponseSchema);
-    expect(list.zones.map((z) => [z.name, z.mode, z.openViolations])).toEqual([["banana", Mode.LOGGING, 2], ["email", Mode.LOGGING, 0]]);
+    expect(list.zones.map((z) => [z.name, z.mode, z.openViolations, z.violationsNotStored])).toEqual([
+      ["banana", Mode.LOGGING, 2, 7n],
+      ["email", Mode.LOGGING, 0, 0n],
+    ]);
     expect(list.zones[0]?.lastViolationAt).toBeDefined();
     expect(list.zones[1]?.lastViolationAt).toBeUndefined();
 

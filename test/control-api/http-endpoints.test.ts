@@ -21,9 +21,9 @@ describe("control plane HTTP API", () => {
     const { zones } = response.json as { zones: Record<string, unknown>[] };
     expect(zones.map((z) => z["name"])).toEqual(["banana", "email"]);
     expect(Object.keys(zones[0] ?? {}).sort()).toEqual(
-      ["drained", "effectiveMode", "failMode", "lastViolationAt", "mode", "name", "openViolations", "owners", "readyToEnforce"].sort(),
+      ["drained", "effectiveMode", "failMode", "lastViolationAt", "mode", "name", "openViolations", "owners", "readyToEnforce", "violationsNotStored"].sort(),
     );
-    expect(zones[0]).toMatchObject({ mode: "logging", openViolations: 2, drained: false, owners: ["privacy-banana"] });
+    expect(zones[0]).toMatchObject({ mode: "logging", openViolations: 2, violationsNotStored: 7, drained: false, owners: ["privacy-banana"] });
     expect(zones[0]?.["lastViolationAt"]).toMatch(RFC3339);
     expect(zones[1]?.["lastViolationAt"]).toBeNull();
   });
@@ -34,6 +34,7 @@ describe("control plane HTTP API", () => {
     const zone = response.json as Record<string, unknown>;
     expect(zone).toMatchObject({
       name: "banana",
+      violationsNotStored: 7,
       readiness: { ready: false, decisionsInQuietPeriod: 1200, blockers: expect.arrayContaining(["2 violation signatures are still open"]) as unknown },
       exceptions: [],
       history: [],

@@ -28,6 +28,8 @@ export interface ZoneState {
   blockers: string[];
   lastViolationAt: Date | null;
   decisionsInQuietPeriod: number;
+  /** Violations of signatures the zone had no room for. */
+  violationsNotStored: number;
   history: FlipView[];
 }
 
@@ -59,9 +61,10 @@ export class InMemoryControlPlane implements ControlPlane {
       blockers: ["2 violation signatures are still open", "the last violation was seen 3 minutes ago; the quiet period of 24h has not passed"],
       lastViolationAt: new Date(now - 3 * MINUTE),
       decisionsInQuietPeriod: 1200,
+      violationsNotStored: 7,
       history: [],
     });
-    plane.zones.set("email", { name: "email", mode: "logging", owners: ["privacy-crm"], blockers: [], lastViolationAt: null, decisionsInQuietPeriod: 50, history: [] });
+    plane.zones.set("email", { name: "email", mode: "logging", owners: ["privacy-crm"], blockers: [], lastViolationAt: null, decisionsInQuietPeriod: 50, violationsNotStored: 0, history: [] });
     for (const [id, sink, status] of [
       ["v-1", "kafka:export-daily", "open"],
       ["v-2", "svc:ads-ranker", "open"],
@@ -192,6 +195,7 @@ export class InMemoryControlPlane implements ControlPlane {
       effectiveMode: state.mode,
       failMode: "open",
       openViolations: this.openOf(state.name).length,
+      violationsNotStored: state.violationsNotStored,
       lastViolationAt: state.lastViolationAt,
       drained: state.blockers.length === 0,
       readyToEnforce: state.blockers.length === 0,

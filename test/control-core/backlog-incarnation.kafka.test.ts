@@ -3,7 +3,7 @@
  * broker under an old database starts its offsets at 0 again; the backlog must notice, say so
  * once, count it, and read the new incarnation from its start, counting nothing twice.
  */
-import { applyBacklogBatch, decodeAuditRecord, startBacklogConsumer, type BacklogConsumer, type Database } from "@flowzone/control";
+import { applyBacklogBatch, decodeAuditRecord, DEFAULT_MAX_OPEN_SIGNATURES_PER_ZONE, startBacklogConsumer, type BacklogConsumer, type Database } from "@flowzone/control";
 import { createTelemetry, METRIC_NAMES, type Telemetry } from "@flowzone/telemetry";
 import { Kafka as KafkaClient, logLevel, type Kafka } from "kafkajs";
 
@@ -136,15 +136,15 @@ describe("backlog offsets bound to the topic incarnation", () => {
   it("counts no record twice when a partition is read again from its start under the same records", async () => {
     const records = violations(3, clock).map((message, offset) => ({ offset: String(offset), ...decodeAuditRecord(message.value, 0) }));
     const batch = { topic: "audit", partition: 0, clusterId: "c1", highWatermark: "3", records };
-    expect(await applyBacklogBatch(db, batch, clock.now())).toEqual({ added: 3, reset: undefined });
+    expect(await applyBacklogBatch(db, batch, clock.now(), DEFAULT_MAX_OPEN_SIGNATURES_PER_ZONE)).toEqual({ added: 3, reset: undefined, notStored: new Map() });
     // The log was truncated to one record (an unclean leader election): the stored offset 3 lies beyond its end.
-    const truncated = await applyBacklogBatch(db, { ...batch, highWatermark: "1", records: records.slice(0, 1) }, clock.now());
+    const truncated = await applyBacklogBatch(db, { ...batch, highWatermark: "1", records: records.slice(0, 1) }, clock.now(), DEFAULT_MAX_OPEN_SIGNATURES_PER_ZONE);
     expect(truncated.added).toBe(0);
     expect(truncated.reset).toMatch(/stored offset 3 lies beyond the partition's end \(1\)/);
     // Read again from 0, the same records count nothing; a new one counts.
     const [again] = violations(1, clock).map((message) => ({ offset: "1", ...decodeAuditRecord(message.value, 0) }));
     if (again === undefined) throw new Error("no record");
-    expect(await applyBacklogBatch(db, { ...batch, highWatermark: "2", records: [...records.slice(0, 1), again] }, clock.now())).toEqual({ added: 1, reset: undefined });
+    expect(await applyBacklogBatch(db, { ...batch, highWatermark: "2", records: [...records.slice(0, 1), again] }, clock.now(), DEFAULT_MAX_OPEN_SIGNATURES_PER_ZONE)).toEqual({ added: 1, reset: undefined, notStored: new Map() });
     expect(await total(db)).toBe(4);
   });
 });

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { ControlError, decodeControlRecord, startControlPlane, type ControlChange, type Database, type RunningControlPlane } from "@flowzone/control";
 import { AuditRecordSchema, type AuditRecord } from "@flowzone/proto";
+import type { Telemetry } from "@flowzone/telemetry";
 import type { Kafka } from "kafkajs";
 
 import { openTestDatabase } from "../support/database";
@@ -29,6 +30,10 @@ export interface Harness {
 export interface HarnessOptions {
   /** The broker to use; default the shared test broker. A fault test passes a client of its own broker. */
   readonly kafka?: Kafka;
+  /** The control plane's bound on a zone's open signatures; default its own. */
+  readonly maxOpenSignaturesPerZone?: number;
+  /** A metrics registry to read the backlog's counters from. */
+  readonly telemetry?: Telemetry;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -41,7 +46,20 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const controlTopic = uniqueTopic("control");
   const groupId = uniqueTopic("control-group");
   const start = (): Promise<RunningControlPlane> =>
-    startControlPlane({ database: db, kafka, policyDir, logger: collectingLogger().logger, clock, tickMs: 3_600_000, auditTopic, controlTopic, groupId, auditPartitions: 1 });
+    startControlPlane({
+      database: db,
+      kafka,
+      policyDir,
+      logger: collectingLogger().logger,
+      clock,
+      tickMs: 3_600_000,
+      auditTopic,
+      controlTopic,
+      groupId,
+      auditPartitions: 1,
+      maxOpenSignaturesPerZone: options.maxOpenSignaturesPerZone,
+      telemetry: options.telemetry,
+    });
   const harness: Harness = {
     kafka,
     db,

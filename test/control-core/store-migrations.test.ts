@@ -23,6 +23,7 @@ const TABLES = [
   "zone_exceptions",
   "zone_flips",
   "zone_state",
+  "zone_unstored_violations",
 ];
 
 const TABLES_SQL =

@@ -4,6 +4,7 @@ import { METRIC_NAMES, type Telemetry } from "@flowzone/telemetry";
 import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
 
 import { applyBacklogBatch, storedOffsets, type ConsumedRecord } from "./backlog-store";
+import { DEFAULT_MAX_OPEN_SIGNATURES_PER_ZONE } from "./signature-limit";
 import type { Clock } from "./clock";
 import { decodeAuditRecord } from "./convert-audit";
 import type { Database } from "./database";
@@ -18,7 +19,9 @@ export interface BacklogConsumerOptions {
   readonly topic?: string;
   /** Default `flowzone-control`. Only spreads partitions; the offsets that count live in PostgreSQL. */
   readonly groupId?: string;
-  /** Where `flowzone_backlog_offset_resets_total` is counted; none when absent. */
+  /** Most open signatures a zone holds; a new one beyond it is counted, not stored. Default 100,000. */
+  readonly maxOpenSignaturesPerZone?: number | undefined;
+  /** Where `flowzone_backlog_offset_resets_total` and `flowzone_backlog_violations_not_stored_total` are counted; none when absent. */
   readonly telemetry?: Telemetry | undefined;
   /** Called when the consumer stopped for good (kafkajs will not restart it): the backlog no longer counts. */
   readonly onFatal?: ((error: unknown) => void) | undefined;
@@ -46,6 +49,12 @@ export async function startBacklogConsumer(options: BacklogConsumerOptions): Pro
   const resets = options.telemetry?.meter.createCounter(METRIC_NAMES.backlogOffsetResets, {
     description: "Audit partitions read again from their start because the stored offsets belonged to another incarnation of the topic.",
   });
+  const notStored = options.telemetry?.meter.createCounter(METRIC_NAMES.backlogNotStored, {
+    description: "Violations not stored, by zone: their signatures were new and the zone held its limit of open signatures.",
+  });
+  const maxOpen = options.maxOpenSignaturesPerZone ?? DEFAULT_MAX_OPEN_SIGNATURES_PER_ZONE;
+  if (!Number.isSafeInteger(maxOpen) || maxOpen < 1) throw new Error(`maxOpenSignaturesPerZone must be a whole number of at least 1, got ${maxOpen}`);
+  const fullLogged = new Set<string>();
   const clusterId = await describeClusterId(options.kafka);
   const resetLogged = new Set<string>();
   const consumer = options.kafka.consumer({ groupId: options.groupId ?? "flowzone-control", allowAutoTopicCreation: false });
@@ -73,11 +82,18 @@ export async function startBacklogConsumer(options: BacklogConsumerOptions): Pro
         const { batch } = payload;
         if (!payload.isRunning() || payload.isStale()) return;
         const records = batch.messages.map((message) => decode(message, batch.topic, batch.partition, log));
-        const { added, reset } = await applyBacklogBatch(
+        const { added, reset, notStored: refused } = await applyBacklogBatch(
           options.database,
           { topic: batch.topic, partition: batch.partition, clusterId, highWatermark: batch.highWatermark, records },
           options.clock.now(),
+          maxOpen,
         );
+        for (const [zone, violations] of refused) {
+          notStored?.add(violations, { zone });
+          // One warning per zone and process; the counter and the zone's status carry the rest.
+          if (!fullLogged.has(zone)) log.warn({ zone, violations, maxOpenSignaturesPerZone: maxOpen }, `zone ${zone} holds its limit of ${maxOpen} open violation signatures: violations of new signatures are counted, not stored`);
+          fullLogged.add(zone);
+        }
         if (reset !== undefined) {
           // One error line for the topic (the first partition found); its other partitions at info.
           const first = !resetLogged.has(batch.topic);

@@ -2,6 +2,7 @@ import type { AuditFact } from "./convert-audit";
 import type { Database, Queryable } from "./database";
 import { incarnationChange, type StoredPosition } from "./offset-identity";
 import { signatureId, type SignatureKey } from "./signature";
+import { admitSignatures } from "./signature-limit";
 
 /** Decision counts are kept per second: quiet periods in tests are seconds, in production days. */
 export const DECISION_BUCKET_MS = 1000;
@@ -40,6 +41,8 @@ export interface BatchOutcome {
    * reset to 0 and nothing of the batch was counted; the caller reads the partition from its start.
    */
   readonly reset: string | undefined;
+  /** Violations not stored per zone: their signatures were new and the zone had no room for them. */
+  readonly notStored: ReadonlyMap<string, number>;
 }
 
 interface SignatureDelta {
@@ -57,9 +60,12 @@ interface SignatureDelta {
  * crash or rebalance) are skipped under a row lock, so whatever Kafka replays, each record counts
  * once; a record whose id was counted before is skipped too. When the stored offset belongs to
  * another incarnation of the topic (see {@link incarnationChange}), the position is reset instead.
+ * A new signature of a zone that already holds `maxOpenPerZone` open ones is not stored; its
+ * violations are counted for the zone instead ({@link admitSignatures}).
  */
-export async function applyBacklogBatch(db: Database, batch: ConsumedBatch, nowMs: number): Promise<BatchOutcome> {
-  if (batch.records.length === 0) return { added: 0, reset: undefined };
+export async function applyBacklogBatch(db: Database, batch: ConsumedBatch, nowMs: number, maxOpenPerZone: number): Promise<BatchOutcome> {
+  const nothing = new Map<string, number>();
+  if (batch.records.length === 0) return { added: 0, reset: undefined, notStored: nothing };
   return db.transaction(async (tx) => {
     const stored = await lockPartition(tx, batch.topic, batch.partition, nowMs);
     const reset = incarnationChange(stored, {
@@ -72,14 +78,15 @@ export async function applyBacklogBatch(db: Database, batch: ConsumedBatch, nowM
         "UPDATE consumed_offsets SET next_offset = 0, cluster_id = $3, last_record_id = NULL, updated_at = $4::timestamptz WHERE topic = $1 AND partition = $2",
         [batch.topic, batch.partition, batch.clusterId, new Date(nowMs).toISOString()],
       );
-      return { added: 0, reset };
+      return { added: 0, reset, notStored: nothing };
     }
     const fresh = batch.records.filter((record) => Number(record.offset) >= stored.nextOffset);
     const last = fresh.at(-1);
-    if (last === undefined) return { added: 0, reset: undefined };
+    if (last === undefined) return { added: 0, reset: undefined, notStored: nothing };
     const counted = await claimRecordIds(tx, fresh, nowMs);
     const { signatures, buckets } = aggregate(counted);
-    for (const delta of signatures.values()) await upsertSignature(tx, delta);
+    const { admitted, refused } = await admitSignatures(tx, [...signatures.values()], maxOpenPerZone);
+    for (const delta of admitted) await upsertSignature(tx, delta);
     for (const [bucket, decisions] of buckets) {
       const [zone, startMs] = JSON.parse(bucket) as [string, number];
       await tx.query(
@@ -92,7 +99,7 @@ export async function applyBacklogBatch(db: Database, batch: ConsumedBatch, nowM
       "UPDATE consumed_offsets SET next_offset = $3, cluster_id = $4, last_record_id = $5, updated_at = $6::timestamptz WHERE topic = $1 AND partition = $2",
       [batch.topic, batch.partition, Number(last.offset) + 1, batch.clusterId, last.id === "" ? null : last.id, new Date(nowMs).toISOString()],
     );
-    return { added: counted.length, reset: undefined };
+    return { added: counted.length, reset: undefined, notStored: refused };
   });
 }
 

@@ -434,6 +434,7 @@ export class ControlPlaneService implements ControlPlane {
       effectiveMode: policy.bundle.defaults.enabled ? mode : "off",
       failMode: zone.failMode ?? policy.bundle.defaults.failMode,
       openViolations: stats.openSignatures,
+      violationsNotStored: stats.violationsNotStored,
       lastViolationAt: stats.lastViolationAtMs === null ? null : new Date(stats.lastViolationAtMs),
       drained: readiness.drained,
       readyToEnforce: readiness.ready,

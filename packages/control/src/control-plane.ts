@@ -20,6 +20,12 @@ export interface ZoneView {
   readonly failMode: FailMode;
   /** Number of open violation signatures. */
   readonly openViolations: number;
+  /**
+   * Violations not stored because their signature was new and the zone already held its limit of
+   * open signatures (in all, since the store was created); while any was decided within the quiet
+   * period the zone is not drained.
+   */
+  readonly violationsNotStored: number;
   readonly lastViolationAt: Date | null;
   readonly drained: boolean;
   readonly readyToEnforce: boolean;

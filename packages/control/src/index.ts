@@ -21,6 +21,7 @@ export { applyMigrations } from "./migrate";
 export { MIGRATIONS, type Migration } from "./migrations";
 export { systemClock, type Clock } from "./clock";
 export { signatureId, normaliseLabels, type SignatureKey } from "./signature";
+export { DEFAULT_MAX_OPEN_SIGNATURES_PER_ZONE } from "./signature-limit";
 export { computeReadiness, type ReadinessInput, type ZoneReadiness } from "./readiness";
 export { formatDuration } from "./format-duration";
 export { startBacklogConsumer, type BacklogConsumer, type BacklogConsumerOptions } from "./backlog-consumer";

@@ -154,4 +154,18 @@ export const MIGRATIONS: readonly Migration[] = [
       `INSERT INTO outbox_lease (id, holder, expires_at) VALUES (1, NULL, NULL)`,
     ],
   },
+  {
+    version: 5,
+    name: "violations of signatures a zone had no room for",
+    statements: [
+      // Each zone holds at most a configured number of open signatures; a violation of a signature
+      // beyond it is not stored but counted here, with its time, so readiness knows the zone saw
+      // flows nobody can list.
+      `CREATE TABLE zone_unstored_violations (
+         zone text PRIMARY KEY,
+         violations bigint NOT NULL,
+         last_at timestamptz NOT NULL
+       )`,
+    ],
+  },
 ];

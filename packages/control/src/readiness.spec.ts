@@ -1,7 +1,7 @@
 import { computeReadiness, type ReadinessInput } from "./readiness";
 
 const NOW = Date.parse("2026-01-01T12:00:00Z");
-const base: ReadinessInput = { nowMs: NOW, quietPeriodMs: 60_000, openSignatures: 0, lastViolationAtMs: null, decisionsInQuietPeriod: 10 };
+const base: ReadinessInput = { nowMs: NOW, quietPeriodMs: 60_000, openSignatures: 0, lastViolationAtMs: null, decisionsInQuietPeriod: 10, violationsNotStored: 0, lastNotStoredAtMs: null };
 
 describe("computeReadiness", () => {
   it.each<[string, Partial<ReadinessInput>, { ready: boolean; drained: boolean; blockers: string[]; endsAt: number | null }]>([
@@ -24,6 +24,24 @@ describe("computeReadiness", () => {
     [
       "a violation exactly one quiet period ago no longer blocks",
       { lastViolationAtMs: NOW - 60_000 },
+      { ready: true, drained: true, blockers: [], endsAt: null },
+    ],
+    [
+      "violations left unstored in the quiet period keep the zone from being drained, counted",
+      { openSignatures: 0, lastViolationAtMs: NOW - 30_000, violationsNotStored: 7, lastNotStoredAtMs: NOW - 30_000 },
+      {
+        ready: false,
+        drained: false,
+        blockers: [
+          "7 violations were not stored (new signatures beyond the zone's limit of open signatures), the last 30s ago: the zone has flows the backlog cannot list",
+          "last violation 30s ago; the quiet period is 1m (30s to go)",
+        ],
+        endsAt: NOW + 30_000,
+      },
+    ],
+    [
+      "violations left unstored a quiet period ago no longer block",
+      { lastViolationAtMs: NOW - 60_000, violationsNotStored: 1, lastNotStoredAtMs: NOW - 60_000 },
       { ready: true, drained: true, blockers: [], endsAt: null },
     ],
     [

@@ -121,8 +121,13 @@ export async function markSignatureFixed(tx: Queryable, id: string, atMs: number
 /** A zone's backlog in numbers, as readiness needs them. */
 export interface BacklogStats {
   readonly openSignatures: number;
+  /** Latest violation, stored or not. */
   readonly lastViolationAtMs: number | null;
   readonly decisionsInQuietPeriod: number;
+  /** Violations whose new signature the zone had no room for, in all. */
+  readonly violationsNotStored: number;
+  /** When the latest of those was decided; null when none. */
+  readonly lastNotStoredAtMs: number | null;
 }
 
 /** Backlog numbers of one zone at `nowMs` over its quiet period. */
@@ -136,11 +141,16 @@ export async function backlogStats(db: Queryable, zone: string, nowMs: number, q
     "SELECT sum(decisions) AS decisions FROM zone_decisions WHERE zone = $1 AND bucket_start >= $2::timestamptz",
     [zone, new Date(nowMs - quietPeriodMs).toISOString()],
   );
+  const unstored = await db.query<{ violations: number; last_at: Date }>("SELECT violations, last_at FROM zone_unstored_violations WHERE zone = $1", [zone]);
   const lastSeen = signatures[0]?.last_seen ?? null;
+  const lastSeenMs = lastSeen === null ? null : new Date(lastSeen).getTime();
+  const lastNotStoredAtMs = unstored[0] === undefined ? null : new Date(unstored[0].last_at).getTime();
   return {
     openSignatures: signatures[0]?.open ?? 0,
-    lastViolationAtMs: lastSeen === null ? null : new Date(lastSeen).getTime(),
+    lastViolationAtMs: lastNotStoredAtMs === null ? lastSeenMs : Math.max(lastSeenMs ?? 0, lastNotStoredAtMs),
     decisionsInQuietPeriod: decisions[0]?.decisions ?? 0,
+    violationsNotStored: unstored[0]?.violations ?? 0,
+    lastNotStoredAtMs,
   };
 }
 

@@ -34,7 +34,9 @@ export interface StartControlPlaneOptions {
   readonly groupId?: string;
   /** Partitions of the audit topic when this process creates it; default AUDIT_TOPIC_PARTITIONS, as every writer. */
   readonly auditPartitions?: number;
-  /** The process's metrics registry; the backlog counts offset resets there. */
+  /** Most open violation signatures a zone holds; violations of new ones beyond it are counted, not stored. Default 100,000. */
+  readonly maxOpenSignaturesPerZone?: number | undefined;
+  /** The process's metrics registry; the backlog counts offset resets and violations not stored there. */
   readonly telemetry?: Telemetry | undefined;
   /** Called when the backlog consumer stopped for good; the process should stop and exit non-zero. */
   readonly onFatal?: ((error: unknown) => void) | undefined;
@@ -97,6 +99,7 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
       clock,
       topic: auditTopic,
       telemetry: options.telemetry,
+      maxOpenSignaturesPerZone: options.maxOpenSignaturesPerZone,
       onFatal: options.onFatal,
       ...(options.groupId === undefined ? {} : { groupId: options.groupId }),
     });

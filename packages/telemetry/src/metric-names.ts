@@ -35,6 +35,8 @@ export const METRIC_NAMES = {
   enforcerLag: "flowzone_enforcer_consumer_lag_records",
   /** Open violation signatures per zone (the control plane's backlog). */
   backlogOpen: "flowzone_backlog_open_signatures",
+  /** Violations the backlog did not store, by zone: their signatures were new and the zone held its limit of open ones. */
+  backlogNotStored: "flowzone_backlog_violations_not_stored_total",
   /** Audit partitions read again from their start: the stored offsets belonged to another incarnation of the topic. */
   backlogOffsetResets: "flowzone_backlog_offset_resets_total",
   /** Control plane requests. */

@@ -16,6 +16,7 @@ describe("controlConfig", () => {
       databaseUrl: undefined,
       databaseConnectTimeoutMs: 5000,
       databaseStatementTimeoutMs: 30000,
+      maxOpenSignaturesPerZone: 100000,
       home: ".flowzone",
     });
   });
@@ -52,6 +53,7 @@ describe("controlConfig", () => {
     [{}, { tokens: " " }, "--tokens: must not be empty"],
     [{ FLOWZONE_DATABASE_CONNECT_TIMEOUT_MS: "5s" }, {}, 'FLOWZONE_DATABASE_CONNECT_TIMEOUT_MS: "5s" must be a whole number from 100 to 300000'],
     [{}, { "database-statement-timeout-ms": "0" }, '--database-statement-timeout-ms: "0" must be a whole number from 100 to 3600000'],
+    [{ FLOWZONE_MAX_OPEN_SIGNATURES_PER_ZONE: "0" }, {}, 'FLOWZONE_MAX_OPEN_SIGNATURES_PER_ZONE: "0" must be a whole number from 1 to 100000000'],
     [{ FLOWZONE_KAFKA_BROKERS: "localhost" }, {}, 'FLOWZONE_KAFKA_BROKERS: "localhost" must be comma-separated host:port pairs'],
     [{ FLOWZONE_CONTROL_PORT: "9000", FLOWZONE_CONTROL_GRPC_PORT: "9000" }, {}, "FLOWZONE_CONTROL_GRPC_PORT: 9000 is also the HTTP port; HTTP and gRPC need different ports"],
   ])("rejects %j with flags %j", (env, flags, message) => {

@@ -1,5 +1,5 @@
 import { BROKERS_SETTING } from "@flowzone/kafka";
-import { DATABASE_DEFAULTS } from "@flowzone/control";
+import { DATABASE_DEFAULTS, DEFAULT_MAX_OPEN_SIGNATURES_PER_ZONE } from "@flowzone/control";
 import { HOME_SETTING, integer, invalidSetting, OPTIONAL_POLICY_SETTING, port, readSettings, text, type SettingSources } from "@flowzone/service-kit";
 
 import { DEFAULTS } from "./defaults";
@@ -33,6 +33,14 @@ export const CONTROL_SETTINGS = {
     default: DATABASE_DEFAULTS.statementTimeoutMs,
     min: 100,
     max: 3_600_000,
+  }),
+  maxOpenSignaturesPerZone: integer({
+    env: "FLOWZONE_MAX_OPEN_SIGNATURES_PER_ZONE",
+    flag: "max-open-signatures-per-zone",
+    description: "Most open violation signatures a zone holds; violations of new signatures beyond it are counted (zone status, metric), not stored.",
+    default: DEFAULT_MAX_OPEN_SIGNATURES_PER_ZONE,
+    min: 1,
+    max: 100_000_000,
   }),
   home: HOME_SETTING,
 };

@@ -86,6 +86,7 @@ export function zoneMessage(zone: ZoneView): Zone {
     effectiveMode: MODES[zone.effectiveMode],
     failMode: FAIL_MODES[zone.failMode],
     openViolations: zone.openViolations,
+    violationsNotStored: BigInt(zone.violationsNotStored),
     ...(zone.lastViolationAt === null ? {} : { lastViolationAt: timestampFromDate(zone.lastViolationAt) }),
     drained: zone.drained,
     readyToEnforce: zone.readyToEnforce,

@@ -22,7 +22,7 @@ export interface ControlOptions extends Omit<ControlConfig, "brokers" | Optional
 }
 
 /** Settings with a default in the control plane itself. */
-type OptionalSetting = "databaseConnectTimeoutMs" | "databaseStatementTimeoutMs";
+type OptionalSetting = "databaseConnectTimeoutMs" | "databaseStatementTimeoutMs" | "maxOpenSignaturesPerZone";
 
 /** A running control plane with its transports. */
 export interface RunningControl extends RunningService {
@@ -56,7 +56,15 @@ export async function startControl(options: ControlOptions): Promise<RunningCont
     });
     stops.add(() => database.close());
     const kafka = createKafka({ brokers: [...options.brokers], clientId: "flowzone-control", logger: options.logger });
-    const plane = await startControlPlane({ database, kafka, policyDir: options.policyDir, logger: options.logger, telemetry: options.telemetry, onFatal: fail });
+    const plane = await startControlPlane({
+      database,
+      kafka,
+      policyDir: options.policyDir,
+      logger: options.logger,
+      telemetry: options.telemetry,
+      maxOpenSignaturesPerZone: options.maxOpenSignaturesPerZone,
+      onFatal: fail,
+    });
     stops.add(() => plane.close());
     const service = await startControlService({
       controlPlane: plane.controlPlane,

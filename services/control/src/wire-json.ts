@@ -12,6 +12,7 @@ export interface ZoneJson {
   readonly effectiveMode: Mode;
   readonly failMode: FailMode;
   readonly openViolations: number;
+  readonly violationsNotStored: number;
   readonly lastViolationAt: string | null;
   readonly drained: boolean;
   readonly readyToEnforce: boolean;
@@ -96,6 +97,7 @@ export function zoneJson(zone: ZoneView): ZoneJson {
     effectiveMode: zone.effectiveMode,
     failMode: zone.failMode,
     openViolations: zone.openViolations,
+    violationsNotStored: zone.violationsNotStored,
     lastViolationAt: timeOrNull(zone.lastViolationAt),
     drained: zone.drained,
     readyToEnforce: zone.readyToEnforce,

@@ -14,6 +14,7 @@ export function renderZoneDetail(zone: ZoneDetailJson, now: Date): string {
     ["fail mode", zone.failMode],
     ["owners", zone.owners.join(", ") || "-"],
     ["open violations", String(zone.openViolations)],
+    ["violations not stored", String(zone.violationsNotStored)],
     ["last violation", when(zone.lastViolationAt)],
     ["drained", zone.drained ? "yes" : "no"],
     ["ready to enforce", readiness.ready ? "yes" : "no"],

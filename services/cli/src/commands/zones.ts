@@ -55,12 +55,13 @@ async function zonesList(args: readonly string[], io: CliIo): Promise<ExitCode> 
     z.effectiveMode,
     z.failMode,
     String(z.openViolations),
+    String(z.violationsNotStored),
     relativeTime(z.lastViolationAt, now),
     yesNo(z.drained),
     yesNo(z.readyToEnforce),
     z.owners.join(","),
   ]);
-  io.stdout.write(renderTable(["ZONE", "MODE", "EFFECTIVE", "FAIL MODE", "OPEN", "LAST VIOLATION", "DRAINED", "READY", "OWNERS"], rows));
+  io.stdout.write(renderTable(["ZONE", "MODE", "EFFECTIVE", "FAIL MODE", "OPEN", "NOT STORED", "LAST VIOLATION", "DRAINED", "READY", "OWNERS"], rows));
   return ExitCode.ok;
 }
 
