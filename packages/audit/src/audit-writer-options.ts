@@ -26,9 +26,9 @@ export interface AuditWriterOptions {
   /** How long a partial batch waits for more records before it is sent. */
   readonly lingerMs?: number;
   /**
-   * Whether an offer's `durable` waits for its records to reach the device (one fsync per round,
-   * shared by every offer made meanwhile). When false it resolves at once: the records are in the
-   * page cache, which survives the death of the process but not the machine's.
+   * Whether an offer's `durable` waits for its records to reach the device (one fdatasync per
+   * round, shared by every offer made meanwhile). When false it waits for the write only: the
+   * records are in the page cache, which survives the death of the process but not the machine's.
    */
   readonly fsync?: boolean;
 }

@@ -17,9 +17,9 @@ import { SpoolCache } from "./spool-cache";
 import { isUnsendable } from "./unsendable";
 
 /**
- * What became of an offer. `accepted: true` means the records are written ahead to the spool (in
- * the page cache, so they survive the death of the process) and `durable` resolves once they are
- * on the device as well (group commit): answer the caller after it. `accepted: false` means the
+ * What became of an offer. `accepted: true` means the spool has taken the records, and `durable`
+ * resolves once they are written to it and flushed to the device (group commit): answer the
+ * caller after it. `accepted: false` means the
  * records were not kept (the spool is full or unwritable, or the writer is closed): the caller
  * applies the zone's fail posture (deny when closed, allow when open), and the writer has counted
  * them in `stats().dropped`.
@@ -79,9 +79,9 @@ type Producer = ReturnType<KafkaClient["producer"]>;
  * Writes audit records to Kafka, never silently losing one, and never answering before a record
  * is kept.
  *
- * `offer` is write-ahead: it appends the records to a disk spool (synchronously, so they survive
- * the death of the process) and returns a `durable` promise that one shared fsync per round
- * resolves for every offer made meanwhile (group commit). A background loop sends the spool's
+ * `offer` is write-ahead: it stages the records in a disk spool and returns a `durable` promise
+ * that one shared write and fdatasync per round resolves for every offer made meanwhile (group
+ * commit), so a caller answered after it has its records on the device. A background loop sends the spool's
  * records in order with an idempotent producer (acks from all in-sync replicas) and moves the
  * spool's cursor past each acknowledged batch. The newest records are held in memory too, so a
  * batch is sent without reading the disk back; while Kafka is unreachable records simply wait in
@@ -123,7 +123,7 @@ export class AuditWriter {
   ) {
     this.deadLetters = new DeadLetters(options.spoolDir);
     this.cache = new SpoolCache(options.maxQueueRecords);
-    this.commits = new GroupCommit(() => spool.sync());
+    this.commits = new GroupCommit(() => spool.sync(options.fsync));
     this.appendedSeq = spool.records;
     this.log = options.logger.child({ component: "audit-writer", topic: options.topic });
     producer.on(producer.events.DISCONNECT, () => {
@@ -156,8 +156,9 @@ export class AuditWriter {
   }
 
   /**
-   * Writes records ahead to the spool; synchronous and cheap (one `write`, no flush). All the
-   * records are kept or none are. Await `durable` before answering whoever caused them.
+   * Writes records ahead to the spool; synchronous and cheap (the spool only stages them, the
+   * disk is written off the main thread). All the records are kept or none are. Await `durable`
+   * before answering whoever caused them.
    */
   offer(records: readonly EncodedAuditRecord[]): OfferResult {
     if (this.closing) return this.refuse(records, "closed");
@@ -168,7 +169,7 @@ export class AuditWriter {
     this.appendedSeq += records.length;
     const waiter = this.waiter;
     if (waiter !== undefined && this.waiting() >= waiter.minWaiting) waiter.wake();
-    return { accepted: true, durable: this.options.fsync ? this.commits.request() : ALREADY };
+    return { accepted: true, durable: this.commits.request() };
   }
 
   stats(): AuditWriterStats {

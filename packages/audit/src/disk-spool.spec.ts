@@ -7,6 +7,7 @@ import { createLogger } from "@flowzone/logging";
 import type { EncodedAuditRecord } from "./audit-record";
 import { DiskSpool, SEGMENT_MAGIC } from "./disk-spool";
 import { frameBytes } from "./spool-frame";
+import { waitFor } from "../../../test/support/poll";
 
 const logger = createLogger({ level: "silent" });
 const rec = (i: number): EncodedAuditRecord => ({ key: `zone-${i % 3}`, value: Buffer.from(`record-${i}`.padEnd(40, ".")) });
@@ -113,17 +114,29 @@ describe("DiskSpool", () => {
     await second.close();
   });
 
-  it("keeps appended records when the process dies without closing (no sync, no final cursor)", async () => {
+  it("keeps synced records when the process dies without closing, resuming after the last persisted commit", async () => {
     const dying = await open();
     dying.append(range(0, 8));
     const read = await dying.readBatch(3);
     if (read === undefined) throw new Error("nothing read");
     dying.commit(read.end, 3);
-    dying.append(range(8, 10)); // never closed: as after a SIGKILL
+    await waitFor("the cursor persisted after the commit", () => fs.existsSync(path.join(dir, "cursor.json")), { timeoutMs: 2_000, intervalMs: 10 });
+    dying.append(range(8, 10));
+    await dying.sync(false); // written, never closed: as after a SIGKILL once the caller was answered
 
     const next = await open();
     expect(ids(await drain(next))).toEqual(ids(range(3, 10)));
     await next.close();
+  });
+
+  it("does not write what is only staged: records reach the file at sync", async () => {
+    const spool = await open();
+    spool.append(range(0, 4));
+    const bytesOnDisk = (): number => segments().reduce((sum, name) => sum + fs.statSync(path.join(dir, name)).size, 0);
+    expect(bytesOnDisk()).toBe(SEGMENT_MAGIC.length);
+    await spool.sync(true);
+    expect(bytesOnDisk()).toBe(SEGMENT_MAGIC.length + frameBytes(rec(0)) * 4);
+    await spool.close();
   });
 
   it("cuts a torn tail left by a crash, keeping every complete record before it", async () => {

@@ -12,6 +12,8 @@ export const SEGMENT_MAGIC = Buffer.from("FZAUDSP1", "ascii");
 const READ_CHUNK_BYTES = 1024 * 1024;
 const SEGMENT_NAME = /^(\d{20})\.seg$/;
 const CURSOR_FILE = "cursor.json";
+/** How soon after a commit the cursor is persisted; a crash within it sends those batches again. */
+const CURSOR_PERSIST_MS = 200;
 
 /** A point in the spool: a segment's sequence number and a byte offset inside it. */
 export interface SpoolPosition {
@@ -36,24 +38,43 @@ export interface DiskSpoolOptions {
 
 interface Segment {
   readonly seq: number;
+  /** Bytes, staged ones included. */
   size: number;
+}
+
+/** Frames staged for one file, to be written at `position` (contiguous appends share a run). */
+interface StagedFrames {
+  readonly fd: number;
+  readonly position: number;
+  readonly chunks: Buffer[];
+  length: number;
 }
 
 /**
  * The audit trail's local disk spool: append-only segment files of length-prefixed, checksummed
  * records (see `spool-frame.ts`) plus a cursor file naming how far Kafka has acknowledged.
- * Appends are synchronous so that "accepted" means "in the page cache", which survives the death
- * of the process, and `sync` flushes them to the device; reads are in append order; a segment is
- * deleted once full and read past, so disk use shrinks as the spool drains. On open, a torn tail left by a crash is cut off after the last good
- * record. Delivery from the spool is at least once: a crash between Kafka's acknowledgement and
- * the cursor write re-sends that batch (records carry unique ids).
+ *
+ * `append` only stages the records' frames (and reserves their place and their bytes); `sync`
+ * writes everything staged (the page cache survives the death of the process) and, when asked,
+ * flushes it to the device (which survives the machine's). All file writes, flushes and closes run
+ * one after the other off the main thread, so a request never blocks on the disk, and one `sync`
+ * serves every append made before it (group commit, see `GroupCommit`).
+ *
+ * Reads are in append order; a segment is deleted once full and read past, so disk use shrinks as
+ * the spool drains. On open, a torn tail left by a crash is cut off after the last good record.
+ * Delivery from the spool is at least once: the cursor is persisted a little after each commit,
+ * so a crash re-sends the batches acknowledged since (records carry unique ids).
  */
 export class DiskSpool {
   private segments: Segment[] = [];
   private cursor: SpoolPosition;
   private tailFd: number | undefined;
-  /** Flushes of tails being closed, which `sync` must also wait for. */
-  private readonly closing = new Set<Promise<void>>();
+  /** Frames appended but not yet written, each at its place in its segment's file. */
+  private staged: StagedFrames[] = [];
+  /** The serial chain of file operations: writes, flushes and closes never overlap. */
+  private io: Promise<void> = Promise.resolve();
+  private cursorTimer: NodeJS.Timeout | undefined;
+  private failingWrites = false;
   private totalBytes = 0;
   private unread = 0;
   private nextSeq: number;
@@ -128,27 +149,23 @@ export class DiskSpool {
   }
 
   /**
-   * Appends all records in one write, or none of them when they would exceed `maxBytes` or the
-   * write fails. Returns the position just after them, or undefined when nothing was written.
+   * Stages all records, or none of them when they would exceed `maxBytes` (or no segment can be
+   * started). Returns the position just after them, or undefined when nothing was kept. They are
+   * on disk once a later `sync` resolves.
    */
   append(records: readonly EncodedAuditRecord[]): SpoolPosition | undefined {
     if (records.length === 0) return undefined;
     if (this.totalBytes + this.bytesNeeded(records) > this.options.maxBytes) return undefined;
-    const frames = encodeFrames(records);
     const tail = this.openTail();
     if (tail === undefined) return undefined;
     const [segment, fd] = tail;
-    try {
-      let written = 0;
-      while (written < frames.length) written += fs.writeSync(fd, frames, written);
-    } catch (error) {
-      this.options.logger.error({ err: error, records: records.length }, "audit spool write failed; nothing of it kept");
-      try {
-        fs.ftruncateSync(fd, segment.size);
-      } catch {
-        this.closeTail(); // the next append starts a fresh segment past whatever is left here
-      }
-      return undefined;
+    const frames = encodeFrames(records);
+    const last = this.staged.at(-1);
+    if (last !== undefined && last.fd === fd && last.position + last.length === segment.size) {
+      last.chunks.push(frames);
+      last.length += frames.length;
+    } else {
+      this.staged.push({ fd, position: segment.size, chunks: [frames], length: frames.length });
     }
     segment.size += frames.length;
     this.totalBytes += frames.length;
@@ -158,6 +175,7 @@ export class DiskSpool {
 
   /** Reads up to `maxRecords` from the head, in order; undefined when nothing is unread. */
   async readBatch(maxRecords: number): Promise<SpoolBatch | undefined> {
+    await this.enqueue(() => this.writeStaged());
     const first = this.segments[0];
     // A full tail read to its end stays until the next commit; step past it to the segment after.
     if (first !== undefined && this.segments.length > 1 && this.cursor.segment === first.seq && this.cursor.offset >= first.size) this.normalize();
@@ -186,7 +204,7 @@ export class DiskSpool {
     }
   }
 
-  /** Marks everything before `end` as delivered: persists the cursor and deletes read segments. */
+  /** Marks everything before `end` as delivered: deletes read segments, and persists the cursor soon after. */
   commit(end: SpoolPosition, records: number): void {
     this.cursor = end;
     this.unread = Math.max(0, this.unread - records);
@@ -194,28 +212,23 @@ export class DiskSpool {
   }
 
   /**
-   * Flushes every record appended so far to the device (the page cache already survives a process
-   * crash; this survives the machine's). Never rejects: a failed flush is logged.
+   * Writes every record appended so far and, with `device`, flushes it to the device. Resolves
+   * once done; never rejects: a failed write is logged and tried again at the next `sync`.
    */
-  async sync(): Promise<void> {
-    const closing = [...this.closing];
-    const fd = this.tailFd;
-    if (fd !== undefined) {
-      await new Promise<void>((resolve) => {
-        fs.fdatasync(fd, (error) => {
-          // EBADF: a tail closed meanwhile, synced by its closer (awaited below).
-          if (error !== null && error.code !== "EBADF") this.options.logger.error({ err: error }, "audit spool flush to the device failed");
-          resolve();
-        });
-      });
-    }
-    await Promise.all(closing);
+  sync(device: boolean): Promise<void> {
+    return this.enqueue(async () => {
+      const written = await this.writeStaged();
+      if (!device) return;
+      if (this.tailFd !== undefined) written.add(this.tailFd);
+      await Promise.all([...written].map((fd) => this.fdatasync(fd)));
+    });
   }
 
-  /** Syncs and closes the tail; the spool stays on disk for the next process. */
+  /** Writes, flushes and closes the tail and persists the cursor; the spool stays on disk for the next process. */
   async close(): Promise<void> {
-    await this.sync();
     this.closeTail();
+    await this.io;
+    clearTimeout(this.cursorTimer);
     this.writeCursor();
   }
 
@@ -246,20 +259,56 @@ export class DiskSpool {
     }
   }
 
-  /** Closes the tail once it is flushed; `sync` waits for that flush too. */
+  /** Closes the tail once what is staged for it is written and flushed (in the chain of file operations). */
   private closeTail(): void {
     const fd = this.tailFd;
     if (fd === undefined) return;
     this.tailFd = undefined;
-    const closed = new Promise<void>((resolve) => {
-      fs.fdatasync(fd, () => {
+    void this.enqueue(async () => {
+      await this.writeStaged();
+      await this.fdatasync(fd);
+      await new Promise<void>((resolve) => {
         fs.close(fd, () => {
-          this.closing.delete(closed);
           resolve();
         });
       });
     });
-    this.closing.add(closed);
+  }
+
+  private enqueue(operation: () => Promise<unknown>): Promise<void> {
+    const done = this.io.then(operation).then(() => undefined);
+    this.io = done.catch(() => undefined); // operations report their own failures; one must not stop the chain
+    return done;
+  }
+
+  /** Writes what is staged, each run of frames at its place; returns the files written to. A failed run stays staged. */
+  private async writeStaged(): Promise<Set<number>> {
+    const runs = this.staged;
+    this.staged = [];
+    const written = new Set<number>();
+    for (const [index, run] of runs.entries()) {
+      try {
+        await writeAt(run.fd, run.chunks.length === 1 ? (run.chunks[0] ?? Buffer.alloc(0)) : Buffer.concat(run.chunks, run.length), run.position);
+        written.add(run.fd);
+      } catch (error) {
+        if (!this.failingWrites) this.options.logger.error({ err: error, bytes: run.length }, "audit spool cannot write; the records stay in memory and the write is tried again");
+        this.failingWrites = true;
+        this.staged = [...runs.slice(index), ...this.staged];
+        return written;
+      }
+    }
+    if (this.failingWrites) this.options.logger.info("audit spool writes again");
+    this.failingWrites = false;
+    return written;
+  }
+
+  private fdatasync(fd: number): Promise<void> {
+    return new Promise((resolve) => {
+      fs.fdatasync(fd, (error) => {
+        if (error !== null) this.options.logger.error({ err: error }, "audit spool flush to the device failed");
+        resolve();
+      });
+    });
   }
 
   /**
@@ -284,7 +333,17 @@ export class DiskSpool {
       this.cursor = next === undefined ? { segment: this.nextSeq, offset: SEGMENT_MAGIC.length } : { segment: next.seq, offset: Math.max(this.cursor.segment === next.seq ? this.cursor.offset : 0, SEGMENT_MAGIC.length) };
     }
     if (this.segments.length === 0) this.unread = 0;
-    this.writeCursor();
+    this.persistCursorSoon();
+  }
+
+  /** Persists the cursor within `CURSOR_PERSIST_MS`: once per interval, not once per delivered batch. */
+  private persistCursorSoon(): void {
+    if (this.cursorTimer !== undefined) return;
+    this.cursorTimer = setTimeout(() => {
+      this.cursorTimer = undefined;
+      this.writeCursor();
+    }, CURSOR_PERSIST_MS);
+    this.cursorTimer.unref();
   }
 
   private writeCursor(): void {
@@ -299,6 +358,18 @@ export class DiskSpool {
 
   private segmentPath(seq: number): string {
     return path.join(this.options.dir, `${String(seq).padStart(20, "0")}.seg`);
+  }
+}
+
+async function writeAt(fd: number, bytes: Buffer, position: number): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) {
+    written += await new Promise<number>((resolve, reject) => {
+      fs.write(fd, bytes, written, bytes.length - written, position + written, (error, count) => {
+        if (error !== null) reject(error);
+        else resolve(count);
+      });
+    });
   }
 }
 
