@@ -11,7 +11,7 @@ import { waitFor } from "../../../test/support/poll";
 
 /**
  * A stand-in for kafkajs whose sends wait until the test settles them, so the writer can be caught
- * with a batch in flight while the memory queue overflows: the order logic under test.
+ * with a batch in flight while memory overflows: the order logic under test.
  */
 function fakeKafka(): { kafka: KafkaClient; topicLog: string[]; inFlight: () => number; settle: (ok: boolean) => void } {
   const topicLog: string[] = [];
