@@ -10,8 +10,9 @@ import type { Kafka } from "kafkajs";
 
 import { openTestDatabase } from "../support/database";
 import { testKafka, uniqueTopic } from "../support/kafka";
-import { collectingLogger } from "../support/logger";
+import { collectingLogger, type LogLine } from "../support/logger";
 import { readToEnd } from "../support/topic-tail";
+import { createTopics } from "../support/topics";
 import { BUNDLE, ManualClock } from "./control-support";
 
 /** A control plane on its own schema, topics and policy directory, with a hand-moved clock. */
@@ -21,6 +22,8 @@ export interface Harness {
   readonly clock: ManualClock;
   readonly auditTopic: string;
   readonly controlTopic: string;
+  /** What the control plane logged, every start. */
+  readonly lines: LogLine[];
   running: RunningControlPlane;
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -34,6 +37,8 @@ export interface HarnessOptions {
   readonly maxOpenSignaturesPerZone?: number;
   /** A metrics registry to read the backlog's counters from. */
   readonly telemetry?: Telemetry;
+  /** Creates the control topic beforehand with this `max.message.bytes`; default: the control plane creates it with the broker's. */
+  readonly controlTopicMaxMessageBytes?: number;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -45,12 +50,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const auditTopic = uniqueTopic("audit");
   const controlTopic = uniqueTopic("control");
   const groupId = uniqueTopic("control-group");
+  const { logger, lines } = collectingLogger();
+  if (options.controlTopicMaxMessageBytes !== undefined) {
+    await createTopics(kafka, [controlTopic], { config: { "cleanup.policy": "compact", "max.message.bytes": String(options.controlTopicMaxMessageBytes) } });
+  }
   const start = (): Promise<RunningControlPlane> =>
     startControlPlane({
       database: db,
       kafka,
       policyDir,
-      logger: collectingLogger().logger,
+      logger,
       clock,
       tickMs: 3_600_000,
       auditTopic,
@@ -66,6 +75,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     clock,
     auditTopic,
     controlTopic,
+    lines,
     running: await start(),
     async restart() {
       await harness.running.close();

@@ -34,14 +34,36 @@ describe("applyControlRecord", () => {
     expect(snapshot.zoneModes.get("banana")).toBe("logging");
   });
 
-  it("revokes an exception on its tombstone and ignores other tombstones", () => {
-    const granted = applyControlRecord(
-      EMPTY_SNAPSHOT,
+  describe("tombstones", () => {
+    const flipped = applyControlRecord(EMPTY_SNAPSHOT, "zone/banana", encode({ epoch: 5n, item: { case: "zoneMode", value: { zone: "banana", mode: Mode.ENFORCEMENT } } }));
+    const state = applyControlRecord(
+      applyControlRecord(flipped, "zone/pii", encode({ epoch: 6n, item: { case: "zoneMode", value: { zone: "pii", mode: Mode.OFF } } })),
       "exception/e1",
-      encode({ epoch: 1n, item: { case: "exception", value: { id: "e1", zone: "banana", producer: "svc:a", sink: "kafka:b", expiresAt: timestampFromMs(1) } } }),
+      encode({ epoch: 7n, item: { case: "exception", value: { id: "e1", zone: "banana", producer: "svc:a", sink: "kafka:b", expiresAt: timestampFromMs(1) } } }),
     );
-    expect(applyControlRecord(granted, "exception/e1", null).exceptions.size).toBe(0);
-    expect(applyControlRecord(granted, "zone/banana", null)).toBe(granted);
+
+    it.each([
+      { key: "zone/banana", zoneModes: [["pii", "off"]], exceptions: ["e1"] },
+      { key: "exception/e1", zoneModes: [["banana", "enforcement"], ["pii", "off"]], exceptions: [] },
+    ])("$key removes that item only and keeps the epoch", ({ key, zoneModes, exceptions }) => {
+      const after = applyControlRecord(state, key, null);
+      expect(after).not.toBe(state);
+      expect(after.epoch).toBe(7);
+      expect([...after.zoneModes]).toEqual(zoneModes);
+      expect([...after.exceptions.keys()]).toEqual(exceptions);
+      expect(after.bundle).toBe(state.bundle);
+    });
+
+    it.each(["zone/apple", "exception/e2", "bundle", "something/else"])("%s (not held, or neither a zone nor an exception key) leaves the snapshot as it is", (key) => {
+      expect(applyControlRecord(state, key, null)).toBe(state);
+    });
+
+    it("lets a zone mode written after the tombstone apply again", () => {
+      const cleared = applyControlRecord(state, "zone/banana", null);
+      const again = applyControlRecord(cleared, "zone/banana", encode({ epoch: 8n, item: { case: "zoneMode", value: { zone: "banana", mode: Mode.LOGGING } } }));
+      expect(again.zoneModes.get("banana")).toBe("logging");
+      expect(again.epoch).toBe(8);
+    });
   });
 
   it("names the key of a record it cannot use", () => {

@@ -12,20 +12,16 @@ const MODES: Partial<Record<ProtoMode, Mode>> = {
 };
 
 const EXCEPTION_KEY = "exception/";
+const ZONE_KEY = "zone/";
 
 /**
  * Folds one record of the control topic into a snapshot (a new one; snapshots are immutable).
- * A null value is a tombstone: for an exception it revokes it. Throws with a readable message
+ * A null value is a tombstone ({@link applyTombstone}). Throws with a readable message
  * for a record that cannot be decoded or names an unknown mode; the caller logs it and goes on,
  * so one bad record never stops a replica from following later ones.
  */
 export function applyControlRecord(snapshot: ControlSnapshot, key: string, value: Uint8Array | null): ControlSnapshot {
-  if (value === null) {
-    if (!key.startsWith(EXCEPTION_KEY)) return snapshot;
-    const exceptions = new Map(snapshot.exceptions);
-    exceptions.delete(key.slice(EXCEPTION_KEY.length));
-    return { ...snapshot, exceptions };
-  }
+  if (value === null) return applyTombstone(snapshot, key);
   const record = fromBinary(ControlRecordSchema, value);
   const epoch = Math.max(snapshot.epoch, Number(record.epoch));
   const item = record.item;
@@ -55,4 +51,29 @@ export function applyControlRecord(snapshot: ControlSnapshot, key: string, value
     case undefined:
       return { ...snapshot, epoch };
   }
+}
+
+/**
+ * A tombstone removes its key's item, as compaction will: for `exception/<id>` the exception is
+ * revoked, for `zone/<name>` the zone has no runtime mode any more (its bundle mode applies again,
+ * as for a follower that replays the topic after compaction). A tombstone carries no epoch, so
+ * the epoch stays (like any record, it applies in the topic's order). A tombstone for a key the
+ * snapshot does not hold, or for any other key, leaves the snapshot as it is (the same object).
+ */
+function applyTombstone(snapshot: ControlSnapshot, key: string): ControlSnapshot {
+  if (key.startsWith(EXCEPTION_KEY)) {
+    const id = key.slice(EXCEPTION_KEY.length);
+    if (!snapshot.exceptions.has(id)) return snapshot;
+    const exceptions = new Map(snapshot.exceptions);
+    exceptions.delete(id);
+    return { ...snapshot, exceptions };
+  }
+  if (key.startsWith(ZONE_KEY)) {
+    const zone = key.slice(ZONE_KEY.length);
+    if (!snapshot.zoneModes.has(zone)) return snapshot;
+    const zoneModes = new Map(snapshot.zoneModes);
+    zoneModes.delete(zone);
+    return { ...snapshot, zoneModes };
+  }
+  return snapshot;
 }

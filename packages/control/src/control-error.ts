@@ -1,5 +1,5 @@
 /** The closed set of reasons a control-plane operation fails; transports map them to statuses. */
-export type ControlErrorCode = "not_found" | "invalid_argument" | "invalid_policy" | "not_drained" | "unavailable";
+export type ControlErrorCode = "not_found" | "invalid_argument" | "invalid_policy" | "not_drained" | "payload_too_large" | "unavailable";
 
 export interface ControlErrorDetails {
   /** `not_drained`: each blocker a sentence with its number. */

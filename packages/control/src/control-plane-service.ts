@@ -17,6 +17,7 @@ import type {
   ZoneDetail,
   ZoneView,
 } from "./control-plane";
+import { controlRecordBytes } from "./control-topic-limit";
 import { encodeControlAudit, type ControlAuditEvent } from "./convert-audit";
 import { controlKey, encodeControlChange, type ControlChange } from "./convert-control";
 import type { Database, Queryable } from "./database";
@@ -49,6 +50,11 @@ export interface ControlPlaneServiceOptions {
   readonly clock: Clock;
   /** Who the control plane's own changes (autoEnforce, expiry) are attributed to. Default `flowzone`. */
   readonly systemActor?: string;
+  /**
+   * The control topic's `max.message.bytes`: a change with a control record larger than it is
+   * refused before commit, since Kafka would refuse the record and followers never hear of it.
+   */
+  readonly controlTopicMaxBytes: number;
 }
 
 /** How many flips and flows a zone's detail shows. */
@@ -217,7 +223,7 @@ export class ControlPlaneService implements ControlPlane {
         changes: [],
         audits: [{ kind: "violation_fixed", zone, violationId: id, rule, producer, sink, labels, note: text, actor: actor.subject }],
       };
-    }, false);
+    }, { bumpsEpoch: false });
     const fixed = await getSignature(this.db, violationId);
     if (fixed === undefined) throw new ControlError("not_found", `no violation has id "${violationId}"`);
     return fixed;
@@ -300,6 +306,8 @@ export class ControlPlaneService implements ControlPlane {
    * know: a zone mode or an exception followers would otherwise keep applying.
    */
   async republish(keysOnTopic: ReadonlySet<string> = new Set()): Promise<{ epoch: number; tombstoned: string[] }> {
+    // Not size-checked: the state is already committed. A stored item the topic no longer takes
+    // (its limit was lowered) is set aside by the outbox rather than stopping the start.
     return this.change(async (tx, epoch, policyNow) => {
       const current = required(policyNow);
       const changes: ControlChange[] = [{ item: { kind: "bundle", version: current.bundle.digest, files: current.files }, epoch }];
@@ -308,7 +316,7 @@ export class ControlPlaneService implements ControlPlane {
       const known = new Set(changes.map((change) => controlKey(change.item)));
       const tombstoned = [...keysOnTopic].filter((key) => !known.has(key)).sort();
       return { result: { epoch, tombstoned }, changes, audits: [], tombstones: tombstoned };
-    });
+    }, { sizeChecked: false });
   }
 
   private async applyFlip(zone: Zone, intent: FlipIntent): Promise<ZoneView> {
@@ -359,7 +367,9 @@ export class ControlPlaneService implements ControlPlane {
   /**
    * One control change: lock, new epoch, `work`, its records into the outbox, commit, then publish
    * (waiting at most {@link PUBLISH_WAIT_MS}). `work` may say `skipEpoch` when it changed nothing
-   * (the epoch drawn is then simply unused, and nothing is published).
+   * (the epoch drawn is then simply unused, and nothing is published). Unless `sizeChecked` is
+   * false, a change with a control record the control topic would refuse is rolled back
+   * (`payload_too_large`): committed, it would stay first in the outbox, never published.
    */
   private async change<T>(
     work: (tx: Queryable, epoch: number, policy: CurrentPolicy | undefined) => Promise<{
@@ -371,7 +381,7 @@ export class ControlPlaneService implements ControlPlane {
       /** Control-topic keys to tombstone (republish only). */
       tombstones?: readonly string[];
     }>,
-    bumpsEpoch = true,
+    { bumpsEpoch = true, sizeChecked = true }: { bumpsEpoch?: boolean; sizeChecked?: boolean } = {},
   ): Promise<T> {
     let result: T;
     try {
@@ -388,6 +398,7 @@ export class ControlPlaneService implements ControlPlane {
           ...(outcome.tombstones ?? []).map((key) => ({ target: "control" as const, key, value: null })),
           ...outcome.audits.map((event) => ({ target: "audit" as const, ...encodeControlAudit(event, timeMs, version) })),
         ];
+        if (sizeChecked) this.refuseOversized(records);
         await enqueueRecords(tx, records, timeMs);
         return outcome.result;
       });
@@ -398,6 +409,20 @@ export class ControlPlaneService implements ControlPlane {
     }
     await this.publishCommitted();
     return result;
+  }
+
+  private refuseOversized(records: readonly OutboxRecord[]): void {
+    const limit = this.options.controlTopicMaxBytes;
+    for (const record of records) {
+      if (record.target !== "control") continue;
+      const bytes = controlRecordBytes(record.key, record.value);
+      if (bytes > limit) {
+        throw new ControlError(
+          "payload_too_large",
+          `the control record "${record.key}" of this change is ${bytes} bytes, more than the control topic accepts (max.message.bytes ${limit}); nothing was changed`,
+        );
+      }
+    }
   }
 
   /** Waits (boundedly) for the outbox to publish what just committed; a failure is the outbox loop's to retry. */

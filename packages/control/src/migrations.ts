@@ -168,4 +168,15 @@ export const MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    version: 6,
+    name: "outbox records Kafka refuses are set aside rather than retried forever",
+    statements: [
+      // A record Kafka refuses for itself (too large for the topic, invalid) is never published:
+      // it is kept with the time and Kafka's reason, and the records behind it flow on.
+      `ALTER TABLE outbox ADD COLUMN set_aside_at timestamptz, ADD COLUMN set_aside_reason text`,
+      `DROP INDEX outbox_unpublished`,
+      `CREATE INDEX outbox_pending ON outbox (id) WHERE published_at IS NULL AND set_aside_at IS NULL`,
+    ],
+  },
 ];

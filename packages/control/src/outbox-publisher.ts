@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
 
+import { isUnsendable } from "@flowzone/audit";
 import type { Logger } from "@flowzone/logging";
+import { METRIC_NAMES, type Telemetry } from "@flowzone/telemetry";
 
 import type { Clock } from "./clock";
 import type { Database } from "./database";
-import { claimDrainLease, markPublished, pendingRecords, releaseDrainLease, type PendingRecord } from "./outbox-store";
+import { claimDrainLease, markPublished, markSetAside, pendingRecords, releaseDrainLease, type PendingRecord } from "./outbox-store";
 import type { RecordSender } from "./record-sender";
 
 /** Options for {@link OutboxPublisher}. */
@@ -13,6 +15,8 @@ export interface OutboxPublisherOptions {
   readonly sender: RecordSender;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** Where records set aside are counted ({@link METRIC_NAMES.outboxSetAside}, by target). */
+  readonly telemetry?: Telemetry | undefined;
 }
 
 /** Records read and published per round. */
@@ -33,7 +37,9 @@ const BACKOFF_JITTER = 0.2;
  * the next process at start) sends them again with the same keys, bytes and record ids: followers
  * apply a control record by its epoch and the backlog counts an audit record once by its id.
  * One drain at a time per process, and one process at a time per store (a lease row), so records
- * never overtake each other.
+ * never overtake each other. A record Kafka refuses for itself (too large for its topic, invalid)
+ * can never be published: it is set aside (kept in the table, marked, logged and counted) so it
+ * does not hold up every record behind it.
  */
 export class OutboxPublisher {
   private readonly log: Logger;
@@ -42,9 +48,13 @@ export class OutboxPublisher {
   private timer: NodeJS.Timeout | undefined;
   private failures = 0;
   private stopped = false;
+  private readonly setAsideCounter: ReturnType<Telemetry["meter"]["createCounter"]> | undefined;
 
   constructor(private readonly options: OutboxPublisherOptions) {
     this.log = options.logger.child({ component: "outbox" });
+    this.setAsideCounter = options.telemetry?.meter.createCounter(METRIC_NAMES.outboxSetAside, {
+      description: "Outbox records Kafka refused (too large, invalid): set aside in the outbox table, never published.",
+    });
   }
 
   /**
@@ -100,16 +110,41 @@ export class OutboxPublisher {
       for (;;) {
         const batch = await pendingRecords(db, BATCH_RECORDS);
         if (batch.length === 0) return published;
-        for (const run of runsByTarget(batch)) {
-          await this.options.sender.send(run[0].target, run);
-          await markPublished(db, run.map((record) => record.id), this.options.clock.now());
-          published += run.length;
-        }
+        for (const run of runsByTarget(batch)) published += await this.publishRun(run);
         if (!(await claimDrainLease(db, this.holder, LEASE_MS))) return published;
       }
     } finally {
       await releaseDrainLease(db, this.holder).catch(() => undefined);
     }
+  }
+
+  /** Sends one run; when Kafka refuses it as a whole, its records one by one. Resolves with how many were published. */
+  private async publishRun(run: [PendingRecord, ...PendingRecord[]]): Promise<number> {
+    try {
+      await this.options.sender.send(run[0].target, run);
+    } catch (error) {
+      if (!isUnsendable(error)) throw error;
+      if (run.length === 1) {
+        await this.setAside(run[0], error);
+        return 0;
+      }
+      this.log.warn({ err: error, records: run.length, target: run[0].target }, "Kafka refuses an outbox batch itself; sending its records one by one to set aside the ones it refuses");
+      let published = 0;
+      for (const record of run) published += await this.publishRun([record]);
+      return published;
+    }
+    await markPublished(this.options.database, run.map((record) => record.id), this.options.clock.now());
+    return run.length;
+  }
+
+  private async setAside(record: PendingRecord, error: unknown): Promise<void> {
+    const reason = error instanceof Error ? error.message : String(error);
+    await markSetAside(this.options.database, record.id, reason, this.options.clock.now());
+    this.setAsideCounter?.add(1, { target: record.target });
+    this.log.error(
+      { id: record.id, target: record.target, key: record.key, bytes: record.value?.length ?? 0, reason },
+      "outbox record set aside: Kafka refuses it, so it stays unpublished in the outbox table (set_aside_at) and the records behind it flow on",
+    );
   }
 }
 

@@ -27,10 +27,10 @@ export async function enqueueRecords(tx: Queryable, records: readonly OutboxReco
   }
 }
 
-/** The oldest unpublished records, in the order their changes committed (all changes hold the control lock). */
+/** The oldest records neither published nor set aside, in the order their changes committed (all changes hold the control lock). */
 export async function pendingRecords(db: Queryable, limit: number): Promise<PendingRecord[]> {
   const rows = await db.query<{ id: number; target: OutboxRecord["target"]; key: string; value: Uint8Array | null }>(
-    "SELECT id, target, key, value FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1",
+    "SELECT id, target, key, value FROM outbox WHERE published_at IS NULL AND set_aside_at IS NULL ORDER BY id LIMIT $1",
     [limit],
   );
   // pg gives bytea as a Buffer, PGlite as a Uint8Array.
@@ -41,6 +41,14 @@ export async function pendingRecords(db: Queryable, limit: number): Promise<Pend
 export async function markPublished(db: Queryable, ids: readonly number[], atMs: number): Promise<void> {
   if (ids.length === 0) return;
   await db.query("UPDATE outbox SET published_at = $2::timestamptz WHERE id = ANY($1::bigint[])", [ids, new Date(atMs).toISOString()]);
+}
+
+/**
+ * Sets a record aside: Kafka refuses it for itself (too large, invalid), so it is kept unpublished
+ * with Kafka's reason, for a person to look at, and no longer holds up the records behind it.
+ */
+export async function markSetAside(db: Queryable, id: number, reason: string, atMs: number): Promise<void> {
+  await db.query("UPDATE outbox SET set_aside_at = $2::timestamptz, set_aside_reason = $3 WHERE id = $1", [id, new Date(atMs).toISOString(), reason]);
 }
 
 /** Forgets records published before `beforeMs`. */

@@ -10,6 +10,7 @@ import type { ControlPlane } from "./control-plane";
 import { ControlPlaneService } from "./control-plane-service";
 import { runTick, startTicks } from "./control-ticks";
 import { liveControlKeys } from "./control-topic-keys";
+import { readControlTopicLimit } from "./control-topic-limit";
 import type { Database } from "./database";
 import { OutboxPublisher } from "./outbox-publisher";
 import { createKafkaRecordSender } from "./record-sender";
@@ -36,7 +37,7 @@ export interface StartControlPlaneOptions {
   readonly auditPartitions?: number;
   /** Most open violation signatures a zone holds; violations of new ones beyond it are counted, not stored. Default 100,000. */
   readonly maxOpenSignaturesPerZone?: number | undefined;
-  /** The process's metrics registry; the backlog counts offset resets and violations not stored there. */
+  /** The process's metrics registry; the backlog counts offset resets and violations not stored there, the outbox records set aside. */
   readonly telemetry?: Telemetry | undefined;
   /** Called when the backlog consumer stopped for good; the process should stop and exit non-zero. */
   readonly onFatal?: ((error: unknown) => void) | undefined;
@@ -82,12 +83,13 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
   try {
     const sender = await createKafkaRecordSender(options.kafka, { control: controlTopic, audit: auditTopic });
     closers.push(() => sender.close());
-    const outbox = new OutboxPublisher({ database: options.database, sender, logger: options.logger, clock });
+    const outbox = new OutboxPublisher({ database: options.database, sender, logger: options.logger, clock, telemetry: options.telemetry });
     closers.push(() => outbox.stop());
     const leftover = await outbox.drain();
     if (leftover > 0) log.warn({ records: leftover }, "published records an earlier process had committed but not published");
     outbox.start();
-    const service = new ControlPlaneService({ database: options.database, outbox, logger: options.logger, clock });
+    const controlTopicMaxBytes = await readControlTopicLimit(options.kafka, controlTopic, log);
+    const service = new ControlPlaneService({ database: options.database, outbox, logger: options.logger, clock, controlTopicMaxBytes });
     const files = options.policyDir === undefined ? undefined : await readBundleDir(options.policyDir);
     await service.seed(files, options.policyDir ?? "(no policy directory)");
     const { epoch, tombstoned } = await service.republish(await liveControlKeys(options.kafka, controlTopic));

@@ -39,6 +39,8 @@ export const METRIC_NAMES = {
   backlogNotStored: "flowzone_backlog_violations_not_stored_total",
   /** Audit partitions read again from their start: the stored offsets belonged to another incarnation of the topic. */
   backlogOffsetResets: "flowzone_backlog_offset_resets_total",
+  /** Outbox records of the control plane Kafka refused (too large, invalid): set aside in the outbox table, never published. */
+  outboxSetAside: "flowzone_outbox_set_aside_records_total",
   /** Control plane requests. */
   controlHttpRequests: "flowzone_control_http_requests_total",
   controlGrpcRequests: "flowzone_control_grpc_requests_total",

@@ -13,6 +13,7 @@ describe("grpcStatusOf", () => {
     [invalidField("to", "bad to"), grpc.status.INVALID_ARGUMENT, "bad to"],
     [new ControlError("not_found", "no zone x"), grpc.status.NOT_FOUND, "no zone x"],
     [new ControlError("invalid_argument", "bad pattern"), grpc.status.INVALID_ARGUMENT, "bad pattern"],
+    [new ControlError("payload_too_large", "record too large"), grpc.status.RESOURCE_EXHAUSTED, "record too large"],
     [new ControlError("unavailable", "db down"), grpc.status.UNAVAILABLE, "db down"],
     [
       new ControlError("not_drained", "zone x is not drained", { blockers: ["3 signatures are open", "1 seen 2m ago"] }),
