@@ -1,6 +1,6 @@
 import { parsed, type Setting } from "@flowzone/service-kit";
 
-import { parseBrokers } from "./create-kafka";
+import { parseBrokers } from "./parse-brokers";
 
 /**
  * `--brokers` / `FLOWZONE_KAFKA_BROKERS`: the Kafka every service uses. Unset, commands that can

@@ -2,6 +2,8 @@ import { Kafka, logLevel, type LogEntry, type logCreator } from "kafkajs";
 
 import type { Logger } from "@flowzone/logging";
 
+import type { KafkaClientConfig } from "./kafka-client-config";
+import { kafkajsConnection } from "./kafkajs-connection";
 import { bridgedLevel } from "./kafkajs-log-level";
 
 /** Options for {@link createKafka}. */
@@ -10,21 +12,14 @@ export interface KafkaClientOptions {
   readonly brokers: readonly string[];
   readonly clientId: string;
   readonly logger: Logger;
-}
-
-/** Parses `FLOWZONE_KAFKA_BROKERS` (comma-separated `host:port`), naming what is wrong. */
-export function parseBrokers(text: string): string[] {
-  const brokers = text.split(",").map((b) => b.trim()).filter((b) => b !== "");
-  const bad = brokers.find((b) => !/^[^\s:]+:\d{1,5}$/.test(b));
-  if (brokers.length === 0 || bad !== undefined) {
-    throw new Error(`FLOWZONE_KAFKA_BROKERS must be comma-separated host:port pairs, got "${text}"`);
-  }
-  return brokers;
+  /** TLS and SASL from `FLOWZONE_KAFKA_CONFIG`; unset, plaintext without authentication. */
+  readonly config?: KafkaClientConfig | undefined;
 }
 
 /**
  * A kafkajs client whose log lines (warnings and up) go to the given pino logger, with kafkajs'
- * namespace; transient broker answers during warm-up are demoted ({@link bridgedLevel}).
+ * namespace; transient broker answers during warm-up are demoted ({@link bridgedLevel}). With a
+ * `config`, it connects with its TLS material and SASL credentials.
  */
 export function createKafka(options: KafkaClientOptions): Kafka {
   // kafkajs warns once per producer that its default partitioner changed in 2.0; flowzone was
@@ -39,5 +34,5 @@ export function createKafka(options: KafkaClientOptions): Kafka {
       const fields = Object.fromEntries(Object.entries(rest).filter(([key]) => key !== "timestamp" && key !== "logger"));
       log[bridgedLevel({ level, namespace, message, error: fields["error"], retryTime: fields["retryTime"] })]({ namespace, ...fields }, message);
     };
-  return new Kafka({ clientId: options.clientId, brokers: [...options.brokers], logLevel: logLevel.WARN, logCreator: toPino });
+  return new Kafka({ clientId: options.clientId, brokers: [...options.brokers], logLevel: logLevel.WARN, logCreator: toPino, ...kafkajsConnection(options.config) });
 }

@@ -1,6 +1,11 @@
 export { AUDIT_TOPIC, AUDIT_TOPIC_PARTITIONS, CONTROL_TOPIC, auditTopicSpec } from "./topics";
 export { FLOW_HEADERS, decodeFlowHeaders, encodeFlowHeaders, type FlowHeadersResult, type RecordFlow } from "./flow-headers";
-export { createKafka, parseBrokers, type KafkaClientOptions } from "./create-kafka";
+export { createKafka, type KafkaClientOptions } from "./create-kafka";
+export { parseBrokers } from "./parse-brokers";
 export { ensureTopics, type TopicSpec } from "./ensure-topics";
 export { BROKERS_SETTING } from "./brokers-setting";
+export { KAFKA_CONFIG_SETTING, configuredBrokers, readKafkaClientConfig } from "./kafka-config-setting";
+export { kafkajsConnection } from "./kafkajs-connection";
+export { kafkaClientConfig, type KafkaClientConfig, type KafkaTls } from "./kafka-client-config";
+export { parseClientProperties, type ClientProperty } from "./client-properties";
 export { awaitGroupCoordinator } from "./await-group-coordinator";

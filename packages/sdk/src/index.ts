@@ -11,4 +11,5 @@ export {
 export { FlowCheckUnavailableError, FlowDeniedError, FlowError, FlowRequestError, type FlowErrorCode } from "./errors";
 export { DecisionCache, writeShapeKey } from "./decision-cache";
 export { UNCHECKED_DECISION } from "./flow-write";
+export { kafkajsConnection, readKafkaClientConfig, type KafkaClientConfig } from "@flowzone/kafka";
 export type { Flow, FlowDecision, FlowViolation, GuardedProducerStats, GuardedRecord, SendResult } from "./types";

@@ -1,4 +1,4 @@
-import { BROKERS_SETTING } from "@flowzone/kafka";
+import { BROKERS_SETTING, KAFKA_CONFIG_SETTING, configuredBrokers } from "@flowzone/kafka";
 import { DATABASE_DEFAULTS, DEFAULT_MAX_OPEN_SIGNATURES_PER_ZONE } from "@flowzone/control";
 import { HOME_SETTING, integer, invalidSetting, OPTIONAL_POLICY_SETTING, port, readSettings, text, type SettingSources } from "@flowzone/service-kit";
 
@@ -17,6 +17,7 @@ export const CONTROL_SETTINGS = {
   }),
   policyDir: OPTIONAL_POLICY_SETTING,
   brokers: BROKERS_SETTING,
+  kafkaConfig: KAFKA_CONFIG_SETTING,
   databaseUrl: text({ env: "DATABASE_URL", description: "PostgreSQL connection URL; unset, embedded PGlite in <home>/pglite.", default: undefined }),
   databaseConnectTimeoutMs: integer({
     env: "FLOWZONE_DATABASE_CONNECT_TIMEOUT_MS",
@@ -59,7 +60,8 @@ function readControlSettings(sources: SettingSources) {
  * @throws FlowzoneError `invalid_config` naming the flag or variable and the bad value.
  */
 export function controlConfig(sources: SettingSources): ControlConfig {
-  const config = readControlSettings(sources);
+  const settings = readControlSettings(sources);
+  const config = { ...settings, brokers: configuredBrokers(settings.brokers, settings.kafkaConfig) };
   if (config.httpPort !== 0 && config.httpPort === config.grpcPort) {
     const name = sources.flags?.["grpc-port"] !== undefined ? "--grpc-port" : "FLOWZONE_CONTROL_GRPC_PORT";
     throw invalidSetting(name, `${config.grpcPort} is also the HTTP port; HTTP and gRPC need different ports`);

@@ -22,7 +22,7 @@ export interface ControlOptions extends Omit<ControlConfig, "brokers" | Optional
 }
 
 /** Settings with a default in the control plane itself. */
-type OptionalSetting = "databaseConnectTimeoutMs" | "databaseStatementTimeoutMs" | "maxOpenSignaturesPerZone";
+type OptionalSetting = "databaseConnectTimeoutMs" | "databaseStatementTimeoutMs" | "maxOpenSignaturesPerZone" | "kafkaConfig";
 
 /** A running control plane with its transports. */
 export interface RunningControl extends RunningService {
@@ -55,7 +55,7 @@ export async function startControl(options: ControlOptions): Promise<RunningCont
       logger: options.logger,
     });
     stops.add(() => database.close());
-    const kafka = createKafka({ brokers: [...options.brokers], clientId: "flowzone-control", logger: options.logger });
+    const kafka = createKafka({ brokers: [...options.brokers], clientId: "flowzone-control", logger: options.logger, config: options.kafkaConfig });
     const plane = await startControlPlane({
       database,
       kafka,

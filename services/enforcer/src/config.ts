@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 
-import { BROKERS_SETTING } from "@flowzone/kafka";
+import { BROKERS_SETTING, KAFKA_CONFIG_SETTING, configuredBrokers } from "@flowzone/kafka";
 import { HOME_SETTING, integer, port, readSettings, requiredText, text, type SettingSources, type SettingValues } from "@flowzone/service-kit";
 import { DEFAULT_METRICS_PORT } from "@flowzone/telemetry";
 
@@ -14,6 +14,7 @@ export const ENFORCER_SETTINGS = {
   policyDir: requiredText({ env: "FLOWZONE_POLICY", flag: "policy", what: "policy directory", description: "Policy bundle directory, read at start and followed; the control topic applies on top." }),
   routesFile: requiredText({ env: "FLOWZONE_ROUTES", flag: "routes", what: "routes file", description: "The routes file (YAML): which topic goes to which, and what to do with violations." }),
   brokers: BROKERS_SETTING,
+  kafkaConfig: KAFKA_CONFIG_SETTING,
   metricsPort: port({ env: "FLOWZONE_METRICS_PORT", flag: "metrics-port", description: "Port of GET /metrics (0 picks a free one).", default: DEFAULT_METRICS_PORT }),
   auditTopic: text({ env: "FLOWZONE_AUDIT_TOPIC", description: "Audit topic (default flowzone.audit.v1); for tests and side-by-side deployments.", default: undefined }),
   controlTopic: text({ env: "FLOWZONE_CONTROL_TOPIC", description: "Control topic followed (default flowzone.control.v1); for tests and side-by-side deployments.", default: undefined }),
@@ -37,7 +38,8 @@ export type EnforcerConfig = SettingValues<typeof ENFORCER_SETTINGS>;
  * @throws FlowzoneError `invalid_config` naming the flag or variable and what is wrong with it.
  */
 export function enforcerConfig(sources: SettingSources): EnforcerConfig {
-  return readSettings(ENFORCER_SETTINGS, sources);
+  const settings = readSettings(ENFORCER_SETTINGS, sources);
+  return { ...settings, brokers: configuredBrokers(settings.brokers, settings.kafkaConfig) };
 }
 
 /**

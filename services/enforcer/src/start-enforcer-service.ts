@@ -9,7 +9,7 @@ import { startEnforcer } from "./enforcer";
 import { ENFORCER_DEFAULTS, type EnforcerStats } from "./options";
 
 /** What {@link startEnforcerService} needs: the settings, with Kafka resolved to brokers. */
-export interface EnforcerServiceOptions extends Omit<EnforcerConfig, "brokers" | "home" | "metricsPort"> {
+export interface EnforcerServiceOptions extends Omit<EnforcerConfig, "brokers" | "home" | "metricsPort" | "kafkaConfig">, Partial<Pick<EnforcerConfig, "kafkaConfig">> {
   readonly brokers: readonly string[];
   readonly logger: Logger;
   /** The process's metrics registry (`flowzone dev` shares one and serves it; then give no metricsPort). */
@@ -39,7 +39,7 @@ export async function startEnforcerService(options: EnforcerServiceOptions): Pro
   const { failed, fail } = fatalSignal();
   return stops.starting(async () => {
     const routes = await readRoutesFile(options.routesFile);
-    const kafka = createKafka({ brokers: [...options.brokers], clientId: "flowzone-enforcer", logger: options.logger });
+    const kafka = createKafka({ brokers: [...options.brokers], clientId: "flowzone-enforcer", logger: options.logger, config: options.kafkaConfig });
     if (options.createSourceTopics === true) await ensureTopics(kafka, routes.map((route) => ({ topic: route.from })));
     const runtime = await startPolicyRuntime({
       policyDir: options.policyDir,

@@ -1,4 +1,4 @@
-import { BROKERS_SETTING } from "@flowzone/kafka";
+import { BROKERS_SETTING, KAFKA_CONFIG_SETTING, configuredBrokers } from "@flowzone/kafka";
 import { port, readSettings, requiredText, text, type SettingSources } from "@flowzone/service-kit";
 
 import { DEFAULTS } from "./defaults";
@@ -10,6 +10,7 @@ export const DECISION_SERVICE_SETTINGS = {
   host: text({ env: "FLOWZONE_PDP_HOST", flag: "host", description: "Address the gRPC server binds.", default: DEFAULTS.host }),
   port: port({ env: "FLOWZONE_PDP_PORT", flag: "port", description: "gRPC port of DecisionService (0 picks a free one).", default: DEFAULTS.port }),
   brokers: BROKERS_SETTING,
+  kafkaConfig: KAFKA_CONFIG_SETTING,
   auditSpoolDir: text({
     env: "FLOWZONE_AUDIT_SPOOL",
     flag: "audit-spool",
@@ -27,5 +28,5 @@ export const DECISION_SERVICE_SETTINGS = {
  */
 export function decisionServiceConfig(sources: SettingSources): Omit<DecisionServiceOptions, "logger"> {
   const settings = readSettings(DECISION_SERVICE_SETTINGS, sources);
-  return { ...settings, reloadIntervalMs: DEFAULTS.reloadIntervalMs, limits: DEFAULTS.limits };
+  return { ...settings, brokers: configuredBrokers(settings.brokers, settings.kafkaConfig), reloadIntervalMs: DEFAULTS.reloadIntervalMs, limits: DEFAULTS.limits };
 }

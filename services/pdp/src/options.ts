@@ -1,3 +1,4 @@
+import type { KafkaClientConfig } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
 import type { Telemetry } from "@flowzone/telemetry";
 import type { DecisionServiceHealth } from "./health-report";
@@ -20,6 +21,8 @@ export interface DecisionServiceOptions {
    * and says so in its log and its health.
    */
   readonly brokers?: readonly string[] | undefined;
+  /** TLS and SASL of its Kafka clients (`FLOWZONE_KAFKA_CONFIG`); unset, plaintext. */
+  readonly kafkaConfig?: KafkaClientConfig | undefined;
   /** Disk spool of the audit trail while Kafka is unreachable; one service per directory. */
   readonly auditSpoolDir?: string | undefined;
   /** How often per-zone decision counts go to the audit topic. */

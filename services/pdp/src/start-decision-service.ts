@@ -43,7 +43,7 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
   const logger = options.logger.child({ component: "pdp" });
 
   const brokers = options.brokers ?? [];
-  const kafka = brokers.length > 0 ? createKafka({ brokers, clientId: "flowzone-pdp", logger: options.logger }) : undefined;
+  const kafka = brokers.length > 0 ? createKafka({ brokers, clientId: "flowzone-pdp", logger: options.logger, config: options.kafkaConfig }) : undefined;
   if (kafka === undefined) logger.warn("no Kafka brokers: violations are answered but not audited, and the control topic is not followed");
   const runtime = await startPolicyRuntime({
     policyDir,

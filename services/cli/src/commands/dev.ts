@@ -1,3 +1,4 @@
+import { configuredBrokers } from "@flowzone/kafka";
 import { readSettings } from "@flowzone/service-kit";
 
 import { DEV_SETTINGS } from "../dev/dev-settings";
@@ -26,7 +27,8 @@ export async function dev(args: readonly string[], io: CliIo): Promise<ExitCode>
   }
   if (flags.positionals.length > 0) throw new UsageError(`unexpected argument '${flags.positionals[0] ?? ""}'`, COMMAND);
   const sources = { env: io.env, flags: flagsOf(flags) };
-  const config = UsageError.fromConfig(COMMAND, () => readSettings(DEV_SETTINGS, sources));
+  const settings = UsageError.fromConfig(COMMAND, () => readSettings(DEV_SETTINGS, sources));
+  const config = { ...settings, brokers: configuredBrokers(settings.brokers, settings.kafkaConfig) };
   // Logs go to stderr so stdout holds only the summary of where everything listens.
   const logger = UsageError.fromConfig(COMMAND, () => loggerFor(sources, "flowzone", "warn", process.stderr));
   const progress = (line: string): void => {

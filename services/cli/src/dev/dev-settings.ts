@@ -1,6 +1,6 @@
 import path from "node:path";
 
-import { BROKERS_SETTING } from "@flowzone/kafka";
+import { BROKERS_SETTING, KAFKA_CONFIG_SETTING } from "@flowzone/kafka";
 import { HOME_SETTING, port, text } from "@flowzone/service-kit";
 
 /** Every setting of `flowzone dev`: the example organisation on the default ports. */
@@ -13,6 +13,7 @@ export const DEV_SETTINGS = {
   controlGrpcPort: port({ env: "FLOWZONE_CONTROL_GRPC_PORT", flag: "grpc-port", description: "Control plane gRPC port (0 picks a free one).", default: 50052 }),
   metricsPort: port({ env: "FLOWZONE_METRICS_PORT", flag: "metrics-port", description: "Port of GET /metrics for the whole process (0 picks a free one).", default: 9464 }),
   brokers: BROKERS_SETTING,
+  kafkaConfig: KAFKA_CONFIG_SETTING,
   databaseUrl: text({ env: "DATABASE_URL", description: "PostgreSQL connection URL; unset, embedded PGlite in <home>/pglite.", default: undefined }),
   tokensFile: text({ env: "FLOWZONE_TOKENS", flag: "tokens", description: "Bearer token file of the control plane; unset, its API is open (development only).", default: undefined }),
 };

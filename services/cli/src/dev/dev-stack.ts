@@ -2,6 +2,7 @@ import path from "node:path";
 
 import { startControl } from "@flowzone/control-service";
 import { startEnforcerService } from "@flowzone/enforcer";
+import type { KafkaClientConfig } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
 import { DEFAULTS as PDP_DEFAULTS, startDecisionService } from "@flowzone/pdp";
 import { StopList, type RunningService } from "@flowzone/service-kit";
@@ -16,6 +17,8 @@ export interface DevStackOptions {
   /** Working folder for the local broker, PGlite and spools, e.g. `.flowzone`. */
   readonly home: string;
   readonly brokers: readonly string[] | undefined;
+  /** TLS and SASL of every Kafka client (`FLOWZONE_KAFKA_CONFIG`); unset, plaintext. */
+  readonly kafkaConfig: KafkaClientConfig | undefined;
   readonly databaseUrl: string | undefined;
   readonly host: string;
   readonly pdpPort: number;
@@ -57,7 +60,7 @@ export function startDevStack(options: DevStackOptions): Promise<DevStack> {
     const metricsServer = await serveMetrics(telemetry, { host: options.host, port: options.metricsPort, logger: options.logger });
     stops.add(() => metricsServer.close());
     const brokers = await kafkaFor(stops, options.brokers, options.home, options.onProgress, options.logger);
-    const common = { brokers, logger: options.logger, telemetry };
+    const common = { brokers, kafkaConfig: options.kafkaConfig, logger: options.logger, telemetry };
 
     options.onProgress(options.databaseUrl === undefined ? "starting the control plane on embedded PostgreSQL (PGlite)" : "starting the control plane");
     const control = await startControl({
