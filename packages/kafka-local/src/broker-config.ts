@@ -8,9 +8,10 @@ export interface BrokerLayout {
 /**
  * server.properties for a single-node broker in KRaft combined mode on loopback. The defaults
  * assume three brokers, so internal topics are set to one replica (transactions need
- * `transaction.state.log.*` at 1 or the coordinator never becomes available).
+ * `transaction.state.log.*` at 1 or the coordinator never becomes available). `overrides` replace
+ * or add settings (a secured broker's listeners).
  */
-export function serverProperties(layout: BrokerLayout): string {
+export function serverProperties(layout: BrokerLayout, overrides: Readonly<Record<string, string>> = {}): string {
   const settings: Record<string, string | number> = {
     "process.roles": "broker,controller",
     "node.id": 1,
@@ -30,6 +31,7 @@ export function serverProperties(layout: BrokerLayout): string {
     "group.initial.rebalance.delay.ms": 0,
     "auto.create.topics.enable": "true",
     "log.retention.hours": 24,
+    ...overrides,
   };
   return Object.entries(settings)
     .map(([key, value]) => `${key}=${value}`)

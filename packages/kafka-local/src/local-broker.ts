@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { createWriteStream, existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -7,6 +7,7 @@ import { createInterface } from "node:readline";
 
 import { LOG4J_PROPERTIES, serverProperties } from "./broker-config";
 import { freePort } from "./free-port";
+import { javaProcess, runToCompletion, type JavaRuntime } from "./java-tool";
 
 /** The line Kafka logs once the broker serves clients. */
 const READY_LINE = "Kafka Server started";
@@ -25,6 +26,17 @@ export interface LocalBrokerOptions {
   readonly controllerPort?: number;
   readonly heapMb?: number;
   readonly startTimeoutMs?: number;
+  /**
+   * Listener, TLS, SASL and authorizer settings over the plaintext defaults, and what storage
+   * formatting adds (SCRAM users); `startSecuredBroker` gives them. Unset, a plaintext broker.
+   */
+  readonly security?: BrokerSecurity;
+}
+
+/** What makes a broker a secured one: server.properties lines and storage format arguments. */
+export interface BrokerSecurity {
+  readonly properties: (ports: { readonly brokerPort: number; readonly controllerPort: number }) => Readonly<Record<string, string>>;
+  readonly formatArgs: readonly string[];
 }
 
 /** A running single-node broker. */
@@ -53,22 +65,16 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
   await mkdir(logDir, { recursive: true });
   const propertiesFile = path.join(options.workDir, "server.properties");
   const log4jFile = path.join(options.workDir, "log4j.properties");
-  await writeFile(propertiesFile, serverProperties({ brokerPort, controllerPort, logDir }));
+  await writeFile(propertiesFile, serverProperties({ brokerPort, controllerPort, logDir }, options.security?.properties({ brokerPort, controllerPort })));
   await writeFile(log4jFile, LOG4J_PROPERTIES);
   const logFile = path.join(options.workDir, "broker.log");
 
-  // The JVM gets a process group of its own: a Ctrl-C at the terminal reaches every process of the
-  // foreground group, and the broker must outlive the services that drain into it while they stop.
-  const java = (mainClass: string, args: readonly string[]): ChildProcess =>
-    spawn(
-      "java",
-      [`-Xms256m`, `-Xmx${options.heapMb ?? 512}m`, `-Dlog4j.configuration=file:${log4jFile}`, "-cp", path.join(options.libsDir, "*"), mainClass, ...args],
-      { stdio: ["ignore", "pipe", "pipe"], detached: true },
-    );
+  const runtime: JavaRuntime = { libsDir: options.libsDir, log4jFile, heapMb: options.heapMb ?? 512 };
+  const java = (mainClass: string, args: readonly string[]): ChildProcess => javaProcess(runtime, mainClass, args);
 
   // A restart on the same folder keeps its data: format only a fresh folder.
   if (!existsSync(path.join(logDir, "meta.properties"))) {
-    await runToCompletion(java("kafka.tools.StorageTool", ["format", "-t", clusterId(), "-c", propertiesFile, "--ignore-formatted"]), "formatting the broker's storage");
+    await runToCompletion(java("kafka.tools.StorageTool", ["format", "-t", clusterId(), "-c", propertiesFile, "--ignore-formatted", ...(options.security?.formatArgs ?? [])]), "formatting the broker's storage");
   }
 
   const child = java("kafka.Kafka", [propertiesFile]);
@@ -144,21 +150,6 @@ function waitForReady(child: ChildProcess, log: NodeJS.WritableStream, timeoutMs
         child.off("exit", onExit);
         resolve();
       }
-    });
-  });
-}
-
-function runToCompletion(child: ChildProcess, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const output: string[] = [];
-    child.stdout?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-    child.stderr?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-    child.on("error", (error) => {
-      reject(new Error(`cannot run java for ${what}: ${error.message}`));
-    });
-    child.on("exit", (code) => {
-      if (code === 0) resolve();
-      else reject(new Error(`${what} failed (exit ${code}):\n${output.join("")}`));
     });
   });
 }

@@ -1,0 +1,121 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+import { makeBrokerCertificates } from "./broker-certificates";
+import { javaProcess, runToCompletion } from "./java-tool";
+import { startLocalBroker, type BrokerSecurity, type LocalBroker } from "./local-broker";
+import { BROKER_PRINCIPAL, brokerAclCommands, SECURED_PRINCIPALS, type SecuredPrincipal } from "./secured-broker-principals";
+
+type Passwords = Readonly<Record<SecuredPrincipal | typeof BROKER_PRINCIPAL, string>>;
+
+/** The one SASL mechanism of the secured broker. */
+const MECHANISM = "SCRAM-SHA-256";
+
+/** Options for {@link startSecuredBroker}. */
+export interface SecuredBrokerOptions {
+  /** Folder of the broker's jars, from `ensureKafkaJars`. */
+  readonly libsDir: string;
+  /** Folder for this broker's certificates, passwords, data and log (created; a fresh one per run). */
+  readonly workDir: string;
+  readonly startTimeoutMs?: number;
+}
+
+/** A running secured broker and how each principal connects to it. */
+export interface SecuredBroker extends LocalBroker {
+  /** The CA clients trust. */
+  readonly caFile: string;
+  /**
+   * Per principal, a client properties file in librdkafka's names (`FLOWZONE_KAFKA_CONFIG`,
+   * `kcat -F`): bootstrap.servers, SASL_SSL, SCRAM-SHA-256, its password, the CA.
+   */
+  readonly clientProperties: Readonly<Record<SecuredPrincipal, string>>;
+}
+
+/**
+ * Starts a single-node KRaft broker whose one client listener is SASL_SSL on loopback: a
+ * certificate made now by openssl, SCRAM-SHA-256 users created when storage is formatted (random
+ * passwords), and KRaft's StandardAuthorizer with flowzone's ACLs ({@link brokerAclCommands}).
+ * The controller listener stays plaintext on loopback: its anonymous principal is a super user
+ * so that the broker can register with its own controller.
+ */
+export async function startSecuredBroker(options: SecuredBrokerOptions): Promise<SecuredBroker> {
+  await mkdir(options.workDir, { recursive: true });
+  const certificates = await makeBrokerCertificates(options.workDir);
+  const users = [BROKER_PRINCIPAL, ...SECURED_PRINCIPALS] as const;
+  const passwords = Object.fromEntries(users.map((name) => [name, randomBytes(16).toString("hex")])) as Passwords;
+  const broker = await startLocalBroker({
+    libsDir: options.libsDir,
+    workDir: options.workDir,
+    ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }),
+    security: brokerSecurity(certificates, passwords),
+  });
+  try {
+    const file = (name: string): string => path.join(options.workDir, name);
+    const clientProperties = {} as Record<SecuredPrincipal, string>;
+    for (const name of SECURED_PRINCIPALS) {
+      clientProperties[name] = file(`${name}.client.properties`);
+      await writeFile(clientProperties[name], librdkafkaProperties(broker.brokers, name, passwords[name], certificates.caFile), { mode: 0o600 });
+    }
+    const adminConfig = file("admin.java.properties");
+    await writeFile(adminConfig, javaClientProperties("admin", passwords.admin, certificates.caFile), { mode: 0o600 });
+    const runtime = { libsDir: options.libsDir, log4jFile: file("log4j.properties"), heapMb: 256 };
+    for (const args of brokerAclCommands()) {
+      await runToCompletion(javaProcess(runtime, "kafka.admin.AclCommand", ["--bootstrap-server", broker.brokers, "--command-config", adminConfig, ...args]), "creating the broker's ACLs");
+    }
+    return { ...broker, caFile: certificates.caFile, clientProperties };
+  } catch (error) {
+    await broker.stop();
+    throw error;
+  }
+}
+
+function brokerSecurity(certificates: { readonly caFile: string; readonly keyStoreFile: string }, passwords: Passwords): BrokerSecurity {
+  return {
+    properties: ({ brokerPort, controllerPort }) => ({
+      listeners: `SASL_SSL://127.0.0.1:${brokerPort},CONTROLLER://127.0.0.1:${controllerPort}`,
+      "advertised.listeners": `SASL_SSL://127.0.0.1:${brokerPort}`,
+      "listener.security.protocol.map": "SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT",
+      "inter.broker.listener.name": "SASL_SSL",
+      "sasl.enabled.mechanisms": MECHANISM,
+      "sasl.mechanism.inter.broker.protocol": MECHANISM,
+      [`listener.name.sasl_ssl.${MECHANISM.toLowerCase()}.sasl.jaas.config`]: scramLogin(BROKER_PRINCIPAL, passwords.broker),
+      "ssl.keystore.type": "PEM",
+      "ssl.keystore.location": certificates.keyStoreFile,
+      "ssl.truststore.type": "PEM",
+      "ssl.truststore.location": certificates.caFile,
+      "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+      "super.users": `User:${BROKER_PRINCIPAL};User:admin;User:ANONYMOUS`,
+    }),
+    formatArgs: Object.entries(passwords).flatMap(([name, password]) => ["--add-scram", `${MECHANISM}=[name=${name},password=${password}]`]),
+  };
+}
+
+function scramLogin(name: string, password: string): string {
+  return `org.apache.kafka.common.security.scram.ScramLoginModule required username="${name}" password="${password}";`;
+}
+
+function librdkafkaProperties(brokers: string, name: string, password: string, caFile: string): string {
+  return [
+    `# ${name} on the secured local broker (FLOWZONE_KAFKA_CONFIG, kcat -F)`,
+    `bootstrap.servers=${brokers}`,
+    "security.protocol=SASL_SSL",
+    `sasl.mechanisms=${MECHANISM}`,
+    `sasl.username=${name}`,
+    `sasl.password=${password}`,
+    `ssl.ca.location=${caFile}`,
+    "",
+  ].join("\n");
+}
+
+/** The same for Kafka's Java tools (kafka-acls), which take JAAS and a PEM trust store. */
+function javaClientProperties(name: string, password: string, caFile: string): string {
+  return [
+    "security.protocol=SASL_SSL",
+    `sasl.mechanism=${MECHANISM}`,
+    `sasl.jaas.config=${scramLogin(name, password)}`,
+    "ssl.truststore.type=PEM",
+    `ssl.truststore.location=${caFile}`,
+    "",
+  ].join("\n");
+}

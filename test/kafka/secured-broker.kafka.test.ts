@@ -1,0 +1,96 @@
+/**
+ * flowzone on a secured broker (SASL_SSL, SCRAM, KRaft's StandardAuthorizer with flowzone's
+ * ACLs): the built `flowzone pdp`, given only FLOWZONE_KAFKA_CONFIG with the decision points'
+ * principal, writes its audit trail over SASL_SSL; the broker refuses a producer principal's
+ * write to the control topic, and the decision service keeps answering.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+
+import { fromBinary } from "@bufbuild/protobuf";
+import { AuditRecordSchema, type AuditRecord } from "@flowzone/proto";
+import { AUDIT_TOPIC, CONTROL_TOPIC, KAFKA_CONFIG_SETTING, createKafka, ensureTopics } from "@flowzone/kafka";
+import { ensureKafkaJars, startSecuredBroker, type SecuredBroker, type SecuredPrincipal } from "@flowzone/kafka-local";
+import type { Kafka } from "kafkajs";
+
+import { DecisionClient, makeBundleDir } from "../pdp/pdp-harness";
+import { collectingLogger } from "../support/logger";
+import { waitUntil } from "../support/poll";
+import { decisionServicePort, REPO_ROOT, TestProcess } from "../support/processes";
+import { readToEnd } from "../support/topic-tail";
+
+/** A kafkajs client of `principal`, configured from its client properties file the way the services read it. */
+function kafkaAs(broker: SecuredBroker, principal: SecuredPrincipal): Kafka {
+  const config = KAFKA_CONFIG_SETTING.resolve(broker.clientProperties[principal]);
+  return createKafka({ brokers: [broker.brokers], clientId: `secured-test-${principal}`, logger: collectingLogger("fatal").logger, config });
+}
+
+/** Where a send ended: written, or the broker's error type (kafkajs' `type`). */
+async function sendOutcome(kafka: Kafka, topic: string): Promise<string> {
+  const producer = kafka.producer({ retry: { retries: 1 } });
+  await producer.connect();
+  try {
+    await producer.send({ topic, messages: [{ value: "not a flowzone record" }] });
+    return "written";
+  } catch (error) {
+    return typeof error === "object" && error !== null && "type" in error ? String(error.type) : String(error);
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+describe("flowzone on a SASL_SSL broker with ACLs", () => {
+  let workDir: string;
+  let bundleDir: string;
+  let broker: SecuredBroker;
+  let pdp: TestProcess;
+  let client: DecisionClient;
+
+  beforeAll(async () => {
+    const libsDir = await ensureKafkaJars({ cacheDir: path.join(REPO_ROOT, ".flowzone", "kafka") });
+    workDir = await mkdtemp(path.join(os.tmpdir(), "flowzone-secured-broker-"));
+    broker = await startSecuredBroker({ libsDir, workDir: path.join(workDir, "broker") });
+    // The control topic exists, as the control plane would have made it, so a refused write is refused for its ACL.
+    await ensureTopics(kafkaAs(broker, "admin"), [{ topic: CONTROL_TOPIC, compacted: true }]);
+    bundleDir = await makeBundleDir();
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("FLOWZONE_")));
+    // No --brokers: the address comes from the file's bootstrap.servers, as with kcat -F.
+    pdp = TestProcess.flowzone("flowzone pdp", ["pdp", "--policy", bundleDir, "--port", "0", "--metrics-port", "0"], {
+      env: { ...env, FLOWZONE_KAFKA_CONFIG: broker.clientProperties.decision, FLOWZONE_AUDIT_SPOOL: path.join(workDir, "spool") },
+    });
+    await pdp.waitFor('its "decision service listening" log line', () => decisionServicePort(pdp.stdout) !== undefined, 30_000);
+    client = new DecisionClient(`127.0.0.1:${decisionServicePort(pdp.stdout) ?? 0}`);
+  }, 150_000);
+
+  afterAll(async () => {
+    client.close();
+    await pdp.stop();
+    await broker.stop();
+    await rm(workDir, { recursive: true, force: true });
+    await rm(bundleDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it("writes a violating Check's audit record to flowzone.audit.v1 over SASL_SSL as the decision points' principal", async () => {
+    const denied = await client.check({ requestId: "secured-1", producer: "svc:banana-app", sink: "kafka:export-daily", labels: ["banana"] });
+    expect(denied.violations.length).toBeGreaterThan(0);
+    const admin = kafkaAs(broker, "admin");
+    const read = async (): Promise<AuditRecord[]> => (await readToEnd(admin, AUDIT_TOPIC)).flatMap((m) => (m.value === null ? [] : [fromBinary(AuditRecordSchema, m.value)]));
+    const records = await waitUntil("the Check's violation records on the audit topic", read, (all) => all.some((r) => r.event.case === "violation" && r.event.value.decisionId === denied.decisionId), {
+      timeoutMs: 45_000,
+      intervalMs: 500,
+    });
+    const violation = records.find((r) => r.event.case === "violation" && r.event.value.decisionId === denied.decisionId);
+    expect(violation?.event.value).toMatchObject({ producer: "svc:banana-app", sink: "kafka:export-daily" });
+  }, 60_000);
+
+  it("refuses a producer principal's writes to the control and audit topics, not to its own, while the decision service keeps answering", async () => {
+    const producer = kafkaAs(broker, "producer");
+    expect(await sendOutcome(producer, `secured-own-${process.pid}`)).toBe("written");
+    expect(await sendOutcome(producer, CONTROL_TOPIC)).toBe("TOPIC_AUTHORIZATION_FAILED");
+    expect(await sendOutcome(producer, AUDIT_TOPIC)).toBe("TOPIC_AUTHORIZATION_FAILED");
+    const answer = await client.check({ requestId: "secured-2", producer: "svc:banana-app", sink: "svc:banana-ranker", labels: ["banana"] });
+    expect(answer.violations).toHaveLength(0);
+    expect(pdp.alive).toBe(true);
+  }, 60_000);
+});
