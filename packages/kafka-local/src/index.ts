@@ -3,4 +3,4 @@ export { startLocalBroker, type BrokerSecurity, type LocalBroker, type LocalBrok
 export { startSecuredBroker, type SecuredBroker, type SecuredBrokerOptions } from "./secured-broker";
 export { ACL_TOPICS, SECURED_PRINCIPALS, type SecuredPrincipal } from "./secured-broker-principals";
 export { freePort } from "./free-port";
-export { provisionLocalBroker, type ProvisionOptions } from "./provision";
+export { provisionLocalBroker, provisionSecuredBroker, type ProvisionOptions } from "./provision";

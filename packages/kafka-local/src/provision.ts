@@ -3,6 +3,7 @@ import path from "node:path";
 
 import { ensureKafkaJars } from "./kafka-jars";
 import { startLocalBroker, type LocalBroker } from "./local-broker";
+import { startSecuredBroker, type SecuredBroker } from "./secured-broker";
 
 /** Options for {@link provisionLocalBroker}. */
 export interface ProvisionOptions {
@@ -16,13 +17,27 @@ export interface ProvisionOptions {
  * Resolves the jars (cached) and starts a fresh broker in its own folder under `homeDir/runs`;
  * stopping it removes that folder, so runs leave nothing behind but the jar cache.
  */
-export async function provisionLocalBroker(options: ProvisionOptions): Promise<LocalBroker> {
+export function provisionLocalBroker(options: ProvisionOptions): Promise<LocalBroker> {
+  return provisioned(options, "starting the local Kafka broker", (libsDir, workDir) =>
+    startLocalBroker({ libsDir, workDir, ...(options.brokerPort === undefined ? {} : { brokerPort: options.brokerPort }) }),
+  );
+}
+
+/**
+ * {@link provisionLocalBroker} for the secured broker (`startSecuredBroker`): its certificates,
+ * passwords and client properties files live in the run's folder and go with it.
+ */
+export function provisionSecuredBroker(options: Omit<ProvisionOptions, "brokerPort">): Promise<SecuredBroker> {
+  return provisioned(options, "starting the secured local Kafka broker (SASL_SSL, SCRAM, ACLs)", (libsDir, workDir) => startSecuredBroker({ libsDir, workDir }));
+}
+
+async function provisioned<B extends LocalBroker>(options: ProvisionOptions, what: string, start: (libsDir: string, workDir: string) => Promise<B>): Promise<B> {
   const libsDir = await ensureKafkaJars({ cacheDir: options.homeDir, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
   const runsDir = path.resolve(options.homeDir, "runs");
   await mkdir(runsDir, { recursive: true });
   const workDir = await mkdtemp(path.join(runsDir, "broker-"));
-  options.onProgress?.("starting the local Kafka broker");
-  const broker = await startLocalBroker({ libsDir, workDir, ...(options.brokerPort === undefined ? {} : { brokerPort: options.brokerPort }) });
+  options.onProgress?.(what);
+  const broker = await start(libsDir, workDir);
   return {
     ...broker,
     async stop() {

@@ -260,13 +260,18 @@ ${SETTING_RULES}
 Exit codes: 0 stopped cleanly, 1 cannot start, 2 usage or configuration error.
 `;
 
-const DEV = `Usage: flowzone dev [--policy DIR] [--routes FILE] [--home DIR] [--pdp-port N] [--http-port N] [--grpc-port N] [--metrics-port N] [--brokers LIST] [--tokens FILE]
+const DEV = `Usage: flowzone dev [--policy DIR] [--routes FILE] [--home DIR] [--pdp-port N] [--http-port N] [--grpc-port N] [--metrics-port N] [--brokers LIST] [--tokens FILE] [--secure]
 
 Runs all of flowzone locally, in one command: a Kafka broker (unless brokers are given),
 PostgreSQL (embedded PGlite unless DATABASE_URL is set), the control plane, the decision
 service and the stream enforcer, on the example bundle and routes. Prints where each part
 listens and a first command to try; Ctrl-C stops everything cleanly. A second start reuses
 what the first downloaded (the home folder).
+
+With --secure the local broker listens only with SASL_SSL (certificates made at start, SCRAM
+users, ACLs: only the control plane may write the control topic, producers neither flowzone
+topic); each service connects as its principal, and the summary prints the client properties
+file for producers (FLOWZONE_KAFKA_CONFIG, kcat -F). Not with brokers or FLOWZONE_KAFKA_CONFIG.
 
 Settings (flag, environment variable):
 ${settingsHelp({ ...DEV_SETTINGS, ...logSettings("warn") })}

@@ -18,7 +18,7 @@ export interface ParsedFlags {
  * Parses a command's arguments strictly: an unknown flag or a flag without its value becomes a
  * {@link UsageError} naming `command`, so the user is pointed at the right `--help`.
  */
-export function parseFlags(args: readonly string[], spec: FlagSpec | Readonly<Record<string, SettingInfo>>, command: string): ParsedFlags {
+export function parseFlags(args: readonly string[], spec: Readonly<Record<string, FlagSpec[string] | SettingInfo>>, command: string): ParsedFlags {
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
@@ -56,7 +56,7 @@ function firstSentence(error: unknown): string {
 }
 
 /** The string flags a command's settings take (`--port N` for a setting with `flag: "port"`). */
-function flagSpecOf(spec: FlagSpec | Readonly<Record<string, SettingInfo>>): FlagSpec {
+function flagSpecOf(spec: Readonly<Record<string, FlagSpec[string] | SettingInfo>>): FlagSpec {
   const flags: FlagSpec = {};
   const entries = Object.entries<FlagSpec[string] | SettingInfo>(spec);
   for (const [key, entry] of entries) {

@@ -108,6 +108,8 @@ describe("long-running commands refuse bad settings before starting anything", (
     [["dev", "--pdp-port", "70000"], '"70000" is not a port', {}],
     [["dev", "--bogus"], "Unknown option '--bogus'", {}],
     [["dev"], 'FLOWZONE_KAFKA_BROKERS: "a b" must be comma-separated host:port pairs', { FLOWZONE_KAFKA_BROKERS: "a b" }],
+    [["dev", "--secure", "--brokers", "127.0.0.1:9092"], "--secure starts a secured broker of its own", {}],
+    [["pdp", "--policy", "examples/bundle"], 'FLOWZONE_KAFKA_CONFIG: "no-such.properties" cannot be read', { FLOWZONE_KAFKA_CONFIG: "no-such.properties" }],
     [["pdp", "--policy", "examples/bundle"], 'FLOWZONE_LOG_LEVEL: "loud" must be one of', { FLOWZONE_LOG_LEVEL: "loud" }],
   ])("%j exits 2 naming the setting", async (argv, message, env) => {
     const result = await cliWithEnv(env, ...argv);

@@ -6,7 +6,7 @@ import { startDevStack, type DevStack } from "../dev/dev-stack";
 import { helpText } from "../help-texts";
 import { ExitCode, type CliIo } from "../io";
 import { loggerFor } from "../log-settings";
-import { flagsOf, parseFlags } from "../parse-flags";
+import { booleanFlag, flagsOf, parseFlags } from "../parse-flags";
 import { serve } from "../serve";
 import { UsageError } from "../usage-error";
 
@@ -20,7 +20,7 @@ const HOST = "127.0.0.1";
  * fails for good stops everything with exit 1.
  */
 export async function dev(args: readonly string[], io: CliIo): Promise<ExitCode> {
-  const flags = parseFlags(args, DEV_SETTINGS, COMMAND);
+  const flags = parseFlags(args, { ...DEV_SETTINGS, secure: { type: "boolean" } }, COMMAND);
   if (flags.help) {
     io.stdout.write(helpText(COMMAND) ?? "");
     return ExitCode.ok;
@@ -28,7 +28,11 @@ export async function dev(args: readonly string[], io: CliIo): Promise<ExitCode>
   if (flags.positionals.length > 0) throw new UsageError(`unexpected argument '${flags.positionals[0] ?? ""}'`, COMMAND);
   const sources = { env: io.env, flags: flagsOf(flags) };
   const settings = UsageError.fromConfig(COMMAND, () => readSettings(DEV_SETTINGS, sources));
-  const config = { ...settings, brokers: configuredBrokers(settings.brokers, settings.kafkaConfig) };
+  const secure = booleanFlag(flags, "secure");
+  const config = { ...settings, brokers: configuredBrokers(settings.brokers, settings.kafkaConfig), secure };
+  if (secure && (config.brokers !== undefined || config.kafkaConfig !== undefined)) {
+    throw new UsageError("--secure starts a secured broker of its own; give neither brokers (--brokers, FLOWZONE_KAFKA_BROKERS) nor FLOWZONE_KAFKA_CONFIG with it", COMMAND);
+  }
   // Logs go to stderr so stdout holds only the summary of where everything listens.
   const logger = UsageError.fromConfig(COMMAND, () => loggerFor(sources, "flowzone", "warn", process.stderr));
   const progress = (line: string): void => {
@@ -43,7 +47,8 @@ function banner(stack: DevStack): string {
   const controlUrl = `http://${HOST}:${stack.controlHttpPort}`;
   return [
     "flowzone is running:",
-    `  Kafka             ${stack.brokers.join(",")}`,
+    `  Kafka             ${stack.brokers.join(",")}${stack.clientProperties === undefined ? "" : " (SASL_SSL, SCRAM-SHA-256, ACLs)"}`,
+    ...securedLines(stack),
     `  PostgreSQL        ${stack.database}`,
     `  decision service  ${HOST}:${stack.pdpPort} (gRPC flowzone.v1.DecisionService)`,
     `  control plane     ${controlUrl} (HTTP)  ${HOST}:${stack.controlGrpcPort} (gRPC ZoneService)`,
@@ -56,4 +61,13 @@ function banner(stack: DevStack): string {
     "Press Ctrl-C to stop.",
     "",
   ].join("\n");
+}
+
+/** With --secure: the client properties files to give producers, kcat and operators. */
+function securedLines(stack: DevStack): string[] {
+  if (stack.clientProperties === undefined) return [];
+  return [
+    `  Kafka clients     FLOWZONE_KAFKA_CONFIG=${stack.clientProperties.producer} (producer principal; kcat -F takes the same file)`,
+    `  Kafka admin       ${stack.clientProperties.admin} (super user)`,
+  ];
 }

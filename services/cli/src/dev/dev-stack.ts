@@ -9,6 +9,7 @@ import { StopList, type RunningService } from "@flowzone/service-kit";
 import { createTelemetry, serveMetrics } from "@flowzone/telemetry";
 
 import { kafkaFor } from "./kafka-for";
+import { securedKafkaFor } from "./secured-kafka-for";
 
 /** What `flowzone dev` runs; every default is in the command's settings, none here. */
 export interface DevStackOptions {
@@ -19,6 +20,8 @@ export interface DevStackOptions {
   readonly brokers: readonly string[] | undefined;
   /** TLS and SASL of every Kafka client (`FLOWZONE_KAFKA_CONFIG`); unset, plaintext. */
   readonly kafkaConfig: KafkaClientConfig | undefined;
+  /** Runs kafka-local's secured broker (SASL_SSL, SCRAM, ACLs) and each service as its principal; no brokers or kafkaConfig then. */
+  readonly secure: boolean;
   readonly databaseUrl: string | undefined;
   readonly host: string;
   readonly pdpPort: number;
@@ -40,6 +43,8 @@ export interface DevStack extends RunningService {
   readonly controlGrpcPort: number;
   readonly metricsPort: number;
   readonly routes: readonly string[];
+  /** With `secure`: the client properties files of the broker's producer and admin principals. */
+  readonly clientProperties: { readonly producer: string; readonly admin: string } | undefined;
 }
 
 /**
@@ -59,12 +64,15 @@ export function startDevStack(options: DevStackOptions): Promise<DevStack> {
     stops.add(() => telemetry.shutdown());
     const metricsServer = await serveMetrics(telemetry, { host: options.host, port: options.metricsPort, logger: options.logger });
     stops.add(() => metricsServer.close());
-    const brokers = await kafkaFor(stops, options.brokers, options.home, options.onProgress, options.logger);
-    const common = { brokers, kafkaConfig: options.kafkaConfig, logger: options.logger, telemetry };
+    const secured = options.secure ? await securedKafkaFor(stops, options.home, options.onProgress, options.logger) : undefined;
+    const brokers = secured?.brokers ?? (await kafkaFor(stops, options.brokers, options.home, options.onProgress, options.logger));
+    const common = { brokers, logger: options.logger, telemetry };
+    const decisionConfig = secured?.decision ?? options.kafkaConfig;
 
     options.onProgress(options.databaseUrl === undefined ? "starting the control plane on embedded PostgreSQL (PGlite)" : "starting the control plane");
     const control = await startControl({
       ...common,
+      kafkaConfig: secured?.control ?? options.kafkaConfig,
       home: options.home,
       databaseUrl: options.databaseUrl,
       policyDir: options.policyDir,
@@ -78,6 +86,7 @@ export function startDevStack(options: DevStackOptions): Promise<DevStack> {
     options.onProgress("starting the decision service");
     const pdp = await startDecisionService({
       ...common,
+      kafkaConfig: decisionConfig,
       policyDir: options.policyDir,
       host: options.host,
       port: options.pdpPort,
@@ -90,6 +99,7 @@ export function startDevStack(options: DevStackOptions): Promise<DevStack> {
     options.onProgress("starting the stream enforcer");
     const enforcer = await startEnforcerService({
       ...common,
+      kafkaConfig: decisionConfig,
       policyDir: options.policyDir,
       routesFile: options.routesFile,
       metricsPort: undefined,
@@ -108,6 +118,7 @@ export function startDevStack(options: DevStackOptions): Promise<DevStack> {
       controlGrpcPort: control.grpcPort,
       metricsPort: metricsServer.port,
       routes: enforcer.routes,
+      clientProperties: secured === undefined ? undefined : { producer: secured.producerProperties, admin: secured.adminProperties },
       failed: Promise.race([control.failed, enforcer.failed]),
       stop: () => stops.stopAll(),
     };

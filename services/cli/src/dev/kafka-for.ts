@@ -6,7 +6,7 @@ import type { Logger } from "@flowzone/logging";
 import type { StopList } from "@flowzone/service-kit";
 
 /** How long a fresh local broker may take to serve consumer groups. */
-const COORDINATOR_TIMEOUT_MS = 60_000;
+export const COORDINATOR_TIMEOUT_MS = 60_000;
 
 /**
  * The Kafka that local commands use: the given brokers, or, when none are given, a single-node
