@@ -4,9 +4,11 @@
  * principal, writes its audit trail over SASL_SSL; the broker refuses a producer principal's
  * write to the control topic, and the decision service keeps answering.
  */
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { connect } from "node:tls";
 
 import { fromBinary } from "@bufbuild/protobuf";
 import { AuditRecordSchema, type AuditRecord } from "@flowzone/proto";
@@ -38,6 +40,16 @@ async function sendOutcome(kafka: Kafka, topic: string): Promise<string> {
   } finally {
     await producer.disconnect();
   }
+}
+
+/** How a TLS connection without a client certificate ends: "connected", or the TLS error's code. */
+function tlsWithoutClientCertificate(port: number, caFile: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port, ca: readFileSync(caFile) });
+    // TLS 1.3 finishes the client's handshake before the server has checked its certificate: the refusal comes as an alert after.
+    socket.on("secureConnect", () => setTimeout(() => { socket.destroy(); resolve("connected"); }, 2_000));
+    socket.on("error", (error: NodeJS.ErrnoException) => { resolve(error.code ?? error.message); });
+  });
 }
 
 describe("flowzone on a SASL_SSL broker with ACLs", () => {
@@ -93,4 +105,8 @@ describe("flowzone on a SASL_SSL broker with ACLs", () => {
     expect(answer.violations).toHaveLength(0);
     expect(pdp.alive).toBe(true);
   }, 60_000);
+
+  it("lets no client onto the controller listener without the broker's certificate", async () => {
+    expect(await tlsWithoutClientCertificate(broker.controllerPort, broker.caFile)).toBe("ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE");
+  });
 });

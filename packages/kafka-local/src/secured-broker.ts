@@ -7,6 +7,9 @@ import { javaProcess, runToCompletion } from "./java-tool";
 import { startLocalBroker, type BrokerSecurity, type LocalBroker } from "./local-broker";
 import { BROKER_PRINCIPAL, brokerAclCommands, SECURED_PRINCIPALS, type SecuredPrincipal } from "./secured-broker-principals";
 
+/** The principal Kafka gives a TLS client presenting the broker's certificate (the controller listener's only client). */
+const BROKER_CERTIFICATE_PRINCIPAL = "CN=localhost";
+
 type Passwords = Readonly<Record<SecuredPrincipal | typeof BROKER_PRINCIPAL, string>>;
 
 /** The one SASL mechanism of the secured broker. */
@@ -36,8 +39,9 @@ export interface SecuredBroker extends LocalBroker {
  * Starts a single-node KRaft broker whose one client listener is SASL_SSL on loopback: a
  * certificate made now by openssl, SCRAM-SHA-256 users created when storage is formatted (random
  * passwords), and KRaft's StandardAuthorizer with flowzone's ACLs ({@link brokerAclCommands}).
- * The controller listener stays plaintext on loopback: its anonymous principal is a super user
- * so that the broker can register with its own controller.
+ * The controller listener takes TLS clients with the broker's own certificate only (client
+ * authentication required); that principal is a super user so the broker can register with its
+ * own controller.
  */
 export async function startSecuredBroker(options: SecuredBrokerOptions): Promise<SecuredBroker> {
   await mkdir(options.workDir, { recursive: true });
@@ -75,7 +79,8 @@ function brokerSecurity(certificates: { readonly caFile: string; readonly keySto
     properties: ({ brokerPort, controllerPort }) => ({
       listeners: `SASL_SSL://127.0.0.1:${brokerPort},CONTROLLER://127.0.0.1:${controllerPort}`,
       "advertised.listeners": `SASL_SSL://127.0.0.1:${brokerPort}`,
-      "listener.security.protocol.map": "SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT",
+      "listener.security.protocol.map": "SASL_SSL:SASL_SSL,CONTROLLER:SSL",
+      "listener.name.controller.ssl.client.auth": "required",
       "inter.broker.listener.name": "SASL_SSL",
       "sasl.enabled.mechanisms": MECHANISM,
       "sasl.mechanism.inter.broker.protocol": MECHANISM,
@@ -85,7 +90,7 @@ function brokerSecurity(certificates: { readonly caFile: string; readonly keySto
       "ssl.truststore.type": "PEM",
       "ssl.truststore.location": certificates.caFile,
       "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
-      "super.users": `User:${BROKER_PRINCIPAL};User:admin;User:ANONYMOUS`,
+      "super.users": `User:${BROKER_PRINCIPAL};User:admin;User:${BROKER_CERTIFICATE_PRINCIPAL}`,
     }),
     formatArgs: Object.entries(passwords).flatMap(([name, password]) => ["--add-scram", `${MECHANISM}=[name=${name},password=${password}]`]),
   };
