@@ -1,7 +1,10 @@
 /**
  * `flowzone dev --secure` as a user runs it: kafka-local's secured broker (SASL_SSL, SCRAM, ACLs),
- * every service as its principal, the client properties files printed; a violating check's audit
- * record reaches the audit topic, read with the printed admin file; Ctrl-C stops it cleanly.
+ * every service as its principal, the client properties files printed. The main Kafka paths work
+ * under the ACLs: a violating check's audit record reaches the audit topic (read with the printed
+ * admin file); a zone flip goes from the control plane through the control topic to the decision
+ * service; a record the producer principal writes is routed by the enforcer's transactions.
+ * Ctrl-C stops it cleanly.
  */
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
@@ -11,16 +14,17 @@ import path from "node:path";
 import { fromBinary } from "@bufbuild/protobuf";
 import { AUDIT_TOPIC, createKafka, readKafkaClientConfig } from "@flowzone/kafka";
 import { ensureKafkaJars } from "@flowzone/kafka-local";
-import { AuditRecordSchema, type AuditRecord } from "@flowzone/proto";
+import { AuditRecordSchema, Decision, type AuditRecord } from "@flowzone/proto";
 
 import { DecisionClient } from "../pdp/pdp-harness";
 import { collectingLogger } from "../support/logger";
 import { waitUntil } from "../support/poll";
 import { FLOWZONE_MAIN, REPO_ROOT, TestProcess } from "../support/processes";
-import { readToEnd } from "../support/topic-tail";
+import { step } from "../support/steps";
+import { readCommittedExactly, readToEnd } from "../support/topic-tail";
 
 describe("flowzone dev --secure", () => {
-  it("runs every service on the secured broker, prints the client properties files, and stops cleanly on SIGINT", async () => {
+  it("runs every service on the secured broker, prints the client properties files, carries audit, flips and routes, and stops cleanly on SIGINT", async () => {
     if (!existsSync(FLOWZONE_MAIN)) throw new Error(`${FLOWZONE_MAIN} is missing: run 'npm run build' first (npm test does)`);
     const home = await mkdtemp(path.join(tmpdir(), "flowzone-dev-secure-"));
     // The suite's jars stand in for the first run's Maven resolution, which a fresh home would repeat.
@@ -39,19 +43,42 @@ describe("flowzone dev --secure", () => {
       expect(readKafkaClientConfig(producerFile ?? "").sasl).toMatchObject({ mechanism: "scram-sha-256", username: "producer" });
 
       const pdpPort = /decision service\s+127\.0\.0\.1:(\d+)/.exec(dev.stdout)?.[1];
-      client = new DecisionClient(`127.0.0.1:${pdpPort ?? ""}`);
-      const denied = await client.check({ requestId: "dev-secure-1", producer: "svc:banana-app", sink: "kafka:export-daily", labels: ["banana"] });
-      expect(denied.violations.length).toBeGreaterThan(0);
+      const pdp = new DecisionClient(`127.0.0.1:${pdpPort ?? ""}`);
+      client = pdp;
+      const violating = { producer: "svc:banana-app", sink: "kafka:export-daily", labels: ["banana"] };
+      const denied = await pdp.check({ requestId: "dev-secure-1", ...violating });
+      expect(denied.decision).toBe(Decision.DENY);
 
+      const logger = collectingLogger("warn").logger;
       const admin = readKafkaClientConfig(adminFile ?? "");
-      const kafka = createKafka({ brokers: [...(admin.bootstrapServers ?? [])], clientId: "dev-secure-test", logger: collectingLogger("fatal").logger, config: admin });
-      const read = async (): Promise<AuditRecord[]> => (await readToEnd(kafka, AUDIT_TOPIC)).flatMap((m) => (m.value === null ? [] : [fromBinary(AuditRecordSchema, m.value)]));
-      await waitUntil("the check's violation record on the audit topic", read, (all) => all.some((r) => r.event.case === "violation" && r.event.value.decisionId === denied.decisionId), {
-        timeoutMs: 45_000,
-        intervalMs: 500,
-      });
+      const kafka = createKafka({ brokers: [...(admin.bootstrapServers ?? [])], clientId: "dev-secure-test", logger, config: admin });
+      await step("the check's violation record on the audit topic", async () => {
+        const read = async (): Promise<AuditRecord[]> => (await readToEnd(kafka, AUDIT_TOPIC)).flatMap((m) => (m.value === null ? [] : [fromBinary(AuditRecordSchema, m.value)]));
+        await waitUntil("the violation record", read, (all) => all.some((r) => r.event.case === "violation" && r.event.value.decisionId === denied.decisionId), { timeoutMs: 40_000, intervalMs: 500 });
+      }, { timeoutMs: 45_000 });
 
-      client.close();
+      await step("a flip of the banana zone to logging reaches the decision service", async () => {
+        const controlUrl = /control plane\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(dev.stdout)?.[1] ?? "";
+        const flip = TestProcess.flowzone("flowzone zones flip", ["zones", "flip", "banana", "--to", "logging", "--reason", "secured broker test"], { env: { ...env, FLOWZONE_CONTROL_URL: controlUrl } });
+        expect((await flip.exited).code).toBe(0);
+        const decide = () => pdp.check({ requestId: "dev-secure-2", ...violating });
+        await waitUntil("the check allowed under logging", decide, (answer) => answer.decision === Decision.ALLOW, { timeoutMs: 25_000, intervalMs: 300 });
+      }, { timeoutMs: 30_000 });
+
+      await step("a record the producer principal writes is routed by the enforcer", async () => {
+        const producerKafka = createKafka({ brokers: [...(admin.bootstrapServers ?? [])], clientId: "dev-secure-producer", logger, config: readKafkaClientConfig(producerFile ?? "") });
+        const producer = producerKafka.producer();
+        await producer.connect();
+        await producer.send({ topic: "crm-contacts", messages: [{ key: "dev-secure", value: "a contact" }] });
+        await producer.disconnect();
+        const routed = await waitUntil("the record on marketing-audience", () => readCommittedExactly(kafka, "marketing-audience"), (all) => all.some((m) => m.key?.toString() === "dev-secure"), {
+          timeoutMs: 25_000,
+          intervalMs: 500,
+        });
+        expect(routed.filter((m) => m.key?.toString() === "dev-secure")).toHaveLength(1);
+      }, { timeoutMs: 30_000 });
+
+      pdp.close();
       client = undefined;
       expect((await dev.stop("SIGINT", 60_000)).code).toBe(0);
       expect(dev.stderr).toContain("flowzone dev: stopped");

@@ -25,7 +25,7 @@ import { readToEnd } from "../support/topic-tail";
 /** A kafkajs client of `principal`, configured from its client properties file the way the services read it. */
 function kafkaAs(broker: SecuredBroker, principal: SecuredPrincipal): Kafka {
   const config = KAFKA_CONFIG_SETTING.resolve(broker.clientProperties[principal]);
-  return createKafka({ brokers: [broker.brokers], clientId: `secured-test-${principal}`, logger: collectingLogger("fatal").logger, config });
+  return createKafka({ brokers: [broker.brokers], clientId: `secured-test-${principal}`, logger: collectingLogger("warn").logger, config });
 }
 
 /** Where a send ended: written, or the broker's error type (kafkajs' `type`). */
