@@ -2,7 +2,7 @@
  * `flowzone dev --secure` as a user runs it: kafka-local's secured broker (SASL_SSL, SCRAM, ACLs),
  * every service as its principal, the client properties files printed. The main Kafka paths work
  * under the ACLs: a violating check's audit record reaches the audit topic (read with the printed
- * admin file); a zone flip goes from the control plane through the control topic to the decision
+ * admin file) and the control plane's backlog (its consumer of the audit topic); a zone flip goes from the control plane through the control topic to the decision
  * service; a record the producer principal writes is routed by the enforcer's transactions.
  * Ctrl-C stops it cleanly.
  */
@@ -57,10 +57,26 @@ describe("flowzone dev --secure", () => {
         await waitUntil("the violation record", read, (all) => all.some((r) => r.event.case === "violation" && r.event.value.decisionId === denied.decisionId), { timeoutMs: 40_000, intervalMs: 500 });
       }, { timeoutMs: 45_000 });
 
+      const controlUrl = /control plane\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(dev.stdout)?.[1] ?? "";
+      const cli = async (args: readonly string[]): Promise<{ code: number | null; stdout: string }> => {
+        const command = TestProcess.flowzone(`flowzone ${args.join(" ")}`, args, { env: { ...env, FLOWZONE_CONTROL_URL: controlUrl } });
+        const { code } = await command.exited;
+        return { code, stdout: command.stdout };
+      };
+
+      await step("the violation in the control plane's backlog", async () => {
+        const open = async (): Promise<readonly { producer: string; sink: string }[]> => {
+          const result = await cli(["violations", "banana", "--json"]);
+          return result.code === 0 ? (JSON.parse(result.stdout) as { violations: { producer: string; sink: string }[] }).violations : [];
+        };
+        await waitUntil("an open banana violation of svc:banana-app to kafka:export-daily", open, (all) => all.some((v) => v.producer === violating.producer && v.sink === violating.sink), {
+          timeoutMs: 25_000,
+          intervalMs: 500,
+        });
+      }, { timeoutMs: 30_000 });
+
       await step("a flip of the banana zone to logging reaches the decision service", async () => {
-        const controlUrl = /control plane\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(dev.stdout)?.[1] ?? "";
-        const flip = TestProcess.flowzone("flowzone zones flip", ["zones", "flip", "banana", "--to", "logging", "--reason", "secured broker test"], { env: { ...env, FLOWZONE_CONTROL_URL: controlUrl } });
-        expect((await flip.exited).code).toBe(0);
+        expect((await cli(["zones", "flip", "banana", "--to", "logging", "--reason", "secured broker test"])).code).toBe(0);
         const decide = () => pdp.check({ requestId: "dev-secure-2", ...violating });
         await waitUntil("the check allowed under logging", decide, (answer) => answer.decision === Decision.ALLOW, { timeoutMs: 25_000, intervalMs: 300 });
       }, { timeoutMs: 30_000 });
