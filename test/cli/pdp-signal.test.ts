@@ -16,7 +16,9 @@ describe("flowzone pdp (built executable)", () => {
     const port = decisionServicePort(pdp.stdout) ?? 0;
     expect(port).toBeGreaterThan(0);
     await new Promise<void>((resolve, reject) => {
-      const socket = connect(port, "127.0.0.1", () => { socket.end(); resolve(); });
+      // Destroyed, not ended: the server's first frame would sit unread in a socket only ended, and
+      // that socket would keep jest's process alive after the last test.
+      const socket = connect(port, "127.0.0.1", () => { socket.destroy(); resolve(); });
       socket.on("error", reject);
     });
 
