@@ -39,6 +39,11 @@ const common = {
 module.exports = {
   reporters: ["default", "<rootDir>/test/support/summary-reporter.js"],
   testTimeout: 30000,
+  // On two cores jest runs the tests in its own process, so anything a library leaves running after
+  // the last test (a kafkajs retry timer, a half-closed socket) would keep it, and .ci/run, from
+  // ever finishing. The suite's results are final once the last test has run; hunt leaks with
+  // `npx jest --detectOpenHandles`.
+  forceExit: true,
   projects: [
     { ...common, displayName: "unit", roots: ["<rootDir>/packages", "<rootDir>/services"], testMatch: ["**/src/**/*.spec.ts"] },
     {
