@@ -104,7 +104,9 @@ describe("the control plane through a PostgreSQL outage", () => {
 
     await step("the process is still up after its pool's connections broke, and says why requests fail", async () => {
       await control?.waitForStdout("PostgreSQL is unavailable");
-      await control?.waitForStdout("an idle PostgreSQL connection broke");
+      // Whether a connection was idle in the pool when the server went away (and so reports through
+      // the pool's "error" event, which without a listener ends the process) depends on timing; the
+      // process being alive below holds either way.
       // Violations keep arriving on the audit topic during the outage; the backlog must count them later.
       const nowMs = Date.now();
       await produce(kafka, "flowzone.audit.v1", [
