@@ -107,6 +107,7 @@ describe("flowzone on a SASL_SSL broker with ACLs", () => {
   }, 60_000);
 
   it("lets no client onto the controller listener without the broker's certificate", async () => {
-    expect(await tlsWithoutClientCertificate(broker.controllerPort, broker.caFile)).toBe("ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE");
+    // The alert's code is spelled by the OpenSSL Node was built with: SSLV3 in Node 20, SSL/TLS in Node 24.
+    expect(await tlsWithoutClientCertificate(broker.controllerPort, broker.caFile)).toMatch(/^ERR_SSL_(SSLV3|SSL\/TLS)_ALERT_BAD_CERTIFICATE$/);
   });
 });
