@@ -9,3 +9,17 @@ export { kafkajsConnection } from "./kafkajs-connection";
 export { kafkaClientConfig, type KafkaClientConfig, type KafkaTls } from "./kafka-client-config";
 export { parseClientProperties, type ClientProperty } from "./client-properties";
 export { awaitGroupCoordinator } from "./await-group-coordinator";
+export {
+  CONTROL_SIGNATURE_HEADERS,
+  controlKeyId,
+  signControlRecord,
+  signedControlBytes,
+  verifyControlRecord,
+  type ControlRecordBytes,
+  type ControlRejectReason,
+  type ControlSigningKey,
+  type ControlVerdict,
+  type ControlVerifyKeys,
+} from "./control-signature";
+export { readControlSigningKey, readControlVerifyKeys } from "./control-keys";
+export { CONTROL_SIGNING_KEY_SETTING, CONTROL_VERIFY_KEYS_SETTING } from "./control-key-settings";
