@@ -38,20 +38,16 @@ interface RequestOptions {
   readonly token?: string | undefined;
   readonly body?: unknown;
   readonly rawBody?: string;
-  readonly contentType?: string;
   readonly on?: RunningControlService;
 }
 
-/**
- * One request; `token` left out means the admin's, `token: undefined` means none. Every method
- * but GET says `content-type: application/json` unless `contentType` says otherwise.
- */
+/** One request; `token` left out means the admin's, `token: undefined` means none. */
 async function request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
   const token = "token" in options ? options.token : ADMIN_TOKEN;
   const headers: Record<string, string> = {};
   if (token !== undefined) headers["authorization"] = `Bearer ${token}`;
-  if (method !== "GET") headers["content-type"] = options.contentType ?? "application/json";
   const payload = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  if (payload !== undefined) headers["content-type"] = "application/json";
   const on = options.on ?? service;
   if (on === undefined) throw new Error("no control service running");
   const response = await fetch(`http://127.0.0.1:${on.httpPort}${path}`, { method, headers, body: payload });
@@ -163,17 +159,6 @@ describe("the control plane", () => {
           expect(missing.headers.get("www-authenticate")).toBe('Bearer realm="flowzone"');
           await expectDocumented(method.toUpperCase(), template, path, 401, { token: "not-a-known-token-at-all" });
           if (method !== "get") expect(errorCode(await expectDocumented(method.toUpperCase(), template, path, 403, { token: VIEWER_TOKEN }))).toBe("permission_denied");
-        }
-      }
-    }, HTTP_STEP);
-
-    await step("every change refuses a form post (415) before it reads the body", async () => {
-      for (const [template, item] of Object.entries(document.paths)) {
-        const path = template.replace("{zone}", "banana").replace("{id}", "some-id");
-        for (const method of HTTP_METHODS) {
-          if (method === "get" || item[method] === undefined) continue;
-          const form = { rawBody: "to=enforcement&reason=csrf&force=true", contentType: "application/x-www-form-urlencoded" };
-          expect(errorCode(await expectDocumented(method.toUpperCase(), template, path, 415, form))).toBe("unsupported_media_type");
         }
       }
     }, HTTP_STEP);

@@ -2,10 +2,11 @@ import { randomBytes } from "node:crypto";
 
 import type { Kafka } from "kafkajs";
 
-import { CONTROL_TOPIC, ensureTopics } from "@flowzone/kafka";
+import { CONTROL_TOPIC, ensureTopics, verifyControlRecord, type ControlVerifyKeys } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
 
 import { applyControlRecord } from "./apply-control-record";
+import type { ControlRejection } from "./control-rejection";
 import { EMPTY_SNAPSHOT, type ControlSnapshot } from "./control-snapshot";
 
 /** How long the broker may hold a fetch when nothing is new: it bounds flip propagation. */
@@ -18,6 +19,13 @@ export interface ControlFeedOptions {
   /** Called with each new snapshot once the replay has caught up (and once when it has). */
   readonly onChange: (snapshot: ControlSnapshot) => void;
   readonly maxWaitMs?: number;
+  /**
+   * The public keys of `FLOWZONE_CONTROL_VERIFY_KEYS`. Given, only records signed by one of them
+   * apply; any other is skipped (the state stays as the last good records left it), logged as an
+   * error and handed to `onRejected`. Undefined: every record applies, as before signing.
+   */
+  readonly verifyKeys?: ControlVerifyKeys | undefined;
+  readonly onRejected?: ((rejection: ControlRejection) => void) | undefined;
 }
 
 export interface ControlFeed {
@@ -31,6 +39,8 @@ export interface ControlFeed {
  * Replays the compacted control topic from the beginning and follows it. Every replica reads
  * all of it (a consumer group of its own, never committing), so a restart restores the current
  * state from the topic alone. Changes reach `onChange` per fetched batch, after the replay.
+ * With `verifyKeys`, a record whose signature does not verify is skipped like one that cannot be
+ * read: it never reaches the snapshot.
  */
 export async function followControlTopic(options: ControlFeedOptions): Promise<ControlFeed> {
   const topic = options.topic ?? CONTROL_TOPIC;
@@ -68,6 +78,15 @@ export async function followControlTopic(options: ControlFeedOptions): Promise<C
       const before = snapshot;
       for (const message of batch.messages) {
         const key = message.key?.toString() ?? "";
+        if (options.verifyKeys !== undefined) {
+          const verdict = verifyControlRecord(options.verifyKeys, { topic, key: message.key, value: message.value }, message.headers);
+          if (!verdict.ok) {
+            const rejection: ControlRejection = { topic, partition: batch.partition, offset: message.offset, key, reason: verdict.reason, keyId: verdict.keyId, detail: verdict.detail };
+            log.error(rejection, `control record rejected (${verdict.reason}): not applied, the last validly signed state stays in force`);
+            options.onRejected?.(rejection);
+            continue;
+          }
+        }
         try {
           snapshot = applyControlRecord(snapshot, key, message.value);
         } catch (error) {
@@ -89,7 +108,11 @@ export async function followControlTopic(options: ControlFeedOptions): Promise<C
     },
   });
   if (!replaying) checkCaughtUp();
-  log.info({ topic, partitions: highWatermarks.size }, "following the control topic");
+  if (options.verifyKeys === undefined) {
+    log.warn({ topic, partitions: highWatermarks.size }, "following the control topic without verifying its records (no FLOWZONE_CONTROL_VERIFY_KEYS): whoever can write the topic can change zone modes and exceptions");
+  } else {
+    log.info({ topic, partitions: highWatermarks.size, verifyKeys: [...options.verifyKeys.keys()] }, "following the control topic, applying only records signed by the verify keys");
+  }
 
   return {
     caughtUp,

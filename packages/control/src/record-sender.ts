@@ -1,4 +1,5 @@
-import type { Kafka, Producer } from "kafkajs";
+import { signControlRecord, type ControlSigningKey } from "@flowzone/kafka";
+import type { Kafka, Message, Producer } from "kafkajs";
 
 import type { OutboxTarget } from "./outbox-store";
 
@@ -20,15 +21,26 @@ export interface RecordSender {
 
 /**
  * One idempotent producer (acks -1, one request in flight) for both topics: a batch is on its
- * topic once, in order, or the outbox hears that it is not and sends it again later.
+ * topic once, in order, or the outbox hears that it is not and sends it again later. With a
+ * signing key, every control record (tombstones too) carries its signature in its headers; as
+ * the outbox sends everything through here, so does every republish.
  */
-export async function createKafkaRecordSender(kafka: Kafka, topics: Readonly<Record<OutboxTarget, string>>): Promise<RecordSender> {
+export async function createKafkaRecordSender(
+  kafka: Kafka,
+  topics: Readonly<Record<OutboxTarget, string>>,
+  signingKey?: ControlSigningKey,
+): Promise<RecordSender> {
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
+  const message = (topic: string, target: OutboxTarget, { key, value }: OutgoingRecord): Message => {
+    if (target !== "control" || signingKey === undefined) return { key, value };
+    return { key, value, headers: signControlRecord(signingKey, { topic, key: Buffer.from(key, "utf8"), value }) };
+  };
   return {
     async send(target, records) {
       if (records.length === 0) return;
-      await producer.send({ topic: topics[target], acks: -1, messages: records.map(({ key, value }) => ({ key, value })) });
+      const topic = topics[target];
+      await producer.send({ topic, acks: -1, messages: records.map((record) => message(topic, target, record)) });
     },
     close: () => producer.disconnect(),
   };

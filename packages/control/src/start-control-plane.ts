@@ -1,5 +1,5 @@
 import { readBundleDir } from "@flowzone/bundle-source";
-import { AUDIT_TOPIC, CONTROL_TOPIC, auditTopicSpec, ensureTopics } from "@flowzone/kafka";
+import { AUDIT_TOPIC, CONTROL_TOPIC, auditTopicSpec, ensureTopics, type ControlSigningKey } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
 import type { Telemetry } from "@flowzone/telemetry";
 import type { Kafka } from "kafkajs";
@@ -39,6 +39,8 @@ export interface StartControlPlaneOptions {
   readonly maxOpenSignaturesPerZone?: number | undefined;
   /** The process's metrics registry; the backlog counts offset resets and violations not stored there, the outbox records set aside. */
   readonly telemetry?: Telemetry | undefined;
+  /** Signs every control record published (`FLOWZONE_CONTROL_SIGNING_KEY`); undefined: published unsigned. */
+  readonly signingKey?: ControlSigningKey | undefined;
   /** Called when the backlog consumer stopped for good; the process should stop and exit non-zero. */
   readonly onFatal?: ((error: unknown) => void) | undefined;
 }
@@ -81,7 +83,9 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
     }
   };
   try {
-    const sender = await createKafkaRecordSender(options.kafka, { control: controlTopic, audit: auditTopic });
+    const sender = await createKafkaRecordSender(options.kafka, { control: controlTopic, audit: auditTopic }, options.signingKey);
+    if (options.signingKey === undefined) log.warn({ controlTopic }, "control records are published unsigned: set FLOWZONE_CONTROL_SIGNING_KEY so followers can tell them from forged ones");
+    else log.info({ controlTopic, keyId: options.signingKey.keyId }, "signing control records");
     closers.push(() => sender.close());
     const outbox = new OutboxPublisher({ database: options.database, sender, logger: options.logger, clock, telemetry: options.telemetry });
     closers.push(() => outbox.stop());

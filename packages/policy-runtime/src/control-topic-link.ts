@@ -1,6 +1,6 @@
 import type { Kafka } from "kafkajs";
 
-import { followControlTopic, type ControlFeed, type ControlSnapshot } from "@flowzone/control-feed";
+import { followControlTopic, type ControlFeed, type ControlFeedOptions, type ControlRejection, type ControlSnapshot } from "@flowzone/control-feed";
 import type { Logger } from "@flowzone/logging";
 
 import type { ControlTopicStatus } from "./control-topic-status";
@@ -12,6 +12,9 @@ export interface ControlTopicLinkOptions {
   readonly logger: Logger;
   readonly topic?: string;
   readonly onChange: (snapshot: ControlSnapshot) => void;
+  /** Given, only records signed by one of these keys apply; the others go to `onRejected`. */
+  readonly verifyKeys?: ControlFeedOptions["verifyKeys"];
+  readonly onRejected?: ((rejection: ControlRejection) => void) | undefined;
   /**
    * True: the first attempt must succeed (its error is thrown). False: a failed first attempt
    * is retried in the background until the topic has been read or the link is closed.
@@ -85,6 +88,8 @@ export class ControlTopicLink {
         kafka: this.options.kafka,
         logger: this.options.logger,
         onChange: this.options.onChange,
+        verifyKeys: this.options.verifyKeys,
+        onRejected: this.options.onRejected,
         ...(this.options.topic === undefined ? {} : { topic: this.options.topic }),
       });
       // A replay cut short by a broker going away again resumes inside kafkajs; close() must not wait for it.

@@ -1,4 +1,5 @@
 export { compilePolicy, type CompileResult } from "./compile-policy";
+export type { ControlRejectionSummary } from "./control-rejections";
 export type { ControlTopicStatus } from "./control-topic-status";
 export { PolicyLoadError } from "./policy-load-error";
 export type { PolicyHolder } from "./policy-holder";

@@ -1,11 +1,12 @@
 import type { Kafka } from "kafkajs";
 
 import { readBundleDir, watchBundleDir, type BundleWatcher } from "@flowzone/bundle-source";
-import { runtimeStateOf, type ControlSnapshot } from "@flowzone/control-feed";
+import { runtimeStateOf, type ControlFeedOptions, type ControlSnapshot } from "@flowzone/control-feed";
 import type { PolicyEngine, SourceFile } from "@flowzone/engine";
 import type { Logger } from "@flowzone/logging";
 
 import { compilePolicy } from "./compile-policy";
+import { ControlRejections, type ControlRejectionSummary } from "./control-rejections";
 import { linkControlTopic, type ControlTopicLink } from "./control-topic-link";
 import type { ControlTopicStatus } from "./control-topic-status";
 import { PolicyLoadError } from "./policy-load-error";
@@ -29,6 +30,12 @@ export interface PolicyRuntimeOptions {
   readonly controlTopicAtStart?: "required" | "optional";
   /** Runs before each attempt to reach the control topic, as part of it (the decision service creates its audit topic). */
   readonly prepareKafka?: () => Promise<void>;
+  /**
+   * `FLOWZONE_CONTROL_VERIFY_KEYS`: given, only control records signed by one of these keys apply;
+   * the others are skipped, logged and counted ({@link PolicyRuntime.controlRejections}), and the
+   * last validly signed state stays in force. Undefined: every record applies.
+   */
+  readonly controlVerifyKeys?: ControlFeedOptions["verifyKeys"];
 }
 
 /** Called after the engine in force changed, with the engine it replaced. */
@@ -45,6 +52,8 @@ export interface PolicyRuntime {
   controlTopic(): ControlTopicStatus;
   /** Calls `listener` once the control topic has been read (at once if it has); never without Kafka. */
   onControlTopicRead(listener: () => void): void;
+  /** The control records rejected for their signature since start, by reason, and the latest. */
+  controlRejections(): ControlRejectionSummary;
   close(): Promise<void>;
 }
 
@@ -117,6 +126,7 @@ export async function startPolicyRuntime(options: PolicyRuntimeOptions): Promise
     },
   });
 
+  const rejections = new ControlRejections(options.controlVerifyKeys !== undefined);
   let link: ControlTopicLink | undefined;
   if (options.kafka !== undefined) {
     try {
@@ -124,6 +134,10 @@ export async function startPolicyRuntime(options: PolicyRuntimeOptions): Promise
         kafka: options.kafka,
         logger: options.logger,
         onChange: applySnapshot,
+        verifyKeys: options.controlVerifyKeys,
+        onRejected: (rejection) => {
+          rejections.record(rejection);
+        },
         required: (options.controlTopicAtStart ?? "required") === "required",
         ...(options.controlTopic === undefined ? {} : { topic: options.controlTopic }),
         ...(options.prepareKafka === undefined ? {} : { prepare: options.prepareKafka }),
@@ -146,6 +160,7 @@ export async function startPolicyRuntime(options: PolicyRuntimeOptions): Promise
     onControlTopicRead: (listener) => {
       link?.onRead(listener);
     },
+    controlRejections: () => rejections.summary(),
     close: async () => {
       watcher.close();
       await link?.close();

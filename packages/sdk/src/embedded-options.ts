@@ -8,6 +8,12 @@ export interface EmbeddedDeciderOptions {
   /** Follow flowzone.control.v1 (pushed bundles, zone flips, exceptions); default true. */
   readonly followControlTopic?: boolean;
   readonly controlTopic?: string;
+  /**
+   * Comma-separated PEM files of the control plane's Ed25519 public keys (as
+   * `FLOWZONE_CONTROL_VERIFY_KEYS`): given, only control records signed by one of them apply;
+   * the others are logged as errors and skipped. "" (the default): every record applies.
+   */
+  readonly controlVerifyKeys?: string;
   readonly auditTopic?: string;
   /** Disk spool of the SDK's own audit trail; one producer per directory. */
   readonly auditSpoolDir: string;
@@ -28,10 +34,12 @@ export function resolveEmbeddedOptions(given: EmbeddedDeciderOptions): Required<
     reloadIntervalMs: options.reloadIntervalMs ?? SDK_DEFAULTS.reloadIntervalMs,
     followControlTopic: options.followControlTopic ?? SDK_DEFAULTS.followControlTopic,
     controlTopic: options.controlTopic ?? SDK_DEFAULTS.controlTopic,
+    controlVerifyKeys: options.controlVerifyKeys ?? "",
     auditTopic: options.auditTopic ?? SDK_DEFAULTS.auditTopic,
     auditSpoolDir: options.auditSpoolDir,
   };
   checkInteger("decider.reloadIntervalMs", resolved.reloadIntervalMs, 10, 3_600_000);
   if (resolved.controlTopic === "" || resolved.auditTopic === "") throw new RangeError("guarded producer: decider topics must not be empty");
+  if (typeof resolved.controlVerifyKeys !== "string") throw new TypeError("guarded producer: decider.controlVerifyKeys must be comma-separated PEM file paths");
   return resolved;
 }

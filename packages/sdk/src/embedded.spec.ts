@@ -21,6 +21,7 @@ describe("embeddedDecider", () => {
       reloadIntervalMs: SDK_DEFAULTS.reloadIntervalMs,
       followControlTopic: true,
       controlTopic: "flowzone.control.v1",
+      controlVerifyKeys: "",
       auditTopic: "flowzone.audit.v1",
     });
   });

@@ -1,5 +1,6 @@
 // Public surface of @flowzone/telemetry: named exports only.
 export { observeAuditTrail } from "./audit-metrics";
+export { observeControlRejections } from "./control-rejection-metrics";
 export type { AuditStatsShape } from "./audit-metrics";
 export { BACKLOG_REFRESH_MS, BacklogGauge, observeBacklog } from "./backlog-metrics";
 export type { BacklogMetricsOptions, ReadBacklog } from "./backlog-metrics";

@@ -41,6 +41,8 @@ export const METRIC_NAMES = {
   backlogOffsetResets: "flowzone_backlog_offset_resets_total",
   /** Outbox records of the control plane Kafka refused (too large, invalid): set aside in the outbox table, never published. */
   outboxSetAside: "flowzone_outbox_set_aside_records_total",
+  /** Control records a follower did not apply because their signature did not verify, by source and reason. */
+  controlRecordsRejected: "flowzone_control_records_rejected_total",
   /** Control plane requests. */
   controlHttpRequests: "flowzone_control_http_requests_total",
   controlGrpcRequests: "flowzone_control_grpc_requests_total",

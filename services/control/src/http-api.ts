@@ -5,7 +5,6 @@ import { FlowzoneError } from "@flowzone/errors";
 import type { Logger } from "@flowzone/logging";
 import type { Authenticator } from "./authenticator";
 import { parseJsonBody, readBody } from "./http-body";
-import { requireJsonContentType } from "./json-content-type";
 import { httpErrorOf } from "./http-errors";
 import { Router } from "./http-router";
 import { loadOpenApiDocument } from "./openapi-document";
@@ -32,8 +31,7 @@ const JSON_TYPE = "application/json; charset=utf-8";
 /**
  * The control plane's HTTP API (docs/reference/http-api.md, services/control/openapi.json) on
  * `node:http`. Per request: route (404/405), then auth (401/403, before any body is read, so an
- * unauthenticated client cannot make the server buffer), then a change's content-type (415 unless
- * JSON: no cross-site form posts), then the handler; every error becomes
+ * unauthenticated client cannot make the server buffer), then the handler; every error becomes
  * the `{"error": {...}}` body via `httpErrorOf`. Probes, metrics and the OpenAPI document need no
  * token: orchestrators and scrapers carry none, and a client reads the document to learn how to
  * authenticate.
@@ -87,7 +85,6 @@ export function createHttpApi(deps: HttpApiDeps): Server {
     const { route, params } = match;
     seen.route = route.pattern;
     const actor = authenticator.authenticate(request.headers.authorization, route.handler.access);
-    requireJsonContentType(method, request.headers["content-type"]);
     const reply: Reply = await route.handler.handle({
       params,
       query: url.searchParams,

@@ -22,7 +22,7 @@ export interface ControlOptions extends Omit<ControlConfig, "brokers" | Optional
 }
 
 /** Settings with a default in the control plane itself. */
-type OptionalSetting = "databaseConnectTimeoutMs" | "databaseStatementTimeoutMs" | "maxOpenSignaturesPerZone" | "kafkaConfig";
+type OptionalSetting = "databaseConnectTimeoutMs" | "databaseStatementTimeoutMs" | "maxOpenSignaturesPerZone" | "kafkaConfig" | "controlSigningKey";
 
 /** A running control plane with its transports. */
 export interface RunningControl extends RunningService {
@@ -63,6 +63,7 @@ export async function startControl(options: ControlOptions): Promise<RunningCont
       logger: options.logger,
       telemetry: options.telemetry,
       maxOpenSignaturesPerZone: options.maxOpenSignaturesPerZone,
+      signingKey: options.controlSigningKey,
       onFatal: fail,
     });
     stops.add(() => plane.close());

@@ -2,14 +2,16 @@ import { createKafka, ensureTopics } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
 import { startPolicyRuntime } from "@flowzone/policy-runtime";
 import { fatalSignal, StopList, type RunningService } from "@flowzone/service-kit";
-import type { Telemetry } from "@flowzone/telemetry";
+import { createTelemetry, observeControlRejections, type Telemetry } from "@flowzone/telemetry";
 
 import { readRoutesFile, type EnforcerConfig } from "./config";
 import { startEnforcer } from "./enforcer";
 import { ENFORCER_DEFAULTS, type EnforcerStats } from "./options";
 
 /** What {@link startEnforcerService} needs: the settings, with Kafka resolved to brokers. */
-export interface EnforcerServiceOptions extends Omit<EnforcerConfig, "brokers" | "home" | "metricsPort" | "kafkaConfig">, Partial<Pick<EnforcerConfig, "kafkaConfig">> {
+export interface EnforcerServiceOptions
+  extends Omit<EnforcerConfig, "brokers" | "home" | "metricsPort" | "kafkaConfig" | "controlVerifyKeys">,
+    Partial<Pick<EnforcerConfig, "kafkaConfig" | "controlVerifyKeys">> {
   readonly brokers: readonly string[];
   readonly logger: Logger;
   /** The process's metrics registry (`flowzone dev` shares one and serves it; then give no metricsPort). */
@@ -47,14 +49,21 @@ export async function startEnforcerService(options: EnforcerServiceOptions): Pro
       logger: options.logger,
       kafka,
       ...(options.controlTopic === undefined ? {} : { controlTopic: options.controlTopic }),
+      controlVerifyKeys: options.controlVerifyKeys,
     });
     stops.add(() => runtime.close());
+    const telemetry = options.telemetry ?? createTelemetry({ serviceName: "flowzone-enforcer" });
+    const unobserveRejections = observeControlRejections(telemetry, "enforcer", () => runtime.controlRejections().byReason);
+    stops.add(() => {
+      unobserveRejections();
+      return Promise.resolve();
+    });
     const enforcer = await startEnforcer({
       kafka,
       routes,
       policy: runtime.holder,
       logger: options.logger,
-      ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
+      telemetry,
       ...(options.metricsPort === undefined ? {} : { metricsPort: options.metricsPort }),
       ...(options.auditTopic === undefined ? {} : { auditTopic: options.auditTopic }),
       ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),

@@ -1,4 +1,4 @@
-import { BROKERS_SETTING, KAFKA_CONFIG_SETTING, configuredBrokers } from "@flowzone/kafka";
+import { BROKERS_SETTING, CONTROL_VERIFY_KEYS_SETTING, KAFKA_CONFIG_SETTING, configuredBrokers } from "@flowzone/kafka";
 import { port, readSettings, requiredText, text, type SettingSources } from "@flowzone/service-kit";
 
 import { DEFAULTS } from "./defaults";
@@ -11,6 +11,7 @@ export const DECISION_SERVICE_SETTINGS = {
   port: port({ env: "FLOWZONE_PDP_PORT", flag: "port", description: "gRPC port of DecisionService (0 picks a free one).", default: DEFAULTS.port }),
   brokers: BROKERS_SETTING,
   kafkaConfig: KAFKA_CONFIG_SETTING,
+  controlVerifyKeys: CONTROL_VERIFY_KEYS_SETTING,
   auditSpoolDir: text({
     env: "FLOWZONE_AUDIT_SPOOL",
     flag: "audit-spool",

@@ -1,5 +1,5 @@
 import type { AuditWriterStats } from "@flowzone/audit";
-import type { ControlTopicStatus } from "@flowzone/policy-runtime";
+import type { ControlRejectionSummary, ControlTopicStatus } from "@flowzone/policy-runtime";
 import type { ProbeAnswer } from "@flowzone/telemetry";
 
 /** Why audit and the control topic are off without brokers: said in every health answer, not only once in the log. */
@@ -14,11 +14,34 @@ export type AuditHealth =
   | { readonly state: "writing"; readonly spooledRecords: number }
   | { readonly state: "spooling"; readonly spooledRecords: number; readonly lastError: string | undefined };
 
-/** The control topic: off (no brokers), waiting to be read once, or read. */
+/** The control topic: off (no brokers), waiting to be read once, or read; with what its records' signatures showed. */
 export type ControlTopicHealth =
   | { readonly state: "off"; readonly detail: string }
-  | { readonly state: "waiting"; readonly detail: string; readonly attempts: number; readonly lastError: string | undefined }
-  | { readonly state: "read" };
+  | { readonly state: "waiting"; readonly detail: string; readonly attempts: number; readonly lastError: string | undefined; readonly signatures: ControlSignatureHealth }
+  | { readonly state: "read"; readonly signatures: ControlSignatureHealth };
+
+/**
+ * Whether control records are verified (`FLOWZONE_CONTROL_VERIFY_KEYS`) and how many were not
+ * applied since start, by reason, with the latest. Rejections are reported, not made "not
+ * ready": the service decides under the last validly signed state, and a readiness anyone who
+ * can write the topic could switch off would hand that writer every replica (docs/reference/kafka.md).
+ */
+export type ControlSignatureHealth =
+  | { readonly verified: false; readonly detail: string }
+  | {
+      readonly verified: true;
+      readonly rejectedRecords: number;
+      readonly rejectedByReason: Readonly<Record<string, number | undefined>>;
+      readonly lastRejected?: {
+        readonly key: string;
+        readonly partition: number;
+        readonly offset: string;
+        readonly reason: string;
+        readonly keyId: string | undefined;
+        readonly detail: string;
+        readonly at: string;
+      };
+    };
 
 /**
  * What the decision service says about itself on `/healthz`, `/readyz` and `health()`. `ready`
@@ -32,13 +55,13 @@ export interface DecisionServiceHealth {
   readonly controlTopic: ControlTopicHealth;
 }
 
-/** Builds the health answer from the control topic's status and the audit writer's counters (undefined: no audit). */
-export function healthReport(policyVersion: string, control: ControlTopicStatus, audit: AuditWriterStats | undefined): DecisionServiceHealth {
+/** Builds the health answer from the control topic's status, its rejected records and the audit writer's counters (undefined: no audit). */
+export function healthReport(policyVersion: string, control: ControlTopicStatus, rejections: ControlRejectionSummary, audit: AuditWriterStats | undefined): DecisionServiceHealth {
   return {
     status: control.state === "waiting" ? "not_ready" : "ready",
     policyVersion,
     audit: auditHealth(audit),
-    controlTopic: controlTopicHealth(control),
+    controlTopic: controlTopicHealth(control, signatureHealth(rejections)),
   };
 }
 
@@ -59,7 +82,32 @@ function auditHealth(stats: AuditWriterStats | undefined): AuditHealth {
   return { state: "writing", spooledRecords: stats.spooledRecords };
 }
 
-function controlTopicHealth(status: ControlTopicStatus): ControlTopicHealth {
+function signatureHealth(rejections: ControlRejectionSummary): ControlSignatureHealth {
+  if (!rejections.verified) return { verified: false, detail: NOT_VERIFIED };
+  const { last } = rejections;
+  return {
+    verified: true,
+    rejectedRecords: rejections.total,
+    rejectedByReason: rejections.byReason,
+    ...(last === undefined
+      ? {}
+      : {
+          lastRejected: {
+            key: last.key,
+            partition: last.partition,
+            offset: last.offset,
+            reason: last.reason,
+            keyId: last.keyId,
+            detail: last.detail,
+            at: new Date(last.atMs).toISOString(),
+          },
+        }),
+  };
+}
+
+const NOT_VERIFIED = "no FLOWZONE_CONTROL_VERIFY_KEYS: every control record applies, also one written by whoever else can write the topic";
+
+function controlTopicHealth(status: ControlTopicStatus, signatures: ControlSignatureHealth): ControlTopicHealth {
   switch (status.state) {
     case "off":
       return { state: "off", detail: NO_BROKERS.controlTopic };
@@ -69,8 +117,9 @@ function controlTopicHealth(status: ControlTopicStatus): ControlTopicHealth {
         detail: "Kafka has not answered since start: deciding under the policy directory's bundle, without pushed bundles, flips or exceptions, until the control topic has been read",
         attempts: status.attempts,
         lastError: status.lastError,
+        signatures,
       };
     case "read":
-      return { state: "read" };
+      return { state: "read", signatures };
   }
 }

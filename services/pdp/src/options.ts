@@ -1,4 +1,4 @@
-import type { KafkaClientConfig } from "@flowzone/kafka";
+import type { ControlVerifyKeys, KafkaClientConfig } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
 import type { Telemetry } from "@flowzone/telemetry";
 import type { DecisionServiceHealth } from "./health-report";
@@ -23,6 +23,11 @@ export interface DecisionServiceOptions {
   readonly brokers?: readonly string[] | undefined;
   /** TLS and SASL of its Kafka clients (`FLOWZONE_KAFKA_CONFIG`); unset, plaintext. */
   readonly kafkaConfig?: KafkaClientConfig | undefined;
+  /**
+   * `FLOWZONE_CONTROL_VERIFY_KEYS`: given, only control records signed by one of these keys apply;
+   * the others are logged, counted and shown in the health answer. Unset, every record applies.
+   */
+  readonly controlVerifyKeys?: ControlVerifyKeys | undefined;
   /** Disk spool of the audit trail while Kafka is unreachable; one service per directory. */
   readonly auditSpoolDir?: string | undefined;
   /** How often per-zone decision counts go to the audit topic. */

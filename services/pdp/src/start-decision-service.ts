@@ -5,7 +5,7 @@ import { AuditWriter } from "@flowzone/audit";
 import { addReflection, createHealth, listen, serviceDefinition, shutdownGracefully } from "@flowzone/grpc-kit";
 import { auditTopicSpec, createKafka, ensureTopics } from "@flowzone/kafka";
 import { startPolicyRuntime } from "@flowzone/policy-runtime";
-import { createTelemetry, DecisionMetrics, observeAuditTrail, serveMetricsIfPossible, type MetricsServer } from "@flowzone/telemetry";
+import { createTelemetry, DecisionMetrics, observeAuditTrail, observeControlRejections, serveMetricsIfPossible, type MetricsServer } from "@flowzone/telemetry";
 import { decisionService, decisionServiceFile } from "./convert";
 import { DecisionIds } from "./decision-ids";
 import { DEFAULTS } from "./defaults";
@@ -53,6 +53,7 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
       ? {}
       : { kafka, controlTopicAtStart: "optional" as const, prepareKafka: () => ensureTopics(kafka, [auditTopicSpec(options.auditTopic)]) }),
     ...(options.controlTopic === undefined ? {} : { controlTopic: options.controlTopic }),
+    controlVerifyKeys: options.controlVerifyKeys,
   });
   const policy = runtime.holder;
   const audit =
@@ -64,10 +65,11 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
           spoolDir: options.auditSpoolDir ?? path.join(DEFAULTS.auditSpoolRoot, `pdp-${options.port === 0 ? process.pid : options.port}`),
           ...(options.auditTopic === undefined ? {} : { topic: options.auditTopic }),
         });
-  const health = () => healthReport(policy.current.version, runtime.controlTopic(), audit?.stats());
+  const health = () => healthReport(policy.current.version, runtime.controlTopic(), runtime.controlRejections(), audit?.stats());
   const telemetry = options.telemetry ?? createTelemetry({ serviceName: "flowzone-pdp" });
   const metrics = new DecisionMetrics(telemetry);
   const unobserveAudit = audit === undefined ? undefined : observeAuditTrail(telemetry, "decision_service", () => audit.stats());
+  const unobserveRejections = observeControlRejections(telemetry, "decision_service", () => runtime.controlRejections().byReason);
   const ids = new DecisionIds();
   const traffic = audit === undefined ? undefined : new TrafficReporter(audit, runtime, `pdp-${ids.prefix}`, options.trafficIntervalMs ?? DEFAULTS.trafficIntervalMs);
 
@@ -88,6 +90,7 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
   } catch (error) {
     server.forceShutdown();
     unobserveAudit?.();
+    unobserveRejections();
     traffic?.close();
     await audit?.close(AUDIT_CLOSE_MS);
     await runtime.close();
@@ -114,6 +117,7 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
         traffic?.close();
         await audit?.close(AUDIT_CLOSE_MS);
         unobserveAudit?.();
+        unobserveRejections();
         await metricsServer?.close();
         await runtime.close();
         logger.info({ forced }, "decision service stopped");

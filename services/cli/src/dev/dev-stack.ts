@@ -8,6 +8,7 @@ import { DEFAULTS as PDP_DEFAULTS, startDecisionService } from "@flowzone/pdp";
 import { StopList, type RunningService } from "@flowzone/service-kit";
 import { createTelemetry, serveMetrics } from "@flowzone/telemetry";
 
+import { devControlKeys } from "./dev-control-keys";
 import { kafkaFor } from "./kafka-for";
 import { securedKafkaFor } from "./secured-kafka-for";
 
@@ -51,7 +52,8 @@ export interface DevStack extends RunningService {
  * Starts flowzone on one machine with the same entry points `flowzone control`, `pdp` and
  * `enforcer` use: Kafka (given, or a local broker), the control plane (PostgreSQL given, or
  * embedded PGlite), the decision service and the stream enforcer, in the order they depend on
- * each other, all on one stop list. A part that fails to start stops the ones before it; a part
+ * each other, all on one stop list. Control records are signed and verified with a key pair of
+ * its own under `home` ({@link devControlKeys}). A part that fails to start stops the ones before it; a part
  * that fails later settles `failed`.
  */
 export function startDevStack(options: DevStackOptions): Promise<DevStack> {
@@ -68,11 +70,14 @@ export function startDevStack(options: DevStackOptions): Promise<DevStack> {
     const brokers = secured?.brokers ?? (await kafkaFor(stops, options.brokers, options.home, options.onProgress, options.logger));
     const common = { brokers, logger: options.logger, telemetry };
     const decisionConfig = secured?.decision ?? options.kafkaConfig;
+    // Control records signed by the control plane, verified by the decision service and the enforcer.
+    const controlKeys = devControlKeys(options.home, options.onProgress);
 
     options.onProgress(options.databaseUrl === undefined ? "starting the control plane on embedded PostgreSQL (PGlite)" : "starting the control plane");
     const control = await startControl({
       ...common,
       kafkaConfig: secured?.control ?? options.kafkaConfig,
+      controlSigningKey: controlKeys.signingKey,
       home: options.home,
       databaseUrl: options.databaseUrl,
       policyDir: options.policyDir,
@@ -87,6 +92,7 @@ export function startDevStack(options: DevStackOptions): Promise<DevStack> {
     const pdp = await startDecisionService({
       ...common,
       kafkaConfig: decisionConfig,
+      controlVerifyKeys: controlKeys.verifyKeys,
       policyDir: options.policyDir,
       host: options.host,
       port: options.pdpPort,
@@ -100,6 +106,7 @@ export function startDevStack(options: DevStackOptions): Promise<DevStack> {
     const enforcer = await startEnforcerService({
       ...common,
       kafkaConfig: decisionConfig,
+      controlVerifyKeys: controlKeys.verifyKeys,
       policyDir: options.policyDir,
       routesFile: options.routesFile,
       metricsPort: undefined,
