@@ -34,6 +34,7 @@ function reference(audit: ViolationAudit, index: number): Uint8Array {
           ...(audit.position === undefined
             ? {}
             : { position: { topic: audit.position.topic, partition: audit.position.partition, offset: BigInt(audit.position.offset) } }),
+          authenticatedIdentity: audit.authenticatedIdentity ?? "",
         },
       },
     }),
@@ -60,6 +61,7 @@ const cases: [string, ViolationAudit, number][] = [
   ["a 64-bit offset", { ...base, position: { topic: "t", partition: 7, offset: "9007199254740993" } }, 0],
   ["a time on a whole second", { ...base, timeMs: 1_763_771_234_000 }, 0],
   ["time zero", { ...base, timeMs: 0 }, 0],
+  ["an authenticated caller (decision service)", { ...base, enforcementPoint: "decision_service", position: undefined, authenticatedIdentity: "svc:flowzone-enforcer" }, 0],
   ["mode off, sdk", { ...base, enforcementPoint: "sdk", violation: { ...base.violation, mode: "off" } }, 3],
 ];
 
@@ -77,5 +79,12 @@ describe("encodeViolationAudit", () => {
     if (record.event.case !== "violation") return;
     expect(record.event.value.position?.offset).toBe(12345n);
     expect(record.event.value.sources).toEqual(["table:patients", "kafka:in"]);
+    expect(record.event.value.authenticatedIdentity).toBe("");
+  });
+
+  it("carries the authenticated identity beside the claimed producer", () => {
+    const record = fromBinary(AuditRecordSchema, encodeViolationAudit({ ...base, authenticatedIdentity: "svc:gateway" }, 0).value);
+    if (record.event.case !== "violation") throw new Error(`expected a violation, got ${String(record.event.case)}`);
+    expect({ producer: record.event.value.producer, authenticatedIdentity: record.event.value.authenticatedIdentity }).toEqual({ producer: "svc:orders", authenticatedIdentity: "svc:gateway" });
   });
 });

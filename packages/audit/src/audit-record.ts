@@ -25,6 +25,11 @@ export interface ViolationAudit {
   readonly traceId: string;
   readonly timeMs: number;
   readonly position?: StreamPosition;
+  /**
+   * The caller the decision service authenticated (an asset id), recorded beside the producer it
+   * claimed; absent when callers are not authenticated, and for the enforcer and the SDK.
+   */
+  readonly authenticatedIdentity?: string;
 }
 
 /** An audit record ready for Kafka: key = zone name, value = protobuf AuditRecord. */
@@ -90,6 +95,7 @@ export function encodeViolationAudit(audit: ViolationAudit, index: number): Enco
     if (offset64 !== 0n) w.tag(3, WireType.Varint).int64(offset64);
     w.join();
   }
+  if (audit.authenticatedIdentity !== undefined) str(w, 13, audit.authenticatedIdentity);
   w.join();
   const bytes = w.finish();
   return { key: violation.zone, value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };

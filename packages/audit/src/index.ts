@@ -14,5 +14,6 @@ export {
   type KafkaClient,
   type ResolvedAuditWriterOptions,
 } from "./audit-writer-options";
+export { encodeIdentityMismatch, type Credential, type IdentityMismatch } from "./identity-mismatch-record";
 export { encodeZoneTraffic, type ZoneTraffic } from "./zone-traffic-record";
 export { isUnsendable } from "./unsendable";

@@ -43,4 +43,14 @@ describe("decodeAuditRecord", () => {
     const record = create(AuditRecordSchema, { id: "d-7/1", zone: "banana", event: { case: "zoneTraffic", value: { decisions: 3n } } });
     expect(decodeAuditRecord(toBinary(AuditRecordSchema, record), 5).id).toBe("d-7/1");
   });
+
+  // A refused claim decided nothing and wrote nothing: no zone's backlog owes it a remediation.
+  // The security event lives on the audit topic for whoever watches identities, not in the backlog.
+  it("does not count an identity mismatch as a violation", () => {
+    const record = create(AuditRecordSchema, {
+      id: "pdp-1-9",
+      event: { case: "identityMismatch", value: { authenticatedIdentity: "svc:a", producer: "svc:b", sink: "svc:ads", method: "Check" } },
+    });
+    expect(decodeAuditRecord(toBinary(AuditRecordSchema, record), 0).fact).toEqual({ kind: "ignored", event: "identityMismatch" });
+  });
 });

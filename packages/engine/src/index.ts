@@ -23,6 +23,8 @@ export type {
   ZoneRule,
 } from "./types";
 export { parseBundle } from "./parse-bundle";
+export { compilePatterns, isAssetId, isAssetPattern, matchesAny } from "./asset-id";
+export type { PatternMatcher } from "./asset-id";
 export { formatBundleError } from "./bundle-error";
 export { parseDurationMs } from "./duration";
 export { WriteError } from "./write-error";

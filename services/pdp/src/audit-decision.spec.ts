@@ -1,4 +1,6 @@
+import { fromBinary } from "@bufbuild/protobuf";
 import type { EncodedAuditRecord, OfferResult } from "@flowzone/audit";
+import { AuditRecordSchema } from "@flowzone/proto";
 import type { Decision, Violation, Write } from "@flowzone/engine";
 
 import { auditDecision } from "./audit-decision";
@@ -28,6 +30,16 @@ function trail(result: OfferResult): { offer(records: readonly EncodedAuditRecor
 }
 
 describe("auditing a decision", () => {
+  it.each([
+    ["an authenticated caller beside the claimed producer", "svc:gateway", "svc:gateway"],
+    ["no identity when callers are not authenticated", undefined, ""],
+  ])("records %s", (_name, authenticatedIdentity, recorded) => {
+    const kept = trail({ accepted: true, durable: Promise.resolve() });
+    auditDecision(kept, write, { allow: true, violations: [violation("banana", "open")] }, { ...context, authenticatedIdentity });
+    const record = fromBinary(AuditRecordSchema, kept.offered[0]?.value ?? Buffer.alloc(0));
+    expect(record.event.case === "violation" && { producer: record.event.value.producer, identity: record.event.value.authenticatedIdentity }).toEqual({ producer: "svc:a", identity: recorded });
+  });
+
   it("offers one record per violation, keyed by zone, leaves the decision as it was, and hands on the flush to await", () => {
     const decision: Decision = { allow: true, violations: [violation("banana", "open"), violation("pii", "closed")] };
     const durable = Promise.resolve();

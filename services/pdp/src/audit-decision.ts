@@ -6,6 +6,8 @@ export interface AuditContext {
   readonly decisionId: string;
   readonly policyVersion: string;
   readonly traceId: string;
+  /** The authenticated caller, recorded beside the claimed producer; undefined when callers are not authenticated. */
+  readonly authenticatedIdentity?: string | undefined;
 }
 
 /** Where the audit posture's outcomes are counted (the decision service's `DecisionMetrics`). */
@@ -34,7 +36,16 @@ export function auditDecision(writer: Pick<AuditWriter, "offer">, write: Write, 
   const timeMs = Date.now();
   const records = violations.map((violation, index) =>
     encodeViolationAudit(
-      { decisionId: context.decisionId, write, violation, enforcementPoint: "decision_service", policyVersion: context.policyVersion, traceId: context.traceId, timeMs },
+      {
+        decisionId: context.decisionId,
+        write,
+        violation,
+        enforcementPoint: "decision_service",
+        policyVersion: context.policyVersion,
+        traceId: context.traceId,
+        timeMs,
+        ...(context.authenticatedIdentity === undefined ? {} : { authenticatedIdentity: context.authenticatedIdentity }),
+      },
       index,
     ),
   );

@@ -1,4 +1,4 @@
-import type { Metadata } from "@grpc/grpc-js";
+import type { Metadata, ServerUnaryCall } from "@grpc/grpc-js";
 import type { AuditWriter } from "@flowzone/audit";
 import { checkFieldBytes, type PolicyEngine } from "@flowzone/engine";
 import type { Logger } from "@flowzone/logging";
@@ -7,11 +7,13 @@ import type { CheckRequest, CheckResponse } from "@flowzone/proto";
 import type { DecisionMetrics } from "@flowzone/telemetry";
 import { TRACEPARENT_HEADER, traceIdOf } from "@flowzone/trace-context";
 import { auditDecision } from "./audit-decision";
+import type { Caller, CallerAuthenticator } from "./caller-authenticator";
 import { checkBatchSize } from "./check-limits";
 import { batchRequestsOf, requestIdOf, toCheckBatchResponse, toCheckResponse, toWrite } from "./convert";
 import type { DecisionHandlers } from "./convert";
 import { decide } from "./decide";
 import type { DecisionIds } from "./decision-ids";
+import { auditMismatches, producerMismatch } from "./identity-refusal";
 import type { Limits } from "./limits";
 import { toStatus } from "./to-status";
 
@@ -24,6 +26,22 @@ export interface HandlerDeps {
   readonly audit: AuditWriter | undefined;
   /** Decision counts and sampled engine time; recording is a few plain increments per call. */
   readonly metrics: DecisionMetrics;
+  /**
+   * Who callers are and for whom they may speak (mTLS or bearer tokens); undefined when callers
+   * are not authenticated (no client CA, no identities file): every producer is taken as claimed.
+   */
+  readonly authenticator?: CallerAuthenticator | undefined;
+}
+
+/** What a call carries that tells who its caller is (every kind of server call has both). */
+type CallCredentials = Pick<ServerUnaryCall<unknown, unknown>, "metadata" | "getAuthContext">;
+
+const AUTHORIZATION = "authorization";
+
+/** A request refused because its caller may not speak for its producer: the error, and the flush of its audit record. */
+interface Refusal {
+  readonly error: Error;
+  readonly durable: Promise<void> | undefined;
 }
 
 /**
@@ -34,7 +52,46 @@ export interface HandlerDeps {
  * that cannot be decided fails with a status, never a silent allow.
  */
 export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
-  const { policy, ids, limits, logger, audit, metrics } = deps;
+  const { policy, ids, limits, logger, audit, metrics, authenticator } = deps;
+
+  /** The authenticated caller, undefined when callers are not authenticated. @throws FlowzoneError `unauthenticated`. */
+  const callerOf = (call: CallCredentials): Caller | undefined => {
+    if (authenticator === undefined) return undefined;
+    const authorization = call.metadata.get(AUTHORIZATION).filter((value): value is string => typeof value === "string");
+    return authenticator.authenticate({ certificate: call.getAuthContext().sslPeerCertificate, authorization });
+  };
+
+  /**
+   * Checks that `caller` may speak for every request's producer, before any is decided (so a
+   * refused batch has no violations audited, and no request is checked for other faults first);
+   * a refusal audits one identity_mismatch record per offending request and names the first.
+   */
+  const refusalOf = (caller: Caller | undefined, requests: readonly CheckRequest[], engine: PolicyEngine, metadata: Metadata, method: "Check" | "CheckBatch" | "CheckStream"): Refusal | undefined => {
+    if (caller === undefined || authenticator === undefined) return undefined;
+    let offending: CheckRequest[] | undefined;
+    let first = -1;
+    for (let i = 0; i < requests.length; i++) {
+      const request = requests[i] as CheckRequest;
+      if (authenticator.maySpeakFor(caller.identity, request.producer)) continue;
+      if (offending === undefined) {
+        offending = [];
+        first = i;
+      }
+      offending.push(request);
+    }
+    if (offending === undefined) return undefined;
+    const offended = requests[first] as CheckRequest;
+    const scope = method === "CheckBatch" ? { index: first } : method === "CheckStream" ? { requestId: offended.requestId } : {};
+    const context = { id: ids.next(), method, policyVersion: engine.version, traceId: traceIdOf(metadata.get(TRACEPARENT_HEADER)), maxFieldBytes: engine.bundle.defaults.maxFieldBytes };
+    const durable = auditMismatches(audit, caller, offending, context);
+    return { error: toStatus(producerMismatch(caller, offended.producer, scope), scope, logger, method), durable };
+  };
+
+  /** Answers with `refusal` once its audit record is on disk. */
+  const refuse = (refusal: Refusal, send: (error: Error) => void): void => {
+    if (refusal.durable === undefined) send(refusal.error);
+    else void refusal.durable.then(() => { send(refusal.error); });
+  };
 
   /**
    * Decides one request with `engine` and audits its violations; throws for a bad request. Sets
@@ -42,7 +99,7 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
    * leaves it undefined when nothing need wait.
    */
   let durable: Promise<void> | undefined;
-  const answer = (request: CheckRequest, engine: PolicyEngine, metadata: Metadata): CheckResponse => {
+  const answer = (request: CheckRequest, engine: PolicyEngine, metadata: Metadata, caller: Caller | undefined): CheckResponse => {
     durable = undefined;
     checkFieldBytes("request_id", request.requestId, engine.bundle.defaults.maxFieldBytes);
     const write = toWrite(request);
@@ -56,7 +113,7 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
       decision = decide(engine, write, limits);
     }
     if (audit !== undefined && decision.violations.length > 0) {
-      const audited = auditDecision(audit, write, decision, { decisionId, policyVersion: engine.version, traceId: traceIdOf(metadata.get(TRACEPARENT_HEADER)) }, metrics);
+      const audited = auditDecision(audit, write, decision, { decisionId, policyVersion: engine.version, traceId: traceIdOf(metadata.get(TRACEPARENT_HEADER)), authenticatedIdentity: caller?.identity }, metrics);
       decision = audited.decision;
       durable = audited.durable;
     }
@@ -70,7 +127,13 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
       const engine = policy.current;
       let response;
       try {
-        response = answer(request, engine, call.metadata);
+        const caller = callerOf(call);
+        const refusal = refusalOf(caller, [request], engine, call.metadata, "Check");
+        if (refusal !== undefined) {
+          refuse(refusal, callback);
+          return;
+        }
+        response = answer(request, engine, call.metadata, caller);
       } catch (error) {
         callback(toStatus(error, {}, logger, "Check"));
         return;
@@ -81,18 +144,25 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
 
     checkBatch(call, callback): void {
       const requests = batchRequestsOf(call.request);
+      const engine = policy.current;
+      let caller: Caller | undefined;
       try {
+        caller = callerOf(call);
         checkBatchSize(requests.length, limits);
       } catch (error) {
         callback(toStatus(error, {}, logger, "CheckBatch"));
         return;
       }
-      const engine = policy.current;
+      const refusal = refusalOf(caller, requests, engine, call.metadata, "CheckBatch");
+      if (refusal !== undefined) {
+        refuse(refusal, callback);
+        return;
+      }
       const responses: CheckResponse[] = [];
       let flushed: Promise<void> | undefined; // group commit flushes in order: the last offer's flush covers the batch
       for (const request of requests) {
         try {
-          responses.push(answer(request, engine, call.metadata));
+          responses.push(answer(request, engine, call.metadata, caller));
         } catch (error) {
           callback(toStatus(error, { index: responses.length }, logger, "CheckBatch"));
           return;
@@ -105,6 +175,15 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
 
     checkStream(call): void {
       let failed = false;
+      // One caller per stream: its certificate and metadata are those of the call.
+      let caller: Caller | undefined;
+      try {
+        caller = callerOf(call);
+      } catch (error) {
+        failed = true;
+        call.emit("error", toStatus(error, {}, logger, "CheckStream"));
+        return;
+      }
       // The newest flush a response waits for; responses behind it wait too, so order holds.
       let unflushed: Promise<void> | undefined;
       const resume = (): void => {
@@ -126,9 +205,21 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
       call.on("data", (request: CheckRequest) => {
         if (failed) return;
         const engine = policy.current;
+        const refusal = refusalOf(caller, [request], engine, call.metadata, "CheckStream");
+        if (refusal !== undefined) {
+          // gRPC has no per-message error: the refusal ends the stream, as a bad request does, once
+          // the answers before it and its audit record are flushed.
+          failed = true;
+          call.pause();
+          const flush = refusal.durable ?? unflushed;
+          const fail = (): void => { call.emit("error", refusal.error); };
+          if (flush === undefined) fail();
+          else after(flush, fail);
+          return;
+        }
         let response: CheckResponse;
         try {
-          response = answer(request, engine, call.metadata);
+          response = answer(request, engine, call.metadata, caller);
         } catch (error) {
           failed = true;
           call.pause();

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file flowzone/v1/audit.proto.
  */
 export const file_flowzone_v1_audit: GenFile = /*@__PURE__*/
-  fileDesc("ChdmbG93em9uZS92MS9hdWRpdC5wcm90bxILZmxvd3pvbmUudjEiwgQKC0F1ZGl0UmVjb3JkEgoKAmlkGAEgASgJEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBHpvbmUYAyABKAkSEAoIdHJhY2VfaWQYBCABKAkSFgoOcG9saWN5X3ZlcnNpb24YBSABKAkSMAoJdmlvbGF0aW9uGAogASgLMhsuZmxvd3pvbmUudjEuVmlvbGF0aW9uRXZlbnRIABIvCgl6b25lX2ZsaXAYCyABKAsyGi5mbG93em9uZS52MS5ab25lRmxpcEV2ZW50SAASOAoRZXhjZXB0aW9uX2dyYW50ZWQYDCABKAsyGy5mbG93em9uZS52MS5FeGNlcHRpb25FdmVudEgAEjgKEWV4Y2VwdGlvbl9yZXZva2VkGA0gASgLMhsuZmxvd3pvbmUudjEuRXhjZXB0aW9uRXZlbnRIABI4ChFleGNlcHRpb25fZXhwaXJlZBgOIAEoCzIbLmZsb3d6b25lLnYxLkV4Y2VwdGlvbkV2ZW50SAASOwoPdmlvbGF0aW9uX2ZpeGVkGA8gASgLMiAuZmxvd3pvbmUudjEuVmlvbGF0aW9uRml4ZWRFdmVudEgAEjcKDXBvbGljeV9wdXNoZWQYECABKAsyHi5mbG93em9uZS52MS5Qb2xpY3lQdXNoZWRFdmVudEgAEjUKDHpvbmVfdHJhZmZpYxgRIAEoCzIdLmZsb3d6b25lLnYxLlpvbmVUcmFmZmljRXZlbnRIAEIHCgVldmVudCJCCg5TdHJlYW1Qb3NpdGlvbhINCgV0b3BpYxgBIAEoCRIRCglwYXJ0aXRpb24YAiABKAUSDgoGb2Zmc2V0GAMgASgDIrECCg5WaW9sYXRpb25FdmVudBITCgtkZWNpc2lvbl9pZBgBIAEoCRIMCgRydWxlGAIgASgJEh8KBG1vZGUYAyABKA4yES5mbG93em9uZS52MS5Nb2RlEhAKCGVuZm9yY2VkGAQgASgIEg4KBmxhYmVscxgFIAMoCRIQCghwcm9kdWNlchgGIAEoCRIMCgRzaW5rGAcgASgJEg8KB3NvdXJjZXMYCCADKAkSDwoHcHVycG9zZRgJIAEoCRI4ChFlbmZvcmNlbWVudF9wb2ludBgKIAEoDjIdLmZsb3d6b25lLnYxLkVuZm9yY2VtZW50UG9pbnQSDgoGcmVhc29uGAsgASgJEi0KCHBvc2l0aW9uGAwgASgLMhsuZmxvd3pvbmUudjEuU3RyZWFtUG9zaXRpb24ioAEKDVpvbmVGbGlwRXZlbnQSHwoEZnJvbRgBIAEoDjIRLmZsb3d6b25lLnYxLk1vZGUSHQoCdG8YAiABKA4yES5mbG93em9uZS52MS5Nb2RlEg0KBWFjdG9yGAMgASgJEg4KBnJlYXNvbhgEIAEoCRIOCgZmb3JjZWQYBSABKAgSDQoFZXBvY2gYBiABKAMSEQoJYXV0b21hdGljGAcgASgIIpwBCg5FeGNlcHRpb25FdmVudBIUCgxleGNlcHRpb25faWQYASABKAkSEAoIcHJvZHVjZXIYAiABKAkSDAoEc2luaxgDIAEoCRIVCg1qdXN0aWZpY2F0aW9uGAQgASgJEi4KCmV4cGlyZXNfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBWFjdG9yGAYgASgJIoYBChNWaW9sYXRpb25GaXhlZEV2ZW50EhQKDHZpb2xhdGlvbl9pZBgBIAEoCRIMCgRydWxlGAIgASgJEhAKCHByb2R1Y2VyGAMgASgJEgwKBHNpbmsYBCABKAkSDgoGbGFiZWxzGAUgAygJEgwKBG5vdGUYBiABKAkSDQoFYWN0b3IYByABKAkiRwoRUG9saWN5UHVzaGVkRXZlbnQSDwoHdmVyc2lvbhgBIAEoCRINCgVhY3RvchgCIAEoCRISCgpmaWxlX2NvdW50GAMgASgFItMBChBab25lVHJhZmZpY0V2ZW50EhEKCWRlY2lzaW9ucxgBIAEoAxIwCgx3aW5kb3dfc3RhcnQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCndpbmRvd19lbmQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjgKEWVuZm9yY2VtZW50X3BvaW50GAQgASgOMh0uZmxvd3pvbmUudjEuRW5mb3JjZW1lbnRQb2ludBIQCghyZXBvcnRlchgFIAEoCSqfAQoQRW5mb3JjZW1lbnRQb2ludBIhCh1FTkZPUkNFTUVOVF9QT0lOVF9VTlNQRUNJRklFRBAAEiYKIkVORk9SQ0VNRU5UX1BPSU5UX0RFQ0lTSU9OX1NFUlZJQ0UQARIlCiFFTkZPUkNFTUVOVF9QT0lOVF9TVFJFQU1fRU5GT1JDRVIQAhIZChVFTkZPUkNFTUVOVF9QT0lOVF9TREsQA2IGcHJvdG8z", [file_flowzone_v1_types, file_google_protobuf_timestamp]);
+  fileDesc("ChdmbG93em9uZS92MS9hdWRpdC5wcm90bxILZmxvd3pvbmUudjEigwUKC0F1ZGl0UmVjb3JkEgoKAmlkGAEgASgJEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBHpvbmUYAyABKAkSEAoIdHJhY2VfaWQYBCABKAkSFgoOcG9saWN5X3ZlcnNpb24YBSABKAkSMAoJdmlvbGF0aW9uGAogASgLMhsuZmxvd3pvbmUudjEuVmlvbGF0aW9uRXZlbnRIABIvCgl6b25lX2ZsaXAYCyABKAsyGi5mbG93em9uZS52MS5ab25lRmxpcEV2ZW50SAASOAoRZXhjZXB0aW9uX2dyYW50ZWQYDCABKAsyGy5mbG93em9uZS52MS5FeGNlcHRpb25FdmVudEgAEjgKEWV4Y2VwdGlvbl9yZXZva2VkGA0gASgLMhsuZmxvd3pvbmUudjEuRXhjZXB0aW9uRXZlbnRIABI4ChFleGNlcHRpb25fZXhwaXJlZBgOIAEoCzIbLmZsb3d6b25lLnYxLkV4Y2VwdGlvbkV2ZW50SAASOwoPdmlvbGF0aW9uX2ZpeGVkGA8gASgLMiAuZmxvd3pvbmUudjEuVmlvbGF0aW9uRml4ZWRFdmVudEgAEjcKDXBvbGljeV9wdXNoZWQYECABKAsyHi5mbG93em9uZS52MS5Qb2xpY3lQdXNoZWRFdmVudEgAEjUKDHpvbmVfdHJhZmZpYxgRIAEoCzIdLmZsb3d6b25lLnYxLlpvbmVUcmFmZmljRXZlbnRIABI/ChFpZGVudGl0eV9taXNtYXRjaBgSIAEoCzIiLmZsb3d6b25lLnYxLklkZW50aXR5TWlzbWF0Y2hFdmVudEgAQgcKBWV2ZW50IkIKDlN0cmVhbVBvc2l0aW9uEg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoBRIOCgZvZmZzZXQYAyABKAMi0QIKDlZpb2xhdGlvbkV2ZW50EhMKC2RlY2lzaW9uX2lkGAEgASgJEgwKBHJ1bGUYAiABKAkSHwoEbW9kZRgDIAEoDjIRLmZsb3d6b25lLnYxLk1vZGUSEAoIZW5mb3JjZWQYBCABKAgSDgoGbGFiZWxzGAUgAygJEhAKCHByb2R1Y2VyGAYgASgJEgwKBHNpbmsYByABKAkSDwoHc291cmNlcxgIIAMoCRIPCgdwdXJwb3NlGAkgASgJEjgKEWVuZm9yY2VtZW50X3BvaW50GAogASgOMh0uZmxvd3pvbmUudjEuRW5mb3JjZW1lbnRQb2ludBIOCgZyZWFzb24YCyABKAkSLQoIcG9zaXRpb24YDCABKAsyGy5mbG93em9uZS52MS5TdHJlYW1Qb3NpdGlvbhIeChZhdXRoZW50aWNhdGVkX2lkZW50aXR5GA0gASgJIqgBChVJZGVudGl0eU1pc21hdGNoRXZlbnQSHgoWYXV0aGVudGljYXRlZF9pZGVudGl0eRgBIAEoCRIrCgpjcmVkZW50aWFsGAIgASgOMhcuZmxvd3pvbmUudjEuQ3JlZGVudGlhbBIQCghwcm9kdWNlchgDIAEoCRIMCgRzaW5rGAQgASgJEhIKCnJlcXVlc3RfaWQYBSABKAkSDgoGbWV0aG9kGAYgASgJIqABCg1ab25lRmxpcEV2ZW50Eh8KBGZyb20YASABKA4yES5mbG93em9uZS52MS5Nb2RlEh0KAnRvGAIgASgOMhEuZmxvd3pvbmUudjEuTW9kZRINCgVhY3RvchgDIAEoCRIOCgZyZWFzb24YBCABKAkSDgoGZm9yY2VkGAUgASgIEg0KBWVwb2NoGAYgASgDEhEKCWF1dG9tYXRpYxgHIAEoCCKcAQoORXhjZXB0aW9uRXZlbnQSFAoMZXhjZXB0aW9uX2lkGAEgASgJEhAKCHByb2R1Y2VyGAIgASgJEgwKBHNpbmsYAyABKAkSFQoNanVzdGlmaWNhdGlvbhgEIAEoCRIuCgpleHBpcmVzX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVhY3RvchgGIAEoCSKGAQoTVmlvbGF0aW9uRml4ZWRFdmVudBIUCgx2aW9sYXRpb25faWQYASABKAkSDAoEcnVsZRgCIAEoCRIQCghwcm9kdWNlchgDIAEoCRIMCgRzaW5rGAQgASgJEg4KBmxhYmVscxgFIAMoCRIMCgRub3RlGAYgASgJEg0KBWFjdG9yGAcgASgJIkcKEVBvbGljeVB1c2hlZEV2ZW50Eg8KB3ZlcnNpb24YASABKAkSDQoFYWN0b3IYAiABKAkSEgoKZmlsZV9jb3VudBgDIAEoBSLTAQoQWm9uZVRyYWZmaWNFdmVudBIRCglkZWNpc2lvbnMYASABKAMSMAoMd2luZG93X3N0YXJ0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp3aW5kb3dfZW5kGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI4ChFlbmZvcmNlbWVudF9wb2ludBgEIAEoDjIdLmZsb3d6b25lLnYxLkVuZm9yY2VtZW50UG9pbnQSEAoIcmVwb3J0ZXIYBSABKAkqnwEKEEVuZm9yY2VtZW50UG9pbnQSIQodRU5GT1JDRU1FTlRfUE9JTlRfVU5TUEVDSUZJRUQQABImCiJFTkZPUkNFTUVOVF9QT0lOVF9ERUNJU0lPTl9TRVJWSUNFEAESJQohRU5GT1JDRU1FTlRfUE9JTlRfU1RSRUFNX0VORk9SQ0VSEAISGQoVRU5GT1JDRU1FTlRfUE9JTlRfU0RLEAMqaAoKQ3JlZGVudGlhbBIaChZDUkVERU5USUFMX1VOU1BFQ0lGSUVEEAASIQodQ1JFREVOVElBTF9DTElFTlRfQ0VSVElGSUNBVEUQARIbChdDUkVERU5USUFMX0JFQVJFUl9UT0tFThACYgZwcm90bzM", [file_flowzone_v1_types, file_google_protobuf_timestamp]);
 
 /**
  * AuditRecord is one event on the flowzone.audit.v1 topic (key: zone name).
@@ -107,6 +107,12 @@ export type AuditRecord = Message<"flowzone.v1.AuditRecord"> & {
      */
     value: ZoneTrafficEvent;
     case: "zoneTraffic";
+  } | {
+    /**
+     * @generated from field: flowzone.v1.IdentityMismatchEvent identity_mismatch = 18;
+     */
+    value: IdentityMismatchEvent;
+    case: "identityMismatch";
   } | { case: undefined; value?: undefined };
 };
 
@@ -211,6 +217,15 @@ export type ViolationEvent = Message<"flowzone.v1.ViolationEvent"> & {
    * @generated from field: flowzone.v1.StreamPosition position = 12;
    */
   position?: StreamPosition | undefined;
+
+  /**
+   * The caller the decision service authenticated (client certificate or
+   * bearer token), as an asset id, beside the producer it claimed; empty when
+   * callers are not authenticated, and in the enforcer's and the SDK's records.
+   *
+   * @generated from field: string authenticated_identity = 13;
+   */
+  authenticatedIdentity: string;
 };
 
 /**
@@ -219,6 +234,61 @@ export type ViolationEvent = Message<"flowzone.v1.ViolationEvent"> & {
  */
 export const ViolationEventSchema: GenMessage<ViolationEvent> = /*@__PURE__*/
   messageDesc(file_flowzone_v1_audit, 2);
+
+/**
+ * IdentityMismatchEvent records a request the decision service refused with
+ * PERMISSION_DENIED before deciding it: its authenticated caller may not speak
+ * for the producer the request claimed. It is not a violation (nothing was
+ * decided or written); the record's zone and its key are empty.
+ *
+ * @generated from message flowzone.v1.IdentityMismatchEvent
+ */
+export type IdentityMismatchEvent = Message<"flowzone.v1.IdentityMismatchEvent"> & {
+  /**
+   * The caller as authenticated, an asset id such as "svc:marketing-sync".
+   *
+   * @generated from field: string authenticated_identity = 1;
+   */
+  authenticatedIdentity: string;
+
+  /**
+   * @generated from field: flowzone.v1.Credential credential = 2;
+   */
+  credential: Credential;
+
+  /**
+   * The producer the request claimed.
+   *
+   * @generated from field: string producer = 3;
+   */
+  producer: string;
+
+  /**
+   * @generated from field: string sink = 4;
+   */
+  sink: string;
+
+  /**
+   * The request's request_id, when it had one.
+   *
+   * @generated from field: string request_id = 5;
+   */
+  requestId: string;
+
+  /**
+   * The method called: "Check", "CheckBatch" or "CheckStream".
+   *
+   * @generated from field: string method = 6;
+   */
+  method: string;
+};
+
+/**
+ * Describes the message flowzone.v1.IdentityMismatchEvent.
+ * Use `create(IdentityMismatchEventSchema)` to create a new message.
+ */
+export const IdentityMismatchEventSchema: GenMessage<IdentityMismatchEvent> = /*@__PURE__*/
+  messageDesc(file_flowzone_v1_audit, 3);
 
 /**
  * @generated from message flowzone.v1.ZoneFlipEvent
@@ -271,7 +341,7 @@ export type ZoneFlipEvent = Message<"flowzone.v1.ZoneFlipEvent"> & {
  * Use `create(ZoneFlipEventSchema)` to create a new message.
  */
 export const ZoneFlipEventSchema: GenMessage<ZoneFlipEvent> = /*@__PURE__*/
-  messageDesc(file_flowzone_v1_audit, 3);
+  messageDesc(file_flowzone_v1_audit, 4);
 
 /**
  * @generated from message flowzone.v1.ExceptionEvent
@@ -313,7 +383,7 @@ export type ExceptionEvent = Message<"flowzone.v1.ExceptionEvent"> & {
  * Use `create(ExceptionEventSchema)` to create a new message.
  */
 export const ExceptionEventSchema: GenMessage<ExceptionEvent> = /*@__PURE__*/
-  messageDesc(file_flowzone_v1_audit, 4);
+  messageDesc(file_flowzone_v1_audit, 5);
 
 /**
  * @generated from message flowzone.v1.ViolationFixedEvent
@@ -360,7 +430,7 @@ export type ViolationFixedEvent = Message<"flowzone.v1.ViolationFixedEvent"> & {
  * Use `create(ViolationFixedEventSchema)` to create a new message.
  */
 export const ViolationFixedEventSchema: GenMessage<ViolationFixedEvent> = /*@__PURE__*/
-  messageDesc(file_flowzone_v1_audit, 5);
+  messageDesc(file_flowzone_v1_audit, 6);
 
 /**
  * @generated from message flowzone.v1.PolicyPushedEvent
@@ -387,7 +457,7 @@ export type PolicyPushedEvent = Message<"flowzone.v1.PolicyPushedEvent"> & {
  * Use `create(PolicyPushedEventSchema)` to create a new message.
  */
 export const PolicyPushedEventSchema: GenMessage<PolicyPushedEvent> = /*@__PURE__*/
-  messageDesc(file_flowzone_v1_audit, 6);
+  messageDesc(file_flowzone_v1_audit, 7);
 
 /**
  * ZoneTrafficEvent counts the decisions one enforcement point evaluated for a
@@ -432,7 +502,7 @@ export type ZoneTrafficEvent = Message<"flowzone.v1.ZoneTrafficEvent"> & {
  * Use `create(ZoneTrafficEventSchema)` to create a new message.
  */
 export const ZoneTrafficEventSchema: GenMessage<ZoneTrafficEvent> = /*@__PURE__*/
-  messageDesc(file_flowzone_v1_audit, 7);
+  messageDesc(file_flowzone_v1_audit, 8);
 
 /**
  * EnforcementPoint names where a decision was made.
@@ -466,4 +536,36 @@ export enum EnforcementPoint {
  */
 export const EnforcementPointSchema: GenEnum<EnforcementPoint> = /*@__PURE__*/
   enumDesc(file_flowzone_v1_audit, 0);
+
+/**
+ * Credential names how the decision service authenticated a caller.
+ *
+ * @generated from enum flowzone.v1.Credential
+ */
+export enum Credential {
+  /**
+   * @generated from enum value: CREDENTIAL_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * A client certificate verified by mTLS (a SPIFFE URI SAN or a mapping).
+   *
+   * @generated from enum value: CREDENTIAL_CLIENT_CERTIFICATE = 1;
+   */
+  CLIENT_CERTIFICATE = 1,
+
+  /**
+   * An `authorization: Bearer` token from the identities file.
+   *
+   * @generated from enum value: CREDENTIAL_BEARER_TOKEN = 2;
+   */
+  BEARER_TOKEN = 2,
+}
+
+/**
+ * Describes the enum flowzone.v1.Credential.
+ */
+export const CredentialSchema: GenEnum<Credential> = /*@__PURE__*/
+  enumDesc(file_flowzone_v1_audit, 1);
 
