@@ -1,7 +1,7 @@
 import type { FlowViolation } from "./types";
 
 /** Why a guarded send did not write: a closed set, so callers can switch on it. */
-export type FlowErrorCode = "denied" | "check_unavailable" | "invalid_request";
+export type FlowErrorCode = "denied" | "check_unavailable" | "invalid_request" | "not_permitted";
 
 /**
  * The one error family of the SDK. Every subclass carries a closed `code` and, where something
@@ -67,5 +67,25 @@ export class FlowRequestError extends FlowError {
     cause?: unknown,
   ) {
     super("invalid_request", message, cause === undefined ? undefined : { cause });
+  }
+}
+
+/**
+ * The decision service refused the caller: it could not authenticate it (gRPC UNAUTHENTICATED: no
+ * client certificate or bearer token it accepts, see `decider.bearerToken`), or the authenticated
+ * caller may not speak for the write's producer (PERMISSION_DENIED). Nothing was written, whatever
+ * the fail posture: a refusal is an answer, not an outage. `identity` and `producer` name both
+ * sides of a PERMISSION_DENIED (empty for UNAUTHENTICATED).
+ */
+export class FlowNotPermittedError extends FlowError {
+  override readonly name = "FlowNotPermittedError";
+
+  constructor(
+    readonly identity: string,
+    readonly producer: string,
+    message: string,
+    cause?: unknown,
+  ) {
+    super("not_permitted", message, cause === undefined ? undefined : { cause });
   }
 }

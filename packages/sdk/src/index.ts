@@ -8,7 +8,7 @@ export {
   type RemoteDecider,
   type ResolvedOptions,
 } from "./options";
-export { FlowCheckUnavailableError, FlowDeniedError, FlowError, FlowRequestError, type FlowErrorCode } from "./errors";
+export { FlowCheckUnavailableError, FlowDeniedError, FlowError, FlowNotPermittedError, FlowRequestError, type FlowErrorCode } from "./errors";
 export { DecisionCache, writeShapeKey } from "./decision-cache";
 export { UNCHECKED_DECISION } from "./flow-write";
 export { kafkajsConnection, readKafkaClientConfig, type KafkaClientConfig } from "@flowzone/kafka";

@@ -21,7 +21,7 @@ describe("resolveOptions", () => {
       cacheMaxEntries: SDK_DEFAULTS.cacheMaxEntries,
       cacheTtlMs: SDK_DEFAULTS.cacheTtlMs,
       acks: -1,
-      decider: { mode: "remote", address: "127.0.0.1:50051", deadlineMs: 200, interceptors: [], followControlTopic: true, controlTopic: "flowzone.control.v1" },
+      decider: { mode: "remote", address: "127.0.0.1:50051", deadlineMs: 200, interceptors: [], followControlTopic: true, controlTopic: "flowzone.control.v1", bearerToken: "" },
     });
     expect(SDK_DEFAULTS.failMode).toBe("open");
   });
@@ -31,6 +31,7 @@ describe("resolveOptions", () => {
     expect(resolved).toMatchObject({ failMode: "closed", cacheMaxEntries: 0, producer: "svc:orders-api", decider: { deadlineMs: 50 } });
     const quiet = resolveOptions({ ...remote, decider: { mode: "remote", address: "pdp:1", followControlTopic: false, controlTopic: "ctl" } });
     expect(quiet.decider).toMatchObject({ followControlTopic: false, controlTopic: "ctl" });
+    expect(resolveOptions({ ...remote, decider: { mode: "remote", address: "pdp:1", bearerToken: "s3cret-token" } }).decider).toMatchObject({ bearerToken: "s3cret-token" });
   });
 
   it.each([
@@ -46,6 +47,8 @@ describe("resolveOptions", () => {
     ["a fractional deadline", withOptions(remote, { decider: { mode: "remote", address: "pdp:1", deadlineMs: 0.5 } }), /decider.deadlineMs must be an integer/],
     ["a followControlTopic that is not a boolean", withOptions(remote, { decider: { mode: "remote", address: "pdp:1", followControlTopic: "yes" } }), /decider.followControlTopic must be true or false, got "yes"/],
     ["an empty control topic", withOptions(remote, { decider: { mode: "remote", address: "pdp:1", controlTopic: "" } }), /decider.controlTopic must be a topic name/],
+    ["an empty bearer token", withOptions(remote, { decider: { mode: "remote", address: "pdp:1", bearerToken: "" } }), /decider.bearerToken must be a non-empty string without white space/],
+    ["a bearer token with its scheme", withOptions(remote, { decider: { mode: "remote", address: "pdp:1", bearerToken: "Bearer abc" } }), /decider.bearerToken must be .*without "Bearer "/],
     ["embedded options not made by embeddedDecider", withOptions(remote, { decider: { mode: "embedded", policyDir: "/p", auditSpoolDir: "/s" } }), /embeddedDecider\(.*"@flowzone\/sdk\/embedded"/],
   ])("rejects %s with a message naming the option", (_what, options, message) => {
     expect(() => resolveOptions(options)).toThrow(message);

@@ -24,6 +24,13 @@ export interface RemoteDecider {
    */
   readonly followControlTopic?: boolean;
   readonly controlTopic?: string;
+  /**
+   * Sent as `authorization: Bearer <token>` metadata on every call, for a decision service that
+   * authenticates producers by token (its identities file, `FLOWZONE_IDENTITIES`). The service
+   * takes the token's identity as the caller, which may claim only the producers it speaks for.
+   * Over a plaintext channel anyone on the path can read it: use it with TLS.
+   */
+  readonly bearerToken?: string;
 }
 
 /**
@@ -138,6 +145,7 @@ function resolveDecider(given: RemoteDecider | EmbeddedDecider | undefined): Req
       interceptors: decider.interceptors ?? [],
       followControlTopic: follow,
       controlTopic,
+      bearerToken: bearerTokenOf(decider.bearerToken),
     };
     checkInteger("decider.deadlineMs", resolved.deadlineMs, 1, 60_000);
     return resolved;
@@ -149,6 +157,13 @@ function resolveDecider(given: RemoteDecider | EmbeddedDecider | undefined): Req
     return decider as EmbeddedDecider;
   }
   throw new RangeError(`guarded producer: decider.mode must be "remote" or "embedded", got "${String((decider as { mode?: unknown }).mode)}"`);
+}
+
+/** The token to send, "" for none. A token with white space could never match: refused here. */
+function bearerTokenOf(token: unknown): string {
+  if (token === undefined) return "";
+  if (typeof token !== "string" || !/^\S+$/.test(token)) throw new RangeError("guarded producer: decider.bearerToken must be a non-empty string without white space (the token itself, without \"Bearer \")");
+  return token;
 }
 
 /** Throws a `RangeError` naming the option unless `value` is an integer in [min, max]. */

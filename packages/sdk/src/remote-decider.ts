@@ -9,7 +9,7 @@ import type { CheckBatchRequest, CheckBatchResponse, CheckRequest, CheckResponse
 
 import { fromCheckResponse } from "./convert";
 import { DeciderUnavailable, type Decider, type DeciderResult } from "./decider";
-import { FlowRequestError } from "./errors";
+import { FlowNotPermittedError, FlowRequestError } from "./errors";
 import type { RemoteDecider } from "./options";
 import type { ZonePosture } from "./posture-answer";
 
@@ -25,7 +25,8 @@ const RawDecisionClient = clientConstructor(DecisionService);
 /**
  * Decides with the decision service: one write is one `Check`, several are one `CheckBatch`,
  * each under the deadline. `INVALID_ARGUMENT` is the caller's mistake (`FlowRequestError`);
- * any other failure, including the deadline, is flowzone's (`DeciderUnavailable`), carrying the
+ * `UNAUTHENTICATED` and `PERMISSION_DENIED` refuse the caller (`FlowNotPermittedError`: never
+ * failed open); any other failure, including the deadline, is flowzone's (`DeciderUnavailable`), carrying the
  * posture of the zones the writes touch when the control topic is followed (`zones`).
  */
 export class RemoteDecisionClient implements Decider {
@@ -46,6 +47,7 @@ export class RemoteDecisionClient implements Decider {
     if (first === undefined) return [];
     const metadata = new grpc.Metadata();
     if (traceparent !== "") metadata.set(TRACEPARENT_HEADER, traceparent);
+    if (this.options.bearerToken !== "") metadata.set(AUTHORIZATION, `Bearer ${this.options.bearerToken}`);
     if (writes.length === 1) {
       const response = await this.call<CheckResponse>(writes, (options, done) => this.client.check(toRequest(first), metadata, options, done));
       return [fromCheckResponse(response, first)];
@@ -112,6 +114,8 @@ function toRequest(write: Write): CheckRequest {
   });
 }
 
+const AUTHORIZATION = "authorization";
+
 /** How a batch's field paths start: `requests[2].labels[0]`. */
 const BATCH_ITEM = "requests[";
 
@@ -127,6 +131,11 @@ function toDeciderError(error: grpc.ServiceError, address: string, unavailable: 
     const field = violation === undefined ? "" : fieldOfWrite(violation.field);
     const value = refusal.details.metadata?.["value"] ?? "";
     return new FlowRequestError(field, value, `flowzone cannot decide this write: ${violation?.description ?? refusal.message}`, refusal);
+  }
+  if (error.code === grpc.status.PERMISSION_DENIED || error.code === grpc.status.UNAUTHENTICATED) {
+    const refusal = fromServiceError(error);
+    const metadata = refusal.details.metadata ?? {};
+    return new FlowNotPermittedError(metadata["identity"] ?? "", metadata["producer"] ?? "", `the decision service at ${address} refused this producer: ${refusal.message}`, refusal);
   }
   const what = error.code === grpc.status.DEADLINE_EXCEEDED ? "did not answer within the deadline" : `failed (${grpc.status[error.code]})`;
   return unavailable(`decision service at ${address} ${what}: ${error.details}`, error);
