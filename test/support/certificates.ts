@@ -12,6 +12,7 @@
 import { execFile } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { connect, type PeerCertificate } from "node:tls";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -113,4 +114,21 @@ export class TestCa {
     const x509 = new X509Certificate(await readFile(file("pem")));
     return { cert: file("pem"), key: file("key"), serialNumber: x509.serialNumber, fingerprint256: x509.fingerprint256 };
   }
+}
+
+/**
+ * The certificate a TLS server at 127.0.0.1:`port` presents to a new connection (verified against
+ * `caFile`, for the name `localhost`), e.g. to tell which of two certificates it serves after a
+ * rotation by `serialNumber` or `fingerprint256`. `alpn` `h2` speaks to a gRPC server.
+ */
+export async function peerCertificate(port: number, caFile: string, alpn: "h2" | "http/1.1" = "http/1.1"): Promise<PeerCertificate> {
+  const ca = await readFile(caFile);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: "127.0.0.1", port, ca, servername: "localhost", ALPNProtocols: [alpn] }, () => {
+      const certificate = socket.getPeerCertificate();
+      socket.destroy();
+      resolve(certificate);
+    });
+    socket.once("error", reject);
+  });
 }

@@ -6,6 +6,7 @@ export type { FailedCall, MethodCodec, MethodCodecs } from "@flowzone/grpc-codec
 export { createHealth } from "./health";
 export type { HealthReporter } from "./health";
 export { listen } from "./listen";
+export { serverCredentials } from "./server-credentials";
 export { addReflection, fileDescriptorSet } from "./reflection";
 export type { HandlerFor, ServiceHandlers } from "./service-handlers";
 export { shutdownGracefully } from "./shutdown";

@@ -1,6 +1,5 @@
-import { createServer } from "node:http";
-
 import type { Logger } from "@flowzone/logging";
+import { createWebServer, type ServerCertificates } from "@flowzone/service-kit";
 
 import { PROMETHEUS_CONTENT_TYPE, type Telemetry } from "./telemetry";
 
@@ -15,6 +14,8 @@ export interface MetricsServerOptions {
    * `/readyz`): each answers a status code and a body sent as JSON.
    */
   readonly probes?: Readonly<Record<string, () => ProbeAnswer>>;
+  /** The process's TLS certificates (`FLOWZONE_TLS_CERT`, `FLOWZONE_TLS_KEY`): given, it serves HTTPS. */
+  readonly tls?: ServerCertificates | undefined;
 }
 
 /** What a probe answers: its HTTP status and a JSON body. */
@@ -42,7 +43,7 @@ export async function serveMetrics(telemetry: Telemetry, options: MetricsServerO
   const logger = options.logger.child({ component: "metrics" });
   const probes = new Map(Object.entries(options.probes ?? {}));
   const paths = ["/metrics", ...probes.keys()].join(", ");
-  const server = createServer((request, response) => {
+  const server = createWebServer((request, response) => {
     const path = (request.url ?? "/").split("?")[0] ?? "/";
     const probe = probes.get(path);
     if ((path !== "/metrics" && probe === undefined) || (request.method !== "GET" && request.method !== "HEAD")) {
@@ -63,7 +64,7 @@ export async function serveMetrics(telemetry: Telemetry, options: MetricsServerO
         response.writeHead(500, { "content-type": "text/plain" }).end("collecting metrics failed\n");
       },
     );
-  });
+  }, options.tls, logger);
   const port = await new Promise<number>((resolve, reject) => {
     server.once("error", (error) => {
       reject(new Error(`cannot listen for metrics on ${options.host}:${options.port}: ${error.message}`, { cause: error }));
@@ -73,7 +74,7 @@ export async function serveMetrics(telemetry: Telemetry, options: MetricsServerO
       resolve(typeof address === "object" && address !== null ? address.port : options.port);
     });
   });
-  logger.info({ host: options.host, port, paths: ["/metrics", ...probes.keys()] }, "metrics listening on /metrics");
+  logger.info({ host: options.host, port, https: options.tls !== undefined, paths: ["/metrics", ...probes.keys()] }, "metrics listening on /metrics");
   return {
     port,
     close: () =>

@@ -1,6 +1,6 @@
 import { BROKERS_SETTING, CONTROL_SIGNING_KEY_SETTING, KAFKA_CONFIG_SETTING, configuredBrokers } from "@flowzone/kafka";
 import { DATABASE_DEFAULTS, DEFAULT_MAX_OPEN_SIGNATURES_PER_ZONE } from "@flowzone/control";
-import { HOME_SETTING, integer, invalidSetting, OPTIONAL_POLICY_SETTING, port, readSettings, text, type SettingSources } from "@flowzone/service-kit";
+import { HOME_SETTING, integer, invalidSetting, OPTIONAL_POLICY_SETTING, port, readSettings, SERVER_TLS_SETTINGS, serverTlsOf, text, type SettingSources } from "@flowzone/service-kit";
 
 import { DEFAULTS } from "./defaults";
 
@@ -45,13 +45,15 @@ export const CONTROL_SETTINGS = {
     max: 100_000_000,
   }),
   home: HOME_SETTING,
+  ...SERVER_TLS_SETTINGS,
 };
 
 /** The control plane's settings, as {@link controlConfig} reads them. */
 export type ControlConfig = ReturnType<typeof readControlSettings>;
 
 function readControlSettings(sources: SettingSources) {
-  return readSettings(CONTROL_SETTINGS, sources);
+  const { tlsCert, tlsKey, tlsClientCa, ...settings } = readSettings(CONTROL_SETTINGS, sources);
+  return { ...settings, tls: serverTlsOf({ tlsCert, tlsKey, tlsClientCa }) };
 }
 
 /**

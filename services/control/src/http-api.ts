@@ -1,8 +1,8 @@
-import { createServer } from "node:http";
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ControlPlane } from "@flowzone/control";
 import { FlowzoneError } from "@flowzone/errors";
 import type { Logger } from "@flowzone/logging";
+import { createWebServer, type ServerCertificates, type WebServer } from "@flowzone/service-kit";
 import type { Authenticator } from "./authenticator";
 import { parseJsonBody, readBody } from "./http-body";
 import { httpErrorOf } from "./http-errors";
@@ -22,6 +22,8 @@ export interface HttpApiDeps {
   /** Whether `/readyz` answers 200. */
   readonly isReady: () => boolean;
   readonly now: () => Date;
+  /** The process's TLS certificates: given, the API serves HTTPS. */
+  readonly tls?: ServerCertificates | undefined;
 }
 
 type Probe = (response: ServerResponse) => void;
@@ -36,7 +38,7 @@ const JSON_TYPE = "application/json; charset=utf-8";
  * token: orchestrators and scrapers carry none, and a client reads the document to learn how to
  * authenticate.
  */
-export function createHttpApi(deps: HttpApiDeps): Server {
+export function createHttpApi(deps: HttpApiDeps): WebServer {
   const { authenticator, metrics, logger, maxBodyBytes } = deps;
   const router = new Router<ApiHandler>(apiRoutes(deps.controlPlane, deps.now));
   const openApi = loadOpenApiDocument();
@@ -97,7 +99,7 @@ export function createHttpApi(deps: HttpApiDeps): Server {
     send(response, reply.status, reply.body);
   };
 
-  return createServer((request, response) => {
+  return createWebServer((request, response) => {
     const started = Date.now();
     const method = request.method ?? "GET";
     const seen = { route: "unmatched" };
@@ -121,7 +123,7 @@ export function createHttpApi(deps: HttpApiDeps): Server {
       .catch((error: unknown) => {
         logger.error({ err: error }, "cannot finish a request");
       });
-  });
+  }, deps.tls, logger);
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {

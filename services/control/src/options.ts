@@ -1,5 +1,6 @@
 import type { ControlPlane } from "@flowzone/control";
 import type { Logger } from "@flowzone/logging";
+import type { ServerTlsFiles } from "@flowzone/service-kit";
 import type { Telemetry } from "@flowzone/telemetry";
 import type { ApiToken } from "./api-token";
 
@@ -21,6 +22,12 @@ export interface ControlServiceOptions {
   readonly tokens?: readonly ApiToken[] | undefined;
   /** The token file to read at start (`FLOWZONE_TOKENS`); exclusive with `tokens`. */
   readonly tokensFile?: string | undefined;
+  /**
+   * `FLOWZONE_TLS_CERT` / `KEY` / `CLIENT_CA`: given, the HTTP API serves HTTPS and ZoneService
+   * TLS (certificates re-read when their files change); with a client CA, ZoneService requires
+   * client certificates (the HTTP API keeps authenticating by bearer token).
+   */
+  readonly tls?: ServerTlsFiles | undefined;
   readonly logger: Logger;
   /** Whether `/readyz` answers 200 and gRPC health is SERVING; default: once listening. */
   readonly isReady?: (() => boolean) | undefined;

@@ -1,7 +1,6 @@
-import type { Server as HttpServer } from "node:http";
 import * as grpc from "@grpc/grpc-js";
-import { addReflection, createHealth, listen, serviceDefinition, shutdownGracefully } from "@flowzone/grpc-kit";
-import { invalidSetting } from "@flowzone/service-kit";
+import { addReflection, createHealth, listen, serverCredentials, serviceDefinition, shutdownGracefully } from "@flowzone/grpc-kit";
+import { invalidSetting, ServerCertificates, tlsMode, type WebServer } from "@flowzone/service-kit";
 import { createTelemetry } from "@flowzone/telemetry";
 import type { ApiToken } from "./api-token";
 import { Authenticator } from "./authenticator";
@@ -38,7 +37,9 @@ export async function startControlService(options: ControlServiceOptions): Promi
   });
   const deps = { controlPlane: options.controlPlane, authenticator, metrics, logger, now };
 
-  const http = createHttpApi({ ...deps, maxBodyBytes, isReady });
+  // After every other check, so nothing needs closing when they fail; a bad file fails here.
+  const certificates = options.tls === undefined ? undefined : ServerCertificates.watch(options.tls, { logger: logger.child({ component: "tls" }) });
+  const http = createHttpApi({ ...deps, maxBodyBytes, isReady, tls: certificates });
   const grpcServer = new grpc.Server({ "grpc.max_receive_message_length": maxBodyBytes, "grpc.max_send_message_length": maxBodyBytes });
   grpcServer.addService(serviceDefinition(zoneService), zoneHandlers(deps));
   const health = createHealth([zoneService.typeName]);
@@ -52,14 +53,16 @@ export async function startControlService(options: ControlServiceOptions): Promi
   } catch (error) {
     grpcServer.forceShutdown();
     metrics.stop();
+    certificates?.close();
     throw error;
   }
   try {
-    grpcPort = await listen(grpcServer, options.host, options.grpcPort);
+    grpcPort = await listen(grpcServer, options.host, options.grpcPort, serverCredentials(certificates));
   } catch (error) {
     grpcServer.forceShutdown();
     http.close();
     metrics.stop();
+    certificates?.close();
     throw error;
   }
   health.setServing(isReady());
@@ -73,7 +76,7 @@ export async function startControlService(options: ControlServiceOptions): Promi
   } else {
     logger.info({ tokens: tokens?.length ?? 0 }, "bearer-token auth on: reads need a token, changes need the role privacy-admin");
   }
-  logger.info({ host: options.host, httpPort, grpcPort }, "control plane API listening");
+  logger.info({ host: options.host, httpPort, grpcPort, tls: tlsMode(certificates) }, "control plane API listening");
 
   let closing: Promise<void> | undefined;
   return {
@@ -84,6 +87,7 @@ export async function startControlService(options: ControlServiceOptions): Promi
         clearInterval(healthPoll);
         metrics.stop();
         const [forcedHttp, forcedGrpc] = await Promise.all([closeHttp(http, graceMs), shutdownGracefully(grpcServer, { graceMs, health })]);
+        certificates?.close();
         logger.info({ forced: forcedHttp || forcedGrpc }, "control plane API stopped");
       })();
       return closing;
@@ -98,7 +102,7 @@ async function tokensOf(options: ControlServiceOptions): Promise<readonly ApiTok
   return options.tokensFile === undefined ? options.tokens : loadTokenFile(options.tokensFile);
 }
 
-function listenHttp(server: HttpServer, host: string, port: number): Promise<number> {
+function listenHttp(server: WebServer, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void => {
       reject(new Error(`cannot listen on ${host}:${port}: ${error.message}`, { cause: error }));
@@ -113,7 +117,7 @@ function listenHttp(server: HttpServer, host: string, port: number): Promise<num
 }
 
 /** Stops accepting, closes idle keep-alive connections, and cuts the rest after `graceMs`; true when it had to. */
-function closeHttp(server: HttpServer, graceMs: number): Promise<boolean> {
+function closeHttp(server: WebServer, graceMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     let forced = false;
     const deadline = setTimeout(() => {

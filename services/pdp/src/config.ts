@@ -1,5 +1,5 @@
 import { BROKERS_SETTING, CONTROL_VERIFY_KEYS_SETTING, KAFKA_CONFIG_SETTING, configuredBrokers } from "@flowzone/kafka";
-import { port, readSettings, requiredText, text, type SettingSources } from "@flowzone/service-kit";
+import { port, readSettings, requiredText, SERVER_TLS_SETTINGS, serverTlsOf, text, type SettingSources } from "@flowzone/service-kit";
 
 import { DEFAULTS } from "./defaults";
 import type { DecisionServiceOptions } from "./options";
@@ -19,6 +19,7 @@ export const DECISION_SERVICE_SETTINGS = {
     default: undefined,
   }),
   metricsPort: port({ env: "FLOWZONE_METRICS_PORT", flag: "metrics-port", description: "Port of GET /metrics (0 picks a free one).", default: DEFAULTS.metricsPort }),
+  ...SERVER_TLS_SETTINGS,
 };
 
 /**
@@ -28,6 +29,6 @@ export const DECISION_SERVICE_SETTINGS = {
  * @throws FlowzoneError `invalid_config` naming the flag or variable and the bad value.
  */
 export function decisionServiceConfig(sources: SettingSources): Omit<DecisionServiceOptions, "logger"> {
-  const settings = readSettings(DECISION_SERVICE_SETTINGS, sources);
-  return { ...settings, brokers: configuredBrokers(settings.brokers, settings.kafkaConfig), reloadIntervalMs: DEFAULTS.reloadIntervalMs, limits: DEFAULTS.limits };
+  const { tlsCert, tlsKey, tlsClientCa, ...settings } = readSettings(DECISION_SERVICE_SETTINGS, sources);
+  return { ...settings, tls: serverTlsOf({ tlsCert, tlsKey, tlsClientCa }), brokers: configuredBrokers(settings.brokers, settings.kafkaConfig), reloadIntervalMs: DEFAULTS.reloadIntervalMs, limits: DEFAULTS.limits };
 }

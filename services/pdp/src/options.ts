@@ -1,5 +1,6 @@
 import type { ControlVerifyKeys, KafkaClientConfig } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
+import type { ServerTlsFiles } from "@flowzone/service-kit";
 import type { Telemetry } from "@flowzone/telemetry";
 import type { DecisionServiceHealth } from "./health-report";
 import type { Limits } from "./limits";
@@ -11,6 +12,11 @@ export interface DecisionServiceOptions {
   readonly host: string;
   /** 0 picks a free port; the bound one is in `RunningDecisionService.port` and the log. */
   readonly port: number;
+  /**
+   * `FLOWZONE_TLS_CERT` / `KEY` / `CLIENT_CA`: given, gRPC and `/metrics` serve TLS (certificates
+   * re-read when their files change), and with a client CA gRPC requires client certificates.
+   */
+  readonly tls?: ServerTlsFiles | undefined;
   readonly reloadIntervalMs: number;
   readonly limits: Limits;
   readonly logger: Logger;

@@ -2,9 +2,10 @@ import path from "node:path";
 
 import * as grpc from "@grpc/grpc-js";
 import { AuditWriter } from "@flowzone/audit";
-import { addReflection, createHealth, listen, serviceDefinition, shutdownGracefully } from "@flowzone/grpc-kit";
+import { addReflection, createHealth, listen, serverCredentials, serviceDefinition, shutdownGracefully } from "@flowzone/grpc-kit";
 import { auditTopicSpec, createKafka, ensureTopics } from "@flowzone/kafka";
 import { startPolicyRuntime } from "@flowzone/policy-runtime";
+import { ServerCertificates, tlsMode } from "@flowzone/service-kit";
 import { createTelemetry, DecisionMetrics, observeAuditTrail, observeControlRejections, serveMetricsIfPossible, type MetricsServer } from "@flowzone/telemetry";
 import { decisionService, decisionServiceFile } from "./convert";
 import { DecisionIds } from "./decision-ids";
@@ -41,6 +42,8 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
   validateOptions(options);
   const { policyDir, limits } = options;
   const logger = options.logger.child({ component: "pdp" });
+  // First, so a bad certificate file stops the start before anything else is opened.
+  const certificates = options.tls === undefined ? undefined : ServerCertificates.watch(options.tls, { logger: logger.child({ component: "tls" }) });
 
   const brokers = options.brokers ?? [];
   const kafka = brokers.length > 0 ? createKafka({ brokers, clientId: "flowzone-pdp", logger: options.logger, config: options.kafkaConfig }) : undefined;
@@ -85,10 +88,11 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
   let port: number;
   let metricsServer: MetricsServer | undefined;
   try {
-    port = await listen(server, options.host, options.port);
-    if (options.metricsPort !== undefined) metricsServer = await serveMetricsIfPossible(telemetry, { host: options.host, port: options.metricsPort, logger, probes: healthProbes(health) });
+    port = await listen(server, options.host, options.port, serverCredentials(certificates));
+    if (options.metricsPort !== undefined) metricsServer = await serveMetricsIfPossible(telemetry, { host: options.host, port: options.metricsPort, logger, probes: healthProbes(health), tls: certificates });
   } catch (error) {
     server.forceShutdown();
+    certificates?.close();
     unobserveAudit?.();
     unobserveRejections();
     traffic?.close();
@@ -103,7 +107,7 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
     if (closing === undefined) grpcHealth.setServing(true);
   });
 
-  logger.info({ host: options.host, port, policyDir, policyVersion: policy.current.version, ready: health().status === "ready" }, "decision service listening");
+  logger.info({ host: options.host, port, tls: tlsMode(certificates), policyDir, policyVersion: policy.current.version, ready: health().status === "ready" }, "decision service listening");
 
   return {
     port,
@@ -119,6 +123,7 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
         unobserveAudit?.();
         unobserveRejections();
         await metricsServer?.close();
+        certificates?.close();
         await runtime.close();
         logger.info({ forced }, "decision service stopped");
       })();
