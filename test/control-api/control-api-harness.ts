@@ -35,7 +35,12 @@ export interface ControlApi {
   readonly baseUrl: string;
   readonly grpcAddress: string;
   readonly lines: LogLine[];
-  request(method: string, path: string, options?: { token?: string | undefined; body?: unknown; rawBody?: string }): Promise<ApiResponse>;
+  /**
+   * One request. `token` left out means the admin's, `token: undefined` none; `contentType` left
+   * out means `application/json` on every method but GET (as the API requires of changes),
+   * `contentType: undefined` none.
+   */
+  request(method: string, path: string, options?: { token?: string | undefined; body?: unknown; rawBody?: string; contentType?: string | undefined }): Promise<ApiResponse>;
   stop(): Promise<void>;
 }
 
@@ -44,6 +49,8 @@ export interface StartApiOptions {
   readonly auth?: boolean;
   readonly maxBodyBytes?: number;
   readonly isReady?: () => boolean;
+  /** The token `GET /metrics` then requires. */
+  readonly metricsToken?: string;
 }
 
 export async function startControlApi(options: StartApiOptions = {}): Promise<ControlApi> {
@@ -58,6 +65,7 @@ export async function startControlApi(options: StartApiOptions = {}): Promise<Co
     logger,
     maxBodyBytes: options.maxBodyBytes,
     isReady: options.isReady,
+    metricsToken: options.metricsToken,
   });
   const baseUrl = `http://127.0.0.1:${service.httpPort}`;
   return {
@@ -68,12 +76,12 @@ export async function startControlApi(options: StartApiOptions = {}): Promise<Co
     lines,
     async request(method, path, options = {}) {
       const { body, rawBody } = options;
-      // `token: undefined` means no token; leaving `token` out means the admin's.
       const token = "token" in options ? options.token : ADMIN_TOKEN;
+      const contentType = "contentType" in options ? options.contentType : method === "GET" ? undefined : "application/json";
       const headers: Record<string, string> = {};
       if (token !== undefined) headers["authorization"] = `Bearer ${token}`;
+      if (contentType !== undefined) headers["content-type"] = contentType;
       const payload = rawBody ?? (body === undefined ? undefined : JSON.stringify(body));
-      if (payload !== undefined) headers["content-type"] = "application/json";
       const response = await fetch(baseUrl + path, { method, headers, body: payload });
       const text = await response.text();
       return { status: response.status, headers: response.headers, text, json: parseJson(response.headers, text) };

@@ -80,3 +80,29 @@ describe("HTTP API without a token file", () => {
     }
   });
 });
+
+describe("GET /metrics with a metrics token", () => {
+  const METRICS_TOKEN = "scrape-token-0123456789abcdef";
+
+  it("answers 401 without the token or with an API token, 200 with it; probes and the document stay open", async () => {
+    const guarded = await startControlApi({ metricsToken: METRICS_TOKEN });
+    try {
+      const without = await guarded.request("GET", "/metrics", { token: undefined });
+      expect(without.status).toBe(401);
+      expect(without.headers.get("www-authenticate")).toBe('Bearer realm="flowzone"');
+      expect(errorOf(without)).toEqual({
+        code: "unauthenticated",
+        message: "GET /metrics needs the metrics token: send 'Authorization: Bearer <token>' with the token of FLOWZONE_METRICS_TOKEN_FILE",
+      });
+      expect(errorOf(await guarded.request("GET", "/metrics", { token: ADMIN_TOKEN }))).toEqual({ code: "unauthenticated", message: "the bearer token is not the metrics token" });
+      const scraped = await guarded.request("GET", "/metrics", { token: METRICS_TOKEN });
+      expect(scraped.status).toBe(200);
+      expect(scraped.text).toContain("# TYPE flowzone_control_http_requests_total counter");
+      for (const path of ["/healthz", "/readyz", "/v1/openapi.json"]) expect((await guarded.request("GET", path, { token: undefined })).status).toBe(200);
+      // The metrics token is no API token.
+      expect((await guarded.request("GET", "/v1/zones", { token: METRICS_TOKEN })).status).toBe(401);
+    } finally {
+      await guarded.stop();
+    }
+  });
+});

@@ -105,6 +105,31 @@ describe("HTTP API bad input", () => {
     expect((await api.request("GET", "/v1/zones")).status).toBe(200);
   });
 
+  // What a web page can make a browser send cross-site without a CORS preflight: a form post, a
+  // text/plain body, or no content-type at all. Each target exists, so only the type refuses it.
+  it.each([
+    ["POST", "/v1/zones/email/flip", "to=off&reason=csrf"],
+    ["POST", "/v1/zones/banana/exceptions", "producer=svc:a&sink=kafka:b&justification=x"],
+    ["DELETE", "/v1/exceptions/ex-1", ""],
+    ["POST", "/v1/violations/v-1/fixed", "note=csrf"],
+    ["PUT", "/v1/policy", "files=x"],
+  ])("%s %s as a form post, as text/plain or without a content-type answers 415 and changes nothing", async (method, path, form) => {
+    const attempts: [string | undefined, string | undefined][] = [
+      ["application/x-www-form-urlencoded", form],
+      ["text/plain;charset=UTF-8", JSON.stringify({ to: "off", reason: "csrf", note: "csrf" })],
+      [undefined, undefined],
+    ];
+    for (const [contentType, rawBody] of attempts) {
+      const response = await api.request(method, path, rawBody === undefined ? { contentType } : { rawBody, contentType });
+      expect(response.status).toBe(415);
+      const got = contentType === undefined ? "no content-type" : `"${contentType}"`;
+      expect(errorOf(response)).toEqual({ code: "unsupported_media_type", message: `${method} needs the header "content-type: application/json", even without a body; the request has ${got}` });
+    }
+    expect(api.plane.changes).toEqual([]);
+    // The same request as JSON goes through: the refusal was the content-type's alone.
+    expect((await api.request(method, path, method === "DELETE" ? {} : { body: {} })).status).not.toBe(415);
+  });
+
   it("answers 404 for an unknown route and 405 with Allow for a known path with the wrong method", async () => {
     const unknown = await api.request("GET", "/v2/zones");
     expect(unknown.status).toBe(404);

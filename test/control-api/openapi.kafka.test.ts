@@ -24,6 +24,7 @@ const toExport: Flow = { zone: "banana", rule: "no-export", producer: "svc:banan
 const FUTURE = new Date(Date.now() + 7 * 24 * 3600_000).toISOString();
 /** Larger than the 1024-byte limit of the small service (but not 4 times, where the server cuts the connection). */
 const LARGE = "x".repeat(2000);
+const METRICS_TOKEN = "scrape-token-0123456789abcdef";
 
 const document = readOpenApiDocument();
 const validator = new OpenApiValidator(document);
@@ -31,23 +32,27 @@ const validator = new OpenApiValidator(document);
 // Set by the first step of the scenario below, the one test that uses them.
 let h: Harness | undefined;
 let service: RunningControlService | undefined;
-/** Same control plane, but never ready and with the smallest body limit: for 503 and 413. */
+/** Same control plane, but never ready, with the smallest body limit and a metrics token: for 503, 413 and 401 on /metrics. */
 let small: RunningControlService | undefined;
 
 interface RequestOptions {
   readonly token?: string | undefined;
   readonly body?: unknown;
   readonly rawBody?: string;
+  readonly contentType?: string;
   readonly on?: RunningControlService;
 }
 
-/** One request; `token` left out means the admin's, `token: undefined` means none. */
+/**
+ * One request; `token` left out means the admin's, `token: undefined` means none. Every method
+ * but GET says `content-type: application/json` unless `contentType` says otherwise.
+ */
 async function request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
   const token = "token" in options ? options.token : ADMIN_TOKEN;
   const headers: Record<string, string> = {};
   if (token !== undefined) headers["authorization"] = `Bearer ${token}`;
+  if (method !== "GET") headers["content-type"] = options.contentType ?? "application/json";
   const payload = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  if (payload !== undefined) headers["content-type"] = "application/json";
   const on = options.on ?? service;
   if (on === undefined) throw new Error("no control service running");
   const response = await fetch(`http://127.0.0.1:${on.httpPort}${path}`, { method, headers, body: payload });
@@ -130,7 +135,7 @@ describe("the control plane", () => {
         const { logger } = collectingLogger();
         const common = { controlPlane: plane, host: "127.0.0.1", httpPort: 0, grpcPort: 0, tokens: TOKENS, logger };
         service = await startControlService(common);
-        small = await startControlService({ ...common, maxBodyBytes: 1024, isReady: () => false });
+        small = await startControlService({ ...common, maxBodyBytes: 1024, isReady: () => false, metricsToken: METRICS_TOKEN });
         return small;
       },
       { timeoutMs: 90_000 },
@@ -147,6 +152,9 @@ describe("the control plane", () => {
       await expectDocumented("GET", "/readyz", "/readyz", 200, { token: undefined });
       await expectDocumented("GET", "/readyz", "/readyz", 503, { token: undefined, on: limited });
       await expectDocumented("GET", "/metrics", "/metrics", 200, { token: undefined });
+      const refused = await expectDocumented("GET", "/metrics", "/metrics", 401, { token: undefined, on: limited });
+      expect(refused.headers.get("www-authenticate")).toBe('Bearer realm="flowzone"');
+      await expectDocumented("GET", "/metrics", "/metrics", 200, { token: METRICS_TOKEN, on: limited });
     }, HTTP_STEP);
 
     await step("every /v1 operation refuses a missing token (401) and every change a viewer (403)", async () => {
@@ -159,6 +167,17 @@ describe("the control plane", () => {
           expect(missing.headers.get("www-authenticate")).toBe('Bearer realm="flowzone"');
           await expectDocumented(method.toUpperCase(), template, path, 401, { token: "not-a-known-token-at-all" });
           if (method !== "get") expect(errorCode(await expectDocumented(method.toUpperCase(), template, path, 403, { token: VIEWER_TOKEN }))).toBe("permission_denied");
+        }
+      }
+    }, HTTP_STEP);
+
+    await step("every change refuses a form post (415) before it reads the body", async () => {
+      for (const [template, item] of Object.entries(document.paths)) {
+        const path = template.replace("{zone}", "banana").replace("{id}", "some-id");
+        for (const method of HTTP_METHODS) {
+          if (method === "get" || item[method] === undefined) continue;
+          const form = { rawBody: "to=enforcement&reason=csrf&force=true", contentType: "application/x-www-form-urlencoded" };
+          expect(errorCode(await expectDocumented(method.toUpperCase(), template, path, 415, form))).toBe("unsupported_media_type");
         }
       }
     }, HTTP_STEP);

@@ -15,6 +15,8 @@ export const FLOWZONE_ERROR_CODES = [
   "malformed_json",
   /** A request or message is larger than allowed. */
   "payload_too_large",
+  /** A request body of a media type the endpoint does not take (HTTP changes take only JSON). */
+  "unsupported_media_type",
   /** No credentials, or credentials that are not valid. */
   "unauthenticated",
   /** Valid credentials that may not do this. */

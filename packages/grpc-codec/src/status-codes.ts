@@ -8,6 +8,7 @@ export const GRPC_STATUS: Readonly<Record<FlowzoneErrorCode, grpc.status>> = {
   invalid_policy: grpc.status.INVALID_ARGUMENT,
   malformed_json: grpc.status.INVALID_ARGUMENT,
   payload_too_large: grpc.status.RESOURCE_EXHAUSTED,
+  unsupported_media_type: grpc.status.INVALID_ARGUMENT,
   unauthenticated: grpc.status.UNAUTHENTICATED,
   permission_denied: grpc.status.PERMISSION_DENIED,
   not_found: grpc.status.NOT_FOUND,

@@ -6,6 +6,7 @@ export { StopList } from "./stop-list";
 export { fatalSignal } from "./running-service";
 export type { RunningService } from "./running-service";
 export { HOME_SETTING, OPTIONAL_POLICY_SETTING } from "./common-settings";
+export { METRICS_TOKEN_FILE_SETTING, MIN_METRICS_TOKEN_LENGTH, readMetricsTokenFile } from "./metrics-token-setting";
 export { SERVER_TLS_SETTINGS, serverTlsOf } from "./server-tls-settings";
 export type { ServerTlsSettingValues } from "./server-tls-settings";
 export { loadServerTls, TLS_ENV } from "./server-tls-files";

@@ -10,6 +10,7 @@ export { EnforcerMetrics } from "./enforcer-metrics";
 export type { RecordOutcome } from "./enforcer-metrics";
 export { METRIC_NAMES } from "./metric-names";
 export { DEFAULT_METRICS_PORT, serveMetrics, serveMetricsIfPossible } from "./metrics-server";
+export { MetricsToken } from "./metrics-token";
 export type { MetricsServer, MetricsServerOptions, ProbeAnswer } from "./metrics-server";
 export { PROMETHEUS_CONTENT_TYPE, Telemetry, createTelemetry } from "./telemetry";
 export type { TelemetryOptions } from "./telemetry";

@@ -22,6 +22,27 @@ describe("serveMetrics", () => {
     }
   });
 
+  it("with a token, answers /metrics 401 without it and 200 with it, and leaves the probes open", async () => {
+    const token = "scrape-token-0123456789abcdef";
+    const probes = { "/healthz": () => ({ statusCode: 200, body: { status: "ok" } }) };
+    const server = await serveMetrics(createTelemetry({ serviceName: "test" }), { host: "127.0.0.1", port: 0, logger: createLogger({ level: "silent" }), probes, token });
+    try {
+      const url = `http://127.0.0.1:${server.port}`;
+      const without = await fetch(`${url}/metrics`);
+      expect(without.status).toBe(401);
+      expect(without.headers.get("www-authenticate")).toBe('Bearer realm="flowzone"');
+      expect(await without.json()).toEqual({ error: { code: "unauthenticated", message: expect.stringContaining("FLOWZONE_METRICS_TOKEN_FILE") as unknown } });
+      expect((await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}-not` } })).status).toBe(401);
+      expect((await fetch(`${url}/metrics`, { method: "HEAD" })).status).toBe(401);
+      const scraped = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toContain("target_info");
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("answers each probe with its status code and JSON body, and 404 names the paths it serves", async () => {
     const telemetry = createTelemetry({ serviceName: "test" });
     let ready = false;

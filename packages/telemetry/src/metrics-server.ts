@@ -1,6 +1,7 @@
 import type { Logger } from "@flowzone/logging";
 import { createWebServer, type ServerCertificates } from "@flowzone/service-kit";
 
+import { MetricsToken } from "./metrics-token";
 import { PROMETHEUS_CONTENT_TYPE, type Telemetry } from "./telemetry";
 
 /** Where {@link serveMetrics} listens. */
@@ -14,6 +15,8 @@ export interface MetricsServerOptions {
    * `/readyz`): each answers a status code and a body sent as JSON.
    */
   readonly probes?: Readonly<Record<string, () => ProbeAnswer>>;
+  /** The bearer token `GET /metrics` requires (`FLOWZONE_METRICS_TOKEN_FILE`); unset, none. Probes never need it. */
+  readonly token?: string | undefined;
   /** The process's TLS certificates (`FLOWZONE_TLS_CERT`, `FLOWZONE_TLS_KEY`): given, it serves HTTPS. */
   readonly tls?: ServerCertificates | undefined;
 }
@@ -35,7 +38,9 @@ export const DEFAULT_METRICS_PORT = 9464;
 
 /**
  * Serves `GET /metrics` (Prometheus text) for a process without its own HTTP API: the decision
- * service and the enforcer, and the `probes` given. Anything else is 404. Logs the port it got.
+ * service and the enforcer, and the `probes` given. Anything else is 404. With a `token`,
+ * `/metrics` answers 401 (`{"error": {...}}`, as the control plane's API) without it. Logs the
+ * port it got.
  *
  * @throws Error naming the address when the port cannot be bound.
  */
@@ -43,6 +48,7 @@ export async function serveMetrics(telemetry: Telemetry, options: MetricsServerO
   const logger = options.logger.child({ component: "metrics" });
   const probes = new Map(Object.entries(options.probes ?? {}));
   const paths = ["/metrics", ...probes.keys()].join(", ");
+  const token = options.token === undefined ? undefined : new MetricsToken(options.token);
   const server = createWebServer((request, response) => {
     const path = (request.url ?? "/").split("?")[0] ?? "/";
     const probe = probes.get(path);
@@ -53,6 +59,12 @@ export async function serveMetrics(telemetry: Telemetry, options: MetricsServerO
     if (probe !== undefined) {
       const answer = probe();
       response.writeHead(answer.statusCode, { "content-type": "application/json" }).end(`${JSON.stringify(answer.body)}\n`);
+      return;
+    }
+    const refused = token?.refusal(request.headers.authorization);
+    if (refused !== undefined) {
+      const body = JSON.stringify({ error: { code: "unauthenticated", message: refused } });
+      response.writeHead(401, { "content-type": "application/json", "www-authenticate": 'Bearer realm="flowzone"' }).end(`${body}\n`);
       return;
     }
     telemetry.render().then(

@@ -71,7 +71,8 @@ export class ControlClient {
   async request(method: string, path: string, body?: unknown): Promise<unknown> {
     const headers: Record<string, string> = { accept: "application/json" };
     if (this.token !== undefined) headers["authorization"] = `Bearer ${this.token}`;
-    if (body !== undefined) headers["content-type"] = "application/json";
+    // Every change says JSON, body or not: the API refuses anything else (415), so no web page can post one as a form.
+    if (method !== "GET") headers["content-type"] = "application/json";
     let response: Response;
     try {
       response = await fetch(this.baseUrl + path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });

@@ -11,6 +11,7 @@ describe("controlConfig", () => {
       httpPort: 8080,
       grpcPort: 50052,
       tokensFile: undefined,
+      metricsToken: undefined,
       policyDir: undefined,
       brokers: undefined,
       databaseUrl: undefined,
@@ -56,6 +57,8 @@ describe("controlConfig", () => {
     [{ FLOWZONE_MAX_OPEN_SIGNATURES_PER_ZONE: "0" }, {}, 'FLOWZONE_MAX_OPEN_SIGNATURES_PER_ZONE: "0" must be a whole number from 1 to 100000000'],
     [{ FLOWZONE_KAFKA_BROKERS: "localhost" }, {}, 'FLOWZONE_KAFKA_BROKERS: "localhost" must be comma-separated host:port pairs'],
     [{ FLOWZONE_CONTROL_PORT: "9000", FLOWZONE_CONTROL_GRPC_PORT: "9000" }, {}, "FLOWZONE_CONTROL_GRPC_PORT: 9000 is also the HTTP port; HTTP and gRPC need different ports"],
+    [{ FLOWZONE_CONTROL_HOST: "0.0.0.0" }, {}, 'FLOWZONE_CONTROL_HOST: "0.0.0.0" is not a loopback address, and without a token file the control API would be open'],
+    [{ FLOWZONE_CONTROL_HOST: "127.0.0.1" }, { host: "10.0.0.5" }, '--host: "10.0.0.5" is not a loopback address, and without a token file'],
   ])("rejects %j with flags %j", (env, flags, message) => {
     expect(() => configOf(env, flags)).toThrow(FlowzoneError);
     expect(() => configOf(env, flags)).toThrow(message);

@@ -1,8 +1,9 @@
 import { BROKERS_SETTING, CONTROL_SIGNING_KEY_SETTING, KAFKA_CONFIG_SETTING, configuredBrokers } from "@flowzone/kafka";
 import { DATABASE_DEFAULTS, DEFAULT_MAX_OPEN_SIGNATURES_PER_ZONE } from "@flowzone/control";
-import { HOME_SETTING, integer, invalidSetting, OPTIONAL_POLICY_SETTING, port, readSettings, SERVER_TLS_SETTINGS, serverTlsOf, text, type SettingSources } from "@flowzone/service-kit";
+import { HOME_SETTING, integer, invalidSetting, METRICS_TOKEN_FILE_SETTING, OPTIONAL_POLICY_SETTING, port, readSettings, SERVER_TLS_SETTINGS, serverTlsOf, text, type SettingSources } from "@flowzone/service-kit";
 
 import { DEFAULTS } from "./defaults";
+import { requireTokensOffLoopback } from "./loopback";
 
 /** Every setting of the control plane (`flowzone control`); docs/reference/configuration.md lists them. */
 export const CONTROL_SETTINGS = {
@@ -12,9 +13,10 @@ export const CONTROL_SETTINGS = {
   tokensFile: text({
     env: "FLOWZONE_TOKENS",
     flag: "tokens",
-    description: "Bearer token file (YAML: token, subject, role); unset, the API is open to anyone who can reach it (development only).",
+    description: "Bearer token file (YAML: token, subject, role); unset, the API is open to anyone who can reach it, so it may listen on loopback only (development).",
     default: undefined,
   }),
+  metricsToken: METRICS_TOKEN_FILE_SETTING,
   policyDir: OPTIONAL_POLICY_SETTING,
   brokers: BROKERS_SETTING,
   kafkaConfig: KAFKA_CONFIG_SETTING,
@@ -60,7 +62,9 @@ function readControlSettings(sources: SettingSources) {
  * Reads the control plane's settings from flags and environment (flag over variable over default,
  * see `readSettings`). Called at start-up, never at import.
  *
- * @throws FlowzoneError `invalid_config` naming the flag or variable and the bad value.
+ * @throws FlowzoneError `invalid_config` naming the flag or variable and the bad value, or the host
+ *   when it is off loopback without a token file (checked here too, so the command fails before it
+ *   opens the database and Kafka).
  */
 export function controlConfig(sources: SettingSources): ControlConfig {
   const settings = readControlSettings(sources);
@@ -69,5 +73,6 @@ export function controlConfig(sources: SettingSources): ControlConfig {
     const name = sources.flags?.["grpc-port"] !== undefined ? "--grpc-port" : "FLOWZONE_CONTROL_GRPC_PORT";
     throw invalidSetting(name, `${config.grpcPort} is also the HTTP port; HTTP and gRPC need different ports`);
   }
+  requireTokensOffLoopback(config.host, config.tokensFile !== undefined, sources.flags?.["host"] !== undefined ? "--host" : "FLOWZONE_CONTROL_HOST");
   return config;
 }

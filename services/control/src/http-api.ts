@@ -2,9 +2,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ControlPlane } from "@flowzone/control";
 import { FlowzoneError } from "@flowzone/errors";
 import type { Logger } from "@flowzone/logging";
+import type { MetricsToken } from "@flowzone/telemetry";
 import { createWebServer, type ServerCertificates, type WebServer } from "@flowzone/service-kit";
 import type { Authenticator } from "./authenticator";
 import { parseJsonBody, readBody } from "./http-body";
+import { requireJsonContentType } from "./json-content-type";
 import { httpErrorOf } from "./http-errors";
 import { Router } from "./http-router";
 import { loadOpenApiDocument } from "./openapi-document";
@@ -22,6 +24,8 @@ export interface HttpApiDeps {
   /** Whether `/readyz` answers 200. */
   readonly isReady: () => boolean;
   readonly now: () => Date;
+  /** The bearer token `GET /metrics` requires; undefined, `/metrics` is open like the probes. */
+  readonly metricsToken?: MetricsToken | undefined;
   /** The process's TLS certificates: given, the API serves HTTPS. */
   readonly tls?: ServerCertificates | undefined;
 }
@@ -33,10 +37,11 @@ const JSON_TYPE = "application/json; charset=utf-8";
 /**
  * The control plane's HTTP API (docs/reference/http-api.md, services/control/openapi.json) on
  * `node:http`. Per request: route (404/405), then auth (401/403, before any body is read, so an
- * unauthenticated client cannot make the server buffer), then the handler; every error becomes
+ * unauthenticated client cannot make the server buffer), then a change's content-type (415 unless
+ * JSON: no cross-site form posts), then the handler; every error becomes
  * the `{"error": {...}}` body via `httpErrorOf`. Probes, metrics and the OpenAPI document need no
- * token: orchestrators and scrapers carry none, and a client reads the document to learn how to
- * authenticate.
+ * API token: orchestrators and scrapers carry none, and a client reads the document to learn how
+ * to authenticate; `/metrics` needs the metrics token when one is set.
  */
 export function createHttpApi(deps: HttpApiDeps): WebServer {
   const { authenticator, metrics, logger, maxBodyBytes } = deps;
@@ -75,6 +80,8 @@ export function createHttpApi(deps: HttpApiDeps): WebServer {
     const probe = probes.get(url.pathname);
     if (probe !== undefined && method === "GET") {
       seen.route = url.pathname;
+      const refused = url.pathname === "/metrics" ? deps.metricsToken?.refusal(request.headers.authorization) : undefined;
+      if (refused !== undefined) throw new FlowzoneError("unauthenticated", refused);
       probe(response);
       return;
     }
@@ -87,6 +94,7 @@ export function createHttpApi(deps: HttpApiDeps): WebServer {
     const { route, params } = match;
     seen.route = route.pattern;
     const actor = authenticator.authenticate(request.headers.authorization, route.handler.access);
+    requireJsonContentType(method, request.headers["content-type"]);
     const reply: Reply = await route.handler.handle({
       params,
       query: url.searchParams,

@@ -12,6 +12,7 @@ describe("httpErrorOf", () => {
     [new FlowzoneError("not_found", "none"), 404, { code: "not_found", message: "none" }],
     [new FlowzoneError("method_not_allowed", "GET only"), 405, { code: "method_not_allowed", message: "GET only" }],
     [new FlowzoneError("payload_too_large", "big"), 413, { code: "payload_too_large", message: "big" }],
+    [new FlowzoneError("unsupported_media_type", "json only"), 415, { code: "unsupported_media_type", message: "json only" }],
     [new ControlError("not_found", "no zone x"), 404, { code: "not_found", message: "no zone x" }],
     [new ControlError("invalid_argument", "bad pattern"), 400, { code: "invalid_argument", message: "bad pattern" }],
     [new ControlError("invalid_policy", "2 errors", { errors: ["a.yaml:1: x", "b.yaml:2: y"] }), 400, { code: "invalid_policy", message: "2 errors", errors: ["a.yaml:1: x", "b.yaml:2: y"] }],

@@ -27,6 +27,7 @@ const HTTP_STATUS: Readonly<Record<FlowzoneErrorCode, number>> = {
   failed_precondition: 409,
   not_drained: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   invalid_config: 500,
   internal: 500,
   unavailable: 503,

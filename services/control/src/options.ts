@@ -22,6 +22,8 @@ export interface ControlServiceOptions {
   readonly tokens?: readonly ApiToken[] | undefined;
   /** The token file to read at start (`FLOWZONE_TOKENS`); exclusive with `tokens`. */
   readonly tokensFile?: string | undefined;
+  /** The bearer token `GET /metrics` requires (`FLOWZONE_METRICS_TOKEN_FILE`); unset, `/metrics` is open. Probes stay open. */
+  readonly metricsToken?: string | undefined;
   /**
    * `FLOWZONE_TLS_CERT` / `KEY` / `CLIENT_CA`: given, the HTTP API serves HTTPS and ZoneService
    * TLS (certificates re-read when their files change); with a client CA, ZoneService requires

@@ -1,7 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { addReflection, createHealth, listen, serverCredentials, serviceDefinition, shutdownGracefully } from "@flowzone/grpc-kit";
 import { invalidSetting, ServerCertificates, tlsMode, type WebServer } from "@flowzone/service-kit";
-import { createTelemetry } from "@flowzone/telemetry";
+import { createTelemetry, MetricsToken } from "@flowzone/telemetry";
 import type { ApiToken } from "./api-token";
 import { Authenticator } from "./authenticator";
 import { DEFAULTS } from "./defaults";
@@ -10,6 +10,7 @@ import { zoneHandlers } from "./grpc-handlers";
 import { createHttpApi } from "./http-api";
 import type { ControlServiceOptions, RunningControlService } from "./options";
 import { RequestMetrics } from "./request-metrics";
+import { requireTokensOffLoopback } from "./loopback";
 import { loadTokenFile } from "./token-file";
 
 /** How often gRPC health follows `isReady`. */
@@ -20,17 +21,20 @@ const HEALTH_POLL_MS = 1000;
  * http-api.md) and gRPC ZoneService with health and reflection, sharing one authenticator and
  * one set of request counts. Resolves once both listen; logs the ports it got.
  *
- * @throws FlowzoneError `invalid_config` for impossible options, TokenFileError for an unusable token file, and an
- *   Error naming the address when a port cannot be bound (nothing is left listening then).
+ * @throws FlowzoneError `invalid_config` for impossible options or a host off loopback without
+ *   tokens, TokenFileError for an unusable token file, and an Error naming the address when a
+ *   port cannot be bound (nothing is left listening then).
  */
 export async function startControlService(options: ControlServiceOptions): Promise<RunningControlService> {
   const logger = options.logger.child({ component: "control-api" });
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1024) throw invalidSetting("maxBodyBytes", `${maxBodyBytes} is not a size; use at least 1024 bytes`);
   const tokens = await tokensOf(options);
+  requireTokensOffLoopback(options.host, tokens !== undefined, "FLOWZONE_CONTROL_HOST");
   const authenticator = new Authenticator(tokens);
   const isReady = options.isReady ?? (() => true);
   const now = options.now ?? (() => new Date());
+  const metricsToken = options.metricsToken === undefined ? undefined : new MetricsToken(options.metricsToken);
   const telemetry = options.telemetry ?? createTelemetry({ serviceName: "flowzone-control" });
   const metrics = new RequestMetrics(telemetry, options.controlPlane, (error) => {
     logger.warn({ err: error }, "reading the backlog for metrics failed; serving the last sizes");
@@ -39,7 +43,7 @@ export async function startControlService(options: ControlServiceOptions): Promi
 
   // After every other check, so nothing needs closing when they fail; a bad file fails here.
   const certificates = options.tls === undefined ? undefined : ServerCertificates.watch(options.tls, { logger: logger.child({ component: "tls" }) });
-  const http = createHttpApi({ ...deps, maxBodyBytes, isReady, tls: certificates });
+  const http = createHttpApi({ ...deps, maxBodyBytes, isReady, metricsToken, tls: certificates });
   const grpcServer = new grpc.Server({ "grpc.max_receive_message_length": maxBodyBytes, "grpc.max_send_message_length": maxBodyBytes });
   grpcServer.addService(serviceDefinition(zoneService), zoneHandlers(deps));
   const health = createHealth([zoneService.typeName]);
@@ -72,7 +76,7 @@ export async function startControlService(options: ControlServiceOptions): Promi
   healthPoll.unref();
 
   if (authenticator.open) {
-    logger.warn("no token file (FLOWZONE_TOKENS): the control plane API is OPEN to anyone who can reach it, acting as \"anonymous\"; for development only");
+    logger.warn("no token file (FLOWZONE_TOKENS): the control plane API is OPEN to anyone on this machine, acting as \"anonymous\"; for development only");
   } else {
     logger.info({ tokens: tokens?.length ?? 0 }, "bearer-token auth on: reads need a token, changes need the role privacy-admin");
   }

@@ -22,7 +22,7 @@ export interface ControlOptions extends Omit<ControlConfig, "brokers" | Optional
 }
 
 /** Settings with a default in the control plane itself. */
-type OptionalSetting = "databaseConnectTimeoutMs" | "databaseStatementTimeoutMs" | "maxOpenSignaturesPerZone" | "kafkaConfig" | "controlSigningKey" | "tls";
+type OptionalSetting = "databaseConnectTimeoutMs" | "databaseStatementTimeoutMs" | "maxOpenSignaturesPerZone" | "kafkaConfig" | "metricsToken" | "controlSigningKey" | "tls";
 
 /** A running control plane with its transports. */
 export interface RunningControl extends RunningService {
@@ -73,6 +73,7 @@ export async function startControl(options: ControlOptions): Promise<RunningCont
       httpPort: options.httpPort,
       grpcPort: options.grpcPort,
       tokensFile: options.tokensFile,
+      metricsToken: options.metricsToken,
       tls: options.tls,
       logger: options.logger,
       telemetry: options.telemetry,

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 
 import { BROKERS_SETTING, CONTROL_VERIFY_KEYS_SETTING, KAFKA_CONFIG_SETTING, configuredBrokers } from "@flowzone/kafka";
-import { HOME_SETTING, integer, port, readSettings, requiredText, text, type SettingSources, type SettingValues } from "@flowzone/service-kit";
+import { HOME_SETTING, integer, METRICS_TOKEN_FILE_SETTING, port, readSettings, requiredText, text, type SettingSources, type SettingValues } from "@flowzone/service-kit";
 import { DEFAULT_METRICS_PORT } from "@flowzone/telemetry";
 
 import { EnforcerError } from "./enforcer-error";
@@ -17,6 +17,7 @@ export const ENFORCER_SETTINGS = {
   kafkaConfig: KAFKA_CONFIG_SETTING,
   controlVerifyKeys: CONTROL_VERIFY_KEYS_SETTING,
   metricsPort: port({ env: "FLOWZONE_METRICS_PORT", flag: "metrics-port", description: "Port of GET /metrics (0 picks a free one).", default: DEFAULT_METRICS_PORT }),
+  metricsToken: METRICS_TOKEN_FILE_SETTING,
   auditTopic: text({ env: "FLOWZONE_AUDIT_TOPIC", description: "Audit topic (default flowzone.audit.v1); for tests and side-by-side deployments.", default: undefined }),
   controlTopic: text({ env: "FLOWZONE_CONTROL_TOPIC", description: "Control topic followed (default flowzone.control.v1); for tests and side-by-side deployments.", default: undefined }),
   sessionTimeoutMs: integer({

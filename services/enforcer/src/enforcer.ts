@@ -67,7 +67,7 @@ export async function startEnforcer(options: EnforcerOptions): Promise<RunningEn
   try {
     await Promise.all(workers.map((worker) => worker.start()));
     if (options.metricsPort !== undefined) {
-      metricsServer = await serveMetricsIfPossible(metrics.telemetry, { host: options.metricsHost ?? "127.0.0.1", port: options.metricsPort, logger });
+      metricsServer = await serveMetricsIfPossible(metrics.telemetry, { host: options.metricsHost ?? "127.0.0.1", port: options.metricsPort, logger, token: options.metricsToken });
     }
   } catch (error) {
     await Promise.allSettled(workers.map((worker) => worker.close()));

@@ -64,6 +64,8 @@ export interface EnforcerOptions {
   readonly metricsPort?: number;
   /** Host of that `/metrics` listener; default 127.0.0.1. */
   readonly metricsHost?: string;
+  /** The bearer token that `/metrics` then requires (`FLOWZONE_METRICS_TOKEN_FILE`). */
+  readonly metricsToken?: string;
 }
 
 /** Counters of a running enforcer, summed over its routes. */
