@@ -30,7 +30,7 @@ export interface HandlerDeps {
    * Who callers are and for whom they may speak (mTLS or bearer tokens); undefined when callers
    * are not authenticated (no client CA, no identities file): every producer is taken as claimed.
    */
-  readonly authenticator?: CallerAuthenticator | undefined;
+  readonly authenticator: CallerAuthenticator | undefined;
 }
 
 /** What a call carries that tells who its caller is (every kind of server call has both). */

@@ -17,6 +17,13 @@ export interface DecisionServiceOptions {
    * re-read when their files change), and with a client CA gRPC requires client certificates.
    */
   readonly tls?: ServerTlsFiles | undefined;
+  /**
+   * `FLOWZONE_IDENTITIES`: bearer tokens, certificate mappings and speaksFor grants (see
+   * docs/reference/grpc-api.md#producer-identity). With it or with a client CA, callers are
+   * authenticated and may claim only the producers they speak for; with neither, any caller may
+   * claim any producer (and a warning says so).
+   */
+  readonly identitiesFile?: string | undefined;
   readonly reloadIntervalMs: number;
   readonly limits: Limits;
   readonly logger: Logger;
@@ -52,8 +59,6 @@ export interface DecisionServiceOptions {
    * without one it serves none (the caller does, as dev does; `health()` still answers).
    */
   readonly metricsPort?: number | undefined;
-  /** The bearer token `GET /metrics` then requires (`FLOWZONE_METRICS_TOKEN_FILE`); `/healthz` and `/readyz` stay open. */
-  readonly metricsToken?: string | undefined;
 }
 
 /** A started decision service. */

@@ -11,6 +11,7 @@ import { decisionService, decisionServiceFile } from "./convert";
 import { DecisionIds } from "./decision-ids";
 import { DEFAULTS } from "./defaults";
 import { decisionHandlers } from "./handlers";
+import { producerIdentity } from "./producer-identity";
 import { healthProbes, healthReport } from "./health-report";
 import type { DecisionServiceOptions, RunningDecisionService } from "./options";
 import { TrafficReporter } from "./traffic-reporter";
@@ -42,6 +43,8 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
   validateOptions(options);
   const { policyDir, limits } = options;
   const logger = options.logger.child({ component: "pdp" });
+  // Who callers are (mTLS, bearer tokens) and for whom they may speak; read before anything is opened.
+  const authenticator = await producerIdentity({ identitiesFile: options.identitiesFile, clientCertificates: options.tls?.clientCaFile !== undefined, tls: options.tls !== undefined }, logger);
   // First, so a bad certificate file stops the start before anything else is opened.
   const certificates = options.tls === undefined ? undefined : ServerCertificates.watch(options.tls, { logger: logger.child({ component: "tls" }) });
 
@@ -80,7 +83,7 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
     "grpc.max_receive_message_length": limits.maxMessageBytes,
     "grpc.max_send_message_length": limits.maxMessageBytes,
   });
-  server.addService(serviceDefinition(decisionService, DECISION_CODECS), decisionHandlers({ policy, ids, limits, logger, audit, metrics }));
+  server.addService(serviceDefinition(decisionService, DECISION_CODECS), decisionHandlers({ policy, ids, limits, logger, audit, metrics, authenticator }));
   const grpcHealth = createHealth([decisionService.typeName]);
   grpcHealth.addToServer(server);
   addReflection(server, [decisionServiceFile]);
@@ -89,7 +92,7 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
   let metricsServer: MetricsServer | undefined;
   try {
     port = await listen(server, options.host, options.port, serverCredentials(certificates));
-    if (options.metricsPort !== undefined) metricsServer = await serveMetricsIfPossible(telemetry, { host: options.host, port: options.metricsPort, logger, probes: healthProbes(health), token: options.metricsToken, tls: certificates });
+    if (options.metricsPort !== undefined) metricsServer = await serveMetricsIfPossible(telemetry, { host: options.host, port: options.metricsPort, logger, probes: healthProbes(health), tls: certificates });
   } catch (error) {
     server.forceShutdown();
     certificates?.close();
