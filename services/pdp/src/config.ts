@@ -1,5 +1,5 @@
 import { BROKERS_SETTING, CONTROL_VERIFY_KEYS_SETTING, KAFKA_CONFIG_SETTING, configuredBrokers } from "@flowzone/kafka";
-import { port, readSettings, requiredText, SERVER_TLS_SETTINGS, serverTlsOf, text, type SettingSources } from "@flowzone/service-kit";
+import { METRICS_TOKEN_FILE_SETTING, port, readSettings, requiredText, SERVER_TLS_SETTINGS, serverTlsOf, text, type SettingSources } from "@flowzone/service-kit";
 
 import { DEFAULTS } from "./defaults";
 import type { DecisionServiceOptions } from "./options";
@@ -19,6 +19,7 @@ export const DECISION_SERVICE_SETTINGS = {
     default: undefined,
   }),
   metricsPort: port({ env: "FLOWZONE_METRICS_PORT", flag: "metrics-port", description: "Port of GET /metrics (0 picks a free one).", default: DEFAULTS.metricsPort }),
+  metricsToken: METRICS_TOKEN_FILE_SETTING,
   ...SERVER_TLS_SETTINGS,
   identitiesFile: text({
     env: "FLOWZONE_IDENTITIES",

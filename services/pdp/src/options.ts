@@ -59,6 +59,8 @@ export interface DecisionServiceOptions {
    * without one it serves none (the caller does, as dev does; `health()` still answers).
    */
   readonly metricsPort?: number | undefined;
+  /** The bearer token `GET /metrics` then requires (`FLOWZONE_METRICS_TOKEN_FILE`); `/healthz` and `/readyz` stay open. */
+  readonly metricsToken?: string | undefined;
 }
 
 /** A started decision service. */

@@ -92,7 +92,7 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
   let metricsServer: MetricsServer | undefined;
   try {
     port = await listen(server, options.host, options.port, serverCredentials(certificates));
-    if (options.metricsPort !== undefined) metricsServer = await serveMetricsIfPossible(telemetry, { host: options.host, port: options.metricsPort, logger, probes: healthProbes(health), tls: certificates });
+    if (options.metricsPort !== undefined) metricsServer = await serveMetricsIfPossible(telemetry, { host: options.host, port: options.metricsPort, logger, probes: healthProbes(health), token: options.metricsToken, tls: certificates });
   } catch (error) {
     server.forceShutdown();
     certificates?.close();
