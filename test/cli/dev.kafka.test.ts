@@ -11,11 +11,13 @@ import path from "node:path";
 import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { clientConstructor } from "@flowzone/grpc-kit";
+import { CONTROL_SIGNATURE_HEADERS, readControlVerifyKeys } from "@flowzone/kafka";
 import { CheckRequestSchema, Decision, DecisionService } from "@flowzone/proto";
 import type { CheckRequest, CheckResponse } from "@flowzone/proto";
 
-import { testBrokers } from "../support/kafka";
+import { testBrokers, testKafka } from "../support/kafka";
 import { FLOWZONE_MAIN, TestProcess } from "../support/processes";
+import { readToEnd } from "../support/topic-tail";
 
 interface CheckClient extends grpc.Client {
   check(request: CheckRequest, callback: (error: grpc.ServiceError | null, value?: CheckResponse) => void): void;
@@ -45,6 +47,12 @@ describe("flowzone dev", () => {
       client.close();
       expect(response.decision).toBe(Decision.DENY);
       expect(response.violations[0]?.zone).toBe("banana");
+
+      // Signed end to end: the bundle it published carries the signature of its own key, and its followers verify.
+      const verifyKeys = readControlVerifyKeys(path.join(home, "control-keys", "verify-key.pem"));
+      const bundle = (await readToEnd(testKafka("dev-test"), "flowzone.control.v1")).filter((m) => m.key?.toString() === "bundle").at(-1);
+      expect(verifyKeys.has(bundle?.headers?.[CONTROL_SIGNATURE_HEADERS.keyId]?.toString() ?? "")).toBe(true);
+      expect(dev.stderr).not.toContain("without verifying its records");
 
       expect((await dev.stop("SIGINT", 60_000)).code).toBe(0);
       expect(dev.stderr).toContain("flowzone dev: stopped");
