@@ -32,7 +32,7 @@ describe("requireTokensOffLoopback", () => {
       code: "invalid_config",
       message:
         '--host: "0.0.0.0" is not a loopback address, and without a token file the control API would be open to anyone who can reach it; ' +
-        "set FLOWZONE_TOKENS (--tokens) to a bearer token file (docs/reference/http-api.md#auth), or bind 127.0.0.1",
+        "set FLOWZONE_TOKENS (--tokens) to a bearer token file (docs/reference/http-api.md#auth-and-exposure), or bind 127.0.0.1",
     });
   });
 });

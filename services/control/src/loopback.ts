@@ -30,6 +30,6 @@ export function requireTokensOffLoopback(host: string, hasTokens: boolean, setti
   throw invalidSetting(
     setting,
     `"${host}" is not a loopback address, and without a token file the control API would be open to anyone who can reach it; ` +
-      "set FLOWZONE_TOKENS (--tokens) to a bearer token file (docs/reference/http-api.md#auth), or bind 127.0.0.1",
+      "set FLOWZONE_TOKENS (--tokens) to a bearer token file (docs/reference/http-api.md#auth-and-exposure), or bind 127.0.0.1",
   );
 }
