@@ -2,11 +2,26 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { createLogger } from "@flowzone/logging";
+import { Writable } from "node:stream";
+
+import { createLogger, type Logger } from "@flowzone/logging";
 
 import { producerIdentity } from "./producer-identity";
 
 const logger = createLogger({ level: "silent" });
+
+/** A logger keeping the messages it writes, by level. */
+function collecting(): { logger: Logger; messages: { level: number; msg: string }[] } {
+  const messages: { level: number; msg: string }[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      const line = JSON.parse(chunk.toString("utf8")) as { level: number; msg: string };
+      messages.push({ level: line.level, msg: line.msg });
+      done();
+    },
+  });
+  return { logger: createLogger({ level: "info", format: "json", destination }), messages };
+}
 
 describe("producerIdentity", () => {
   let dir: string;
@@ -22,8 +37,10 @@ describe("producerIdentity", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("authenticates nobody without a client CA and without a file: every producer is taken as claimed", async () => {
-    expect(await producerIdentity({ identitiesFile: undefined, clientCertificates: false, tls: false }, logger)).toBeUndefined();
+  it("authenticates nobody without a client CA and without a file, and warns that producers are not authenticated", async () => {
+    const { logger: warned, messages } = collecting();
+    expect(await producerIdentity({ identitiesFile: undefined, clientCertificates: false, tls: false }, warned)).toBeUndefined();
+    expect(messages).toEqual([{ level: 40, msg: expect.stringMatching(/^producers are not authenticated: any caller may claim any producer/) }]);
   });
 
   it("authenticates client certificates by the SPIFFE rule alone with a client CA and no file", async () => {
@@ -33,10 +50,15 @@ describe("producerIdentity", () => {
     expect(authenticator?.maySpeakFor("svc:a", "svc:b")).toBe(false);
   });
 
-  it("authenticates tokens without a client CA", async () => {
+  it("authenticates tokens without a client CA, warning when they travel in plaintext", async () => {
     const identities = await file("tokens.yaml", "tokens:\n  - identity: svc:t\n    token: a-token-of-twenty-chars\n");
-    const authenticator = await producerIdentity({ identitiesFile: identities, clientCertificates: false, tls: false }, logger);
+    const { logger: warned, messages } = collecting();
+    const authenticator = await producerIdentity({ identitiesFile: identities, clientCertificates: false, tls: false }, warned);
     expect(authenticator?.authenticate({ certificate: undefined, authorization: ["Bearer a-token-of-twenty-chars"] }).identity).toBe("svc:t");
+    expect(messages.map((m) => [m.level, m.msg])).toEqual([
+      [40, "bearer tokens are accepted over plaintext gRPC: anyone on the path can read them (set FLOWZONE_TLS_CERT and FLOWZONE_TLS_KEY)"],
+      [30, "producers are authenticated (bearer tokens); a caller may claim only the producers it speaks for"],
+    ]);
   });
 
   it.each([
