@@ -29,10 +29,27 @@ const common = {
 };
 
 /**
- * Two projects. `unit`: the specs beside the code, no broker, seconds (`npm run test:unit`).
+ * The main Kafka paths, run a second time by `integration-secured` on the secured broker: the
+ * decision service's audit trail and a flip it reads from the control topic; the enforcer's
+ * exactly-once under SIGKILL (the built command); a zone's whole lifecycle, where the control
+ * plane's backlog counts both enforcement points' audit records and its flips reach the decision
+ * service and the enforcer. Few, so the second broker and run cost CI well under two minutes;
+ * docs/reference/kafka.md says which principal runs what.
+ */
+const SECURED_TESTS = [
+  "test/pdp/audit-and-control.kafka.test.ts",
+  "test/enforcer/exactly-once-kill.kafka.test.ts",
+  "test/lifecycle/zone-lifecycle.kafka.test.ts",
+];
+
+/**
+ * Three projects. `unit`: the specs beside the code, no broker, seconds (`npm run test:unit`).
  * `integration`: test/, against a real Kafka broker that its globalSetup starts (jest runs a
  * project's globalSetup only when one of its tests is selected, so `jest packages/engine`
- * provisions nothing) and the PostgreSQL server.
+ * provisions nothing) and the PostgreSQL server. `integration-secured`: SECURED_TESTS again, on
+ * kafka-local's secured broker (SASL_SSL, SCRAM, ACLs), each part as its own principal. Both
+ * globalSetups run in jest's main process, one after the other, and each broker takes free ports;
+ * the one globalTeardown (jest runs a hook module once however many projects name it) stops both.
  *
  * @type {import('jest').Config}
  */
@@ -53,6 +70,15 @@ module.exports = {
       testMatch: ["<rootDir>/test/**/*.test.ts"],
       globalSetup: "<rootDir>/test/support/kafka-global-setup.ts",
       globalTeardown: "<rootDir>/test/support/kafka-global-teardown.ts",
+    },
+    {
+      ...common,
+      displayName: "integration-secured",
+      roots: ["<rootDir>/test"],
+      testMatch: SECURED_TESTS.map((file) => `<rootDir>/${file}`),
+      globalSetup: "<rootDir>/test/support/secured-kafka-global-setup.ts",
+      globalTeardown: "<rootDir>/test/support/kafka-global-teardown.ts",
+      setupFiles: ["<rootDir>/test/support/secured-kafka-env.ts"],
     },
   ],
 };

@@ -4,6 +4,8 @@ import { enforcerMain } from "./enforcer-harness";
 
 export interface EnforcerProcessEnv {
   readonly brokers: string;
+  /** FLOWZONE_KAFKA_CONFIG: the client properties file of the principal it runs as, if the broker wants one. */
+  readonly kafkaConfigFile?: string | undefined;
   readonly policyDir: string;
   readonly routesFile: string;
   readonly auditTopic: string;
@@ -25,6 +27,7 @@ export class EnforcerProcess {
       env: {
         PATH: process.env.PATH ?? "",
         FLOWZONE_KAFKA_BROKERS: this.env.brokers,
+        ...(this.env.kafkaConfigFile === undefined ? {} : { FLOWZONE_KAFKA_CONFIG: this.env.kafkaConfigFile }),
         FLOWZONE_POLICY: this.env.policyDir,
         FLOWZONE_ROUTES: this.env.routesFile,
         FLOWZONE_AUDIT_TOPIC: this.env.auditTopic,

@@ -6,13 +6,15 @@
  */
 import { setTimeout as delay } from "node:timers/promises";
 
-import { testBrokers, testKafka } from "../support/kafka";
+import { testBrokers, testKafka, testKafkaConfigFile } from "../support/kafka";
 import { readCommittedExactly } from "../support/topic-tail";
 import { createTopics, produce } from "../support/topics";
 import { EnforcerProcess } from "./enforcer-process";
 import { enforcerMain, expectExactlyOnce, inputRecord, processRoute, testTopics, waitForEnforcerCaughtUp, waitForEnforcerProgress, writeBundleDir, writeProcessRoutesFile } from "./enforcer-harness";
 
+/** Topics and reads (on the secured broker, as the super user); the input is an application's. */
 const kafka = testKafka("enforcer-kill-test");
+const application = testKafka("enforcer-kill-input", "producer");
 const processes: EnforcerProcess[] = [];
 
 afterEach(async () => {
@@ -26,6 +28,7 @@ describe("the enforcer under SIGKILL", () => {
     await createTopics(kafka, [topics.from], { partitions: 3 });
     const env = {
       brokers: testBrokers().join(","),
+      kafkaConfigFile: testKafkaConfigFile("decision"),
       policyDir: await writeBundleDir(topics.from),
       routesFile: await writeProcessRoutesFile(topics),
       auditTopic: topics.audit,
@@ -40,7 +43,7 @@ describe("the enforcer under SIGKILL", () => {
     const chunk = 300;
     try {
       for (let sent = 0, step = 0; sent < n; sent += chunk, step++) {
-        await produce(kafka, topics.from, Array.from({ length: chunk }, (_, i) => inputRecord(sent + i)));
+        await produce(application, topics.from, Array.from({ length: chunk }, (_, i) => inputRecord(sent + i)));
         if (step === 5) {
           await waitForEnforcerProgress(kafka, processRoute(topics));
           await a.kill();

@@ -22,7 +22,7 @@ import type { IHeaders, Kafka } from "kafkajs";
 
 import { DecisionClient } from "../pdp/pdp-harness";
 import { openTestDatabase } from "../support/database";
-import { testBrokers, testKafka, uniqueTopic } from "../support/kafka";
+import { testBrokers, testKafka, testKafkaConfig, uniqueTopic } from "../support/kafka";
 import { collectingLogger, type LogLine } from "../support/logger";
 import { TopicTail, type TopicMessage } from "../support/topic-tail";
 import { createTopics, produce } from "../support/topics";
@@ -73,6 +73,8 @@ export interface Topics {
 export interface Stack {
   readonly topics: Topics;
   readonly route: Route;
+  /** The test's own client of the broker (topics, tails, a group's offsets; on the secured broker, the super user). */
+  readonly client: Kafka;
   readonly api: ControlApi;
   readonly pdp: DecisionClient;
   readonly decisionService: RunningDecisionService;
@@ -97,8 +99,13 @@ export async function startStack(): Promise<Stack> {
   try {
     const { logger, lines: problems } = collectingLogger("warn");
     const brokers = testBrokers();
-    const kafka = createKafka({ brokers, clientId: "lifecycle-test", logger });
+    // Each part as the principal it runs as in production (on the secured broker; on a plaintext one they connect alike).
+    const controlKafka = createKafka({ brokers, clientId: "lifecycle-test-control", logger, config: testKafkaConfig("control") });
+    const decisionConfig = testKafkaConfig("decision");
+    const decisionKafka = createKafka({ brokers, clientId: "lifecycle-test-decision", logger, config: decisionConfig });
+    // The test's topics and tails as the super user; the route's input as an application.
     const client = testKafka("lifecycle-test-client");
+    const application = testKafka("lifecycle-test-application", "producer");
     const topics: Topics = {
       audit: uniqueTopic("lifecycle-audit"),
       control: uniqueTopic("lifecycle-control"),
@@ -122,7 +129,7 @@ export async function startStack(): Promise<Stack> {
     stops.push(drop);
     const control: RunningControlPlane = await startControlPlane({
       database,
-      kafka,
+      kafka: controlKafka,
       policyDir,
       logger,
       tickMs: 1000,
@@ -149,6 +156,7 @@ export async function startStack(): Promise<Stack> {
       limits: PDP_DEFAULTS.limits,
       logger,
       brokers,
+      kafkaConfig: decisionConfig,
       auditTopic: topics.audit,
       controlTopic: topics.control,
       auditSpoolDir: join(workDir, "spool"),
@@ -161,9 +169,9 @@ export async function startStack(): Promise<Stack> {
       return Promise.resolve();
     });
 
-    const runtime: PolicyRuntime = await startPolicyRuntime({ policyDir, reloadIntervalMs: 1000, logger, kafka, controlTopic: topics.control });
+    const runtime: PolicyRuntime = await startPolicyRuntime({ policyDir, reloadIntervalMs: 1000, logger, kafka: decisionKafka, controlTopic: topics.control });
     stops.push(() => runtime.close());
-    const enforcer = await startEnforcer({ kafka, routes: [route], policy: runtime.holder, logger, auditTopic: topics.audit, sessionTimeoutMs: 6000 });
+    const enforcer = await startEnforcer({ kafka: decisionKafka, routes: [route], policy: runtime.holder, logger, auditTopic: topics.audit, sessionTimeoutMs: 6000 });
     stops.push(() => enforcer.close());
 
     const [audit, out, quarantined] = await Promise.all([
@@ -176,6 +184,7 @@ export async function startStack(): Promise<Stack> {
     return {
       topics,
       route,
+      client,
       api: new ControlApi(`http://127.0.0.1:${controlService.httpPort}`),
       pdp,
       decisionService,
@@ -184,7 +193,7 @@ export async function startStack(): Promise<Stack> {
       out,
       quarantined,
       problems,
-      produce: (messages) => produce(client, topics.from, messages),
+      produce: (messages) => produce(application, topics.from, messages),
       stop: stopAll,
     };
   } catch (error) {

@@ -11,6 +11,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { Decision, EnforcementPoint, Mode, type CheckResponse } from "@flowzone/proto";
 import type { ErrorJson, ExceptionJson, ViolationJson, ZoneDetailJson, ZoneJson } from "@flowzone/control-service";
 
+import { waitForEnforcerCaughtUp } from "../enforcer/enforcer-harness";
 import { waitUntil } from "../support/poll";
 import { DEFAULT_STEP_TIMEOUT_MS, step } from "../support/steps";
 import { ADMIN, QUIET_PERIOD_MS, VIEWER, ZONE, bundleFiles, startStack, type AuditEntry, type AuditKind, type Reply, type Stack } from "./lifecycle-harness";
@@ -120,13 +121,16 @@ async function produceToRoute(count: number): Promise<string[]> {
 }
 
 /**
- * Waits until the enforcer has committed every record produced to the route (its outputs,
- * quarantined records and audit records are written before it counts one), then until the
- * output and quarantine tails have read their topics to the end offsets they have after that:
- * whatever came of the records is in the tails, and nothing more will come.
+ * Waits until the route's consumer group has committed every record produced to the route, then
+ * until the output and quarantine tails have read their topics to the end offsets they have after
+ * that: whatever came of the records is in the tails, and nothing more will come. Not the
+ * enforcer's own count: it counts a transaction once Kafka accepted its commit, but the commit
+ * markers that make its records readable are written after that, and until they are the
+ * topics' (read_committed) end offsets stop short of its records. The group's offsets become
+ * visible only once the markers are written.
  */
 async function routed(): Promise<void> {
-  await waitUntil(`the enforcer to commit all ${record} records produced to the route`, () => stack.enforcer.stats().records, (n) => n >= record);
+  await waitForEnforcerCaughtUp(stack.client, stack.route);
   await Promise.all([stack.out.readToEnd(), stack.quarantined.readToEnd()]);
 }
 

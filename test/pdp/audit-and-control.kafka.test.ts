@@ -8,11 +8,12 @@ import * as grpc from "@grpc/grpc-js";
 import { AuditRecordSchema, ControlRecordSchema, Decision, EnforcementPoint, Mode } from "@flowzone/proto";
 import type { AuditRecord } from "@flowzone/proto";
 
-import { testBrokers, testKafka, uniqueTopic } from "../support/kafka";
+import { testBrokers, testKafka, testKafkaConfig, uniqueTopic } from "../support/kafka";
 import { waitUntil } from "../support/poll";
 import { readToEnd } from "../support/topic-tail";
 import { startPdp, type Pdp } from "./pdp-harness";
 
+/** The test's reads (on the secured broker, as the super user). */
 const kafka = testKafka("pdp-audit-test");
 
 /**
@@ -30,7 +31,7 @@ describe("decision service with the audit trail and the control topic", () => {
   const controlTopic = uniqueTopic("pdp-control");
 
   beforeAll(async () => {
-    pdp = await startPdp({ kafka: { brokers: testBrokers(), auditTopic, controlTopic, trafficIntervalMs: 300 } });
+    pdp = await startPdp({ kafka: { brokers: testBrokers(), config: testKafkaConfig("decision"), auditTopic, controlTopic, trafficIntervalMs: 300 } });
   }, 60_000);
   afterAll(async () => {
     await pdp.stop();
@@ -65,7 +66,8 @@ describe("decision service with the audit trail and the control topic", () => {
     const write = { producer: "svc:crm", sink: "svc:ads-ranker", sources: ["table:crm.contacts"] };
     expect((await pdp.client.check(write)).decision).toBe(Decision.ALLOW);
 
-    const producer = kafka.producer();
+    // Written as the control plane writes it (on the secured broker, as its principal).
+    const producer = testKafka("pdp-control-writer", "control").producer();
     await producer.connect();
     const flip = create(ControlRecordSchema, { epoch: 7n, item: { case: "zoneMode", value: { zone: "email", mode: Mode.ENFORCEMENT } } });
     await producer.send({ topic: controlTopic, messages: [{ key: "zone/email", value: Buffer.from(toBinary(ControlRecordSchema, flip)) }] });

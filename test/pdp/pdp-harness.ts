@@ -9,6 +9,7 @@ import * as grpc from "@grpc/grpc-js";
 import { create } from "@bufbuild/protobuf";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { clientConstructor } from "@flowzone/grpc-kit";
+import type { KafkaClientConfig } from "@flowzone/kafka";
 import { DEFAULTS, startDecisionService } from "@flowzone/pdp";
 import type { Limits, RunningDecisionService } from "@flowzone/pdp";
 import { CheckBatchRequestSchema, CheckRequestSchema, DecisionService } from "@flowzone/proto";
@@ -84,8 +85,14 @@ export interface StartOptions {
   readonly limits?: Limits;
   /** With a port (0: a free one), `/metrics`, `/healthz` and `/readyz` are served; see `service.metricsPort`. */
   readonly metricsPort?: number;
-  /** With brokers: the audit trail and the control topic, on the given topics. */
-  readonly kafka?: { readonly brokers: readonly string[]; readonly auditTopic: string; readonly controlTopic: string; readonly trafficIntervalMs?: number };
+  /** With brokers: the audit trail and the control topic, on the given topics; `config`: TLS and SASL (test/support/kafka.ts testKafkaConfig). */
+  readonly kafka?: {
+    readonly brokers: readonly string[];
+    readonly config?: KafkaClientConfig | undefined;
+    readonly auditTopic: string;
+    readonly controlTopic: string;
+    readonly trafficIntervalMs?: number;
+  };
 }
 
 export interface Pdp {
@@ -112,6 +119,7 @@ export async function startPdp(options: StartOptions = {}): Promise<Pdp> {
       ? {}
       : {
           brokers: options.kafka.brokers,
+          kafkaConfig: options.kafka.config,
           auditTopic: options.kafka.auditTopic,
           controlTopic: options.kafka.controlTopic,
           auditSpoolDir: join(dir, ".spool"),

@@ -1,4 +1,4 @@
-/** jest globalTeardown: stops the broker that globalSetup started, if it started one. */
+/** jest globalTeardown of both integration projects: stops the brokers their globalSetups started, if they started any. */
 export default async function globalTeardown(): Promise<void> {
-  await globalThis.flowzoneLocalBroker?.stop();
+  await Promise.all([globalThis.flowzoneLocalBroker?.stop(), globalThis.flowzoneSecuredBroker?.stop()]);
 }
