@@ -1,3 +1,4 @@
+import { backoffDelayMs } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
 
 import type { EncodedAuditRecord } from "./audit-record";
@@ -6,7 +7,7 @@ import { DeadLetters } from "./dead-letters";
 import { DiskSpool, type SpoolPosition } from "./disk-spool";
 import { GroupCommit } from "./group-commit";
 import {
-  backoffMs,
+  AUDIT_BACKOFF,
   isRetriable,
   NON_RETRIABLE_PROBE_MS,
   PRODUCER_INITIAL_RETRY_MS,
@@ -342,7 +343,7 @@ export class AuditWriter {
     }
     this.degraded = true;
     if (this.finalized) return;
-    await this.sleep(retriable ? backoffMs(this.failures) : NON_RETRIABLE_PROBE_MS);
+    await this.sleep(retriable ? backoffDelayMs(AUDIT_BACKOFF, this.failures) : NON_RETRIABLE_PROBE_MS);
   }
 
   private refuse(records: readonly EncodedAuditRecord[], reason: "spool_full" | "closed"): OfferResult {

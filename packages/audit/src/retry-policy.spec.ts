@@ -1,12 +1,12 @@
-import { BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, backoffMs, isRetriable } from "./retry-policy";
+import { backoffDelayMs } from "@flowzone/kafka";
+
+import { AUDIT_BACKOFF, isRetriable } from "./retry-policy";
 
 describe("retry policy", () => {
-  it("grows exponentially to a cap, within the jitter band", () => {
-    expect(backoffMs(1, () => 0.5)).toBe(BACKOFF_INITIAL_MS);
-    expect(backoffMs(2, () => 0.5)).toBe(BACKOFF_INITIAL_MS * 2);
-    expect(backoffMs(50, () => 0.5)).toBe(BACKOFF_MAX_MS);
-    expect(backoffMs(50, () => 0)).toBe(BACKOFF_MAX_MS * 0.8);
-    expect(backoffMs(50, () => 0.99999)).toBeLessThanOrEqual(BACKOFF_MAX_MS * 1.2);
+  it("backs off from 100 ms, doubling to a 5 s cap, ±20 %: quick after a blip, gentle on a broker that stays down", () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 50].map((attempt) => backoffDelayMs(AUDIT_BACKOFF, attempt, () => 0.5))).toEqual([100, 200, 400, 800, 1_600, 3_200, 5_000, 5_000]);
+    expect(backoffDelayMs(AUDIT_BACKOFF, 50, () => 0)).toBe(4_000);
+    expect(backoffDelayMs(AUDIT_BACKOFF, 50, () => 1)).toBe(6_000);
   });
 
   it.each([

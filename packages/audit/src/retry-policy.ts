@@ -1,13 +1,11 @@
+import type { ExponentialBackoff } from "@flowzone/kafka";
+
 /**
  * How the audit writer retries Kafka. kafkajs retries a send a few times itself; on top of that
  * the writer backs off exponentially with jitter (so many decision services do not hammer a
  * recovering broker in step) and keeps the failed batch, unchanged, at the head of the line.
  */
-export const BACKOFF_INITIAL_MS = 100;
-export const BACKOFF_MAX_MS = 5_000;
-export const BACKOFF_MULTIPLIER = 2;
-/** ±20 % of each delay is random. */
-export const BACKOFF_JITTER = 0.2;
+export const AUDIT_BACKOFF: ExponentialBackoff = { initialMs: 100, maxMs: 5_000, multiplier: 2, jitter: 0.2 };
 /**
  * A non-retriable error (authorisation, a record the broker refuses, a misconfigured topic) is not
  * retried at the backoff's pace: records stay spooled and the writer probes again this rarely,
@@ -18,12 +16,6 @@ export const NON_RETRIABLE_PROBE_MS = 60_000;
 export const PRODUCER_RETRIES = 2;
 export const PRODUCER_INITIAL_RETRY_MS = 100;
 export const PRODUCER_MAX_RETRY_MS = 1_000;
-
-/** The delay before retry number `attempt` (1-based). */
-export function backoffMs(attempt: number, random: () => number = Math.random): number {
-  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_INITIAL_MS * BACKOFF_MULTIPLIER ** Math.max(0, attempt - 1));
-  return Math.round(base * (1 - BACKOFF_JITTER + 2 * BACKOFF_JITTER * random()));
-}
 
 /**
  * Whether an error from kafkajs is worth retrying: kafkajs marks its errors `retriable`, and wraps

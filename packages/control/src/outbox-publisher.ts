@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 
 import { isUnsendable } from "@flowzone/audit";
+import { backoffDelayMs, type ExponentialBackoff } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
 import { METRIC_NAMES, type Telemetry } from "@flowzone/telemetry";
 
@@ -26,9 +27,7 @@ const LEASE_MS = 60_000;
 /** The loop's pause while all goes well: a change committed by another replica is published within it. */
 const POLL_MS = 1_000;
 /** Backoff after a failed drain (Kafka or PostgreSQL away): doubling from the first to the cap, with jitter. */
-const BACKOFF_FIRST_MS = 500;
-const BACKOFF_MAX_MS = 15_000;
-const BACKOFF_JITTER = 0.2;
+const OUTBOX_BACKOFF: ExponentialBackoff = { initialMs: 500, maxMs: 15_000, multiplier: 2, jitter: 0.2 };
 
 /**
  * Publishes the outbox: the control and audit records each change stored with itself, in commit
@@ -91,8 +90,7 @@ export class OutboxPublisher {
         },
         (error: unknown) => {
           this.failures += 1;
-          const backoff = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (this.failures - 1));
-          const delay = Math.round(backoff * (1 - BACKOFF_JITTER + 2 * BACKOFF_JITTER * Math.random()));
+          const delay = backoffDelayMs(OUTBOX_BACKOFF, this.failures);
           this.log.warn({ err: error, failures: this.failures, retryInMs: delay }, "outbox not published; committed changes reach Kafka when it works again");
           this.schedule(delay);
         },

@@ -9,6 +9,7 @@ export { kafkajsConnection } from "./kafkajs-connection";
 export { kafkaClientConfig, type KafkaClientConfig, type KafkaTls } from "./kafka-client-config";
 export { parseClientProperties, type ClientProperty } from "./client-properties";
 export { awaitGroupCoordinator } from "./await-group-coordinator";
+export { backoffDelayMs, type ExponentialBackoff } from "./exponential-backoff";
 export {
   CONTROL_SIGNATURE_HEADERS,
   controlKeyId,

@@ -1,10 +1,11 @@
 import type { Kafka } from "kafkajs";
 
 import { followControlTopic, type ControlFeed, type ControlFeedOptions, type ControlRejection, type ControlSnapshot } from "@flowzone/control-feed";
+import { backoffDelayMs } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
 
 import type { ControlTopicStatus } from "./control-topic-status";
-import { retryPauseMs } from "./retry-pause";
+import { CONTROL_TOPIC_RETRY } from "./retry-pause";
 
 export interface ControlTopicLinkOptions {
   readonly kafka: Kafka;
@@ -110,7 +111,7 @@ export class ControlTopicLink {
     this.failed(firstError);
     this.loop = (async () => {
       for (;;) {
-        await this.pause(retryPauseMs(this.attempts));
+        await this.pause(backoffDelayMs(CONTROL_TOPIC_RETRY, this.attempts));
         if (this.closed) return;
         try {
           await this.attempt();

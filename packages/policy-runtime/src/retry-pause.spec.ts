@@ -1,13 +1,16 @@
-import { RETRY_INITIAL_MS, RETRY_JITTER, RETRY_MAX_MS, retryPauseMs } from "./retry-pause";
+import { backoffDelayMs } from "@flowzone/kafka";
 
-describe("retryPauseMs", () => {
+import { CONTROL_TOPIC_RETRY } from "./retry-pause";
+
+describe("CONTROL_TOPIC_RETRY", () => {
   it.each([
-    [1, RETRY_INITIAL_MS],
-    [2, RETRY_INITIAL_MS * 2],
-    [3, RETRY_INITIAL_MS * 4],
-    [50, RETRY_MAX_MS],
-  ])("pauses around the base delay after attempt %i (%i ms), within the jitter", (attempt, base) => {
-    expect(retryPauseMs(attempt, () => 0)).toBe(Math.round(base * (1 - RETRY_JITTER)));
-    expect(retryPauseMs(attempt, () => 1)).toBe(Math.round(base * (1 + RETRY_JITTER)));
+    [1, 500],
+    [2, 1_000],
+    [3, 2_000],
+    [6, 10_000],
+    [50, 10_000],
+  ])("pauses around %i → %i ms, ±20 %: short, as each attempt already spends kafkajs' own retries", (attempt, base) => {
+    expect(backoffDelayMs(CONTROL_TOPIC_RETRY, attempt, () => 0)).toBe(Math.round(base * 0.8));
+    expect(backoffDelayMs(CONTROL_TOPIC_RETRY, attempt, () => 1)).toBe(Math.round(base * 1.2));
   });
 });
