@@ -7,7 +7,7 @@ import { DecisionCache } from "./decision-cache";
 import type { Decider } from "./decider";
 import { FlowCheckUnavailableError, FlowDeniedError } from "./errors";
 import { flowHeaders, sendHeaders, toWrite, traceparentOf, withHeaders } from "./flow-write";
-import { resolveOptions, type GuardedProducerOptions, type RemoteDecider, type ResolvedOptions } from "./options";
+import { resolveOptions, type GuardedProducerOptions, type ResolvedOptions, type ResolvedRemoteDecider } from "./options";
 import { RemoteDecisionClient } from "./remote-decider";
 import type { FlowDecision, GuardedProducerStats, GuardedRecord, SendResult } from "./types";
 import { WriteChecker } from "./write-checker";
@@ -167,7 +167,7 @@ async function start(options: ResolvedOptions): Promise<Connected> {
 }
 
 /** The decision service's client, with the zones' fail posture from the control topic unless it is not followed. */
-async function remoteDecider(options: Required<RemoteDecider>, kafka: Kafka, logger: Logger): Promise<RemoteDecisionClient> {
+async function remoteDecider(options: ResolvedRemoteDecider, kafka: Kafka, logger: Logger): Promise<RemoteDecisionClient> {
   const zones = options.followControlTopic ? await followZonePosture(kafka, options.controlTopic, logger) : undefined;
   return new RemoteDecisionClient(options, zones);
 }

@@ -6,8 +6,10 @@ export {
   type EmbeddedDecider,
   type GuardedProducerOptions,
   type RemoteDecider,
+  type ResolvedRemoteDecider,
   type ResolvedOptions,
 } from "./options";
+export type { RemoteTls } from "./remote-tls";
 export { FlowCheckUnavailableError, FlowDeniedError, FlowError, FlowNotPermittedError, FlowRequestError, type FlowErrorCode } from "./errors";
 export { DecisionCache, writeShapeKey } from "./decision-cache";
 export { UNCHECKED_DECISION } from "./flow-write";

@@ -49,6 +49,11 @@ describe("resolveOptions", () => {
     ["an empty control topic", withOptions(remote, { decider: { mode: "remote", address: "pdp:1", controlTopic: "" } }), /decider.controlTopic must be a topic name/],
     ["an empty bearer token", withOptions(remote, { decider: { mode: "remote", address: "pdp:1", bearerToken: "" } }), /decider.bearerToken must be a non-empty string without white space/],
     ["a bearer token with its scheme", withOptions(remote, { decider: { mode: "remote", address: "pdp:1", bearerToken: "Bearer abc" } }), /decider.bearerToken must be .*without "Bearer "/],
+    ["tls that is not an object", withOptions(remote, { decider: { mode: "remote", address: "pdp:1", tls: "ca.pem" } }), /decider.tls must be an object \{ ca\?, cert\?, key\? \}/],
+    ["an unknown tls option", withOptions(remote, { decider: { mode: "remote", address: "pdp:1", tls: { caFile: "ca.pem" } } }), /decider.tls.caFile is not an option; use ca, cert and key/],
+    ["a client certificate without its key", withOptions(remote, { decider: { mode: "remote", address: "pdp:1", tls: { cert: "client.pem" } } }), /decider.tls.cert is given without decider.tls.key/],
+    ["a CA file that cannot be read", withOptions(remote, { decider: { mode: "remote", address: "pdp:1", tls: { ca: "/nonexistent/ca.pem" } } }), /decider.tls.ca: \/nonexistent\/ca.pem cannot be read \(ENOENT\)/],
+    ["a CA file that is not PEM", withOptions(remote, { decider: { mode: "remote", address: "pdp:1", tls: { ca: __filename } } }), /decider.tls.ca: .*options.spec.ts is not PEM/],
     ["embedded options not made by embeddedDecider", withOptions(remote, { decider: { mode: "embedded", policyDir: "/p", auditSpoolDir: "/s" } }), /embeddedDecider\(.*"@flowzone\/sdk\/embedded"/],
   ])("rejects %s with a message naming the option", (_what, options, message) => {
     expect(() => resolveOptions(options)).toThrow(message);

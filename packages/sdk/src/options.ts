@@ -6,6 +6,7 @@ import { CONTROL_TOPIC, AUDIT_TOPIC } from "@flowzone/kafka";
 import { createLogger, type Logger } from "@flowzone/logging";
 
 import type { Decider } from "./decider";
+import { remoteTlsOf, type RemoteTls } from "./remote-tls";
 
 /** Decide with the decision service over gRPC. */
 export interface RemoteDecider {
@@ -31,7 +32,16 @@ export interface RemoteDecider {
    * Over a plaintext channel anyone on the path can read it: use it with TLS.
    */
   readonly bearerToken?: string;
+  /**
+   * TLS to a decision service that serves it (`FLOWZONE_TLS_CERT`): PEM files of the CA to trust
+   * and, for one that requires client certificates (`FLOWZONE_TLS_CLIENT_CA`), the producer's
+   * certificate and key. Unset: plaintext.
+   */
+  readonly tls?: RemoteTls | undefined;
 }
+
+/** A remote decider with every default filled in; `tls` stays undefined for plaintext. */
+export type ResolvedRemoteDecider = Required<Omit<RemoteDecider, "tls">> & { readonly tls: RemoteTls | undefined };
 
 /**
  * Decide in process with the engine. Made by `embeddedDecider({ policyDir, auditSpoolDir })` of
@@ -86,7 +96,7 @@ export const SDK_DEFAULTS = {
 /** Options with every default filled in and every limit checked. */
 export interface ResolvedOptions {
   readonly kafka: Kafka;
-  readonly decider: Required<RemoteDecider> | EmbeddedDecider;
+  readonly decider: ResolvedRemoteDecider | EmbeddedDecider;
   readonly producer: string | undefined;
   readonly failMode: FailMode;
   readonly cacheMaxEntries: number;
@@ -126,7 +136,7 @@ export function resolveOptions(options: GuardedProducerOptions): ResolvedOptions
   return resolved;
 }
 
-function resolveDecider(given: RemoteDecider | EmbeddedDecider | undefined): Required<RemoteDecider> | EmbeddedDecider {
+function resolveDecider(given: RemoteDecider | EmbeddedDecider | undefined): ResolvedRemoteDecider | EmbeddedDecider {
   // Read as untyped input: options often come from configuration, not from checked code.
   const decider = given as Partial<RemoteDecider> | Partial<EmbeddedDecider> | undefined;
   if (decider === undefined || typeof decider !== "object") throw new TypeError('guarded producer: decider must be { mode: "remote", address } or embeddedDecider({ policyDir, auditSpoolDir }) of "@flowzone/sdk/embedded"');
@@ -138,7 +148,7 @@ function resolveDecider(given: RemoteDecider | EmbeddedDecider | undefined): Req
     if (typeof follow !== "boolean") throw new TypeError(`guarded producer: decider.followControlTopic must be true or false, got ${JSON.stringify(follow)}`);
     const controlTopic: unknown = decider.controlTopic ?? SDK_DEFAULTS.controlTopic;
     if (typeof controlTopic !== "string" || controlTopic === "") throw new RangeError("guarded producer: decider.controlTopic must be a topic name");
-    const resolved: Required<RemoteDecider> = {
+    const resolved: ResolvedRemoteDecider = {
       mode: "remote",
       address: decider.address,
       deadlineMs: decider.deadlineMs ?? SDK_DEFAULTS.deadlineMs,
@@ -146,6 +156,7 @@ function resolveDecider(given: RemoteDecider | EmbeddedDecider | undefined): Req
       followControlTopic: follow,
       controlTopic,
       bearerToken: bearerTokenOf(decider.bearerToken),
+      tls: remoteTlsOf(decider.tls),
     };
     checkInteger("decider.deadlineMs", resolved.deadlineMs, 1, 60_000);
     return resolved;

@@ -10,7 +10,8 @@ import type { CheckBatchRequest, CheckBatchResponse, CheckRequest, CheckResponse
 import { fromCheckResponse } from "./convert";
 import { DeciderUnavailable, type Decider, type DeciderResult } from "./decider";
 import { FlowNotPermittedError, FlowRequestError } from "./errors";
-import type { RemoteDecider } from "./options";
+import type { ResolvedRemoteDecider } from "./options";
+import { channelCredentials } from "./remote-tls";
 import type { ZonePosture } from "./posture-answer";
 
 type Callback<T> = (error: grpc.ServiceError | null, value?: T) => void;
@@ -34,10 +35,10 @@ export class RemoteDecisionClient implements Decider {
   private readonly client: RawClient;
 
   constructor(
-    private readonly options: Required<RemoteDecider>,
+    private readonly options: ResolvedRemoteDecider,
     private readonly zones?: ZonePosture,
   ) {
-    this.client = new RawDecisionClient(options.address, grpc.credentials.createInsecure(), {
+    this.client = new RawDecisionClient(options.address, channelCredentials(options.tls), {
       interceptors: [...options.interceptors],
     }) as unknown as RawClient;
   }

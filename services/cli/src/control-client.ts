@@ -1,6 +1,9 @@
 import type { ErrorJson } from "@flowzone/control-service";
-import { readSettings, text, type Setting } from "@flowzone/service-kit";
+import { readFileSync } from "node:fs";
 
+import { invalidSetting, parsed, readSettings, text, type Setting } from "@flowzone/service-kit";
+
+import { sendRequest, type ClientTls, type HttpAnswer } from "./http-request";
 import { UsageError } from "./usage-error";
 
 /** Where the control plane is when FLOWZONE_CONTROL_URL is unset (docs/reference/cli.md). */
@@ -28,7 +31,22 @@ export const CLIENT_SETTINGS = {
     },
   } satisfies Setting<string>,
   token: text({ env: "FLOWZONE_TOKEN", description: "A bearer token from the control plane's token file.", default: undefined }),
+  tlsCa: parsed({ env: "FLOWZONE_TLS_CA", description: "CA certificates (PEM) to trust for an https FLOWZONE_CONTROL_URL instead of the system's roots.", parse: readPem }),
+  tlsClientCert: parsed({ env: "FLOWZONE_TLS_CLIENT_CERT", description: "The CLI's client certificate (PEM) for an https FLOWZONE_CONTROL_URL, with FLOWZONE_TLS_CLIENT_KEY.", parse: readPem }),
+  tlsClientKey: parsed({ env: "FLOWZONE_TLS_CLIENT_KEY", description: "Private key (PEM, unencrypted) of FLOWZONE_TLS_CLIENT_CERT.", parse: readPem }),
 };
+
+/** A PEM file's contents. @throws Error saying why the file cannot be used. */
+function readPem(file: string): Buffer {
+  let pem: Buffer;
+  try {
+    pem = readFileSync(file);
+  } catch (error) {
+    throw new Error(`cannot be read (${typeof error === "object" && error !== null && "code" in error ? String(error.code) : String(error)})`);
+  }
+  if (!pem.includes("-----BEGIN ")) throw new Error("is not a PEM file");
+  return pem;
+}
 
 /**
  * A request the control plane refused or could not answer: the CLI prints its sentence (and
@@ -56,6 +74,7 @@ export class ControlClient {
   private constructor(
     readonly baseUrl: string,
     private readonly token: string | undefined,
+    private readonly tls: ClientTls,
   ) {}
 
   /**
@@ -63,8 +82,15 @@ export class ControlClient {
    * @throws UsageError naming a URL that is not http(s).
    */
   static fromEnv(env: Readonly<Record<string, string | undefined>>, command: string): ControlClient {
-    const { url, token } = UsageError.fromConfig(command, () => readSettings(CLIENT_SETTINGS, { env }));
-    return new ControlClient(url.replace(/\/+$/, ""), token);
+    const { url, token, tlsCa, tlsClientCert, tlsClientKey } = UsageError.fromConfig(command, () => {
+      const settings = readSettings(CLIENT_SETTINGS, { env });
+      if ((settings.tlsClientCert === undefined) !== (settings.tlsClientKey === undefined)) {
+        const [given, missing] = settings.tlsClientCert === undefined ? ["FLOWZONE_TLS_CLIENT_KEY", "FLOWZONE_TLS_CLIENT_CERT"] : ["FLOWZONE_TLS_CLIENT_CERT", "FLOWZONE_TLS_CLIENT_KEY"];
+        throw invalidSetting(given, `is set without ${missing}; a client certificate needs both`);
+      }
+      return settings;
+    });
+    return new ControlClient(url.replace(/\/+$/, ""), token, { ca: tlsCa, cert: tlsClientCert, key: tlsClientKey });
   }
 
   /** Sends one request and resolves with the parsed JSON body (undefined for 204). */
@@ -73,17 +99,16 @@ export class ControlClient {
     if (this.token !== undefined) headers["authorization"] = `Bearer ${this.token}`;
     // Every change says JSON, body or not: the API refuses anything else (415), so no web page can post one as a form.
     if (method !== "GET") headers["content-type"] = "application/json";
-    let response: Response;
+    let response: HttpAnswer;
     try {
-      response = await fetch(this.baseUrl + path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      response = await sendRequest(this.baseUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), tls: this.tls });
     } catch (error) {
-      const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
-      throw new ApiRequestError(0, {
-        code: "unreachable",
-        message: `cannot reach the control plane at ${this.baseUrl} (${cause}); is it running, and is FLOWZONE_CONTROL_URL right?`,
-      });
+      const cause = error instanceof Error ? error.message : String(error);
+      const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
+      const hint = /CERT|SSL|TLS|SIGNATURE|EPROTO|ECONNRESET/.test(code) ? "; does FLOWZONE_TLS_CA name the CA that signed its certificate, and does it need a client certificate?" : "; is it running, and is FLOWZONE_CONTROL_URL right?";
+      throw new ApiRequestError(0, { code: "unreachable", message: `cannot reach the control plane at ${this.baseUrl} (${cause})${hint}` });
     }
-    const text = await response.text();
+    const text = response.text;
     let json: unknown;
     try {
       json = text === "" ? undefined : (JSON.parse(text) as unknown);

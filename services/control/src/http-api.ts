@@ -36,7 +36,7 @@ const JSON_TYPE = "application/json; charset=utf-8";
 
 /**
  * The control plane's HTTP API (docs/reference/http-api.md, services/control/openapi.json) on
- * `node:http`. Per request: route (404/405), then auth (401/403, before any body is read, so an
+ * `node:http` (`node:https` under `FLOWZONE_TLS_CERT`). Per request: route (404/405), then auth (401/403, before any body is read, so an
  * unauthenticated client cannot make the server buffer), then a change's content-type (415 unless
  * JSON: no cross-site form posts), then the handler; every error becomes
  * the `{"error": {...}}` body via `httpErrorOf`. Probes, metrics and the OpenAPI document need no
