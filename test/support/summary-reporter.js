@@ -10,7 +10,8 @@ class SummaryReporter {
   onRunComplete(_contexts, results) {
     const root = path.join(__dirname, "..", "..");
     const files = results.testResults
-      .map((file) => ({ file: path.relative(root, file.testFilePath), ms: file.perfStats.end - file.perfStats.start }))
+      // A file of both integration projects runs twice: the project tells the runs apart.
+      .map((file) => ({ file: `${path.relative(root, file.testFilePath)} (${file.displayName?.name ?? "?"})`, ms: file.perfStats.end - file.perfStats.start }))
       .sort((a, b) => b.ms - a.ms)
       .slice(0, SLOWEST);
     const totalS = ((Date.now() - results.startTime) / 1000).toFixed(0);
