@@ -213,6 +213,29 @@ describe("producer identity under mTLS", () => {
     }
   }, 30_000);
 
+  it("answers our SDK as its certificate's identity, and refuses its claim of another producer naming both, writing nothing", async () => {
+    const sdk = await guardedProducer({
+      producer: "svc:a",
+      decider: { mode: "remote", address: `127.0.0.1:${service.port}`, deadlineMs: 5_000, tls: { ca: ca.certFile, cert: clientA.cert, key: clientA.key } },
+    });
+    try {
+      const topic = uniqueTopic("sdk-mtls");
+      await createTopics(kafka, [topic]);
+      // Zone email observes (logging): allowed, written, and its violation audited.
+      const result = await sdk.send({ topic, messages: [{ value: "own" }], flow: { labels: ["pii.email"] } });
+      expect(result.decision).toBe("allow");
+      const error = await sdk.send({ topic, messages: [{ value: "claimed" }], flow: { producer: "svc:b", labels: [] } }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(FlowNotPermittedError);
+      expect(error).toMatchObject({ code: "not_permitted", identity: "svc:a", producer: "svc:b" });
+      expect((error as Error).message).toMatch(/caller svc:a \(authenticated by its client certificate\) may not speak for producer "svc:b"/);
+      expect((await recordsOf(topic)).map((r) => r.value)).toEqual(["own"]);
+      const records = await awaitAudit(auditTopic, "the SDK's violation", (all) => violations(all).some((v) => v.decisionId === result.decisionId));
+      expect(violations(records).find((v) => v.decisionId === result.decisionId)).toMatchObject({ producer: "svc:a", authenticatedIdentity: "svc:a" });
+    } finally {
+      await sdk.disconnect();
+    }
+  }, 30_000);
+
   it("refuses a certificate that names no producer identity with UNAUTHENTICATED", async () => {
     const asNameless = await mtlsClient(service.port, ca, nameless);
     try {
