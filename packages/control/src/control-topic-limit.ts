@@ -1,9 +1,7 @@
-import { ConfigResourceTypes, type Kafka } from "kafkajs";
+import type { Kafka } from "kafkajs";
 
+import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, readMaxMessageBytes } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
-
-/** Kafka's default `max.message.bytes` of a topic (the broker's `message.max.bytes`). */
-export const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
 
 /**
  * What a record batch of one record costs beyond its key and value, rounded up: the batch header
@@ -21,14 +19,9 @@ export async function readControlTopicLimit(kafka: Kafka, topic: string, logger:
   const admin = kafka.admin();
   try {
     await admin.connect();
-    const described = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ["max.message.bytes"] }],
-    });
-    const resource = described.resources.find((candidate) => candidate.resourceName === topic);
-    const value = Number(resource?.configEntries.find((entry) => entry.configName === "max.message.bytes")?.configValue);
-    if (resource?.errorCode === 0 && Number.isSafeInteger(value) && value > 0) return value;
-    throw new Error(`DescribeConfigs gave no max.message.bytes for ${topic} (error code ${resource?.errorCode ?? "none"})`);
+    const limit = (await readMaxMessageBytes(admin, [topic])).get(topic);
+    if (limit !== undefined) return limit;
+    throw new Error(`DescribeConfigs gave no max.message.bytes for ${topic}`);
   } catch (error) {
     logger.warn({ err: error, topic, assumedMaxMessageBytes: KAFKA_DEFAULT_MAX_MESSAGE_BYTES }, "cannot read max.message.bytes of the control topic; assuming Kafka's default");
     return KAFKA_DEFAULT_MAX_MESSAGE_BYTES;

@@ -10,6 +10,7 @@ export { kafkaClientConfig, type KafkaClientConfig, type KafkaTls } from "./kafk
 export { parseClientProperties, type ClientProperty } from "./client-properties";
 export { awaitGroupCoordinator } from "./await-group-coordinator";
 export { backoffDelayMs, type ExponentialBackoff } from "./exponential-backoff";
+export { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, readMaxMessageBytes } from "./max-message-bytes";
 export {
   CONTROL_SIGNATURE_HEADERS,
   controlKeyId,

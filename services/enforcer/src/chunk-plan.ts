@@ -25,8 +25,6 @@ export const HEADER_OVERHEAD_BYTES = 10;
  * and slack: a send for one topic is planned to at most `max.message.bytes - 512` bytes.
  */
 export const BATCH_HEADROOM_BYTES = 512;
-/** Kafka's default `max.message.bytes` (broker `message.max.bytes`), assumed for a topic whose config cannot be read. */
-export const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
 
 /** The bytes one record takes in a record batch, at most (uncompressed, as the enforcer sends). */
 export function writtenBytes(message: Pick<Message, "key" | "value" | "headers">): number {

@@ -1,6 +1,7 @@
-import { ConfigResourceTypes, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer, type TopicMessages } from "kafkajs";
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer, TopicMessages } from "kafkajs";
 
 import { isUnsendable } from "@flowzone/audit";
+import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, readMaxMessageBytes } from "@flowzone/kafka";
 
 import type { PolicyEngine } from "@flowzone/engine";
 import type { Logger } from "@flowzone/logging";
@@ -12,7 +13,6 @@ import {
   bytesByTopic,
   degrade,
   fitRecord,
-  KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
   planChunks,
   topicMessagesOf,
   type ChunkLimits,
@@ -342,14 +342,7 @@ export class RouteWorker {
   private async readLimits(): Promise<void> {
     const topics = [...new Set([this.options.route.to, this.options.route.quarantine, this.options.auditTopic].filter((t): t is string => t !== undefined))];
     try {
-      const described = await this.admin.describeConfigs({
-        includeSynonyms: false,
-        resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ["max.message.bytes"] })),
-      });
-      for (const resource of described.resources) {
-        const value = Number(resource.configEntries.find((entry) => entry.configName === "max.message.bytes")?.configValue);
-        if (resource.errorCode === 0 && Number.isSafeInteger(value) && value > 0) this.maxMessageBytes.set(resource.resourceName, value);
-      }
+      for (const [topic, limit] of await readMaxMessageBytes(this.admin, topics)) this.maxMessageBytes.set(topic, limit);
     } catch (error) {
       this.log.warn({ err: error, assumedMaxMessageBytes: KAFKA_DEFAULT_MAX_MESSAGE_BYTES }, "cannot read max.message.bytes of the route's topics; sizing sends by what was read before, else Kafka's default");
     }
