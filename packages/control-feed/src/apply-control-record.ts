@@ -62,18 +62,20 @@ export function applyControlRecord(snapshot: ControlSnapshot, key: string, value
  */
 function applyTombstone(snapshot: ControlSnapshot, key: string): ControlSnapshot {
   if (key.startsWith(EXCEPTION_KEY)) {
-    const id = key.slice(EXCEPTION_KEY.length);
-    if (!snapshot.exceptions.has(id)) return snapshot;
-    const exceptions = new Map(snapshot.exceptions);
-    exceptions.delete(id);
-    return { ...snapshot, exceptions };
+    const exceptions = without(snapshot.exceptions, key.slice(EXCEPTION_KEY.length));
+    return exceptions === snapshot.exceptions ? snapshot : { ...snapshot, exceptions };
   }
   if (key.startsWith(ZONE_KEY)) {
-    const zone = key.slice(ZONE_KEY.length);
-    if (!snapshot.zoneModes.has(zone)) return snapshot;
-    const zoneModes = new Map(snapshot.zoneModes);
-    zoneModes.delete(zone);
-    return { ...snapshot, zoneModes };
+    const zoneModes = without(snapshot.zoneModes, key.slice(ZONE_KEY.length));
+    return zoneModes === snapshot.zoneModes ? snapshot : { ...snapshot, zoneModes };
   }
   return snapshot;
+}
+
+/** A copy of `map` without `key`, or `map` itself when it has no such key (so nothing changed is the same object). */
+function without<V>(map: ReadonlyMap<string, V>, key: string): ReadonlyMap<string, V> {
+  if (!map.has(key)) return map;
+  const copy = new Map(map);
+  copy.delete(key);
+  return copy;
 }
