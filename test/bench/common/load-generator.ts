@@ -9,8 +9,9 @@ import { CYCLE, expectedDeny } from "./workload";
 
 const identity = (b: Buffer): Buffer => b;
 
-export function connect(address: string): grpc.Client {
-  return new grpc.Client(address, grpc.credentials.createInsecure(), {
+/** A client for `address`, plaintext unless `credentials` say otherwise (bench:tls). */
+export function connect(address: string, credentials = grpc.credentials.createInsecure()): grpc.Client {
+  return new grpc.Client(address, credentials, {
     "grpc.max_receive_message_length": 64 * 1024 * 1024,
     "grpc.max_send_message_length": 64 * 1024 * 1024,
   });
