@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 
 import { BROKERS_SETTING, CONTROL_VERIFY_KEYS_SETTING, KAFKA_CONFIG_SETTING, configuredBrokers } from "@flowzone/kafka";
-import { HOME_SETTING, integer, METRICS_TOKEN_FILE_SETTING, port, readSettings, requiredText, text, type SettingSources, type SettingValues } from "@flowzone/service-kit";
+import { HOME_SETTING, integer, METRICS_TOKEN_FILE_SETTING, port, readSettings, requiredText, SERVER_TLS_SETTINGS, serverTlsOf, text, type ServerTlsFiles, type SettingSources, type SettingValues } from "@flowzone/service-kit";
 import { DEFAULT_METRICS_PORT } from "@flowzone/telemetry";
 
 import { EnforcerError } from "./enforcer-error";
@@ -28,10 +28,14 @@ export const ENFORCER_SETTINGS = {
     max: 300_000,
   }),
   home: HOME_SETTING,
+  ...SERVER_TLS_SETTINGS,
 };
 
 /** The enforcer's settings; the caller reads the routes file with {@link readRoutesFile}. */
-export type EnforcerConfig = SettingValues<typeof ENFORCER_SETTINGS>;
+export type EnforcerConfig = Omit<SettingValues<typeof ENFORCER_SETTINGS>, keyof typeof SERVER_TLS_SETTINGS> & {
+  /** `FLOWZONE_TLS_CERT` / `KEY`: given, `/metrics` serves HTTPS (the enforcer has no gRPC listener). */
+  readonly tls: ServerTlsFiles | undefined;
+};
 
 /**
  * Reads the enforcer's settings from flags and environment (flag over variable over default, see
@@ -40,8 +44,8 @@ export type EnforcerConfig = SettingValues<typeof ENFORCER_SETTINGS>;
  * @throws FlowzoneError `invalid_config` naming the flag or variable and what is wrong with it.
  */
 export function enforcerConfig(sources: SettingSources): EnforcerConfig {
-  const settings = readSettings(ENFORCER_SETTINGS, sources);
-  return { ...settings, brokers: configuredBrokers(settings.brokers, settings.kafkaConfig) };
+  const { tlsCert, tlsKey, tlsClientCa, ...settings } = readSettings(ENFORCER_SETTINGS, sources);
+  return { ...settings, tls: serverTlsOf({ tlsCert, tlsKey, tlsClientCa }), brokers: configuredBrokers(settings.brokers, settings.kafkaConfig) };
 }
 
 /**

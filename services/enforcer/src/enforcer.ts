@@ -1,5 +1,6 @@
 import { AUDIT_TOPIC, auditTopicSpec, ensureTopics, type TopicSpec } from "@flowzone/kafka";
 import { PolicyLoadError, startPolicyRuntime, type PolicyHolder } from "@flowzone/policy-runtime";
+import { ServerCertificates } from "@flowzone/service-kit";
 import { createTelemetry, EnforcerMetrics, serveMetricsIfPossible, type MetricsServer } from "@flowzone/telemetry";
 
 import { EnforcerError } from "./enforcer-error";
@@ -64,12 +65,14 @@ export async function startEnforcer(options: EnforcerOptions): Promise<RunningEn
       }),
   );
   let metricsServer: MetricsServer | undefined;
+  const certificates = options.metricsPort === undefined || options.metricsTls === undefined ? undefined : ServerCertificates.watch(options.metricsTls, { logger: logger.child({ component: "tls" }) });
   try {
     await Promise.all(workers.map((worker) => worker.start()));
     if (options.metricsPort !== undefined) {
-      metricsServer = await serveMetricsIfPossible(metrics.telemetry, { host: options.metricsHost ?? "127.0.0.1", port: options.metricsPort, logger, token: options.metricsToken });
+      metricsServer = await serveMetricsIfPossible(metrics.telemetry, { host: options.metricsHost ?? "127.0.0.1", port: options.metricsPort, logger, token: options.metricsToken, tls: certificates });
     }
   } catch (error) {
+    certificates?.close();
     await Promise.allSettled(workers.map((worker) => worker.close()));
     await runtime?.close();
     throw error;
@@ -84,6 +87,7 @@ export async function startEnforcer(options: EnforcerOptions): Promise<RunningEn
       await Promise.allSettled(workers.map((worker) => worker.close()));
       await runtime?.close();
       await metricsServer?.close();
+      certificates?.close();
       logger.info({ ...stats }, "enforcer stopped");
     },
   };

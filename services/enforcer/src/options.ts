@@ -1,6 +1,7 @@
 import type { Kafka } from "kafkajs";
 
 import type { Logger } from "@flowzone/logging";
+import type { ServerTlsFiles } from "@flowzone/service-kit";
 import type { Telemetry } from "@flowzone/telemetry";
 
 import type { PolicyHolder } from "@flowzone/policy-runtime";
@@ -66,6 +67,8 @@ export interface EnforcerOptions {
   readonly metricsHost?: string;
   /** The bearer token that `/metrics` then requires (`FLOWZONE_METRICS_TOKEN_FILE`). */
   readonly metricsToken?: string;
+  /** `FLOWZONE_TLS_CERT` / `KEY`: given, `/metrics` serves HTTPS, its certificate re-read when the files change. */
+  readonly metricsTls?: ServerTlsFiles;
 }
 
 /** Counters of a running enforcer, summed over its routes. */

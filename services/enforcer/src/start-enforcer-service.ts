@@ -10,8 +10,8 @@ import { ENFORCER_DEFAULTS, type EnforcerStats } from "./options";
 
 /** What {@link startEnforcerService} needs: the settings, with Kafka resolved to brokers. */
 export interface EnforcerServiceOptions
-  extends Omit<EnforcerConfig, "brokers" | "home" | "metricsPort" | "metricsToken" | "kafkaConfig" | "controlVerifyKeys">,
-    Partial<Pick<EnforcerConfig, "kafkaConfig" | "metricsToken" | "controlVerifyKeys">> {
+  extends Omit<EnforcerConfig, "brokers" | "home" | "metricsPort" | "metricsToken" | "kafkaConfig" | "controlVerifyKeys" | "tls">,
+    Partial<Pick<EnforcerConfig, "kafkaConfig" | "metricsToken" | "controlVerifyKeys" | "tls">> {
   readonly brokers: readonly string[];
   readonly logger: Logger;
   /** The process's metrics registry (`flowzone dev` shares one and serves it; then give no metricsPort). */
@@ -66,6 +66,7 @@ export async function startEnforcerService(options: EnforcerServiceOptions): Pro
       telemetry,
       ...(options.metricsPort === undefined ? {} : { metricsPort: options.metricsPort }),
       ...(options.metricsToken === undefined ? {} : { metricsToken: options.metricsToken }),
+      ...(options.tls === undefined ? {} : { metricsTls: options.tls }),
       ...(options.auditTopic === undefined ? {} : { auditTopic: options.auditTopic }),
       ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
       onFatal: (error) => {
