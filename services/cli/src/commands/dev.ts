@@ -1,5 +1,5 @@
 import { configuredBrokers } from "@flowzone/kafka";
-import { readSettings } from "@flowzone/service-kit";
+import { readSettings, serverTlsOf } from "@flowzone/service-kit";
 
 import { DEV_SETTINGS } from "../dev/dev-settings";
 import { startDevStack, type DevStack } from "../dev/dev-stack";
@@ -27,9 +27,10 @@ export async function dev(args: readonly string[], io: CliIo): Promise<ExitCode>
   }
   if (flags.positionals.length > 0) throw new UsageError(`unexpected argument '${flags.positionals[0] ?? ""}'`, COMMAND);
   const sources = { env: io.env, flags: flagsOf(flags) };
-  const settings = UsageError.fromConfig(COMMAND, () => readSettings(DEV_SETTINGS, sources));
+  const { tlsCert, tlsKey, tlsClientCa, ...settings } = UsageError.fromConfig(COMMAND, () => readSettings(DEV_SETTINGS, sources));
+  const tls = UsageError.fromConfig(COMMAND, () => serverTlsOf({ tlsCert, tlsKey, tlsClientCa }));
   const secure = booleanFlag(flags, "secure");
-  const config = { ...settings, brokers: configuredBrokers(settings.brokers, settings.kafkaConfig), secure };
+  const config = { ...settings, tls, brokers: configuredBrokers(settings.brokers, settings.kafkaConfig), secure };
   if (secure && (config.brokers !== undefined || config.kafkaConfig !== undefined)) {
     throw new UsageError("--secure starts a secured broker of its own; give neither brokers (--brokers, FLOWZONE_KAFKA_BROKERS) nor FLOWZONE_KAFKA_CONFIG with it", COMMAND);
   }
@@ -44,7 +45,8 @@ export async function dev(args: readonly string[], io: CliIo): Promise<ExitCode>
 }
 
 function banner(stack: DevStack): string {
-  const controlUrl = `http://${HOST}:${stack.controlHttpPort}`;
+  const scheme = stack.tls ? "https" : "http";
+  const controlUrl = `${scheme}://${HOST}:${stack.controlHttpPort}`;
   return [
     "flowzone is running:",
     `  Kafka             ${stack.brokers.join(",")}${stack.clientProperties === undefined ? "" : " (SASL_SSL, SCRAM-SHA-256, ACLs)"}`,
@@ -53,10 +55,10 @@ function banner(stack: DevStack): string {
     `  decision service  ${HOST}:${stack.pdpPort} (gRPC flowzone.v1.DecisionService)`,
     `  control plane     ${controlUrl} (HTTP)  ${HOST}:${stack.controlGrpcPort} (gRPC ZoneService)`,
     `  enforcer routes   ${stack.routes.join("; ")}`,
-    `  metrics           http://${HOST}:${stack.metricsPort}/metrics (and ${controlUrl}/metrics)`,
+    `  metrics           ${scheme}://${HOST}:${stack.metricsPort}/metrics (and ${controlUrl}/metrics)`,
     "",
     "Try:",
-    `  FLOWZONE_CONTROL_URL=${controlUrl} npx flowzone zones`,
+    `  FLOWZONE_CONTROL_URL=${controlUrl}${stack.tls ? " FLOWZONE_TLS_CA=<the CA of FLOWZONE_TLS_CERT>" : ""} npx flowzone zones`,
     "",
     "Press Ctrl-C to stop.",
     "",

@@ -1,7 +1,7 @@
 import path from "node:path";
 
 import { BROKERS_SETTING, KAFKA_CONFIG_SETTING } from "@flowzone/kafka";
-import { HOME_SETTING, port, text } from "@flowzone/service-kit";
+import { HOME_SETTING, port, SERVER_TLS_SETTINGS, text } from "@flowzone/service-kit";
 
 /** Every setting of `flowzone dev`: the example organisation on the default ports. */
 export const DEV_SETTINGS = {
@@ -16,4 +16,5 @@ export const DEV_SETTINGS = {
   kafkaConfig: KAFKA_CONFIG_SETTING,
   databaseUrl: text({ env: "DATABASE_URL", description: "PostgreSQL connection URL; unset, embedded PGlite in <home>/pglite.", default: undefined }),
   tokensFile: text({ env: "FLOWZONE_TOKENS", flag: "tokens", description: "Bearer token file of the control plane; unset, its API is open (development only).", default: undefined }),
+  ...SERVER_TLS_SETTINGS,
 };

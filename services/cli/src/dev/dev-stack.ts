@@ -5,7 +5,7 @@ import { startEnforcerService } from "@flowzone/enforcer";
 import type { KafkaClientConfig } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
 import { DEFAULTS as PDP_DEFAULTS, startDecisionService } from "@flowzone/pdp";
-import { StopList, type RunningService } from "@flowzone/service-kit";
+import { ServerCertificates, StopList, type RunningService, type ServerTlsFiles } from "@flowzone/service-kit";
 import { createTelemetry, serveMetrics } from "@flowzone/telemetry";
 
 import { devControlKeys } from "./dev-control-keys";
@@ -31,6 +31,8 @@ export interface DevStackOptions {
   /** `/metrics` of the whole process (the control plane's `GET /metrics` shows the same registry). */
   readonly metricsPort: number;
   readonly tokensFile: string | undefined;
+  /** `FLOWZONE_TLS_CERT` / `KEY` / `CLIENT_CA`: every listener of the process serves TLS (gRPC with mTLS under a client CA). */
+  readonly tls: ServerTlsFiles | undefined;
   readonly logger: Logger;
   readonly onProgress: (line: string) => void;
 }
@@ -43,6 +45,8 @@ export interface DevStack extends RunningService {
   readonly controlHttpPort: number;
   readonly controlGrpcPort: number;
   readonly metricsPort: number;
+  /** Whether the listeners serve TLS. */
+  readonly tls: boolean;
   readonly routes: readonly string[];
   /** With `secure`: the client properties files of the broker's producer and admin principals. */
   readonly clientProperties: { readonly producer: string; readonly admin: string } | undefined;
@@ -64,7 +68,14 @@ export function startDevStack(options: DevStackOptions): Promise<DevStack> {
     // One metrics registry for the process: every service records into it, one listener serves it.
     const telemetry = createTelemetry({ serviceName: "flowzone-dev" });
     stops.add(() => telemetry.shutdown());
-    const metricsServer = await serveMetrics(telemetry, { host: options.host, port: options.metricsPort, logger: options.logger });
+    const certificates = options.tls === undefined ? undefined : ServerCertificates.watch(options.tls, { logger: options.logger.child({ component: "tls" }) });
+    if (certificates !== undefined) {
+      stops.add(() => {
+        certificates.close();
+        return Promise.resolve();
+      });
+    }
+    const metricsServer = await serveMetrics(telemetry, { host: options.host, port: options.metricsPort, logger: options.logger, tls: certificates });
     stops.add(() => metricsServer.close());
     const secured = options.secure ? await securedKafkaFor(stops, options.home, options.onProgress, options.logger) : undefined;
     const brokers = secured?.brokers ?? (await kafkaFor(stops, options.brokers, options.home, options.onProgress, options.logger));
@@ -85,6 +96,7 @@ export function startDevStack(options: DevStackOptions): Promise<DevStack> {
       httpPort: options.controlHttpPort,
       grpcPort: options.controlGrpcPort,
       tokensFile: options.tokensFile,
+      tls: options.tls,
     });
     stops.add(() => control.stop());
 
@@ -96,6 +108,7 @@ export function startDevStack(options: DevStackOptions): Promise<DevStack> {
       policyDir: options.policyDir,
       host: options.host,
       port: options.pdpPort,
+      tls: options.tls,
       reloadIntervalMs: PDP_DEFAULTS.reloadIntervalMs,
       limits: PDP_DEFAULTS.limits,
       auditSpoolDir: path.join(options.home, "spool", "pdp"),
@@ -121,6 +134,7 @@ export function startDevStack(options: DevStackOptions): Promise<DevStack> {
       brokers,
       database: control.database,
       pdpPort: pdp.port,
+      tls: certificates !== undefined,
       controlHttpPort: control.httpPort,
       controlGrpcPort: control.grpcPort,
       metricsPort: metricsServer.port,
