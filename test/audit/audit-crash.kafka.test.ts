@@ -11,17 +11,15 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { fromBinary } from "@bufbuild/protobuf";
 import { AUDIT_TOPIC } from "@flowzone/kafka";
-import { AuditRecordSchema } from "@flowzone/proto";
 import { Kafka, logLevel } from "kafkajs";
 
 import { startOwnBroker, type OwnBroker } from "../support/own-broker";
 import { waitUntil } from "../support/poll";
-import { decisionServicePort, TestProcess } from "../support/processes";
+import { decisionServicePort, type TestProcess } from "../support/processes";
 import { step } from "../support/steps";
-import { readToEnd } from "../support/topic-tail";
 import { DecisionClient, makeBundleDir } from "../pdp/pdp-harness";
+import { auditViolations, spooledPdp } from "../pdp/pdp-process";
 
 /** Callers sending Checks at once; answers before the broker dies, and after it died before the kill. */
 const CALLERS = 32;
@@ -43,10 +41,7 @@ describe("audit records of answered decisions across a SIGKILL of the decision s
 
   it("are all on the topic, each exactly once, after a restart on the same spool with the broker back", async () => {
     const policyDir = await makeBundleDir();
-    const start = (name: string): TestProcess =>
-      TestProcess.flowzone(name, ["pdp", "--port", "0", "--metrics-port", "0"], {
-        env: { FLOWZONE_POLICY: policyDir, FLOWZONE_KAFKA_BROKERS: broker.brokers, FLOWZONE_AUDIT_SPOOL: join(work, "spool"), FLOWZONE_LOG_FORMAT: "json" },
-      });
+    const start = (name: string): TestProcess => spooledPdp(name, { policyDir, brokers: broker.brokers, spoolDir: join(work, "spool") });
     const listening = async (pdp: TestProcess): Promise<number> => {
       await pdp.waitFor("its gRPC port in the log", (p) => decisionServicePort(p.stdout) !== undefined, 60_000);
       return decisionServicePort(pdp.stdout) ?? 0;
@@ -97,21 +92,16 @@ describe("audit records of answered decisions across a SIGKILL of the decision s
       "every violation of every answered Check reaches flowzone.audit.v1, exactly once by record id",
       async () => {
         const kafka = new Kafka({ clientId: "audit-crash-test", brokers: [broker.brokers], logLevel: logLevel.ERROR });
-        const readViolations = async (): Promise<{ id: string; decisionId: string; rule: string }[]> =>
-          (await readToEnd(kafka, AUDIT_TOPIC)).flatMap((m) => {
-            const record = m.value === null ? undefined : fromBinary(AuditRecordSchema, m.value);
-            return record?.event.case === "violation" ? [{ id: record.id, decisionId: record.event.value.decisionId, rule: record.event.value.rule }] : [];
-          });
         await waitUntil(
           `the violations of all ${answered.size} answered Checks on ${AUDIT_TOPIC} (seen: how many answered decisions have none there yet)`,
           async () => {
-            const decisions = new Set((await readViolations()).map((v) => v.decisionId));
+            const decisions = new Set((await auditViolations(kafka)).map((v) => v.decisionId));
             return [...answered.keys()].filter((id) => !decisions.has(id)).length;
           },
           (missing) => missing === 0,
           { timeoutMs: 60_000, intervalMs: 500 },
         );
-        const violations = await readViolations();
+        const violations = await auditViolations(kafka);
         const byId = new Map(violations.map((v) => [v.id, v]));
         const rulesByDecision = new Map<string, string[]>();
         for (const v of byId.values()) rulesByDecision.set(v.decisionId, [...(rulesByDecision.get(v.decisionId) ?? []), v.rule]);

@@ -8,17 +8,16 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { fromBinary } from "@bufbuild/protobuf";
 import { AUDIT_TOPIC } from "@flowzone/kafka";
-import { AuditRecordSchema, Decision } from "@flowzone/proto";
+import { Decision } from "@flowzone/proto";
 import { Kafka, logLevel } from "kafkajs";
 
 import { startOwnBroker, type OwnBroker } from "../support/own-broker";
 import { waitUntil } from "../support/poll";
-import { decisionServicePort, loggedPort, TestProcess } from "../support/processes";
+import { decisionServicePort, loggedPort } from "../support/processes";
 import { step } from "../support/steps";
-import { readToEnd } from "../support/topic-tail";
 import { DecisionClient, HealthClient, makeBundleDir } from "./pdp-harness";
+import { auditViolations, spooledPdp } from "./pdp-process";
 
 /** A write the bundle's banana zone denies twice (its boundary and its no-export rule). */
 const VIOLATING = { requestId: "outage-1", producer: "svc:banana-app", sink: "kafka:export-daily", labels: ["banana"] };
@@ -45,14 +44,7 @@ describe("flowzone pdp started while Kafka is down", () => {
     await step("the broker is stopped", () => broker.stop(), { timeoutMs: 60_000 });
 
     const policyDir = await makeBundleDir();
-    const pdp = TestProcess.flowzone("flowzone pdp", ["pdp", "--port", "0", "--metrics-port", "0"], {
-      env: {
-        FLOWZONE_POLICY: policyDir,
-        FLOWZONE_KAFKA_BROKERS: broker.brokers,
-        FLOWZONE_AUDIT_SPOOL: join(work, "spool"),
-        FLOWZONE_LOG_FORMAT: "json",
-      },
-    });
+    const pdp = spooledPdp("flowzone pdp", { policyDir, brokers: broker.brokers, spoolDir: join(work, "spool") });
     const { grpcPort, metricsPort } = await step("flowzone pdp starts with its brokers down", async () => {
       await pdp.waitFor("the gRPC and metrics ports in the log", (p) => decisionServicePort(p.stdout) !== undefined && loggedPort(p.stdout, "metrics listening on /metrics") !== undefined);
       return { grpcPort: decisionServicePort(pdp.stdout) ?? 0, metricsPort: loggedPort(pdp.stdout, "metrics listening on /metrics") ?? 0 };
@@ -97,10 +89,7 @@ describe("flowzone pdp started while Kafka is down", () => {
           const kafka = new Kafka({ clientId: "pdp-outage-test", brokers: [broker.brokers], logLevel: logLevel.ERROR });
           const violations = await waitUntil(
             `both violations of decision ${answer.decisionId} on ${AUDIT_TOPIC}`,
-            async () =>
-              (await readToEnd(kafka, AUDIT_TOPIC))
-                .flatMap((m) => (m.value === null ? [] : [fromBinary(AuditRecordSchema, m.value)]))
-                .flatMap((r) => (r.event.case === "violation" && r.event.value.decisionId === answer.decisionId ? [r.event.value.rule] : [])),
+            async () => (await auditViolations(kafka)).filter((v) => v.decisionId === answer.decisionId).map((v) => v.rule),
             (rules) => rules.length >= 2,
             { timeoutMs: 60_000, intervalMs: 500 },
           );
