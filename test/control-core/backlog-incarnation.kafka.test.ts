@@ -13,18 +13,13 @@ import { collectingLogger } from "../support/logger";
 import { startOwnBroker, type OwnBroker } from "../support/own-broker";
 import { waitFor, waitUntil } from "../support/poll";
 import { produce } from "../support/topics";
-import { ManualClock, violationRecord, type Flow } from "./control-support";
+import { counterValue, ManualClock, violationRecord, type Flow } from "./control-support";
 
 const FLOW: Flow = { zone: "banana", rule: "boundary", producer: "svc:a", sink: "kafka:ads", labels: ["banana"] };
 
 async function total(db: Database): Promise<number> {
   const rows = await db.query<{ n: number | string | null }>("SELECT sum(count) AS n FROM violation_signatures");
   return Number(rows[0]?.n ?? 0);
-}
-
-async function resetsCounted(telemetry: Telemetry): Promise<number> {
-  const line = (await telemetry.render()).split("\n").find((text) => text.startsWith(METRIC_NAMES.backlogOffsetResets));
-  return line === undefined ? 0 : Number(line.split(" ").at(-1));
 }
 
 /** Creates `topic` with one partition, retrying while a deletion of the same name is still pending. */
@@ -95,7 +90,7 @@ describe("backlog offsets bound to the topic incarnation", () => {
     const errors = lines.filter((line) => line["level"] === 50 || line["level"] === "error");
     expect(errors).toHaveLength(1);
     expect(String(errors[0]?.["msg"])).toMatch(/another incarnation of the topic \(the record at offset 2 is [0-9a-f]+, not [0-9a-f]+ that was counted there\)/);
-    expect(await resetsCounted(telemetry)).toBe(1);
+    expect(await counterValue(telemetry, METRIC_NAMES.backlogOffsetResets)).toBe(1);
   });
 
   it("counts the audit topic of a new broker under an old database", async () => {
@@ -125,7 +120,7 @@ describe("backlog offsets bound to the topic incarnation", () => {
       const errors = lines.filter((line) => line["level"] === 50 || line["level"] === "error");
       expect(errors).toHaveLength(1);
       expect(String(errors[0]?.["msg"])).toMatch(/the topic is now on Kafka cluster \S+, its offsets were counted on cluster \S+/);
-      expect(await resetsCounted(telemetry)).toBe(1);
+      expect(await counterValue(telemetry, METRIC_NAMES.backlogOffsetResets)).toBe(1);
     } finally {
       for (const consumer of consumers.splice(0)) await consumer.close();
       await broker?.dispose();

@@ -1,13 +1,14 @@
 /**
  * Shared fixtures of the control-core integration tests: audit records encoded as the decision
- * services encode them, a movable clock and a small policy. Databases, topics, logs and waiting
- * come from test/support.
+ * services encode them, a movable clock, a small policy and the counters of a metrics registry.
+ * Databases, topics, logs and waiting come from test/support.
  */
 import { randomBytes } from "node:crypto";
 
 import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { AuditRecordSchema, EnforcementPoint, Mode } from "@flowzone/proto";
+import type { Telemetry } from "@flowzone/telemetry";
 
 /** A clock tests move by hand. */
 export class ManualClock {
@@ -99,3 +100,11 @@ export const BUNDLE: Readonly<Record<string, string>> = {
     "",
   ].join("\n"),
 };
+
+/** A counter's value in `telemetry`'s Prometheus text: its series whose labels include `labels`; 0 while there is none. */
+export async function counterValue(telemetry: Telemetry, name: string, labels: Readonly<Record<string, string>> = {}): Promise<number> {
+  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
+  const series = (text: string): boolean => (text.startsWith(`${name}{`) || text.startsWith(`${name} `)) && wanted.every((label) => text.includes(label));
+  const line = (await telemetry.render()).split("\n").find(series);
+  return line === undefined ? 0 : Number(line.split(" ").at(-1));
+}

@@ -7,7 +7,7 @@
 import { createTelemetry, METRIC_NAMES, type Telemetry } from "@flowzone/telemetry";
 
 import { step } from "../support/steps";
-import { BUNDLE } from "./control-support";
+import { BUNDLE, counterValue } from "./control-support";
 import { controlError, controlState, startHarness, type Harness } from "./control-harness";
 
 const admin = { subject: "alice" };
@@ -15,11 +15,6 @@ const LIMIT_BYTES = 16_384;
 
 /** The bundle with a comment that makes its control record about twice the topic's limit. */
 const OVERSIZED_BUNDLE = { ...BUNDLE, "zones.yaml": `${BUNDLE["zones.yaml"] ?? ""}# ${"x".repeat(2 * LIMIT_BYTES)}\n` };
-
-async function setAsideCounted(telemetry: Telemetry): Promise<number> {
-  const line = (await telemetry.render()).split("\n").find((text) => text.startsWith(`${METRIC_NAMES.outboxSetAside}{`));
-  return line === undefined ? 0 : Number(line.split(" ").at(-1));
-}
 
 describe("the outbox with a control topic of a small max.message.bytes", () => {
   let h: Harness;
@@ -79,6 +74,6 @@ describe("the outbox with a control topic of a small max.message.bytes", () => {
     expect(await h.db.query("SELECT key FROM outbox WHERE published_at IS NULL AND set_aside_at IS NULL")).toEqual([]);
     const logged = h.lines.filter((line) => line["level"] === 50 && typeof line["msg"] === "string" && line["msg"].startsWith("outbox record set aside"));
     expect(logged.map((line) => ({ id: Number(line["id"]), key: line["key"], target: line["target"] }))).toEqual([{ id: Number(oversized.id), key: "zone/oversized", target: "control" }]);
-    expect(await setAsideCounted(telemetry)).toBe(1);
+    expect(await counterValue(telemetry, METRIC_NAMES.outboxSetAside)).toBe(1);
   }, 60_000);
 });

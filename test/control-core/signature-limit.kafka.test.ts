@@ -7,15 +7,10 @@ import { createTelemetry, METRIC_NAMES, type Telemetry } from "@flowzone/telemet
 import { waitUntil } from "../support/poll";
 import { produce } from "../support/topics";
 import { startHarness, type Harness } from "./control-harness";
-import { trafficRecord, violationRecord, type Flow } from "./control-support";
+import { counterValue, trafficRecord, violationRecord, type Flow } from "./control-support";
 
 const LIMIT = 2;
 const flow = (n: number): Flow => ({ zone: "banana", rule: "boundary", producer: `svc:attacker-${n}`, sink: `kafka:sink-${n}`, labels: ["banana"] });
-
-async function notStoredMetric(telemetry: Telemetry, zone: string): Promise<number> {
-  const line = (await telemetry.render()).split("\n").find((text) => text.startsWith(`${METRIC_NAMES.backlogNotStored}{`) && text.includes(`zone="${zone}"`));
-  return line === undefined ? 0 : Number(line.split(" ").at(-1));
-}
 
 describe("the bound on a zone's open violation signatures", () => {
   let h: Harness;
@@ -49,7 +44,7 @@ describe("the bound on a zone's open violation signatures", () => {
       ["svc:attacker-2", 1],
     ]);
     expect(await h.db.query("SELECT id FROM violation_signatures WHERE zone = 'banana'")).toHaveLength(LIMIT);
-    expect(await notStoredMetric(telemetry, "banana")).toBe(4);
+    expect(await counterValue(telemetry, METRIC_NAMES.backlogNotStored, { zone: "banana" })).toBe(4);
     expect((await cp.getZone("apple")).violationsNotStored).toBe(0);
   }, 60_000);
 
