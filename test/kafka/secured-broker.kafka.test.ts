@@ -98,7 +98,10 @@ describe("flowzone on a SASL_SSL broker with ACLs", () => {
 
   it("refuses a producer principal's writes to the control and audit topics, not to its own, while the decision service keeps answering", async () => {
     const producer = kafkaAs(broker, "producer");
-    expect(await sendOutcome(producer, `secured-own-${process.pid}`)).toBe("written");
+    // Made beforehand: a first write that creates its topic can outlast the send's one retry while the leader is elected.
+    const ownTopic = `secured-own-${process.pid}`;
+    await ensureTopics(kafkaAs(broker, "admin"), [{ topic: ownTopic }]);
+    expect(await sendOutcome(producer, ownTopic)).toBe("written");
     expect(await sendOutcome(producer, CONTROL_TOPIC)).toBe("TOPIC_AUTHORIZATION_FAILED");
     expect(await sendOutcome(producer, AUDIT_TOPIC)).toBe("TOPIC_AUTHORIZATION_FAILED");
     const answer = await client.check({ requestId: "secured-2", producer: "svc:banana-app", sink: "svc:banana-ranker", labels: ["banana"] });
