@@ -2,14 +2,16 @@
  * The decision service stopped, killed or silent: fail open writes and records that the write
  * went unchecked; fail closed throws and writes nothing. A remote producer takes each zone's own
  * failMode from the bundle on the control topic (with its zone flips), and its own failMode
- * option before any bundle has been read.
+ * option before any bundle has been read; given verify keys, only from signed control records.
  */
+import { generateKeyPairSync } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
-import { rm } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 
 import { create, toBinary } from "@bufbuild/protobuf";
 import type { MessageInitShape } from "@bufbuild/protobuf";
+import { controlKeyId, signControlRecord } from "@flowzone/kafka";
 import { ControlRecordSchema, Mode } from "@flowzone/proto";
 import { FlowCheckUnavailableError, UNCHECKED_DECISION, type GuardedProducer, type GuardedRecord } from "@flowzone/sdk";
 
@@ -252,4 +254,59 @@ describe("a remote producer when the decision service is killed: each zone's own
       expect((await recordsOf(topic)).map((r) => r.value)).toEqual(["card-3"]);
     }, { timeoutMs: 45_000 });
   }, 240_000);
+});
+
+describe("a remote producer given control verify keys: a forged control record does not change its fail posture", () => {
+  const controlTopic = uniqueTopic("sdk-posture-signed");
+  const { logger, lines } = collectingLogger("info");
+  const card = { labels: ["card"] };
+  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+  const signingKey = { keyId: controlKeyId(privateKey), privateKey };
+  let dir: string;
+  let producer: GuardedProducer;
+  let epoch = 0n;
+
+  /** One control record at the next epoch, signed by the control plane's key unless `forged`. */
+  const publish = async (key: string, item: MessageInitShape<typeof ControlRecordSchema>["item"], forged = false): Promise<void> => {
+    epoch += 1n;
+    const value = Buffer.from(toBinary(ControlRecordSchema, create(ControlRecordSchema, { epoch, item })));
+    const headers = forged ? {} : signControlRecord(signingKey, { topic: controlTopic, key: Buffer.from(key), value });
+    await produce(kafka, controlTopic, [{ key, value, headers }]);
+  };
+  const dryRun = (): Promise<string> =>
+    producer.check({ topic: "any", messages: [], flow: card }).then(
+      (decision) => decision.outcome,
+      (error: unknown) => (error instanceof FlowCheckUnavailableError ? "fails closed" : Promise.reject(error instanceof Error ? error : new Error(String(error)))),
+    );
+  const awaitPosture = (outcome: "unchecked" | "fails closed"): Promise<string> =>
+    waitUntil(`a dry run of a card write to give "${outcome}"`, dryRun, (seen) => seen === outcome, { timeoutMs: 20_000, intervalMs: 100 });
+
+  beforeAll(async () => {
+    dir = await tempDir("flowzone-sdk-signed-");
+    const keyFile = join(dir, "control.pub.pem");
+    await writeFile(keyFile, publicKey.export({ type: "spki", format: "pem" }));
+    await createTopics(kafka, [controlTopic], { config: { "cleanup.policy": "compact" } });
+    await publish("bundle", { case: "bundle", value: { version: "sha256:signed-1", files: postureBundle({ card: "closed", email: "open" }) } });
+    // No decision service listens at port 1: every check is unavailable, so the zones' posture decides.
+    producer = await guardedProducer({
+      producer: "svc:sdk-test",
+      decider: { mode: "remote", address: "127.0.0.1:1", deadlineMs: 300, controlTopic, controlVerifyKeys: keyFile },
+      cacheMaxEntries: 0,
+      logger,
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await producer.disconnect();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("skips the forged bundle and flip with an error line and keeps failing closed; a signed flip applies", async () => {
+    await awaitPosture("fails closed");
+    await publish("bundle", { case: "bundle", value: { version: "sha256:forged", files: postureBundle({ card: "open", email: "open" }) } }, true);
+    await publish("zone/card", { case: "zoneMode", value: { zone: "card", mode: Mode.OFF } }, true);
+    await waitUntil("both forged records to be rejected", () => lines.filter((l) => String(l.msg).startsWith("control record rejected (unsigned)")), (seen) => seen.length === 2, { timeoutMs: 20_000 });
+    expect(await dryRun()).toBe("fails closed");
+    await publish("zone/card", { case: "zoneMode", value: { zone: "card", mode: Mode.OFF } });
+    await awaitPosture("unchecked");
+  }, 60_000);
 });

@@ -2,6 +2,7 @@ import type { Kafka } from "kafkajs";
 
 import { followControlTopic, runtimeStateOf, type ControlFeed, type ControlSnapshot } from "@flowzone/control-feed";
 import type { FailMode, PolicyEngine, Write } from "@flowzone/engine";
+import type { ControlVerifyKeys } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
 import { compilePolicy } from "@flowzone/policy-runtime";
 
@@ -77,15 +78,16 @@ export class ControlPosture {
 }
 
 /**
- * Replays the control topic (resolving once it has caught up) and follows it, with the same
+ * Replays the control topic (resolving once it has caught up) and follows it, applying only
+ * records signed by one of `verifyKeys` when given, with the same
  * follower as the embedded decider and every decision point.
  */
-export async function startControlPosture(kafka: Kafka, topic: string, logger: Logger): Promise<ZonePosture> {
+export async function startControlPosture(kafka: Kafka, topic: string, verifyKeys: ControlVerifyKeys | undefined, logger: Logger): Promise<ZonePosture> {
   const log = logger.child({ component: "zone-posture" });
   const posture = new ControlPosture(topic, log);
   let feed: ControlFeed | undefined;
   try {
-    feed = await followControlTopic({ kafka, logger, topic, onChange: (snapshot) => { posture.apply(snapshot); } });
+    feed = await followControlTopic({ kafka, logger, topic, verifyKeys, onChange: (snapshot) => { posture.apply(snapshot); } });
     await feed.caughtUp;
   } catch (error) {
     await feed?.close().catch(() => undefined);

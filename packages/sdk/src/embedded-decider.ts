@@ -4,11 +4,12 @@ import type { Kafka } from "kafkajs";
 
 import { AuditWriter, encodeViolationAudit } from "@flowzone/audit";
 import { WriteError, type Decision, type PolicyEngine, type Write } from "@flowzone/engine";
-import { auditTopicSpec, ensureTopics, readControlVerifyKeys, type ControlVerifyKeys } from "@flowzone/kafka";
+import { auditTopicSpec, ensureTopics } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
 import { startPolicyRuntime, type PolicyRuntime } from "@flowzone/policy-runtime";
 import { traceIdOf } from "@flowzone/trace-context";
 
+import { controlVerifyKeysOption } from "./control-verify-keys";
 import { fromEngineViolation } from "./convert";
 import { DeciderUnavailable, type Decider, type DeciderResult } from "./decider";
 import { FlowRequestError } from "./errors";
@@ -40,7 +41,7 @@ export class EmbeddedDecisionEngine implements Decider {
       policyDir: options.policyDir,
       reloadIntervalMs: options.reloadIntervalMs,
       logger,
-      ...(options.followControlTopic ? { kafka, controlTopic: options.controlTopic, controlVerifyKeys: verifyKeysOf(options.controlVerifyKeys) } : {}),
+      ...(options.followControlTopic ? { kafka, controlTopic: options.controlTopic, controlVerifyKeys: controlVerifyKeysOption(options.controlVerifyKeys) } : {}),
     });
     try {
       await ensureTopics(kafka, [auditTopicSpec(options.auditTopic)]);
@@ -131,13 +132,4 @@ function labelsOf(engine: PolicyEngine, write: Write): readonly string[] {
   const labels = new Set(write.labels);
   for (const source of write.sources) for (const label of engine.bundle.assets.get(source)?.labels ?? []) labels.add(label);
   return [...labels];
-}
-
-function verifyKeysOf(files: string): ControlVerifyKeys | undefined {
-  if (files === "") return undefined;
-  try {
-    return readControlVerifyKeys(files);
-  } catch (error) {
-    throw new RangeError(`guarded producer: decider.controlVerifyKeys: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
 }

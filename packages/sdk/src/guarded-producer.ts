@@ -3,6 +3,7 @@ import type { Kafka, Producer, TopicMessages } from "kafkajs";
 import type { Write } from "@flowzone/engine";
 import type { Logger } from "@flowzone/logging";
 
+import { controlVerifyKeysOption } from "./control-verify-keys";
 import { DecisionCache } from "./decision-cache";
 import type { Decider } from "./decider";
 import { FlowCheckUnavailableError, FlowDeniedError } from "./errors";
@@ -168,6 +169,6 @@ async function start(options: ResolvedOptions): Promise<Connected> {
 
 /** The decision service's client, with the zones' fail posture from the control topic unless it is not followed. */
 async function remoteDecider(options: ResolvedRemoteDecider, kafka: Kafka, logger: Logger): Promise<RemoteDecisionClient> {
-  const zones = options.followControlTopic ? await followZonePosture(kafka, options.controlTopic, logger) : undefined;
+  const zones = options.followControlTopic ? await followZonePosture(kafka, options.controlTopic, controlVerifyKeysOption(options.controlVerifyKeys), logger) : undefined;
   return new RemoteDecisionClient(options, zones);
 }

@@ -21,7 +21,7 @@ describe("resolveOptions", () => {
       cacheMaxEntries: SDK_DEFAULTS.cacheMaxEntries,
       cacheTtlMs: SDK_DEFAULTS.cacheTtlMs,
       acks: -1,
-      decider: { mode: "remote", address: "127.0.0.1:50051", deadlineMs: 200, interceptors: [], followControlTopic: true, controlTopic: "flowzone.control.v1", bearerToken: "" },
+      decider: { mode: "remote", address: "127.0.0.1:50051", deadlineMs: 200, interceptors: [], followControlTopic: true, controlTopic: "flowzone.control.v1", controlVerifyKeys: "", bearerToken: "" },
     });
     expect(SDK_DEFAULTS.failMode).toBe("open");
   });
@@ -47,6 +47,7 @@ describe("resolveOptions", () => {
     ["a fractional deadline", withOptions(remote, { decider: { mode: "remote", address: "pdp:1", deadlineMs: 0.5 } }), /decider.deadlineMs must be an integer/],
     ["a followControlTopic that is not a boolean", withOptions(remote, { decider: { mode: "remote", address: "pdp:1", followControlTopic: "yes" } }), /decider.followControlTopic must be true or false, got "yes"/],
     ["an empty control topic", withOptions(remote, { decider: { mode: "remote", address: "pdp:1", controlTopic: "" } }), /decider.controlTopic must be a topic name/],
+    ["control verify keys that are not a string", withOptions(remote, { decider: { mode: "remote", address: "pdp:1", controlVerifyKeys: ["a.pem"] } }), /decider.controlVerifyKeys must be comma-separated PEM file paths/],
     ["an empty bearer token", withOptions(remote, { decider: { mode: "remote", address: "pdp:1", bearerToken: "" } }), /decider.bearerToken must be a non-empty string without white space/],
     ["a bearer token with its scheme", withOptions(remote, { decider: { mode: "remote", address: "pdp:1", bearerToken: "Bearer abc" } }), /decider.bearerToken must be .*without "Bearer "/],
     ["tls that is not an object", withOptions(remote, { decider: { mode: "remote", address: "pdp:1", tls: "ca.pem" } }), /decider.tls must be an object \{ ca\?, cert\?, key\? \}/],

@@ -26,6 +26,13 @@ export interface RemoteDecider {
   readonly followControlTopic?: boolean;
   readonly controlTopic?: string;
   /**
+   * Comma-separated PEM files of the control plane's Ed25519 public keys (as
+   * `FLOWZONE_CONTROL_VERIFY_KEYS`): given, the fail posture follows only control records signed
+   * by one of them; the others are logged as errors and skipped. "" (the default): every record
+   * applies. Read on `connect()`.
+   */
+  readonly controlVerifyKeys?: string;
+  /**
    * Sent as `authorization: Bearer <token>` metadata on every call, for a decision service that
    * authenticates producers by token (its identities file, `FLOWZONE_IDENTITIES`). The service
    * takes the token's identity as the caller, which may claim only the producers it speaks for.
@@ -155,10 +162,12 @@ function resolveDecider(given: RemoteDecider | EmbeddedDecider | undefined): Res
       interceptors: decider.interceptors ?? [],
       followControlTopic: follow,
       controlTopic,
+      controlVerifyKeys: decider.controlVerifyKeys ?? "",
       bearerToken: bearerTokenOf(decider.bearerToken),
       tls: remoteTlsOf(decider.tls),
     };
     checkInteger("decider.deadlineMs", resolved.deadlineMs, 1, 60_000);
+    if (typeof resolved.controlVerifyKeys !== "string") throw new TypeError("guarded producer: decider.controlVerifyKeys must be comma-separated PEM file paths");
     return resolved;
   }
   if (decider.mode === "embedded") {

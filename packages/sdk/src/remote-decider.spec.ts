@@ -10,7 +10,7 @@ import type { PostureAnswer, ZonePosture } from "./posture-answer";
 
 const logger = createLogger({ level: "silent" });
 /** Nothing listens on port 1: every call fails at once with UNAVAILABLE. */
-const nowhere = { mode: "remote", address: "127.0.0.1:1", deadlineMs: 2_000, interceptors: [], followControlTopic: true, controlTopic: "control", bearerToken: "", tls: undefined } as const;
+const nowhere = { mode: "remote", address: "127.0.0.1:1", deadlineMs: 2_000, interceptors: [], followControlTopic: true, controlTopic: "control", controlVerifyKeys: "", bearerToken: "", tls: undefined } as const;
 const write: Write = { producer: "svc:app", sink: "kafka:out", labels: ["card"], sources: [], purpose: "" };
 
 /** A posture source answering `answer`, recording what it was asked. */

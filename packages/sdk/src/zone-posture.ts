@@ -1,5 +1,6 @@
 import type { Kafka } from "kafkajs";
 
+import type { ControlVerifyKeys } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
 
 import type * as ControlPostureModule from "./control-posture";
@@ -12,9 +13,9 @@ import type { ZonePosture } from "./posture-answer";
  * the entry point stays free of the engine (a producer with `followControlTopic: false` never
  * loads it).
  */
-export function followZonePosture(kafka: Kafka, topic: string, logger: Logger): Promise<ZonePosture> {
+export function followZonePosture(kafka: Kafka, topic: string, verifyKeys: ControlVerifyKeys | undefined, logger: Logger): Promise<ZonePosture> {
   // A deferred require rather than an import(): the SDK is CommonJS, and jest loads it from source.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { startControlPosture } = require("./control-posture") as typeof ControlPostureModule;
-  return startControlPosture(kafka, topic, logger);
+  return startControlPosture(kafka, topic, verifyKeys, logger);
 }
