@@ -27,7 +27,7 @@ describe("flowzone dev", () => {
   it("starts every part, answers a check, and stops cleanly on SIGINT", async () => {
     if (!existsSync(FLOWZONE_MAIN)) throw new Error(`${FLOWZONE_MAIN} is missing: run 'npm run build' first (npm test does)`);
     const home = await mkdtemp(path.join(tmpdir(), "flowzone-dev-"));
-    const dev = TestProcess.flowzone("flowzone dev", ["dev", "--home", home, "--pdp-port", "0", "--http-port", "0", "--grpc-port", "0"], {
+    const dev = TestProcess.flowzone("flowzone dev", ["dev", "--home", home, "--pdp-port", "0", "--http-port", "0", "--grpc-port", "0", "--metrics-port", "0"], {
       env: { ...process.env, FLOWZONE_KAFKA_BROKERS: testBrokers().join(",") },
     });
     try {
