@@ -320,6 +320,7 @@ describe("producer identity by bearer tokens, without mTLS", () => {
       auditTopic,
       controlTopic: uniqueTopic("pdp-token-control"),
       auditSpoolDir: path.join(policyDir, ".spool"),
+      metricsPort: 0,
     });
     producer = await guardedProducer({ producer: "svc:token-user", decider: { mode: "remote", address: address(), deadlineMs: 5_000, bearerToken: TOKEN } });
   }, 60_000);
@@ -372,5 +373,17 @@ describe("producer identity by bearer tokens, without mTLS", () => {
     expect({ exitCode: result.exitCode, grpcStatus: result.grpcStatus }).toEqual({ exitCode: 0, grpcStatus: grpc.status.OK });
     const wrong = await curlCheck({ producer: "svc:token-user", sink: "kafka:crm-x" }, { scheme: "http", port: service.port, bearerToken: "not-the-token-at-all" });
     expect({ grpcStatus: wrong.grpcStatus, grpcMessage: wrong.grpcMessage }).toEqual({ grpcStatus: grpc.status.UNAUTHENTICATED, grpcMessage: "the bearer token is not valid" });
+  });
+
+  it("counts the refusals above on /metrics by reason and credential, never naming the identity or producer", async () => {
+    const scraped = await fetch(`http://127.0.0.1:${service.metricsPort ?? 0}/metrics`);
+    expect(scraped.status).toBe(200);
+    const lines = (await scraped.text()).split("\n").filter((line) => line.startsWith("flowzone_caller_refusals_total{"));
+    // The SDK's claim of svc:someone-else; the SDK without a token; curl's wrong token.
+    expect(lines).toEqual([
+      'flowzone_caller_refusals_total{reason="unauthenticated",credential="none"} 1',
+      'flowzone_caller_refusals_total{reason="unauthenticated",credential="bearer_token"} 1',
+      'flowzone_caller_refusals_total{reason="identity_mismatch",credential="bearer_token"} 1',
+    ]);
   });
 });

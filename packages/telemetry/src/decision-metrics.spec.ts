@@ -73,4 +73,27 @@ describe("DecisionMetrics", () => {
     expect(text).toContain('flowzone_decision_duration_seconds_bucket{le="0.0000025"} 0');
     expect(text).toContain('flowzone_decision_duration_seconds_bucket{le="0.000005"} 10');
   });
+
+  it("counts refused callers by reason and credential, and shows nothing before the first refusal", async () => {
+    const telemetry = createTelemetry({ serviceName: "test" });
+    const metrics = new DecisionMetrics(telemetry);
+    expect(samples(await telemetry.render(), "flowzone_caller_refusals_total")).toEqual([]);
+    metrics.recordUnauthenticated("none");
+    metrics.recordUnauthenticated("none");
+    metrics.recordUnauthenticated("bearer_token");
+    metrics.recordUnauthenticated("both");
+    metrics.recordIdentityMismatch("client_certificate");
+    metrics.recordIdentityMismatch("bearer_token");
+    metrics.recordIdentityMismatch("bearer_token");
+    const text = await telemetry.render();
+    expect(text).toContain("# TYPE flowzone_caller_refusals_total counter");
+    expect(samples(text, "flowzone_caller_refusals_total")).toEqual([
+      'flowzone_caller_refusals_total{reason="unauthenticated",credential="none"} 2',
+      'flowzone_caller_refusals_total{reason="unauthenticated",credential="bearer_token"} 1',
+      'flowzone_caller_refusals_total{reason="unauthenticated",credential="both"} 1',
+      'flowzone_caller_refusals_total{reason="identity_mismatch",credential="client_certificate"} 1',
+      'flowzone_caller_refusals_total{reason="identity_mismatch",credential="bearer_token"} 2',
+    ]);
+    await telemetry.shutdown();
+  });
 });

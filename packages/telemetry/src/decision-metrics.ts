@@ -34,6 +34,12 @@ interface ZoneCells {
   readonly failClosed: Cell;
 }
 
+/** The credentials an unauthenticated call presented: none, one, or a certificate and a token (`both`). */
+export type PresentedCredential = "none" | "client_certificate" | "bearer_token" | "both";
+
+/** The credential that authenticated a caller whose claim was refused. */
+export type AuthenticatingCredential = "client_certificate" | "bearer_token";
+
 const ENFORCEMENT = 0;
 const LOGGING = 1;
 
@@ -62,6 +68,17 @@ export class DecisionMetrics {
   private readonly allow: Cell = cell({ outcome: "allow" });
   private readonly deny: Cell = cell({ outcome: "deny" });
   private readonly zones = new Map<string, ZoneCells>();
+  /** Caller refusals by credential: every label pair is known up front, so the set stays small. */
+  private readonly unauthenticated: Readonly<Record<PresentedCredential, Cell>> = {
+    none: cell({ reason: "unauthenticated", credential: "none" }),
+    client_certificate: cell({ reason: "unauthenticated", credential: "client_certificate" }),
+    bearer_token: cell({ reason: "unauthenticated", credential: "bearer_token" }),
+    both: cell({ reason: "unauthenticated", credential: "both" }),
+  };
+  private readonly mismatches: Readonly<Record<AuthenticatingCredential, Cell>> = {
+    client_certificate: cell({ reason: "identity_mismatch", credential: "client_certificate" }),
+    bearer_token: cell({ reason: "identity_mismatch", credential: "bearer_token" }),
+  };
   private readonly duration: Histogram;
   private sampleTick = 0;
 
@@ -79,6 +96,11 @@ export class DecisionMetrics {
     meter.createObservableCounter(METRIC_NAMES.decisions, { description: "Decisions of the decision service, by outcome." }).addCallback((result) => {
       observeAll(result, [this.allow, this.deny]);
     });
+    meter
+      .createObservableCounter(METRIC_NAMES.callerRefusals, { description: "Calls refused for who their caller is, by reason (unauthenticated, identity_mismatch) and credential." })
+      .addCallback((result) => {
+        observeAll(result, [...Object.values(this.unauthenticated), ...Object.values(this.mismatches)]);
+      });
     counter(METRIC_NAMES.zoneDecisions, "Decisions with a violation in the zone, by zone, strictest violated mode and outcome.", (z) => [...z.decisions[0], ...z.decisions[1]]);
     counter(METRIC_NAMES.violations, "Violations (one per violated rule), by zone and effective mode.", (z) => z.violations);
     counter(METRIC_NAMES.wouldDeny, "Decisions the zone would have denied were it enforcing (logging-mode violations only).", (z) => [z.wouldDeny]);
@@ -118,6 +140,16 @@ export class DecisionMetrics {
   recordAuditFailure(zone: string, failMode: "open" | "closed"): void {
     const cells = this.cellsOf(zone);
     (failMode === "closed" ? cells.failClosed : cells.failOpen).count += 1;
+  }
+
+  /** Counts one call refused as UNAUTHENTICATED, by the credentials it presented. */
+  recordUnauthenticated(presented: PresentedCredential): void {
+    this.unauthenticated[presented].count += 1;
+  }
+
+  /** Counts one call refused as PERMISSION_DENIED: its caller claimed a producer it may not speak for. */
+  recordIdentityMismatch(credential: AuthenticatingCredential): void {
+    this.mismatches[credential].count += 1;
   }
 
   private cellsOf(zone: string): ZoneCells {

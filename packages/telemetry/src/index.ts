@@ -5,7 +5,7 @@ export type { AuditStatsShape } from "./audit-metrics";
 export { BACKLOG_REFRESH_MS, BacklogGauge, observeBacklog } from "./backlog-metrics";
 export type { BacklogMetricsOptions, ReadBacklog } from "./backlog-metrics";
 export { DECISION_DURATION_BUCKETS_S, DECISION_TIMING_SAMPLE, DecisionMetrics } from "./decision-metrics";
-export type { DecisionShape } from "./decision-metrics";
+export type { AuthenticatingCredential, DecisionShape, PresentedCredential } from "./decision-metrics";
 export { EnforcerMetrics } from "./enforcer-metrics";
 export type { RecordOutcome } from "./enforcer-metrics";
 export { METRIC_NAMES } from "./metric-names";

@@ -12,6 +12,12 @@ export const METRIC_NAMES = {
   violations: "flowzone_violations_total",
   /** Decisions a zone would have denied were it enforcing (its violations all in logging mode). */
   wouldDeny: "flowzone_would_deny_total",
+  /**
+   * Calls the decision service refused for who their caller is, by reason (unauthenticated: no
+   * valid credential; identity_mismatch: a claim of a producer the caller may not speak for) and
+   * credential: never the identity or the producer.
+   */
+  callerRefusals: "flowzone_caller_refusals_total",
   /** Engine time of a sample of decisions. */
   decisionDuration: "flowzone_decision_duration_seconds",
   /** Violations whose audit record could not be kept, rule fails open: the decision stood. */

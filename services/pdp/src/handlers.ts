@@ -4,7 +4,7 @@ import { checkFieldBytes, type PolicyEngine } from "@flowzone/engine";
 import type { Logger } from "@flowzone/logging";
 import type { PolicyHolder } from "@flowzone/policy-runtime";
 import type { CheckRequest, CheckResponse } from "@flowzone/proto";
-import type { DecisionMetrics } from "@flowzone/telemetry";
+import type { DecisionMetrics, PresentedCredential } from "@flowzone/telemetry";
 import { TRACEPARENT_HEADER, traceIdOf } from "@flowzone/trace-context";
 import { auditDecision } from "./audit-decision";
 import type { Caller, CallerAuthenticator } from "./caller-authenticator";
@@ -58,7 +58,13 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
   const callerOf = (call: CallCredentials): Caller | undefined => {
     if (authenticator === undefined) return undefined;
     const authorization = call.metadata.get(AUTHORIZATION).filter((value): value is string => typeof value === "string");
-    return authenticator.authenticate({ certificate: call.getAuthContext().sslPeerCertificate, authorization });
+    const certificate = call.getAuthContext().sslPeerCertificate;
+    try {
+      return authenticator.authenticate({ certificate, authorization });
+    } catch (error) {
+      metrics.recordUnauthenticated(presentedCredential(certificate !== undefined, authorization.length > 0));
+      throw error;
+    }
   };
 
   /**
@@ -80,6 +86,7 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
       offending.push(request);
     }
     if (offending === undefined) return undefined;
+    metrics.recordIdentityMismatch(caller.credential);
     const offended = requests[first] as CheckRequest;
     const scope = method === "CheckBatch" ? { index: first } : method === "CheckStream" ? { requestId: offended.requestId } : {};
     const context = { id: ids.next(), method, policyVersion: engine.version, traceId: traceIdOf(metadata.get(TRACEPARENT_HEADER)), maxFieldBytes: engine.bundle.defaults.maxFieldBytes };
@@ -239,4 +246,10 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
       call.on("error", () => undefined);
     },
   };
+}
+
+/** Which credentials a refused call presented, for the refusal count's bounded `credential` label. */
+function presentedCredential(certificate: boolean, token: boolean): PresentedCredential {
+  if (certificate) return token ? "both" : "client_certificate";
+  return token ? "bearer_token" : "none";
 }
