@@ -4,9 +4,10 @@
  * producer with PERMISSION_DENIED naming both, audited as identity_mismatch; violations carry
  * the authenticated identity. The same through a client the project did not write (curl over
  * HTTP/2), which is also refused without a certificate and in plaintext. And bearer tokens
- * without mTLS, through the SDK.
+ * without mTLS, through the SDK: refusals counted on /metrics, and a token revoked by rewriting
+ * the identities file refused without a restart.
  */
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { create, fromBinary } from "@bufbuild/protobuf";
@@ -299,12 +300,13 @@ describe("producer identity by bearer tokens, without mTLS", () => {
   let service: RunningDecisionService;
   let policyDir: string;
   let producer: GuardedProducer;
+  let identities: string;
   const auditTopic = uniqueTopic("pdp-token-audit");
   const address = (): string => `127.0.0.1:${service.port}`;
 
   beforeAll(async () => {
     ca = await TestCa.create();
-    const identities = path.join(ca.dir, "identities.yaml");
+    identities = path.join(ca.dir, "identities.yaml");
     await writeFile(identities, `tokens:\n  - identity: svc:token-user\n    token: ${TOKEN}\n`);
     policyDir = await makeBundleDir(SDK_BUNDLE);
     service = await startDecisionService({
@@ -385,5 +387,17 @@ describe("producer identity by bearer tokens, without mTLS", () => {
       'flowzone_caller_refusals_total{reason="unauthenticated",credential="bearer_token"} 1',
       'flowzone_caller_refusals_total{reason="identity_mismatch",credential="bearer_token"} 1',
     ]);
+  });
+
+  it("refuses a token revoked by rewriting the identities file, without a restart, and answers its replacement", async () => {
+    const REPLACEMENT = "t0ken-after-the-rotation-02";
+    const as = (token: string) => curlCheck({ producer: "svc:token-user", sink: "kafka:crm-x" }, { scheme: "http", port: service.port, bearerToken: token });
+    expect((await as(TOKEN)).grpcStatus).toBe(grpc.status.OK);
+    // Replaced by rename, as an operator should, so the service never reads it half written.
+    await writeFile(`${identities}.next`, `tokens:\n  - identity: svc:token-user\n    token: ${REPLACEMENT}\n`);
+    await rename(`${identities}.next`, identities);
+    const revoked = await waitUntil("the old token refused", () => as(TOKEN), (result) => result.grpcStatus !== grpc.status.OK, { timeoutMs: 10_000, intervalMs: 200 });
+    expect({ grpcStatus: revoked.grpcStatus, grpcMessage: revoked.grpcMessage }).toEqual({ grpcStatus: grpc.status.UNAUTHENTICATED, grpcMessage: "the bearer token is not valid" });
+    expect((await as(REPLACEMENT)).grpcStatus).toBe(grpc.status.OK);
   });
 });

@@ -39,16 +39,18 @@ const SAN_TYPES: Readonly<Record<Exclude<CertificateField, "commonName">, string
  * stopping at a match, so neither a token's content nor its position leaks through timing.
  */
 export class CallerAuthenticator {
-  private readonly mappings: ReadonlyMap<string, string>;
-  private readonly trustDomains: ReadonlySet<string> | undefined;
-  private readonly tokens: readonly TokenEntry[];
-  private readonly grants: ReadonlyMap<string, PatternMatcher>;
+  private rules: Rules;
 
   constructor(config: IdentityConfig) {
-    this.mappings = new Map(config.certificates.map((mapping) => [mappingKey(mapping.field, mapping.value), mapping.identity]));
-    this.trustDomains = config.trustDomains === undefined ? undefined : new Set(config.trustDomains);
-    this.tokens = config.tokens;
-    this.grants = new Map([...config.speaksFor].map(([identity, patterns]) => [identity, compilePatterns(patterns)]));
+    this.rules = rulesOf(config);
+  }
+
+  /**
+   * Authenticates by `config` from now on (the identities file changed): one swap, so a call sees
+   * the old rules or the new ones, never a mix; a revoked token fails from the next call on.
+   */
+  use(config: IdentityConfig): void {
+    this.rules = rulesOf(config);
   }
 
   /**
@@ -73,22 +75,23 @@ export class CallerAuthenticator {
   /** Whether `identity` may claim `producer`: itself, or a producer its speaksFor patterns cover. */
   maySpeakFor(identity: string, producer: string): boolean {
     if (identity === producer) return true;
-    const grant = this.grants.get(identity);
+    const grant = this.rules.grants.get(identity);
     return grant !== undefined && matchesAny(grant, producer);
   }
 
   /** The one identity a verified certificate names. @throws FlowzoneError `unauthenticated` for none or several. */
   private certificateIdentity(certificate: Pick<PeerCertificate, "subjectaltname" | "subject">): string {
+    const { mappings, trustDomains } = this.rules;
     const names = parseSubjectAltNames(certificate.subjectaltname);
     const found = new Set<string>();
     for (const name of names) {
-      const mapped = this.mappings.get(`${name.type}\0${name.value}`);
-      const identity = mapped ?? (name.type === "URI" ? spiffeAssetId(name.value, this.trustDomains) : undefined);
+      const mapped = mappings.get(`${name.type}\0${name.value}`);
+      const identity = mapped ?? (name.type === "URI" ? spiffeAssetId(name.value, trustDomains) : undefined);
       if (identity !== undefined) found.add(identity);
     }
     const commonNames = commonNamesOf(certificate.subject);
     for (const commonName of commonNames) {
-      const mapped = this.mappings.get(mappingKey("commonName", commonName));
+      const mapped = mappings.get(mappingKey("commonName", commonName));
       if (mapped !== undefined) found.add(mapped);
     }
     if (found.size === 1) return [...found][0] as string;
@@ -96,7 +99,7 @@ export class CallerAuthenticator {
     if (found.size === 0) {
       throw new FlowzoneError(
         "unauthenticated",
-        `the client certificate names no producer identity (it has ${shown}): give it a URI SAN spiffe://<trust-domain>/<kind>/<name>${this.trustDomains === undefined ? "" : ` of trust domain ${[...this.trustDomains].join(" or ")}`}, or map it under certificates in the identities file`,
+        `the client certificate names no producer identity (it has ${shown}): give it a URI SAN spiffe://<trust-domain>/<kind>/<name>${trustDomains === undefined ? "" : ` of trust domain ${[...trustDomains].join(" or ")}`}, or map it under certificates in the identities file`,
       );
     }
     throw new FlowzoneError("unauthenticated", `the client certificate names several identities (${[...found].join(", ")}); a certificate must name exactly one`);
@@ -109,12 +112,29 @@ export class CallerAuthenticator {
     if (match?.[1] === undefined) throw new FlowzoneError("unauthenticated", "malformed authorization metadata: expected 'Bearer <token>'");
     const presented = createHash("sha256").update(match[1], "utf8").digest();
     let found: string | undefined;
-    for (const token of this.tokens) {
+    for (const token of this.rules.tokens) {
       if (timingSafeEqual(token.sha256, presented) && found === undefined) found = token.identity;
     }
     if (found === undefined) throw new FlowzoneError("unauthenticated", "the bearer token is not valid");
     return found;
   }
+}
+
+/** The identities file compiled for lookups. */
+interface Rules {
+  readonly mappings: ReadonlyMap<string, string>;
+  readonly trustDomains: ReadonlySet<string> | undefined;
+  readonly tokens: readonly TokenEntry[];
+  readonly grants: ReadonlyMap<string, PatternMatcher>;
+}
+
+function rulesOf(config: IdentityConfig): Rules {
+  return {
+    mappings: new Map(config.certificates.map((mapping) => [mappingKey(mapping.field, mapping.value), mapping.identity])),
+    trustDomains: config.trustDomains === undefined ? undefined : new Set(config.trustDomains),
+    tokens: config.tokens,
+    grants: new Map([...config.speaksFor].map(([identity, patterns]) => [identity, compilePatterns(patterns)])),
+  };
 }
 
 function mappingKey(field: CertificateMapping["field"], value: string): string {

@@ -5,7 +5,7 @@ import path from "node:path";
 
 import { FlowzoneError } from "@flowzone/errors";
 
-import { loadIdentityFile, parseIdentityFile } from "./identity-file";
+import { parseIdentityFile, readIdentityFile } from "./identity-file";
 
 const sha256 = (token: string): string => createHash("sha256").update(token).digest("hex");
 
@@ -115,14 +115,14 @@ describe("parseIdentityFile", () => {
   });
 });
 
-describe("loadIdentityFile", () => {
+describe("readIdentityFile", () => {
   it("reads the file, and names it when it cannot", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "flowzone-ids-"));
     try {
       const file = path.join(dir, "identities.yaml");
       await writeFile(file, FULL);
-      expect((await loadIdentityFile(file)).tokens).toHaveLength(2);
-      await expect(loadIdentityFile(path.join(dir, "missing.yaml"))).rejects.toThrow(`${path.join(dir, "missing.yaml")}:0: cannot read the identities file`);
+      expect(readIdentityFile(file).tokens).toHaveLength(2);
+      expect(() => readIdentityFile(path.join(dir, "missing.yaml"))).toThrow(`${path.join(dir, "missing.yaml")}:0: cannot read the identities file`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 
 import { isAssetId, isAssetPattern } from "@flowzone/engine";
 import { FlowzoneError } from "@flowzone/errors";
@@ -19,15 +19,16 @@ const TRUST_DOMAIN = /^[a-z0-9._-]+$/;
 type Report = (node: Node | null | undefined, message: string) => void;
 
 /**
- * Reads the identities file named by `FLOWZONE_IDENTITIES`.
+ * Reads the identities file named by `FLOWZONE_IDENTITIES`, at start and on every change (a
+ * small file, read synchronously so a poll's reads never overlap).
  *
  * @throws FlowzoneError `invalid_config` listing every problem as `file:line: message`, or naming
  *   the file when it cannot be read.
  */
-export async function loadIdentityFile(file: string): Promise<IdentityConfig> {
+export function readIdentityFile(file: string): IdentityConfig {
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = readFileSync(file, "utf8");
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw invalid(file, [`${file}:0: cannot read the identities file: ${reason}`]);

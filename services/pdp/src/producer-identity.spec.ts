@@ -37,16 +37,16 @@ describe("producerIdentity", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("authenticates nobody without a client CA and without a file, and warns that producers are not authenticated", async () => {
+  it("authenticates nobody without a client CA and without a file, and warns that producers are not authenticated", () => {
     const { logger: warned, messages } = collecting();
-    expect(await producerIdentity({ identitiesFile: undefined, clientCertificates: false, tls: false }, warned)).toBeUndefined();
+    expect(producerIdentity({ identitiesFile: undefined, clientCertificates: false, tls: false }, warned)).toBeUndefined();
     expect(messages).toHaveLength(1);
     expect(messages[0]?.level).toBe(40);
     expect(messages[0]?.msg).toMatch(/^producers are not authenticated: any caller may claim any producer/);
   });
 
-  it("authenticates client certificates by the SPIFFE rule alone with a client CA and no file", async () => {
-    const authenticator = await producerIdentity({ identitiesFile: undefined, clientCertificates: true, tls: true }, logger);
+  it("authenticates client certificates by the SPIFFE rule alone with a client CA and no file", () => {
+    const authenticator = producerIdentity({ identitiesFile: undefined, clientCertificates: true, tls: true }, logger)?.authenticator;
     const certificate = { subjectaltname: "URI:spiffe://example.org/svc/a", subject: { CN: "a" } } as never;
     expect(authenticator?.authenticate({ certificate, authorization: [] })).toEqual({ identity: "svc:a", credential: "client_certificate" });
     expect(authenticator?.maySpeakFor("svc:a", "svc:b")).toBe(false);
@@ -55,8 +55,9 @@ describe("producerIdentity", () => {
   it("authenticates tokens without a client CA, warning when they travel in plaintext", async () => {
     const identities = await file("tokens.yaml", "tokens:\n  - identity: svc:t\n    token: a-token-of-twenty-chars\n");
     const { logger: warned, messages } = collecting();
-    const authenticator = await producerIdentity({ identitiesFile: identities, clientCertificates: false, tls: false }, warned);
-    expect(authenticator?.authenticate({ certificate: undefined, authorization: ["Bearer a-token-of-twenty-chars"] }).identity).toBe("svc:t");
+    const identity = producerIdentity({ identitiesFile: identities, clientCertificates: false, tls: false }, warned);
+    identity?.close();
+    expect(identity?.authenticator.authenticate({ certificate: undefined, authorization: ["Bearer a-token-of-twenty-chars"] }).identity).toBe("svc:t");
     expect(messages.map((m) => [m.level, m.msg])).toEqual([
       [40, "bearer tokens are accepted over plaintext gRPC: anyone on the path can read them (set FLOWZONE_TLS_CERT and FLOWZONE_TLS_KEY)"],
       [30, "producers are authenticated (bearer tokens); a caller may claim only the producers it speaks for"],
@@ -72,6 +73,6 @@ describe("producerIdentity", () => {
     ],
   ])("refuses a file that could never apply: %s", async (_name, text, message) => {
     const identities = await file("useless.yaml", text);
-    await expect(producerIdentity({ identitiesFile: identities, clientCertificates: false, tls: true }, logger)).rejects.toThrow(message);
+    expect(() => producerIdentity({ identitiesFile: identities, clientCertificates: false, tls: true }, logger)).toThrow(message);
   });
 });

@@ -43,8 +43,8 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
   validateOptions(options);
   const { policyDir, limits } = options;
   const logger = options.logger.child({ component: "pdp" });
-  // Who callers are (mTLS, bearer tokens) and for whom they may speak; read before anything is opened.
-  const authenticator = await producerIdentity({ identitiesFile: options.identitiesFile, clientCertificates: options.tls?.clientCaFile !== undefined, tls: options.tls !== undefined }, logger);
+  // Who callers are (mTLS, bearer tokens) and for whom they may speak; read before anything is opened, then re-read on change.
+  const identity = producerIdentity({ identitiesFile: options.identitiesFile, clientCertificates: options.tls?.clientCaFile !== undefined, tls: options.tls !== undefined }, logger);
   // First, so a bad certificate file stops the start before anything else is opened.
   const certificates = options.tls === undefined ? undefined : ServerCertificates.watch(options.tls, { logger: logger.child({ component: "tls" }) });
 
@@ -83,7 +83,7 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
     "grpc.max_receive_message_length": limits.maxMessageBytes,
     "grpc.max_send_message_length": limits.maxMessageBytes,
   });
-  server.addService(serviceDefinition(decisionService, DECISION_CODECS), decisionHandlers({ policy, ids, limits, logger, audit, metrics, authenticator }));
+  server.addService(serviceDefinition(decisionService, DECISION_CODECS), decisionHandlers({ policy, ids, limits, logger, audit, metrics, authenticator: identity?.authenticator }));
   const grpcHealth = createHealth([decisionService.typeName]);
   grpcHealth.addToServer(server);
   addReflection(server, [decisionServiceFile]);
@@ -96,6 +96,7 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
   } catch (error) {
     server.forceShutdown();
     certificates?.close();
+    identity?.close();
     unobserveAudit?.();
     unobserveRejections();
     traffic?.close();
@@ -127,6 +128,7 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
         unobserveRejections();
         await metricsServer?.close();
         certificates?.close();
+        identity?.close();
         await runtime.close();
         logger.info({ forced }, "decision service stopped");
       })();
