@@ -5,7 +5,7 @@ import { AuditWriter } from "@flowzone/audit";
 import { addReflection, createHealth, listen, serverCredentials, serviceDefinition, shutdownGracefully } from "@flowzone/grpc-kit";
 import { auditTopicSpec, createKafka, ensureTopics } from "@flowzone/kafka";
 import { startPolicyRuntime } from "@flowzone/policy-runtime";
-import { ServerCertificates, tlsMode } from "@flowzone/service-kit";
+import { ServerCertificates, StopList, tlsMode } from "@flowzone/service-kit";
 import { createTelemetry, DecisionMetrics, observeAuditTrail, observeControlRejections, serveMetricsIfPossible, type MetricsServer } from "@flowzone/telemetry";
 import { decisionService, decisionServiceFile } from "./convert";
 import { DecisionIds } from "./decision-ids";
@@ -36,6 +36,9 @@ const DEFAULT_CLOSE_GRACE_MS = 10_000;
  * topic once, which it retries in the background; the audit topic is created on the same attempt.
  * Without brokers it is SERVING at once, and its health says that audit and flips are off.
  *
+ * A start that fails part way stops what it had started (file watchers, the policy runtime, the
+ * audit trail, listeners) before it rejects.
+ *
  * @throws FlowzoneError `invalid_config` for impossible options, BundleDirError for an unreadable policy directory,
  *   PolicyLoadError for a broken bundle, and an Error naming the address when it cannot bind.
  */
@@ -43,96 +46,101 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
   validateOptions(options);
   const { policyDir, limits } = options;
   const logger = options.logger.child({ component: "pdp" });
-  // Who callers are (mTLS, bearer tokens) and for whom they may speak; read before anything is opened, then re-read on change.
-  const identity = producerIdentity({ identitiesFile: options.identitiesFile, clientCertificates: options.tls?.clientCaFile !== undefined, tls: options.tls !== undefined }, logger);
-  // First, so a bad certificate file stops the start before anything else is opened.
-  const certificates = options.tls === undefined ? undefined : ServerCertificates.watch(options.tls, { logger: logger.child({ component: "tls" }) });
-
-  const brokers = options.brokers ?? [];
-  const kafka = brokers.length > 0 ? createKafka({ brokers, clientId: "flowzone-pdp", logger: options.logger, config: options.kafkaConfig }) : undefined;
-  if (kafka === undefined) logger.warn("no Kafka brokers: violations are answered but not audited, and the control topic is not followed");
-  const runtime = await startPolicyRuntime({
-    policyDir,
-    reloadIntervalMs: options.reloadIntervalMs,
-    logger: options.logger,
-    ...(kafka === undefined
-      ? {}
-      : { kafka, controlTopicAtStart: "optional" as const, prepareKafka: () => ensureTopics(kafka, [auditTopicSpec(options.auditTopic)]) }),
-    ...(options.controlTopic === undefined ? {} : { controlTopic: options.controlTopic }),
-    controlVerifyKeys: options.controlVerifyKeys,
+  // What is started is stopped in reverse order, on close and on a start that fails half way:
+  // a failed start leaves no file watcher, consumer or listener behind.
+  const stops = new StopList((error) => {
+    logger.warn({ err: error }, "a part of the decision service did not stop cleanly");
   });
-  const policy = runtime.holder;
-  const audit =
-    kafka === undefined
-      ? undefined
-      : await AuditWriter.start({
-          kafka,
-          logger: options.logger,
-          spoolDir: options.auditSpoolDir ?? path.join(DEFAULTS.auditSpoolRoot, `pdp-${options.port === 0 ? process.pid : options.port}`),
-          ...(options.auditTopic === undefined ? {} : { topic: options.auditTopic }),
-        });
-  const health = () => healthReport(policy.current.version, runtime.controlTopic(), runtime.controlRejections(), audit?.stats());
-  const telemetry = options.telemetry ?? createTelemetry({ serviceName: "flowzone-pdp" });
-  const metrics = new DecisionMetrics(telemetry);
-  const unobserveAudit = audit === undefined ? undefined : observeAuditTrail(telemetry, "decision_service", () => audit.stats());
-  const unobserveRejections = observeControlRejections(telemetry, "decision_service", () => runtime.controlRejections().byReason);
-  const ids = new DecisionIds();
-  const traffic = audit === undefined ? undefined : new TrafficReporter(audit, runtime, `pdp-${ids.prefix}`, options.trafficIntervalMs ?? DEFAULTS.trafficIntervalMs);
+  return stops.starting(async () => {
+    // Who callers are (mTLS, bearer tokens) and for whom they may speak; read before anything is opened, then re-read on change.
+    const identity = producerIdentity({ identitiesFile: options.identitiesFile, clientCertificates: options.tls?.clientCaFile !== undefined, tls: options.tls !== undefined }, logger);
+    if (identity !== undefined) stops.add(stopping(() => { identity.close(); }));
+    // First, so a bad certificate file stops the start before anything else is opened.
+    const certificates = options.tls === undefined ? undefined : ServerCertificates.watch(options.tls, { logger: logger.child({ component: "tls" }) });
+    if (certificates !== undefined) stops.add(stopping(() => { certificates.close(); }));
 
-  const server = new grpc.Server({
-    "grpc.max_receive_message_length": limits.maxMessageBytes,
-    "grpc.max_send_message_length": limits.maxMessageBytes,
+    const brokers = options.brokers ?? [];
+    const kafka = brokers.length > 0 ? createKafka({ brokers, clientId: "flowzone-pdp", logger: options.logger, config: options.kafkaConfig }) : undefined;
+    if (kafka === undefined) logger.warn("no Kafka brokers: violations are answered but not audited, and the control topic is not followed");
+    const runtime = await startPolicyRuntime({
+      policyDir,
+      reloadIntervalMs: options.reloadIntervalMs,
+      logger: options.logger,
+      ...(kafka === undefined
+        ? {}
+        : { kafka, controlTopicAtStart: "optional" as const, prepareKafka: () => ensureTopics(kafka, [auditTopicSpec(options.auditTopic)]) }),
+      ...(options.controlTopic === undefined ? {} : { controlTopic: options.controlTopic }),
+      controlVerifyKeys: options.controlVerifyKeys,
+    });
+    stops.add(() => runtime.close());
+    const policy = runtime.holder;
+    const audit =
+      kafka === undefined
+        ? undefined
+        : await AuditWriter.start({
+            kafka,
+            logger: options.logger,
+            spoolDir: options.auditSpoolDir ?? path.join(DEFAULTS.auditSpoolRoot, `pdp-${options.port === 0 ? process.pid : options.port}`),
+            ...(options.auditTopic === undefined ? {} : { topic: options.auditTopic }),
+          });
+    if (audit !== undefined) stops.add(() => audit.close(AUDIT_CLOSE_MS));
+    const health = () => healthReport(policy.current.version, runtime.controlTopic(), runtime.controlRejections(), audit?.stats());
+    const telemetry = options.telemetry ?? createTelemetry({ serviceName: "flowzone-pdp" });
+    const metrics = new DecisionMetrics(telemetry);
+    const unobserveAudit = audit === undefined ? undefined : observeAuditTrail(telemetry, "decision_service", () => audit.stats());
+    if (unobserveAudit !== undefined) stops.add(stopping(unobserveAudit));
+    stops.add(stopping(observeControlRejections(telemetry, "decision_service", () => runtime.controlRejections().byReason)));
+    const ids = new DecisionIds();
+    const traffic = audit === undefined ? undefined : new TrafficReporter(audit, runtime, `pdp-${ids.prefix}`, options.trafficIntervalMs ?? DEFAULTS.trafficIntervalMs);
+    if (traffic !== undefined) stops.add(stopping(() => { traffic.close(); }));
+
+    const server = new grpc.Server({
+      "grpc.max_receive_message_length": limits.maxMessageBytes,
+      "grpc.max_send_message_length": limits.maxMessageBytes,
+    });
+    server.addService(serviceDefinition(decisionService, DECISION_CODECS), decisionHandlers({ policy, ids, limits, logger, audit, metrics, authenticator: identity?.authenticator }));
+    const grpcHealth = createHealth([decisionService.typeName]);
+    grpcHealth.addToServer(server);
+    addReflection(server, [decisionServiceFile]);
+
+    // On close the server has already shut down gracefully; this is for a start that fails below.
+    stops.add(stopping(() => { server.forceShutdown(); }));
+    const port = await listen(server, options.host, options.port, serverCredentials(certificates));
+    const metricsServer: MetricsServer | undefined =
+      options.metricsPort === undefined ? undefined : await serveMetricsIfPossible(telemetry, { host: options.host, port: options.metricsPort, logger, probes: healthProbes(health), token: options.metricsToken, tls: certificates });
+    if (metricsServer !== undefined) stops.add(() => metricsServer.close());
+
+    let closing: Promise<void> | undefined;
+    // Ready at once without Kafka (nothing more to read); with it, once the control topic has been read.
+    if (runtime.controlTopic().state === "off") grpcHealth.setServing(true);
+    runtime.onControlTopicRead(() => {
+      if (closing === undefined) grpcHealth.setServing(true);
+    });
+
+    logger.info({ host: options.host, port, tls: tlsMode(certificates), policyDir, policyVersion: policy.current.version, ready: health().status === "ready" }, "decision service listening");
+
+    return {
+      port,
+      metricsPort: metricsServer?.port,
+      policyVersion: () => policy.current.version,
+      reload: () => runtime.reload(),
+      health,
+      close: (graceMs = DEFAULT_CLOSE_GRACE_MS) => {
+        closing ??= (async () => {
+          const forced = await shutdownGracefully(server, { graceMs, health: grpcHealth });
+          await stops.stopAll();
+          logger.info({ forced }, "decision service stopped");
+        })();
+        return closing;
+      },
+    };
   });
-  server.addService(serviceDefinition(decisionService, DECISION_CODECS), decisionHandlers({ policy, ids, limits, logger, audit, metrics, authenticator: identity?.authenticator }));
-  const grpcHealth = createHealth([decisionService.typeName]);
-  grpcHealth.addToServer(server);
-  addReflection(server, [decisionServiceFile]);
+}
 
-  let port: number;
-  let metricsServer: MetricsServer | undefined;
-  try {
-    port = await listen(server, options.host, options.port, serverCredentials(certificates));
-    if (options.metricsPort !== undefined) metricsServer = await serveMetricsIfPossible(telemetry, { host: options.host, port: options.metricsPort, logger, probes: healthProbes(health), token: options.metricsToken, tls: certificates });
-  } catch (error) {
-    server.forceShutdown();
-    certificates?.close();
-    identity?.close();
-    unobserveAudit?.();
-    unobserveRejections();
-    traffic?.close();
-    await audit?.close(AUDIT_CLOSE_MS);
-    await runtime.close();
-    throw error;
-  }
-  let closing: Promise<void> | undefined;
-  // Ready at once without Kafka (nothing more to read); with it, once the control topic has been read.
-  if (runtime.controlTopic().state === "off") grpcHealth.setServing(true);
-  runtime.onControlTopicRead(() => {
-    if (closing === undefined) grpcHealth.setServing(true);
-  });
-
-  logger.info({ host: options.host, port, tls: tlsMode(certificates), policyDir, policyVersion: policy.current.version, ready: health().status === "ready" }, "decision service listening");
-
-  return {
-    port,
-    metricsPort: metricsServer?.port,
-    policyVersion: () => policy.current.version,
-    reload: () => runtime.reload(),
-    health,
-    close: (graceMs = DEFAULT_CLOSE_GRACE_MS) => {
-      closing ??= (async () => {
-        const forced = await shutdownGracefully(server, { graceMs, health: grpcHealth });
-        traffic?.close();
-        await audit?.close(AUDIT_CLOSE_MS);
-        unobserveAudit?.();
-        unobserveRejections();
-        await metricsServer?.close();
-        certificates?.close();
-        identity?.close();
-        await runtime.close();
-        logger.info({ forced }, "decision service stopped");
-      })();
-      return closing;
-    },
+/** A synchronous stop, as the StopList takes them. */
+function stopping(stop: () => void): () => Promise<void> {
+  return () => {
+    stop();
+    return Promise.resolve();
   };
 }
