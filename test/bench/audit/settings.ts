@@ -1,3 +1,5 @@
+import { eachFlag } from "../common/flags";
+
 /** Options of bench:audit; the load shape (in flight, streams, window) is bench:pdp's. */
 export { IN_FLIGHT, STREAMS, STREAM_WINDOW, dec, int, nproc, progress } from "../pdp/settings";
 
@@ -20,13 +22,7 @@ export interface Options {
 
 export function parseOptions(argv: readonly string[]): Options {
   const opts = { rounds: 3, seconds: 4, warmupSeconds: 1, cpuProf: false, write: true };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = (): number => {
-      const v = Number(argv[++i]);
-      if (!(v > 0)) throw new Error(`${arg ?? ""} needs a positive number`);
-      return v;
-    };
+  eachFlag(argv, (arg, value) => {
     if (arg === "--rounds") opts.rounds = Math.round(value());
     else if (arg === "--seconds") opts.seconds = value();
     else if (arg === "--warmup-seconds") opts.warmupSeconds = value();
@@ -34,8 +30,8 @@ export function parseOptions(argv: readonly string[]): Options {
       opts.cpuProf = true;
       opts.write = false;
     } else if (arg === "--no-write") opts.write = false;
-    else throw new Error(`unknown option ${arg ?? ""}; see the header of test/bench/audit/main.ts`);
-  }
+    else throw new Error(`unknown option ${arg}; see the header of test/bench/audit/main.ts`);
+  });
   return opts;
 }
 

@@ -2,6 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { cpus } from "node:os";
 import { CYCLE } from "../common/workload";
+import { eachFlag } from "../common/flags";
 
 export const IN_FLIGHT = 64;
 export const STREAMS = 4;
@@ -22,13 +23,7 @@ export interface Options {
 
 export function parseOptions(argv: readonly string[]): Options {
   const opts = { rounds: 5, seconds: 3, pacedRounds: 3, inprocSeconds: 2, pacedSeconds: CYCLE / PACED_RATE, write: true, globsOnly: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = (): number => {
-      const v = Number(argv[++i]);
-      if (!(v > 0)) throw new Error(`${arg ?? ""} needs a positive number`);
-      return v;
-    };
+  eachFlag(argv, (arg, value) => {
     if (arg === "--rounds") opts.rounds = Math.round(value());
     else if (arg === "--seconds") opts.seconds = value();
     else if (arg === "--paced-rounds") opts.pacedRounds = Math.round(value());
@@ -36,8 +31,8 @@ export function parseOptions(argv: readonly string[]): Options {
     else if (arg === "--paced-seconds") opts.pacedSeconds = value();
     else if (arg === "--no-write") opts.write = false;
     else if (arg === "--globs-only") opts.globsOnly = true;
-    else throw new Error(`unknown option ${arg ?? ""}; see the header of test/bench/pdp/main.ts`);
-  }
+    else throw new Error(`unknown option ${arg}; see the header of test/bench/pdp/main.ts`);
+  });
   return opts;
 }
 

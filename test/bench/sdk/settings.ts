@@ -1,3 +1,5 @@
+import { eachFlag } from "../common/flags";
+
 /** Options of bench:sdk. */
 export interface SdkBenchOptions {
   readonly rounds: number;
@@ -10,19 +12,13 @@ export interface SdkBenchOptions {
 
 export function parseSdkOptions(argv: readonly string[]): SdkBenchOptions {
   const opts = { rounds: 3, seconds: 5, batch: 100, valueBytes: 200, write: true };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = (): number => {
-      const v = Number(argv[++i]);
-      if (!(v > 0)) throw new Error(`${arg ?? ""} needs a positive number`);
-      return v;
-    };
+  eachFlag(argv, (arg, value) => {
     if (arg === "--rounds") opts.rounds = Math.round(value());
     else if (arg === "--seconds") opts.seconds = value();
     else if (arg === "--batch") opts.batch = Math.round(value());
     else if (arg === "--value-bytes") opts.valueBytes = Math.round(value());
     else if (arg === "--no-write") opts.write = false;
-    else throw new Error(`unknown option ${arg ?? ""}; see the header of test/bench/sdk/main.ts`);
-  }
+    else throw new Error(`unknown option ${arg}; see the header of test/bench/sdk/main.ts`);
+  });
   return opts;
 }

@@ -23,6 +23,7 @@ import { denyFraction, median } from "../common/stats";
 import { writeBundle } from "../pdp/flowzone";
 import { dec, int, IN_FLIGHT, nproc, PACED_RATE, progress } from "../pdp/settings";
 import { makeCertificates, type BenchCertificates } from "./bench-certificates";
+import { eachFlag } from "../common/flags";
 
 interface Options {
   readonly rounds: number;
@@ -34,20 +35,14 @@ interface Options {
 
 function parseOptions(argv: readonly string[]): Options {
   const opts = { rounds: 3, seconds: 3, pacedRate: PACED_RATE, pacedSeconds: 3, write: true };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = (): number => {
-      const v = Number(argv[++i]);
-      if (!(v > 0)) throw new Error(`${arg ?? ""} needs a positive number`);
-      return v;
-    };
+  eachFlag(argv, (arg, value) => {
     if (arg === "--rounds") opts.rounds = Math.round(value());
     else if (arg === "--seconds") opts.seconds = value();
     else if (arg === "--paced-seconds") opts.pacedSeconds = value();
     else if (arg === "--paced-rate") opts.pacedRate = Math.round(value());
     else if (arg === "--no-write") opts.write = false;
-    else throw new Error(`unknown option ${arg ?? ""}; see the header of test/bench/tls/main.ts`);
-  }
+    else throw new Error(`unknown option ${arg}; see the header of test/bench/tls/main.ts`);
+  });
   return opts;
 }
 
