@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file flowzone/v1/audit.proto.
  */
 export const file_flowzone_v1_audit: GenFile = /*@__PURE__*/
-  fileDesc("ChdmbG93em9uZS92MS9hdWRpdC5wcm90bxILZmxvd3pvbmUudjEigwUKC0F1ZGl0UmVjb3JkEgoKAmlkGAEgASgJEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBHpvbmUYAyABKAkSEAoIdHJhY2VfaWQYBCABKAkSFgoOcG9saWN5X3ZlcnNpb24YBSABKAkSMAoJdmlvbGF0aW9uGAogASgLMhsuZmxvd3pvbmUudjEuVmlvbGF0aW9uRXZlbnRIABIvCgl6b25lX2ZsaXAYCyABKAsyGi5mbG93em9uZS52MS5ab25lRmxpcEV2ZW50SAASOAoRZXhjZXB0aW9uX2dyYW50ZWQYDCABKAsyGy5mbG93em9uZS52MS5FeGNlcHRpb25FdmVudEgAEjgKEWV4Y2VwdGlvbl9yZXZva2VkGA0gASgLMhsuZmxvd3pvbmUudjEuRXhjZXB0aW9uRXZlbnRIABI4ChFleGNlcHRpb25fZXhwaXJlZBgOIAEoCzIbLmZsb3d6b25lLnYxLkV4Y2VwdGlvbkV2ZW50SAASOwoPdmlvbGF0aW9uX2ZpeGVkGA8gASgLMiAuZmxvd3pvbmUudjEuVmlvbGF0aW9uRml4ZWRFdmVudEgAEjcKDXBvbGljeV9wdXNoZWQYECABKAsyHi5mbG93em9uZS52MS5Qb2xpY3lQdXNoZWRFdmVudEgAEjUKDHpvbmVfdHJhZmZpYxgRIAEoCzIdLmZsb3d6b25lLnYxLlpvbmVUcmFmZmljRXZlbnRIABI/ChFpZGVudGl0eV9taXNtYXRjaBgSIAEoCzIiLmZsb3d6b25lLnYxLklkZW50aXR5TWlzbWF0Y2hFdmVudEgAQgcKBWV2ZW50IkIKDlN0cmVhbVBvc2l0aW9uEg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoBRIOCgZvZmZzZXQYAyABKAMi0QIKDlZpb2xhdGlvbkV2ZW50EhMKC2RlY2lzaW9uX2lkGAEgASgJEgwKBHJ1bGUYAiABKAkSHwoEbW9kZRgDIAEoDjIRLmZsb3d6b25lLnYxLk1vZGUSEAoIZW5mb3JjZWQYBCABKAgSDgoGbGFiZWxzGAUgAygJEhAKCHByb2R1Y2VyGAYgASgJEgwKBHNpbmsYByABKAkSDwoHc291cmNlcxgIIAMoCRIPCgdwdXJwb3NlGAkgASgJEjgKEWVuZm9yY2VtZW50X3BvaW50GAogASgOMh0uZmxvd3pvbmUudjEuRW5mb3JjZW1lbnRQb2ludBIOCgZyZWFzb24YCyABKAkSLQoIcG9zaXRpb24YDCABKAsyGy5mbG93em9uZS52MS5TdHJlYW1Qb3NpdGlvbhIeChZhdXRoZW50aWNhdGVkX2lkZW50aXR5GA0gASgJIqgBChVJZGVudGl0eU1pc21hdGNoRXZlbnQSHgoWYXV0aGVudGljYXRlZF9pZGVudGl0eRgBIAEoCRIrCgpjcmVkZW50aWFsGAIgASgOMhcuZmxvd3pvbmUudjEuQ3JlZGVudGlhbBIQCghwcm9kdWNlchgDIAEoCRIMCgRzaW5rGAQgASgJEhIKCnJlcXVlc3RfaWQYBSABKAkSDgoGbWV0aG9kGAYgASgJIqABCg1ab25lRmxpcEV2ZW50Eh8KBGZyb20YASABKA4yES5mbG93em9uZS52MS5Nb2RlEh0KAnRvGAIgASgOMhEuZmxvd3pvbmUudjEuTW9kZRINCgVhY3RvchgDIAEoCRIOCgZyZWFzb24YBCABKAkSDgoGZm9yY2VkGAUgASgIEg0KBWVwb2NoGAYgASgDEhEKCWF1dG9tYXRpYxgHIAEoCCKcAQoORXhjZXB0aW9uRXZlbnQSFAoMZXhjZXB0aW9uX2lkGAEgASgJEhAKCHByb2R1Y2VyGAIgASgJEgwKBHNpbmsYAyABKAkSFQoNanVzdGlmaWNhdGlvbhgEIAEoCRIuCgpleHBpcmVzX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVhY3RvchgGIAEoCSKGAQoTVmlvbGF0aW9uRml4ZWRFdmVudBIUCgx2aW9sYXRpb25faWQYASABKAkSDAoEcnVsZRgCIAEoCRIQCghwcm9kdWNlchgDIAEoCRIMCgRzaW5rGAQgASgJEg4KBmxhYmVscxgFIAMoCRIMCgRub3RlGAYgASgJEg0KBWFjdG9yGAcgASgJIkcKEVBvbGljeVB1c2hlZEV2ZW50Eg8KB3ZlcnNpb24YASABKAkSDQoFYWN0b3IYAiABKAkSEgoKZmlsZV9jb3VudBgDIAEoBSLTAQoQWm9uZVRyYWZmaWNFdmVudBIRCglkZWNpc2lvbnMYASABKAMSMAoMd2luZG93X3N0YXJ0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp3aW5kb3dfZW5kGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI4ChFlbmZvcmNlbWVudF9wb2ludBgEIAEoDjIdLmZsb3d6b25lLnYxLkVuZm9yY2VtZW50UG9pbnQSEAoIcmVwb3J0ZXIYBSABKAkqnwEKEEVuZm9yY2VtZW50UG9pbnQSIQodRU5GT1JDRU1FTlRfUE9JTlRfVU5TUEVDSUZJRUQQABImCiJFTkZPUkNFTUVOVF9QT0lOVF9ERUNJU0lPTl9TRVJWSUNFEAESJQohRU5GT1JDRU1FTlRfUE9JTlRfU1RSRUFNX0VORk9SQ0VSEAISGQoVRU5GT1JDRU1FTlRfUE9JTlRfU0RLEAMqaAoKQ3JlZGVudGlhbBIaChZDUkVERU5USUFMX1VOU1BFQ0lGSUVEEAASIQodQ1JFREVOVElBTF9DTElFTlRfQ0VSVElGSUNBVEUQARIbChdDUkVERU5USUFMX0JFQVJFUl9UT0tFThACYgZwcm90bzM", [file_flowzone_v1_types, file_google_protobuf_timestamp]);
+  fileDesc("ChdmbG93em9uZS92MS9hdWRpdC5wcm90bxILZmxvd3pvbmUudjEisgUKC0F1ZGl0UmVjb3JkEgoKAmlkGAEgASgJEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBHpvbmUYAyABKAkSEAoIdHJhY2VfaWQYBCABKAkSFgoOcG9saWN5X3ZlcnNpb24YBSABKAkSMAoJdmlvbGF0aW9uGAogASgLMhsuZmxvd3pvbmUudjEuVmlvbGF0aW9uRXZlbnRIABIvCgl6b25lX2ZsaXAYCyABKAsyGi5mbG93em9uZS52MS5ab25lRmxpcEV2ZW50SAASOAoRZXhjZXB0aW9uX2dyYW50ZWQYDCABKAsyGy5mbG93em9uZS52MS5FeGNlcHRpb25FdmVudEgAEjgKEWV4Y2VwdGlvbl9yZXZva2VkGA0gASgLMhsuZmxvd3pvbmUudjEuRXhjZXB0aW9uRXZlbnRIABI4ChFleGNlcHRpb25fZXhwaXJlZBgOIAEoCzIbLmZsb3d6b25lLnYxLkV4Y2VwdGlvbkV2ZW50SAASOwoPdmlvbGF0aW9uX2ZpeGVkGA8gASgLMiAuZmxvd3pvbmUudjEuVmlvbGF0aW9uRml4ZWRFdmVudEgAEjcKDXBvbGljeV9wdXNoZWQYECABKAsyHi5mbG93em9uZS52MS5Qb2xpY3lQdXNoZWRFdmVudEgAEjUKDHpvbmVfdHJhZmZpYxgRIAEoCzIdLmZsb3d6b25lLnYxLlpvbmVUcmFmZmljRXZlbnRIABI/ChFpZGVudGl0eV9taXNtYXRjaBgSIAEoCzIiLmZsb3d6b25lLnYxLklkZW50aXR5TWlzbWF0Y2hFdmVudEgAEi0KCHJlZHJpdmVuGBMgASgLMhkuZmxvd3pvbmUudjEuUmVkcml2ZUV2ZW50SABCBwoFZXZlbnQiQgoOU3RyZWFtUG9zaXRpb24SDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgFEg4KBm9mZnNldBgDIAEoAyLRAgoOVmlvbGF0aW9uRXZlbnQSEwoLZGVjaXNpb25faWQYASABKAkSDAoEcnVsZRgCIAEoCRIfCgRtb2RlGAMgASgOMhEuZmxvd3pvbmUudjEuTW9kZRIQCghlbmZvcmNlZBgEIAEoCBIOCgZsYWJlbHMYBSADKAkSEAoIcHJvZHVjZXIYBiABKAkSDAoEc2luaxgHIAEoCRIPCgdzb3VyY2VzGAggAygJEg8KB3B1cnBvc2UYCSABKAkSOAoRZW5mb3JjZW1lbnRfcG9pbnQYCiABKA4yHS5mbG93em9uZS52MS5FbmZvcmNlbWVudFBvaW50Eg4KBnJlYXNvbhgLIAEoCRItCghwb3NpdGlvbhgMIAEoCzIbLmZsb3d6b25lLnYxLlN0cmVhbVBvc2l0aW9uEh4KFmF1dGhlbnRpY2F0ZWRfaWRlbnRpdHkYDSABKAkiqAEKFUlkZW50aXR5TWlzbWF0Y2hFdmVudBIeChZhdXRoZW50aWNhdGVkX2lkZW50aXR5GAEgASgJEisKCmNyZWRlbnRpYWwYAiABKA4yFy5mbG93em9uZS52MS5DcmVkZW50aWFsEhAKCHByb2R1Y2VyGAMgASgJEgwKBHNpbmsYBCABKAkSEgoKcmVxdWVzdF9pZBgFIAEoCRIOCgZtZXRob2QYBiABKAkioAEKDVpvbmVGbGlwRXZlbnQSHwoEZnJvbRgBIAEoDjIRLmZsb3d6b25lLnYxLk1vZGUSHQoCdG8YAiABKA4yES5mbG93em9uZS52MS5Nb2RlEg0KBWFjdG9yGAMgASgJEg4KBnJlYXNvbhgEIAEoCRIOCgZmb3JjZWQYBSABKAgSDQoFZXBvY2gYBiABKAMSEQoJYXV0b21hdGljGAcgASgIIpwBCg5FeGNlcHRpb25FdmVudBIUCgxleGNlcHRpb25faWQYASABKAkSEAoIcHJvZHVjZXIYAiABKAkSDAoEc2luaxgDIAEoCRIVCg1qdXN0aWZpY2F0aW9uGAQgASgJEi4KCmV4cGlyZXNfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBWFjdG9yGAYgASgJIoYBChNWaW9sYXRpb25GaXhlZEV2ZW50EhQKDHZpb2xhdGlvbl9pZBgBIAEoCRIMCgRydWxlGAIgASgJEhAKCHByb2R1Y2VyGAMgASgJEgwKBHNpbmsYBCABKAkSDgoGbGFiZWxzGAUgAygJEgwKBG5vdGUYBiABKAkSDQoFYWN0b3IYByABKAkiRwoRUG9saWN5UHVzaGVkRXZlbnQSDwoHdmVyc2lvbhgBIAEoCRINCgVhY3RvchgCIAEoCRISCgpmaWxlX2NvdW50GAMgASgFItMBChBab25lVHJhZmZpY0V2ZW50EhEKCWRlY2lzaW9ucxgBIAEoAxIwCgx3aW5kb3dfc3RhcnQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCndpbmRvd19lbmQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjgKEWVuZm9yY2VtZW50X3BvaW50GAQgASgOMh0uZmxvd3pvbmUudjEuRW5mb3JjZW1lbnRQb2ludBIQCghyZXBvcnRlchgFIAEoCSLLAQoMUmVkcml2ZUV2ZW50Eg0KBXJvdXRlGAEgASgJEjAKC3F1YXJhbnRpbmVkGAIgASgLMhsuZmxvd3pvbmUudjEuU3RyZWFtUG9zaXRpb24SKwoGb3JpZ2luGAMgASgLMhsuZmxvd3pvbmUudjEuU3RyZWFtUG9zaXRpb24SDgoGdGFyZ2V0GAQgASgJEhAKCHByb2R1Y2VyGAUgASgJEgwKBHNpbmsYBiABKAkSDgoGbGFiZWxzGAcgAygJEg0KBWFjdG9yGAggASgJKp8BChBFbmZvcmNlbWVudFBvaW50EiEKHUVORk9SQ0VNRU5UX1BPSU5UX1VOU1BFQ0lGSUVEEAASJgoiRU5GT1JDRU1FTlRfUE9JTlRfREVDSVNJT05fU0VSVklDRRABEiUKIUVORk9SQ0VNRU5UX1BPSU5UX1NUUkVBTV9FTkZPUkNFUhACEhkKFUVORk9SQ0VNRU5UX1BPSU5UX1NESxADKmgKCkNyZWRlbnRpYWwSGgoWQ1JFREVOVElBTF9VTlNQRUNJRklFRBAAEiEKHUNSRURFTlRJQUxfQ0xJRU5UX0NFUlRJRklDQVRFEAESGwoXQ1JFREVOVElBTF9CRUFSRVJfVE9LRU4QAmIGcHJvdG8z", [file_flowzone_v1_types, file_google_protobuf_timestamp]);
 
 /**
  * AuditRecord is one event on the flowzone.audit.v1 topic (key: zone name).
@@ -113,6 +113,12 @@ export type AuditRecord = Message<"flowzone.v1.AuditRecord"> & {
      */
     value: IdentityMismatchEvent;
     case: "identityMismatch";
+  } | {
+    /**
+     * @generated from field: flowzone.v1.RedriveEvent redriven = 19;
+     */
+    value: RedriveEvent;
+    case: "redriven";
   } | { case: undefined; value?: undefined };
 };
 
@@ -503,6 +509,72 @@ export type ZoneTrafficEvent = Message<"flowzone.v1.ZoneTrafficEvent"> & {
  */
 export const ZoneTrafficEventSchema: GenMessage<ZoneTrafficEvent> = /*@__PURE__*/
   messageDesc(file_flowzone_v1_audit, 8);
+
+/**
+ * RedriveEvent records a quarantined record that a re-drive found allowed under
+ * the policy now in force and forwarded to its route's target. It is written
+ * in the same Kafka transaction as the forwarded record.
+ *
+ * @generated from message flowzone.v1.RedriveEvent
+ */
+export type RedriveEvent = Message<"flowzone.v1.RedriveEvent"> & {
+  /**
+   * The enforcer route the record belongs to.
+   *
+   * @generated from field: string route = 1;
+   */
+  route: string;
+
+  /**
+   * Where the record sat in the quarantine topic.
+   *
+   * @generated from field: flowzone.v1.StreamPosition quarantined = 2;
+   */
+  quarantined?: StreamPosition | undefined;
+
+  /**
+   * Where the record first came from (its flowzone-origin header).
+   *
+   * @generated from field: flowzone.v1.StreamPosition origin = 3;
+   */
+  origin?: StreamPosition | undefined;
+
+  /**
+   * The route's target topic it was forwarded to.
+   *
+   * @generated from field: string target = 4;
+   */
+  target: string;
+
+  /**
+   * @generated from field: string producer = 5;
+   */
+  producer: string;
+
+  /**
+   * @generated from field: string sink = 6;
+   */
+  sink: string;
+
+  /**
+   * @generated from field: repeated string labels = 7;
+   */
+  labels: string[];
+
+  /**
+   * Subject who asked for the re-drive.
+   *
+   * @generated from field: string actor = 8;
+   */
+  actor: string;
+};
+
+/**
+ * Describes the message flowzone.v1.RedriveEvent.
+ * Use `create(RedriveEventSchema)` to create a new message.
+ */
+export const RedriveEventSchema: GenMessage<RedriveEvent> = /*@__PURE__*/
+  messageDesc(file_flowzone_v1_audit, 9);
 
 /**
  * EnforcementPoint names where a decision was made.

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file flowzone/v1/zone.proto.
  */
 export const file_flowzone_v1_zone: GenFile = /*@__PURE__*/
-  fileDesc("ChZmbG93em9uZS92MS96b25lLnByb3RvEgtmbG93em9uZS52MSK0AgoEWm9uZRIMCgRuYW1lGAEgASgJEh8KBG1vZGUYAiABKA4yES5mbG93em9uZS52MS5Nb2RlEikKDmVmZmVjdGl2ZV9tb2RlGAMgASgOMhEuZmxvd3pvbmUudjEuTW9kZRIoCglmYWlsX21vZGUYBCABKA4yFS5mbG93em9uZS52MS5GYWlsTW9kZRIXCg9vcGVuX3Zpb2xhdGlvbnMYBSABKAUSNQoRbGFzdF92aW9sYXRpb25fYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB2RyYWluZWQYByABKAgSGAoQcmVhZHlfdG9fZW5mb3JjZRgIIAEoCBIOCgZvd25lcnMYCSADKAkSHQoVdmlvbGF0aW9uc19ub3Rfc3RvcmVkGAogASgDIokBCglSZWFkaW5lc3MSDQoFcmVhZHkYASABKAgSEAoIYmxvY2tlcnMYAiADKAkSIQoZZGVjaXNpb25zX2luX3F1aWV0X3BlcmlvZBgDIAEoAxI4ChRxdWlldF9wZXJpb2RfZW5kc19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiSgoJRmxvd0NvdW50EhAKCHByb2R1Y2VyGAEgASgJEgwKBHNpbmsYAiABKAkSDgoGbGFiZWxzGAMgAygJEg0KBWNvdW50GAQgASgDIqIBCg1ab25lRXhjZXB0aW9uEgoKAmlkGAEgASgJEgwKBHpvbmUYAiABKAkSEAoIcHJvZHVjZXIYAyABKAkSDAoEc2luaxgEIAEoCRIVCg1qdXN0aWZpY2F0aW9uGAUgASgJEhAKCGFwcHJvdmVyGAYgASgJEi4KCmV4cGlyZXNfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIrYBCghab25lRmxpcBIfCgRmcm9tGAEgASgOMhEuZmxvd3pvbmUudjEuTW9kZRIdCgJ0bxgCIAEoDjIRLmZsb3d6b25lLnYxLk1vZGUSDQoFYWN0b3IYAyABKAkSDgoGcmVhc29uGAQgASgJEg4KBmZvcmNlZBgFIAEoCBIRCglhdXRvbWF0aWMYBiABKAgSKAoEdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAixwIKElZpb2xhdGlvblNpZ25hdHVyZRIKCgJpZBgBIAEoCRIMCgR6b25lGAIgASgJEgwKBHJ1bGUYAyABKAkSEAoIcHJvZHVjZXIYBCABKAkSDAoEc2luaxgFIAEoCRIOCgZsYWJlbHMYBiADKAkSLgoKZmlyc3Rfc2VlbhgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF9zZWVuGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVjb3VudBgJIAEoAxIsCgZzdGF0dXMYCiABKA4yHC5mbG93em9uZS52MS5WaW9sYXRpb25TdGF0dXMSKwoKcmVzb2x1dGlvbhgLIAEoDjIXLmZsb3d6b25lLnYxLlJlc29sdXRpb24SEAoIcmVvcGVuZWQYDCABKAUiEgoQTGlzdFpvbmVzUmVxdWVzdCI1ChFMaXN0Wm9uZXNSZXNwb25zZRIgCgV6b25lcxgBIAMoCzIRLmZsb3d6b25lLnYxLlpvbmUiHgoOR2V0Wm9uZVJlcXVlc3QSDAoEem9uZRgBIAEoCSLlAQoPR2V0Wm9uZVJlc3BvbnNlEh8KBHpvbmUYASABKAsyES5mbG93em9uZS52MS5ab25lEikKCXJlYWRpbmVzcxgCIAEoCzIWLmZsb3d6b25lLnYxLlJlYWRpbmVzcxIuCg50b3Bfb3Blbl9mbG93cxgDIAMoCzIWLmZsb3d6b25lLnYxLkZsb3dDb3VudBIuCgpleGNlcHRpb25zGAQgAygLMhouZmxvd3pvbmUudjEuWm9uZUV4Y2VwdGlvbhImCgdoaXN0b3J5GAUgAygLMhUuZmxvd3pvbmUudjEuWm9uZUZsaXAiYgoVTGlzdFZpb2xhdGlvbnNSZXF1ZXN0EgwKBHpvbmUYASABKAkSLAoGc3RhdHVzGAIgASgOMhwuZmxvd3pvbmUudjEuVmlvbGF0aW9uU3RhdHVzEg0KBWxpbWl0GAMgASgFIk0KFkxpc3RWaW9sYXRpb25zUmVzcG9uc2USMwoKdmlvbGF0aW9ucxgBIAMoCzIfLmZsb3d6b25lLnYxLlZpb2xhdGlvblNpZ25hdHVyZSJdCg9GbGlwWm9uZVJlcXVlc3QSDAoEem9uZRgBIAEoCRIdCgJ0bxgCIAEoDjIRLmZsb3d6b25lLnYxLk1vZGUSDgoGcmVhc29uGAMgASgJEg0KBWZvcmNlGAQgASgIIjMKEEZsaXBab25lUmVzcG9uc2USHwoEem9uZRgBIAEoCzIRLmZsb3d6b25lLnYxLlpvbmUijAEKFUdyYW50RXhjZXB0aW9uUmVxdWVzdBIMCgR6b25lGAEgASgJEhAKCHByb2R1Y2VyGAIgASgJEgwKBHNpbmsYAyABKAkSFQoNanVzdGlmaWNhdGlvbhgEIAEoCRIuCgpleHBpcmVzX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJHChZHcmFudEV4Y2VwdGlvblJlc3BvbnNlEi0KCWV4Y2VwdGlvbhgBIAEoCzIaLmZsb3d6b25lLnYxLlpvbmVFeGNlcHRpb24iJAoWUmV2b2tlRXhjZXB0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCSIZChdSZXZva2VFeGNlcHRpb25SZXNwb25zZSI1ChlNYXJrVmlvbGF0aW9uRml4ZWRSZXF1ZXN0EgoKAmlkGAEgASgJEgwKBG5vdGUYAiABKAkiUAoaTWFya1Zpb2xhdGlvbkZpeGVkUmVzcG9uc2USMgoJdmlvbGF0aW9uGAEgASgLMh8uZmxvd3pvbmUudjEuVmlvbGF0aW9uU2lnbmF0dXJlInsKEVB1c2hQb2xpY3lSZXF1ZXN0EjgKBWZpbGVzGAEgAygLMikuZmxvd3pvbmUudjEuUHVzaFBvbGljeVJlcXVlc3QuRmlsZXNFbnRyeRosCgpGaWxlc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiJQoSUHVzaFBvbGljeVJlc3BvbnNlEg8KB3ZlcnNpb24YASABKAkqbQoPVmlvbGF0aW9uU3RhdHVzEiAKHFZJT0xBVElPTl9TVEFUVVNfVU5TUEVDSUZJRUQQABIZChVWSU9MQVRJT05fU1RBVFVTX09QRU4QARIdChlWSU9MQVRJT05fU1RBVFVTX1JFU09MVkVEEAIqdgoKUmVzb2x1dGlvbhIaChZSRVNPTFVUSU9OX1VOU1BFQ0lGSUVEEAASHAoYUkVTT0xVVElPTl9QT0xJQ1lfQ0hBTkdFEAESGAoUUkVTT0xVVElPTl9FWENFUFRJT04QAhIUChBSRVNPTFVUSU9OX0ZJWEVEEAMysgUKC1pvbmVTZXJ2aWNlEkoKCUxpc3Rab25lcxIdLmZsb3d6b25lLnYxLkxpc3Rab25lc1JlcXVlc3QaHi5mbG93em9uZS52MS5MaXN0Wm9uZXNSZXNwb25zZRJECgdHZXRab25lEhsuZmxvd3pvbmUudjEuR2V0Wm9uZVJlcXVlc3QaHC5mbG93em9uZS52MS5HZXRab25lUmVzcG9uc2USWQoOTGlzdFZpb2xhdGlvbnMSIi5mbG93em9uZS52MS5MaXN0VmlvbGF0aW9uc1JlcXVlc3QaIy5mbG93em9uZS52MS5MaXN0VmlvbGF0aW9uc1Jlc3BvbnNlEkcKCEZsaXBab25lEhwuZmxvd3pvbmUudjEuRmxpcFpvbmVSZXF1ZXN0Gh0uZmxvd3pvbmUudjEuRmxpcFpvbmVSZXNwb25zZRJZCg5HcmFudEV4Y2VwdGlvbhIiLmZsb3d6b25lLnYxLkdyYW50RXhjZXB0aW9uUmVxdWVzdBojLmZsb3d6b25lLnYxLkdyYW50RXhjZXB0aW9uUmVzcG9uc2USXAoPUmV2b2tlRXhjZXB0aW9uEiMuZmxvd3pvbmUudjEuUmV2b2tlRXhjZXB0aW9uUmVxdWVzdBokLmZsb3d6b25lLnYxLlJldm9rZUV4Y2VwdGlvblJlc3BvbnNlEmUKEk1hcmtWaW9sYXRpb25GaXhlZBImLmZsb3d6b25lLnYxLk1hcmtWaW9sYXRpb25GaXhlZFJlcXVlc3QaJy5mbG93em9uZS52MS5NYXJrVmlvbGF0aW9uRml4ZWRSZXNwb25zZRJNCgpQdXNoUG9saWN5Eh4uZmxvd3pvbmUudjEuUHVzaFBvbGljeVJlcXVlc3QaHy5mbG93em9uZS52MS5QdXNoUG9saWN5UmVzcG9uc2ViBnByb3RvMw", [file_flowzone_v1_types, file_google_protobuf_timestamp]);
+  fileDesc("ChZmbG93em9uZS92MS96b25lLnByb3RvEgtmbG93em9uZS52MSLfAgoEWm9uZRIMCgRuYW1lGAEgASgJEh8KBG1vZGUYAiABKA4yES5mbG93em9uZS52MS5Nb2RlEikKDmVmZmVjdGl2ZV9tb2RlGAMgASgOMhEuZmxvd3pvbmUudjEuTW9kZRIoCglmYWlsX21vZGUYBCABKA4yFS5mbG93em9uZS52MS5GYWlsTW9kZRIXCg9vcGVuX3Zpb2xhdGlvbnMYBSABKAUSNQoRbGFzdF92aW9sYXRpb25fYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB2RyYWluZWQYByABKAgSGAoQcmVhZHlfdG9fZW5mb3JjZRgIIAEoCBIOCgZvd25lcnMYCSADKAkSHQoVdmlvbGF0aW9uc19ub3Rfc3RvcmVkGAogASgDEikKBWRyYWluGAsgASgLMhouZmxvd3pvbmUudjEuRHJhaW5Gb3JlY2FzdCK2AQoNRHJhaW5Gb3JlY2FzdBImCgVzdGF0ZRgBIAEoDjIXLmZsb3d6b25lLnYxLkRyYWluU3RhdGUSGAoQcmVzb2x2ZWRfcGVyX2RheRgCIAEoARIWCg5vcGVuZWRfcGVyX2RheRgDIAEoARI2ChJwcm9qZWN0ZWRfZHJhaW5fYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC3dpbmRvd19kYXlzGAUgASgFIokBCglSZWFkaW5lc3MSDQoFcmVhZHkYASABKAgSEAoIYmxvY2tlcnMYAiADKAkSIQoZZGVjaXNpb25zX2luX3F1aWV0X3BlcmlvZBgDIAEoAxI4ChRxdWlldF9wZXJpb2RfZW5kc19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiSgoJRmxvd0NvdW50EhAKCHByb2R1Y2VyGAEgASgJEgwKBHNpbmsYAiABKAkSDgoGbGFiZWxzGAMgAygJEg0KBWNvdW50GAQgASgDIqIBCg1ab25lRXhjZXB0aW9uEgoKAmlkGAEgASgJEgwKBHpvbmUYAiABKAkSEAoIcHJvZHVjZXIYAyABKAkSDAoEc2luaxgEIAEoCRIVCg1qdXN0aWZpY2F0aW9uGAUgASgJEhAKCGFwcHJvdmVyGAYgASgJEi4KCmV4cGlyZXNfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIrYBCghab25lRmxpcBIfCgRmcm9tGAEgASgOMhEuZmxvd3pvbmUudjEuTW9kZRIdCgJ0bxgCIAEoDjIRLmZsb3d6b25lLnYxLk1vZGUSDQoFYWN0b3IYAyABKAkSDgoGcmVhc29uGAQgASgJEg4KBmZvcmNlZBgFIAEoCBIRCglhdXRvbWF0aWMYBiABKAgSKAoEdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAixwIKElZpb2xhdGlvblNpZ25hdHVyZRIKCgJpZBgBIAEoCRIMCgR6b25lGAIgASgJEgwKBHJ1bGUYAyABKAkSEAoIcHJvZHVjZXIYBCABKAkSDAoEc2luaxgFIAEoCRIOCgZsYWJlbHMYBiADKAkSLgoKZmlyc3Rfc2VlbhgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF9zZWVuGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVjb3VudBgJIAEoAxIsCgZzdGF0dXMYCiABKA4yHC5mbG93em9uZS52MS5WaW9sYXRpb25TdGF0dXMSKwoKcmVzb2x1dGlvbhgLIAEoDjIXLmZsb3d6b25lLnYxLlJlc29sdXRpb24SEAoIcmVvcGVuZWQYDCABKAUiEgoQTGlzdFpvbmVzUmVxdWVzdCI1ChFMaXN0Wm9uZXNSZXNwb25zZRIgCgV6b25lcxgBIAMoCzIRLmZsb3d6b25lLnYxLlpvbmUiHgoOR2V0Wm9uZVJlcXVlc3QSDAoEem9uZRgBIAEoCSLlAQoPR2V0Wm9uZVJlc3BvbnNlEh8KBHpvbmUYASABKAsyES5mbG93em9uZS52MS5ab25lEikKCXJlYWRpbmVzcxgCIAEoCzIWLmZsb3d6b25lLnYxLlJlYWRpbmVzcxIuCg50b3Bfb3Blbl9mbG93cxgDIAMoCzIWLmZsb3d6b25lLnYxLkZsb3dDb3VudBIuCgpleGNlcHRpb25zGAQgAygLMhouZmxvd3pvbmUudjEuWm9uZUV4Y2VwdGlvbhImCgdoaXN0b3J5GAUgAygLMhUuZmxvd3pvbmUudjEuWm9uZUZsaXAiYgoVTGlzdFZpb2xhdGlvbnNSZXF1ZXN0EgwKBHpvbmUYASABKAkSLAoGc3RhdHVzGAIgASgOMhwuZmxvd3pvbmUudjEuVmlvbGF0aW9uU3RhdHVzEg0KBWxpbWl0GAMgASgFIk0KFkxpc3RWaW9sYXRpb25zUmVzcG9uc2USMwoKdmlvbGF0aW9ucxgBIAMoCzIfLmZsb3d6b25lLnYxLlZpb2xhdGlvblNpZ25hdHVyZSJdCg9GbGlwWm9uZVJlcXVlc3QSDAoEem9uZRgBIAEoCRIdCgJ0bxgCIAEoDjIRLmZsb3d6b25lLnYxLk1vZGUSDgoGcmVhc29uGAMgASgJEg0KBWZvcmNlGAQgASgIIk8KEEZsaXBab25lUmVzcG9uc2USHwoEem9uZRgBIAEoCzIRLmZsb3d6b25lLnYxLlpvbmUSGgoSZmxvd3NfbmV3bHlfZGVuaWVkGAIgASgDIowBChVHcmFudEV4Y2VwdGlvblJlcXVlc3QSDAoEem9uZRgBIAEoCRIQCghwcm9kdWNlchgCIAEoCRIMCgRzaW5rGAMgASgJEhUKDWp1c3RpZmljYXRpb24YBCABKAkSLgoKZXhwaXJlc19hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiRwoWR3JhbnRFeGNlcHRpb25SZXNwb25zZRItCglleGNlcHRpb24YASABKAsyGi5mbG93em9uZS52MS5ab25lRXhjZXB0aW9uIiQKFlJldm9rZUV4Y2VwdGlvblJlcXVlc3QSCgoCaWQYASABKAkiGQoXUmV2b2tlRXhjZXB0aW9uUmVzcG9uc2UiNQoZTWFya1Zpb2xhdGlvbkZpeGVkUmVxdWVzdBIKCgJpZBgBIAEoCRIMCgRub3RlGAIgASgJIlAKGk1hcmtWaW9sYXRpb25GaXhlZFJlc3BvbnNlEjIKCXZpb2xhdGlvbhgBIAEoCzIfLmZsb3d6b25lLnYxLlZpb2xhdGlvblNpZ25hdHVyZSJ7ChFQdXNoUG9saWN5UmVxdWVzdBI4CgVmaWxlcxgBIAMoCzIpLmZsb3d6b25lLnYxLlB1c2hQb2xpY3lSZXF1ZXN0LkZpbGVzRW50cnkaLAoKRmlsZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIiUKElB1c2hQb2xpY3lSZXNwb25zZRIPCgd2ZXJzaW9uGAEgASgJKnoKCkRyYWluU3RhdGUSGwoXRFJBSU5fU1RBVEVfVU5TUEVDSUZJRUQQABIXChNEUkFJTl9TVEFURV9EUkFJTkVEEAESGAoURFJBSU5fU1RBVEVfRFJBSU5JTkcQAhIcChhEUkFJTl9TVEFURV9OT1RfRFJBSU5JTkcQAyptCg9WaW9sYXRpb25TdGF0dXMSIAocVklPTEFUSU9OX1NUQVRVU19VTlNQRUNJRklFRBAAEhkKFVZJT0xBVElPTl9TVEFUVVNfT1BFThABEh0KGVZJT0xBVElPTl9TVEFUVVNfUkVTT0xWRUQQAip2CgpSZXNvbHV0aW9uEhoKFlJFU09MVVRJT05fVU5TUEVDSUZJRUQQABIcChhSRVNPTFVUSU9OX1BPTElDWV9DSEFOR0UQARIYChRSRVNPTFVUSU9OX0VYQ0VQVElPThACEhQKEFJFU09MVVRJT05fRklYRUQQAzKyBQoLWm9uZVNlcnZpY2USSgoJTGlzdFpvbmVzEh0uZmxvd3pvbmUudjEuTGlzdFpvbmVzUmVxdWVzdBoeLmZsb3d6b25lLnYxLkxpc3Rab25lc1Jlc3BvbnNlEkQKB0dldFpvbmUSGy5mbG93em9uZS52MS5HZXRab25lUmVxdWVzdBocLmZsb3d6b25lLnYxLkdldFpvbmVSZXNwb25zZRJZCg5MaXN0VmlvbGF0aW9ucxIiLmZsb3d6b25lLnYxLkxpc3RWaW9sYXRpb25zUmVxdWVzdBojLmZsb3d6b25lLnYxLkxpc3RWaW9sYXRpb25zUmVzcG9uc2USRwoIRmxpcFpvbmUSHC5mbG93em9uZS52MS5GbGlwWm9uZVJlcXVlc3QaHS5mbG93em9uZS52MS5GbGlwWm9uZVJlc3BvbnNlElkKDkdyYW50RXhjZXB0aW9uEiIuZmxvd3pvbmUudjEuR3JhbnRFeGNlcHRpb25SZXF1ZXN0GiMuZmxvd3pvbmUudjEuR3JhbnRFeGNlcHRpb25SZXNwb25zZRJcCg9SZXZva2VFeGNlcHRpb24SIy5mbG93em9uZS52MS5SZXZva2VFeGNlcHRpb25SZXF1ZXN0GiQuZmxvd3pvbmUudjEuUmV2b2tlRXhjZXB0aW9uUmVzcG9uc2USZQoSTWFya1Zpb2xhdGlvbkZpeGVkEiYuZmxvd3pvbmUudjEuTWFya1Zpb2xhdGlvbkZpeGVkUmVxdWVzdBonLmZsb3d6b25lLnYxLk1hcmtWaW9sYXRpb25GaXhlZFJlc3BvbnNlEk0KClB1c2hQb2xpY3kSHi5mbG93em9uZS52MS5QdXNoUG9saWN5UmVxdWVzdBofLmZsb3d6b25lLnYxLlB1c2hQb2xpY3lSZXNwb25zZWIGcHJvdG8z", [file_flowzone_v1_types, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message flowzone.v1.Zone
@@ -81,6 +81,13 @@ export type Zone = Message<"flowzone.v1.Zone"> & {
    * @generated from field: int64 violations_not_stored = 10;
    */
   violationsNotStored: bigint;
+
+  /**
+   * When the backlog would drain at the pace of the last days.
+   *
+   * @generated from field: flowzone.v1.DrainForecast drain = 11;
+   */
+  drain?: DrainForecast | undefined;
 };
 
 /**
@@ -89,6 +96,52 @@ export type Zone = Message<"flowzone.v1.Zone"> & {
  */
 export const ZoneSchema: GenMessage<Zone> = /*@__PURE__*/
   messageDesc(file_flowzone_v1_zone, 0);
+
+/**
+ * DrainForecast projects a zone's burn-down: open violation signatures against
+ * the pace at which they were resolved and opened over the last window_days.
+ *
+ * @generated from message flowzone.v1.DrainForecast
+ */
+export type DrainForecast = Message<"flowzone.v1.DrainForecast"> & {
+  /**
+   * @generated from field: flowzone.v1.DrainState state = 1;
+   */
+  state: DrainState;
+
+  /**
+   * Signatures resolved per day over the window (fixed, exception, policy change).
+   *
+   * @generated from field: double resolved_per_day = 2;
+   */
+  resolvedPerDay: number;
+
+  /**
+   * Signatures first seen per day over the window.
+   *
+   * @generated from field: double opened_per_day = 3;
+   */
+  openedPerDay: number;
+
+  /**
+   * When the open signatures reach zero at that pace; unset unless draining.
+   *
+   * @generated from field: google.protobuf.Timestamp projected_drain_at = 4;
+   */
+  projectedDrainAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: int32 window_days = 5;
+   */
+  windowDays: number;
+};
+
+/**
+ * Describes the message flowzone.v1.DrainForecast.
+ * Use `create(DrainForecastSchema)` to create a new message.
+ */
+export const DrainForecastSchema: GenMessage<DrainForecast> = /*@__PURE__*/
+  messageDesc(file_flowzone_v1_zone, 1);
 
 /**
  * @generated from message flowzone.v1.Readiness
@@ -122,7 +175,7 @@ export type Readiness = Message<"flowzone.v1.Readiness"> & {
  * Use `create(ReadinessSchema)` to create a new message.
  */
 export const ReadinessSchema: GenMessage<Readiness> = /*@__PURE__*/
-  messageDesc(file_flowzone_v1_zone, 1);
+  messageDesc(file_flowzone_v1_zone, 2);
 
 /**
  * @generated from message flowzone.v1.FlowCount
@@ -154,7 +207,7 @@ export type FlowCount = Message<"flowzone.v1.FlowCount"> & {
  * Use `create(FlowCountSchema)` to create a new message.
  */
 export const FlowCountSchema: GenMessage<FlowCount> = /*@__PURE__*/
-  messageDesc(file_flowzone_v1_zone, 2);
+  messageDesc(file_flowzone_v1_zone, 3);
 
 /**
  * @generated from message flowzone.v1.ZoneException
@@ -201,7 +254,7 @@ export type ZoneException = Message<"flowzone.v1.ZoneException"> & {
  * Use `create(ZoneExceptionSchema)` to create a new message.
  */
 export const ZoneExceptionSchema: GenMessage<ZoneException> = /*@__PURE__*/
-  messageDesc(file_flowzone_v1_zone, 3);
+  messageDesc(file_flowzone_v1_zone, 4);
 
 /**
  * @generated from message flowzone.v1.ZoneFlip
@@ -248,7 +301,7 @@ export type ZoneFlip = Message<"flowzone.v1.ZoneFlip"> & {
  * Use `create(ZoneFlipSchema)` to create a new message.
  */
 export const ZoneFlipSchema: GenMessage<ZoneFlip> = /*@__PURE__*/
-  messageDesc(file_flowzone_v1_zone, 4);
+  messageDesc(file_flowzone_v1_zone, 5);
 
 /**
  * ViolationSignature is one row of a zone's backlog: a
@@ -323,7 +376,7 @@ export type ViolationSignature = Message<"flowzone.v1.ViolationSignature"> & {
  * Use `create(ViolationSignatureSchema)` to create a new message.
  */
 export const ViolationSignatureSchema: GenMessage<ViolationSignature> = /*@__PURE__*/
-  messageDesc(file_flowzone_v1_zone, 5);
+  messageDesc(file_flowzone_v1_zone, 6);
 
 /**
  * @generated from message flowzone.v1.ListZonesRequest
@@ -336,7 +389,7 @@ export type ListZonesRequest = Message<"flowzone.v1.ListZonesRequest"> & {
  * Use `create(ListZonesRequestSchema)` to create a new message.
  */
 export const ListZonesRequestSchema: GenMessage<ListZonesRequest> = /*@__PURE__*/
-  messageDesc(file_flowzone_v1_zone, 6);
+  messageDesc(file_flowzone_v1_zone, 7);
 
 /**
  * @generated from message flowzone.v1.ListZonesResponse
@@ -353,7 +406,7 @@ export type ListZonesResponse = Message<"flowzone.v1.ListZonesResponse"> & {
  * Use `create(ListZonesResponseSchema)` to create a new message.
  */
 export const ListZonesResponseSchema: GenMessage<ListZonesResponse> = /*@__PURE__*/
-  messageDesc(file_flowzone_v1_zone, 7);
+  messageDesc(file_flowzone_v1_zone, 8);
 
 /**
  * @generated from message flowzone.v1.GetZoneRequest
@@ -370,7 +423,7 @@ export type GetZoneRequest = Message<"flowzone.v1.GetZoneRequest"> & {
  * Use `create(GetZoneRequestSchema)` to create a new message.
  */
 export const GetZoneRequestSchema: GenMessage<GetZoneRequest> = /*@__PURE__*/
-  messageDesc(file_flowzone_v1_zone, 8);
+  messageDesc(file_flowzone_v1_zone, 9);
 
 /**
  * @generated from message flowzone.v1.GetZoneResponse
@@ -409,7 +462,7 @@ export type GetZoneResponse = Message<"flowzone.v1.GetZoneResponse"> & {
  * Use `create(GetZoneResponseSchema)` to create a new message.
  */
 export const GetZoneResponseSchema: GenMessage<GetZoneResponse> = /*@__PURE__*/
-  messageDesc(file_flowzone_v1_zone, 9);
+  messageDesc(file_flowzone_v1_zone, 10);
 
 /**
  * @generated from message flowzone.v1.ListViolationsRequest
@@ -438,7 +491,7 @@ export type ListViolationsRequest = Message<"flowzone.v1.ListViolationsRequest">
  * Use `create(ListViolationsRequestSchema)` to create a new message.
  */
 export const ListViolationsRequestSchema: GenMessage<ListViolationsRequest> = /*@__PURE__*/
-  messageDesc(file_flowzone_v1_zone, 10);
+  messageDesc(file_flowzone_v1_zone, 11);
 
 /**
  * @generated from message flowzone.v1.ListViolationsResponse
@@ -455,7 +508,7 @@ export type ListViolationsResponse = Message<"flowzone.v1.ListViolationsResponse
  * Use `create(ListViolationsResponseSchema)` to create a new message.
  */
 export const ListViolationsResponseSchema: GenMessage<ListViolationsResponse> = /*@__PURE__*/
-  messageDesc(file_flowzone_v1_zone, 11);
+  messageDesc(file_flowzone_v1_zone, 12);
 
 /**
  * @generated from message flowzone.v1.FlipZoneRequest
@@ -487,7 +540,7 @@ export type FlipZoneRequest = Message<"flowzone.v1.FlipZoneRequest"> & {
  * Use `create(FlipZoneRequestSchema)` to create a new message.
  */
 export const FlipZoneRequestSchema: GenMessage<FlipZoneRequest> = /*@__PURE__*/
-  messageDesc(file_flowzone_v1_zone, 12);
+  messageDesc(file_flowzone_v1_zone, 13);
 
 /**
  * @generated from message flowzone.v1.FlipZoneResponse
@@ -497,6 +550,14 @@ export type FlipZoneResponse = Message<"flowzone.v1.FlipZoneResponse"> & {
    * @generated from field: flowzone.v1.Zone zone = 1;
    */
   zone?: Zone | undefined;
+
+  /**
+   * For a flip to enforcement: inventoried flows seen in the last 7 days that
+   * the zone in enforcement would deny (they are allowed now).
+   *
+   * @generated from field: int64 flows_newly_denied = 2;
+   */
+  flowsNewlyDenied: bigint;
 };
 
 /**
@@ -504,7 +565,7 @@ export type FlipZoneResponse = Message<"flowzone.v1.FlipZoneResponse"> & {
  * Use `create(FlipZoneResponseSchema)` to create a new message.
  */
 export const FlipZoneResponseSchema: GenMessage<FlipZoneResponse> = /*@__PURE__*/
-  messageDesc(file_flowzone_v1_zone, 13);
+  messageDesc(file_flowzone_v1_zone, 14);
 
 /**
  * @generated from message flowzone.v1.GrantExceptionRequest
@@ -541,7 +602,7 @@ export type GrantExceptionRequest = Message<"flowzone.v1.GrantExceptionRequest">
  * Use `create(GrantExceptionRequestSchema)` to create a new message.
  */
 export const GrantExceptionRequestSchema: GenMessage<GrantExceptionRequest> = /*@__PURE__*/
-  messageDesc(file_flowzone_v1_zone, 14);
+  messageDesc(file_flowzone_v1_zone, 15);
 
 /**
  * @generated from message flowzone.v1.GrantExceptionResponse
@@ -558,7 +619,7 @@ export type GrantExceptionResponse = Message<"flowzone.v1.GrantExceptionResponse
  * Use `create(GrantExceptionResponseSchema)` to create a new message.
  */
 export const GrantExceptionResponseSchema: GenMessage<GrantExceptionResponse> = /*@__PURE__*/
-  messageDesc(file_flowzone_v1_zone, 15);
+  messageDesc(file_flowzone_v1_zone, 16);
 
 /**
  * @generated from message flowzone.v1.RevokeExceptionRequest
@@ -575,7 +636,7 @@ export type RevokeExceptionRequest = Message<"flowzone.v1.RevokeExceptionRequest
  * Use `create(RevokeExceptionRequestSchema)` to create a new message.
  */
 export const RevokeExceptionRequestSchema: GenMessage<RevokeExceptionRequest> = /*@__PURE__*/
-  messageDesc(file_flowzone_v1_zone, 16);
+  messageDesc(file_flowzone_v1_zone, 17);
 
 /**
  * @generated from message flowzone.v1.RevokeExceptionResponse
@@ -588,7 +649,7 @@ export type RevokeExceptionResponse = Message<"flowzone.v1.RevokeExceptionRespon
  * Use `create(RevokeExceptionResponseSchema)` to create a new message.
  */
 export const RevokeExceptionResponseSchema: GenMessage<RevokeExceptionResponse> = /*@__PURE__*/
-  messageDesc(file_flowzone_v1_zone, 17);
+  messageDesc(file_flowzone_v1_zone, 18);
 
 /**
  * @generated from message flowzone.v1.MarkViolationFixedRequest
@@ -610,7 +671,7 @@ export type MarkViolationFixedRequest = Message<"flowzone.v1.MarkViolationFixedR
  * Use `create(MarkViolationFixedRequestSchema)` to create a new message.
  */
 export const MarkViolationFixedRequestSchema: GenMessage<MarkViolationFixedRequest> = /*@__PURE__*/
-  messageDesc(file_flowzone_v1_zone, 18);
+  messageDesc(file_flowzone_v1_zone, 19);
 
 /**
  * @generated from message flowzone.v1.MarkViolationFixedResponse
@@ -627,7 +688,7 @@ export type MarkViolationFixedResponse = Message<"flowzone.v1.MarkViolationFixed
  * Use `create(MarkViolationFixedResponseSchema)` to create a new message.
  */
 export const MarkViolationFixedResponseSchema: GenMessage<MarkViolationFixedResponse> = /*@__PURE__*/
-  messageDesc(file_flowzone_v1_zone, 19);
+  messageDesc(file_flowzone_v1_zone, 20);
 
 /**
  * @generated from message flowzone.v1.PushPolicyRequest
@@ -646,7 +707,7 @@ export type PushPolicyRequest = Message<"flowzone.v1.PushPolicyRequest"> & {
  * Use `create(PushPolicyRequestSchema)` to create a new message.
  */
 export const PushPolicyRequestSchema: GenMessage<PushPolicyRequest> = /*@__PURE__*/
-  messageDesc(file_flowzone_v1_zone, 20);
+  messageDesc(file_flowzone_v1_zone, 21);
 
 /**
  * @generated from message flowzone.v1.PushPolicyResponse
@@ -663,7 +724,46 @@ export type PushPolicyResponse = Message<"flowzone.v1.PushPolicyResponse"> & {
  * Use `create(PushPolicyResponseSchema)` to create a new message.
  */
 export const PushPolicyResponseSchema: GenMessage<PushPolicyResponse> = /*@__PURE__*/
-  messageDesc(file_flowzone_v1_zone, 21);
+  messageDesc(file_flowzone_v1_zone, 22);
+
+/**
+ * DrainState says whether a zone's backlog is shrinking.
+ *
+ * @generated from enum flowzone.v1.DrainState
+ */
+export enum DrainState {
+  /**
+   * @generated from enum value: DRAIN_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * No open violation signatures.
+   *
+   * @generated from enum value: DRAIN_STATE_DRAINED = 1;
+   */
+  DRAINED = 1,
+
+  /**
+   * Signatures are resolved faster than new ones open.
+   *
+   * @generated from enum value: DRAIN_STATE_DRAINING = 2;
+   */
+  DRAINING = 2,
+
+  /**
+   * New signatures open as fast as, or faster than, they are resolved.
+   *
+   * @generated from enum value: DRAIN_STATE_NOT_DRAINING = 3;
+   */
+  NOT_DRAINING = 3,
+}
+
+/**
+ * Describes the enum flowzone.v1.DrainState.
+ */
+export const DrainStateSchema: GenEnum<DrainState> = /*@__PURE__*/
+  enumDesc(file_flowzone_v1_zone, 0);
 
 /**
  * @generated from enum flowzone.v1.ViolationStatus
@@ -689,7 +789,7 @@ export enum ViolationStatus {
  * Describes the enum flowzone.v1.ViolationStatus.
  */
 export const ViolationStatusSchema: GenEnum<ViolationStatus> = /*@__PURE__*/
-  enumDesc(file_flowzone_v1_zone, 0);
+  enumDesc(file_flowzone_v1_zone, 1);
 
 /**
  * @generated from enum flowzone.v1.Resolution
@@ -720,7 +820,7 @@ export enum Resolution {
  * Describes the enum flowzone.v1.Resolution.
  */
 export const ResolutionSchema: GenEnum<Resolution> = /*@__PURE__*/
-  enumDesc(file_flowzone_v1_zone, 1);
+  enumDesc(file_flowzone_v1_zone, 2);
 
 /**
  * ZoneService is the control plane over gRPC (default port 50052). It mirrors
