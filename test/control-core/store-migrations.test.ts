@@ -13,6 +13,8 @@ const TABLES = [
   "consumed_offsets",
   "consumed_records",
   "control_state",
+  "flow_counts",
+  "flows",
   "outbox",
   "outbox_lease",
   "policy_bundles",

@@ -3,7 +3,8 @@ import { AUDIT_TOPIC } from "@flowzone/kafka";
 import { METRIC_NAMES, type Telemetry } from "@flowzone/telemetry";
 import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
 
-import { applyBacklogBatch, storedOffsets, type ConsumedRecord } from "./backlog-store";
+import { applyBacklogBatch, type ConsumedRecord } from "./backlog-store";
+import { storedOffsets } from "./consumed-offsets";
 import { DEFAULT_MAX_OPEN_SIGNATURES_PER_ZONE } from "./signature-limit";
 import type { Clock } from "./clock";
 import { decodeAuditRecord } from "./convert-audit";

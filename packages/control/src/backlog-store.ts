@@ -1,6 +1,6 @@
 import type { AuditFact } from "./convert-audit";
 import type { Database, Queryable } from "./database";
-import { incarnationChange, type StoredPosition } from "./offset-identity";
+import { advancePartition, claimPartition, type PartitionFetch } from "./consumed-offsets";
 import { signatureId, type SignatureKey } from "./signature";
 import { admitSignatures } from "./signature-limit";
 
@@ -23,12 +23,7 @@ export interface ConsumedRecord {
 }
 
 /** Consecutive records of one partition, with what the fetch said about the partition. */
-export interface ConsumedBatch {
-  readonly topic: string;
-  readonly partition: number;
-  readonly clusterId: string;
-  /** The partition's high watermark at the fetch (a decimal string, as kafkajs gives it). */
-  readonly highWatermark: string;
+export interface ConsumedBatch extends PartitionFetch {
   readonly records: readonly ConsumedRecord[];
 }
 
@@ -67,20 +62,9 @@ export async function applyBacklogBatch(db: Database, batch: ConsumedBatch, nowM
   const nothing = new Map<string, number>();
   if (batch.records.length === 0) return { added: 0, reset: undefined, notStored: nothing };
   return db.transaction(async (tx) => {
-    const stored = await lockPartition(tx, batch.topic, batch.partition, nowMs);
-    const reset = incarnationChange(stored, {
-      clusterId: batch.clusterId,
-      highWatermark: Number(batch.highWatermark),
-      recordIds: new Map(batch.records.map((record) => [Number(record.offset), record.id])),
-    });
-    if (reset !== undefined) {
-      await tx.query(
-        "UPDATE consumed_offsets SET next_offset = 0, cluster_id = $3, last_record_id = NULL, updated_at = $4::timestamptz WHERE topic = $1 AND partition = $2",
-        [batch.topic, batch.partition, batch.clusterId, new Date(nowMs).toISOString()],
-      );
-      return { added: 0, reset, notStored: nothing };
-    }
-    const fresh = batch.records.filter((record) => Number(record.offset) >= stored.nextOffset);
+    const claim = await claimPartition(tx, batch, nowMs);
+    if (claim.reset !== undefined) return { added: 0, reset: claim.reset, notStored: nothing };
+    const fresh = batch.records.filter((record) => Number(record.offset) >= claim.nextOffset);
     const last = fresh.at(-1);
     if (last === undefined) return { added: 0, reset: undefined, notStored: nothing };
     const counted = await claimRecordIds(tx, fresh, nowMs);
@@ -95,10 +79,7 @@ export async function applyBacklogBatch(db: Database, batch: ConsumedBatch, nowM
         [zone, new Date(startMs).toISOString(), decisions],
       );
     }
-    await tx.query(
-      "UPDATE consumed_offsets SET next_offset = $3, cluster_id = $4, last_record_id = $5, updated_at = $6::timestamptz WHERE topic = $1 AND partition = $2",
-      [batch.topic, batch.partition, Number(last.offset) + 1, batch.clusterId, last.id === "" ? null : last.id, new Date(nowMs).toISOString()],
-    );
+    await advancePartition(tx, batch, last, nowMs);
     return { added: counted.length, reset: undefined, notStored: refused };
   });
 }
@@ -125,30 +106,6 @@ async function claimRecordIds(tx: Queryable, records: readonly ConsumedRecord[],
     claimed.delete(record.id);
     return true;
   });
-}
-
-/** The next offset to consume per partition of `topic`, as stored with the counters. */
-export async function storedOffsets(db: Queryable, topic: string): Promise<Map<number, number>> {
-  // bigint comes back from pg as a string.
-  const rows = await db.query<{ partition: number; next_offset: number | string }>(
-    "SELECT partition, next_offset FROM consumed_offsets WHERE topic = $1",
-    [topic],
-  );
-  return new Map(rows.map((row) => [row.partition, Number(row.next_offset)]));
-}
-
-async function lockPartition(tx: Queryable, topic: string, partition: number, nowMs: number): Promise<StoredPosition> {
-  await tx.query(
-    `INSERT INTO consumed_offsets (topic, partition, next_offset, updated_at) VALUES ($1, $2, 0, $3::timestamptz)
-     ON CONFLICT (topic, partition) DO NOTHING`,
-    [topic, partition, new Date(nowMs).toISOString()],
-  );
-  const rows = await tx.query<{ next_offset: number | string; cluster_id: string | null; last_record_id: string | null }>(
-    "SELECT next_offset, cluster_id, last_record_id FROM consumed_offsets WHERE topic = $1 AND partition = $2 FOR UPDATE",
-    [topic, partition],
-  );
-  const row = rows[0];
-  return { nextOffset: Number(row?.next_offset ?? 0), clusterId: row?.cluster_id ?? null, lastRecordId: row?.last_record_id ?? null };
 }
 
 function aggregate(records: readonly ConsumedRecord[]): {

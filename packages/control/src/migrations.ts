@@ -179,4 +179,34 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX outbox_pending ON outbox (id) WHERE published_at IS NULL AND set_aside_at IS NULL`,
     ],
   },
+  {
+    version: 7,
+    name: "flow inventory: every distinct flow the decision points report, with hourly counts",
+    statements: [
+      // One row per flow signature (what the decision points key their reports by): what the flow
+      // is, when it was first and last seen and its decisions in all. Age-out deletes by last_seen.
+      `CREATE TABLE flows (
+         signature text PRIMARY KEY,
+         producer text NOT NULL,
+         sink text NOT NULL,
+         labels jsonb NOT NULL,
+         sources jsonb NOT NULL,
+         purpose text NOT NULL,
+         first_seen timestamptz NOT NULL,
+         last_seen timestamptz NOT NULL,
+         count bigint NOT NULL
+       )`,
+      `CREATE INDEX flows_by_last_seen ON flows (last_seen)`,
+      // Decisions per flow and hour, so a window's count is a sum over its buckets; a flow's
+      // buckets go with it.
+      `CREATE TABLE flow_counts (
+         signature text NOT NULL REFERENCES flows (signature) ON DELETE CASCADE,
+         bucket_start timestamptz NOT NULL,
+         count bigint NOT NULL,
+         PRIMARY KEY (signature, bucket_start)
+       )`,
+      // The window's buckets (listing) and the old ones (age-out) are both found by time.
+      `CREATE INDEX flow_counts_by_bucket ON flow_counts (bucket_start, signature)`,
+    ],
+  },
 ];
