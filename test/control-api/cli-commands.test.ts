@@ -33,9 +33,9 @@ describe("flowzone zones", () => {
       const result = await cli(argv, VIEWER_TOKEN);
       expect(result).toMatchObject({ code: 0, stderr: "" });
       const lines = result.stdout.trimEnd().split("\n");
-      expect(lines[0]).toMatch(/^ZONE\s+MODE\s+EFFECTIVE\s+FAIL MODE\s+OPEN\s+NOT STORED\s+LAST VIOLATION\s+DRAINED\s+READY\s+OWNERS$/);
-      expect(lines[1]).toMatch(/^banana\s+logging\s+logging\s+open\s+2\s+7\s+3m ago\s+no\s+no\s+privacy-banana$/);
-      expect(lines[2]).toMatch(/^email\s+logging\s+logging\s+open\s+0\s+0\s+-\s+yes\s+yes\s+privacy-crm$/);
+      expect(lines[0]).toMatch(/^ZONE\s+MODE\s+EFFECTIVE\s+FAIL MODE\s+OPEN\s+NOT STORED\s+LAST VIOLATION\s+DRAINED\s+READY\s+DRAINS\s+OWNERS$/);
+      expect(lines[1]).toMatch(/^banana\s+logging\s+logging\s+open\s+2\s+7\s+3m ago\s+no\s+no\s+not draining\s+privacy-banana$/);
+      expect(lines[2]).toMatch(/^email\s+logging\s+logging\s+open\s+0\s+0\s+-\s+yes\s+yes\s+drained\s+privacy-crm$/);
       // Aligned: every row starts its MODE column where the header does.
       const column = (lines[0] ?? "").indexOf("MODE");
       for (const line of lines.slice(1)) expect(line.slice(column, column + 7)).toBe("logging");
@@ -56,6 +56,7 @@ describe("flowzone zones", () => {
     expect(result.stdout).toMatch(/^zone banana\n/);
     expect(result.stdout).toMatch(/ready to enforce\s+no/);
     expect(result.stdout).toMatch(/violations not stored\s+7\n/);
+    expect(result.stdout).toMatch(/drain forecast\s+not draining; 0\.0 resolved\/day, 0\.0 new\/day over 7 days\n/);
     expect(result.stdout).toContain("Blockers to enforcement:\n  - 2 violation signatures are still open\n");
     expect(result.stdout).toMatch(/Top open flows:\n {2}PRODUCER\s+SINK\s+LABELS\s+COUNT\n {2}svc:banana-app\s+kafka:export-daily\s+banana\s+42/);
     expect(result.stdout).toContain("Exceptions: none");

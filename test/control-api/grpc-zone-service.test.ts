@@ -4,6 +4,7 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { anyUnpack, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
   BadRequestSchema,
+  DrainState,
   ErrorInfoSchema,
   FlipZoneRequestSchema,
   FlipZoneResponseSchema,
@@ -55,6 +56,10 @@ describe("ZoneService over gRPC", () => {
     ]);
     expect(list.zones[0]?.lastViolationAt).toBeDefined();
     expect(list.zones[1]?.lastViolationAt).toBeUndefined();
+    expect(list.zones.map((z) => [z.drain?.state, z.drain?.windowDays, z.drain?.projectedDrainAt])).toEqual([
+      [DrainState.NOT_DRAINING, 7, undefined],
+      [DrainState.DRAINED, 7, undefined],
+    ]);
 
     const detail = await client.call("getZone", GetZoneRequestSchema, { zone: "banana" }, VIEWER_TOKEN, GetZoneResponseSchema);
     expect(detail.zone?.name).toBe("banana");

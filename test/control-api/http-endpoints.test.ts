@@ -21,8 +21,10 @@ describe("control plane HTTP API", () => {
     const { zones } = response.json as { zones: Record<string, unknown>[] };
     expect(zones.map((z) => z["name"])).toEqual(["banana", "email"]);
     expect(Object.keys(zones[0] ?? {}).sort()).toEqual(
-      ["drained", "effectiveMode", "failMode", "lastViolationAt", "mode", "name", "openViolations", "owners", "readyToEnforce", "violationsNotStored"].sort(),
+      ["drain", "drained", "effectiveMode", "failMode", "lastViolationAt", "mode", "name", "openViolations", "owners", "readyToEnforce", "violationsNotStored"].sort(),
     );
+    expect(zones[0]?.["drain"]).toEqual({ state: "not_draining", resolvedPerDay: 0, openedPerDay: 0, projectedDrainAt: null, windowDays: 7 });
+    expect(zones[1]?.["drain"]).toMatchObject({ state: "drained", projectedDrainAt: null });
     expect(zones[0]).toMatchObject({ mode: "logging", openViolations: 2, violationsNotStored: 7, drained: false, owners: ["privacy-banana"] });
     expect(zones[0]?.["lastViolationAt"]).toMatch(RFC3339);
     expect(zones[1]?.["lastViolationAt"]).toBeNull();

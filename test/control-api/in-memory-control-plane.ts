@@ -4,7 +4,7 @@
  * servers against every answer the facade can give, errors included. Bundles are validated
  * with the real engine, so `invalid_policy` carries real `file:line` errors.
  */
-import { ControlError } from "@flowzone/control";
+import { ControlError, forecastDrain } from "@flowzone/control";
 import type {
   Actor,
   ControlPlane,
@@ -189,15 +189,18 @@ export class InMemoryControlPlane implements ControlPlane {
   }
 
   private view(state: ZoneState): ZoneView {
+    const open = this.openOf(state.name).length;
     return {
       name: state.name,
       mode: state.mode,
       effectiveMode: state.mode,
       failMode: "open",
-      openViolations: this.openOf(state.name).length,
+      openViolations: open,
       violationsNotStored: state.violationsNotStored,
       lastViolationAt: state.lastViolationAt,
       drained: state.blockers.length === 0,
+      // No pace here: the store-backed facade's forecast is tested against PostgreSQL.
+      drain: forecastDrain({ nowMs: Date.now(), openSignatures: open, openedInWindow: 0, resolvedInWindow: 0 }),
       readyToEnforce: state.blockers.length === 0,
       owners: [...state.owners],
     };

@@ -92,6 +92,31 @@ describe("control plane", () => {
     expect(fixedAudit?.event.value).toMatchObject({ violationId: id, actor: "alice", note: "producer now writes to kafka:banana-ads" });
   }, 60_000);
 
+  it("forecasts the drain from the last week's pace: resolved against newly opened signatures", async () => {
+    const cp = h.running.controlPlane;
+    const day = 86_400_000;
+    await violate([toAds, otherToAds, toExport], h.clock.now() - 10 * day);
+    await openCount("banana", 3);
+    // Opened before the window, nothing resolved in it: no pace, no date.
+    expect((await cp.getZone("banana")).drain).toEqual({ state: "not_draining", resolvedPerDay: 0, openedPerDay: 0, projectedDrainAt: null, windowDays: 7 });
+
+    await cp.markFixed(signatureId(toAds), "moved to kafka:banana-ads", admin);
+    // One resolved in 7 days: 1/7 a day; the 2 still open drain in 14 days.
+    const draining = (await cp.listZones()).find((zone) => zone.name === "banana")?.drain;
+    expect(draining).toMatchObject({ state: "draining", resolvedPerDay: 1 / 7, openedPerDay: 0 });
+    expect(draining?.projectedDrainAt?.getTime()).toBe(h.clock.now() + 14 * day);
+
+    const newFlow: Flow = { ...toAds, producer: "svc:third-app" };
+    await violate([newFlow]);
+    await openCount("banana", 3);
+    // One new for one fixed: the backlog holds its size.
+    expect((await cp.getZone("banana")).drain).toMatchObject({ state: "not_draining", resolvedPerDay: 1 / 7, openedPerDay: 1 / 7, projectedDrainAt: null });
+
+    // A week on, the window holds none of it.
+    h.clock.advance(8 * day);
+    expect((await cp.getZone("banana")).drain).toMatchObject({ state: "not_draining", resolvedPerDay: 0, openedPerDay: 0 });
+  }, 60_000);
+
   it("grants exceptions that resolve the signatures they cover, rejects bad ones, and expires them on a tick", async () => {
     const cp = h.running.controlPlane;
     await violate([toAds, otherToAds, toExport]);

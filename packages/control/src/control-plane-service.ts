@@ -6,6 +6,7 @@ import type { Logger } from "@flowzone/logging";
 import { insertBundle } from "./bundle-store";
 import type { Clock } from "./clock";
 import { ControlError } from "./control-error";
+import { drainWindowStartMs, forecastDrain } from "./drain-forecast";
 import type {
   Actor,
   ControlPlane,
@@ -450,7 +451,7 @@ export class ControlPlaneService implements ControlPlane {
     modes: ReadonlyMap<string, Mode>,
   ): Promise<{ view: ZoneView; readiness: ZoneReadiness }> {
     const nowMs = this.now();
-    const stats = await backlogStats(db, zone.name, nowMs, zone.quietPeriodMs);
+    const stats = await backlogStats(db, zone.name, nowMs, zone.quietPeriodMs, drainWindowStartMs(nowMs));
     const readiness = computeReadiness({ nowMs, quietPeriodMs: zone.quietPeriodMs, ...stats });
     const mode = modes.get(zone.name) ?? zone.mode;
     const view: ZoneView = {
@@ -464,6 +465,7 @@ export class ControlPlaneService implements ControlPlane {
       drained: readiness.drained,
       readyToEnforce: readiness.ready,
       owners: zone.owners,
+      drain: forecastDrain({ nowMs, ...stats }),
     };
     return { view, readiness };
   }

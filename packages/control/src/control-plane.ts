@@ -5,6 +5,8 @@
  */
 import type { FailMode, Mode } from "@flowzone/engine";
 
+import type { DrainForecast } from "./drain-forecast";
+
 /** Who asks: the subject of a bearer token (or "anonymous" in open dev mode). */
 export interface Actor {
   readonly subject: string;
@@ -30,6 +32,8 @@ export interface ZoneView {
   readonly drained: boolean;
   readonly readyToEnforce: boolean;
   readonly owners: readonly string[];
+  /** The burn-down's pace over the last week and the drain date it leads to. */
+  readonly drain: DrainForecast;
 }
 
 export interface Readiness {

@@ -23,6 +23,7 @@ export { systemClock, type Clock } from "./clock";
 export { signatureId, normaliseLabels, type SignatureKey } from "./signature";
 export { DEFAULT_MAX_OPEN_SIGNATURES_PER_ZONE } from "./signature-limit";
 export { computeReadiness, type ReadinessInput, type ZoneReadiness } from "./readiness";
+export { DRAIN_WINDOW_DAYS, forecastDrain, type DrainForecast, type DrainInput, type DrainState } from "./drain-forecast";
 export { formatDuration } from "./format-duration";
 export { startBacklogConsumer, type BacklogConsumer, type BacklogConsumerOptions } from "./backlog-consumer";
 export { applyBacklogBatch, DECISION_BUCKET_MS, RECORD_ID_RETENTION_MS, type BatchOutcome, type ConsumedBatch, type ConsumedRecord } from "./backlog-store";

@@ -128,14 +128,20 @@ export interface BacklogStats {
   readonly violationsNotStored: number;
   /** When the latest of those was decided; null when none. */
   readonly lastNotStoredAtMs: number | null;
+  /** Signatures first seen since `windowStartMs` (the drain forecast's pace). */
+  readonly openedInWindow: number;
+  /** Signatures resolved since `windowStartMs` and still resolved. */
+  readonly resolvedInWindow: number;
 }
 
-/** Backlog numbers of one zone at `nowMs` over its quiet period. */
-export async function backlogStats(db: Queryable, zone: string, nowMs: number, quietPeriodMs: number): Promise<BacklogStats> {
-  const signatures = await db.query<{ open: number; last_seen: Date | null }>(
-    `SELECT count(*) FILTER (WHERE status = 'open') AS open, max(last_seen) AS last_seen
+/** Backlog numbers of one zone at `nowMs` over its quiet period, and its pace since `windowStartMs`. */
+export async function backlogStats(db: Queryable, zone: string, nowMs: number, quietPeriodMs: number, windowStartMs: number): Promise<BacklogStats> {
+  const signatures = await db.query<{ open: number; last_seen: Date | null; opened: number; resolved: number }>(
+    `SELECT count(*) FILTER (WHERE status = 'open') AS open, max(last_seen) AS last_seen,
+       count(*) FILTER (WHERE first_seen >= $2::timestamptz) AS opened,
+       count(*) FILTER (WHERE status = 'resolved' AND resolved_at >= $2::timestamptz) AS resolved
      FROM violation_signatures WHERE zone = $1`,
-    [zone],
+    [zone, new Date(windowStartMs).toISOString()],
   );
   const decisions = await db.query<{ decisions: number | null }>(
     "SELECT sum(decisions) AS decisions FROM zone_decisions WHERE zone = $1 AND bucket_start >= $2::timestamptz",
@@ -151,6 +157,8 @@ export async function backlogStats(db: Queryable, zone: string, nowMs: number, q
     decisionsInQuietPeriod: decisions[0]?.decisions ?? 0,
     violationsNotStored: unstored[0]?.violations ?? 0,
     lastNotStoredAtMs,
+    openedInWindow: signatures[0]?.opened ?? 0,
+    resolvedInWindow: signatures[0]?.resolved ?? 0,
   };
 }
 

@@ -4,8 +4,18 @@ import type { Telemetry } from "./telemetry";
 /** How often the backlog is read at most; a scrape in between sees the cached sizes. */
 export const BACKLOG_REFRESH_MS = 15_000;
 
-/** What the backlog gauge needs: open signatures per zone, read from the control plane's store. */
-export type ReadBacklog = () => Promise<ReadonlyMap<string, number>>;
+/** One zone's backlog as the gauges show it. */
+export interface ZoneBacklog {
+  /** Open violation signatures. */
+  readonly open: number;
+  /** Signatures resolved per day over the drain forecast's window. */
+  readonly resolvedPerDay: number;
+  /** When the backlog drains at that pace; null unless it is draining. */
+  readonly projectedDrainAtMs: number | null;
+}
+
+/** What the backlog gauges need, per zone, read from the control plane's store. */
+export type ReadBacklog = () => Promise<ReadonlyMap<string, ZoneBacklog>>;
 
 /** Options of {@link observeBacklog}. */
 export interface BacklogMetricsOptions {
@@ -24,9 +34,13 @@ export function observeBacklog(telemetry: Telemetry, read: ReadBacklog, options:
   return new BacklogGauge(telemetry, read, options);
 }
 
-/** The cached backlog behind `flowzone_backlog_open_signatures`. */
+/**
+ * The cached backlog behind `flowzone_backlog_open_signatures`, `flowzone_backlog_resolved_per_day`
+ * and `flowzone_backlog_projected_drain_timestamp_seconds` (only zones that are draining have one:
+ * an alert can fire on its absence or on a date past a deadline).
+ */
 export class BacklogGauge {
-  private sizes: ReadonlyMap<string, number> = new Map();
+  private sizes: ReadonlyMap<string, ZoneBacklog> = new Map();
   private readAtMs = -Infinity;
   private reading: Promise<void> | undefined;
   private stopped = false;
@@ -41,8 +55,20 @@ export class BacklogGauge {
     telemetry.meter.createObservableGauge(METRIC_NAMES.backlogOpen, { description: "Open violation signatures per zone (cached read of the backlog)." }).addCallback((result) => {
       if (this.stopped) return;
       if (Date.now() - this.readAtMs >= this.refreshMs) void this.refresh();
-      for (const [zone, open] of this.sizes) result.observe(open, { zone });
+      for (const [zone, backlog] of this.sizes) result.observe(backlog.open, { zone });
     });
+    telemetry.meter.createObservableGauge(METRIC_NAMES.backlogResolvedPerDay, { description: "Violation signatures resolved per day over the last 7 days, per zone." }).addCallback((result) => {
+      if (this.stopped) return;
+      for (const [zone, backlog] of this.sizes) result.observe(backlog.resolvedPerDay, { zone });
+    });
+    telemetry.meter
+      .createObservableGauge(METRIC_NAMES.backlogProjectedDrain, { description: "When the zone's backlog drains at the last 7 days' pace (Unix seconds); absent unless draining.", unit: "s" })
+      .addCallback((result) => {
+        if (this.stopped) return;
+        for (const [zone, backlog] of this.sizes) {
+          if (backlog.projectedDrainAtMs !== null) result.observe(Math.round(backlog.projectedDrainAtMs / 1000), { zone });
+        }
+      });
   }
 
   /** Reads the backlog now (one read at a time); resolves when the cache holds it. */

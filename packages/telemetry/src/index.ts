@@ -3,7 +3,7 @@ export { observeAuditTrail } from "./audit-metrics";
 export { observeControlRejections } from "./control-rejection-metrics";
 export type { AuditStatsShape } from "./audit-metrics";
 export { BACKLOG_REFRESH_MS, BacklogGauge, observeBacklog } from "./backlog-metrics";
-export type { BacklogMetricsOptions, ReadBacklog } from "./backlog-metrics";
+export type { BacklogMetricsOptions, ReadBacklog, ZoneBacklog } from "./backlog-metrics";
 export { DECISION_DURATION_BUCKETS_S, DECISION_TIMING_SAMPLE, DecisionMetrics } from "./decision-metrics";
 export type { AuthenticatingCredential, DecisionShape, PresentedCredential } from "./decision-metrics";
 export { EnforcerMetrics } from "./enforcer-metrics";

@@ -41,6 +41,10 @@ export const METRIC_NAMES = {
   enforcerLag: "flowzone_enforcer_consumer_lag_records",
   /** Open violation signatures per zone (the control plane's backlog). */
   backlogOpen: "flowzone_backlog_open_signatures",
+  /** Violation signatures resolved per day over the drain forecast's window, by zone. */
+  backlogResolvedPerDay: "flowzone_backlog_resolved_per_day",
+  /** When a draining zone's backlog reaches zero at its current pace (Unix seconds), by zone. */
+  backlogProjectedDrain: "flowzone_backlog_projected_drain_timestamp_seconds",
   /** Violations the backlog did not store, by zone: their signatures were new and the zone held its limit of open ones. */
   backlogNotStored: "flowzone_backlog_violations_not_stored_total",
   /** Audit partitions read again from their start: the stored offsets belonged to another incarnation of the topic. */

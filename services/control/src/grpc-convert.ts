@@ -6,10 +6,12 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
-import type { ExceptionView, FlowCount, FlipView, Resolution, ViolationView, ZoneDetail, ZoneView } from "@flowzone/control";
+import type { DrainForecast, DrainState, ExceptionView, FlowCount, FlipView, Resolution, ViolationView, ZoneDetail, ZoneView } from "@flowzone/control";
 import type { FailMode, Mode } from "@flowzone/engine";
 import type { ServiceHandlers } from "@flowzone/grpc-kit";
 import {
+  DrainForecastSchema,
+  DrainState as ProtoDrainState,
   FailMode as ProtoFailMode,
   FlowCountSchema,
   GetZoneResponseSchema,
@@ -91,6 +93,23 @@ export function zoneMessage(zone: ZoneView): Zone {
     drained: zone.drained,
     readyToEnforce: zone.readyToEnforce,
     owners: [...zone.owners],
+    drain: drainMessage(zone.drain),
+  });
+}
+
+const DRAIN_STATES: Record<DrainState, ProtoDrainState> = {
+  drained: ProtoDrainState.DRAINED,
+  draining: ProtoDrainState.DRAINING,
+  not_draining: ProtoDrainState.NOT_DRAINING,
+};
+
+function drainMessage(drain: DrainForecast): ReturnType<typeof create<typeof DrainForecastSchema>> {
+  return create(DrainForecastSchema, {
+    state: DRAIN_STATES[drain.state],
+    resolvedPerDay: drain.resolvedPerDay,
+    openedPerDay: drain.openedPerDay,
+    ...(drain.projectedDrainAt === null ? {} : { projectedDrainAt: timestampFromDate(drain.projectedDrainAt) }),
+    windowDays: drain.windowDays,
   });
 }
 

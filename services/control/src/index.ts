@@ -12,6 +12,7 @@ export { loadTokenFile, parseTokenFile } from "./token-file";
 export { TokenFileError } from "./token-file-error";
 export { DEFAULT_VIOLATION_LIMIT, MAX_VIOLATION_LIMIT } from "./request-bodies";
 export type {
+  DrainJson,
   ErrorJson,
   ExceptionJson,
   FlipJson,

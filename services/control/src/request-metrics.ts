@@ -1,5 +1,5 @@
-import type { ControlPlane } from "@flowzone/control";
-import { METRIC_NAMES, observeBacklog, type BacklogGauge, type Telemetry } from "@flowzone/telemetry";
+import type { ControlPlane, ZoneView } from "@flowzone/control";
+import { METRIC_NAMES, observeBacklog, type BacklogGauge, type Telemetry, type ZoneBacklog } from "@flowzone/telemetry";
 
 /**
  * The control plane's metrics on the process's shared registry: request counts (HTTP by method,
@@ -21,7 +21,7 @@ export class RequestMetrics {
   ) {
     this.http = telemetry.meter.createCounter(METRIC_NAMES.controlHttpRequests, { description: "HTTP requests to the control plane API, by method, route and status." });
     this.grpc = telemetry.meter.createCounter(METRIC_NAMES.controlGrpcRequests, { description: "ZoneService gRPC calls, by method and status code." });
-    this.backlog = observeBacklog(telemetry, async () => new Map((await controlPlane.listZones()).map((zone) => [zone.name, zone.openViolations])), { onError: onBacklogError });
+    this.backlog = observeBacklog(telemetry, async () => new Map((await controlPlane.listZones()).map((zone) => [zone.name, zoneBacklog(zone)])), { onError: onBacklogError });
   }
 
   /** One HTTP request, by route pattern (never the raw path: zone names would explode the series). */
@@ -47,3 +47,7 @@ export class RequestMetrics {
 }
 
 export { PROMETHEUS_CONTENT_TYPE } from "@flowzone/telemetry";
+
+function zoneBacklog(zone: ZoneView): ZoneBacklog {
+  return { open: zone.openViolations, resolvedPerDay: zone.drain.resolvedPerDay, projectedDrainAtMs: zone.drain.projectedDrainAt?.getTime() ?? null };
+}

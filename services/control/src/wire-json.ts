@@ -3,7 +3,7 @@
  * Built key by key from the facade's views rather than serialised as they are, so a field
  * added to a view never leaks onto the wire by accident. The CLI reads the same types.
  */
-import type { ExceptionView, FlipView, FlowCount, Readiness, Resolution, SignatureStatus, ViolationView, ZoneDetail, ZoneView } from "@flowzone/control";
+import type { DrainForecast, DrainState, ExceptionView, FlipView, FlowCount, Readiness, Resolution, SignatureStatus, ViolationView, ZoneDetail, ZoneView } from "@flowzone/control";
 import type { FailMode, Mode } from "@flowzone/engine";
 
 export interface ZoneJson {
@@ -17,6 +17,15 @@ export interface ZoneJson {
   readonly drained: boolean;
   readonly readyToEnforce: boolean;
   readonly owners: readonly string[];
+  readonly drain: DrainJson;
+}
+
+export interface DrainJson {
+  readonly state: DrainState;
+  readonly resolvedPerDay: number;
+  readonly openedPerDay: number;
+  readonly projectedDrainAt: string | null;
+  readonly windowDays: number;
 }
 
 export interface ReadinessJson {
@@ -102,6 +111,7 @@ export function zoneJson(zone: ZoneView): ZoneJson {
     drained: zone.drained,
     readyToEnforce: zone.readyToEnforce,
     owners: [...zone.owners],
+    drain: drainJson(zone.drain),
   };
 }
 
@@ -151,6 +161,16 @@ function readinessJson(readiness: Readiness): ReadinessJson {
     blockers: [...readiness.blockers],
     decisionsInQuietPeriod: readiness.decisionsInQuietPeriod,
     quietPeriodEndsAt: timeOrNull(readiness.quietPeriodEndsAt),
+  };
+}
+
+function drainJson(drain: DrainForecast): DrainJson {
+  return {
+    state: drain.state,
+    resolvedPerDay: drain.resolvedPerDay,
+    openedPerDay: drain.openedPerDay,
+    projectedDrainAt: timeOrNull(drain.projectedDrainAt),
+    windowDays: drain.windowDays,
   };
 }
 

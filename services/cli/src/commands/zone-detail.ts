@@ -1,4 +1,5 @@
 import type { ZoneDetailJson } from "@flowzone/control-service";
+import { drainSentence } from "../drain-text";
 import { relativeTime } from "../relative-time";
 import { renderTable } from "../table";
 
@@ -17,6 +18,7 @@ export function renderZoneDetail(zone: ZoneDetailJson, now: Date): string {
     ["violations not stored", String(zone.violationsNotStored)],
     ["last violation", when(zone.lastViolationAt)],
     ["drained", zone.drained ? "yes" : "no"],
+    ["drain forecast", drainSentence(zone.drain, now)],
     ["ready to enforce", readiness.ready ? "yes" : "no"],
     ["decisions in quiet period", String(readiness.decisionsInQuietPeriod)],
     ["quiet period ends", when(readiness.quietPeriodEndsAt)],

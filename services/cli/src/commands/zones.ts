@@ -1,5 +1,6 @@
 import type { ZoneDetailJson, ZoneJson } from "@flowzone/control-service";
 import { ControlClient } from "../control-client";
+import { drainCell } from "../drain-text";
 import { helpText } from "../help-texts";
 import { ExitCode } from "../io";
 import type { CliIo } from "../io";
@@ -59,9 +60,10 @@ async function zonesList(args: readonly string[], io: CliIo): Promise<ExitCode> 
     relativeTime(z.lastViolationAt, now),
     yesNo(z.drained),
     yesNo(z.readyToEnforce),
+    drainCell(z.drain, now),
     z.owners.join(","),
   ]);
-  io.stdout.write(renderTable(["ZONE", "MODE", "EFFECTIVE", "FAIL MODE", "OPEN", "NOT STORED", "LAST VIOLATION", "DRAINED", "READY", "OWNERS"], rows));
+  io.stdout.write(renderTable(["ZONE", "MODE", "EFFECTIVE", "FAIL MODE", "OPEN", "NOT STORED", "LAST VIOLATION", "DRAINED", "READY", "DRAINS", "OWNERS"], rows));
   return ExitCode.ok;
 }
 
