@@ -4,7 +4,7 @@ import type { Kafka } from "kafkajs";
 export interface TopicSpec {
   readonly topic: string;
   readonly partitions?: number;
-  /** Compacted topics keep the latest record per key (the control topic). */
+  /** Compacted topics keep the latest record per key (the control and flows topics). */
   readonly compacted?: boolean;
 }
 

@@ -16,3 +16,21 @@ export const AUDIT_TOPIC_PARTITIONS = 6;
 export function auditTopicSpec(topic: string = AUDIT_TOPIC): TopicSpec {
   return { topic, partitions: AUDIT_TOPIC_PARTITIONS };
 }
+
+/**
+ * Compacted, keyed by a flow's signature: what each decision point reports, every few seconds,
+ * of the distinct flows (producer, sink, labels, sources, purpose) it decided (docs/reference/kafka.md).
+ */
+export const FLOWS_TOPIC = "flowzone.flows.v1";
+
+/**
+ * Partitions of the flows topic when flowzone creates it. Compaction keeps one record per
+ * signature, so the topic stays as small as the set of flows; a few partitions let the control
+ * plane's inventory consumer scale like its backlog consumer.
+ */
+export const FLOWS_TOPIC_PARTITIONS = 6;
+
+/** The flows topic as every decision point creates it (compacted), so whoever starts first makes the same topic. */
+export function flowsTopicSpec(topic: string = FLOWS_TOPIC): TopicSpec {
+  return { topic, partitions: FLOWS_TOPIC_PARTITIONS, compacted: true };
+}

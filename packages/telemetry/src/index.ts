@@ -6,6 +6,8 @@ export { BACKLOG_REFRESH_MS, BacklogGauge, observeBacklog } from "./backlog-metr
 export type { BacklogMetricsOptions, ReadBacklog, ZoneBacklog } from "./backlog-metrics";
 export { DECISION_DURATION_BUCKETS_S, DECISION_TIMING_SAMPLE, DecisionMetrics } from "./decision-metrics";
 export type { AuthenticatingCredential, DecisionShape, PresentedCredential } from "./decision-metrics";
+export { observeFlowReports } from "./flow-report-metrics";
+export type { FlowReportStatsShape } from "./flow-report-metrics";
 export { EnforcerMetrics } from "./enforcer-metrics";
 export type { RecordOutcome } from "./enforcer-metrics";
 export { METRIC_NAMES } from "./metric-names";

@@ -35,6 +35,12 @@ export const METRIC_NAMES = {
   auditDropped: "flowzone_audit_dropped_records_total",
   /** Audit records Kafka refused (too large, invalid), kept in the dead-letter file beside the spool. */
   auditSetAside: "flowzone_audit_set_aside_records_total",
+  /** FlowReport records a decision point sent to flowzone.flows.v1, by source. */
+  flowReportsSent: "flowzone_flow_reports_sent_total",
+  /** Decisions not reported to the flows topic: their flow was beyond the per-window bound, by source. */
+  flowReportOverBound: "flowzone_flow_report_over_bound_total",
+  /** Failed sends of flow reports (counts kept for the next window), by source. */
+  flowReportSendFailures: "flowzone_flow_report_send_failures_total",
   /** Records the enforcer handled, by outcome (forwarded/quarantined/malformed). */
   enforcerRecords: "flowzone_enforcer_records_total",
   /** Records behind the high watermark of the enforcer's consumer, by route. */
