@@ -16,6 +16,7 @@ import { CheckBatchRequestSchema, CheckRequestSchema, DecisionService } from "@f
 import type { CheckBatchResponse, CheckRequest, CheckResponse } from "@flowzone/proto";
 import { service as healthService } from "grpc-health-check";
 
+import { uniqueTopic } from "../support/kafka";
 import { collectingLogger, type LogLine } from "../support/logger";
 
 export const BUNDLE: Readonly<Record<string, string>> = {
@@ -92,6 +93,10 @@ export interface StartOptions {
     readonly auditTopic: string;
     readonly controlTopic: string;
     readonly trafficIntervalMs?: number;
+    /** Flow reports go here; without it a topic of the test's own (never the shared default). */
+    readonly flowsTopic?: string;
+    /** 0 turns flow reporting off; default the service's (5 s). */
+    readonly flowReportIntervalMs?: number;
   };
 }
 
@@ -124,6 +129,8 @@ export async function startPdp(options: StartOptions = {}): Promise<Pdp> {
           controlTopic: options.kafka.controlTopic,
           auditSpoolDir: join(dir, ".spool"),
           trafficIntervalMs: options.kafka.trafficIntervalMs,
+          flowsTopic: options.kafka.flowsTopic ?? uniqueTopic("pdp-flows"),
+          flowReportIntervalMs: options.kafka.flowReportIntervalMs,
         }),
   });
   const address = `127.0.0.1:${service.port}`;

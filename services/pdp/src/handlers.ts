@@ -1,6 +1,7 @@
 import type { Metadata, ServerUnaryCall } from "@grpc/grpc-js";
 import type { AuditWriter } from "@flowzone/audit";
 import { checkFieldBytes, type PolicyEngine } from "@flowzone/engine";
+import type { FlowReporter } from "@flowzone/flow-report";
 import type { Logger } from "@flowzone/logging";
 import type { PolicyHolder } from "@flowzone/policy-runtime";
 import type { CheckRequest, CheckResponse } from "@flowzone/proto";
@@ -24,6 +25,8 @@ export interface HandlerDeps {
   readonly logger: Logger;
   /** The audit trail; without it (no Kafka) violations are only answered, not recorded. */
   readonly audit: AuditWriter | undefined;
+  /** Counts each decided write's flow for the flows topic; undefined without Kafka or with reporting off. */
+  readonly flows: FlowReporter | undefined;
   /** Decision counts and sampled engine time; recording is a few plain increments per call. */
   readonly metrics: DecisionMetrics;
   /**
@@ -52,7 +55,7 @@ interface Refusal {
  * that cannot be decided fails with a status, never a silent allow.
  */
 export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
-  const { policy, ids, limits, logger, audit, metrics, authenticator } = deps;
+  const { policy, ids, limits, logger, audit, flows, metrics, authenticator } = deps;
 
   /** The authenticated caller, undefined when callers are not authenticated. @throws FlowzoneError `unauthenticated`. */
   const callerOf = (call: CallCredentials): Caller | undefined => {
@@ -119,6 +122,7 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
     } else {
       decision = decide(engine, write, limits);
     }
+    flows?.record(write);
     if (audit !== undefined && decision.violations.length > 0) {
       const audited = auditDecision(audit, write, decision, { decisionId, policyVersion: engine.version, traceId: traceIdOf(metadata.get(TRACEPARENT_HEADER)), authenticatedIdentity: caller?.identity }, metrics);
       decision = audited.decision;

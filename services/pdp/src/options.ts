@@ -45,8 +45,15 @@ export interface DecisionServiceOptions {
   readonly auditSpoolDir?: string | undefined;
   /** How often per-zone decision counts go to the audit topic. */
   readonly trafficIntervalMs?: number | undefined;
+  /**
+   * `FLOWZONE_FLOW_REPORT_INTERVAL_MS`: how often the flows decided go to the flows topic (default
+   * 5000); 0 turns flow reporting off. Only with brokers.
+   */
+  readonly flowReportIntervalMs?: number | undefined;
   /** Topics; tests give their own. */
   readonly auditTopic?: string | undefined;
+  /** Default `flowzone.flows.v1`. */
+  readonly flowsTopic?: string | undefined;
   readonly controlTopic?: string | undefined;
   /**
    * The process's metrics registry; `flowzone dev` shares one between its services. Without it the

@@ -3,10 +3,11 @@ import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { AuditWriter } from "@flowzone/audit";
 import { addReflection, createHealth, listen, serverCredentials, serviceDefinition, shutdownGracefully } from "@flowzone/grpc-kit";
-import { auditTopicSpec, createKafka, ensureTopics } from "@flowzone/kafka";
+import { startFlowReporter } from "@flowzone/flow-report";
+import { auditTopicSpec, createKafka, ensureTopics, flowsTopicSpec } from "@flowzone/kafka";
 import { startPolicyRuntime } from "@flowzone/policy-runtime";
 import { ServerCertificates, StopList, tlsMode } from "@flowzone/service-kit";
-import { createTelemetry, DecisionMetrics, observeAuditTrail, observeControlRejections, serveMetricsIfPossible, type MetricsServer } from "@flowzone/telemetry";
+import { createTelemetry, DecisionMetrics, observeAuditTrail, observeControlRejections, observeFlowReports, serveMetricsIfPossible, type MetricsServer } from "@flowzone/telemetry";
 import { decisionService, decisionServiceFile } from "./convert";
 import { DecisionIds } from "./decision-ids";
 import { DEFAULTS } from "./defaults";
@@ -61,14 +62,16 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
 
     const brokers = options.brokers ?? [];
     const kafka = brokers.length > 0 ? createKafka({ brokers, clientId: "flowzone-pdp", logger: options.logger, config: options.kafkaConfig }) : undefined;
-    if (kafka === undefined) logger.warn("no Kafka brokers: violations are answered but not audited, and the control topic is not followed");
+    if (kafka === undefined) logger.warn("no Kafka brokers: violations are answered but not audited, flows are not reported, and the control topic is not followed");
+    const reportsFlows = kafka !== undefined && options.flowReportIntervalMs !== 0;
+    const topics = [auditTopicSpec(options.auditTopic), ...(reportsFlows ? [flowsTopicSpec(options.flowsTopic)] : [])];
     const runtime = await startPolicyRuntime({
       policyDir,
       reloadIntervalMs: options.reloadIntervalMs,
       logger: options.logger,
       ...(kafka === undefined
         ? {}
-        : { kafka, controlTopicAtStart: "optional" as const, prepareKafka: () => ensureTopics(kafka, [auditTopicSpec(options.auditTopic)]) }),
+        : { kafka, controlTopicAtStart: "optional" as const, prepareKafka: () => ensureTopics(kafka, topics) }),
       ...(options.controlTopic === undefined ? {} : { controlTopic: options.controlTopic }),
       controlVerifyKeys: options.controlVerifyKeys,
     });
@@ -93,12 +96,18 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
     const ids = new DecisionIds();
     const traffic = audit === undefined ? undefined : new TrafficReporter(audit, runtime, `pdp-${ids.prefix}`, options.trafficIntervalMs ?? DEFAULTS.trafficIntervalMs);
     if (traffic !== undefined) stops.add(stopping(() => { traffic.close(); }));
+    // Each decided write's flow, reported every few seconds; closed after the server, so the last calls' flows are sent.
+    const flows = kafka === undefined ? undefined : startFlowReporter({ kafka, topic: options.flowsTopic, intervalMs: options.flowReportIntervalMs, logger: options.logger, enforcementPoint: "decision_service", reporter: `pdp-${ids.prefix}`, policyVersion: () => policy.current.version });
+    if (flows !== undefined) {
+      stops.add(() => flows.close());
+      stops.add(stopping(observeFlowReports(telemetry, "decision_service", () => flows.stats())));
+    }
 
     const server = new grpc.Server({
       "grpc.max_receive_message_length": limits.maxMessageBytes,
       "grpc.max_send_message_length": limits.maxMessageBytes,
     });
-    server.addService(serviceDefinition(decisionService, DECISION_CODECS), decisionHandlers({ policy, ids, limits, logger, audit, metrics, authenticator: identity?.authenticator }));
+    server.addService(serviceDefinition(decisionService, DECISION_CODECS), decisionHandlers({ policy, ids, limits, logger, audit, flows, metrics, authenticator: identity?.authenticator }));
     const grpcHealth = createHealth([decisionService.typeName]);
     grpcHealth.addToServer(server);
     addReflection(server, [decisionServiceFile]);

@@ -1,3 +1,4 @@
+import { FLOW_REPORT_DEFAULTS } from "@flowzone/flow-report";
 import { invalidSetting } from "@flowzone/service-kit";
 
 import type { DecisionServiceOptions } from "./options";
@@ -18,6 +19,10 @@ export function validateOptions(options: DecisionServiceOptions): void {
   positive("limits.maxLabels", options.limits.maxLabels);
   positive("limits.maxSources", options.limits.maxSources);
   positive("limits.maxBatch", options.limits.maxBatch);
+  const flowReportIntervalMs = options.flowReportIntervalMs;
+  if (flowReportIntervalMs !== undefined && !(Number.isInteger(flowReportIntervalMs) && flowReportIntervalMs >= 0 && flowReportIntervalMs <= FLOW_REPORT_DEFAULTS.maxIntervalMs)) {
+    throw invalidSetting("flowReportIntervalMs", `${flowReportIntervalMs} must be a whole number of ms from 0 (flow reporting off) to ${FLOW_REPORT_DEFAULTS.maxIntervalMs}`);
+  }
 }
 
 function positive(setting: string, value: number): void {
