@@ -31,6 +31,7 @@ export class EnforcerProcess {
         FLOWZONE_POLICY: this.env.policyDir,
         FLOWZONE_ROUTES: this.env.routesFile,
         FLOWZONE_AUDIT_TOPIC: this.env.auditTopic,
+        FLOWZONE_FLOWS_TOPIC: `${this.env.auditTopic}-flows`,
         // Its own control topic: bundles and flips other tests push to the shared one must not apply here.
         FLOWZONE_CONTROL_TOPIC: `${this.env.auditTopic}-control`,
         FLOWZONE_ENFORCER_SESSION_TIMEOUT_MS: "6000",

@@ -20,7 +20,7 @@ const enforcerKafka = createKafka({ brokers: testBrokers(), clientId: "enforcer-
 const running: RunningEnforcer[] = [];
 
 async function start(route: Route, policyDir: string, auditTopic: string, log: Logger = logger): Promise<RunningEnforcer> {
-  const enforcer = await startEnforcer({ kafka: enforcerKafka, routes: [route], policyDir, logger: log, auditTopic, sessionTimeoutMs: 6000, reloadIntervalMs: 200 });
+  const enforcer = await startEnforcer({ kafka: enforcerKafka, routes: [route], policyDir, logger: log, auditTopic, flowsTopic: `${auditTopic}-flows`, sessionTimeoutMs: 6000, reloadIntervalMs: 200 });
   running.push(enforcer);
   return enforcer;
 }

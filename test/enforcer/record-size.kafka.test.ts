@@ -32,7 +32,7 @@ function routeOf(topics: TestTopics): Route {
 }
 
 async function start(topics: TestTopics, logger: Logger = quiet): Promise<RunningEnforcer> {
-  const enforcer = await startEnforcer({ kafka: enforcerKafka, routes: [routeOf(topics)], policyDir: await writeBundleDir(topics.from), logger, auditTopic: topics.audit, sessionTimeoutMs: 6000 });
+  const enforcer = await startEnforcer({ kafka: enforcerKafka, routes: [routeOf(topics)], policyDir: await writeBundleDir(topics.from), logger, auditTopic: topics.audit, flowsTopic: `${topics.audit}-flows`, sessionTimeoutMs: 6000 });
   running.push(enforcer);
   return enforcer;
 }

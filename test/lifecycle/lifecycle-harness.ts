@@ -158,6 +158,7 @@ export async function startStack(): Promise<Stack> {
       brokers,
       kafkaConfig: decisionConfig,
       auditTopic: topics.audit,
+      flowsTopic: `${topics.audit}-flows`,
       controlTopic: topics.control,
       auditSpoolDir: join(workDir, "spool"),
       trafficIntervalMs: 250,
@@ -171,7 +172,7 @@ export async function startStack(): Promise<Stack> {
 
     const runtime: PolicyRuntime = await startPolicyRuntime({ policyDir, reloadIntervalMs: 1000, logger, kafka: decisionKafka, controlTopic: topics.control });
     stops.push(() => runtime.close());
-    const enforcer = await startEnforcer({ kafka: decisionKafka, routes: [route], policy: runtime.holder, logger, auditTopic: topics.audit, sessionTimeoutMs: 6000 });
+    const enforcer = await startEnforcer({ kafka: decisionKafka, routes: [route], policy: runtime.holder, logger, auditTopic: topics.audit, flowsTopic: `${topics.audit}-flows`, sessionTimeoutMs: 6000 });
     stops.push(() => enforcer.close());
 
     const [audit, out, quarantined] = await Promise.all([

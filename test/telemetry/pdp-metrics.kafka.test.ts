@@ -56,6 +56,8 @@ describe("decision service /metrics", () => {
       brokers: testBrokers(),
       auditTopic: uniqueTopic("telemetry-audit"),
       controlTopic: uniqueTopic("telemetry-control"),
+      flowsTopic: uniqueTopic("telemetry-flows"),
+      flowReportIntervalMs: 200,
       auditSpoolDir: join(dir, ".spool"),
       // zone_traffic records go out only at close, so the sent count is the violations' alone.
       trafficIntervalMs: 600_000,
@@ -106,5 +108,15 @@ describe("decision service /metrics", () => {
     expect(sample(last, 'flowzone_audit_queue_records{source="decision_service"}')).toBe(0);
     expect(sample(last, 'flowzone_audit_spool_records{source="decision_service"}')).toBe(0);
     expect(last).not.toContain("flowzone_audit_dropped_records_total{");
+
+    // The three flows decided (allow, deny, logged) are reported: one record each per window they were seen in.
+    const flows = await waitUntil(
+      "the three flows reported",
+      () => scrape(port),
+      (scraped) => (sample(scraped, 'flowzone_flow_reports_sent_total{source="decision_service"}') ?? 0) >= 3,
+      { timeoutMs: 20_000, intervalMs: 200 },
+    );
+    expect(sample(flows, 'flowzone_flow_report_over_bound_total{source="decision_service"}')).toBe(0);
+    expect(sample(flows, 'flowzone_flow_report_send_failures_total{source="decision_service"}')).toBe(0);
   }, 60_000);
 });

@@ -1,5 +1,7 @@
 import type { IHeaders, Message, TopicMessages } from "kafkajs";
 
+import type { Write } from "@flowzone/engine";
+
 import { ENFORCER_HEADERS } from "./enforcer-headers";
 
 /**
@@ -71,6 +73,8 @@ export interface DecidedRecord {
   readonly step: WriteStep;
   /** Why the record is not written as decided, one clause per refusal. */
   readonly reasons: readonly string[];
+  /** The write the record was decided as, reported as a flow once its chunk commits; undefined when it could not be decided. */
+  readonly write?: Write | undefined;
 }
 
 /** The route's topics a decided record may be written to. */

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 
+import { FLOW_REPORT_INTERVAL_SETTING } from "@flowzone/flow-report";
 import { BROKERS_SETTING, CONTROL_VERIFY_KEYS_SETTING, KAFKA_CONFIG_SETTING, configuredBrokers } from "@flowzone/kafka";
 import { HOME_SETTING, integer, METRICS_TOKEN_FILE_SETTING, port, readSettings, requiredText, SERVER_TLS_SETTINGS, serverTlsOf, text, type ServerTlsFiles, type SettingSources, type SettingValues } from "@flowzone/service-kit";
 import { DEFAULT_METRICS_PORT } from "@flowzone/telemetry";
@@ -19,6 +20,8 @@ export const ENFORCER_SETTINGS = {
   metricsPort: port({ env: "FLOWZONE_METRICS_PORT", flag: "metrics-port", description: "Port of GET /metrics (0 picks a free one).", default: DEFAULT_METRICS_PORT }),
   metricsToken: METRICS_TOKEN_FILE_SETTING,
   auditTopic: text({ env: "FLOWZONE_AUDIT_TOPIC", description: "Audit topic (default flowzone.audit.v1); for tests and side-by-side deployments.", default: undefined }),
+  flowsTopic: text({ env: "FLOWZONE_FLOWS_TOPIC", description: "Flows topic (default flowzone.flows.v1); for tests and side-by-side deployments.", default: undefined }),
+  flowReportIntervalMs: FLOW_REPORT_INTERVAL_SETTING,
   controlTopic: text({ env: "FLOWZONE_CONTROL_TOPIC", description: "Control topic followed (default flowzone.control.v1); for tests and side-by-side deployments.", default: undefined }),
   sessionTimeoutMs: integer({
     env: "FLOWZONE_ENFORCER_SESSION_TIMEOUT_MS",

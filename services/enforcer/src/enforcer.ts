@@ -1,7 +1,10 @@
-import { AUDIT_TOPIC, auditTopicSpec, ensureTopics, type TopicSpec } from "@flowzone/kafka";
+import { randomBytes } from "node:crypto";
+
+import { flowReportIntervalMs, startFlowReporter } from "@flowzone/flow-report";
+import { AUDIT_TOPIC, auditTopicSpec, ensureTopics, flowsTopicSpec, type TopicSpec } from "@flowzone/kafka";
 import { PolicyLoadError, startPolicyRuntime, type PolicyHolder } from "@flowzone/policy-runtime";
 import { ServerCertificates } from "@flowzone/service-kit";
-import { createTelemetry, EnforcerMetrics, serveMetricsIfPossible, type MetricsServer } from "@flowzone/telemetry";
+import { createTelemetry, EnforcerMetrics, observeFlowReports, serveMetricsIfPossible, type MetricsServer } from "@flowzone/telemetry";
 
 import { EnforcerError } from "./enforcer-error";
 import { ENFORCER_DEFAULTS, type DeliveryGuarantee, type EnforcerOptions, type EnforcerStats, type RunningEnforcer } from "./options";
@@ -23,6 +26,7 @@ export async function startEnforcer(options: EnforcerOptions): Promise<RunningEn
   }
   if (options.routes.length === 0) throw new EnforcerError("the enforcer needs at least one route");
   const deliveryGuarantee = deliveryGuaranteeOf(options);
+  const flowIntervalMs = flowReportIntervalMs(options.flowReportIntervalMs, "the enforcer's flowReportIntervalMs");
   // With a directory, the enforcer follows that directory alone; callers that want the control
   // topic too (the CLI, dev) hand in a policy runtime's holder instead.
   const runtime =
@@ -38,8 +42,19 @@ export async function startEnforcer(options: EnforcerOptions): Promise<RunningEn
   if (policy === undefined) throw new EnforcerError("give the enforcer exactly one of policyDir and policy");
   const auditTopic = options.auditTopic ?? AUDIT_TOPIC;
   const stats: EnforcerStats = { records: 0, forwarded: 0, quarantined: 0, audits: 0, batches: 0, abortedBatches: 0, oversized: 0 };
-  await ensureTopics(options.kafka, await topicsOf(options, auditTopic));
+  await ensureTopics(options.kafka, [...(await topicsOf(options, auditTopic)), ...(flowIntervalMs > 0 ? [flowsTopicSpec(options.flowsTopic)] : [])]);
   const metrics = new EnforcerMetrics(options.telemetry ?? createTelemetry({ serviceName: "flowzone-enforcer" }));
+  // The flows of the records routed, one reporter for the process (reporter id enforcer-<random>).
+  const flows = startFlowReporter({
+    kafka: options.kafka,
+    topic: options.flowsTopic,
+    intervalMs: flowIntervalMs,
+    logger: options.logger,
+    enforcementPoint: "stream_enforcer",
+    reporter: `enforcer-${randomBytes(6).toString("hex")}`,
+    policyVersion: () => policy.current.version,
+  });
+  const unobserveFlows = flows === undefined ? undefined : observeFlowReports(metrics.telemetry, "enforcer", () => flows.stats());
 
   const workers = options.routes.map(
     (route) =>
@@ -56,6 +71,7 @@ export async function startEnforcer(options: EnforcerOptions): Promise<RunningEn
         deliveryGuarantee,
         stats,
         metrics,
+        flows,
         logger,
         onFatal:
           options.onFatal ??
@@ -74,6 +90,8 @@ export async function startEnforcer(options: EnforcerOptions): Promise<RunningEn
   } catch (error) {
     certificates?.close();
     await Promise.allSettled(workers.map((worker) => worker.close()));
+    unobserveFlows?.();
+    await flows?.close();
     await runtime?.close();
     throw error;
   }
@@ -85,6 +103,9 @@ export async function startEnforcer(options: EnforcerOptions): Promise<RunningEn
     metricsPort: metricsServer?.port,
     async close() {
       await Promise.allSettled(workers.map((worker) => worker.close()));
+      // After the workers: the last committed chunks' flows are in the final window.
+      unobserveFlows?.();
+      await flows?.close();
       await runtime?.close();
       await metricsServer?.close();
       certificates?.close();

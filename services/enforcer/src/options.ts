@@ -48,6 +48,10 @@ export interface EnforcerOptions {
   readonly logger: Logger;
   /** Audit topic; default `flowzone.audit.v1` (tests use their own). */
   readonly auditTopic?: string;
+  /** Flows topic; default `flowzone.flows.v1` (tests use their own). */
+  readonly flowsTopic?: string;
+  /** How often the flows of the records routed are reported (default 5000 ms); 0 turns flow reporting off. */
+  readonly flowReportIntervalMs?: number;
   readonly reloadIntervalMs?: number;
   readonly sessionTimeoutMs?: number;
   readonly transactionTimeoutMs?: number;

@@ -31,6 +31,8 @@ export interface RoutedRecord {
   readonly error?: string;
   /** True when the record went to quarantine for an enforced violation. */
   readonly denied: boolean;
+  /** The write decided (its sources with `kafka:<from>` when declared); undefined when the record could not be decided. */
+  readonly write?: Write;
 }
 
 /**
@@ -78,10 +80,10 @@ export function routeRecord(engine: PolicyEngine, route: Route, record: InputRec
     ),
   );
   const headers: IHeaders = { ...passThroughHeaders(record.headers), ...encodeFlowHeaders(outFlow) };
-  if (decision.allow) return { topic: route.to, key: record.key, value: record.value, headers, audits, denied: false };
+  if (decision.allow) return { topic: route.to, key: record.key, value: record.value, headers, audits, denied: false, write };
   headers[ENFORCER_HEADERS.violations] = encodeViolationsHeader(decision.violations);
   headers[ENFORCER_HEADERS.origin] = originOf(record);
-  return { topic: route.quarantine, key: record.key, value: record.value, headers, audits, denied: true };
+  return { topic: route.quarantine, key: record.key, value: record.value, headers, audits, denied: true, write };
 }
 
 /**

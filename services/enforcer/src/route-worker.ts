@@ -4,6 +4,7 @@ import { isUnsendable } from "@flowzone/audit";
 import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, readMaxMessageBytes } from "@flowzone/kafka";
 
 import type { PolicyEngine } from "@flowzone/engine";
+import type { FlowReporter } from "@flowzone/flow-report";
 import type { Logger } from "@flowzone/logging";
 import type { EnforcerMetrics } from "@flowzone/telemetry";
 
@@ -40,6 +41,8 @@ export interface RouteWorkerOptions {
   readonly deliveryGuarantee: DeliveryGuarantee;
   readonly stats: EnforcerStats;
   readonly metrics: EnforcerMetrics;
+  /** Counts the flow of each committed record's write; undefined with reporting off. */
+  readonly flows: FlowReporter | undefined;
   readonly logger: Logger;
   readonly onFatal: (error: unknown) => void;
 }
@@ -235,6 +238,8 @@ export class RouteWorker {
       if (record.target !== undefined && record.target === route.to) forwarded += 1;
       else if (record.target !== undefined) quarantined += 1;
       audits += record.audits.length;
+      // Counted once committed, so a chunk sent again after an abort is not counted twice.
+      if (record.write !== undefined) this.options.flows?.record(record.write);
       if (record.step > 0) {
         oversized += 1;
         this.logNotAsDecided(partition, record);
@@ -309,6 +314,7 @@ export class RouteWorker {
       outcome,
       step: 0,
       reasons: [],
+      write: routed.write,
     };
   }
 

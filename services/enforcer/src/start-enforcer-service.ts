@@ -68,6 +68,8 @@ export async function startEnforcerService(options: EnforcerServiceOptions): Pro
       ...(options.metricsToken === undefined ? {} : { metricsToken: options.metricsToken }),
       ...(options.tls === undefined ? {} : { metricsTls: options.tls }),
       ...(options.auditTopic === undefined ? {} : { auditTopic: options.auditTopic }),
+      ...(options.flowsTopic === undefined ? {} : { flowsTopic: options.flowsTopic }),
+      ...(options.flowReportIntervalMs === undefined ? {} : { flowReportIntervalMs: options.flowReportIntervalMs }),
       ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
       onFatal: (error) => {
         options.logger.fatal({ err: error }, "a route stopped for good; stopping the enforcer");

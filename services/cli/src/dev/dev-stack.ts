@@ -31,6 +31,8 @@ export interface DevStackOptions {
   /** `/metrics` of the whole process (the control plane's `GET /metrics` shows the same registry). */
   readonly metricsPort: number;
   readonly tokensFile: string | undefined;
+  /** How often the decision service and the enforcer report the flows they decided; undefined: their default (5 s), 0: off. */
+  readonly flowReportIntervalMs: number | undefined;
   /** `FLOWZONE_TLS_CERT` / `KEY` / `CLIENT_CA`: every listener of the process serves TLS (gRPC with mTLS under a client CA). */
   readonly tls: ServerTlsFiles | undefined;
   readonly logger: Logger;
@@ -112,6 +114,7 @@ export function startDevStack(options: DevStackOptions): Promise<DevStack> {
       reloadIntervalMs: PDP_DEFAULTS.reloadIntervalMs,
       limits: PDP_DEFAULTS.limits,
       auditSpoolDir: path.join(options.home, "spool", "pdp"),
+      flowReportIntervalMs: options.flowReportIntervalMs,
     });
     stops.add(() => pdp.close());
 
@@ -124,6 +127,8 @@ export function startDevStack(options: DevStackOptions): Promise<DevStack> {
       routesFile: options.routesFile,
       metricsPort: undefined,
       auditTopic: undefined,
+      flowsTopic: undefined,
+      flowReportIntervalMs: options.flowReportIntervalMs,
       controlTopic: undefined,
       sessionTimeoutMs: undefined,
       createSourceTopics: true,
