@@ -1,17 +1,19 @@
 /**
  * The guarded producer deciding in process: the same outcomes as the decision service, its own
- * audit records (enforcement point sdk), and a zone flip on the control topic dropping the cache.
+ * audit records (enforcement point sdk) and flow reports, and a zone flip on the control topic
+ * dropping the cache.
  */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 
 import { create, toBinary } from "@bufbuild/protobuf";
-import { ControlRecordSchema, EnforcementPoint, Mode } from "@flowzone/proto";
+import { ControlRecordSchema, EnforcementPoint, Mode, type FlowReport } from "@flowzone/proto";
 import { FlowDeniedError, FlowRequestError, type GuardedProducer } from "@flowzone/sdk";
 import { embeddedDecider } from "@flowzone/sdk/embedded";
 
+import { countsByFlow, readFlowReports } from "../support/flow-reports";
 import { uniqueTopic } from "../support/kafka";
-import { waitFor } from "../support/poll";
+import { waitFor, waitUntil } from "../support/poll";
 import { createTopics } from "../support/topics";
 import { writeBundle } from "../pdp/pdp-harness";
 import { SDK_BUNDLE, awaitAuditViolations, guardedProducer, kafka, recordsOf, tempDir } from "./sdk-harness";
@@ -24,6 +26,7 @@ describe("guarded producer, embedded decisions", () => {
   let producer: GuardedProducer;
   const auditTopic = uniqueTopic("sdk-emb-audit");
   const controlTopic = uniqueTopic("sdk-emb-control");
+  const flowsTopic = uniqueTopic("sdk-emb-flows");
 
   beforeAll(async () => {
     dir = await tempDir("flowzone-sdk-embedded-");
@@ -31,7 +34,7 @@ describe("guarded producer, embedded decisions", () => {
     await createTopics(kafka, [controlTopic]);
     producer = await guardedProducer({
       producer: "svc:sdk-embedded",
-      decider: embeddedDecider({ policyDir: join(dir, "policy"), auditSpoolDir: join(dir, "spool"), auditTopic, controlTopic }),
+      decider: embeddedDecider({ policyDir: join(dir, "policy"), auditSpoolDir: join(dir, "spool"), auditTopic, controlTopic, flowsTopic, flowReportIntervalMs: 300 }),
     });
   }, 60_000);
   afterAll(async () => {
@@ -71,6 +74,22 @@ describe("guarded producer, embedded decisions", () => {
       });
     }
   }, 30_000);
+
+  it("reports the flows of its writes, those answered from its decision cache too", async () => {
+    const topic = uniqueTopic("sdk-emb-flow");
+    await createTopics(kafka, [topic]);
+    // Three clean allows (the second and third answered from the cache) and one logged violation.
+    for (let i = 0; i < 3; i++) await producer.send({ topic, messages: [{ value: `v${i}` }], flow: clean });
+    await producer.send({ topic, messages: [{ value: "e" }], flow: { labels: ["pii.email"] } });
+    // Other tests of this file write too: wait for this test's own four decisions (to its topic).
+    const mine = (reports: readonly FlowReport[]): FlowReport[] => reports.filter((r) => r.sink === `kafka:${topic}`);
+    const reports = mine(await waitUntil("this test's four decisions reported", () => readFlowReports(kafka, flowsTopic), (all) => mine(all).reduce((n, r) => n + Number(r.count), 0) >= 4, { timeoutMs: 30_000, intervalMs: 300 }));
+    expect(countsByFlow(reports)).toEqual({ [`svc:sdk-embedded kafka:${topic} [] [] `]: 3, [`svc:sdk-embedded kafka:${topic} [pii.email] [] `]: 1 });
+    for (const report of reports) {
+      expect(report.enforcementPoint).toBe(EnforcementPoint.SDK);
+      expect(report.reporter).toMatch(/^sdk-/);
+    }
+  }, 60_000);
 
   it("drops the cache when a zone flip arrives on the control topic", async () => {
     const topic = uniqueTopic("sdk-emb-loc");

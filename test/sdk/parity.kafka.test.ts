@@ -67,7 +67,7 @@ describe("embedded and remote decisions on the example bundle", () => {
     dir = await tempDir("flowzone-sdk-parity-");
     remote = await guardedProducer({ decider: { mode: "remote", address: pdp.address, deadlineMs: 5_000 }, cacheMaxEntries: 0 });
     embedded = await guardedProducer({
-      decider: embeddedDecider({ policyDir: EXAMPLE, auditSpoolDir: join(dir, "spool"), auditTopic: uniqueTopic("sdk-parity-audit"), controlTopic: uniqueTopic("sdk-parity-control") }),
+      decider: embeddedDecider({ policyDir: EXAMPLE, auditSpoolDir: join(dir, "spool"), auditTopic: uniqueTopic("sdk-parity-audit"), controlTopic: uniqueTopic("sdk-parity-control"), flowsTopic: uniqueTopic("sdk-parity-flows") }),
       cacheMaxEntries: 0,
     });
   }, 60_000);

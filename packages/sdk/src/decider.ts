@@ -24,6 +24,11 @@ export interface Decider {
    * ("" for none) is the producer's W3C trace context, carried into the audit records.
    */
   decide(writes: readonly Write[], traceparent: string): Promise<readonly DeciderResult[]>;
+  /**
+   * A write answered from the producer's decision cache, never asked of `decide`: the embedded
+   * decider counts its flow as decided (flow reports); a remote one has nothing to count.
+   */
+  answeredFromCache?(write: Write): void;
   /** Subscribes to policy changes the decider learns of by itself (embedded: engine swaps). */
   onPolicyChange(listener: () => void): void;
   close(): Promise<void>;

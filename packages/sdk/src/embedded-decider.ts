@@ -4,7 +4,8 @@ import type { Kafka } from "kafkajs";
 
 import { AuditWriter, encodeViolationAudit } from "@flowzone/audit";
 import { WriteError, type Decision, type PolicyEngine, type Write } from "@flowzone/engine";
-import { auditTopicSpec, ensureTopics } from "@flowzone/kafka";
+import { startFlowReporter, type FlowReporter } from "@flowzone/flow-report";
+import { auditTopicSpec, ensureTopics, flowsTopicSpec } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
 import { startPolicyRuntime, type PolicyRuntime } from "@flowzone/policy-runtime";
 import { traceIdOf } from "@flowzone/trace-context";
@@ -27,12 +28,14 @@ const AUDIT_CLOSE_MS = 5_000;
  */
 export class EmbeddedDecisionEngine implements Decider {
   readonly mode = "embedded";
-  private readonly idPrefix = randomBytes(9).toString("base64url");
   private counter = 0;
 
   private constructor(
+    private readonly idPrefix: string,
     private readonly runtime: PolicyRuntime,
     private readonly audit: AuditWriter,
+    /** Counts each decided write's flow for the flows topic; undefined with reporting off. */
+    private readonly flows: FlowReporter | undefined,
   ) {}
 
   /** Loads the bundle (a broken one fails here, naming each `file:line`), follows control, starts the audit writer. */
@@ -44,9 +47,13 @@ export class EmbeddedDecisionEngine implements Decider {
       ...(options.followControlTopic ? { kafka, controlTopic: options.controlTopic, controlVerifyKeys: controlVerifyKeysOption(options.controlVerifyKeys) } : {}),
     });
     try {
-      await ensureTopics(kafka, [auditTopicSpec(options.auditTopic)]);
+      const reportsFlows = options.flowReportIntervalMs > 0;
+      await ensureTopics(kafka, [auditTopicSpec(options.auditTopic), ...(reportsFlows ? [flowsTopicSpec(options.flowsTopic)] : [])]);
       const audit = await AuditWriter.start({ kafka, logger, spoolDir: options.auditSpoolDir, topic: options.auditTopic });
-      return new EmbeddedDecisionEngine(runtime, audit);
+      const idPrefix = randomBytes(9).toString("base64url");
+      const holder = runtime.holder;
+      const flows = startFlowReporter({ kafka, topic: options.flowsTopic, intervalMs: options.flowReportIntervalMs, logger, enforcementPoint: "sdk", reporter: `sdk-${idPrefix}`, policyVersion: () => holder.current.version });
+      return new EmbeddedDecisionEngine(idPrefix, runtime, audit, flows);
     } catch (error) {
       await runtime.close();
       throw error;
@@ -75,6 +82,10 @@ export class EmbeddedDecisionEngine implements Decider {
     }
   }
 
+  answeredFromCache(write: Write): void {
+    this.flows?.record(write);
+  }
+
   onPolicyChange(listener: () => void): void {
     this.runtime.onSwap(() => {
       listener();
@@ -82,6 +93,7 @@ export class EmbeddedDecisionEngine implements Decider {
   }
 
   async close(): Promise<void> {
+    await this.flows?.close();
     await this.audit.close(AUDIT_CLOSE_MS);
     await this.runtime.close();
   }
@@ -95,6 +107,7 @@ export class EmbeddedDecisionEngine implements Decider {
       if (error instanceof WriteError) throw new FlowRequestError(error.field, error.value, `flowzone cannot decide this write: ${error.message}`, error);
       throw new DeciderUnavailable("the embedded engine failed on this write", postureOf(engine, write), { cause: error });
     }
+    this.flows?.record(write);
     this.counter += 1;
     const decisionId = `${this.idPrefix}-${this.counter.toString(36)}`;
     const result: DeciderResult = {

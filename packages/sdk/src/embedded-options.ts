@@ -1,3 +1,5 @@
+import { FLOW_REPORT_DEFAULTS } from "@flowzone/flow-report";
+
 import { checkInteger, SDK_DEFAULTS } from "./options";
 
 /** Options of {@link embeddedDecider}; every optional one has its default in `SDK_DEFAULTS`. */
@@ -15,6 +17,12 @@ export interface EmbeddedDeciderOptions {
    */
   readonly controlVerifyKeys?: string;
   readonly auditTopic?: string;
+  /**
+   * How often the flows this producer's writes make are reported to the flows topic, in ms
+   * (default 5000, as the decision service); 0 turns flow reporting off.
+   */
+  readonly flowReportIntervalMs?: number;
+  readonly flowsTopic?: string;
   /** Disk spool of the SDK's own audit trail; one producer per directory. */
   readonly auditSpoolDir: string;
 }
@@ -36,10 +44,13 @@ export function resolveEmbeddedOptions(given: EmbeddedDeciderOptions): Required<
     controlTopic: options.controlTopic ?? SDK_DEFAULTS.controlTopic,
     controlVerifyKeys: options.controlVerifyKeys ?? "",
     auditTopic: options.auditTopic ?? SDK_DEFAULTS.auditTopic,
+    flowReportIntervalMs: options.flowReportIntervalMs ?? FLOW_REPORT_DEFAULTS.intervalMs,
+    flowsTopic: options.flowsTopic ?? SDK_DEFAULTS.flowsTopic,
     auditSpoolDir: options.auditSpoolDir,
   };
   checkInteger("decider.reloadIntervalMs", resolved.reloadIntervalMs, 10, 3_600_000);
-  if (resolved.controlTopic === "" || resolved.auditTopic === "") throw new RangeError("guarded producer: decider topics must not be empty");
+  checkInteger("decider.flowReportIntervalMs", resolved.flowReportIntervalMs, 0, FLOW_REPORT_DEFAULTS.maxIntervalMs);
+  if (resolved.controlTopic === "" || resolved.auditTopic === "" || resolved.flowsTopic === "") throw new RangeError("guarded producer: decider topics must not be empty");
   if (typeof resolved.controlVerifyKeys !== "string") throw new TypeError("guarded producer: decider.controlVerifyKeys must be comma-separated PEM file paths");
   return resolved;
 }

@@ -23,6 +23,8 @@ describe("embeddedDecider", () => {
       controlTopic: "flowzone.control.v1",
       controlVerifyKeys: "",
       auditTopic: "flowzone.audit.v1",
+      flowReportIntervalMs: 5_000,
+      flowsTopic: "flowzone.flows.v1",
     });
   });
 
@@ -37,6 +39,8 @@ describe("embeddedDecider", () => {
     ["no spool", withOptions({ auditSpoolDir: "" }), /decider.auditSpoolDir must be a directory path/],
     ["a reload interval under 10 ms", withOptions({ reloadIntervalMs: 5 }), /decider.reloadIntervalMs must be an integer from 10/],
     ["an empty audit topic", withOptions({ auditTopic: "" }), /decider topics must not be empty/],
+    ["an empty flows topic", withOptions({ flowsTopic: "" }), /decider topics must not be empty/],
+    ["a negative flow report interval", withOptions({ flowReportIntervalMs: -1 }), /decider.flowReportIntervalMs must be an integer from 0 to 3600000, got -1/],
   ])("rejects %s at once, naming the option", (_what, options, message) => {
     expect(() => embeddedDecider(options as EmbeddedDeciderOptions)).toThrow(message);
   });

@@ -2,7 +2,7 @@ import type { Interceptor } from "@grpc/grpc-js";
 import type { Kafka, ProducerConfig } from "kafkajs";
 
 import type { FailMode } from "@flowzone/engine";
-import { CONTROL_TOPIC, AUDIT_TOPIC } from "@flowzone/kafka";
+import { AUDIT_TOPIC, CONTROL_TOPIC, FLOWS_TOPIC } from "@flowzone/kafka";
 import { createLogger, type Logger } from "@flowzone/logging";
 
 import type { Decider } from "./decider";
@@ -94,6 +94,7 @@ export const SDK_DEFAULTS = {
   followControlTopic: true,
   controlTopic: CONTROL_TOPIC,
   auditTopic: AUDIT_TOPIC,
+  flowsTopic: FLOWS_TOPIC,
   failMode: "open",
   cacheMaxEntries: 10_000,
   cacheTtlMs: 30_000,

@@ -55,7 +55,10 @@ export class WriteChecker {
       keys.push(key);
       const hit = this.cache.get(key);
       if (hit === undefined) missed.push(i);
-      else decisions[i] = hit;
+      else {
+        decisions[i] = hit;
+        this.decider.answeredFromCache?.(writes[i] as Write);
+      }
     }
     this.counters.cacheHits += writes.length - missed.length;
     this.counters.cacheMisses += missed.length;
