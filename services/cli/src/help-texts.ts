@@ -109,8 +109,8 @@ const PDP = `Usage: flowzone pdp [--policy DIR] [--host HOST] [--port PORT] [--b
 
 Starts the decision service: gRPC flowzone.v1.DecisionService (Check, CheckBatch,
 CheckStream) with health and reflection, deciding writes with the bundle in DIR and reloading
-it when it changes. With Kafka brokers it writes the audit trail and follows the control topic;
-without, it only answers. Stops on SIGINT or SIGTERM, finishing calls in flight first.
+it when it changes. With Kafka brokers it writes the audit trail, reports the flows it decided
+to flowzone.flows.v1 every few seconds, and follows the control topic; without, it only answers. Stops on SIGINT or SIGTERM, finishing calls in flight first.
 
 Settings (flag, environment variable):
 ${settingsHelp({ ...DECISION_SERVICE_SETTINGS, ...logSettings("info") })}
@@ -234,8 +234,9 @@ const ENFORCER = `Usage: flowzone enforcer [--routes FILE] [--policy DIR] [--bro
 Runs the stream enforcer: for every route (docs/reference/kafka.md) it consumes the 'from' topic,
 decides each record with the policy engine, forwards allowed and logging-mode records to 'to'
 with their labels, quarantines enforced violations and unreadable records, and writes one audit
-record per violation, all in one Kafka transaction per batch (exactly once). It follows the
-bundle directory and the control topic like the decision service. Without brokers it starts a
+record per violation, all in one Kafka transaction per batch (exactly once); the flows it
+decided go to flowzone.flows.v1 every few seconds. It follows the bundle directory and the
+control topic like the decision service. Without brokers it starts a
 local broker under the home folder. Stops on Ctrl-C or SIGTERM.
 
 Settings (flag, environment variable):
