@@ -9,13 +9,14 @@ import {
   file_flowzone_v1_audit,
   file_flowzone_v1_control,
   file_flowzone_v1_decision,
+  file_flowzone_v1_flows,
   file_flowzone_v1_types,
   file_flowzone_v1_zone,
 } from "@flowzone/proto";
 
 const DOCS = path.join(__dirname, "..", "..", "docs", "reference");
 const text = ["grpc-api.md", "kafka.md"].map((name) => readFileSync(path.join(DOCS, name), "utf8")).join("\n");
-const FILES: readonly DescFile[] = [file_flowzone_v1_types, file_flowzone_v1_decision, file_flowzone_v1_zone, file_flowzone_v1_audit, file_flowzone_v1_control];
+const FILES: readonly DescFile[] = [file_flowzone_v1_types, file_flowzone_v1_decision, file_flowzone_v1_zone, file_flowzone_v1_audit, file_flowzone_v1_control, file_flowzone_v1_flows];
 
 /** Every name of a file that the reference must mention, as `kind name`. */
 function namesOf(file: DescFile): string[] {
