@@ -11,9 +11,12 @@ import type {
   ExceptionRequest,
   ExceptionView,
   FlipRequest,
+  FlippedZone,
   FlipView,
   ViolationQuery,
   ViolationView,
+  WhatIfRequest,
+  WhatIfView,
   ZoneDetail,
   ZoneView,
 } from "@flowzone/control";
@@ -47,6 +50,11 @@ export class InMemoryControlPlane implements ControlPlane {
   readonly violations = new Map<string, ViolationView>();
   readonly exceptions = new Map<string, ExceptionView>();
   readonly changes: RecordedChange[] = [];
+  /** What a flip to enforcement reports it would newly deny. */
+  flowsNewlyDenied = 0;
+  /** What every valid what-if answers (its window aside); the last request is kept in `whatIfAsked`. */
+  whatIfAnswer: Omit<WhatIfView, "window"> = { newlyDenied: [], newlyAllowed: [], opened: [], resolved: [], invalid: [], flowsNewlyDenied: 0, flowsEvaluated: 0 };
+  whatIfAsked: WhatIfRequest | undefined;
   /** Set to make every call fail, as a broken database would. */
   failure: Error | undefined;
   private nextId = 1;
@@ -118,16 +126,17 @@ export class InMemoryControlPlane implements ControlPlane {
     });
   }
 
-  flip(zone: string, request: FlipRequest, actor: Actor): Promise<ZoneView> {
+  flip(zone: string, request: FlipRequest, actor: Actor): Promise<FlippedZone> {
     return this.call(() => {
       const state = this.zone(zone);
+      const flowsNewlyDenied = request.to === "enforcement" ? this.flowsNewlyDenied : 0;
       if (request.to === "enforcement" && state.blockers.length > 0 && !request.force) {
-        throw new ControlError("not_drained", `zone ${zone} is not drained, so it cannot enforce yet`, { blockers: [...state.blockers] });
+        throw new ControlError("not_drained", `zone ${zone} is not drained, so it cannot enforce yet`, { blockers: [...state.blockers], flowsNewlyDenied });
       }
       state.history.unshift({ from: state.mode, to: request.to, actor: actor.subject, reason: request.reason, forced: request.force, automatic: false, at: new Date() });
       state.mode = request.to;
       this.record("flip", zone, actor);
-      return this.view(state);
+      return { ...this.view(state), flowsNewlyDenied };
     });
   }
 
@@ -169,6 +178,20 @@ export class InMemoryControlPlane implements ControlPlane {
       }
       this.record("pushPolicy", "bundle", actor);
       return { version: result.bundle.digest };
+    });
+  }
+
+  whatIf(request: WhatIfRequest): Promise<WhatIfView> {
+    return this.call(() => {
+      if ("files" in request.candidate) {
+        const result = parseBundle(Object.entries(request.candidate.files).map(([path, content]) => ({ path, content })));
+        if (!result.ok) throw new ControlError("invalid_policy", `the bundle has ${result.errors.length} errors`, { errors: result.errors.map(formatBundleError) });
+      } else {
+        this.zone(request.candidate.flip.zone);
+      }
+      this.whatIfAsked = request;
+      const until = new Date();
+      return { ...this.whatIfAnswer, window: { since: new Date(until.getTime() - request.windowMs), until } };
     });
   }
 

@@ -6,6 +6,8 @@ export interface ControlErrorDetails {
   readonly blockers?: readonly string[];
   /** `invalid_policy`: every `file:line: message`. */
   readonly errors?: readonly string[];
+  /** `not_drained`: inventoried flows the refused flip to enforcement would newly deny (the flip guard's count). */
+  readonly flowsNewlyDenied?: number;
 }
 
 /** A control-plane failure with a closed code and one readable sentence. */

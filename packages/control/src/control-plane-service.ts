@@ -13,8 +13,11 @@ import type {
   ExceptionRequest,
   ExceptionView,
   FlipRequest,
+  FlippedZone,
   ViolationQuery,
   ViolationView,
+  WhatIfRequest,
+  WhatIfView,
   ZoneDetail,
   ZoneView,
 } from "./control-plane";
@@ -26,7 +29,8 @@ import { lockControl, nextEpoch } from "./epoch-store";
 import { activeExceptions, endException, getException, insertException, type StoredException } from "./exception-store";
 import type { OutboxPublisher } from "./outbox-publisher";
 import { enqueueRecords, type OutboxRecord } from "./outbox-store";
-import { PolicyCache, toFileMap, toSourceFiles, type CurrentPolicy } from "./policy-cache";
+import { PolicyCache, toFileMap, type CurrentPolicy } from "./policy-cache";
+import { FLIP_GUARD_WINDOW_MS, whatIfOnStore } from "./policy-what-if";
 import { computeReadiness, type ZoneReadiness } from "./readiness";
 import { judge, remediationEngine } from "./reevaluate";
 import { checkException, checkFlip } from "./request-checks";
@@ -40,6 +44,8 @@ import {
   resolveSignatures,
   topOpenFlows,
 } from "./signature-store";
+import { toZoneException } from "./stored-runtime-state";
+import { validBundle } from "./valid-bundle";
 import { flipHistory, recordFlip, runtimeModes } from "./zone-store";
 
 /** Options for {@link ControlPlaneService}. */
@@ -157,7 +163,7 @@ export class ControlPlaneService implements ControlPlane {
     return listSignatures(this.db, zone, query.status, query.limit);
   }
 
-  async flip(name: string, request: FlipRequest, actor: Actor): Promise<ZoneView> {
+  async flip(name: string, request: FlipRequest, actor: Actor): Promise<FlippedZone> {
     const zone = this.findZone(await this.requirePolicy(), name);
     const { to, reason, force } = checkFlip(request);
     return this.applyFlip(zone, { to, reason, force, automatic: false, actor: actor.subject });
@@ -231,14 +237,7 @@ export class ControlPlaneService implements ControlPlane {
   }
 
   async pushPolicy(files: Readonly<Record<string, string>>, actor: Actor): Promise<{ version: string }> {
-    const sources = toSourceFiles(files);
-    if (sources.length === 0) throw new ControlError("invalid_policy", "a policy bundle needs at least one file", { errors: [] });
-    const result = parseBundle(sources);
-    if (!result.ok) {
-      const errors = result.errors.map(formatBundleError);
-      throw new ControlError("invalid_policy", `the policy bundle has ${errors.length} error${errors.length === 1 ? "" : "s"}`, { errors });
-    }
-    const bundle = result.bundle;
+    const bundle = validBundle(files);
     const nowMs = this.now();
     const resolved = await this.change(async (tx, epoch) => {
       await insertBundle(tx, { version: bundle.digest, files: { ...files }, actor: actor.subject, atMs: nowMs, epoch });
@@ -255,12 +254,16 @@ export class ControlPlaneService implements ControlPlane {
       return {
         result: ids,
         changes: [{ item: { kind: "bundle", version: bundle.digest, files: { ...files } }, epoch }],
-        audits: [{ kind: "policy_pushed", version: bundle.digest, actor: actor.subject, fileCount: sources.length }],
+        audits: [{ kind: "policy_pushed", version: bundle.digest, actor: actor.subject, fileCount: Object.keys(files).length }],
         version: bundle.digest,
       };
     });
     this.log.info({ version: bundle.digest, actor: actor.subject, resolved: resolved.length }, "policy pushed");
     return { version: bundle.digest };
+  }
+
+  async whatIf(request: WhatIfRequest): Promise<WhatIfView> {
+    return whatIfOnStore(this.db, await this.requirePolicy(), request, this.now());
   }
 
   /** Ends exceptions whose expiry has passed: tombstoned on the control topic, audited as expired. */
@@ -320,8 +323,9 @@ export class ControlPlaneService implements ControlPlane {
     }, { sizeChecked: false });
   }
 
-  private async applyFlip(zone: Zone, intent: FlipIntent): Promise<ZoneView> {
+  private async applyFlip(zone: Zone, intent: FlipIntent): Promise<FlippedZone> {
     const nowMs = this.now();
+    const flowsNewlyDenied = intent.to === "enforcement" ? await this.flowsNewlyDenied(zone.name, nowMs) : 0;
     const done = await this.change(async (tx, epoch, policyNow) => {
       const current = required(policyNow);
       const modes = await runtimeModes(tx);
@@ -332,7 +336,7 @@ export class ControlPlaneService implements ControlPlane {
           throw new ControlError(
             "not_drained",
             `zone ${zone.name} is not ready for enforcement: ${readiness.blockers.join("; ")}`,
-            { blockers: readiness.blockers },
+            { blockers: readiness.blockers, flowsNewlyDenied },
           );
         }
       }
@@ -345,9 +349,19 @@ export class ControlPlaneService implements ControlPlane {
         audits: [{ kind: "zone_flip", zone: zone.name, from, to: intent.to, actor: intent.actor, reason: intent.reason, forced: intent.force, automatic: intent.automatic, epoch }],
       };
     });
-    this.log.info({ zone: zone.name, to: intent.to, actor: intent.actor, forced: intent.force, automatic: intent.automatic, changed: done }, "zone flip");
+    this.log.info({ zone: zone.name, to: intent.to, actor: intent.actor, forced: intent.force, automatic: intent.automatic, changed: done, flowsNewlyDenied }, "zone flip");
     const policy = await this.requirePolicy();
-    return (await this.zoneState(this.db, policy, zone, await runtimeModes(this.db))).view;
+    return { ...(await this.zoneState(this.db, policy, zone, await runtimeModes(this.db))).view, flowsNewlyDenied };
+  }
+
+  /**
+   * The flip guard's count: inventoried flows of the last 7 days that the zone in enforcement
+   * would newly deny. Taken before the flip's transaction, so it holds no lock while it reads the
+   * inventory; a change committed in between may move it, which a forecast tolerates.
+   */
+  private async flowsNewlyDenied(zone: string, nowMs: number): Promise<number> {
+    const candidate = { flip: { zone, to: "enforcement" as const } };
+    return (await whatIfOnStore(this.db, await this.requirePolicy(), { candidate, windowMs: FLIP_GUARD_WINDOW_MS }, nowMs)).flowsNewlyDenied;
   }
 
   private async endExceptions(exceptions: readonly StoredException[], actor: string, expired: boolean): Promise<void> {
@@ -502,10 +516,6 @@ class NothingChanged extends Error {
 function toExceptionView(exception: StoredException): ExceptionView {
   const { id, zone, producer, sink, justification, approver, expiresAt, createdAt } = exception;
   return { id, zone, producer, sink, justification, approver, expiresAt, createdAt };
-}
-
-function toZoneException(exception: ExceptionView): { id: string; zone: string; producer: string; sink: string; expiresAtMs: number } {
-  return { id: exception.id, zone: exception.zone, producer: exception.producer, sink: exception.sink, expiresAtMs: exception.expiresAt.getTime() };
 }
 
 function exceptionItem(exception: ExceptionView): ControlChange["item"] {

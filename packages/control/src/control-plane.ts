@@ -6,6 +6,7 @@
 import type { FailMode, Mode } from "@flowzone/engine";
 
 import type { DrainForecast } from "./drain-forecast";
+import type { WhatIfOutcome } from "./what-if";
 
 /** Who asks: the subject of a bearer token (or "anonymous" in open dev mode). */
 export interface Actor {
@@ -108,6 +109,31 @@ export interface FlipRequest {
   readonly force: boolean;
 }
 
+/** A flip's answer: the zone after it, and what the flip guard counted before it. */
+export interface FlippedZone extends ZoneView {
+  /**
+   * For a flip to enforcement: inventoried flows seen in the last 7 days that the zone in
+   * enforcement denies and the policy before the flip allowed. 0 for other flips.
+   */
+  readonly flowsNewlyDenied: number;
+}
+
+/** What a what-if compares with the policy in force: a bundle's files, or one zone flipped. */
+export type WhatIfCandidate =
+  | { readonly files: Readonly<Record<string, string>> }
+  | { readonly flip: { readonly zone: string; readonly to: Mode } };
+
+export interface WhatIfRequest {
+  readonly candidate: WhatIfCandidate;
+  /** How far back the inventoried flows are taken from. */
+  readonly windowMs: number;
+}
+
+/** `POST /v1/policy/whatif`: the comparison, over the flows seen from `window.since` to `window.until`. */
+export interface WhatIfView extends WhatIfOutcome {
+  readonly window: { readonly since: Date; readonly until: Date };
+}
+
 export interface ExceptionRequest {
   /** Asset-id pattern. */
   readonly producer: string;
@@ -132,9 +158,11 @@ export interface ControlPlane {
   /**
    * To enforcement only when drained (else `not_drained` with blockers) unless forced with a
    * reason; back to logging or off always.
+   * A flip to enforcement counts the inventoried flows it newly denies, in its answer and in the
+   * `not_drained` refusal.
    * @throws ControlError `not_found`, `invalid_argument`, `not_drained`
    */
-  flip(zone: string, request: FlipRequest, actor: Actor): Promise<ZoneView>;
+  flip(zone: string, request: FlipRequest, actor: Actor): Promise<FlippedZone>;
   /** @throws ControlError `not_found`, `invalid_argument` (bad pattern, expiry in the past, empty justification) */
   grantException(zone: string, request: ExceptionRequest, actor: Actor): Promise<ExceptionView>;
   /** @throws ControlError `not_found` */
@@ -143,4 +171,10 @@ export interface ControlPlane {
   markFixed(violationId: string, note: string, actor: Actor): Promise<ViolationView>;
   /** Validates and publishes a bundle. @throws ControlError `invalid_policy` with every `file:line` error in `details.errors` */
   pushPolicy(files: Readonly<Record<string, string>>, actor: Actor): Promise<{ version: string }>;
+  /**
+   * Evaluates a candidate against every inventoried flow of the window, under the runtime state in
+   * force (zone modes, exceptions, epoch); changes nothing.
+   * @throws ControlError `invalid_policy` (every `file:line`), `not_found` (flip of an unknown zone), `invalid_argument`
+   */
+  whatIf(request: WhatIfRequest): Promise<WhatIfView>;
 }

@@ -6,15 +6,21 @@ export type {
   ExceptionView,
   FlipRequest,
   FlipView,
+  FlippedZone,
   FlowCount,
   Readiness,
   Resolution,
   SignatureStatus,
   ViolationQuery,
   ViolationView,
+  WhatIfCandidate,
+  WhatIfRequest,
+  WhatIfView,
   ZoneDetail,
   ZoneView,
 } from "./control-plane";
+export type { WhatIfEntry, WhatIfFlow, WhatIfInvalid, WhatIfOutcome } from "./what-if";
+export { FLIP_GUARD_WINDOW_MS, flowsSeenInGuardWindow } from "./policy-what-if";
 export type { Database, Queryable, Row } from "./database";
 export { DATABASE_DEFAULTS, openDatabase, type OpenDatabaseOptions } from "./open-database";
 export { applyMigrations } from "./migrate";

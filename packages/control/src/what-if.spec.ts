@@ -112,7 +112,16 @@ function keys(entries: readonly WhatIfEntry[]): string[] {
 }
 
 /** What deciding every flow with both engines says, written out case by case. */
-function expected(current: PolicyEngine, candidate: PolicyEngine, flows: readonly InventoriedFlow[]): Record<string, string[]> & { invalid: string[]; flowsNewlyDenied: number } {
+interface Answer {
+  readonly newlyDenied: string[];
+  readonly newlyAllowed: string[];
+  readonly opened: string[];
+  readonly resolved: string[];
+  readonly invalid: string[];
+  readonly flowsNewlyDenied: number;
+}
+
+function expected(current: PolicyEngine, candidate: PolicyEngine, flows: readonly InventoriedFlow[]): Answer {
   const lists: Record<"newlyDenied" | "newlyAllowed" | "opened" | "resolved", string[]> = { newlyDenied: [], newlyAllowed: [], opened: [], resolved: [] };
   const invalid: string[] = [];
   let flowsNewlyDenied = 0;
@@ -149,7 +158,7 @@ function byTraffic(entries: readonly { count: number; lastSeen: Date }[]): boole
   return entries.every((e, i) => i === 0 || (entries[i - 1]?.count ?? 0) >= e.count);
 }
 
-function answerOf(outcome: WhatIfOutcome): ReturnType<typeof expected> {
+function answerOf(outcome: WhatIfOutcome): Answer {
   return {
     newlyDenied: keys(outcome.newlyDenied),
     newlyAllowed: keys(outcome.newlyAllowed),

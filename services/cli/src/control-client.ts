@@ -1,3 +1,4 @@
+import { flowsSeenInGuardWindow } from "@flowzone/control";
 import type { ErrorJson } from "@flowzone/control-service";
 import { readFileSync } from "node:fs";
 
@@ -121,9 +122,11 @@ export class ControlClient {
   }
 }
 
-/** An {@link ApiRequestError} as the CLI prints it: the sentence, then each blocker or error. */
+/** An {@link ApiRequestError} as the CLI prints it: the sentence, then each blocker or error (and a refused flip's count of flows it would deny). */
 export function formatRequestError(error: ApiRequestError): string {
-  const items = [...(error.body.blockers ?? []), ...(error.body.errors ?? [])];
+  const { flowsNewlyDenied } = error.body;
+  const guard = flowsNewlyDenied === undefined ? [] : [`in enforcement the zone would newly deny ${flowsSeenInGuardWindow(flowsNewlyDenied)}`];
+  const items = [...(error.body.blockers ?? []), ...(error.body.errors ?? []), ...guard];
   const hint = error.status === 401 ? "\nSet FLOWZONE_TOKEN to a token from the control plane's token file." : "";
   return [error.message, ...items.map((item) => `  - ${item}`)].join("\n") + hint;
 }

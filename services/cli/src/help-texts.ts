@@ -13,7 +13,7 @@ import { settingsHelp } from "./settings-help";
 
 const EXIT_CODES = "Exit codes: 0 success, 1 policy or request error, 2 usage error.";
 
-const CONTROL_ENV = `Commands that talk to the control plane (policy push, zones, violations) use:
+const CONTROL_ENV = `Commands that talk to the control plane (policy push, policy whatif, zones, violations) use:
   FLOWZONE_CONTROL_URL   The control plane's HTTP API (default http://127.0.0.1:8080)
   FLOWZONE_TOKEN         A bearer token from its token file (reads: any role;
                          changes: privacy-admin)`;
@@ -35,6 +35,7 @@ Commands:
   policy check DIR     Validate a policy bundle; print its version and what it declares
   policy test DIR      Run the bundle's policy tests (kind: TestSuite documents)
   policy push DIR      Validate a bundle, then publish it to the control plane
+  policy whatif DIR    What a bundle would deny, allow, open and resolve among the flows seen
   zones [list]         List zones with their modes and open violations
   zones status ZONE    Show a zone's readiness to enforce, open flows, exceptions, history
   zones flip ZONE      Flip a zone's mode (--to MODE --reason TEXT [--force])
@@ -53,12 +54,14 @@ ${CONTROL_ENV}
 ${EXIT_CODES}
 `;
 
-const POLICY = `Usage: flowzone policy <check|test|push> DIR [options]
+const POLICY = `Usage: flowzone policy <check|test|push|whatif> DIR [options]
 
 Commands:
   check DIR            Validate a policy bundle; print its version and what it declares
   test DIR             Run the bundle's policy tests (kind: TestSuite documents)
   push DIR             Validate a bundle, then publish it to the control plane
+  whatif DIR           Evaluate a bundle against the flows the control plane has seen, before
+                       pushing it (exit 3 when it would newly deny any)
 
 Run 'flowzone policy <command> --help' for a command's options.
 
@@ -137,6 +140,34 @@ ${CONTROL_ENV}
 ${CONTROL_EXIT_CODES}
 `;
 
+const POLICY_WHATIF = `Usage: flowzone policy whatif DIR [--since 7d] [--json]
+
+Validates the bundle in DIR locally, then asks the control plane (POST /v1/policy/whatif) to
+evaluate it against every flow its inventory saw in the window, under the zone modes and
+exceptions in force, and prints what would change: how many entries each list has, then a table
+per list, most traffic first:
+  newly denied         flows allowed now that the bundle denies (one row per enforced violation)
+  newly allowed        flows denied now that the bundle allows (one row per violation lifted)
+  opened, resolved     violations (any mode) the bundle adds or removes
+  invalid              flows the bundle cannot decide (e.g. a label it no longer declares): they
+                       would be refused
+Nothing is changed. Any valid token will do.
+
+Options:
+  --since DURATION     How far back to take flows (default 7d; e.g. 24h, 90m)
+  --json               Print the API's JSON: {"newlyDenied", "newlyAllowed", "opened",
+                         "resolved": [{"zone", "rule", "producer", "sink", "labels", "sources",
+                         "purpose", "count", "lastSeen"}], "invalid": [{"producer", "sink",
+                         "labels", "sources", "purpose", "count", "lastSeen", "error"}],
+                         "flowsNewlyDenied", "flowsEvaluated", "window": {"since", "until"}}
+  -h, --help           Show this help
+
+${CONTROL_ENV}
+
+Exit codes: 0 nothing would be newly denied or refused, 3 some flow would be (a CI pipeline
+can stop the change on it), 1 invalid bundle or request error, 2 usage error.
+`;
+
 const ZONES = `Usage: flowzone zones [list] [--json]
        flowzone zones status ZONE [--json]
        flowzone zones flip ZONE --to MODE --reason TEXT [--force] [--json]
@@ -195,13 +226,16 @@ Flips a zone's mode. To enforcement only once the zone drained (no open violatio
 for its quiet period, traffic seen in it); otherwise the control plane refuses and every
 blocker is printed. Back to logging or off is always allowed: the safety valve. Every flip is
 recorded in the zone's history with who made it and why. Needs a privacy-admin token.
+A flip to enforcement, made or refused, also says how many inventoried flows seen in the last
+7d the zone in enforcement newly denies (they were allowed before).
 
 Options:
   --to MODE            enforcement, logging or off
   --reason TEXT        Why (required; recorded in the history and the audit trail)
   --force              Flip to enforcement even though the zone has not drained
                        (recorded as forced)
-  --json               Print the API's JSON: the zone after the flip
+  --json               Print the API's JSON: the zone after the flip, with
+                         "flowsNewlyDenied" (0 unless the flip is to enforcement)
   -h, --help           Show this help
 
 ${CONTROL_ENV}
@@ -290,6 +324,7 @@ const TEXTS: ReadonlyMap<string, string> = new Map([
   ["policy test", POLICY_TEST],
   ["pdp", PDP],
   ["policy push", POLICY_PUSH],
+  ["policy whatif", POLICY_WHATIF],
   ["zones", ZONES],
   ["zones list", ZONES_LIST],
   ["zones status", ZONES_STATUS],

@@ -28,6 +28,8 @@ export const ExitCode = {
   failure: 1,
   /** A usage error: unknown command or flag, a missing argument. */
   usage: 2,
+  /** `policy whatif`: the candidate would newly deny (or refuse) inventoried flows; a CI gate stops on it. */
+  wouldBreak: 3,
 } as const;
 
 /** One of the exit codes above. */

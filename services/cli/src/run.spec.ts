@@ -37,6 +37,7 @@ describe("flowzone help", () => {
     [["zones", "list", "--help"], "zones list"],
     [["violations", "--help"], "violations"],
     [["policy", "push", "--help"], "policy push"],
+    [["policy", "whatif", "dir", "--help"], "policy whatif"],
   ])("%j prints the help of '%s' on stdout and exits 0", async (argv, command) => {
     const result = await cli(...argv);
     expect(result).toEqual({ code: 0, stdout: helpText(command), stderr: "" });
@@ -44,7 +45,7 @@ describe("flowzone help", () => {
 
   it("lists every command of the contract, each with its own help", () => {
     const root = helpText("") ?? "";
-    for (const command of ["policy check DIR", "policy test DIR", "policy push DIR", "zones [list]", "zones status ZONE", "zones flip ZONE", "violations ZONE", "pdp", "enforcer", "control", "dev"]) {
+    for (const command of ["policy check DIR", "policy test DIR", "policy push DIR", "policy whatif DIR", "zones [list]", "zones status ZONE", "zones flip ZONE", "violations ZONE", "pdp", "enforcer", "control", "dev"]) {
       expect(root).toContain(`  ${command}`);
       expect(helpText(command.split(" ").filter((word) => /^[a-z]+$/.test(word)).join(" "))).toMatch(/^Usage: flowzone /);
     }
@@ -55,6 +56,7 @@ describe("flowzone help", () => {
     expect(helpText("")).toContain("0 success, 1 policy or request error, 2 usage error");
     expect(helpText("policy check")).toContain('"version": string | null');
     expect(helpText("policy test")).toContain('"passed": number, "failed": number');
+    expect(helpText("policy whatif")).toContain("Exit codes: 0 nothing would be newly denied or refused, 3 some flow would be");
   });
 });
 
@@ -75,6 +77,8 @@ describe("usage errors exit 2 with a hint to the right --help", () => {
     [["policy", "lint", "dir"], "unknown policy command 'lint'", "flowzone policy --help"],
     [["policy", "check"], "missing DIR", "flowzone policy check --help"],
     [["policy", "test"], "missing DIR", "flowzone policy test --help"],
+    [["policy", "whatif"], "missing DIR", "flowzone policy whatif --help"],
+    [["policy", "whatif", "dir", "--since", "soon"], "--since must be a positive duration such as 7d, 24h or 90m, not 'soon'", "flowzone policy whatif --help"],
     [["policy", "check", "a", "b"], "unexpected argument 'b'", "flowzone policy check --help"],
     [["policy", "check", "dir", "--yaml"], "Unknown option '--yaml'", "flowzone policy check --help"],
     [["policy", "test", "dir", "--json=yes"], "--json", "flowzone policy test --help"],

@@ -5,6 +5,7 @@ import { pdp } from "./commands/pdp";
 import { policyCheck } from "./commands/policy-check";
 import { policyPush } from "./commands/policy-push";
 import { policyTest } from "./commands/policy-test";
+import { policyWhatIf } from "./commands/policy-whatif";
 import { violations } from "./commands/violations";
 import { zones } from "./commands/zones";
 import { ApiRequestError, formatRequestError } from "./control-client";
@@ -19,7 +20,8 @@ const HELP_FLAGS: ReadonlySet<string> = new Set(["--help", "-h"]);
 
 /**
  * Runs the `flowzone` command line `argv` (without node and the script) and resolves with its
- * exit code (docs/reference/cli.md: 0 success, 1 policy or request error, 2 usage error). Never
+ * exit code (docs/reference/cli.md: 0 success, 1 policy or request error, 2 usage error, 3 a
+ * what-if that would newly deny flows). Never
  * throws and never exits the process: `main.ts` does that, and tests call this in-process.
  */
 export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode> {
@@ -65,7 +67,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<ExitCode> {
 
 async function policy(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   const [sub, ...rest] = argv;
-  if (sub === undefined) throw new UsageError("missing policy command: check, test or push", "policy");
+  if (sub === undefined) throw new UsageError("missing policy command: check, test, push or whatif", "policy");
   if (HELP_FLAGS.has(sub)) return printHelp("policy", io);
   switch (sub) {
     case "check":
@@ -74,6 +76,8 @@ async function policy(argv: readonly string[], io: CliIo): Promise<ExitCode> {
       return policyTest(rest, io);
     case "push":
       return policyPush(rest, io);
+    case "whatif":
+      return policyWhatIf(rest, io);
     default:
       throw new UsageError(`unknown policy command '${sub}'`, "policy");
   }

@@ -53,7 +53,8 @@ export function zoneHandlers(deps: ZoneHandlerDeps): ZoneHandlers {
     }),
     flipZone: unary("FlipZone", "change", async (request, actor) => {
       const flip = parseFlipBody(flipBodyOf(request));
-      return create(FlipZoneResponseSchema, { zone: zoneMessage(await plane.flip(required("zone", request.zone), flip, actor)) });
+      const flipped = await plane.flip(required("zone", request.zone), flip, actor);
+      return create(FlipZoneResponseSchema, { zone: zoneMessage(flipped), flowsNewlyDenied: BigInt(flipped.flowsNewlyDenied) });
     }),
     grantException: unary("GrantException", "change", async (request, actor) => {
       const grant = parseExceptionBody(exceptionBodyOf(request), now());

@@ -21,6 +21,11 @@ describe("grpcStatusOf", () => {
       "zone x is not drained:\n- 3 signatures are open\n- 1 seen 2m ago",
     ],
     [new ControlError("invalid_policy", "invalid bundle", { errors: ["a.yaml:3: unknown key"] }), grpc.status.INVALID_ARGUMENT, "invalid bundle:\n- a.yaml:3: unknown key"],
+    [
+      new ControlError("not_drained", "zone x is not drained", { blockers: ["3 open"], flowsNewlyDenied: 1 }),
+      grpc.status.FAILED_PRECONDITION,
+      "zone x is not drained:\n- 3 open\nIn enforcement the zone would newly deny 1 inventoried flow seen in the last 7d.",
+    ],
   ])("%s becomes %d", (error, code, details) => {
     const { status, internal } = grpcStatusOf(error);
     expect({ code: status.code, details: status.details, internal }).toEqual({ code, details, internal: false });
@@ -35,6 +40,11 @@ describe("grpcStatusOf", () => {
   ])("carries the code and details of %s in grpc-status-details-bin", (_name, error, code, details) => {
     const read = fromServiceError(grpcStatusOf(error).status);
     expect({ code: read.code, fieldViolations: read.details.fieldViolations }).toEqual({ code, ...details });
+  });
+
+  it("carries a refused flip's count of flows it would newly deny in ErrorInfo's metadata", () => {
+    const read = fromServiceError(grpcStatusOf(new ControlError("not_drained", "zone x is not drained", { blockers: ["3 open"], flowsNewlyDenied: 12 })).status);
+    expect(read.details.metadata).toEqual({ flowsNewlyDenied: "12" });
   });
 
   it.each<[string, unknown]>([

@@ -1,5 +1,5 @@
 import type * as grpc from "@grpc/grpc-js";
-import { ControlError } from "@flowzone/control";
+import { ControlError, flowsSeenInGuardWindow } from "@flowzone/control";
 import { FlowzoneError } from "@flowzone/errors";
 import { toServiceError } from "@flowzone/grpc-kit";
 import { INTERNAL_MESSAGE } from "./http-errors";
@@ -8,8 +8,9 @@ import { INTERNAL_MESSAGE } from "./http-errors";
  * Maps anything a ZoneService handler caught to a gRPC status, mirroring `httpErrorOf`, with
  * the `google.rpc` details in `grpc-status-details-bin` (ErrorInfo with the code, such as
  * `NOT_DRAINED`; BadRequest with the field at fault, or one violation of `files` per `file:line`
- * error of a bundle). Blockers and `file:line` errors also follow the sentence, one per line,
- * for clients that only show the message. `internal` marks a bug: the caller logs it; the client
+ * error of a bundle; for a refused flip, the flip guard's `flowsNewlyDenied` in ErrorInfo's
+ * metadata). Blockers, `file:line` errors and that count also follow the sentence, one per
+ * line, for clients that only show the message. `internal` marks a bug: the caller logs it; the client
  * sees no details.
  */
 export function grpcStatusOf(error: unknown): { readonly status: grpc.ServiceError; readonly internal: boolean } {
@@ -19,9 +20,14 @@ export function grpcStatusOf(error: unknown): { readonly status: grpc.ServiceErr
 }
 
 function fromControlError(error: ControlError): FlowzoneError {
-  const { blockers = [], errors = [] } = error.details;
+  const { blockers = [], errors = [], flowsNewlyDenied } = error.details;
   const items = [...blockers, ...errors];
-  const message = items.length === 0 ? error.message : [`${error.message}:`, ...items.map((item) => `- ${item}`)].join("\n");
-  const details = errors.length === 0 ? {} : { fieldViolations: errors.map((description) => ({ field: "files", description })) };
-  return new FlowzoneError(error.code, message, details, { cause: error });
+  const lines = items.length === 0 ? [error.message] : [`${error.message}:`, ...items.map((item) => `- ${item}`)];
+  if (flowsNewlyDenied !== undefined) lines.push(`In enforcement the zone would newly deny ${flowsSeenInGuardWindow(flowsNewlyDenied)}.`);
+  const details = {
+    ...(errors.length === 0 ? {} : { fieldViolations: errors.map((description) => ({ field: "files", description })) }),
+    ...(flowsNewlyDenied === undefined ? {} : { metadata: { flowsNewlyDenied: String(flowsNewlyDenied) } }),
+  };
+  return new FlowzoneError(error.code, lines.join("\n"), details, { cause: error });
 }
+

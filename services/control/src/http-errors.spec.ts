@@ -17,6 +17,7 @@ describe("httpErrorOf", () => {
     [new ControlError("invalid_argument", "bad pattern"), 400, { code: "invalid_argument", message: "bad pattern" }],
     [new ControlError("invalid_policy", "2 errors", { errors: ["a.yaml:1: x", "b.yaml:2: y"] }), 400, { code: "invalid_policy", message: "2 errors", errors: ["a.yaml:1: x", "b.yaml:2: y"] }],
     [new ControlError("not_drained", "not drained", { blockers: ["3 open"] }), 409, { code: "not_drained", message: "not drained", blockers: ["3 open"] }],
+    [new ControlError("not_drained", "not drained", { blockers: ["3 open"], flowsNewlyDenied: 4 }), 409, { code: "not_drained", message: "not drained", blockers: ["3 open"], flowsNewlyDenied: 4 }],
     [new ControlError("payload_too_large", "record too large"), 413, { code: "payload_too_large", message: "record too large" }],
     [new ControlError("unavailable", "db down"), 503, { code: "unavailable", message: "db down" }],
   ])("%s answers %d", (error, status, body) => {

@@ -48,12 +48,13 @@ const HEADERS: Partial<Readonly<Record<FlowzoneErrorCode, Readonly<Record<string
  */
 export function httpErrorOf(error: unknown): HttpErrorResponse {
   if (error instanceof ControlError) {
-    const { blockers, errors } = error.details;
+    const { blockers, errors, flowsNewlyDenied } = error.details;
     const body = {
       code: error.code,
       message: error.message,
       ...(blockers === undefined ? {} : { blockers: [...blockers] }),
       ...(errors === undefined ? {} : { errors: [...errors] }),
+      ...(flowsNewlyDenied === undefined ? {} : { flowsNewlyDenied }),
     };
     return { status: HTTP_STATUS[error.code], headers: HEADERS[error.code] ?? {}, body: { error: body }, internal: false };
   }

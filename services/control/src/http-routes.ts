@@ -2,8 +2,8 @@ import type { Actor, ControlPlane } from "@flowzone/control";
 import type { Access } from "./authenticator";
 import { invalidField } from "./invalid-field";
 import type { Route } from "./http-router";
-import { parseExceptionBody, parseFixedBody, parseFlipBody, parsePolicyBody, parseViolationQuery } from "./request-bodies";
-import { exceptionJson, violationJson, zoneDetailJson, zoneJson } from "./wire-json";
+import { parseExceptionBody, parseFixedBody, parseFlipBody, parsePolicyBody, parseViolationQuery, parseWhatIfBody } from "./request-bodies";
+import { exceptionJson, flippedZoneJson, violationJson, whatIfJson, zoneDetailJson, zoneJson } from "./wire-json";
 
 /** What a route handler gets: path parameters, the query, the body (read on demand) and who asks. */
 export interface RequestContext {
@@ -47,7 +47,7 @@ export function apiRoutes(controlPlane: ControlPlane, now: () => Date): Route<Ap
     }),
     route("POST", "/v1/zones/{zone}/flip", "change", async (c) => {
       const request = parseFlipBody(await c.body());
-      return { status: 200, body: zoneJson(await controlPlane.flip(param(c, "zone"), request, c.actor)) };
+      return { status: 200, body: flippedZoneJson(await controlPlane.flip(param(c, "zone"), request, c.actor)) };
     }),
     route("POST", "/v1/zones/{zone}/exceptions", "change", async (c) => {
       const request = parseExceptionBody(await c.body(), now());
@@ -66,6 +66,8 @@ export function apiRoutes(controlPlane: ControlPlane, now: () => Date): Route<Ap
       const { version } = await controlPlane.pushPolicy(files, c.actor);
       return { status: 200, body: { version } };
     }),
+    // A POST for its body, but it changes nothing: any valid token may ask.
+    route("POST", "/v1/policy/whatif", "read", async (c) => ({ status: 200, body: whatIfJson(await controlPlane.whatIf(parseWhatIfBody(await c.body()))) })),
   ];
 }
 

@@ -10,15 +10,19 @@ export { ROLES } from "./api-token";
 export type { ApiToken, Role } from "./api-token";
 export { loadTokenFile, parseTokenFile } from "./token-file";
 export { TokenFileError } from "./token-file-error";
-export { DEFAULT_VIOLATION_LIMIT, MAX_VIOLATION_LIMIT } from "./request-bodies";
+export { DEFAULT_VIOLATION_LIMIT, DEFAULT_WHAT_IF_SINCE, MAX_VIOLATION_LIMIT } from "./request-bodies";
 export type {
   DrainJson,
   ErrorJson,
   ExceptionJson,
   FlipJson,
+  FlippedZoneJson,
   FlowCountJson,
   ReadinessJson,
   ViolationJson,
+  WhatIfEntryJson,
+  WhatIfInvalidJson,
+  WhatIfJson,
   ZoneDetailJson,
   ZoneJson,
 } from "./wire-json";

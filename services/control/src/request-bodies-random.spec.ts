@@ -1,15 +1,15 @@
 /**
  * The HTTP body parsers on random input: any bytes, any JSON value, and objects mixing the
  * endpoints' own fields (with good and bad values) with stray keys, `__proto__` and friends
- * included. parseJsonBody then parseFlipBody, parseExceptionBody, parseFixedBody or
- * parsePolicyBody either return or throw a FlowzoneError: `malformed_json`, or
+ * included. parseJsonBody then parseFlipBody, parseExceptionBody, parseFixedBody,
+ * parsePolicyBody or parseWhatIfBody either return or throw a FlowzoneError: `malformed_json`, or
  * `invalid_argument` naming a field of the endpoint or the stray key (a body that is no JSON
  * object at all is refused as a whole). Well-formed bodies come back as they were sent.
  */
 import { FlowzoneError } from "@flowzone/errors";
 import fc from "fast-check";
 import { parseJsonBody } from "./http-body";
-import { parseExceptionBody, parseFixedBody, parseFlipBody, parsePolicyBody } from "./request-bodies";
+import { parseExceptionBody, parseFixedBody, parseFlipBody, parsePolicyBody, parseWhatIfBody } from "./request-bodies";
 
 /** Runs per property; each parses one body of up to a few hundred bytes. */
 const RUNS = 300;
@@ -48,6 +48,12 @@ const ENDPOINTS: readonly Endpoint[] = [
     fields: ["files"],
     good: fc.dictionary(fc.oneof(fc.string(), fc.constantFrom("a.yaml", "../x.yaml", "/abs.yaml", "a\\b.yaml", "")), fc.oneof(fc.string(), fc.jsonValue())),
     parse: parsePolicyBody,
+  },
+  {
+    name: "whatif",
+    fields: ["files", "flip", "since"],
+    good: fc.constantFrom("7d", "90m", "0", "-1h", "soon", { zone: "banana", to: "enforcement" }, { zone: "", to: "strict" }, { zone: "banana", to: "off", why: 1 }, { "a.yaml": "kind: Label" }, {}),
+    parse: parseWhatIfBody,
   },
 ];
 
@@ -122,6 +128,15 @@ describe("well-formed bodies on random values", () => {
       fc.property(word, word, word, future, (producer, sink, justification, expiresAt) => {
         const parsed = parseExceptionBody(roundTrip({ producer, sink, justification, expiresAt: expiresAt.toISOString() }), NOW);
         expect(parsed).toEqual({ producer, sink, justification, expiresAt });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("a what-if body comes back as sent, its window in milliseconds", () => {
+    fc.assert(
+      fc.property(word, fc.constantFrom("enforcement", "logging", "off"), fc.integer({ min: 1, max: 10_000 }), (zone, to, minutes) => {
+        expect(parseWhatIfBody(roundTrip({ flip: { zone, to }, since: `${minutes}m` }))).toEqual({ candidate: { flip: { zone, to } }, windowMs: minutes * 60_000 });
       }),
       { numRuns: RUNS },
     );

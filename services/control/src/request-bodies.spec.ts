@@ -1,5 +1,5 @@
 import { FlowzoneError } from "@flowzone/errors";
-import { parseExceptionBody, parseFixedBody, parseFlipBody, parsePolicyBody, parseViolationQuery } from "./request-bodies";
+import { parseExceptionBody, parseFixedBody, parseFlipBody, parsePolicyBody, parseViolationQuery, parseWhatIfBody } from "./request-bodies";
 import { parseRfc3339 } from "./rfc3339";
 
 const NOW = new Date("2030-01-01T00:00:00Z");
@@ -35,6 +35,30 @@ describe("parseFlipBody", () => {
 
   it.each([[null], [[]], ["text"], [undefined]])("refuses a body that is not an object: %j", (body) => {
     expect(refusal(() => parseFlipBody(body)).message).toMatch(/^the request body must be a JSON object/);
+  });
+});
+
+describe("parseWhatIfBody", () => {
+  it("reads a bundle candidate or a flip, and since (default 7d) as a window", () => {
+    expect(parseWhatIfBody({ files: { "a.yaml": "kind: Label" }, since: "24h" })).toEqual({ candidate: { files: { "a.yaml": "kind: Label" } }, windowMs: 86_400_000 });
+    expect(parseWhatIfBody({ flip: { zone: "banana", to: "enforcement" } })).toEqual({ candidate: { flip: { zone: "banana", to: "enforcement" } }, windowMs: 7 * 86_400_000 });
+  });
+
+  it.each([
+    [{}, "files", '"files" (a candidate bundle) or "flip" ({"zone", "to"}) is required'],
+    [{ files: { "a.yaml": "" }, flip: { zone: "z", to: "off" } }, "flip", 'give "files" or "flip", not both: one candidate per request'],
+    [{ files: {} }, "files", '"files" is empty; a bundle needs at least one YAML file'],
+    [{ flip: "banana" }, "flip", '"flip" must be an object with "zone" and "to"'],
+    [{ flip: { zone: "banana" } }, "flip", '"flip.to" must be one of enforcement, logging, off, not undefined'],
+    [{ flip: { zone: "banana", to: "strict" } }, "flip", '"flip.to" must be one of enforcement, logging, off, not "strict"'],
+    [{ flip: { to: "off" } }, "flip", '"flip.zone" is required: the name of the zone to flip'],
+    [{ flip: { zone: "banana", to: "off", force: true } }, "flip", 'unknown field "flip.force"; expected "zone", "to"'],
+    [{ flip: { zone: "banana", to: "off" }, since: "0" }, "since", '"since" must be a positive duration such as 7d, 24h or 90m, not "0"'],
+    [{ flip: { zone: "banana", to: "off" }, since: "a week" }, "since", '"since" must be a positive duration such as 7d, 24h or 90m, not "a week"'],
+    [{ flip: { zone: "banana", to: "off" }, since: 7 }, "since", '"since" must be a positive duration such as 7d, 24h or 90m, not 7'],
+    [{ flip: { zone: "banana", to: "off" }, window: "7d" }, "window", 'unknown field "window"; expected "files", "flip", "since"'],
+  ])("refuses %j naming %s", (body, field, message) => {
+    expect(refusal(() => parseWhatIfBody(body))).toEqual({ field, message });
   });
 });
 

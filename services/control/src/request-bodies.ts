@@ -4,8 +4,8 @@
  * sentence naming the same field. Unknown fields are refused too: a typo such as `expires_at`
  * must not silently grant an exception that never expires as intended.
  */
-import type { ExceptionRequest, FlipRequest, ViolationQuery } from "@flowzone/control";
-import type { Mode } from "@flowzone/engine";
+import type { ExceptionRequest, FlipRequest, ViolationQuery, WhatIfRequest } from "@flowzone/control";
+import { parseDurationMs, type Mode } from "@flowzone/engine";
 import { FlowzoneError } from "@flowzone/errors";
 import { invalidField } from "./invalid-field";
 import { parseRfc3339 } from "./rfc3339";
@@ -77,6 +77,39 @@ export function parsePolicyBody(body: unknown): Record<string, string> {
     result[path] = content;
   }
   return result;
+}
+
+/** The window of `POST /v1/policy/whatif` when `since` is left out. */
+export const DEFAULT_WHAT_IF_SINCE = "7d";
+
+/**
+ * `POST /v1/policy/whatif` `{"files": {...}, "since"}` or `{"flip": {"zone", "to"}, "since"}`:
+ * exactly one candidate, so a body that says both is refused rather than one silently ignored.
+ */
+export function parseWhatIfBody(body: unknown): WhatIfRequest {
+  const fields = objectOf(body, ["files", "flip", "since"]);
+  const since = fields["since"] ?? DEFAULT_WHAT_IF_SINCE;
+  const windowMs = typeof since === "string" ? parseDurationMs(since) : undefined;
+  if (windowMs === undefined || windowMs <= 0) {
+    throw invalidField("since", `"since" must be a positive duration such as 7d, 24h or 90m, not ${JSON.stringify(since)}`);
+  }
+  const hasFiles = fields["files"] !== undefined;
+  const hasFlip = fields["flip"] !== undefined;
+  if (hasFiles && hasFlip) throw invalidField("flip", 'give "files" or "flip", not both: one candidate per request');
+  if (hasFiles) return { candidate: { files: parsePolicyBody({ files: fields["files"] }) }, windowMs };
+  if (!hasFlip) throw invalidField("files", '"files" (a candidate bundle) or "flip" ({"zone", "to"}) is required');
+  // Errors inside "flip" name "flip" as the field, as errors inside "files" name "files".
+  const flip = fields["flip"];
+  if (flip === null || typeof flip !== "object" || Array.isArray(flip)) throw invalidField("flip", '"flip" must be an object with "zone" and "to"');
+  for (const key of Object.keys(flip)) {
+    if (key !== "zone" && key !== "to") throw invalidField("flip", `unknown field "flip.${key}"; expected "zone", "to"`);
+  }
+  const { zone, to } = flip as Record<string, unknown>;
+  if (typeof zone !== "string" || zone.trim() === "") throw invalidField("flip", '"flip.zone" is required: the name of the zone to flip');
+  if (typeof to !== "string" || !(MODES as readonly string[]).includes(to)) {
+    throw invalidField("flip", `"flip.to" must be one of ${MODES.join(", ")}, not ${JSON.stringify(to)}`);
+  }
+  return { candidate: { flip: { zone, to: to as Mode } }, windowMs };
 }
 
 /** `?status=open|resolved|all&limit=N` as strings (undefined when absent). */

@@ -3,7 +3,24 @@
  * Built key by key from the facade's views rather than serialised as they are, so a field
  * added to a view never leaks onto the wire by accident. The CLI reads the same types.
  */
-import type { DrainForecast, DrainState, ExceptionView, FlipView, FlowCount, Readiness, Resolution, SignatureStatus, ViolationView, ZoneDetail, ZoneView } from "@flowzone/control";
+import type {
+  DrainForecast,
+  DrainState,
+  ExceptionView,
+  FlippedZone,
+  FlipView,
+  FlowCount,
+  Readiness,
+  Resolution,
+  SignatureStatus,
+  ViolationView,
+  WhatIfEntry,
+  WhatIfFlow,
+  WhatIfInvalid,
+  WhatIfView,
+  ZoneDetail,
+  ZoneView,
+} from "@flowzone/control";
 import type { FailMode, Mode } from "@flowzone/engine";
 
 export interface ZoneJson {
@@ -85,6 +102,42 @@ export interface ViolationJson {
   readonly reopened: number;
 }
 
+/** `POST /v1/zones/{zone}/flip`: the zone after the flip and the flip guard's count. */
+export interface FlippedZoneJson extends ZoneJson {
+  readonly flowsNewlyDenied: number;
+}
+
+export interface WhatIfFlowJson {
+  readonly producer: string;
+  readonly sink: string;
+  readonly labels: readonly string[];
+  readonly sources: readonly string[];
+  readonly purpose: string;
+  readonly count: number;
+  readonly lastSeen: string;
+}
+
+export interface WhatIfEntryJson extends WhatIfFlowJson {
+  readonly zone: string;
+  readonly rule: string;
+}
+
+export interface WhatIfInvalidJson extends WhatIfFlowJson {
+  readonly error: string;
+}
+
+/** `POST /v1/policy/whatif`. */
+export interface WhatIfJson {
+  readonly newlyDenied: readonly WhatIfEntryJson[];
+  readonly newlyAllowed: readonly WhatIfEntryJson[];
+  readonly opened: readonly WhatIfEntryJson[];
+  readonly resolved: readonly WhatIfEntryJson[];
+  readonly invalid: readonly WhatIfInvalidJson[];
+  readonly flowsNewlyDenied: number;
+  readonly flowsEvaluated: number;
+  readonly window: { readonly since: string; readonly until: string };
+}
+
 /** The error body of every non-2xx response. */
 export interface ErrorJson {
   readonly error: {
@@ -96,6 +149,8 @@ export interface ErrorJson {
     readonly blockers?: readonly string[];
     /** `invalid_policy`: every `file:line: message`. */
     readonly errors?: readonly string[];
+    /** `not_drained` of a flip to enforcement: inventoried flows it would newly deny. */
+    readonly flowsNewlyDenied?: number;
   };
 }
 
@@ -112,6 +167,23 @@ export function zoneJson(zone: ZoneView): ZoneJson {
     readyToEnforce: zone.readyToEnforce,
     owners: [...zone.owners],
     drain: drainJson(zone.drain),
+  };
+}
+
+export function flippedZoneJson(zone: FlippedZone): FlippedZoneJson {
+  return { ...zoneJson(zone), flowsNewlyDenied: zone.flowsNewlyDenied };
+}
+
+export function whatIfJson(answer: WhatIfView): WhatIfJson {
+  return {
+    newlyDenied: answer.newlyDenied.map(whatIfEntryJson),
+    newlyAllowed: answer.newlyAllowed.map(whatIfEntryJson),
+    opened: answer.opened.map(whatIfEntryJson),
+    resolved: answer.resolved.map(whatIfEntryJson),
+    invalid: answer.invalid.map((flow: WhatIfInvalid) => ({ ...whatIfFlowJson(flow), error: flow.error })),
+    flowsNewlyDenied: answer.flowsNewlyDenied,
+    flowsEvaluated: answer.flowsEvaluated,
+    window: { since: answer.window.since.toISOString(), until: answer.window.until.toISOString() },
   };
 }
 
@@ -176,6 +248,22 @@ function drainJson(drain: DrainForecast): DrainJson {
 
 function flowCountJson(flow: FlowCount): FlowCountJson {
   return { producer: flow.producer, sink: flow.sink, labels: [...flow.labels], count: flow.count };
+}
+
+function whatIfEntryJson(entry: WhatIfEntry): WhatIfEntryJson {
+  return { zone: entry.zone, rule: entry.rule, ...whatIfFlowJson(entry) };
+}
+
+function whatIfFlowJson(flow: WhatIfFlow): WhatIfFlowJson {
+  return {
+    producer: flow.producer,
+    sink: flow.sink,
+    labels: [...flow.labels],
+    sources: [...flow.sources],
+    purpose: flow.purpose,
+    count: flow.count,
+    lastSeen: flow.lastSeen.toISOString(),
+  };
 }
 
 function flipJson(flip: FlipView): FlipJson {

@@ -12,7 +12,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 
 import { openDatabase, startControlPlane } from "@flowzone/control";
-import type { Actor, ControlPlane, Database, ExceptionRequest, FlipRequest, Queryable, Row, ViolationQuery } from "@flowzone/control";
+import type { Actor, ControlPlane, Database, ExceptionRequest, FlipRequest, Queryable, Row, ViolationQuery, WhatIfRequest } from "@flowzone/control";
 import { startControlService } from "@flowzone/control-service";
 import { createKafka } from "@flowzone/kafka";
 import { createLogger, type Logger } from "@flowzone/logging";
@@ -104,6 +104,9 @@ class TracedControlPlane implements ControlPlane {
   }
   pushPolicy(files: Readonly<Record<string, string>>, actor: Actor) {
     return this.inner.pushPolicy(files, actor);
+  }
+  whatIf(request: WhatIfRequest) {
+    return this.inner.whatIf(request);
   }
 }
 

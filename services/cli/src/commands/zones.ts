@@ -1,4 +1,5 @@
-import type { ZoneDetailJson, ZoneJson } from "@flowzone/control-service";
+import { flowsSeenInGuardWindow } from "@flowzone/control";
+import type { FlippedZoneJson, ZoneDetailJson, ZoneJson } from "@flowzone/control-service";
 import { ControlClient } from "../control-client";
 import { drainCell } from "../drain-text";
 import { helpText } from "../help-texts";
@@ -90,13 +91,14 @@ async function zonesFlip(args: readonly string[], io: CliIo): Promise<ExitCode> 
   if (reason === undefined || reason.trim() === "") throw new UsageError("missing --reason TEXT: say why; it is recorded in the zone's history", command);
   const force = booleanFlag(flags, "force");
   const client = ControlClient.fromEnv(io.env, command);
-  const updated = (await client.request("POST", `/v1/zones/${encodeURIComponent(zone)}/flip`, { to, reason, force })) as ZoneJson;
+  const updated = (await client.request("POST", `/v1/zones/${encodeURIComponent(zone)}/flip`, { to, reason, force })) as FlippedZoneJson;
   if (booleanFlag(flags, "json")) {
     writeJson(io.stdout, updated);
     return ExitCode.ok;
   }
   const effective = updated.effectiveMode === updated.mode ? "" : ` (effective ${updated.effectiveMode}: the master switch is off)`;
   io.stdout.write(`zone ${updated.name} is now in ${updated.mode} mode${effective}${force ? "; recorded as forced" : ""}\n`);
+  if (to === "enforcement") io.stdout.write(`  newly denied: ${flowsSeenInGuardWindow(updated.flowsNewlyDenied)}\n`);
   return ExitCode.ok;
 }
 
