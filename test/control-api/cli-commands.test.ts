@@ -70,7 +70,8 @@ describe("flowzone zones", () => {
     expect(await cli(["zones", "status", "nope"])).toEqual({ code: 1, stdout: "", stderr: "flowzone: no zone named nope\n" });
   });
 
-  it("flip to enforcement before the zone drained exits 1 and prints every blocker", async () => {
+  it("flip to enforcement before the zone drained exits 1 and prints every blocker and the flows it would newly deny", async () => {
+    api.plane.flowsNewlyDenied = 1;
     const result = await cli(["zones", "flip", "banana", "--to", "enforcement", "--reason", "try"]);
     expect(result).toEqual({
       code: 1,
@@ -78,16 +79,19 @@ describe("flowzone zones", () => {
       stderr:
         "flowzone: zone banana is not drained, so it cannot enforce yet\n" +
         "  - 2 violation signatures are still open\n" +
-        "  - the last violation was seen 3 minutes ago; the quiet period of 24h has not passed\n",
+        "  - the last violation was seen 3 minutes ago; the quiet period of 24h has not passed\n" +
+        "  - in enforcement the zone would newly deny 1 inventoried flow seen in the last 7d\n",
     });
   });
 
-  it("flip succeeds when drained, and --force overrides with a reason", async () => {
+  it("flip succeeds when drained, saying how many flows it newly denies, and --force overrides with a reason", async () => {
+    api.plane.flowsNewlyDenied = 4;
     expect(await cli(["zones", "flip", "email", "--to", "enforcement", "--reason", "drained"])).toEqual({
       code: 0,
-      stdout: "zone email is now in enforcement mode\n",
+      stdout: "zone email is now in enforcement mode\n  newly denied: 4 inventoried flows seen in the last 7d\n",
       stderr: "",
     });
+    expect((await cli(["zones", "flip", "email", "--to", "logging", "--reason", "rollback"])).stdout).toBe("zone email is now in logging mode\n");
     const forced = await cli(["zones", "flip", "banana", "--to", "enforcement", "--reason", "incident", "--force", "--json"]);
     expect(forced.code).toBe(0);
     expect(JSON.parse(forced.stdout)).toMatchObject({ name: "banana", mode: "enforcement" });

@@ -76,8 +76,10 @@ describe("ZoneService over gRPC", () => {
   });
 
   it("flips with an admin token and records its subject", async () => {
+    api.plane.flowsNewlyDenied = 5;
     const response = await client.call("flipZone", FlipZoneRequestSchema, { zone: "email", to: Mode.ENFORCEMENT, reason: "drained" }, ADMIN_TOKEN, FlipZoneResponseSchema);
     expect(response.zone?.mode).toBe(Mode.ENFORCEMENT);
+    expect(response.flowsNewlyDenied).toBe(5n);
     expect(api.plane.changes).toEqual([{ operation: "flip", target: "email", actor: "alice@privacy" }]);
   });
 
@@ -118,7 +120,8 @@ describe("ZoneService over gRPC", () => {
       "a zone that has not drained",
       { zone: "banana", to: Mode.ENFORCEMENT, reason: "x" },
       grpc.status.FAILED_PRECONDITION,
-      "zone banana is not drained, so it cannot enforce yet:\n- 2 violation signatures are still open\n- the last violation was seen 3 minutes ago; the quiet period of 24h has not passed",
+      "zone banana is not drained, so it cannot enforce yet:\n- 2 violation signatures are still open\n- the last violation was seen 3 minutes ago; the quiet period of 24h has not passed\n" +
+        "In enforcement the zone would newly deny 0 inventoried flows seen in the last 7d.",
     ],
   ])("refuses a flip of %s", async (_name, init, code, details) => {
     const error = await grpcError(client.call("flipZone", FlipZoneRequestSchema, init, ADMIN_TOKEN));

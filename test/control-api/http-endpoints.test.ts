@@ -73,7 +73,8 @@ describe("control plane HTTP API", () => {
     ]);
   });
 
-  it("refuses a flip to enforcement before the zone drained with 409 not_drained and every blocker", async () => {
+  it("refuses a flip to enforcement before the zone drained with 409 not_drained, every blocker and the flows it would newly deny", async () => {
+    api.plane.flowsNewlyDenied = 3;
     const response = await api.request("POST", "/v1/zones/banana/flip", { body: { to: "enforcement", reason: "try" } });
     expect(response.status).toBe(409);
     expect(response.json).toEqual({
@@ -81,18 +82,20 @@ describe("control plane HTTP API", () => {
         code: "not_drained",
         message: "zone banana is not drained, so it cannot enforce yet",
         blockers: ["2 violation signatures are still open", "the last violation was seen 3 minutes ago; the quiet period of 24h has not passed"],
+        flowsNewlyDenied: 3,
       },
     });
   });
 
   it("lets force with a reason override, and back to logging or off always", async () => {
+    api.plane.flowsNewlyDenied = 3;
     const forced = await api.request("POST", "/v1/zones/banana/flip", { body: { to: "enforcement", reason: "incident 42", force: true } });
     expect(forced.status).toBe(200);
-    expect(forced.json).toMatchObject({ mode: "enforcement" });
+    expect(forced.json).toMatchObject({ mode: "enforcement", flowsNewlyDenied: 3 });
     for (const to of ["logging", "off"]) {
       const back = await api.request("POST", "/v1/zones/banana/flip", { body: { to, reason: "rollback" } });
       expect(back.status).toBe(200);
-      expect(back.json).toMatchObject({ mode: to });
+      expect(back.json).toMatchObject({ mode: to, flowsNewlyDenied: 0 });
     }
   });
 

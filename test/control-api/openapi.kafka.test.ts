@@ -166,7 +166,9 @@ describe("the control plane", () => {
           const missing = await expectDocumented(method.toUpperCase(), template, path, 401, { token: undefined });
           expect(missing.headers.get("www-authenticate")).toBe('Bearer realm="flowzone"');
           await expectDocumented(method.toUpperCase(), template, path, 401, { token: "not-a-known-token-at-all" });
-          if (method !== "get") expect(errorCode(await expectDocumented(method.toUpperCase(), template, path, 403, { token: VIEWER_TOKEN }))).toBe("permission_denied");
+          // A change documents 403 for a viewer; a POST that changes nothing (what-if) does not.
+          const refusesViewers = (item[method] as { responses: Record<string, unknown> }).responses["403"] !== undefined;
+          if (refusesViewers) expect(errorCode(await expectDocumented(method.toUpperCase(), template, path, 403, { token: VIEWER_TOKEN }))).toBe("permission_denied");
         }
       }
     }, HTTP_STEP);
@@ -261,6 +263,18 @@ describe("the control plane", () => {
       expect(invalid.json).toMatchObject({ error: { code: "invalid_policy", errors: ['zones.yaml:3: zone "z" protects undeclared label "nope"'] } });
       expect(errorCode(await expectDocumented("PUT", "/v1/policy", "/v1/policy", 400, { body: { files: {} } }))).toBe("invalid_argument");
       expect(errorCode(await expectDocumented("PUT", "/v1/policy", "/v1/policy", 413, { body: { files: { "big.yaml": LARGE } }, on: limited }))).toBe("payload_too_large");
+    }, HTTP_STEP);
+
+    await step("POST /v1/policy/whatif with a bundle or a flip, for a viewer too", async () => {
+      const template = "/v1/policy/whatif";
+      const bundle = await expectDocumented("POST", template, template, 200, { body: { files: BUNDLE, since: "7d" }, token: VIEWER_TOKEN });
+      expect(bundle.json).toMatchObject({ newlyDenied: [], invalid: [] });
+      await expectDocumented("POST", template, template, 200, { body: { flip: { zone: "banana", to: "enforcement" } } });
+      const invalid = await expectDocumented("POST", template, template, 400, { body: { files: { "zones.yaml": "kind: Zone\nname: z\nprotects: [nope]\n" } } });
+      expect(invalid.json).toMatchObject({ error: { code: "invalid_policy", errors: ['zones.yaml:3: zone "z" protects undeclared label "nope"'] } });
+      expect(errorCode(await expectDocumented("POST", template, template, 400, { body: { files: BUNDLE, flip: { zone: "banana", to: "off" } } }))).toBe("invalid_argument");
+      expect(errorCode(await expectDocumented("POST", template, template, 404, { body: { flip: { zone: "nope", to: "off" } } }))).toBe("not_found");
+      expect(errorCode(await expectDocumented("POST", template, template, 413, { body: { files: { "big.yaml": LARGE } }, on: limited }))).toBe("payload_too_large");
     }, HTTP_STEP);
 
     await step("unknown routes (404) and known paths with another method (405, with Allow)", async () => {

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 
 import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { decodeFlowReport, flowReportId, type FlowBatch } from "@flowzone/control";
 import { EnforcementPoint, FlowReportSchema } from "@flowzone/proto";
 
 /** One distinct flow. */
@@ -44,4 +45,18 @@ export function flowReport(flow: ReportedFlow, count: number, lastSeenMs: number
     policyVersion: "sha256:test@0",
   });
   return { key: signature, value: Buffer.from(toBinary(FlowReportSchema, report)) };
+}
+
+/** Records of the flows topic as one batch of partition 0 of `topic` from `firstOffset`, decoded as the consumer decodes them. */
+export function flowBatch(topic: string, firstOffset: number, records: readonly { key: string; value: Buffer }[]): FlowBatch {
+  return {
+    topic,
+    partition: 0,
+    clusterId: "cluster-a",
+    highWatermark: String(firstOffset + records.length),
+    records: records.map((record, index) => {
+      const report = decodeFlowReport(record.value, record.key);
+      return { offset: String(firstOffset + index), id: flowReportId(report), report };
+    }),
+  };
 }
