@@ -17,3 +17,4 @@ export {
 export { encodeIdentityMismatch, type Credential, type IdentityMismatch } from "./identity-mismatch-record";
 export { encodeZoneTraffic, type ZoneTraffic } from "./zone-traffic-record";
 export { isUnsendable } from "./unsendable";
+export { encodeRedriveAudit, type Redrive } from "./redrive-record";

@@ -1,4 +1,4 @@
-export { AUDIT_TOPIC, AUDIT_TOPIC_PARTITIONS, CONTROL_TOPIC, FLOWS_TOPIC, FLOWS_TOPIC_PARTITIONS, auditTopicSpec, flowsTopicSpec } from "./topics";
+export { AUDIT_TOPIC, AUDIT_TOPIC_PARTITIONS, CONTROL_TOPIC, FLOWS_TOPIC, FLOWS_TOPIC_PARTITIONS, REDRIVE_LEDGER_TOPIC, auditTopicSpec, flowsTopicSpec } from "./topics";
 export { FLOW_HEADERS, decodeFlowHeaders, encodeFlowHeaders, type FlowHeadersResult, type RecordFlow } from "./flow-headers";
 export { createKafka, type KafkaClientOptions } from "./create-kafka";
 export { parseBrokers } from "./parse-brokers";

@@ -7,6 +7,13 @@ export const AUDIT_TOPIC = "flowzone.audit.v1";
 export const CONTROL_TOPIC = "flowzone.control.v1";
 
 /**
+ * Compacted: one record per quarantined record a re-drive forwarded, keyed
+ * `<quarantine topic>/<partition>/<offset>`, written in the re-drive's transactions, so the next
+ * re-drive of the route knows what was already forwarded (docs/reference/kafka.md).
+ */
+export const REDRIVE_LEDGER_TOPIC = "flowzone.redrive.v1";
+
+/**
  * Partitions of the audit topic when flowzone creates it. Keyed by zone, so one zone's records
  * stay in order on one partition; a few partitions let the backlog consumer scale a little.
  */

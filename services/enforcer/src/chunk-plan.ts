@@ -95,6 +95,9 @@ export function bytesByTopic(record: DecidedRecord, audit: string): Map<string, 
   return bytes;
 }
 
+/** How `flowzone-error` starts on a record quarantined because it could not be written as decided (too large, refused). */
+export const NOT_WRITTEN_AS_DECIDED = "the record could not be written as decided";
+
 /**
  * The next, smaller way to write a record the broker refused (or would refuse) for its size or
  * validity, with `reason` added to its `flowzone-error`; undefined when nothing is left to take
@@ -111,7 +114,7 @@ export function degrade(record: DecidedRecord, topics: WriteTopics, reason: stri
   const headers = record.message?.headers ?? {};
   const original = record.message;
   const error = (valueLeftOut: boolean): string =>
-    `the record could not be written as decided: ${reasons.join("; ")}${valueLeftOut ? `; its value (${lengthOf(original?.value)} bytes) is left out, the input record is at ${ENFORCER_HEADERS.origin}` : ""}`;
+    `${NOT_WRITTEN_AS_DECIDED}: ${reasons.join("; ")}${valueLeftOut ? `; its value (${lengthOf(original?.value)} bytes) is left out, the input record is at ${ENFORCER_HEADERS.origin}` : ""}`;
   const marked = (extra: IHeaders, valueLeftOut: boolean): IHeaders => ({ ...extra, [ENFORCER_HEADERS.error]: error(valueLeftOut), [ENFORCER_HEADERS.origin]: record.origin });
   if (record.step === 0 && quarantine !== undefined && record.target !== undefined && record.target !== quarantine && original !== undefined) {
     // Forwarding refused: to quarantine, whole.

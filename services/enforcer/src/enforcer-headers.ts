@@ -37,3 +37,56 @@ export function encodeViolationsHeader(violations: readonly Violation[]): string
     violations.map((v) => ({ zone: v.zone, rule: v.rule, mode: v.mode, enforced: v.enforced, labels: v.labels, reason: v.reason })),
   );
 }
+
+/** One violation as the `flowzone-violations` header names it. */
+export interface HeaderViolation {
+  readonly zone: string;
+  readonly rule: string;
+  readonly labels: readonly string[];
+}
+
+/**
+ * The violations of a `flowzone-violations` header (as {@link encodeViolationsHeader} wrote it),
+ * or undefined when the header is absent or not that JSON (a record quarantined as undecidable
+ * has none).
+ */
+export function decodeViolationsHeader(value: IHeaders[string]): HeaderViolation[] | undefined {
+  const text = headerText(value);
+  if (text === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parsed)) return undefined;
+  const violations: HeaderViolation[] = [];
+  for (const item of parsed as unknown[]) {
+    if (typeof item !== "object" || item === null) return undefined;
+    const { zone, rule, labels } = item as Record<string, unknown>;
+    if (typeof zone !== "string" || typeof rule !== "string" || !Array.isArray(labels) || !labels.every((l) => typeof l === "string")) return undefined;
+    violations.push({ zone, rule, labels: labels as string[] });
+  }
+  return violations;
+}
+
+/** Where an input record sat: what `flowzone-origin` says. */
+export interface OriginPosition {
+  readonly topic: string;
+  readonly partition: number;
+  /** Decimal string, as kafkajs gives offsets. */
+  readonly offset: string;
+}
+
+/** A `flowzone-origin` header, `<topic>/<partition>/<offset>`, or undefined when absent or malformed. */
+export function decodeOriginHeader(value: IHeaders[string]): OriginPosition | undefined {
+  const match = /^([A-Za-z0-9._-]{1,249})\/(\d{1,9})\/(\d{1,19})$/.exec(headerText(value) ?? "");
+  if (match?.[1] === undefined || match[2] === undefined || match[3] === undefined) return undefined;
+  return { topic: match[1], partition: Number(match[2]), offset: match[3] };
+}
+
+/** A header's one value as text; undefined when absent or repeated. */
+function headerText(value: IHeaders[string]): string | undefined {
+  if (value === undefined || Array.isArray(value)) return undefined;
+  return Buffer.isBuffer(value) ? value.toString("utf8") : value;
+}

@@ -15,3 +15,8 @@ export { DEFAULT_PRODUCER, consumerGroupOf } from "./route";
 export type { Route } from "./route";
 export { parseRoutes } from "./routes";
 export type { RoutesFile, RoutesResult } from "./routes";
+export { redriveQuarantine } from "./redrive";
+export type { RedriveOptions, RedriveSummary } from "./redrive";
+export type { QuarantinedViolation, RedriveFilter } from "./redrive-decision";
+export { RedriveError } from "./redrive-error";
+export type { RedriveErrorReason } from "./redrive-error";
