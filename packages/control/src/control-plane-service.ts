@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 
-import { formatBundleError, parseBundle, type Mode, type SourceFile, type Zone } from "@flowzone/engine";
+import { formatBundleError, parseBundle, PolicyEngine, type Mode, type SourceFile, type Zone } from "@flowzone/engine";
 import type { Logger } from "@flowzone/logging";
 
 import { insertBundle } from "./bundle-store";
@@ -44,7 +44,7 @@ import {
   resolveSignatures,
   topOpenFlows,
 } from "./signature-store";
-import { toZoneException } from "./stored-runtime-state";
+import { storedRuntimeState, toZoneException } from "./stored-runtime-state";
 import { validBundle } from "./valid-bundle";
 import { flipHistory, recordFlip, runtimeModes } from "./zone-store";
 
@@ -264,6 +264,16 @@ export class ControlPlaneService implements ControlPlane {
 
   async whatIf(request: WhatIfRequest): Promise<WhatIfView> {
     return whatIfOnStore(this.db, await this.requirePolicy(), request, this.now());
+  }
+
+  /**
+   * The policy in force now (bundle, runtime zone modes, active exceptions) as an engine, for
+   * work that decides as the decision points do (a quarantine re-drive).
+   * @throws ControlError `unavailable` before any bundle was pushed
+   */
+  async policyInForce(): Promise<PolicyEngine> {
+    const policy = await this.requirePolicy();
+    return PolicyEngine.compile(policy.bundle, await storedRuntimeState(this.db, this.now()));
   }
 
   /** Ends exceptions whose expiry has passed: tombstoned on the control topic, audited as expired. */

@@ -53,4 +53,14 @@ describe("decodeAuditRecord", () => {
     });
     expect(decodeAuditRecord(toBinary(AuditRecordSchema, record), 0).fact).toEqual({ kind: "ignored", event: "identityMismatch" });
   });
+
+  it("accepts a redriven record and leaves it to the audit trail: a re-drive forwards what was already counted, so the backlog learns nothing from it", () => {
+    const record = create(AuditRecordSchema, {
+      id: "redrive/out.quarantine/0/7",
+      time: timestampFromMs(1_700_000_000_000),
+      zone: "health",
+      event: { case: "redriven", value: { route: "orders", target: "out", producer: "svc:app", sink: "kafka:out", labels: ["health"], actor: "alice@privacy" } },
+    });
+    expect(decodeAuditRecord(toBinary(AuditRecordSchema, record), 0)).toEqual({ id: "redrive/out.quarantine/0/7", fact: { kind: "ignored", event: "redriven" } });
+  });
 });

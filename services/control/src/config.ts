@@ -18,6 +18,12 @@ export const CONTROL_SETTINGS = {
   }),
   metricsToken: METRICS_TOKEN_FILE_SETTING,
   policyDir: OPTIONAL_POLICY_SETTING,
+  routesFile: text({
+    env: "FLOWZONE_ROUTES",
+    flag: "routes",
+    description: "The enforcer's routes file (YAML), read at start: which routes `POST /v1/routes/{route}/redrive` re-drives; unset, that endpoint answers 409.",
+    default: undefined,
+  }),
   brokers: BROKERS_SETTING,
   kafkaConfig: KAFKA_CONFIG_SETTING,
   controlSigningKey: CONTROL_SIGNING_KEY_SETTING,

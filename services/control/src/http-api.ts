@@ -12,6 +12,7 @@ import { Router } from "./http-router";
 import { loadOpenApiDocument } from "./openapi-document";
 import { apiRoutes } from "./http-routes";
 import type { ApiHandler, Reply } from "./http-routes";
+import type { QuarantineRedrive } from "./quarantine-redrive";
 import { PROMETHEUS_CONTENT_TYPE } from "./request-metrics";
 import type { RequestMetrics } from "./request-metrics";
 
@@ -28,6 +29,8 @@ export interface HttpApiDeps {
   readonly metricsToken?: MetricsToken | undefined;
   /** The process's TLS certificates: given, the API serves HTTPS. */
   readonly tls?: ServerCertificates | undefined;
+  /** Re-drives quarantined records; undefined without the enforcer's routes file. */
+  readonly redrive?: QuarantineRedrive | undefined;
 }
 
 type Probe = (response: ServerResponse) => void;
@@ -45,7 +48,7 @@ const JSON_TYPE = "application/json; charset=utf-8";
  */
 export function createHttpApi(deps: HttpApiDeps): WebServer {
   const { authenticator, metrics, logger, maxBodyBytes } = deps;
-  const router = new Router<ApiHandler>(apiRoutes(deps.controlPlane, deps.now));
+  const router = new Router<ApiHandler>(apiRoutes(deps.controlPlane, deps.now, deps.redrive));
   const openApi = loadOpenApiDocument();
   const probes: ReadonlyMap<string, Probe> = new Map<string, Probe>([
     ["/healthz", (response) => { send(response, 200, { status: "ok" }); }],

@@ -2,8 +2,10 @@ import type { Actor, ControlPlane } from "@flowzone/control";
 import type { Access } from "./authenticator";
 import { invalidField } from "./invalid-field";
 import type { Route } from "./http-router";
-import { parseExceptionBody, parseFixedBody, parseFlipBody, parsePolicyBody, parseViolationQuery, parseWhatIfBody } from "./request-bodies";
-import { exceptionJson, flippedZoneJson, violationJson, whatIfJson, zoneDetailJson, zoneJson } from "./wire-json";
+import type { QuarantineRedrive } from "./quarantine-redrive";
+import { parseExceptionBody, parseFixedBody, parseFlipBody, parsePolicyBody, parseRedriveBody, parseViolationQuery, parseWhatIfBody } from "./request-bodies";
+import { FlowzoneError } from "@flowzone/errors";
+import { exceptionJson, flippedZoneJson, redriveJson, violationJson, whatIfJson, zoneDetailJson, zoneJson } from "./wire-json";
 
 /** What a route handler gets: path parameters, the query, the body (read on demand) and who asks. */
 export interface RequestContext {
@@ -32,7 +34,7 @@ const VIOLATION_QUERY_KEYS: ReadonlySet<string> = new Set(["status", "limit"]);
  * The `/v1` routes of docs/reference/http-api.md, each a thin call into the facade: validate the
  * input, call, shape the view as JSON. Probes and metrics are served before auth, elsewhere.
  */
-export function apiRoutes(controlPlane: ControlPlane, now: () => Date): Route<ApiHandler>[] {
+export function apiRoutes(controlPlane: ControlPlane, now: () => Date, redrive?: QuarantineRedrive): Route<ApiHandler>[] {
   const param = (context: RequestContext, name: string): string => context.params[name] ?? "";
   return [
     route("GET", "/v1/zones", "read", async () => ({ status: 200, body: { zones: (await controlPlane.listZones()).map(zoneJson) } })),
@@ -68,6 +70,13 @@ export function apiRoutes(controlPlane: ControlPlane, now: () => Date): Route<Ap
     }),
     // A POST for its body, but it changes nothing: any valid token may ask.
     route("POST", "/v1/policy/whatif", "read", async (c) => ({ status: 200, body: whatIfJson(await controlPlane.whatIf(parseWhatIfBody(await c.body()))) })),
+    route("POST", "/v1/routes/{route}/redrive", "change", async (c) => {
+      const request = parseRedriveBody(await c.body());
+      if (redrive === undefined) {
+        throw new FlowzoneError("failed_precondition", "the control plane was started without the enforcer's routes file; set FLOWZONE_ROUTES (--routes) to it to re-drive quarantined records");
+      }
+      return { status: 200, body: redriveJson(await redrive.redrive(param(c, "route"), request, c.actor)) };
+    }),
   ];
 }
 

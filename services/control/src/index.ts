@@ -4,6 +4,8 @@ export type { ControlServiceOptions, RunningControlService } from "./options";
 export { CONTROL_SETTINGS, controlConfig } from "./config";
 export type { ControlConfig } from "./config";
 export { startControl } from "./start-control";
+export { quarantineRedrive } from "./quarantine-redrive";
+export type { QuarantineRedrive, QuarantineRedriveOptions, RedriveRequest } from "./quarantine-redrive";
 export type { ControlOptions, RunningControl } from "./start-control";
 export { DEFAULTS } from "./defaults";
 export { ROLES } from "./api-token";
@@ -19,6 +21,7 @@ export type {
   FlippedZoneJson,
   FlowCountJson,
   ReadinessJson,
+  RedriveJson,
   ViolationJson,
   WhatIfEntryJson,
   WhatIfInvalidJson,

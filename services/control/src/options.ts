@@ -3,6 +3,7 @@ import type { Logger } from "@flowzone/logging";
 import type { ServerTlsFiles } from "@flowzone/service-kit";
 import type { Telemetry } from "@flowzone/telemetry";
 import type { ApiToken } from "./api-token";
+import type { QuarantineRedrive } from "./quarantine-redrive";
 
 /**
  * Everything the control service's transports need. `controlConfig` gives host, ports and
@@ -42,6 +43,8 @@ export interface ControlServiceOptions {
    * decision service and the enforcer); default: the control service's own.
    */
   readonly telemetry?: Telemetry | undefined;
+  /** Re-drives quarantined records (`POST /v1/routes/{route}/redrive`); undefined, that endpoint answers 409. */
+  readonly redrive?: QuarantineRedrive | undefined;
 }
 
 /** A started control service. */

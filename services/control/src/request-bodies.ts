@@ -8,6 +8,7 @@ import type { ExceptionRequest, FlipRequest, ViolationQuery, WhatIfRequest } fro
 import { parseDurationMs, type Mode } from "@flowzone/engine";
 import { FlowzoneError } from "@flowzone/errors";
 import { invalidField } from "./invalid-field";
+import type { RedriveRequest } from "./quarantine-redrive";
 import { parseRfc3339 } from "./rfc3339";
 
 const MODES: readonly Mode[] = ["enforcement", "logging", "off"];
@@ -126,6 +127,24 @@ export function parseViolationQuery(status: string | undefined, limit: string | 
     }
   }
   return { status: chosen as ViolationQuery["status"], limit: count };
+}
+
+/** `POST /v1/routes/{route}/redrive` `{"violation"}` or `{"since"}` or neither; an empty body re-drives everything. */
+export function parseRedriveBody(body: unknown): RedriveRequest {
+  if (body === undefined) return {};
+  const fields = objectOf(body, ["violation", "since"]);
+  const { violation, since } = fields;
+  if (violation !== undefined && since !== undefined) throw invalidField("since", 'give "violation" or "since", not both');
+  if (violation !== undefined) {
+    if (typeof violation !== "string" || !/^[0-9a-f]{32}$/.test(violation)) {
+      throw invalidField("violation", `"violation" must be a violation id (32 hex digits, as flowzone violations lists them), not ${JSON.stringify(violation)}`);
+    }
+    return { violation };
+  }
+  if (since === undefined) return {};
+  const time = typeof since === "string" ? parseRfc3339(since) : undefined;
+  if (time === undefined) throw invalidField("since", `"since" must be an RFC 3339 time such as 2030-01-31T12:00:00Z, not ${JSON.stringify(since)}`);
+  return { since: time };
 }
 
 function objectOf(body: unknown, allowed: readonly string[]): Readonly<Record<string, unknown>> {

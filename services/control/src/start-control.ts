@@ -1,6 +1,7 @@
 import path from "node:path";
 
 import { openDatabase, startControlPlane, type ControlPlane } from "@flowzone/control";
+import { readRoutesFile } from "@flowzone/enforcer";
 import { createKafka } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
 import { fatalSignal, StopList, type RunningService } from "@flowzone/service-kit";
@@ -8,6 +9,7 @@ import type { Telemetry } from "@flowzone/telemetry";
 
 import type { ControlConfig } from "./config";
 import { DEFAULTS } from "./defaults";
+import { quarantineRedrive } from "./quarantine-redrive";
 import { startControlService } from "./start-control-service";
 
 /**
@@ -22,7 +24,7 @@ export interface ControlOptions extends Omit<ControlConfig, "brokers" | Optional
 }
 
 /** Settings with a default in the control plane itself. */
-type OptionalSetting = "databaseConnectTimeoutMs" | "databaseStatementTimeoutMs" | "maxOpenSignaturesPerZone" | "kafkaConfig" | "metricsToken" | "controlSigningKey" | "tls";
+type OptionalSetting = "databaseConnectTimeoutMs" | "databaseStatementTimeoutMs" | "maxOpenSignaturesPerZone" | "kafkaConfig" | "metricsToken" | "controlSigningKey" | "tls" | "routesFile";
 
 /** A running control plane with its transports. */
 export interface RunningControl extends RunningService {
@@ -46,6 +48,8 @@ export async function startControl(options: ControlOptions): Promise<RunningCont
   });
   const { failed, fail } = fatalSignal();
   return stops.starting(async () => {
+    // First: a broken routes file fails the start before the database and Kafka are opened.
+    const routes = options.routesFile === undefined ? undefined : await readRoutesFile(options.routesFile);
     const pgliteDir = path.join(options.home, "pglite");
     const database = await openDatabase({
       databaseUrl: options.databaseUrl,
@@ -77,6 +81,10 @@ export async function startControl(options: ControlOptions): Promise<RunningCont
       tls: options.tls,
       logger: options.logger,
       telemetry: options.telemetry,
+      redrive:
+        routes === undefined || options.routesFile === undefined
+          ? undefined
+          : quarantineRedrive({ kafka, routes, routesFile: options.routesFile, policyInForce: () => plane.service.policyInForce(), logger: options.logger }),
     });
     stops.add(() => service.close(DEFAULTS.closeGraceMs));
     return {

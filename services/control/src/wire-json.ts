@@ -21,6 +21,7 @@ import type {
   ZoneDetail,
   ZoneView,
 } from "@flowzone/control";
+import type { RedriveSummary } from "@flowzone/enforcer";
 import type { FailMode, Mode } from "@flowzone/engine";
 
 export interface ZoneJson {
@@ -280,4 +281,19 @@ function flipJson(flip: FlipView): FlipJson {
 
 function timeOrNull(time: Date | null): string | null {
   return time === null ? null : time.toISOString();
+}
+
+/** `POST /v1/routes/{route}/redrive`: what the re-drive did, record by record of the quarantine range it read. */
+export interface RedriveJson {
+  readonly route: string;
+  readonly examined: number;
+  readonly redriven: number;
+  readonly alreadyRedriven: number;
+  readonly stillDenied: number;
+  readonly unreadable: number;
+  readonly skipped: number;
+}
+
+export function redriveJson(s: RedriveSummary): RedriveJson {
+  return { route: s.route, examined: s.examined, redriven: s.redriven, alreadyRedriven: s.alreadyRedriven, stillDenied: s.stillDenied, unreadable: s.unreadable, skipped: s.skipped };
 }
