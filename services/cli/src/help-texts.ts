@@ -13,7 +13,7 @@ import { settingsHelp } from "./settings-help";
 
 const EXIT_CODES = "Exit codes: 0 success, 1 policy or request error, 2 usage error.";
 
-const CONTROL_ENV = `Commands that talk to the control plane (policy push, policy whatif, zones, violations) use:
+const CONTROL_ENV = `Commands that talk to the control plane (policy push, policy whatif, zones, violations, quarantine) use:
   FLOWZONE_CONTROL_URL   The control plane's HTTP API (default http://127.0.0.1:8080)
   FLOWZONE_TOKEN         A bearer token from its token file (reads: any role;
                          changes: privacy-admin)`;
@@ -40,6 +40,8 @@ Commands:
   zones status ZONE    Show a zone's readiness to enforce, open flows, exceptions, history
   zones flip ZONE      Flip a zone's mode (--to MODE --reason TEXT [--force])
   violations ZONE      List a zone's violations (--status open|resolved|all, --limit N)
+  quarantine redrive ROUTE
+                       Forward a route's quarantined records the policy now allows
   pdp                  Start the decision service (gRPC flowzone.v1.DecisionService)
   enforcer             Start the stream enforcer (exactly-once routes between topics)
   control              Start the control plane (HTTP API and gRPC ZoneService)
@@ -263,6 +265,42 @@ ${CONTROL_ENV}
 ${CONTROL_EXIT_CODES}
 `;
 
+const QUARANTINE = `Usage: flowzone quarantine redrive ROUTE [--violation ID | --since TIME] [--json]
+
+Commands:
+  redrive ROUTE        Re-check a route's quarantined records under the policy now in force
+                       and forward those now allowed to the route's target, exactly once
+  -h, --help           Show this help
+
+${CONTROL_ENV}
+
+${CONTROL_EXIT_CODES}
+`;
+
+const QUARANTINE_REDRIVE = `Usage: flowzone quarantine redrive ROUTE [--violation ID | --since TIME] [--json]
+
+Asks the control plane to re-check every record of the enforcer route's quarantine topic (from
+its start, or from --since, to its end when the re-drive starts) under the policy now in force
+(after a zone was flipped back, an exception granted or the bundle fixed). Records now allowed
+go to the route's target with the headers the enforcer would have given them, each with a
+'redriven' audit record naming you, exactly once: a second re-drive forwards nothing again.
+Records still denied, undecidable or not selected stay in quarantine and are counted. The
+control plane needs the enforcer's routes file (FLOWZONE_ROUTES). Needs a privacy-admin token.
+
+Options:
+  --violation ID       Only records quarantined for this violation (an id from
+                         'flowzone violations ZONE')
+  --since TIME         Only records quarantined since TIME: RFC 3339 (2030-01-31T12:00:00Z) or
+                         a duration ago (90m, 7d)
+  --json               Print the API's JSON: {"route", "examined", "redriven",
+                         "alreadyRedriven", "stillDenied", "unreadable", "skipped"}
+  -h, --help           Show this help
+
+${CONTROL_ENV}
+
+${CONTROL_EXIT_CODES}
+`;
+
 const ENFORCER = `Usage: flowzone enforcer [--routes FILE] [--policy DIR] [--brokers LIST] [--home DIR] [--metrics-port N]
 
 Runs the stream enforcer: for every route (docs/reference/kafka.md) it consumes the 'from' topic,
@@ -330,6 +368,8 @@ const TEXTS: ReadonlyMap<string, string> = new Map([
   ["zones status", ZONES_STATUS],
   ["zones flip", ZONES_FLIP],
   ["violations", VIOLATIONS],
+  ["quarantine", QUARANTINE],
+  ["quarantine redrive", QUARANTINE_REDRIVE],
   ["enforcer", ENFORCER],
   ["control", CONTROL],
   ["dev", DEV],

@@ -6,6 +6,7 @@ import { policyCheck } from "./commands/policy-check";
 import { policyPush } from "./commands/policy-push";
 import { policyTest } from "./commands/policy-test";
 import { policyWhatIf } from "./commands/policy-whatif";
+import { quarantine } from "./commands/quarantine";
 import { violations } from "./commands/violations";
 import { zones } from "./commands/zones";
 import { ApiRequestError, formatRequestError } from "./control-client";
@@ -59,6 +60,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   if (command === "pdp") return pdp(rest, io);
   if (command === "zones") return zones(rest, io);
   if (command === "violations") return violations(rest, io);
+  if (command === "quarantine") return quarantine(rest, io);
   if (command === "enforcer") return enforcer(rest, io);
   if (command === "control") return control(rest, io);
   if (command === "dev") return dev(rest, io);

@@ -94,6 +94,8 @@ export function startDevStack(options: DevStackOptions): Promise<DevStack> {
       home: options.home,
       databaseUrl: options.databaseUrl,
       policyDir: options.policyDir,
+      // The enforcer's routes, so `flowzone quarantine redrive ROUTE` works on the dev stack.
+      routesFile: options.routesFile,
       host: options.host,
       httpPort: options.controlHttpPort,
       grpcPort: options.controlGrpcPort,
