@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 
 import type { Kafka, KafkaMessage } from "kafkajs";
 
+import { CommittedRecords, type RawRecord } from "./committed-records";
+
 /** Where a bounded read of one partition starts and where it stops (exclusive). */
 export interface PartitionRange {
   readonly partition: number;
@@ -44,39 +46,56 @@ export async function endOffsetsOf(kafka: Kafka, topic: string, sinceMs?: number
   }
 }
 
+/** Large enough that a fetch holds a whole enforcer transaction with its marker (a chunk is at most a few MiB). */
+const MAX_BYTES_PER_PARTITION = 8 << 20;
+
 /**
- * Reads the given offset range of each partition of `topic`, read_committed, with a consumer of a
- * throw-away group that commits nothing, and resolves once every partition's position reached its
- * end. Positions come from every fetched batch, one of only transaction markers or aborted records
- * too (kafkajs reports those in END_BATCH_PROCESS, never as records), so a transactional topic
- * whose last offset is a commit marker is read to its end all the same.
+ * Reads the given offset range of each partition of `topic` with a consumer of a throw-away group
+ * that commits nothing, handing over only committed records ({@link CommittedRecords}: told by the
+ * transaction markers, not by kafkajs' filter), and resolves once every record below each end is
+ * settled. A fetched batch kafkajs does not hand over (only markers or aborted records) is seen in
+ * END_BATCH_PROCESS; if a transaction was held then, the partition is read again from its first
+ * record. The consumer reads read_committed, so the broker never sends past a transaction still open.
  */
 export async function readTopicRange(options: TopicRangeOptions): Promise<void> {
   const { kafka, topic } = options;
   const ranges = new Map(options.ranges.filter((r) => r.start < r.end).map((r) => [r.partition, r]));
   if (ranges.size === 0) return;
-  const consumer = kafka.consumer({ groupId: `flowzone-range-${randomBytes(6).toString("hex")}`, readUncommitted: false, maxWaitTimeInMs: 250 });
-  const pending = new Set(ranges.keys());
+  const readers = new Map([...ranges].map(([partition, range]) => [partition, new CommittedRecords(range.start)]));
+  const consumer = kafka.consumer({
+    groupId: `flowzone-range-${randomBytes(6).toString("hex")}`,
+    readUncommitted: false,
+    maxWaitTimeInMs: 250,
+    maxBytesPerPartition: MAX_BYTES_PER_PARTITION,
+    maxBytes: 4 * MAX_BYTES_PER_PARTITION,
+  });
+  const settled = (): boolean => [...ranges].every(([partition, range]) => readers.get(partition)?.settledBelow(range.end) ?? true);
   let stall: NodeJS.Timeout | undefined;
   await consumer.connect();
   try {
     await new Promise<void>((resolve, reject) => {
+      let failed = false;
+      const fail = (error: unknown): void => {
+        failed = true;
+        reject(error);
+      };
       const armStall = (): void => {
         clearTimeout(stall);
         stall = setTimeout(() => {
-          reject(new Error(`${options.what}: no progress in ${options.stallTimeoutMs} ms reading ${topic} (partitions ${[...pending].join(", ")} unfinished)`));
+          const behind = [...ranges].filter(([partition, range]) => readers.get(partition)?.settledBelow(range.end) === false).map(([partition]) => partition);
+          fail(new Error(`${options.what}: no progress in ${options.stallTimeoutMs} ms reading ${topic} (partitions ${behind.join(", ")} unfinished; a transaction still open?)`));
         }, options.stallTimeoutMs);
       };
-      let failed = false;
       consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-        const range = ranges.get(payload.partition);
-        if (range === undefined || failed) return;
+        const reader = readers.get(payload.partition);
+        if (reader === undefined || failed) return;
         armStall();
-        if (BigInt(payload.lastOffset) + 1n >= range.end) pending.delete(payload.partition);
-        if (pending.size === 0) resolve();
+        const rewind = reader.skipped(BigInt(payload.lastOffset) + 1n);
+        if (rewind !== undefined) consumer.seek({ topic, partition: payload.partition, offset: rewind.toString() });
+        else if (settled()) resolve();
       });
       consumer.on(consumer.events.CRASH, ({ payload }) => {
-        reject(payload.error);
+        fail(payload.error);
       });
       armStall();
       consumer
@@ -86,14 +105,15 @@ export async function readTopicRange(options: TopicRangeOptions): Promise<void> 
             autoCommit: false,
             eachBatch: async ({ batch }) => {
               const range = ranges.get(batch.partition);
-              if (range === undefined || failed) return;
-              const inRange = batch.messages.filter((m) => BigInt(m.offset) >= range.start && BigInt(m.offset) < range.end);
-              if (inRange.length === 0) return;
+              const reader = readers.get(batch.partition);
+              if (range === undefined || reader === undefined || failed) return;
+              // kafkajs 2.2.4 keeps every decoded record, markers included, on the batch.
+              const raw = (batch as unknown as { rawMessages: readonly RawRecord[] }).rawMessages;
+              const committed = reader.feed(raw).filter((m) => BigInt(m.offset) >= range.start && BigInt(m.offset) < range.end);
               try {
-                await options.onRecords(batch.partition, inRange);
+                if (committed.length > 0) await options.onRecords(batch.partition, committed);
               } catch (error) {
-                failed = true;
-                reject(error);
+                fail(error);
               }
             },
           }),
@@ -104,7 +124,7 @@ export async function readTopicRange(options: TopicRangeOptions): Promise<void> 
           if (idle.length > 0) consumer.pause([{ topic, partitions: idle }]);
           for (const [partition, range] of ranges) consumer.seek({ topic, partition, offset: range.start.toString() });
         })
-        .catch(reject);
+        .catch(fail);
     });
   } finally {
     clearTimeout(stall);
