@@ -1,13 +1,13 @@
 import { CommittedRecords, type RawRecord } from "./committed-records";
 
 function record(offset: number, producerId: string, inTransaction = true): RawRecord {
-  return { offset: String(offset), key: null, value: Buffer.from(`v${offset}`), timestamp: "0", attributes: 0, size: 0, isControlRecord: false, batchContext: { producerId, inTransaction } };
+  return { offset: String(offset), key: null, value: Buffer.from(`v${offset}`), timestamp: "0", attributes: 0, headers: {}, isControlRecord: false, batchContext: { producerId, inTransaction } };
 }
 
 function marker(offset: number, producerId: string, commit: boolean): RawRecord {
   const key = Buffer.alloc(4);
   key.writeInt16BE(commit ? 1 : 0, 2);
-  return { offset: String(offset), key, value: null, timestamp: "0", attributes: 0, size: 0, isControlRecord: true, batchContext: { producerId, inTransaction: true } };
+  return { offset: String(offset), key, value: null, timestamp: "0", attributes: 0, headers: {}, isControlRecord: true, batchContext: { producerId, inTransaction: true } };
 }
 
 const offsets = (records: readonly { offset: string }[]): number[] => records.map((r) => Number(r.offset));

@@ -42,6 +42,8 @@ export function encodeViolationsHeader(violations: readonly Violation[]): string
 export interface HeaderViolation {
   readonly zone: string;
   readonly rule: string;
+  /** Whether this violation denied the record (its zone or rule in enforcement). */
+  readonly enforced: boolean;
   readonly labels: readonly string[];
 }
 
@@ -63,9 +65,9 @@ export function decodeViolationsHeader(value: IHeaders[string]): HeaderViolation
   const violations: HeaderViolation[] = [];
   for (const item of parsed as unknown[]) {
     if (typeof item !== "object" || item === null) return undefined;
-    const { zone, rule, labels } = item as Record<string, unknown>;
-    if (typeof zone !== "string" || typeof rule !== "string" || !Array.isArray(labels) || !labels.every((l) => typeof l === "string")) return undefined;
-    violations.push({ zone, rule, labels: labels as string[] });
+    const { zone, rule, enforced, labels } = item as Record<string, unknown>;
+    if (typeof zone !== "string" || typeof rule !== "string" || typeof enforced !== "boolean" || !Array.isArray(labels) || !labels.every((l) => typeof l === "string")) return undefined;
+    violations.push({ zone, rule, enforced, labels: labels as string[] });
   }
   return violations;
 }

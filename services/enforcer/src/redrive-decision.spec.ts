@@ -25,7 +25,7 @@ const input = (headers: IHeaders, value: string | null = "payload"): InputRecord
 function quarantined(record: InputRecord): KafkaMessage {
   const routed = routeRecord(enforced, route, record, 1000);
   if (routed.topic !== route.quarantine) throw new Error("expected the fixture record to be quarantined");
-  return { key: routed.key, value: routed.value, headers: routed.headers, offset: "7", timestamp: "0", attributes: 0, size: 0 };
+  return { key: routed.key, value: routed.value, headers: routed.headers, offset: "7", timestamp: "0", attributes: 0 };
 }
 
 function context(overrides: Partial<RedriveContext> = {}): RedriveContext {
@@ -49,6 +49,8 @@ describe("redriveOutcome", () => {
     expect(outcome.ledgerKey).toBe("out.quarantine/0/7");
     const audit = fromBinary(AuditRecordSchema, outcome.audit.value);
     expect(audit.id).toBe("redrive/out.quarantine/0/7");
+    // Keyed by the zone that had denied it (health, enforced), not the first violation (banana, logging).
+    expect({ key: outcome.audit.key, zone: audit.zone }).toEqual({ key: "health", zone: "health" });
     expect(audit.policyVersion).toBe(flipped.version);
     if (audit.event.case !== "redriven") throw new Error("expected a redriven event");
     expect(audit.event.value).toMatchObject({ route: "r", target: "out", actor: "alice@privacy", producer: "svc:enricher", sink: "kafka:out", labels: ["banana", "health"] });
@@ -72,7 +74,7 @@ describe("redriveOutcome", () => {
 
   it("leaves records it cannot decide: still undecidable, once too large, or without an origin", () => {
     const undecidable = routeRecord(enforced, route, input({ "flowzone-labels": "nope" }), 1000);
-    const message = (headers: IHeaders): KafkaMessage => ({ key: null, value: Buffer.from("v"), headers, offset: "3", timestamp: "0", attributes: 0, size: 0 });
+    const message = (headers: IHeaders): KafkaMessage => ({ key: null, value: Buffer.from("v"), headers, offset: "3", timestamp: "0", attributes: 0 });
     expect(redriveOutcome(context(), 0, message(undecidable.headers))).toMatchObject({ kind: "unreadable", reason: expect.stringContaining("nope") as unknown });
     const tooLarge = { ...quarantined(input({ "flowzone-labels": "health" })).headers, "flowzone-error": `${NOT_WRITTEN_AS_DECIDED}: too large for out`, "flowzone-origin": "in/0/1" };
     expect(redriveOutcome(context(), 0, message(tooLarge))).toMatchObject({ kind: "unreadable" });

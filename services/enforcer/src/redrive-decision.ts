@@ -65,7 +65,8 @@ export function ledgerKeyOf(position: StreamPosition): string {
 export function redriveOutcome(context: RedriveContext, partition: number, message: KafkaMessage): RedriveOutcome {
   const { route, engine } = context;
   const headers = message.headers ?? {};
-  const violations = (decodeViolationsHeader(headers[ENFORCER_HEADERS.violations]) ?? []).map((v) => ({ ...v, producer: route.producer, sink: sinkOf(route) }));
+  const denials = decodeViolationsHeader(headers[ENFORCER_HEADERS.violations]) ?? [];
+  const violations = denials.map((v) => ({ zone: v.zone, rule: v.rule, producer: route.producer, sink: sinkOf(route), labels: v.labels }));
   if (context.filter !== undefined && !context.filter(violations)) return { kind: "skipped" };
   const quarantined: StreamPosition = { topic: route.quarantine, partition, offset: message.offset };
   const ledgerKey = ledgerKeyOf(quarantined);
@@ -80,7 +81,8 @@ export function redriveOutcome(context: RedriveContext, partition: number, messa
   if (routed.topic !== route.to) return { kind: "stillDenied" };
   const flow = decodeFlowHeaders(routed.headers);
   const audit = encodeRedriveAudit({
-    zone: violations[0]?.zone ?? "",
+    // The zone that had denied it: its first enforced violation's.
+    zone: (denials.find((v) => v.enforced) ?? denials[0])?.zone ?? "",
     route: route.name,
     quarantined,
     origin,
