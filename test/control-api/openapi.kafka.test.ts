@@ -3,7 +3,7 @@
 // control plane (PostgreSQL, the jest Kafka broker) actually answers, success and error shapes
 // of every endpoint, checked with ajv's JSON Schema 2020-12 validator.
 import { signatureId } from "@flowzone/control";
-import { startControlService } from "@flowzone/control-service";
+import { quarantineRedrive, startControlService } from "@flowzone/control-service";
 import { FLOWZONE_ERROR_CODES } from "@flowzone/errors";
 import type { RunningControlService } from "@flowzone/control-service";
 
@@ -11,6 +11,7 @@ import { startHarness } from "../control-core/control-harness";
 import type { Harness } from "../control-core/control-harness";
 import { BUNDLE, trafficRecord, violationRecord } from "../control-core/control-support";
 import type { Flow } from "../control-core/control-support";
+import { uniqueTopic } from "../support/kafka";
 import { collectingLogger } from "../support/logger";
 import { waitUntil } from "../support/poll";
 import { step } from "../support/steps";
@@ -134,7 +135,19 @@ describe("the control plane", () => {
         await waitUntil("2 open violations in banana", async () => (await plane.getZone("banana")).openViolations, (open) => open === 2, { timeoutMs: 20_000 });
         const { logger } = collectingLogger();
         const common = { controlPlane: plane, host: "127.0.0.1", httpPort: 0, grpcPort: 0, tokens: TOKENS, logger };
-        service = await startControlService(common);
+        // Re-drives a route whose quarantine topic does not exist yet: nothing to examine.
+        const harness = h;
+        const to = uniqueTopic("openapi-out");
+        const redrive = quarantineRedrive({
+          kafka: harness.kafka,
+          routes: [{ name: "orders", from: uniqueTopic("openapi-in"), to, quarantine: `${to}.quarantine`, producer: "svc:orders" }],
+          routesFile: "routes.yaml",
+          policyInForce: () => harness.running.service.policyInForce(),
+          logger,
+          auditTopic: harness.auditTopic,
+          ledgerTopic: uniqueTopic("openapi-ledger"),
+        });
+        service = await startControlService({ ...common, redrive });
         small = await startControlService({ ...common, maxBodyBytes: 1024, isReady: () => false, metricsToken: METRICS_TOKEN });
         return small;
       },
@@ -276,6 +289,16 @@ describe("the control plane", () => {
       expect(errorCode(await expectDocumented("POST", template, template, 404, { body: { flip: { zone: "nope", to: "off" } } }))).toBe("not_found");
       expect(errorCode(await expectDocumented("POST", template, template, 413, { body: { files: { "big.yaml": LARGE } }, on: limited }))).toBe("payload_too_large");
     }, HTTP_STEP);
+
+    await step("POST /v1/routes/{route}/redrive", async () => {
+      const template = "/v1/routes/{route}/redrive";
+      const done = await expectDocumented("POST", template, "/v1/routes/orders/redrive", 200, { body: {} });
+      expect(done.json).toEqual({ route: "orders", examined: 0, redriven: 0, alreadyRedriven: 0, stillDenied: 0, unreadable: 0, skipped: 0 });
+      expect(errorCode(await expectDocumented("POST", template, "/v1/routes/orders/redrive", 400, { body: { since: "yesterday" } }))).toBe("invalid_argument");
+      expect(errorCode(await expectDocumented("POST", template, "/v1/routes/nope/redrive", 404, { body: {} }))).toBe("not_found");
+      expect(errorCode(await expectDocumented("POST", template, "/v1/routes/orders/redrive", 409, { body: {}, on: limited }))).toBe("failed_precondition");
+      expect(errorCode(await expectDocumented("POST", template, "/v1/routes/orders/redrive", 413, { body: { since: LARGE }, on: limited }))).toBe("payload_too_large");
+    }, { timeoutMs: 30_000 });
 
     await step("unknown routes (404) and known paths with another method (405, with Allow)", async () => {
       const unknown = await request("GET", "/v2/zones");
