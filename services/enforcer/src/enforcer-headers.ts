@@ -67,7 +67,7 @@ export function decodeViolationsHeader(value: IHeaders[string]): HeaderViolation
     if (typeof item !== "object" || item === null) return undefined;
     const { zone, rule, enforced, labels } = item as Record<string, unknown>;
     if (typeof zone !== "string" || typeof rule !== "string" || typeof enforced !== "boolean" || !Array.isArray(labels) || !labels.every((l) => typeof l === "string")) return undefined;
-    violations.push({ zone, rule, enforced, labels: labels as string[] });
+    violations.push({ zone, rule, enforced, labels });
   }
   return violations;
 }

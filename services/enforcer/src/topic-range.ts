@@ -77,7 +77,7 @@ export async function readTopicRange(options: TopicRangeOptions): Promise<void> 
       let failed = false;
       const fail = (error: unknown): void => {
         failed = true;
-        reject(error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       };
       const armStall = (): void => {
         clearTimeout(stall);
