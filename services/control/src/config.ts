@@ -21,7 +21,7 @@ export const CONTROL_SETTINGS = {
   routesFile: text({
     env: "FLOWZONE_ROUTES",
     flag: "routes",
-    description: "The enforcer's routes file (YAML), read at start: which routes `POST /v1/routes/{route}/redrive` re-drives; unset, that endpoint answers 409.",
+    description: "The enforcer's routes file (YAML), read at start: the routes POST /v1/routes/{route}/redrive re-drives; unset, that endpoint answers 409.",
     default: undefined,
   }),
   brokers: BROKERS_SETTING,
