@@ -9,6 +9,9 @@ export interface AuditPdpChildConfig {
   readonly auditSpoolDir?: string | undefined;
   /** zone_traffic report period; the benchmark defers it so the audit topic holds violations only. */
   readonly trafficIntervalMs?: number | undefined;
+  /** Flow reports: 0 off (audit on alone); undefined, the service's default (every 5 s) to `flowsTopic`. */
+  readonly flowReportIntervalMs?: number | undefined;
+  readonly flowsTopic?: string | undefined;
 }
 
 /** Printed by the child once it serves. */

@@ -5,7 +5,10 @@
  * each its own process: one without brokers (audit off), one writing the audit trail to fresh
  * topics (audit on). Rounds alternate between the two with the same grpc-js load generator as
  * bench:pdp. Afterwards the audit topic must hold exactly one violation record per denied check
- * the audit-on service answered. Writes its section of docs/benchmarks.md.
+ * the audit-on service answered. Flow reports (issue 13) are measured in the same run: audit on
+ * runs with flow reporting off, and a third service, audit on + flows, like it but reporting its
+ * flows every 5 s (the default) to a fresh flows topic, whose records, bytes, distinct flows and
+ * reported decisions are read after the run. Writes its section of docs/benchmarks.md.
  *
  * Options: --rounds N (3) --seconds S per round (4) --warmup-seconds S (1) --no-write (print only)
  *          --cpu-prof (profile both services with node --cpu-prof and summarise; implies --no-write)
@@ -32,6 +35,8 @@ import { buildPools } from "../common/pools";
 import { repoRoot, writeSection } from "../common/report";
 import { writeBundle } from "../pdp/flowzone";
 import { readAuditTopic, recordsOnTopic, waitForRecords } from "./audit-check";
+import { readFlowsTopic } from "./flows-check";
+import { renderFlows, summarizeFlows } from "./flow-results";
 import type { AuditPdpChildConfig, AuditPdpReady } from "./child-protocol";
 import { formatProfile, summarizeProfile } from "./profile-summary";
 import type { Call, Cell, Round, Server, Verification } from "./results";
@@ -44,6 +49,12 @@ const DRAIN_QUIET_MS = 3_000;
 
 interface Service {
   readonly server: Server;
+  /** Its audit topic (audit on, audit on + flows): each round waits until it holds the records owed. */
+  readonly auditTopic: string | undefined;
+  /** Denied checks answered so far: the violation records it owes its audit topic. */
+  owed: number;
+  /** Checks answered so far, warm-up included: the decisions its flow reports must add up to. */
+  answered: number;
   readonly child: Child;
   readonly client: grpc.Client;
   readonly address: string;
@@ -61,6 +72,9 @@ async function endChild(child: Child, graceMs: number): Promise<void> {
   clearTimeout(timer);
 }
 
+/** Each service as the progress lines name it. */
+const LABEL: Record<Server, string> = { off: "audit off", on: "audit on ", flows: "audit on + flows" };
+
 async function startService(server: Server, config: AuditPdpChildConfig, profileDir: string | undefined): Promise<Service> {
   const nodeArgs = profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`];
   const { child, value } = await startChild(
@@ -73,7 +87,7 @@ async function startService(server: Server, config: AuditPdpChildConfig, profile
   const address = `127.0.0.1:${value.benchPort}`;
   const client = connect(address);
   await waitForReady(client, 10_000);
-  return { server, child, client, address, policyVersion: value.policyVersion };
+  return { server, auditTopic: config.auditTopic, owed: 0, answered: 0, child, client, address, policyVersion: value.policyVersion };
 }
 
 async function main(): Promise<void> {
@@ -110,24 +124,33 @@ async function main(): Promise<void> {
     const suffix = randomBytes(4).toString("hex");
     const auditTopic = `flowzone.bench.audit.${suffix}`;
     const controlTopic = `flowzone.bench.control.${suffix}`;
+    const flowsAuditTopic = `flowzone.bench.audit-flows.${suffix}`;
+    const flowsTopic = `flowzone.bench.flows.${suffix}`;
     const policyDir = join(workDir, "policy");
     writeBundle(policyDir);
     const spoolDir = join(workDir, "spool");
     mkdirSync(spoolDir, { recursive: true });
     if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
 
-    progress("starting the decision services: audit off (no brokers) and audit on (brokers, fresh topics, temp spool)");
-    const [off, on] = await Promise.all([
+    const flowsSpoolDir = join(workDir, "spool-flows");
+    mkdirSync(flowsSpoolDir, { recursive: true });
+    progress("starting the decision services: audit off (no brokers), audit on (brokers, fresh topics, temp spool, flow reporting off) and audit on + flows (the same, reporting flows)");
+    const [off, on, flows] = await Promise.all([
       startService("off", { policyDir }, profileDir === undefined ? undefined : join(profileDir, "off")),
       startService(
         "on",
-        { policyDir, brokers: broker.brokers, auditTopic, controlTopic, auditSpoolDir: spoolDir, trafficIntervalMs: TRAFFIC_DEFERRED_MS },
+        { policyDir, brokers: broker.brokers, auditTopic, controlTopic, auditSpoolDir: spoolDir, trafficIntervalMs: TRAFFIC_DEFERRED_MS, flowReportIntervalMs: 0 },
         profileDir === undefined ? undefined : join(profileDir, "on"),
       ),
+      startService(
+        "flows",
+        { policyDir, brokers: broker.brokers, auditTopic: flowsAuditTopic, controlTopic, auditSpoolDir: flowsSpoolDir, trafficIntervalMs: TRAFFIC_DEFERRED_MS, flowsTopic },
+        profileDir === undefined ? undefined : join(profileDir, "flows"),
+      ),
     ]);
-    services.push(off, on);
-    for (const s of services) progress(`audit ${s.server}: ${s.address} (pid ${s.child.pid}), policy ${s.policyVersion}`);
-    progress(`audit topic ${auditTopic}, control topic ${controlTopic}, spool ${spoolDir}`);
+    services.push(off, on, flows);
+    for (const s of services) progress(`${LABEL[s.server].trim()}: ${s.address} (pid ${s.child.pid}), policy ${s.policyVersion}`);
+    progress(`audit topic ${auditTopic}, control topic ${controlTopic}, spool ${spoolDir}; audit on + flows: audit topic ${flowsAuditTopic}, flows topic ${flowsTopic}, spool ${flowsSpoolDir}`);
 
     const kafka = createKafka({ brokers: [broker.brokers], clientId: "bench-audit", logger });
     admin = kafka.admin();
@@ -143,10 +166,8 @@ async function main(): Promise<void> {
         : runStreams(s.client, pools.flowzoneStream, STREAMS, STREAM_WINDOW, ms, startSeq);
     const cells: Cell[] = [];
     for (const call of ["unary", "stream"] as const) for (const s of services) cells.push({ server: s.server, call, rounds: [], nextSeq: 0 });
-    const serviceOf = (server: Server): Service => (server === "off" ? off : on);
+    const serviceOf = (server: Server): Service => (server === "off" ? off : server === "on" ? on : flows);
 
-    /** Denied checks the audit-on service answered so far: the violation records it owes the topic. */
-    let owed = 0;
     const measure = async (cell: Cell, ms: number, record: boolean): Promise<Round> => {
       const s = serviceOf(cell.server);
       const cpu0 = cpuSeconds(s.child.pid);
@@ -158,12 +179,13 @@ async function main(): Promise<void> {
       }
       if (res.mismatches > 0) throw new Error(`audit ${cell.server} ${cell.call}: ${res.mismatches} decisions differ from zones-20 (first at request ${res.firstMismatch})`);
       let drainMs = NaN;
-      if (cell.server === "on") {
-        owed += res.denies;
+      s.answered += res.checks;
+      if (s.auditTopic !== undefined) {
+        s.owed += res.denies;
         // The trail is asynchronous: the round's CPU includes sending its records, so wait for them.
-        const drained = await waitForRecords(adminNow, auditTopic, owed, DRAIN_QUIET_MS, DRAIN_TIMEOUT_MS);
+        const drained = await waitForRecords(adminNow, s.auditTopic, s.owed, DRAIN_QUIET_MS, DRAIN_TIMEOUT_MS);
         drainMs = drained.waitedMs;
-        if (drained.records < owed) progress(`  audit topic holds ${int(drained.records)} records, ${int(owed)} denied checks answered so far (not drained after ${int(drainMs)} ms)`);
+        if (drained.records < s.owed) progress(`  audit topic ${s.auditTopic} holds ${int(drained.records)} records, ${int(s.owed)} denied checks answered so far (not drained after ${int(drainMs)} ms)`);
       }
       const round: Round = { res, serverCpuS: cpuSeconds(s.child.pid) - cpu0, drainMs };
       if (record) {
@@ -178,22 +200,23 @@ async function main(): Promise<void> {
 
     for (let r = 1; r <= opts.rounds; r++) {
       for (const call of ["unary", "stream"] as const) {
-        // Alternate which goes first, so a drift of the machine favours neither.
-        const order: Server[] = r % 2 === 1 ? ["off", "on"] : ["on", "off"];
+        // Rotate which goes first, so a drift of the machine favours none.
+        const order = (["off", "on", "flows"] as const).map((_, i, all) => all[(i + r - 1) % all.length] as Server);
         for (const server of order) {
           const cell = cells.find((c) => c.server === server && c.call === call);
           if (cell === undefined) throw new Error("no such cell");
           const { res, serverCpuS, drainMs } = await measure(cell, opts.seconds * 1000, true);
           progress(
-            `round ${r}/${opts.rounds}: audit ${server.padEnd(3)} ${call.padEnd(6)}: ${int(res.callsPerSec)} calls/s, ${int(res.checksPerSec)} checks/s, ` +
+            `round ${r}/${opts.rounds}: ${LABEL[server]} ${call.padEnd(6)}: ${int(res.callsPerSec)} calls/s, ${int(res.checksPerSec)} checks/s, ` +
               `p50 ${dec(res.p50Ms)} ms, p99 ${dec(res.p99Ms)} ms, server CPU ${dec(serverCpuS)} s` +
-              (server === "on" ? `, ${int(res.denies)} denied → topic caught up ${int(drainMs)} ms after the round` : ""),
+              (server === "off" ? "" : `, ${int(res.denies)} denied → topic caught up ${int(drainMs)} ms after the round`),
           );
         }
       }
     }
 
     progress("verifying the audit topic");
+    const owed = on.owed;
     const settled = await waitForRecords(adminNow, auditTopic, owed, DRAIN_QUIET_MS, DRAIN_TIMEOUT_MS);
     const contents = await readAuditTopic(kafka, auditTopic, 120_000);
     const verification: Verification = { topic: auditTopic, deniedAnswered: owed, endOffsetsAfterRounds: settled.records, contents };
@@ -209,7 +232,14 @@ async function main(): Promise<void> {
     // Stdin closed: each service shuts down cleanly (and writes its profile).
     await Promise.all(services.map((s) => endChild(s.child, 15_000)));
 
-    const summary = summarize(cells, verification);
+    // The flow-reporting service sent its last window on close: read what the flows topic holds.
+    const flowsContents = await readFlowsTopic(kafka, flowsTopic, 60_000);
+    progress(
+      `flows topic: ${int(flowsContents.records)} FlowReport records, ${int(flowsContents.bytes)} bytes of keys and values, ${int(flowsContents.flows)} distinct flows, ` +
+        `${int(flowsContents.decisions)} decisions reported; checks answered by audit on + flows: ${int(flows.answered)}`,
+    );
+    const summary = summarize(cells.filter((c) => c.server !== "flows"), verification);
+    const flowSummary = summarizeFlows(cells, { topic: flowsTopic, answered: flows.answered, contents: flowsContents });
     const section = renderSection({
       date,
       command: `npm run bench:audit${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
@@ -217,21 +247,25 @@ async function main(): Promise<void> {
       opts,
       summary,
       auditTopic,
-    });
+    }) + `\n\n${renderFlows(flowSummary)}`;
     process.stdout.write(`\n${section}\n`);
     if (profileDir !== undefined) {
-      for (const server of ["off", "on"]) {
+      for (const server of ["off", "on", "flows"]) {
         const dir = join(profileDir, server);
         const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")) : [];
         for (const f of files) process.stdout.write(`\n${formatProfile(`audit ${server} (${join(dir, f)})`, summarizeProfile(join(dir, f), 30))}\n`);
       }
       progress(`profiles kept in ${profileDir}`);
     }
-    for (const g of summary.goals) progress(`goal ${g.what}: measured ${g.measured}, target ${g.target}: ${g.met ? "met" : "MISSED"}`);
+    for (const g of [...summary.goals, ...flowSummary.goals]) progress(`goal ${g.what}: measured ${g.measured}, target ${g.target}: ${g.met ? "met" : "MISSED"}`);
     if (opts.write) progress(`wrote ${writeSection("audit", section)}`);
     if (!summary.verified) {
       failed = true;
       process.stderr.write("bench:audit: the audit topic does not hold exactly one violation record per denied check answered (see above)\n");
+    }
+    if (!flowSummary.verified) {
+      failed = true;
+      process.stderr.write("bench:audit: the flow reports do not add up to the checks audit on + flows answered (see above)\n");
     }
   } finally {
     await admin?.disconnect().catch(() => undefined);

@@ -1,8 +1,8 @@
 /**
  * One decision service of bench:audit in its own process, as `flowzone pdp` runs it:
  * startDecisionService on 127.0.0.1, port 0, the service's defaults, no /metrics server (two of
- * them run side by side). With brokers it writes the audit trail to the given topics; without,
- * it only answers. Prints {"benchPort": N, "policyVersion": V} once serving; exits when its
+ * them run side by side). With brokers it writes the audit trail to the given topics (and, unless
+ * its flow report interval is 0, reports its flows); without, it only answers. Prints {"benchPort": N, "policyVersion": V} once serving; exits when its
  * stdin closes. The environment is not read: both children get exactly the same settings
  * apart from the audit trail.
  *
@@ -34,6 +34,8 @@ async function main(): Promise<void> {
     auditTopic: config.auditTopic,
     controlTopic: config.controlTopic,
     trafficIntervalMs: config.trafficIntervalMs,
+    flowReportIntervalMs: config.flowReportIntervalMs,
+    flowsTopic: config.flowsTopic,
     logger: createLogger({ level: "warn", service: "flowzone-bench-audit" }),
   });
   const ready: AuditPdpReady = { benchPort: service.port, policyVersion: service.policyVersion() };

@@ -7,7 +7,8 @@ import type { RunResult } from "../common/load-generator";
 import type { Options } from "./settings";
 import { GOAL_RATIO, IN_FLIGHT, STREAMS, STREAM_WINDOW, TRAFFIC_DEFERRED_MS, dec, int, ratio3 } from "./settings";
 
-export type Server = "off" | "on";
+/** audit off, audit on (flow reporting off), audit on + flows (flow reporting on). */
+export type Server = "off" | "on" | "flows";
 export type Call = "unary" | "stream";
 
 export interface Round {
@@ -54,12 +55,12 @@ export interface Summary {
   readonly verified: boolean;
 }
 
-const CALL_NAME: Record<Call, string> = {
+export const CALL_NAME: Record<Call, string> = {
   unary: `unary Check (${IN_FLIGHT} in flight)`,
   stream: `CheckStream (${STREAMS} streams × ${STREAM_WINDOW} in flight)`,
 };
 
-function summarizeCell(cell: Cell): CellSummary {
+export function summarizeCell(cell: Cell): CellSummary {
   const { fraction, checks } = denyFraction(`audit ${cell.server} ${cell.call}`, cell.rounds.map((r) => r.res.outcomes));
   return {
     server: cell.server,
