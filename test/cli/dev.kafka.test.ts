@@ -1,6 +1,6 @@
 /**
- * `flowzone dev` as a user runs it: a child process that starts every part, answers a check,
- * and stops cleanly on SIGINT. It uses the test broker (FLOWZONE_KAFKA_BROKERS) and embedded
+ * `flowzone dev` as a user runs it: a child process that starts every part, answers a check
+ * (and reports its flow), and stops cleanly on SIGINT. It uses the test broker (FLOWZONE_KAFKA_BROKERS) and embedded
  * PostgreSQL in its own folder; ports are picked free.
  */
 import { existsSync } from "node:fs";
@@ -11,11 +11,13 @@ import path from "node:path";
 import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { clientConstructor } from "@flowzone/grpc-kit";
-import { CONTROL_SIGNATURE_HEADERS, readControlVerifyKeys } from "@flowzone/kafka";
-import { CheckRequestSchema, Decision, DecisionService } from "@flowzone/proto";
+import { timestampMs } from "@bufbuild/protobuf/wkt";
+import { CONTROL_SIGNATURE_HEADERS, FLOWS_TOPIC, readControlVerifyKeys } from "@flowzone/kafka";
+import { CheckRequestSchema, Decision, DecisionService, EnforcementPoint } from "@flowzone/proto";
 import type { CheckRequest, CheckResponse } from "@flowzone/proto";
 
 import { testBrokers, testKafka } from "../support/kafka";
+import { readFlowReports } from "../support/flow-reports";
 import { FLOWZONE_MAIN, TestProcess } from "../support/processes";
 import { readToEnd } from "../support/topic-tail";
 
@@ -36,6 +38,7 @@ describe("flowzone dev", () => {
       const pdpPort = /decision service\s+127\.0\.0\.1:(\d+)/.exec(dev.stdout)?.[1];
       expect(pdpPort).toBeDefined();
 
+      const checkedAtMs = Date.now();
       const Client = clientConstructor(DecisionService);
       const client = new Client(`127.0.0.1:${pdpPort ?? ""}`, grpc.credentials.createInsecure()) as unknown as CheckClient;
       const response = await new Promise<CheckResponse>((resolve, reject) => {
@@ -56,6 +59,13 @@ describe("flowzone dev", () => {
 
       expect((await dev.stop("SIGINT", 60_000)).code).toBe(0);
       expect(dev.stderr).toContain("flowzone dev: stopped");
+
+      // Flow reporting is on by default: the check's flow reached flowzone.flows.v1 (sent at the latest on stop).
+      const reported = (await readFlowReports(testKafka("dev-test"), FLOWS_TOPIC)).filter(
+        (r) => r.producer === "svc:banana-app" && r.sink === "svc:ads-ranker" && r.enforcementPoint === EnforcementPoint.DECISION_SERVICE && r.lastSeen !== undefined && timestampMs(r.lastSeen) >= checkedAtMs,
+      );
+      expect(reported.length).toBeGreaterThanOrEqual(1);
+      expect(reported[0]?.labels).toEqual(["banana"]);
     } finally {
       if (dev.alive) await dev.kill();
       await rm(home, { recursive: true, force: true });
