@@ -99,3 +99,21 @@ describe("FlowReporter", () => {
     expect(sender.closed).toBe(true);
   });
 });
+
+describe("FlowReporter.close", () => {
+  it("gives up on a send that does not finish in time, says so, and still closes the sender", async () => {
+    let closed = false;
+    const hanging: FlowSender = {
+      send: () => new Promise<void>(() => undefined),
+      close: () => {
+        closed = true;
+        return Promise.resolve();
+      },
+    };
+    const { reporter, lines } = reporterWith(hanging);
+    reporter.record(A);
+    await reporter.close(50);
+    expect(closed).toBe(true);
+    expect(lines.some((l) => l.msg === "the last flow reports could not be sent before stopping; their counts are lost")).toBe(true);
+  });
+});

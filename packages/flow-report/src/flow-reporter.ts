@@ -1,3 +1,5 @@
+import { setTimeout as delay } from "node:timers/promises";
+
 import type { EnforcementPoint } from "@flowzone/audit";
 import type { Logger } from "@flowzone/logging";
 
@@ -5,6 +7,9 @@ import type { Flow } from "./flow";
 import { FlowAggregator } from "./flow-aggregator";
 import { encodeFlowReport, type EncodedFlowReport } from "./flow-report-record";
 import { mergeWindows, type FlowWindow } from "./flow-window";
+
+/** How long close() waits for the last window to be sent: a stopping process is not held up by Kafka being away. */
+const CLOSE_SEND_MS = 5_000;
 
 /** Where a window's records go (the flows topic; tests hand in fakes). */
 export interface FlowSender {
@@ -81,13 +86,23 @@ export class FlowReporter {
     return { ...this.counts };
   }
 
-  /** Stops the timer, sends what is left (once more if a send was under way) and closes the sender. */
-  async close(): Promise<void> {
+  /**
+   * Stops the timer, sends what is left (after a send under way) and closes the sender. Gives up
+   * after `closeSendMs`, with a warning: the counts not sent are lost, as they would be in a crash.
+   */
+  async close(closeSendMs: number = CLOSE_SEND_MS): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
-    await this.flushing;
-    await this.flush();
+    const timeout = new AbortController();
+    const sent = (async () => {
+      await this.flushing;
+      await this.flush();
+      return true;
+    })();
+    const inTime = await Promise.race([sent, delay(closeSendMs, false, { signal: timeout.signal }).catch(() => false)]);
+    timeout.abort();
+    if (!inTime || this.pending !== undefined) this.options.logger.warn({ closeSendMs }, "the last flow reports could not be sent before stopping; their counts are lost");
     await this.options.sender.close();
   }
 
