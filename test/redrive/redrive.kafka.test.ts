@@ -3,7 +3,8 @@
 // plane's HTTP API (a flip to logging, an exception); `POST /v1/routes/{route}/redrive` and
 // `flowzone quarantine redrive` forward what is now allowed to the route's target exactly once,
 // audited with the asker, and a second re-drive forwards nothing; what is still denied or
-// undecidable stays. A crashed earlier re-drive's open transaction is fenced, never counted.
+// undecidable stays. A crashed earlier re-drive's open transaction is fenced, never counted, and
+// records of aborted transactions in quarantine are never examined.
 import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -23,7 +24,7 @@ import { testBrokers, uniqueTopic } from "../support/kafka";
 import { collectingLogger } from "../support/logger";
 import { waitUntil } from "../support/poll";
 import { step } from "../support/steps";
-import { readToEnd } from "../support/topic-tail";
+import { readCommittedExactly, readToEnd } from "../support/topic-tail";
 import { createTopics, produce } from "../support/topics";
 
 const topics = testTopics("redrive");
@@ -131,8 +132,24 @@ describe("flowzone quarantine redrive", () => {
         { key: "ok", value: "plain", headers: {} },
       ]);
       await waitForEnforcerCaughtUp(h.kafka, route);
-      expect((await readToEnd(h.kafka, topics.quarantine)).map((m) => m.key?.toString()).sort()).toEqual(["bad", "h0", "h1", "h2", "hs", "s0", "s1"]);
+      const quarantined = await readToEnd(h.kafka, topics.quarantine);
+      expect(quarantined.map((m) => m.key?.toString()).sort()).toEqual(["bad", "h0", "h1", "h2", "hs", "s0", "s1"]);
       expect((await readToEnd(h.kafka, topics.to)).map((m) => m.key?.toString())).toEqual(["ok"]);
+      // Three interleaved transactions of quarantine-shaped records, aborted (as an enforcer's
+      // chunk is after a fault): a re-drive must never examine or forward them.
+      const headers = quarantined.find((m) => m.key?.toString() === "h1")?.headers ?? {};
+      const ghosts = await Promise.all([0, 1, 2].map(async (i) => {
+        const producer = quietKafka.producer({ transactionalId: `${topics.from}-ghost-${i}`, idempotent: true, maxInFlightRequests: 1 });
+        await producer.connect();
+        return { producer, transaction: await producer.transaction(), i };
+      }));
+      for (const { transaction, i } of ghosts) {
+        await transaction.send({ topic: topics.quarantine, messages: [0, 1].map((partition) => ({ partition, key: `ghost-${i}-${partition}`, value: "ghost", headers })) });
+      }
+      for (const { producer, transaction } of ghosts) {
+        await transaction.abort();
+        await producer.disconnect();
+      }
     }, { timeoutMs: 90_000 });
 
     await step("a control service with the routes, and one without", async () => {
@@ -219,7 +236,7 @@ describe("flowzone quarantine redrive", () => {
       if (h === undefined) throw new Error("no harness");
       const out = await readToEnd(h.kafka, topics.to);
       expect(out.map((m) => m.key?.toString()).sort()).toEqual(["h0", "h1", "h2", "hs", "ok", "s0", "s1"]);
-      const quarantined = await readToEnd(h.kafka, topics.quarantine);
+      const quarantined = await readCommittedExactly(h.kafka, topics.quarantine);
       for (const message of out.filter((m) => m.key?.toString() !== "ok")) {
         const original = quarantined.find((q) => q.key?.toString() === message.key?.toString());
         const [, partition, offset] = (header(original, "flowzone-origin") ?? "").split("/").slice(-3);
@@ -247,8 +264,8 @@ describe("flowzone quarantine redrive", () => {
       expect(audits.map((a) => a.zone).sort()).toEqual(["health", "health", "health", "health", "vault", "vault"].sort());
       const ledger = await readToEnd(h.kafka, ledgerTopic);
       expect(ledger.map((m) => m.key?.toString()).sort()).toEqual(audits.map((a) => a.id.replace(/^redrive\//, "")).sort());
-      // The undecidable record is still in quarantine, and the quarantine topic is as the enforcer left it.
-      expect(quarantined).toHaveLength(7);
+      // The undecidable record is still in quarantine, and the quarantine topic is as the enforcer left it (the aborted ghosts are no records).
+      expect(quarantined.map((m) => m.key?.toString()).sort()).toEqual(["bad", "h0", "h1", "h2", "hs", "s0", "s1"]);
     }, RUN);
 
     await step("the backlog consumed the redriven audit records without an error", async () => {

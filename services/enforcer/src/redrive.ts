@@ -45,8 +45,6 @@ export interface RedriveOptions {
   readonly sinceMs?: number | undefined;
   /** Which records to consider; default all. */
   readonly filter?: RedriveFilter | undefined;
-  /** Called after each committed transaction with the counts so far. */
-  readonly onProgress?: ((summary: RedriveSummary) => void) | undefined;
   /** Dates the audit records and decides exception expiry; default the wall clock. */
   readonly now?: (() => number) | undefined;
 }
@@ -106,7 +104,7 @@ export async function redriveQuarantine(options: RedriveOptions): Promise<Redriv
       onRecords: async (partition, messages) => {
         for (let i = 0; i < messages.length; i += CHUNK_RECORDS) {
           await redriveChunk(producer, { ...context, nowMs: now() }, partition, messages.slice(i, i + CHUNK_RECORDS), { to, auditTopic, ledgerTopic }, counts);
-          options.onProgress?.({ ...counts });
+          log.debug(counts, "re-drive progress");
         }
       },
     });
