@@ -293,6 +293,11 @@ describe("flowzone quarantine redrive", () => {
       const badSince = await cli(["quarantine", "redrive", route.name, "--since", "last tuesday"]);
       expect(badSince.code).toBe(2);
       expect(badSince.stderr).toContain("--since must be an RFC 3339 time such as 2030-01-31T12:00:00Z or a duration ago such as 90m or 7d, not 'last tuesday'");
+      const lastHour = await cli(["quarantine", "redrive", route.name, "--since", "1h", "--json"]);
+      expect({ code: lastHour.code, summary: JSON.parse(lastHour.stdout) as unknown }).toEqual({
+        code: 0,
+        summary: { route: route.name, examined: 7, redriven: 0, alreadyRedriven: 6, stillDenied: 0, unreadable: 1, skipped: 0 },
+      });
       const viewer = await cli(["quarantine", "redrive", route.name], VIEWER_TOKEN);
       expect(viewer.code).toBe(1);
       expect(viewer.stderr).toContain("changes need the role privacy-admin");

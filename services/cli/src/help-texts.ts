@@ -319,7 +319,7 @@ Exit codes: 0 stopped cleanly, 1 cannot start (invalid routes or bundle, Kafka) 
 stopped for good, 2 usage or configuration error.
 `;
 
-const CONTROL = `Usage: flowzone control [--policy DIR] [--host H] [--http-port N] [--grpc-port N] [--tokens FILE] [--brokers LIST] [--home DIR]
+const CONTROL = `Usage: flowzone control [--policy DIR] [--routes FILE] [--host H] [--http-port N] [--grpc-port N] [--tokens FILE] [--brokers LIST] [--home DIR]
 
 Runs the control plane: the violation backlog (consumer of flowzone.audit.v1), remediation,
 guarded flips, and the distribution of bundles, zone modes and exceptions on

@@ -1,5 +1,5 @@
 import { FlowzoneError } from "@flowzone/errors";
-import { parseExceptionBody, parseFixedBody, parseFlipBody, parsePolicyBody, parseViolationQuery, parseWhatIfBody } from "./request-bodies";
+import { parseExceptionBody, parseFixedBody, parseFlipBody, parsePolicyBody, parseRedriveBody, parseViolationQuery, parseWhatIfBody } from "./request-bodies";
 import { parseRfc3339 } from "./rfc3339";
 
 const NOW = new Date("2030-01-01T00:00:00Z");
@@ -134,5 +134,27 @@ describe("parseRfc3339", () => {
 
   it.each(["2030-01-31", "2030-02-30T00:00:00Z", "2030-01-31T24:00:00Z", "Jan 31 2030", "2030-01-31T12:00:00"])("refuses %s", (text) => {
     expect(parseRfc3339(text)).toBeUndefined();
+  });
+});
+
+describe("parseRedriveBody", () => {
+  const id = "0123456789abcdef0123456789abcdef";
+
+  it("reads no selection, a violation id or a since time", () => {
+    expect(parseRedriveBody(undefined)).toEqual({});
+    expect(parseRedriveBody({})).toEqual({});
+    expect(parseRedriveBody({ violation: id })).toEqual({ violation: id });
+    expect(parseRedriveBody({ since: "2030-01-31T12:00:00+02:00" })).toEqual({ since: new Date("2030-01-31T10:00:00Z") });
+  });
+
+  it.each([
+    [{ violation: id, since: "2030-01-31T12:00:00Z" }, "since", 'give "violation" or "since", not both'],
+    [{ violation: "banana" }, "violation", '"violation" must be a violation id (32 hex digits, as flowzone violations lists them), not "banana"'],
+    [{ violation: id.toUpperCase() }, "violation", `"violation" must be a violation id (32 hex digits, as flowzone violations lists them), not "${id.toUpperCase()}"`],
+    [{ since: "7d" }, "since", '"since" must be an RFC 3339 time such as 2030-01-31T12:00:00Z, not "7d"'],
+    [{ since: 17 }, "since", '"since" must be an RFC 3339 time such as 2030-01-31T12:00:00Z, not 17'],
+    [{ zone: "health" }, "zone", 'unknown field "zone"; expected "violation", "since"'],
+  ])("refuses %j naming %s", (body, field, message) => {
+    expect(refusal(() => parseRedriveBody(body))).toEqual({ field, message });
   });
 });
