@@ -1,8 +1,9 @@
 /**
  * flowzone on a secured broker (SASL_SSL, SCRAM, KRaft's StandardAuthorizer with flowzone's
  * ACLs): the built `flowzone pdp`, given only FLOWZONE_KAFKA_CONFIG with the decision points'
- * principal, writes its audit trail over SASL_SSL; the broker refuses a producer principal's
- * write to the control topic, and the decision service keeps answering.
+ * principal, writes its audit trail and its flow reports over SASL_SSL; the broker refuses a
+ * producer principal's writes to the control, audit and flows topics, and the decision service
+ * keeps answering.
  */
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -12,11 +13,12 @@ import { connect } from "node:tls";
 
 import { fromBinary } from "@bufbuild/protobuf";
 import { AuditRecordSchema, type AuditRecord } from "@flowzone/proto";
-import { AUDIT_TOPIC, CONTROL_TOPIC, KAFKA_CONFIG_SETTING, createKafka, ensureTopics } from "@flowzone/kafka";
+import { AUDIT_TOPIC, CONTROL_TOPIC, FLOWS_TOPIC, KAFKA_CONFIG_SETTING, createKafka, ensureTopics } from "@flowzone/kafka";
 import { ensureKafkaJars, startSecuredBroker, type SecuredBroker, type SecuredPrincipal } from "@flowzone/kafka-local";
 import type { Kafka } from "kafkajs";
 
 import { DecisionClient, makeBundleDir } from "../pdp/pdp-harness";
+import { readFlowReports } from "../support/flow-reports";
 import { collectingLogger } from "../support/logger";
 import { waitUntil } from "../support/poll";
 import { decisionServicePort, REPO_ROOT, TestProcess } from "../support/processes";
@@ -94,9 +96,12 @@ describe("flowzone on a SASL_SSL broker with ACLs", () => {
     });
     const violation = records.find((r) => r.event.case === "violation" && r.event.value.decisionId === denied.decisionId);
     expect(violation?.event.value).toMatchObject({ producer: "svc:banana-app", sink: "kafka:export-daily" });
-  }, 60_000);
+    // Its flow, too, within a report interval (5 s).
+    const flows = await waitUntil("the Check's flow on the flows topic", () => readFlowReports(admin, FLOWS_TOPIC), (all) => all.some((r) => r.producer === "svc:banana-app" && r.sink === "kafka:export-daily"), { timeoutMs: 30_000, intervalMs: 500 });
+    expect(flows.find((r) => r.sink === "kafka:export-daily")?.labels).toEqual(["banana"]);
+  }, 90_000);
 
-  it("refuses a producer principal's writes to the control and audit topics, not to its own, while the decision service keeps answering", async () => {
+  it("refuses a producer principal's writes to the control, audit and flows topics, not to its own, while the decision service keeps answering", async () => {
     const producer = kafkaAs(broker, "producer");
     // Made beforehand: a first write that creates its topic can outlast the send's one retry while the leader is elected.
     const ownTopic = `secured-own-${process.pid}`;
@@ -104,6 +109,8 @@ describe("flowzone on a SASL_SSL broker with ACLs", () => {
     expect(await sendOutcome(producer, ownTopic)).toBe("written");
     expect(await sendOutcome(producer, CONTROL_TOPIC)).toBe("TOPIC_AUTHORIZATION_FAILED");
     expect(await sendOutcome(producer, AUDIT_TOPIC)).toBe("TOPIC_AUTHORIZATION_FAILED");
+    // Made by the decision service at start, with the audit topic: forged flows would enter the inventory.
+    expect(await sendOutcome(producer, FLOWS_TOPIC)).toBe("TOPIC_AUTHORIZATION_FAILED");
     const answer = await client.check({ requestId: "secured-2", producer: "svc:banana-app", sink: "svc:banana-ranker", labels: ["banana"] });
     expect(answer.violations).toHaveLength(0);
     expect(pdp.alive).toBe(true);
