@@ -1,8 +1,11 @@
+import { forecastDrain, type DrainForecast } from "@flowzone/control";
 import { createTelemetry } from "@flowzone/telemetry";
 
 import { RequestMetrics } from "./request-metrics";
 
-function metricsWith(zones: { name: string; openViolations: number }[] = []): RequestMetrics {
+const NOW = Date.parse("2026-12-01T00:00:00Z");
+
+function metricsWith(zones: { name: string; openViolations: number; drain: DrainForecast }[] = []): RequestMetrics {
   const listZones = () => Promise.resolve(zones as never);
   return new RequestMetrics(createTelemetry({ serviceName: "test" }), { listZones }, () => undefined);
 }
@@ -34,13 +37,17 @@ describe("RequestMetrics", () => {
     expect(await metrics.render()).toContain('route="a\\"b\\\\c"');
   });
 
-  it("exposes the open signatures of each zone", async () => {
+  it("exposes the open signatures, the pace and the drain date of each zone", async () => {
+    // banana: 14 resolved and none opened in 7 days, 2 a day: its 3 open drain in 1.5 days.
     const metrics = metricsWith([
-      { name: "banana", openViolations: 3 },
-      { name: "email", openViolations: 0 },
+      { name: "banana", openViolations: 3, drain: forecastDrain({ nowMs: NOW, openSignatures: 3, openedInWindow: 0, resolvedInWindow: 14 }) },
+      { name: "email", openViolations: 0, drain: forecastDrain({ nowMs: NOW, openSignatures: 0, openedInWindow: 0, resolvedInWindow: 0 }) },
     ]);
     const text = await metrics.render();
     expect(text).toContain('flowzone_backlog_open_signatures{zone="banana"} 3');
     expect(text).toContain('flowzone_backlog_open_signatures{zone="email"} 0');
+    expect(text).toContain('flowzone_backlog_resolved_per_day{zone="banana"} 2');
+    expect(text).toContain(`flowzone_backlog_projected_drain_timestamp_seconds{zone="banana"} ${(NOW + 1.5 * 86_400_000) / 1000}`);
+    expect(text).not.toContain('flowzone_backlog_projected_drain_timestamp_seconds{zone="email"}');
   });
 });
