@@ -75,6 +75,7 @@ describe("decision service: start and close", () => {
     const dir = await makeBundleDir();
     try {
       await expect(startDecisionService({ ...options(dir), limits: { ...DEFAULTS.limits, maxBatch: 0 } })).rejects.toThrow("limits.maxBatch");
+      await expect(startDecisionService({ ...options(dir), flowReportIntervalMs: -5 })).rejects.toThrow("flowReportIntervalMs: -5 must be a whole number of ms from 0 (flow reporting off) to 3600000");
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -28,6 +28,8 @@ describe("decisionServiceConfig", () => {
     ["port 0 for a free port", { FLOWZONE_POLICY: "/env", FLOWZONE_PDP_PORT: "0" }, {}, { port: 0 }],
     ["metrics port from env, flag over env", { FLOWZONE_POLICY: "/env", FLOWZONE_METRICS_PORT: "0" }, { "metrics-port": "9500" }, { metricsPort: 9500 }],
     ["metrics port 0 for a free port", { FLOWZONE_POLICY: "/env", FLOWZONE_METRICS_PORT: "0" }, {}, { metricsPort: 0 }],
+    ["flow reporting off", { FLOWZONE_POLICY: "/env", FLOWZONE_FLOW_REPORT_INTERVAL_MS: "0" }, {}, { flowReportIntervalMs: 0 }],
+    ["a flow report interval", { FLOWZONE_POLICY: "/env", FLOWZONE_FLOW_REPORT_INTERVAL_MS: "2000" }, {}, { flowReportIntervalMs: 2000 }],
   ])("%s", (_name, env, flags, expected) => {
     expect(decisionServiceConfig(env, flags)).toMatchObject(expected);
   });
@@ -41,6 +43,7 @@ describe("decisionServiceConfig", () => {
     [{ FLOWZONE_POLICY: "/p" }, { port: "-1" }, '--port: "-1" is not a port; use an integer from 0 to 65535 (0 picks a free port)'],
     [{ FLOWZONE_POLICY: "/p" }, { port: "1.5" }, '--port: "1.5" is not a port; use an integer from 0 to 65535 (0 picks a free port)'],
     [{ FLOWZONE_POLICY: "/p" }, { brokers: "kafka" }, '--brokers: "kafka" must be comma-separated host:port pairs'],
+    [{ FLOWZONE_POLICY: "/p", FLOWZONE_FLOW_REPORT_INTERVAL_MS: "5s" }, {}, 'FLOWZONE_FLOW_REPORT_INTERVAL_MS: "5s" must be a whole number from 0 to 3600000'],
   ])("rejects %j with flags %j", (env, flags, message) => {
     let caught: unknown;
     try {
