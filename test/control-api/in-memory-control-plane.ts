@@ -13,6 +13,9 @@ import type {
   FlipRequest,
   FlippedZone,
   FlipView,
+  FlowList,
+  FlowListQuery,
+  FlowView,
   ViolationQuery,
   ViolationView,
   WhatIfRequest,
@@ -49,6 +52,8 @@ export class InMemoryControlPlane implements ControlPlane {
   readonly zones = new Map<string, ZoneState>();
   readonly violations = new Map<string, ViolationView>();
   readonly exceptions = new Map<string, ExceptionView>();
+  /** The flow inventory, most traffic first. */
+  readonly flows: FlowView[] = [];
   readonly changes: RecordedChange[] = [];
   /** What a flip to enforcement reports it would newly deny. */
   flowsNewlyDenied = 0;
@@ -93,6 +98,18 @@ export class InMemoryControlPlane implements ControlPlane {
         reopened: 0,
       });
     }
+    plane.flows.push({
+      signature: "f".repeat(64),
+      producer: "svc:banana-app",
+      sink: "kafka:ads",
+      labels: ["banana"],
+      sources: [],
+      purpose: "",
+      zones: ["banana"],
+      count: 420,
+      firstSeen: new Date(now - 60 * MINUTE),
+      lastSeen: new Date(now - 3 * MINUTE),
+    });
     return plane;
   }
 
@@ -192,6 +209,23 @@ export class InMemoryControlPlane implements ControlPlane {
       this.whatIfAsked = request;
       const until = new Date();
       return { ...this.whatIfAnswer, window: { since: new Date(until.getTime() - request.windowMs), until } };
+    });
+  }
+
+  listFlows(query: FlowListQuery): Promise<FlowList> {
+    return this.call(() => {
+      if (query.zone !== undefined) this.zone(query.zone);
+      const until = new Date();
+      const since = new Date(until.getTime() - query.windowMs);
+      const flows = this.flows.filter(
+        (f) =>
+          f.lastSeen >= since &&
+          (query.zone === undefined || f.zones.includes(query.zone)) &&
+          (query.label === undefined || f.labels.includes(query.label)) &&
+          (query.sink === undefined || f.sink === query.sink) &&
+          (query.producer === undefined || f.producer === query.producer),
+      );
+      return { flows: flows.slice(0, query.limit), window: { since, until } };
     });
   }
 

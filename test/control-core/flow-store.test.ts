@@ -73,8 +73,8 @@ describe("flow store", () => {
 
   it("counts nothing twice when a batch is delivered again, and counts the records past the stored offset", async () => {
     const first = [flowReport(CHECKOUT, 5, NOW, "pdp-a"), flowReport(ADS, 2, NOW, "pdp-a")];
-    expect(await applyFlowBatch(db, batch(0, first), NOW)).toEqual({ added: 2, reset: undefined });
-    expect(await applyFlowBatch(db, batch(0, [...first, flowReport(CHECKOUT, 4, NOW, "pdp-b")]), NOW)).toEqual({ added: 1, reset: undefined });
+    expect(await applyFlowBatch(db, batch(0, first), NOW)).toEqual({ added: 2, reset: undefined, refused: [] });
+    expect(await applyFlowBatch(db, batch(0, [...first, flowReport(CHECKOUT, 4, NOW, "pdp-b")]), NOW)).toEqual({ added: 1, reset: undefined, refused: [] });
     expect((await listFlows(db, { sinceMs: NOW - HOUR })).map((flow) => flow.count)).toEqual([9, 2]);
   });
 

@@ -14,6 +14,8 @@ import type {
   ExceptionView,
   FlipRequest,
   FlippedZone,
+  FlowList,
+  FlowListQuery,
   ViolationQuery,
   ViolationView,
   WhatIfRequest,
@@ -26,6 +28,8 @@ import { encodeControlAudit, type ControlAuditEvent } from "./convert-audit";
 import { controlKey, encodeControlChange, type ControlChange } from "./convert-control";
 import type { Database, Queryable } from "./database";
 import { lockControl, nextEpoch } from "./epoch-store";
+import { listFlows } from "./flow-store";
+import { withZones } from "./flow-zones";
 import { activeExceptions, endException, getException, insertException, type StoredException } from "./exception-store";
 import type { OutboxPublisher } from "./outbox-publisher";
 import { enqueueRecords, type OutboxRecord } from "./outbox-store";
@@ -75,6 +79,8 @@ const TOP_FLOWS_LIMIT = 10;
 const PUBLISH_WAIT_MS = 5_000;
 /** Largest `limit` a violation listing accepts. */
 export const MAX_VIOLATION_LIMIT = 1000;
+/** Largest `limit` a flow listing accepts. */
+export const MAX_FLOW_LIMIT = 1000;
 
 interface FlipIntent {
   readonly to: Mode;
@@ -161,6 +167,27 @@ export class ControlPlaneService implements ControlPlane {
       throw new ControlError("invalid_argument", `limit must be a whole number from 1 to ${MAX_VIOLATION_LIMIT}`);
     }
     return listSignatures(this.db, zone, query.status, query.limit);
+  }
+
+  /**
+   * A zone filter needs each flow's zones, which come from the policy rather than the store: with
+   * one, every flow of the window matching the other filters is read and the limit applies after.
+   */
+  async listFlows(query: FlowListQuery): Promise<FlowList> {
+    const policy = await this.requirePolicy();
+    if (query.zone !== undefined) this.findZone(policy, query.zone);
+    if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_FLOW_LIMIT) {
+      throw new ControlError("invalid_argument", `limit must be a whole number from 1 to ${MAX_FLOW_LIMIT}`);
+    }
+    if (!(query.windowMs > 0)) throw new ControlError("invalid_argument", "since must be a duration longer than 0");
+    const untilMs = this.now();
+    const sinceMs = untilMs - query.windowMs;
+    const { zone, label, sink, producer } = query;
+    const flows = withZones(policy.bundle, await listFlows(this.db, { sinceMs, label, sink, producer, limit: zone === undefined ? query.limit : undefined }));
+    return {
+      flows: (zone === undefined ? flows : flows.filter((flow) => flow.zones.includes(zone))).slice(0, query.limit),
+      window: { since: new Date(sinceMs), until: new Date(untilMs) },
+    };
   }
 
   async flip(name: string, request: FlipRequest, actor: Actor): Promise<FlippedZone> {

@@ -148,6 +148,41 @@ export interface ViolationQuery {
   readonly limit: number;
 }
 
+/** `GET /v1/flows`: which inventoried flows; absent filters match every flow. */
+export interface FlowListQuery {
+  /** How far back from now the window reaches. */
+  readonly windowMs: number;
+  /** Flows touching this zone of the policy in force. */
+  readonly zone?: string | undefined;
+  /** A label the writes carried. */
+  readonly label?: string | undefined;
+  readonly sink?: string | undefined;
+  readonly producer?: string | undefined;
+  readonly limit: number;
+}
+
+/** One inventoried flow with its traffic in the window and the zones of the policy in force it touches. */
+export interface FlowView {
+  readonly signature: string;
+  readonly producer: string;
+  readonly sink: string;
+  readonly labels: readonly string[];
+  readonly sources: readonly string[];
+  readonly purpose: string;
+  /** Empty when the flow touches no zone, or the policy in force cannot read it (an undeclared label). */
+  readonly zones: readonly string[];
+  /** Decisions in the window. */
+  readonly count: number;
+  readonly firstSeen: Date;
+  readonly lastSeen: Date;
+}
+
+/** The flows of a window, most traffic first. */
+export interface FlowList {
+  readonly flows: readonly FlowView[];
+  readonly window: { readonly since: Date; readonly until: Date };
+}
+
 /** The control plane's operations. Every change is audited with its actor and kept in history. */
 export interface ControlPlane {
   listZones(): Promise<ZoneView[]>;
@@ -177,4 +212,6 @@ export interface ControlPlane {
    * @throws ControlError `invalid_policy` (every `file:line`), `not_found` (flip of an unknown zone), `invalid_argument`
    */
   whatIf(request: WhatIfRequest): Promise<WhatIfView>;
+  /** The flow inventory: flows seen in the window, most traffic first. @throws ControlError `not_found` (unknown zone), `invalid_argument` */
+  listFlows(query: FlowListQuery): Promise<FlowList>;
 }

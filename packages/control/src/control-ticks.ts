@@ -5,6 +5,7 @@ import type { Clock } from "./clock";
 import type { ControlPlaneService } from "./control-plane-service";
 import type { Database } from "./database";
 import { dueExceptions } from "./exception-store";
+import { pruneFlows } from "./flow-store";
 import { prunePublished } from "./outbox-store";
 import { pruneDecisionBuckets } from "./signature-store";
 
@@ -16,15 +17,16 @@ const OUTBOX_RETENTION_MS = 86_400_000;
 /**
  * One pass of the control plane's own duties: expire exceptions, flip `autoEnforce` zones that
  * are ready, prune decision buckets no quiet period reaches, the ids of records counted long
- * ago and outbox records published long ago. Exposed so tests drive it with an
- * injected clock instead of waiting for a timer.
+ * ago, outbox records published long ago, and flows (with their count buckets) unseen for
+ * `flowRetentionMs`. Exposed so tests drive it with an injected clock instead of waiting for a timer.
  */
-export async function runTick(service: ControlPlaneService, db: Database, clock: Clock, longestQuietMs: number): Promise<void> {
+export async function runTick(service: ControlPlaneService, db: Database, clock: Clock, longestQuietMs: number, flowRetentionMs: number): Promise<void> {
   await service.expireExceptions(await dueExceptions(db, clock.now()));
   await service.autoEnforce();
   await pruneDecisionBuckets(db, clock.now() - longestQuietMs - BUCKET_RETENTION_SLACK_MS);
   await pruneRecordIds(db, clock.now() - RECORD_ID_RETENTION_MS);
   await prunePublished(db, clock.now() - OUTBOX_RETENTION_MS);
+  await pruneFlows(db, clock.now() - flowRetentionMs);
 }
 
 /** A timer running {@link runTick} every `tickMs`; a failed tick is logged and the next one runs. */

@@ -11,6 +11,13 @@ import type { Database, Queryable } from "./database";
 /** Flow counts are kept per hour: windows are days, and an hour keeps a 30-day flow at 720 rows. */
 export const FLOW_BUCKET_MS = 3_600_000;
 
+/**
+ * How long a flow unseen stays in the inventory by default: long enough that a monthly batch job's
+ * flows are still listed (and weighed by what-if) when it next runs, short enough that the
+ * inventory forgets producers and sinks that are gone.
+ */
+export const DEFAULT_FLOW_RETENTION_MS = 30 * 86_400_000;
+
 /** One flow of the inventory, with its traffic in the queried window. */
 export interface InventoriedFlow {
   readonly signature: string;
@@ -39,14 +46,11 @@ export interface FlowQuery {
   readonly limit?: number | undefined;
 }
 
-/** One consumed record of the flows topic: its offset, its id ({@link flowReportId}) and its report (null when refused). */
-export interface ConsumedFlowReport {
-  /** Kafka offset as kafkajs gives it (a decimal string). */
-  readonly offset: string;
-  /** "" when the record was refused. */
-  readonly id: string;
-  readonly report: FlowReportFact | null;
-}
+/** One consumed record of the flows topic: its offset, its id ({@link flowReportId}) and its report, or why it was refused. */
+export type ConsumedFlowReport =
+  | { readonly offset: string; readonly id: string; readonly report: FlowReportFact }
+  /** Not counted: `refusal` says why ("" for a tombstone, which is no mistake). */
+  | { readonly offset: string; readonly id: ""; readonly report: null; readonly refusal: string };
 
 /** Consecutive records of one partition of the flows topic. */
 export interface FlowBatch extends PartitionFetch {
@@ -59,6 +63,8 @@ export interface FlowBatchOutcome {
   readonly added: number;
   /** Set when the stored offset belonged to another incarnation of the topic; nothing was counted. */
   readonly reset: string | undefined;
+  /** The refused records at or past the stored offset: skipped now, never looked at again. */
+  readonly refused: readonly ConsumedFlowReport[];
 }
 
 interface FlowRow {
@@ -112,21 +118,22 @@ export async function listFlows(db: Queryable, query: FlowQuery): Promise<Invent
  * partition's next offset change in one transaction, and reports below the stored offset (a
  * redelivery after a crash or rebalance) are skipped under the partition's row lock. Several
  * decision points reporting one flow add up. When the stored offset belongs to another
- * incarnation of the topic the position is reset instead (see consumed-offsets.ts).
+ * incarnation of the topic the position is reset instead (see consumed-offsets.ts). Refused records
+ * only move the offset; those not seen before are answered, for the caller to log once.
  */
 export async function applyFlowBatch(db: Database, batch: FlowBatch, nowMs: number): Promise<FlowBatchOutcome> {
-  if (batch.records.length === 0) return { added: 0, reset: undefined };
+  if (batch.records.length === 0) return { added: 0, reset: undefined, refused: [] };
   return db.transaction(async (tx) => {
     const claim = await claimPartition(tx, batch, nowMs);
-    if (claim.reset !== undefined) return { added: 0, reset: claim.reset };
+    if (claim.reset !== undefined) return { added: 0, reset: claim.reset, refused: [] };
     const fresh = batch.records.filter((record) => Number(record.offset) >= claim.nextOffset);
     const last = fresh.at(-1);
-    if (last === undefined) return { added: 0, reset: undefined };
+    if (last === undefined) return { added: 0, reset: undefined, refused: [] };
     const reports = fresh.flatMap((record) => (record.report === null ? [] : [record.report]));
     await upsertFlows(tx, reports);
     await addCounts(tx, reports);
     await advancePartition(tx, batch, last, nowMs);
-    return { added: reports.length, reset: undefined };
+    return { added: reports.length, reset: undefined, refused: fresh.filter((record) => record.report === null && record.refusal !== "") };
   });
 }
 

@@ -8,6 +8,9 @@ export type {
   FlipView,
   FlippedZone,
   FlowCount,
+  FlowList,
+  FlowListQuery,
+  FlowView,
   Readiness,
   Resolution,
   SignatureStatus,
@@ -35,7 +38,8 @@ export { startBacklogConsumer, type BacklogConsumer, type BacklogConsumerOptions
 export { applyBacklogBatch, DECISION_BUCKET_MS, RECORD_ID_RETENTION_MS, type BatchOutcome, type ConsumedBatch, type ConsumedRecord } from "./backlog-store";
 export { decodeAuditRecord, encodeControlAudit, type AuditFact, type ControlAuditEvent, type DecodedAudit } from "./convert-audit";
 export { controlKey, decodeControlRecord, encodeControlChange, type ControlChange, type ControlItem } from "./convert-control";
-export { ControlPlaneService, MAX_VIOLATION_LIMIT, type ControlPlaneServiceOptions } from "./control-plane-service";
+export { ControlPlaneService, MAX_FLOW_LIMIT, MAX_VIOLATION_LIMIT, type ControlPlaneServiceOptions } from "./control-plane-service";
 export { startControlPlane, type RunningControlPlane, type StartControlPlaneOptions } from "./start-control-plane";
-export { applyFlowBatch, FLOW_BUCKET_MS, listFlows, pruneFlows, type ConsumedFlowReport, type FlowBatch, type FlowBatchOutcome, type FlowQuery, type InventoriedFlow } from "./flow-store";
+export { applyFlowBatch, DEFAULT_FLOW_RETENTION_MS, FLOW_BUCKET_MS, listFlows, pruneFlows, type ConsumedFlowReport, type FlowBatch, type FlowBatchOutcome, type FlowQuery, type InventoriedFlow } from "./flow-store";
 export { decodeFlowReport, flowReportId, type FlowReportFact } from "./convert-flows";
+export { startFlowConsumer, type FlowConsumerOptions } from "./flow-consumer";

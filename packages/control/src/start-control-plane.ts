@@ -1,5 +1,5 @@
 import { readBundleDir } from "@flowzone/bundle-source";
-import { AUDIT_TOPIC, CONTROL_TOPIC, auditTopicSpec, ensureTopics, type ControlSigningKey } from "@flowzone/kafka";
+import { AUDIT_TOPIC, CONTROL_TOPIC, FLOWS_TOPIC, auditTopicSpec, ensureTopics, flowsTopicSpec, type ControlSigningKey } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
 import type { Telemetry } from "@flowzone/telemetry";
 import type { Kafka } from "kafkajs";
@@ -12,6 +12,8 @@ import { runTick, startTicks } from "./control-ticks";
 import { liveControlKeys } from "./control-topic-keys";
 import { readControlTopicLimit } from "./control-topic-limit";
 import type { Database } from "./database";
+import { startFlowConsumer } from "./flow-consumer";
+import { DEFAULT_FLOW_RETENTION_MS } from "./flow-store";
 import { OutboxPublisher } from "./outbox-publisher";
 import { createKafkaRecordSender } from "./record-sender";
 
@@ -31,7 +33,11 @@ export interface StartControlPlaneOptions {
   readonly auditTopic?: string;
   /** Default `flowzone.control.v1`. */
   readonly controlTopic?: string;
-  /** Consumer group of the backlog; default `flowzone-control`. */
+  /** Default `flowzone.flows.v1` (compacted; created at start when missing). */
+  readonly flowsTopic?: string | undefined;
+  /** How long a flow unseen stays in the inventory (its count buckets too); default 30 days. */
+  readonly flowRetentionMs?: number | undefined;
+  /** Consumer group of the backlog; default `flowzone-control`. The flow consumer's is this with `-flows` appended. */
   readonly groupId?: string;
   /** Partitions of the audit topic when this process creates it; default AUDIT_TOPIC_PARTITIONS, as every writer. */
   readonly auditPartitions?: number;
@@ -41,7 +47,7 @@ export interface StartControlPlaneOptions {
   readonly telemetry?: Telemetry | undefined;
   /** Signs every control record published (`FLOWZONE_CONTROL_SIGNING_KEY`); undefined: published unsigned. */
   readonly signingKey?: ControlSigningKey | undefined;
-  /** Called when the backlog consumer stopped for good; the process should stop and exit non-zero. */
+  /** Called when the backlog or flow consumer stopped for good; the process should stop and exit non-zero. */
   readonly onFatal?: ((error: unknown) => void) | undefined;
 }
 
@@ -61,7 +67,7 @@ const DEFAULT_TICK_MS = 5000;
  * Wires the control plane: topics, the outbox and its publisher (first sending what an earlier
  * process committed but did not publish), the seeded bundle, a republish of the current state
  * that also tombstones control keys the store does not know (so followers converge after any
- * restart), the backlog consumer and the ticks.
+ * restart), the backlog and flow consumers and the ticks.
  */
 export async function startControlPlane(options: StartControlPlaneOptions): Promise<RunningControlPlane> {
   const clock = options.clock ?? systemClock;
@@ -69,10 +75,14 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
   if (!Number.isFinite(tickMs) || tickMs < 10) throw new Error(`tickMs must be at least 10, got ${tickMs}`);
   const auditTopic = options.auditTopic ?? AUDIT_TOPIC;
   const controlTopic = options.controlTopic ?? CONTROL_TOPIC;
+  const flowsTopic = options.flowsTopic ?? FLOWS_TOPIC;
+  const flowRetentionMs = options.flowRetentionMs ?? DEFAULT_FLOW_RETENTION_MS;
+  if (!Number.isFinite(flowRetentionMs) || flowRetentionMs < 1) throw new Error(`flowRetentionMs must be positive, got ${flowRetentionMs}`);
   const log = options.logger.child({ component: "control-plane" });
   await ensureTopics(options.kafka, [
     { ...auditTopicSpec(auditTopic), ...(options.auditPartitions === undefined ? {} : { partitions: options.auditPartitions }) },
     { topic: controlTopic, compacted: true },
+    flowsTopicSpec(flowsTopic),
   ]);
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async (): Promise<void> => {
@@ -110,8 +120,19 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
       ...(options.groupId === undefined ? {} : { groupId: options.groupId }),
     });
     closers.push(() => backlog.close());
+    const flows = await startFlowConsumer({
+      kafka: options.kafka,
+      database: options.database,
+      logger: options.logger,
+      clock,
+      topic: flowsTopic,
+      groupId: `${options.groupId ?? "flowzone-control"}-flows`,
+      telemetry: options.telemetry,
+      onFatal: options.onFatal,
+    });
+    closers.push(() => flows.close());
     const tick = async (): Promise<void> => {
-      await runTick(service, options.database, clock, await service.longestQuietPeriodMs());
+      await runTick(service, options.database, clock, await service.longestQuietPeriodMs(), flowRetentionMs);
     };
     const ticks = startTicks(tick, tickMs, options.logger);
     closers.push(() => ticks.stop());

@@ -50,6 +50,21 @@ export class PolicyEngine {
     return "open";
   }
 
+  /**
+   * The zones a write touches, in bundle order: those protecting one of its labels or one its
+   * sources carry, whatever their mode (the flow inventory's zone of a flow, and its filter).
+   * Throws a WriteError like {@link decide} for a write this bundle cannot read.
+   */
+  zonesOf(write: Write): string[] {
+    const count = this.index.touch(write);
+    const zones: string[] = [];
+    for (let t = 0; t < count; t++) {
+      const zone = this.index.zones[this.index.touched[t] ?? 0];
+      if (zone !== undefined) zones.push(zone.zone.name);
+    }
+    return zones;
+  }
+
   /** The same compiled bundle under another runtime state (zone flip, exception, new epoch). */
   withState(state: RuntimeState): PolicyEngine {
     return new PolicyEngine(this.index, state, new RuntimeOverlay(this.index, state));

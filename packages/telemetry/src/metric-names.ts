@@ -55,6 +55,10 @@ export const METRIC_NAMES = {
   backlogNotStored: "flowzone_backlog_violations_not_stored_total",
   /** Audit partitions read again from their start: the stored offsets belonged to another incarnation of the topic. */
   backlogOffsetResets: "flowzone_backlog_offset_resets_total",
+  /** Records of the flows topic the flow inventory skipped, by topic: not a FlowReport, or one that contradicts itself. */
+  flowReportsSkipped: "flowzone_flow_reports_skipped_total",
+  /** Flows-topic partitions read again from their start: the stored offsets belonged to another incarnation of the topic. */
+  flowOffsetResets: "flowzone_flow_offset_resets_total",
   /** Outbox records of the control plane Kafka refused (too large, invalid): set aside in the outbox table, never published. */
   outboxSetAside: "flowzone_outbox_set_aside_records_total",
   /** Control records a follower did not apply because their signature did not verify, by source and reason. */

@@ -1,5 +1,5 @@
 import { BROKERS_SETTING, CONTROL_SIGNING_KEY_SETTING, KAFKA_CONFIG_SETTING, configuredBrokers } from "@flowzone/kafka";
-import { DATABASE_DEFAULTS, DEFAULT_MAX_OPEN_SIGNATURES_PER_ZONE } from "@flowzone/control";
+import { DATABASE_DEFAULTS, DEFAULT_FLOW_RETENTION_MS, DEFAULT_MAX_OPEN_SIGNATURES_PER_ZONE } from "@flowzone/control";
 import { HOME_SETTING, integer, invalidSetting, METRICS_TOKEN_FILE_SETTING, OPTIONAL_POLICY_SETTING, port, readSettings, SERVER_TLS_SETTINGS, serverTlsOf, text, type SettingSources } from "@flowzone/service-kit";
 
 import { DEFAULTS } from "./defaults";
@@ -51,6 +51,15 @@ export const CONTROL_SETTINGS = {
     default: DEFAULT_MAX_OPEN_SIGNATURES_PER_ZONE,
     min: 1,
     max: 100_000_000,
+  }),
+  flowsTopic: text({ env: "FLOWZONE_FLOWS_TOPIC", description: "Flows topic the inventory reads (default flowzone.flows.v1); for tests and side-by-side deployments.", default: undefined }),
+  flowRetentionDays: integer({
+    env: "FLOWZONE_FLOW_RETENTION_DAYS",
+    flag: "flow-retention-days",
+    description: "Days a flow no decision point reported stays in the flow inventory (and what-if); its hourly counts older than that go too.",
+    default: DEFAULT_FLOW_RETENTION_MS / 86_400_000,
+    min: 1,
+    max: 3650,
   }),
   home: HOME_SETTING,
   ...SERVER_TLS_SETTINGS,

@@ -1,5 +1,7 @@
 import type { Actor, ControlPlane } from "@flowzone/control";
 import type { Access } from "./authenticator";
+import { flowListJson } from "./flow-json";
+import { parseFlowQuery } from "./flow-query";
 import { invalidField } from "./invalid-field";
 import type { Route } from "./http-router";
 import type { QuarantineRedrive } from "./quarantine-redrive";
@@ -77,6 +79,7 @@ export function apiRoutes(controlPlane: ControlPlane, now: () => Date, redrive?:
       }
       return { status: 200, body: redriveJson(await redrive.redrive(param(c, "route"), request, c.actor)) };
     }),
+    route("GET", "/v1/flows", "read", async (c) => ({ status: 200, body: flowListJson(await controlPlane.listFlows(parseFlowQuery(c.query))) })),
   ];
 }
 

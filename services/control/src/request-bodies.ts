@@ -119,14 +119,17 @@ export function parseViolationQuery(status: string | undefined, limit: string | 
   if (!(STATUSES as readonly string[]).includes(chosen)) {
     throw invalidField("status", `"status" must be one of ${STATUSES.join(", ")}, not ${JSON.stringify(chosen)}`);
   }
-  let count = DEFAULT_VIOLATION_LIMIT;
-  if (limit !== undefined) {
-    count = /^\d+$/.test(limit) ? Number(limit) : NaN;
-    if (!Number.isSafeInteger(count) || count < 1 || count > MAX_VIOLATION_LIMIT) {
-      throw invalidField("limit", `"limit" must be an integer from 1 to ${MAX_VIOLATION_LIMIT}, not ${JSON.stringify(limit)}`);
-    }
+  return { status: chosen as ViolationQuery["status"], limit: parseLimit(limit, DEFAULT_VIOLATION_LIMIT, MAX_VIOLATION_LIMIT) };
+}
+
+/** A listing's `?limit=N` (undefined when absent: `fallback`), a whole number from 1 to `max`. */
+export function parseLimit(limit: string | undefined, fallback: number, max: number): number {
+  if (limit === undefined) return fallback;
+  const count = /^\d+$/.test(limit) ? Number(limit) : NaN;
+  if (!Number.isSafeInteger(count) || count < 1 || count > max) {
+    throw invalidField("limit", `"limit" must be an integer from 1 to ${max}, not ${JSON.stringify(limit)}`);
   }
-  return { status: chosen as ViolationQuery["status"], limit: count };
+  return count;
 }
 
 /** `POST /v1/routes/{route}/redrive` `{"violation"}` or `{"since"}` or neither; an empty body re-drives everything. */

@@ -24,7 +24,7 @@ export interface ControlOptions extends Omit<ControlConfig, "brokers" | Optional
 }
 
 /** Settings with a default in the control plane itself. */
-type OptionalSetting = "databaseConnectTimeoutMs" | "databaseStatementTimeoutMs" | "maxOpenSignaturesPerZone" | "kafkaConfig" | "metricsToken" | "controlSigningKey" | "tls" | "routesFile";
+type OptionalSetting = "databaseConnectTimeoutMs" | "databaseStatementTimeoutMs" | "maxOpenSignaturesPerZone" | "flowsTopic" | "flowRetentionDays" | "kafkaConfig" | "metricsToken" | "controlSigningKey" | "tls" | "routesFile";
 
 /** A running control plane with its transports. */
 export interface RunningControl extends RunningService {
@@ -67,6 +67,8 @@ export async function startControl(options: ControlOptions): Promise<RunningCont
       logger: options.logger,
       telemetry: options.telemetry,
       maxOpenSignaturesPerZone: options.maxOpenSignaturesPerZone,
+      flowsTopic: options.flowsTopic,
+      flowRetentionMs: options.flowRetentionDays === undefined ? undefined : options.flowRetentionDays * 86_400_000,
       signingKey: options.controlSigningKey,
       onFatal: fail,
     });

@@ -12,7 +12,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 
 import { openDatabase, startControlPlane } from "@flowzone/control";
-import type { Actor, ControlPlane, Database, ExceptionRequest, FlipRequest, Queryable, Row, ViolationQuery, WhatIfRequest } from "@flowzone/control";
+import type { Actor, ControlPlane, Database, ExceptionRequest, FlipRequest, FlowListQuery, Queryable, Row, ViolationQuery, WhatIfRequest } from "@flowzone/control";
 import { startControlService } from "@flowzone/control-service";
 import { createKafka } from "@flowzone/kafka";
 import { createLogger, type Logger } from "@flowzone/logging";
@@ -107,6 +107,9 @@ class TracedControlPlane implements ControlPlane {
   }
   whatIf(request: WhatIfRequest) {
     return this.inner.whatIf(request);
+  }
+  listFlows(query: FlowListQuery) {
+    return this.inner.listFlows(query);
   }
 }
 
