@@ -10,6 +10,7 @@ import type { RunningControlService } from "@flowzone/control-service";
 import { startHarness } from "../control-core/control-harness";
 import type { Harness } from "../control-core/control-harness";
 import { BUNDLE, trafficRecord, violationRecord } from "../control-core/control-support";
+import { flowReport } from "../control-core/flow-reports";
 import type { Flow } from "../control-core/control-support";
 import { uniqueTopic } from "../support/kafka";
 import { collectingLogger } from "../support/logger";
@@ -267,6 +268,16 @@ describe("the control plane", () => {
       expect(errorCode(await expectDocumented("POST", template, `/v1/violations/${id}/fixed`, 413, { body: { note: LARGE }, on: limited }))).toBe("payload_too_large");
       const resolved = await expectDocumented("GET", "/v1/zones/{zone}/violations", "/v1/zones/banana/violations?status=resolved", 200);
       expect((resolved.json as { violations: { resolution: string }[] }).violations.map((v) => v.resolution).sort()).toEqual(["exception", "fixed"]);
+    }, HTTP_STEP);
+
+    await step("GET /v1/flows lists a reported flow, and refuses a bad parameter and an unknown zone", async () => {
+      const harness = h;
+      if (harness === undefined) throw new Error("no control plane running");
+      await produce(harness.kafka, harness.flowsTopic, [flowReport({ producer: "svc:banana-app", sink: "kafka:ads", labels: ["banana"], sources: [], purpose: "ads" }, 5, harness.clock.now())]);
+      const listed = await waitUntil("the reported flow listed", () => expectDocumented("GET", "/v1/flows", "/v1/flows?zone=banana", 200), (r) => (r.json as { flows: unknown[] }).flows.length === 1, { timeoutMs: 8_000 });
+      expect(listed.json).toMatchObject({ flows: [{ producer: "svc:banana-app", zones: ["banana"], count: 5 }] });
+      expect((await expectDocumented("GET", "/v1/flows", "/v1/flows?since=soon", 400)).json).toMatchObject({ error: { code: "invalid_argument", field: "since" } });
+      expect(errorCode(await expectDocumented("GET", "/v1/flows", "/v1/flows?zone=nope", 404))).toBe("not_found");
     }, HTTP_STEP);
 
     await step("PUT /v1/policy", async () => {

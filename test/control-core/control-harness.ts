@@ -22,6 +22,8 @@ export interface Harness {
   readonly clock: ManualClock;
   readonly auditTopic: string;
   readonly controlTopic: string;
+  /** The flows topic the inventory reads (created by the control plane, compacted). */
+  readonly flowsTopic: string;
   /** What the control plane logged, every start. */
   readonly lines: LogLine[];
   running: RunningControlPlane;
@@ -49,6 +51,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const clock = new ManualClock();
   const auditTopic = uniqueTopic("audit");
   const controlTopic = uniqueTopic("control");
+  const flowsTopic = uniqueTopic("flows");
   const groupId = uniqueTopic("control-group");
   const { logger, lines } = collectingLogger();
   if (options.controlTopicMaxMessageBytes !== undefined) {
@@ -64,6 +67,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       tickMs: 3_600_000,
       auditTopic,
       controlTopic,
+      flowsTopic,
       groupId,
       auditPartitions: 1,
       maxOpenSignaturesPerZone: options.maxOpenSignaturesPerZone,
@@ -75,6 +79,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     clock,
     auditTopic,
     controlTopic,
+    flowsTopic,
     lines,
     running: await start(),
     async restart() {

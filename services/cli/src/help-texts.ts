@@ -13,7 +13,7 @@ import { settingsHelp } from "./settings-help";
 
 const EXIT_CODES = "Exit codes: 0 success, 1 policy or request error, 2 usage error.";
 
-const CONTROL_ENV = `Commands that talk to the control plane (policy push, policy whatif, zones, violations, quarantine) use:
+const CONTROL_ENV = `Commands that talk to the control plane (policy push, policy whatif, zones, violations, flows, quarantine) use:
   FLOWZONE_CONTROL_URL   The control plane's HTTP API (default http://127.0.0.1:8080)
   FLOWZONE_TOKEN         A bearer token from its token file (reads: any role;
                          changes: privacy-admin)`;
@@ -40,6 +40,7 @@ Commands:
   zones status ZONE    Show a zone's readiness to enforce, open flows, exceptions, history
   zones flip ZONE      Flip a zone's mode (--to MODE --reason TEXT [--force])
   violations ZONE      List a zone's violations (--status open|resolved|all, --limit N)
+  flows                List the flows decision points saw, most traffic first (--zone Z, --since 7d)
   quarantine redrive ROUTE
                        Forward a route's quarantined records the policy now allows
   pdp                  Start the decision service (gRPC flowzone.v1.DecisionService)
@@ -301,6 +302,30 @@ ${CONTROL_ENV}
 ${CONTROL_EXIT_CODES}
 `;
 
+const FLOWS = `Usage: flowzone flows [--zone Z] [--label L] [--sink S] [--producer P] [--since 7d] [--limit N] [--json]
+
+Lists the flow inventory: every distinct flow (producer, sink, labels, sources, purpose) the
+decision points reported in the window, most traffic first, with its decisions in the window
+(counted by the hour), the zones of the policy in force it touches (- for none, or a flow the
+policy cannot read) and when it was last seen (relative). Filters combine.
+
+Options:
+  --zone Z             Flows touching zone Z (by their labels or their sources' labels)
+  --label L            Flows whose writes carried label L
+  --sink S             Flows to sink S (an exact asset id)
+  --producer P         Flows from producer P (an exact asset id)
+  --since DURATION     How far back to look: 7d (default), 24h, 90m, ...
+  --limit N            At most N rows (the control plane's default is 100, its maximum 1000)
+  --json               Print the API's JSON: {"flows": [{"signature", "producer", "sink",
+                         "labels", "sources", "purpose", "zones", "count", "firstSeen",
+                         "lastSeen"}], "window": {"since", "until"}}
+  -h, --help           Show this help
+
+${CONTROL_ENV}
+
+${CONTROL_EXIT_CODES}
+`;
+
 const ENFORCER = `Usage: flowzone enforcer [--routes FILE] [--policy DIR] [--brokers LIST] [--home DIR] [--metrics-port N]
 
 Runs the stream enforcer: for every route (docs/reference/kafka.md) it consumes the 'from' topic,
@@ -370,6 +395,7 @@ const TEXTS: ReadonlyMap<string, string> = new Map([
   ["violations", VIOLATIONS],
   ["quarantine", QUARANTINE],
   ["quarantine redrive", QUARANTINE_REDRIVE],
+  ["flows", FLOWS],
   ["enforcer", ENFORCER],
   ["control", CONTROL],
   ["dev", DEV],

@@ -1,6 +1,7 @@
 import { control } from "./commands/control";
 import { dev } from "./commands/dev";
 import { enforcer } from "./commands/enforcer";
+import { flows } from "./commands/flows";
 import { pdp } from "./commands/pdp";
 import { policyCheck } from "./commands/policy-check";
 import { policyPush } from "./commands/policy-push";
@@ -61,6 +62,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   if (command === "zones") return zones(rest, io);
   if (command === "violations") return violations(rest, io);
   if (command === "quarantine") return quarantine(rest, io);
+  if (command === "flows") return flows(rest, io);
   if (command === "enforcer") return enforcer(rest, io);
   if (command === "control") return control(rest, io);
   if (command === "dev") return dev(rest, io);

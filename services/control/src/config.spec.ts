@@ -18,6 +18,8 @@ describe("controlConfig", () => {
       databaseConnectTimeoutMs: 5000,
       databaseStatementTimeoutMs: 30000,
       maxOpenSignaturesPerZone: 100000,
+      flowsTopic: undefined,
+      flowRetentionDays: 30,
       home: ".flowzone",
     });
   });
@@ -43,6 +45,7 @@ describe("controlConfig", () => {
       { databaseConnectTimeoutMs: 2000, databaseStatementTimeoutMs: 60000 },
     ],
     ["an empty variable is unset", { FLOWZONE_TOKENS: "", DATABASE_URL: "" }, {}, { tokensFile: undefined, databaseUrl: undefined }],
+    ["the flow inventory's topic and retention", { FLOWZONE_FLOWS_TOPIC: "flows-b", FLOWZONE_FLOW_RETENTION_DAYS: "90" }, { "flow-retention-days": "7" }, { flowsTopic: "flows-b", flowRetentionDays: 7 }],
   ])("%s", (_name, env, flags, expected) => {
     expect(configOf(env, flags)).toMatchObject(expected);
   });
@@ -55,6 +58,7 @@ describe("controlConfig", () => {
     [{ FLOWZONE_DATABASE_CONNECT_TIMEOUT_MS: "5s" }, {}, 'FLOWZONE_DATABASE_CONNECT_TIMEOUT_MS: "5s" must be a whole number from 100 to 300000'],
     [{}, { "database-statement-timeout-ms": "0" }, '--database-statement-timeout-ms: "0" must be a whole number from 100 to 3600000'],
     [{ FLOWZONE_MAX_OPEN_SIGNATURES_PER_ZONE: "0" }, {}, 'FLOWZONE_MAX_OPEN_SIGNATURES_PER_ZONE: "0" must be a whole number from 1 to 100000000'],
+    [{ FLOWZONE_FLOW_RETENTION_DAYS: "0" }, {}, 'FLOWZONE_FLOW_RETENTION_DAYS: "0" must be a whole number from 1 to 3650'],
     [{ FLOWZONE_KAFKA_BROKERS: "localhost" }, {}, 'FLOWZONE_KAFKA_BROKERS: "localhost" must be comma-separated host:port pairs'],
     [{ FLOWZONE_CONTROL_PORT: "9000", FLOWZONE_CONTROL_GRPC_PORT: "9000" }, {}, "FLOWZONE_CONTROL_GRPC_PORT: 9000 is also the HTTP port; HTTP and gRPC need different ports"],
     [{ FLOWZONE_CONTROL_HOST: "0.0.0.0" }, {}, 'FLOWZONE_CONTROL_HOST: "0.0.0.0" is not a loopback address, and without a token file the control API would be open'],
