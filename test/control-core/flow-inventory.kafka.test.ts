@@ -9,7 +9,7 @@ import { step } from "../support/steps";
 import { produce } from "../support/topics";
 import { startHarness, type Harness } from "./control-harness";
 import { counterValue } from "./control-support";
-import { flowReport, flowSignature, type ReportedFlow } from "./flow-reports";
+import { flowReport, reportedSignature, type ReportedFlow } from "./flow-reports";
 
 const DAY = 86_400_000;
 const WEEK = 7 * DAY;
@@ -50,7 +50,7 @@ describe("flow inventory", () => {
         flowReport(OLD, 100, now - 10 * DAY, "pdp-a"),
       ]);
       const week = await awaitCounts("the week's flows", ["kafka:orders 14", "kafka:ads 3"]);
-      expect(week.flows[0]).toMatchObject({ signature: flowSignature(CHECKOUT), producer: "svc:checkout", labels: ["banana"], sources: [], purpose: "billing", zones: ["banana"] });
+      expect(week.flows[0]).toMatchObject({ signature: reportedSignature(CHECKOUT), producer: "svc:checkout", labels: ["banana"], sources: [], purpose: "billing", zones: ["banana"] });
       expect(week.window.until.getTime() - week.window.since.getTime()).toBe(WEEK);
       expect(counts(await list(30 * DAY))).toEqual(["kafka:orders 100", "kafka:orders 14", "kafka:ads 3"]);
     }, { timeoutMs: 40_000 });

@@ -1,16 +1,11 @@
 /**
- * FlowReport records as the decision points write them to the flows topic (key = signature), for
- * the flow inventory's tests. The signature here is a hash of the flow's fields: the store only
- * needs one per distinct flow.
+ * FlowReport records as the decision points write them to the flows topic, encoded by their own
+ * encoder (@flowzone/flow-report), for the flow inventory's tests.
  */
-import { createHash } from "node:crypto";
-
-import { create, toBinary } from "@bufbuild/protobuf";
-import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { decodeFlowReport, flowReportId, type FlowBatch } from "@flowzone/control";
-import { EnforcementPoint, FlowReportSchema } from "@flowzone/proto";
+import { canonicalFlow, encodeFlowReport, flowSignature } from "@flowzone/flow-report";
 
-/** One distinct flow. */
+/** One distinct flow; sources and purpose default to none. */
 export interface ReportedFlow {
   readonly producer: string;
   readonly sink: string;
@@ -19,32 +14,19 @@ export interface ReportedFlow {
   readonly purpose?: string;
 }
 
-/** The flow's signature: a hex SHA-256 of its fields. */
-export function flowSignature(flow: ReportedFlow): string {
-  return createHash("sha256")
-    .update(JSON.stringify([flow.producer, flow.sink, flow.labels, flow.sources ?? [], flow.purpose ?? ""]))
-    .digest("hex");
+/** The flow's signature, as every decision point computes it. */
+export function reportedSignature(flow: ReportedFlow): string {
+  return flowSignature({ sources: [], purpose: "", ...flow });
 }
 
 /** A FlowReport of `count` decisions of `flow` by `reporter` in the 5 s window ending at `lastSeenMs`. */
 export function flowReport(flow: ReportedFlow, count: number, lastSeenMs: number, reporter = "pdp-test"): { key: string; value: Buffer } {
-  const signature = flowSignature(flow);
-  const report = create(FlowReportSchema, {
-    signature,
-    producer: flow.producer,
-    sink: flow.sink,
-    labels: [...flow.labels],
-    sources: [...(flow.sources ?? [])],
-    purpose: flow.purpose ?? "",
-    count: BigInt(count),
-    windowStart: timestampFromMs(lastSeenMs - 5000),
-    windowEnd: timestampFromMs(lastSeenMs),
-    lastSeen: timestampFromMs(lastSeenMs),
-    enforcementPoint: EnforcementPoint.DECISION_SERVICE,
-    reporter,
-    policyVersion: "sha256:test@0",
-  });
-  return { key: signature, value: Buffer.from(toBinary(FlowReportSchema, report)) };
+  const canonical = canonicalFlow({ sources: [], purpose: "", ...flow });
+  return encodeFlowReport(
+    { signature: flowSignature(canonical), flow: canonical, count, lastSeenMs },
+    { startMs: lastSeenMs - 5000, endMs: lastSeenMs },
+    { enforcementPoint: "decision_service", reporter, policyVersion: "sha256:test@0" },
+  );
 }
 
 /** Records of the flows topic as one batch of partition 0 of `topic` from `firstOffset`, decoded as the consumer decodes them. */

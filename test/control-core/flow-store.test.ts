@@ -1,7 +1,7 @@
-import { applyFlowBatch, decodeFlowReport, flowReportId, listFlows, pruneFlows, type Database, type FlowBatch } from "@flowzone/control";
+import { applyFlowBatch, listFlows, pruneFlows, type Database, type FlowBatch } from "@flowzone/control";
 
 import { openTestDatabase } from "../support/database";
-import { flowReport, flowSignature, type ReportedFlow } from "./flow-reports";
+import { flowBatch, flowReport, reportedSignature, type ReportedFlow } from "./flow-reports";
 
 const HOUR = 3_600_000;
 const NOW = Date.parse("2026-03-01T12:30:00Z");
@@ -9,19 +9,8 @@ const CHECKOUT: ReportedFlow = { producer: "svc:checkout", sink: "kafka:orders",
 const ADS: ReportedFlow = { producer: "svc:checkout", sink: "kafka:ads", labels: ["apple", "banana"] };
 const OLD: ReportedFlow = { producer: "svc:legacy", sink: "kafka:orders", labels: ["apple"] };
 
-/** A batch of partition 0 starting at `firstOffset`, its records decoded as the consumer decodes them. */
-function batch(firstOffset: number, records: readonly { key: string; value: Buffer }[]): FlowBatch {
-  return {
-    topic: "flows-test",
-    partition: 0,
-    clusterId: "cluster-a",
-    highWatermark: String(firstOffset + records.length),
-    records: records.map((record, index) => {
-      const report = decodeFlowReport(record.value, record.key);
-      return { offset: String(firstOffset + index), id: flowReportId(report), report };
-    }),
-  };
-}
+/** A batch of partition 0 starting at `firstOffset`. */
+const batch = (firstOffset: number, records: readonly { key: string; value: Buffer }[]): FlowBatch => flowBatch("flows-test", firstOffset, records);
 
 describe("flow store", () => {
   let db: Database;
@@ -54,7 +43,7 @@ describe("flow store", () => {
       ["kafka:ads", 9],
     ]);
     expect(week[0]).toEqual({
-      signature: flowSignature(CHECKOUT),
+      signature: reportedSignature(CHECKOUT),
       producer: "svc:checkout",
       sink: "kafka:orders",
       labels: ["banana"],
