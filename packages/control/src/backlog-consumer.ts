@@ -68,7 +68,7 @@ export async function startBacklogConsumer(options: BacklogConsumerOptions): Pro
         if (!fullLogged.has(zone)) log.warn({ zone, violations, maxOpenSignaturesPerZone: maxOpen }, `zone ${zone} holds its limit of ${maxOpen} open violation signatures: violations of new signatures are counted, not stored`);
         fullLogged.add(zone);
       }
-      if (reset === undefined) log.debug({ topic: fetched.topic, partition: fetched.partition, added }, "backlog batch stored");
+      if (reset === undefined) log.debug({ topic: fetched.topic, partition: fetched.partition, added, lastOffset: fetched.lastOffset }, "backlog batch stored");
       return reset;
     },
   });

@@ -56,7 +56,7 @@ export async function startFlowConsumer(options: FlowConsumerOptions): Promise<S
         log.error({ topic: fetched.topic, partition: fetched.partition, offset: record.offset, reason }, `flow report at ${fetched.topic}/${fetched.partition}@${record.offset} skipped: ${reason}`);
         skipped?.add(1, { topic: fetched.topic });
       }
-      if (reset === undefined) log.debug({ topic: fetched.topic, partition: fetched.partition, added }, "flow reports stored");
+      if (reset === undefined) log.debug({ topic: fetched.topic, partition: fetched.partition, added, lastOffset: fetched.lastOffset }, "flow reports stored");
       return reset;
     },
   });

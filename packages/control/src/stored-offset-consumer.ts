@@ -14,6 +14,8 @@ export interface FetchedPartition {
   readonly clusterId: string;
   /** The partition's high watermark at the fetch (a decimal string, as kafkajs gives it). */
   readonly highWatermark: string;
+  /** The batch's last offset (a decimal string, as kafkajs gives it), for log lines. */
+  readonly lastOffset: string;
 }
 
 /** Options for {@link startStoredOffsetConsumer}. */
@@ -81,7 +83,7 @@ export async function startStoredOffsetConsumer(options: StoredOffsetConsumerOpt
       eachBatch: async (payload) => {
         const { batch } = payload;
         if (!payload.isRunning() || payload.isStale()) return;
-        const reset = await options.store(batch.messages, { topic: batch.topic, partition: batch.partition, clusterId, highWatermark: batch.highWatermark });
+        const reset = await options.store(batch.messages, { topic: batch.topic, partition: batch.partition, clusterId, highWatermark: batch.highWatermark, lastOffset: batch.lastOffset() });
         if (reset !== undefined) {
           // One error line for the topic (the first partition found); its other partitions at info.
           const first = !resetLogged.has(batch.topic);
