@@ -39,7 +39,7 @@ beforeAll(async () => {
   h = await startHarness();
   lastSeenMs = h.clock.now() - 60_000;
   const records = [...COUNTS].map(([flow, count]) => flowReport(flow, count, lastSeenMs));
-  expect(await applyFlowBatch(h.db, flowBatch(uniqueTopic("flows"), 0, records), h.clock.now())).toEqual({ added: 4, reset: undefined });
+  expect(await applyFlowBatch(h.db, flowBatch(uniqueTopic("flows"), 0, records), h.clock.now())).toEqual({ added: 4, reset: undefined, refused: [] });
   service = await startControlService({ controlPlane: h.running.controlPlane, host: "127.0.0.1", httpPort: 0, grpcPort: 0, tokens: TOKENS, logger: collectingLogger().logger });
 }, 90_000);
 
