@@ -58,6 +58,11 @@ describe("flow store", () => {
     expect((await listFlows(db, { sinceMs: NOW - 7 * 24 * HOUR, sink: "kafka:ads" })).map((flow) => flow.sink)).toEqual(["kafka:ads"]);
     expect((await listFlows(db, { sinceMs: NOW - 30 * 24 * HOUR, label: "apple" })).map((flow) => flow.sink)).toEqual(["kafka:orders", "kafka:ads"]);
     expect(await listFlows(db, { sinceMs: NOW - 7 * 24 * HOUR, limit: 1 })).toHaveLength(1);
+    // What could touch a zone: a protected label carried, or a source that carries one.
+    const touching = (labels: string[], sources: string[]) => listFlows(db, { sinceMs: NOW - 30 * 24 * HOUR, touching: { labels, sources } });
+    expect((await touching(["apple"], [])).map((flow) => flow.producer)).toEqual(["svc:legacy", "svc:checkout"]);
+    expect((await touching([], ["kafka:carts"])).map((flow) => flow.sink)).toEqual(["kafka:orders"]);
+    expect(await touching(["nothing"], [])).toEqual([]);
   });
 
   it("counts nothing twice when a batch is delivered again, and counts the records past the stored offset", async () => {

@@ -29,7 +29,7 @@ import { controlKey, encodeControlChange, type ControlChange } from "./convert-c
 import type { Database, Queryable } from "./database";
 import { lockControl, nextEpoch } from "./epoch-store";
 import { listFlows } from "./flow-store";
-import { withZones } from "./flow-zones";
+import { withZones, zoneReach } from "./flow-zones";
 import { activeExceptions, endException, getException, insertException, type StoredException } from "./exception-store";
 import type { OutboxPublisher } from "./outbox-publisher";
 import { enqueueRecords, type OutboxRecord } from "./outbox-store";
@@ -171,11 +171,12 @@ export class ControlPlaneService implements ControlPlane {
 
   /**
    * A zone filter needs each flow's zones, which come from the policy rather than the store: with
-   * one, every flow of the window matching the other filters is read and the limit applies after.
+   * one, the store answers every flow of the window that could touch the zone (its labels, or
+   * sources carrying them) and the exact filter and the limit apply after.
    */
   async listFlows(query: FlowListQuery): Promise<FlowList> {
     const policy = await this.requirePolicy();
-    if (query.zone !== undefined) this.findZone(policy, query.zone);
+    const reach = query.zone === undefined ? undefined : zoneReach(policy.bundle, this.findZone(policy, query.zone));
     if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_FLOW_LIMIT) {
       throw new ControlError("invalid_argument", `limit must be a whole number from 1 to ${MAX_FLOW_LIMIT}`);
     }
@@ -183,7 +184,7 @@ export class ControlPlaneService implements ControlPlane {
     const untilMs = this.now();
     const sinceMs = untilMs - query.windowMs;
     const { zone, label, sink, producer } = query;
-    const flows = withZones(policy.bundle, await listFlows(this.db, { sinceMs, label, sink, producer, limit: zone === undefined ? query.limit : undefined }));
+    const flows = withZones(policy.bundle, await listFlows(this.db, { sinceMs, label, sink, producer, touching: reach, limit: zone === undefined ? query.limit : undefined }));
     return {
       flows: (zone === undefined ? flows : flows.filter((flow) => flow.zones.includes(zone))).slice(0, query.limit),
       window: { since: new Date(sinceMs), until: new Date(untilMs) },

@@ -42,6 +42,11 @@ export interface FlowQuery {
   readonly sink?: string | undefined;
   /** A label the write carried (not one its sources bring). */
   readonly label?: string | undefined;
+  /**
+   * Flows carrying one of `labels` or reading one of `sources`: what could touch a zone, found by
+   * the store before the policy names each flow's zones exactly.
+   */
+  readonly touching?: { readonly labels: readonly string[]; readonly sources: readonly string[] } | undefined;
   /** Most flows answered; all when absent. */
   readonly limit?: number | undefined;
 }
@@ -89,6 +94,7 @@ export async function listFlows(db: Queryable, query: FlowQuery): Promise<Invent
        AND ($3::text IS NULL OR f.producer = $3)
        AND ($4::text IS NULL OR f.sink = $4)
        AND ($5::text IS NULL OR f.labels @> jsonb_build_array($5::text))
+       AND ($7::text[] IS NULL OR f.labels ?| $7::text[] OR f.sources ?| $8::text[])
      ORDER BY w.count DESC, f.signature
      LIMIT $6`,
     [
@@ -98,6 +104,8 @@ export async function listFlows(db: Queryable, query: FlowQuery): Promise<Invent
       query.sink ?? null,
       query.label ?? null,
       query.limit ?? null,
+      query.touching === undefined ? null : [...query.touching.labels],
+      query.touching === undefined ? null : [...query.touching.sources],
     ],
   );
   return rows.map((row) => ({

@@ -1,7 +1,7 @@
 import { parseBundle, type Bundle } from "@flowzone/engine";
 
 import type { InventoriedFlow } from "./flow-store";
-import { withZones } from "./flow-zones";
+import { withZones, zoneReach } from "./flow-zones";
 
 function bundleOf(text: string): Bundle {
   const result = parseBundle([{ path: "bundle.yaml", content: text }]);
@@ -38,5 +38,17 @@ describe("withZones", () => {
     expect(withZones(BUNDLE, [flow({ labels: ["apple"], count: 7, purpose: "ads" })])).toEqual([
       { signature: "s", producer: "svc:app", sink: "kafka:out", labels: ["apple"], sources: [], purpose: "ads", zones: ["apple"], count: 7, firstSeen: new Date(0), lastSeen: new Date(1000) },
     ]);
+  });
+});
+
+describe("zoneReach", () => {
+  it("names the labels a zone protects and the assets that carry one", () => {
+    const reach = (name: string) => {
+      const zone = BUNDLE.zones.find((candidate) => candidate.name === name);
+      if (zone === undefined) throw new Error(`no zone ${name}`);
+      return zoneReach(BUNDLE, zone);
+    };
+    expect(reach("apple")).toEqual({ labels: ["apple"], sources: ["kafka:carts"] });
+    expect(reach("banana")).toEqual({ labels: ["banana"], sources: [] });
   });
 });

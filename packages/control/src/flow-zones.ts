@@ -1,4 +1,4 @@
-import { PolicyEngine, WriteError, type Bundle } from "@flowzone/engine";
+import { PolicyEngine, WriteError, type Bundle, type Zone } from "@flowzone/engine";
 
 import type { FlowView } from "./control-plane";
 import type { InventoriedFlow } from "./flow-store";
@@ -39,4 +39,14 @@ function zonesOrNone(engine: PolicyEngine, flow: InventoriedFlow): string[] {
     if (error instanceof WriteError) return [];
     throw error;
   }
+}
+
+/**
+ * What a flow must carry to touch `zone`: one of the labels it protects, or a source that carries
+ * one. The store narrows a zone's listing with it; {@link withZones} then decides exactly.
+ */
+export function zoneReach(bundle: Bundle, zone: Zone): { labels: string[]; sources: string[] } {
+  const protects = new Set(zone.protects);
+  const sources = [...bundle.assets.values()].filter((asset) => asset.labels.some((label) => protects.has(label))).map((asset) => asset.id);
+  return { labels: [...protects], sources };
 }
