@@ -9,7 +9,7 @@ import type { Database, Queryable } from "./database";
  */
 
 /** Flow counts are kept per hour: windows are days, and an hour keeps a 30-day flow at 720 rows. */
-export const FLOW_BUCKET_MS = 3_600_000;
+const FLOW_BUCKET_MS = 3_600_000;
 
 /**
  * How long a flow unseen stays in the inventory by default: long enough that a monthly batch job's

@@ -5,9 +5,9 @@ import { invalidField } from "./invalid-field";
 import { parseLimit } from "./request-bodies";
 
 /** `GET /v1/flows` without `since` looks this far back. */
-export const DEFAULT_FLOW_SINCE = "7d";
+const DEFAULT_FLOW_SINCE = "7d";
 /** `GET /v1/flows` without `limit` lists this many; at most {@link MAX_FLOW_LIMIT}. */
-export const DEFAULT_FLOW_LIMIT = 100;
+const DEFAULT_FLOW_LIMIT = 100;
 
 const FILTERS = ["zone", "label", "sink", "producer"] as const;
 const KEYS: readonly string[] = [...FILTERS, "since", "limit"];

@@ -13,8 +13,7 @@ export type { ApiToken, Role } from "./api-token";
 export { loadTokenFile, parseTokenFile } from "./token-file";
 export { TokenFileError } from "./token-file-error";
 export { DEFAULT_VIOLATION_LIMIT, DEFAULT_WHAT_IF_SINCE, MAX_VIOLATION_LIMIT } from "./request-bodies";
-export { DEFAULT_FLOW_LIMIT, DEFAULT_FLOW_SINCE } from "./flow-query";
-export type { FlowJson, FlowListJson } from "./flow-json";
+export type { FlowListJson } from "./flow-json";
 export type {
   DrainJson,
   ErrorJson,
