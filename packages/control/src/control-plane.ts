@@ -3,7 +3,7 @@
  * domain operations with plain types. Transports map these to JSON or protobuf and map
  * {@link ControlError} codes to statuses; the facade knows nothing of either.
  */
-import type { FailMode, Mode } from "@flowzone/engine";
+import type { FailMode, Mode, Write } from "@flowzone/engine";
 
 import type { DrainForecast } from "./drain-forecast";
 import type { WhatIfOutcome } from "./what-if";
@@ -162,13 +162,8 @@ export interface FlowListQuery {
 }
 
 /** One inventoried flow with its traffic in the window and the zones of the policy in force it touches. */
-export interface FlowView {
+export interface FlowView extends Write {
   readonly signature: string;
-  readonly producer: string;
-  readonly sink: string;
-  readonly labels: readonly string[];
-  readonly sources: readonly string[];
-  readonly purpose: string;
   /** Empty when the flow touches no zone, or the policy in force cannot read it (an undeclared label). */
   readonly zones: readonly string[];
   /** Decisions in the window. */

@@ -5,22 +5,15 @@
  */
 import { fromBinary } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
+import type { Write } from "@flowzone/engine";
 import { FlowReportSchema } from "@flowzone/proto";
 
 import { normaliseLabels } from "./signature";
 
-/** One decision point's report of one flow over one window, as the inventory counts it. */
-export interface FlowReportFact {
+/** One decision point's report of one flow over one window, as the inventory counts it (labels and sources sorted, without duplicates). */
+export interface FlowReportFact extends Write {
   /** Hex SHA-256 of the flow's canonical form, as the decision point computed it (also the record key). */
   readonly signature: string;
-  readonly producer: string;
-  readonly sink: string;
-  /** Sorted, without duplicates. */
-  readonly labels: readonly string[];
-  /** Sorted, without duplicates. */
-  readonly sources: readonly string[];
-  /** "" when the writes declared none. */
-  readonly purpose: string;
   /** Decisions of the flow in the window, at least 1. */
   readonly count: number;
   readonly windowStartMs: number;

@@ -1,3 +1,5 @@
+import type { Write } from "@flowzone/engine";
+
 import { advancePartition, claimPartition, type PartitionFetch } from "./consumed-offsets";
 import type { FlowReportFact } from "./convert-flows";
 import type { Database, Queryable } from "./database";
@@ -18,15 +20,9 @@ const FLOW_BUCKET_MS = 3_600_000;
  */
 export const DEFAULT_FLOW_RETENTION_MS = 30 * 86_400_000;
 
-/** One flow of the inventory, with its traffic in the queried window. */
-export interface InventoriedFlow {
+/** One flow of the inventory (the write decided, its fields as reported), with its traffic in the queried window. */
+export interface InventoriedFlow extends Write {
   readonly signature: string;
-  readonly producer: string;
-  readonly sink: string;
-  readonly labels: readonly string[];
-  readonly sources: readonly string[];
-  /** "" when the writes declared none. */
-  readonly purpose: string;
   /** Decisions in the queried window (whole hours: the hour `sinceMs` falls in counts in full). */
   readonly count: number;
   /** The start of the first window the flow was reported in. */

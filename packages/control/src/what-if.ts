@@ -2,14 +2,8 @@ import { WriteError, type Decision, type PolicyEngine, type Violation, type Writ
 
 import type { InventoriedFlow } from "./flow-store";
 
-/** A flow as a what-if answer names it: what was written, how often in the window, and when last. */
-export interface WhatIfFlow {
-  readonly producer: string;
-  readonly sink: string;
-  /** The labels the write carried (not only the zone's). */
-  readonly labels: readonly string[];
-  readonly sources: readonly string[];
-  readonly purpose: string;
+/** A flow as a what-if answer names it: what was written (all its labels, not only the zone's), how often in the window, and when last. */
+export interface WhatIfFlow extends Write {
   /** Decisions of this flow in the window. */
   readonly count: number;
   readonly lastSeen: Date;

@@ -1,13 +1,10 @@
 import type { FlowList, FlowView } from "@flowzone/control";
 
+import { flowWriteJson, type FlowWriteJson } from "./wire-json";
+
 /** One flow of `GET /v1/flows`. */
-export interface FlowJson {
+export interface FlowJson extends FlowWriteJson {
   readonly signature: string;
-  readonly producer: string;
-  readonly sink: string;
-  readonly labels: readonly string[];
-  readonly sources: readonly string[];
-  readonly purpose: string;
   readonly zones: readonly string[];
   readonly count: number;
   readonly firstSeen: string;
@@ -30,11 +27,7 @@ export function flowListJson(list: FlowList): FlowListJson {
 function flowJson(flow: FlowView): FlowJson {
   return {
     signature: flow.signature,
-    producer: flow.producer,
-    sink: flow.sink,
-    labels: [...flow.labels],
-    sources: [...flow.sources],
-    purpose: flow.purpose,
+    ...flowWriteJson(flow),
     zones: [...flow.zones],
     count: flow.count,
     firstSeen: flow.firstSeen.toISOString(),

@@ -22,7 +22,7 @@ import type {
   ZoneView,
 } from "@flowzone/control";
 import type { RedriveSummary } from "@flowzone/enforcer";
-import type { FailMode, Mode } from "@flowzone/engine";
+import type { FailMode, Mode, Write } from "@flowzone/engine";
 
 export interface ZoneJson {
   readonly name: string;
@@ -108,12 +108,16 @@ export interface FlippedZoneJson extends ZoneJson {
   readonly flowsNewlyDenied: number;
 }
 
-export interface WhatIfFlowJson {
+/** The write of a flow, as the inventory and what-if name it. */
+export interface FlowWriteJson {
   readonly producer: string;
   readonly sink: string;
   readonly labels: readonly string[];
   readonly sources: readonly string[];
   readonly purpose: string;
+}
+
+export interface WhatIfFlowJson extends FlowWriteJson {
   readonly count: number;
   readonly lastSeen: string;
 }
@@ -255,13 +259,13 @@ function whatIfEntryJson(entry: WhatIfEntry): WhatIfEntryJson {
   return { zone: entry.zone, rule: entry.rule, ...whatIfFlowJson(entry) };
 }
 
+export function flowWriteJson(write: Write): FlowWriteJson {
+  return { producer: write.producer, sink: write.sink, labels: [...write.labels], sources: [...write.sources], purpose: write.purpose };
+}
+
 function whatIfFlowJson(flow: WhatIfFlow): WhatIfFlowJson {
   return {
-    producer: flow.producer,
-    sink: flow.sink,
-    labels: [...flow.labels],
-    sources: [...flow.sources],
-    purpose: flow.purpose,
+    ...flowWriteJson(flow),
     count: flow.count,
     lastSeen: flow.lastSeen.toISOString(),
   };
