@@ -142,6 +142,13 @@ function openViolations(clone: string, zone: string): { producer: string }[] {
   return (JSON.parse(cli.stdout) as { violations: { producer: string }[] }).violations;
 }
 
+/** Decisions of `producer`'s flows in the inventory, from `flowzone flows --json` (0 when none). */
+function flowCount(clone: string, producer: string): number {
+  const cli = spawnSync(process.execPath, [path.join(clone, "services", "cli", "dist", "main.js"), "flows", "--producer", producer, "--json"], { cwd: clone, env: userEnvironment(), encoding: "utf8" });
+  if (cli.status !== 0) throw new Error(`flowzone flows exited ${cli.status}: ${cli.stderr}`);
+  return (JSON.parse(cli.stdout) as { flows: { count: number }[] }).flows.reduce((sum, flow) => sum + flow.count, 0);
+}
+
 describe("the README's first command", () => {
   const command = readmeFirstCommand();
 
@@ -171,6 +178,8 @@ describe("the README's first command", () => {
       expect(zones.zones.map((zone) => zone.name)).toEqual(expect.arrayContaining(["banana", "pii"]));
 
       await routeOneRecord(brokers ?? "", "crm-contacts", "marketing-audience", `contact-${Date.now()}`);
+      // The decision service reports the check's flow within its 5 s window; the inventory counts it.
+      await waitUntil("svc:banana-app's flow in the inventory", () => flowCount(clone, "svc:banana-app"), (count) => count > 0, { timeoutMs: 20_000, intervalMs: 250 });
       await stopCleanly(first, clone);
       // A healthy start and stop is quiet: not one error-level line.
       expect(errorLines(first)).toEqual([]);
@@ -200,10 +209,18 @@ describe("the README's first command", () => {
       );
       if (listed instanceof Error) throw listed;
       expect(listed.map((v) => v.producer)).toContain(producer);
+      // The inventory kept what the first start counted.
+      expect(flowCount(clone, "svc:banana-app")).toBeGreaterThan(0);
       await stopCleanly(second, clone);
-      // The one error line of the second start: the backlog found its offsets belong to the old broker.
-      expect(errorLines(second)).toHaveLength(1);
-      expect(errorLines(second)[0]).toContain("belong to another incarnation of the topic (the topic is now on Kafka cluster");
+      // The error lines of the second start: the control plane's two consumers found the offsets they
+      // stored belong to the old broker (the backlog's once, the flow inventory's once per partition it had counted).
+      const errors = errorLines(second).map((line) => JSON.parse(line) as { component: string; msg: string });
+      expect(errors.filter((e) => e.component === "backlog-consumer")).toHaveLength(1);
+      expect(errors.filter((e) => e.component === "flow-consumer").length).toBeGreaterThan(0);
+      for (const e of errors) {
+        expect(["backlog-consumer", "flow-consumer"]).toContain(e.component);
+        expect(e.msg).toContain("belong to another incarnation of the topic (the topic is now on Kafka cluster");
+      }
     } catch (error) {
       const logs = jobs.map((job) => `=== ${job.output(10_000)}`).join("\n");
       throw new Error(`${error instanceof Error ? error.message : String(error)}\n${logs}`);
