@@ -212,11 +212,12 @@ describe("the README's first command", () => {
       // The inventory kept what the first start counted.
       expect(flowCount(clone, "svc:banana-app")).toBeGreaterThan(0);
       await stopCleanly(second, clone);
-      // The error lines of the second start: the control plane's two consumers found the offsets they
-      // stored belong to the old broker (the backlog's once, the flow inventory's once per partition it had counted).
+      // The error lines of the second start: the control plane's consumers found the offsets they stored
+      // belong to the old broker. The backlog's once (pii's records share a partition on both brokers);
+      // the flow inventory's only for a partition that gets a report on the new broker, which depends on
+      // where the flows of this start hash, so it may or may not say so.
       const errors = errorLines(second).map((line) => JSON.parse(line) as { component: string; msg: string });
       expect(errors.filter((e) => e.component === "backlog-consumer")).toHaveLength(1);
-      expect(errors.filter((e) => e.component === "flow-consumer").length).toBeGreaterThan(0);
       for (const e of errors) {
         expect(["backlog-consumer", "flow-consumer"]).toContain(e.component);
         expect(e.msg).toContain("belong to another incarnation of the topic (the topic is now on Kafka cluster");
