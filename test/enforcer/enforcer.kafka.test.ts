@@ -19,8 +19,18 @@ const logger = createLogger({ level: "warn", service: "enforcer-test" });
 const enforcerKafka = createKafka({ brokers: testBrokers(), clientId: "enforcer-under-test", logger: createLogger({ level: "fatal" }) });
 const running: RunningEnforcer[] = [];
 
-async function start(route: Route, policyDir: string, auditTopic: string, log: Logger = logger): Promise<RunningEnforcer> {
-  const enforcer = await startEnforcer({ kafka: enforcerKafka, routes: [route], policyDir, logger: log, auditTopic, flowsTopic: `${auditTopic}-flows`, sessionTimeoutMs: 6000, reloadIntervalMs: 200 });
+async function start(route: Route, policyDir: string, auditTopic: string, log: Logger = logger, metricsPort?: number): Promise<RunningEnforcer> {
+  const enforcer = await startEnforcer({
+    kafka: enforcerKafka,
+    routes: [route],
+    policyDir,
+    logger: log,
+    auditTopic,
+    flowsTopic: `${auditTopic}-flows`,
+    sessionTimeoutMs: 6000,
+    reloadIntervalMs: 200,
+    ...(metricsPort === undefined ? {} : { metricsPort }),
+  });
   running.push(enforcer);
   return enforcer;
 }
@@ -141,6 +151,28 @@ describe("the stream enforcer", () => {
     await waitFor("both records counted", () => enforcer.stats().records === 2, { timeoutMs: 10_000 });
     expect(enforcer.stats()).toMatchObject({ forwarded: 0, quarantined: 0 });
   }, 90_000);
+
+  it("answers /readyz once its route's consumer joined the group, naming the partitions it holds, and follows a rebalance", async () => {
+    const topics = testTopics("probes");
+    await createTopics(kafka, [topics.from], { partitions: 2 });
+    const route: Route = { name: topics.from, from: topics.from, to: topics.to, quarantine: topics.quarantine, producer: "svc:p" };
+    const policyDir = await writeBundleDir(topics.from);
+    const first = await start(route, policyDir, topics.audit, logger, 0);
+    const probe = async (enforcer: RunningEnforcer, path: string) => {
+      const response = await fetch(`http://127.0.0.1:${enforcer.metricsPort ?? 0}${path}`);
+      return { status: response.status, body: (await response.json()) as { status: string; routes: { route: string; state: string; partitions: number[] }[] } };
+    };
+    await waitFor("the first enforcer ready", async () => (await probe(first, "/readyz")).status === 200, { timeoutMs: 30_000 });
+    expect((await probe(first, "/readyz")).body).toMatchObject({ status: "ready", routes: [{ route: topics.from, state: "consuming", partitions: [0, 1] }] });
+    expect((await probe(first, "/healthz")).status).toBe(200);
+
+    // A second member of the group takes one partition; each reports the one it holds.
+    const second = await start(route, policyDir, topics.audit, logger, 0);
+    const held = async () => [...(await probe(first, "/healthz")).body.routes, ...(await probe(second, "/healthz")).body.routes].map((r) => r.partitions);
+    await waitFor("the partitions split between the two", async () => (await held()).every((partitions) => partitions.length === 1), { timeoutMs: 60_000 });
+    expect((await held()).flat().sort()).toEqual([0, 1]);
+    expect((await probe(second, "/readyz")).status).toBe(200);
+  }, 120_000);
 
   it("follows bundle edits: a broken edit keeps the old engine, a good one flips what is enforced", async () => {
     const topics = testTopics("reload");

@@ -11,6 +11,7 @@ export type { FlowReportStatsShape } from "./flow-report-metrics";
 export { EnforcerMetrics } from "./enforcer-metrics";
 export type { RecordOutcome } from "./enforcer-metrics";
 export { METRIC_NAMES } from "./metric-names";
+export { healthProbes, type HealthReport } from "./health-probes";
 export { DEFAULT_METRICS_PORT, serveMetrics, serveMetricsIfPossible } from "./metrics-server";
 export { MetricsToken } from "./metrics-token";
 export type { MetricsServer, MetricsServerOptions, ProbeAnswer } from "./metrics-server";

@@ -18,6 +18,12 @@ export const ENFORCER_SETTINGS = {
   kafkaConfig: KAFKA_CONFIG_SETTING,
   controlVerifyKeys: CONTROL_VERIFY_KEYS_SETTING,
   metricsPort: port({ env: "FLOWZONE_METRICS_PORT", flag: "metrics-port", description: "Port of GET /metrics (0 picks a free one).", default: DEFAULT_METRICS_PORT }),
+  metricsHost: text({
+    env: "FLOWZONE_ENFORCER_METRICS_HOST",
+    flag: "metrics-host",
+    description: "Address /metrics, /healthz and /readyz bind: 127.0.0.1 by default, 0.0.0.0 where a scraper or a kubelet reaches the enforcer from another host.",
+    default: "127.0.0.1",
+  }),
   metricsToken: METRICS_TOKEN_FILE_SETTING,
   auditTopic: text({ env: "FLOWZONE_AUDIT_TOPIC", description: "Audit topic (default flowzone.audit.v1); for tests and side-by-side deployments.", default: undefined }),
   flowsTopic: text({ env: "FLOWZONE_FLOWS_TOPIC", description: "Flows topic (default flowzone.flows.v1); for tests and side-by-side deployments.", default: undefined }),

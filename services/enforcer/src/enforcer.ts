@@ -4,9 +4,10 @@ import { flowReportIntervalMs, startFlowReporter } from "@flowzone/flow-report";
 import { AUDIT_TOPIC, auditTopicSpec, ensureTopics, flowsTopicSpec, type TopicSpec } from "@flowzone/kafka";
 import { PolicyLoadError, startPolicyRuntime, type PolicyHolder } from "@flowzone/policy-runtime";
 import { ServerCertificates } from "@flowzone/service-kit";
-import { createTelemetry, EnforcerMetrics, observeFlowReports, serveMetricsIfPossible, type MetricsServer } from "@flowzone/telemetry";
+import { createTelemetry, EnforcerMetrics, healthProbes, observeFlowReports, serveMetricsIfPossible, type MetricsServer } from "@flowzone/telemetry";
 
 import { EnforcerError } from "./enforcer-error";
+import { enforcerHealth } from "./enforcer-health";
 import { ENFORCER_DEFAULTS, type DeliveryGuarantee, type EnforcerOptions, type EnforcerStats, type RunningEnforcer } from "./options";
 import { RouteWorker } from "./route-worker";
 
@@ -80,12 +81,13 @@ export async function startEnforcer(options: EnforcerOptions): Promise<RunningEn
           }),
       }),
   );
+  const health = () => enforcerHealth(policy.current.version, options.controlTopic?.(), workers.map((worker) => worker.health()));
   let metricsServer: MetricsServer | undefined;
   const certificates = options.metricsPort === undefined || options.metricsTls === undefined ? undefined : ServerCertificates.watch(options.metricsTls, { logger: logger.child({ component: "tls" }) });
   try {
     await Promise.all(workers.map((worker) => worker.start()));
     if (options.metricsPort !== undefined) {
-      metricsServer = await serveMetricsIfPossible(metrics.telemetry, { host: options.metricsHost ?? "127.0.0.1", port: options.metricsPort, logger, token: options.metricsToken, tls: certificates });
+      metricsServer = await serveMetricsIfPossible(metrics.telemetry, { host: options.metricsHost ?? "127.0.0.1", port: options.metricsPort, logger, probes: healthProbes(health), token: options.metricsToken, tls: certificates });
     }
   } catch (error) {
     certificates?.close();
@@ -100,6 +102,7 @@ export async function startEnforcer(options: EnforcerOptions): Promise<RunningEn
   return {
     policyVersion: () => policy.current.version,
     stats: () => ({ ...stats }),
+    health,
     metricsPort: metricsServer?.port,
     async close() {
       await Promise.allSettled(workers.map((worker) => worker.close()));

@@ -5,6 +5,7 @@ export { startEnforcerService } from "./start-enforcer-service";
 export type { EnforcerServiceOptions, RunningEnforcerService } from "./start-enforcer-service";
 export { startEnforcer } from "./enforcer";
 export { EnforcerError } from "./enforcer-error";
+export type { EnforcerHealth, RouteHealth, RouteState } from "./enforcer-health";
 export { ENFORCER_HEADERS } from "./enforcer-headers";
 export { ENFORCER_DEFAULTS } from "./options";
 export type { DeliveryGuarantee, EnforcerOptions, EnforcerStats, RunningEnforcer } from "./options";

@@ -4,7 +4,9 @@ import type { Logger } from "@flowzone/logging";
 import type { ServerTlsFiles } from "@flowzone/service-kit";
 import type { Telemetry } from "@flowzone/telemetry";
 
-import type { PolicyHolder } from "@flowzone/policy-runtime";
+import type { ControlTopicStatus, PolicyHolder } from "@flowzone/policy-runtime";
+
+import type { EnforcerHealth } from "./enforcer-health";
 import type { Route } from "./route";
 
 /** Every default of the enforcer, in one place. */
@@ -45,6 +47,8 @@ export interface EnforcerOptions {
   readonly policyDir?: string;
   /** Or an engine holder the caller keeps current (the `flowzone dev` process shares one). */
   readonly policy?: PolicyHolder;
+  /** Where the holder's control topic stands, for readiness (`/readyz` waits until it was read once); unset, no control topic. */
+  readonly controlTopic?: () => ControlTopicStatus;
   readonly logger: Logger;
   /** Audit topic; default `flowzone.audit.v1` (tests use their own). */
   readonly auditTopic?: string;
@@ -94,6 +98,8 @@ export interface RunningEnforcer {
   /** The policy version deciding records right now. */
   policyVersion(): string;
   stats(): EnforcerStats;
+  /** What `/healthz` and `/readyz` answer: ready once every route's consumer joined its group and the control topic was read. */
+  health(): EnforcerHealth;
   /** The bound metrics port, or undefined when the enforcer serves no `/metrics` of its own. */
   readonly metricsPort: number | undefined;
   /** Finishes the batches in flight, leaves the consumer groups and closes the producers. */

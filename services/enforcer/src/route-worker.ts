@@ -8,6 +8,7 @@ import type { FlowReporter } from "@flowzone/flow-report";
 import type { Logger } from "@flowzone/logging";
 import type { EnforcerMetrics } from "@flowzone/telemetry";
 
+import type { RouteHealth, RouteState } from "./enforcer-health";
 import { ENFORCER_DEFAULTS, type DeliveryGuarantee, type EnforcerStats } from "./options";
 import {
   BATCH_HEADROOM_BYTES,
@@ -72,6 +73,8 @@ export class RouteWorker {
   private readonly maxMessageBytes = new Map<string, number>();
   private readonly groupId: string;
   private readonly log: Logger;
+  private state: RouteState = "starting";
+  private assigned: readonly number[] = [];
 
   constructor(private readonly options: RouteWorkerOptions) {
     const { kafka, route } = options;
@@ -95,11 +98,18 @@ export class RouteWorker {
     this.plainProducer = options.deliveryGuarantee === "at-least-once" ? kafka.producer({ idempotent: true, maxInFlightRequests: 1 }) : undefined;
   }
 
+  /** Where the consumer stands, for the probes. */
+  health(): RouteHealth {
+    return { route: this.options.route.name, state: this.state, partitions: this.assigned };
+  }
+
   /** Joins the group and starts consuming; resolves once the consumer runs. */
   async start(): Promise<void> {
     const { GROUP_JOIN, CRASH } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, (event) => {
       const assigned = event.payload.memberAssignment[this.options.route.from] ?? [];
+      this.state = "consuming";
+      this.assigned = assigned;
       this.log.info({ partitions: assigned }, "partitions assigned");
       this.producers.retain(assigned).catch((error: unknown) => {
         this.log.warn({ err: error }, "closing revoked producers failed");
@@ -108,6 +118,7 @@ export class RouteWorker {
     this.consumer.on(CRASH, (event) => {
       // Whatever happened while the consumer was down, each partition starts over with a fence.
       this.producers.closeAll().catch(() => undefined);
+      this.state = event.payload.restart ? "restarting" : "stopped";
       if (event.payload.restart) {
         this.log.warn({ err: event.payload.error }, "consumer crashed; kafkajs restarts it");
       } else {

@@ -10,8 +10,8 @@ import { ENFORCER_DEFAULTS, type EnforcerStats } from "./options";
 
 /** What {@link startEnforcerService} needs: the settings, with Kafka resolved to brokers. */
 export interface EnforcerServiceOptions
-  extends Omit<EnforcerConfig, "brokers" | "home" | "metricsPort" | "metricsToken" | "kafkaConfig" | "controlVerifyKeys" | "tls">,
-    Partial<Pick<EnforcerConfig, "kafkaConfig" | "metricsToken" | "controlVerifyKeys" | "tls">> {
+  extends Omit<EnforcerConfig, "brokers" | "home" | "metricsPort" | "metricsHost" | "metricsToken" | "kafkaConfig" | "controlVerifyKeys" | "tls">,
+    Partial<Pick<EnforcerConfig, "kafkaConfig" | "metricsHost" | "metricsToken" | "controlVerifyKeys" | "tls">> {
   readonly brokers: readonly string[];
   readonly logger: Logger;
   /** The process's metrics registry (`flowzone dev` shares one and serves it; then give no metricsPort). */
@@ -62,9 +62,11 @@ export async function startEnforcerService(options: EnforcerServiceOptions): Pro
       kafka,
       routes,
       policy: runtime.holder,
+      controlTopic: () => runtime.controlTopic(),
       logger: options.logger,
       telemetry,
       ...(options.metricsPort === undefined ? {} : { metricsPort: options.metricsPort }),
+      ...(options.metricsHost === undefined ? {} : { metricsHost: options.metricsHost }),
       ...(options.metricsToken === undefined ? {} : { metricsToken: options.metricsToken }),
       ...(options.tls === undefined ? {} : { metricsTls: options.tls }),
       ...(options.auditTopic === undefined ? {} : { auditTopic: options.auditTopic }),

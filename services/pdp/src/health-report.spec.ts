@@ -1,4 +1,6 @@
-import { healthProbes, healthReport, NO_BROKERS } from "./health-report";
+import { healthProbes } from "@flowzone/telemetry";
+
+import { healthReport, NO_BROKERS } from "./health-report";
 
 const unverified = { verified: false, total: 0, byReason: {}, last: undefined };
 const stats = { queued: 0, spooledBytes: 0, spooledRecords: 0, sent: 0, setAside: 0, dropped: 0, droppedByZone: {}, degraded: false, lastError: undefined };

@@ -1,6 +1,5 @@
 import type { AuditWriterStats } from "@flowzone/audit";
 import type { ControlRejectionSummary, ControlTopicStatus } from "@flowzone/policy-runtime";
-import type { ProbeAnswer } from "@flowzone/telemetry";
 
 /** Why audit and the control topic are off without brokers: said in every health answer, not only once in the log. */
 export const NO_BROKERS = {
@@ -62,17 +61,6 @@ export function healthReport(policyVersion: string, control: ControlTopicStatus,
     policyVersion,
     audit: auditHealth(audit),
     controlTopic: controlTopicHealth(control, signatureHealth(rejections)),
-  };
-}
-
-/** `/healthz`: 200 while the process runs, with the report. `/readyz`: 200 when ready, else 503. */
-export function healthProbes(report: () => DecisionServiceHealth): Readonly<Record<string, () => ProbeAnswer>> {
-  return {
-    "/healthz": () => ({ statusCode: 200, body: report() }),
-    "/readyz": () => {
-      const body = report();
-      return { statusCode: body.status === "ready" ? 200 : 503, body };
-    },
   };
 }
 
