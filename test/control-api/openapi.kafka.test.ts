@@ -148,7 +148,7 @@ describe("the control plane", () => {
           auditTopic: harness.auditTopic,
           ledgerTopic: uniqueTopic("openapi-ledger"),
         });
-        service = await startControlService({ ...common, redrive });
+        service = await startControlService({ ...common, redrive, leadership: () => ({ replica: harness.running.replicaId, leader: harness.running.isLeader() }) });
         small = await startControlService({ ...common, maxBodyBytes: 1024, isReady: () => false, metricsToken: METRICS_TOKEN });
         return small;
       },
@@ -163,7 +163,8 @@ describe("the control plane", () => {
 
     await step("probes and metrics", async () => {
       await expectDocumented("GET", "/healthz", "/healthz", 200, { token: undefined });
-      await expectDocumented("GET", "/readyz", "/readyz", 200, { token: undefined });
+      const ready = await expectDocumented("GET", "/readyz", "/readyz", 200, { token: undefined });
+      expect(ready.json).toEqual({ status: "ready", replica: h?.running.replicaId, leader: true });
       await expectDocumented("GET", "/readyz", "/readyz", 503, { token: undefined, on: limited });
       await expectDocumented("GET", "/metrics", "/metrics", 200, { token: undefined });
       const refused = await expectDocumented("GET", "/metrics", "/metrics", 401, { token: undefined, on: limited });

@@ -1,6 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { ControlError, decodeControlRecord, startControlPlane, type ControlChange, type Database, type RunningControlPlane } from "@flowzone/control";
@@ -9,11 +7,11 @@ import type { Telemetry } from "@flowzone/telemetry";
 import type { Kafka } from "kafkajs";
 
 import { openTestDatabase } from "../support/database";
-import { testKafka, uniqueTopic } from "../support/kafka";
+import { testKafka } from "../support/kafka";
 import { collectingLogger, type LogLine } from "../support/logger";
 import { readToEnd } from "../support/topic-tail";
 import { createTopics } from "../support/topics";
-import { BUNDLE, ManualClock } from "./control-support";
+import { bundleDir, controlTopicNames, ManualClock } from "./control-support";
 
 /** A control plane on its own schema, topics and policy directory, with a hand-moved clock. */
 export interface Harness {
@@ -46,13 +44,9 @@ export interface HarnessOptions {
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const kafka = options.kafka ?? testKafka("control-core-test");
   const { db, drop } = await openTestDatabase();
-  const policyDir = await mkdtemp(join(tmpdir(), "flowzone-policy-"));
-  for (const [path, content] of Object.entries(BUNDLE)) await writeFile(join(policyDir, path), content);
+  const policyDir = await bundleDir();
   const clock = new ManualClock();
-  const auditTopic = uniqueTopic("audit");
-  const controlTopic = uniqueTopic("control");
-  const flowsTopic = uniqueTopic("flows");
-  const groupId = uniqueTopic("control-group");
+  const { auditTopic, controlTopic, flowsTopic, groupId } = controlTopicNames();
   const { logger, lines } = collectingLogger();
   if (options.controlTopicMaxMessageBytes !== undefined) {
     await createTopics(kafka, [controlTopic], { config: { "cleanup.policy": "compact", "max.message.bytes": String(options.controlTopicMaxMessageBytes) } });

@@ -4,11 +4,16 @@
  * Databases, topics, logs and waiting come from test/support.
  */
 import { randomBytes } from "node:crypto";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { AuditRecordSchema, EnforcementPoint, Mode } from "@flowzone/proto";
 import type { Telemetry } from "@flowzone/telemetry";
+
+import { uniqueTopic } from "../support/kafka";
 
 /** A clock tests move by hand. */
 export class ManualClock {
@@ -100,6 +105,18 @@ export const BUNDLE: Readonly<Record<string, string>> = {
     "",
   ].join("\n"),
 };
+
+/** A new directory holding {@link BUNDLE}, a control plane's policy directory; the caller removes it. */
+export async function bundleDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "flowzone-policy-"));
+  for (const [path, content] of Object.entries(BUNDLE)) await writeFile(join(dir, path), content);
+  return dir;
+}
+
+/** Topic and consumer-group names no other test uses, for one control plane (or the replicas of one). */
+export function controlTopicNames(): { auditTopic: string; controlTopic: string; flowsTopic: string; groupId: string } {
+  return { auditTopic: uniqueTopic("audit"), controlTopic: uniqueTopic("control"), flowsTopic: uniqueTopic("flows"), groupId: uniqueTopic("control-group") };
+}
 
 /** A counter's value in `telemetry`'s Prometheus text: its series whose labels include `labels`; 0 while there is none. */
 export async function counterValue(telemetry: Telemetry, name: string, labels: Readonly<Record<string, string>> = {}): Promise<number> {

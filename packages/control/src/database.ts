@@ -5,6 +5,8 @@
  * `timestamptz` as `Date`.
  */
 
+import type { LeaderLock } from "./leader-lock";
+
 /** A row as the drivers return it; callers read columns through the helpers below. */
 export type Row = Record<string, unknown>;
 
@@ -20,6 +22,11 @@ export interface Database extends Queryable {
    * The backlog stores its Kafka offsets and its counters through one of these (exactly once).
    */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * The lock whose holder leads the control-plane replicas of this store: on a server, an
+   * advisory lock on a session of its own; on PGlite (one process), always held.
+   */
+  leaderLock(): LeaderLock;
   /** Which driver serves it, for logs. */
   readonly driver: "pg" | "pglite";
   close(): Promise<void>;

@@ -40,5 +40,6 @@ export { decodeAuditRecord, encodeControlAudit, type AuditFact, type ControlAudi
 export { controlKey, decodeControlRecord, encodeControlChange, type ControlChange, type ControlItem } from "./convert-control";
 export { ControlPlaneService, MAX_FLOW_LIMIT, MAX_VIOLATION_LIMIT, type ControlPlaneServiceOptions } from "./control-plane-service";
 export { startControlPlane, type RunningControlPlane, type StartControlPlaneOptions } from "./start-control-plane";
+export { defaultReplicaId } from "./replica-id";
 export { applyFlowBatch, DEFAULT_FLOW_RETENTION_MS, listFlows, pruneFlows, type ConsumedFlowReport, type FlowBatch, type FlowBatchOutcome, type FlowQuery, type InventoriedFlow } from "./flow-store";
 export { decodeFlowReport, flowReportId, type FlowReportFact } from "./convert-flows";

@@ -35,8 +35,10 @@ const OUTBOX_BACKOFF: ExponentialBackoff = { initialMs: 500, maxMs: 15_000, mult
  * the acknowledgement leaves the records unpublished, and the next drain (this process's loop, or
  * the next process at start) sends them again with the same keys, bytes and record ids: followers
  * apply a control record by its epoch and the backlog counts an audit record once by its id.
- * One drain at a time per process, and one process at a time per store (a lease row), so records
- * never overtake each other. A record Kafka refuses for itself (too large for its topic, invalid)
+ * Only a started publisher drains, and only the leading replica starts its own (leadership.ts):
+ * on another replica a change stays in the outbox for the leader to send. One drain at a time per
+ * process, and one process at a time per store (a lease row, the fence for the moment two
+ * replicas both believe they lead), so records never overtake each other. A record Kafka refuses for itself (too large for its topic, invalid)
  * can never be published: it is set aside (kept in the table, marked, logged and counted) so it
  * does not hold up every record behind it.
  */
@@ -46,7 +48,7 @@ export class OutboxPublisher {
   private tail: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private failures = 0;
-  private stopped = false;
+  private running = false;
   private readonly setAsideCounter: ReturnType<Telemetry["meter"]["createCounter"]> | undefined;
 
   constructor(private readonly options: OutboxPublisherOptions) {
@@ -58,7 +60,8 @@ export class OutboxPublisher {
 
   /**
    * Publishes everything committed before the call; resolves with how many records this drain
-   * sent (0 when another replica holds the outbox) and rejects when Kafka or the store failed.
+   * sent (0 when the publisher is not started or another replica holds the outbox) and rejects
+   * when Kafka or the store failed.
    */
   drain(): Promise<number> {
     const run = this.tail.catch(() => undefined).then(() => this.drainOnce());
@@ -66,21 +69,23 @@ export class OutboxPublisher {
     return run;
   }
 
-  /** Drains every {@link POLL_MS}, backing off while Kafka or the store is away. */
+  /** Drains every {@link POLL_MS}, backing off while Kafka or the store is away; may follow a {@link stop}. */
   start(): void {
+    this.running = true;
+    this.failures = 0;
     this.schedule(POLL_MS);
   }
 
   /** Stops the loop and waits for the drain in hand; the lease is given up. */
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.running = false;
     clearTimeout(this.timer);
     await this.tail.catch(() => undefined);
     await releaseDrainLease(this.options.database, this.holder).catch(() => undefined);
   }
 
   private schedule(delayMs: number): void {
-    if (this.stopped) return;
+    if (!this.running) return;
     this.timer = setTimeout(() => {
       this.drain().then(
         () => {
@@ -101,7 +106,7 @@ export class OutboxPublisher {
 
   private async drainOnce(): Promise<number> {
     const { database: db } = this.options;
-    if ((await pendingRecords(db, 1)).length === 0) return 0;
+    if (!this.running || (await pendingRecords(db, 1)).length === 0) return 0;
     if (!(await claimDrainLease(db, this.holder, LEASE_MS))) return 0;
     let published = 0;
     try {

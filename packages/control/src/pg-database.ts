@@ -3,6 +3,7 @@ import pg from "pg";
 
 import { NUMERIC_TYPE_IDS, type Database, type Queryable, type Row } from "./database";
 import { asDatabaseError, isDatabaseOutage } from "./database-errors";
+import { createPgLeaderLock } from "./pg-leader-lock";
 
 /** Options for {@link createPgDatabase}. */
 export interface PgDatabaseOptions {
@@ -38,12 +39,13 @@ function numberTypes(): pg.CustomTypesConfig {
 export function createPgDatabase(options: PgDatabaseOptions): Database {
   const log = options.logger.child({ component: "postgres" });
   const searchPath = options.schema === undefined ? "" : ` -c search_path=${quoteIdentifier(options.schema)}`;
+  const sessionOptions = `-c statement_timeout=${options.statementTimeoutMs}${searchPath}`;
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.maxConnections ?? 5,
     types: numberTypes(),
     connectionTimeoutMillis: options.connectTimeoutMs,
-    options: `-c statement_timeout=${options.statementTimeoutMs}${searchPath}`,
+    options: sessionOptions,
   });
   pool.on("error", (error) => {
     log.warn({ err: error }, "an idle PostgreSQL connection broke (server restart or network); the pool opens a new one when needed");
@@ -87,6 +89,7 @@ export function createPgDatabase(options: PgDatabaseOptions): Database {
         client.release(broken);
       }
     },
+    leaderLock: () => createPgLeaderLock({ connectionString: options.connectionString, sessionOptions, timeoutMs: options.connectTimeoutMs, logger: options.logger }),
     close: () => pool.end(),
   };
 }

@@ -3,6 +3,7 @@ import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 
 import { NUMERIC_TYPE_IDS, type Database } from "./database";
+import { soleLeaderLock } from "./leader-lock";
 
 /**
  * A {@link Database} on embedded PostgreSQL (PGlite) in `dataDir`: `npm start` and `flowzone dev`
@@ -30,6 +31,7 @@ export async function createPgliteDatabase(dataDir: string): Promise<Database> {
           },
         }),
       ),
+    leaderLock: () => soleLeaderLock,
     close: () => db.close(),
   };
 }

@@ -4,18 +4,19 @@ import type { Logger } from "@flowzone/logging";
 import type { Telemetry } from "@flowzone/telemetry";
 import type { Kafka } from "kafkajs";
 
-import { startBacklogConsumer } from "./backlog-consumer";
 import { systemClock, type Clock } from "./clock";
 import type { ControlPlane } from "./control-plane";
 import { ControlPlaneService } from "./control-plane-service";
-import { runTick, startTicks } from "./control-ticks";
-import { liveControlKeys } from "./control-topic-keys";
+import { runTick } from "./control-ticks";
 import { readControlTopicLimit } from "./control-topic-limit";
 import type { Database } from "./database";
-import { startFlowConsumer } from "./flow-consumer";
 import { DEFAULT_FLOW_RETENTION_MS } from "./flow-store";
+import { controlLeaderDuties } from "./leader-duties";
+import { observeLeadership } from "./leader-metric";
+import { Leadership } from "./leadership";
 import { OutboxPublisher } from "./outbox-publisher";
 import { createKafkaRecordSender } from "./record-sender";
+import { defaultReplicaId } from "./replica-id";
 
 /** Options for {@link startControlPlane}; defaults are filled here and nowhere else. */
 export interface StartControlPlaneOptions {
@@ -49,6 +50,10 @@ export interface StartControlPlaneOptions {
   readonly signingKey?: ControlSigningKey | undefined;
   /** Called when the backlog or flow consumer stopped for good; the process should stop and exit non-zero. */
   readonly onFatal?: ((error: unknown) => void) | undefined;
+  /** This replica's name in logs, health and the leader metric; default `<hostname>-<pid>`. */
+  readonly replicaId?: string | undefined;
+  /** How often a follower tries to take the leadership and the leader checks it still holds it; default 1000 ms. */
+  readonly leaderPollMs?: number | undefined;
 }
 
 /** A running control plane. */
@@ -56,23 +61,30 @@ export interface RunningControlPlane {
   readonly controlPlane: ControlPlane;
   /** The service itself, for ticks in tests and for operations beyond the facade. */
   readonly service: ControlPlaneService;
-  /** Runs one tick now (expiry, autoEnforce, pruning). */
+  /** Runs one tick now (expiry, autoEnforce, pruning), leader or not. */
   tick(): Promise<void>;
+  /** This replica's name. */
+  readonly replicaId: string;
+  /** Whether this replica leads now: runs the outbox publisher, the consumers and the ticks. */
+  isLeader(): boolean;
   close(): Promise<void>;
 }
 
 const DEFAULT_TICK_MS = 5000;
+const DEFAULT_LEADER_POLL_MS = 1000;
 
 /**
- * Wires the control plane: topics, the outbox and its publisher (first sending what an earlier
- * process committed but did not publish), the seeded bundle, a republish of the current state
- * that also tombstones control keys the store does not know (so followers converge after any
- * restart), the backlog and flow consumers and the ticks.
+ * Wires one replica of the control plane: topics, the outbox, the seeded bundle and the service
+ * every replica serves reads and writes from; then the leadership of the store (leadership.ts),
+ * whose holder alone runs the duties that must happen once ({@link controlLeaderDuties}). With
+ * PGlite, or the only replica of a server, this process leads before the promise resolves.
  */
 export async function startControlPlane(options: StartControlPlaneOptions): Promise<RunningControlPlane> {
   const clock = options.clock ?? systemClock;
   const tickMs = options.tickMs ?? DEFAULT_TICK_MS;
   if (!Number.isFinite(tickMs) || tickMs < 10) throw new Error(`tickMs must be at least 10, got ${tickMs}`);
+  const leaderPollMs = options.leaderPollMs ?? DEFAULT_LEADER_POLL_MS;
+  if (!Number.isFinite(leaderPollMs) || leaderPollMs < 10) throw new Error(`leaderPollMs must be at least 10, got ${leaderPollMs}`);
   const auditTopic = options.auditTopic ?? AUDIT_TOPIC;
   const controlTopic = options.controlTopic ?? CONTROL_TOPIC;
   const flowsTopic = options.flowsTopic ?? FLOWS_TOPIC;
@@ -98,45 +110,32 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
     else log.info({ controlTopic, keyId: options.signingKey.keyId }, "signing control records");
     closers.push(() => sender.close());
     const outbox = new OutboxPublisher({ database: options.database, sender, logger: options.logger, clock, telemetry: options.telemetry });
-    closers.push(() => outbox.stop());
-    const leftover = await outbox.drain();
-    if (leftover > 0) log.warn({ records: leftover }, "published records an earlier process had committed but not published");
-    outbox.start();
     const controlTopicMaxBytes = await readControlTopicLimit(options.kafka, controlTopic, log);
     const service = new ControlPlaneService({ database: options.database, outbox, logger: options.logger, clock, controlTopicMaxBytes });
     const files = options.policyDir === undefined ? undefined : await readBundleDir(options.policyDir);
     await service.seed(files, options.policyDir ?? "(no policy directory)");
-    const { epoch, tombstoned } = await service.republish(await liveControlKeys(options.kafka, controlTopic));
-    log.info({ epoch, controlTopic, tombstoned }, "current state republished to the control topic");
-    const backlog = await startBacklogConsumer({
-      kafka: options.kafka,
-      database: options.database,
-      logger: options.logger,
-      clock,
-      topic: auditTopic,
-      telemetry: options.telemetry,
-      maxOpenSignaturesPerZone: options.maxOpenSignaturesPerZone,
-      onFatal: options.onFatal,
-      ...(options.groupId === undefined ? {} : { groupId: options.groupId }),
-    });
-    closers.push(() => backlog.close());
-    const flows = await startFlowConsumer({
-      kafka: options.kafka,
-      database: options.database,
-      logger: options.logger,
-      clock,
-      topic: flowsTopic,
-      groupId: `${options.groupId ?? "flowzone-control"}-flows`,
-      telemetry: options.telemetry,
-      onFatal: options.onFatal,
-    });
-    closers.push(() => flows.close());
     const tick = async (): Promise<void> => {
       await runTick(service, options.database, clock, await service.longestQuietPeriodMs(), flowRetentionMs);
     };
-    const ticks = startTicks(tick, tickMs, options.logger);
-    closers.push(() => ticks.stop());
-    return { controlPlane: service, service, tick, close: closeAll };
+    const groupId = options.groupId ?? "flowzone-control";
+    const consumerOptions = { kafka: options.kafka, database: options.database, logger: options.logger, clock, telemetry: options.telemetry, onFatal: options.onFatal };
+    const duties = controlLeaderDuties({
+      kafka: options.kafka,
+      controlTopic,
+      outbox,
+      service,
+      backlog: { ...consumerOptions, topic: auditTopic, groupId, maxOpenSignaturesPerZone: options.maxOpenSignaturesPerZone },
+      flows: { ...consumerOptions, topic: flowsTopic, groupId: `${groupId}-flows` },
+      tick,
+      tickMs,
+      logger: options.logger,
+    });
+    const replicaId = options.replicaId ?? defaultReplicaId();
+    const leadership = new Leadership({ lock: options.database.leaderLock(), duties, replicaId, pollMs: leaderPollMs, logger: options.logger });
+    closers.push(() => leadership.stop());
+    await leadership.start();
+    if (options.telemetry !== undefined) closers.push(observeLeadership(options.telemetry, replicaId, () => leadership.isLeader));
+    return { controlPlane: service, service, tick, replicaId, isLeader: () => leadership.isLeader, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

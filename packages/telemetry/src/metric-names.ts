@@ -63,6 +63,8 @@ export const METRIC_NAMES = {
   outboxSetAside: "flowzone_outbox_set_aside_records_total",
   /** Control records a follower did not apply because their signature did not verify, by source and reason. */
   controlRecordsRejected: "flowzone_control_records_rejected_total",
+  /** 1 while a control-plane replica leads its store (outbox publisher, consumers, ticks), else 0, by replica. */
+  controlLeader: "flowzone_control_leader",
   /** Control plane requests. */
   controlHttpRequests: "flowzone_control_http_requests_total",
   controlGrpcRequests: "flowzone_control_grpc_requests_total",

@@ -61,6 +61,12 @@ export const CONTROL_SETTINGS = {
     min: 1,
     max: 3650,
   }),
+  replicaId: text({
+    env: "FLOWZONE_CONTROL_REPLICA_ID",
+    flag: "replica-id",
+    description: "This replica's name in its leadership log lines, /readyz and the flowzone_control_leader metric; unset, <hostname>-<pid>.",
+    default: undefined,
+  }),
   home: HOME_SETTING,
   ...SERVER_TLS_SETTINGS,
 };

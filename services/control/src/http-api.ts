@@ -15,6 +15,7 @@ import type { ApiHandler, Reply } from "./http-routes";
 import type { QuarantineRedrive } from "./quarantine-redrive";
 import { PROMETHEUS_CONTENT_TYPE } from "./request-metrics";
 import type { RequestMetrics } from "./request-metrics";
+import type { ReplicaLeadership } from "./options";
 
 export interface HttpApiDeps {
   readonly controlPlane: ControlPlane;
@@ -24,6 +25,8 @@ export interface HttpApiDeps {
   readonly maxBodyBytes: number;
   /** Whether `/readyz` answers 200. */
   readonly isReady: () => boolean;
+  /** The replica's name and leadership, in `/readyz`'s answer. */
+  readonly leadership?: (() => ReplicaLeadership) | undefined;
   readonly now: () => Date;
   /** The bearer token `GET /metrics` requires; undefined, `/metrics` is open like the probes. */
   readonly metricsToken?: MetricsToken | undefined;
@@ -56,7 +59,7 @@ export function createHttpApi(deps: HttpApiDeps): WebServer {
     [
       "/readyz",
       (response) => {
-        if (deps.isReady()) send(response, 200, { status: "ready" });
+        if (deps.isReady()) send(response, 200, { status: "ready", ...deps.leadership?.() });
         else send(response, 503, { error: { code: "unavailable", message: "the control plane is not ready yet" } });
       },
     ],

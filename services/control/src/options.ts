@@ -34,6 +34,8 @@ export interface ControlServiceOptions {
   readonly logger: Logger;
   /** Whether `/readyz` answers 200 and gRPC health is SERVING; default: once listening. */
   readonly isReady?: (() => boolean) | undefined;
+  /** This replica's name and whether it leads its store, shown by `/readyz`; unset, `/readyz` shows neither. */
+  readonly leadership?: (() => ReplicaLeadership) | undefined;
   /** Largest HTTP body or gRPC message; default 5 MiB. */
   readonly maxBodyBytes?: number | undefined;
   /** The clock that decides whether an `expiresAt` is in the past; default the system clock. */
@@ -45,6 +47,13 @@ export interface ControlServiceOptions {
   readonly telemetry?: Telemetry | undefined;
   /** Re-drives quarantined records (`POST /v1/routes/{route}/redrive`); undefined, that endpoint answers 409. */
   readonly redrive?: QuarantineRedrive | undefined;
+}
+
+/** One replica's part in the leadership of its store. */
+export interface ReplicaLeadership {
+  readonly replica: string;
+  /** Whether it runs the work that must happen once per store (outbox publisher, consumers, ticks). */
+  readonly leader: boolean;
 }
 
 /** A started control service. */

@@ -43,7 +43,7 @@ export async function startControlService(options: ControlServiceOptions): Promi
 
   // After every other check, so nothing needs closing when they fail; a bad file fails here.
   const certificates = options.tls === undefined ? undefined : ServerCertificates.watch(options.tls, { logger: logger.child({ component: "tls" }) });
-  const http = createHttpApi({ ...deps, maxBodyBytes, isReady, metricsToken, tls: certificates, redrive: options.redrive });
+  const http = createHttpApi({ ...deps, maxBodyBytes, isReady, leadership: options.leadership, metricsToken, tls: certificates, redrive: options.redrive });
   const grpcServer = new grpc.Server({ "grpc.max_receive_message_length": maxBodyBytes, "grpc.max_send_message_length": maxBodyBytes });
   grpcServer.addService(serviceDefinition(zoneService), zoneHandlers(deps));
   const health = createHealth([zoneService.typeName]);

@@ -24,7 +24,7 @@ export interface ControlOptions extends Omit<ControlConfig, "brokers" | Optional
 }
 
 /** Settings with a default in the control plane itself. */
-type OptionalSetting = "databaseConnectTimeoutMs" | "databaseStatementTimeoutMs" | "maxOpenSignaturesPerZone" | "flowsTopic" | "flowRetentionDays" | "kafkaConfig" | "metricsToken" | "controlSigningKey" | "tls" | "routesFile";
+type OptionalSetting = "replicaId" | "databaseConnectTimeoutMs" | "databaseStatementTimeoutMs" | "maxOpenSignaturesPerZone" | "flowsTopic" | "flowRetentionDays" | "kafkaConfig" | "metricsToken" | "controlSigningKey" | "tls" | "routesFile";
 
 /** A running control plane with its transports. */
 export interface RunningControl extends RunningService {
@@ -70,6 +70,7 @@ export async function startControl(options: ControlOptions): Promise<RunningCont
       flowsTopic: options.flowsTopic,
       flowRetentionMs: options.flowRetentionDays === undefined ? undefined : options.flowRetentionDays * 86_400_000,
       signingKey: options.controlSigningKey,
+      replicaId: options.replicaId,
       onFatal: fail,
     });
     stops.add(() => plane.close());
@@ -83,6 +84,7 @@ export async function startControl(options: ControlOptions): Promise<RunningCont
       tls: options.tls,
       logger: options.logger,
       telemetry: options.telemetry,
+      leadership: () => ({ replica: plane.replicaId, leader: plane.isLeader() }),
       redrive:
         routes === undefined || options.routesFile === undefined
           ? undefined

@@ -55,6 +55,7 @@ function tracedKafka(kafka: Kafka): Kafka {
 function tracedDatabase(db: Database): Database {
   return {
     driver: db.driver,
+    leaderLock: () => db.leaderLock(),
     query: <T extends object = Row>(sql: string, params?: readonly unknown[]) => db.query<T>(sql, params),
     close: () => db.close(),
     async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
