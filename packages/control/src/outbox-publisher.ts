@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { setTimeout as delay } from "node:timers/promises";
 
 import { isUnsendable } from "@flowzone/audit";
 import { backoffDelayMs, type ExponentialBackoff } from "@flowzone/kafka";
@@ -7,7 +8,7 @@ import { METRIC_NAMES, type Telemetry } from "@flowzone/telemetry";
 
 import type { Clock } from "./clock";
 import type { Database } from "./database";
-import { claimDrainLease, markPublished, markSetAside, pendingRecords, releaseDrainLease, type PendingRecord } from "./outbox-store";
+import { claimDrainLease, lastPendingId, markPublished, markSetAside, pendingRecords, pendingUpTo, releaseDrainLease, type PendingRecord } from "./outbox-store";
 import type { RecordSender } from "./record-sender";
 
 /** Options for {@link OutboxPublisher}. */
@@ -26,6 +27,12 @@ const BATCH_RECORDS = 500;
 const LEASE_MS = 60_000;
 /** The loop's pause while all goes well: a change committed by another replica is published within it. */
 const POLL_MS = 1_000;
+/**
+ * How long a replica that does not publish looks for the leader to publish what it committed, and
+ * how often. The answer to a change waits less (the service's own bound); this only ends the looking.
+ */
+const LEADER_WAIT_MS = 10_000;
+const LEADER_WAIT_POLL_MS = 100;
 /** Backoff after a failed drain (Kafka or PostgreSQL away): doubling from the first to the cap, with jitter. */
 const OUTBOX_BACKOFF: ExponentialBackoff = { initialMs: 500, maxMs: 15_000, multiplier: 2, jitter: 0.2 };
 
@@ -60,10 +67,12 @@ export class OutboxPublisher {
 
   /**
    * Publishes everything committed before the call; resolves with how many records this drain
-   * sent (0 when the publisher is not started or another replica holds the outbox) and rejects
-   * when Kafka or the store failed.
+   * sent (0 when another replica holds the outbox) and rejects when Kafka or the store failed.
+   * A publisher not started (a follower's) sends nothing: it waits until the leader has published
+   * what was committed before the call (looking for at most {@link LEADER_WAIT_MS}), and resolves with 0.
    */
   drain(): Promise<number> {
+    if (!this.running) return this.publishedByLeader().then(() => 0);
     const run = this.tail.catch(() => undefined).then(() => this.drainOnce());
     this.tail = run;
     return run;
@@ -102,6 +111,13 @@ export class OutboxPublisher {
       );
     }, delayMs);
     this.timer.unref();
+  }
+
+  private async publishedByLeader(): Promise<void> {
+    const last = await lastPendingId(this.options.database);
+    if (last === undefined) return;
+    const deadline = Date.now() + LEADER_WAIT_MS;
+    while ((await pendingUpTo(this.options.database, last)) && Date.now() < deadline) await delay(LEADER_WAIT_POLL_MS);
   }
 
   private async drainOnce(): Promise<number> {

@@ -37,6 +37,18 @@ export async function pendingRecords(db: Queryable, limit: number): Promise<Pend
   return rows.map((row) => ({ id: row.id, target: row.target, key: row.key, value: row.value === null ? null : Buffer.from(row.value) }));
 }
 
+/** The id of the newest record neither published nor set aside; undefined when there is none. */
+export async function lastPendingId(db: Queryable): Promise<number | undefined> {
+  const rows = await db.query<{ id: number | null }>("SELECT max(id) AS id FROM outbox WHERE published_at IS NULL AND set_aside_at IS NULL");
+  return rows[0]?.id ?? undefined;
+}
+
+/** Whether a record up to `id` is still neither published nor set aside. */
+export async function pendingUpTo(db: Queryable, id: number): Promise<boolean> {
+  const rows = await db.query("SELECT 1 FROM outbox WHERE id <= $1 AND published_at IS NULL AND set_aside_at IS NULL LIMIT 1", [id]);
+  return rows.length > 0;
+}
+
 /** Marks records published (acknowledged by Kafka). */
 export async function markPublished(db: Queryable, ids: readonly number[], atMs: number): Promise<void> {
   if (ids.length === 0) return;
