@@ -31,7 +31,8 @@ describe("flowzone dev --secure", () => {
     const libsDir = await ensureKafkaJars({ cacheDir: path.join(REPO_ROOT, ".flowzone", "kafka") });
     await mkdir(path.join(home, "kafka"));
     await symlink(libsDir, path.join(home, "kafka", path.basename(libsDir)));
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("FLOWZONE_")));
+    // No settings of flowzone's but the Kafka version, so dev runs the version of the jars linked above.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("FLOWZONE_") || name === "FLOWZONE_KAFKA_VERSION"));
     const dev = TestProcess.flowzone("flowzone dev --secure", ["dev", "--secure", "--home", home, "--pdp-port", "0", "--http-port", "0", "--grpc-port", "0", "--metrics-port", "0"], { env });
     let client: DecisionClient | undefined;
     try {

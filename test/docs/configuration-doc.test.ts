@@ -3,7 +3,7 @@
 // this keeps them in step: every setting has its row (flag, variable, default, and in
 // configuration.md the declared description word for word), no row names a setting the command
 // does not have, and every variable the pages mention is read by a declaration, the control-plane
-// client, the SDK or the test harness.
+// client, the SDK, kafka-local or the test harness.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 
@@ -175,7 +175,7 @@ describe("the configuration reference", () => {
 
   it("mentions no variable that nothing reads", () => {
     const declared = new Set([...COMMANDS.flatMap(([, settings]) => Object.values(settings).map((setting) => setting.env ?? "")), ...clientVariables]);
-    const codeFiles = [CLIENT_SOURCE, ...tsFiles(path.join(ROOT, "packages", "sdk", "src")), ...tsFiles(path.join(ROOT, "test")).filter((file) => !file.startsWith(__dirname))];
+    const codeFiles = [CLIENT_SOURCE, ...tsFiles(path.join(ROOT, "packages", "sdk", "src")), ...tsFiles(path.join(ROOT, "packages", "kafka-local", "src")), ...tsFiles(path.join(ROOT, "test")).filter((file) => !file.startsWith(__dirname))];
     const read = variablesRead(codeFiles);
     const unread = (doc: string): string[] => [...new Set(doc.match(MENTIONED) ?? [])].filter((name) => !declared.has(name) && !read.has(name));
     expect({ "configuration.md": unread(CONFIGURATION), "cli.md": unread(CLI) }).toEqual({ "configuration.md": [], "cli.md": [] });

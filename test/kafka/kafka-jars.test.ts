@@ -1,12 +1,13 @@
 /**
  * The jar cache of the local broker: a folder marked complete without the broker's classes (what
- * the relative-path bug left behind) is resolved again, and a failed resolution says what Maven said.
+ * the relative-path bug left behind) is resolved again, a failed resolution says what Maven said,
+ * and a Kafka version Maven Central does not have is an error naming it.
  */
 import { chmod, mkdir, mkdtemp, readdir, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { ensureKafkaJars } from "../../packages/kafka-local/src/index";
+import { ensureKafkaJars, parseKafkaVersion } from "../../packages/kafka-local/src/index";
 
 describe("the local broker's jar cache", () => {
   let dir: string;
@@ -54,4 +55,15 @@ describe("the local broker's jar cache", () => {
       /Maven failed \(exit 1\) resolving the Kafka jars:\n\[ERROR\] Failed to execute goal: Could not resolve dependencies/,
     );
   });
+
+  it("names the Kafka version Maven cannot resolve, and leaves no folder behind", async () => {
+    const cacheDir = path.join(dir, "kafka");
+    const error = await ensureKafkaJars({ cacheDir, kafka: parseKafkaVersion("4.99.0") }).then(
+      () => undefined,
+      (rejection: unknown) => rejection,
+    );
+    expect(String(error)).toContain("Maven cannot resolve Apache Kafka 4.99.0 (FLOWZONE_KAFKA_VERSION) from its repositories: is it a released version?");
+    expect(String(error)).toContain("org.apache.kafka:kafka_2.13:jar:4.99.0");
+    expect(await readdir(cacheDir)).toEqual([]);
+  }, 180_000);
 });

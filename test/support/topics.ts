@@ -1,4 +1,5 @@
 /** Topics on the test broker: creating them, writing to them, and how far they reach. */
+import { createTopicsAndAwaitLeaders } from "@flowzone/kafka";
 import type { IHeaders, ITopicConfig, Kafka } from "kafkajs";
 
 export interface TopicOptions {
@@ -8,16 +9,16 @@ export interface TopicOptions {
   readonly config?: Readonly<Record<string, string>>;
 }
 
-/** Creates the topics and waits for their leaders. */
+/** Creates the topics and waits for their leaders (on a cluster too: createTopicsAndAwaitLeaders). */
 export async function createTopics(kafka: Kafka, topics: readonly string[], options: TopicOptions = {}): Promise<void> {
   const configEntries = Object.entries(options.config ?? {}).map(([name, value]) => ({ name, value }));
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      topics: topics.map((topic): ITopicConfig => ({ topic, numPartitions: options.partitions ?? 1, configEntries })),
-      waitForLeaders: true,
-    });
+    await createTopicsAndAwaitLeaders(
+      admin,
+      topics.map((topic): ITopicConfig => ({ topic, numPartitions: options.partitions ?? 1, configEntries })),
+    );
   } finally {
     await admin.disconnect();
   }

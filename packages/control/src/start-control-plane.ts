@@ -32,6 +32,8 @@ export interface StartControlPlaneOptions {
   readonly tickMs?: number;
   /** Default `flowzone.audit.v1`. */
   readonly auditTopic?: string;
+  /** The audit topic's `retention.ms` if this process creates it; default -1, kept forever (`FLOWZONE_AUDIT_RETENTION_MS`). */
+  readonly auditRetentionMs?: number | undefined;
   /** Default `flowzone.control.v1`. */
   readonly controlTopic?: string;
   /** Default `flowzone.flows.v1` (compacted; created at start when missing). */
@@ -92,7 +94,7 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
   if (!Number.isFinite(flowRetentionMs) || flowRetentionMs < 1) throw new Error(`flowRetentionMs must be positive, got ${flowRetentionMs}`);
   const log = options.logger.child({ component: "control-plane" });
   await ensureTopics(options.kafka, [
-    { ...auditTopicSpec(auditTopic), ...(options.auditPartitions === undefined ? {} : { partitions: options.auditPartitions }) },
+    { ...auditTopicSpec(auditTopic, options.auditRetentionMs), ...(options.auditPartitions === undefined ? {} : { partitions: options.auditPartitions }) },
     { topic: controlTopic, compacted: true },
     flowsTopicSpec(flowsTopic),
   ]);

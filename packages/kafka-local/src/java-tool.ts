@@ -1,11 +1,23 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 
-/** How a Kafka class runs: the jars, the log4j file and the heap. */
+import { writeBrokerLogging } from "./broker-logging";
+import { kafkaVersionOf, type KafkaVersion } from "./kafka-version";
+
+/** How a Kafka class runs: the jars, the JVM flag naming its logging configuration, and the heap. */
 export interface JavaRuntime {
   readonly libsDir: string;
-  readonly log4jFile: string;
+  readonly loggingFlag: string;
   readonly heapMb: number;
+}
+
+/**
+ * The runtime for Kafka classes on the jars in `libsDir`, with the logging configuration their
+ * Kafka line reads written into `dir`; and which Kafka that is.
+ */
+export async function kafkaRuntime(libsDir: string, dir: string, heapMb: number): Promise<{ readonly runtime: JavaRuntime; readonly kafka: KafkaVersion }> {
+  const kafka = await kafkaVersionOf(libsDir);
+  return { runtime: { libsDir, loggingFlag: await writeBrokerLogging(dir, kafka), heapMb }, kafka };
 }
 
 /**
@@ -16,7 +28,7 @@ export interface JavaRuntime {
 export function javaProcess(runtime: JavaRuntime, mainClass: string, args: readonly string[]): ChildProcess {
   return spawn(
     "java",
-    [`-Xms256m`, `-Xmx${runtime.heapMb}m`, `-Dlog4j.configuration=file:${runtime.log4jFile}`, "-cp", path.join(runtime.libsDir, "*"), mainClass, ...args],
+    [`-Xms256m`, `-Xmx${runtime.heapMb}m`, runtime.loggingFlag, "-cp", path.join(runtime.libsDir, "*"), mainClass, ...args],
     { stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
 }

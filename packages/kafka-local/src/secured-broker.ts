@@ -3,7 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { makeBrokerCertificates } from "./broker-certificates";
-import { javaProcess, runToCompletion } from "./java-tool";
+import { javaProcess, kafkaRuntime, runToCompletion } from "./java-tool";
 import { startLocalBroker, type BrokerSecurity, type LocalBroker } from "./local-broker";
 import { BROKER_PRINCIPAL, brokerAclCommands, SECURED_PRINCIPALS, type SecuredPrincipal } from "./secured-broker-principals";
 
@@ -63,11 +63,13 @@ export async function startSecuredBroker(options: SecuredBrokerOptions): Promise
     }
     const adminConfig = file("admin.java.properties");
     await writeFile(adminConfig, javaClientProperties("admin", passwords.admin, certificates.caFile), { mode: 0o600 });
-    const runtime = { libsDir: options.libsDir, log4jFile: file("log4j.properties"), heapMb: 256 };
+    const { runtime, kafka } = await kafkaRuntime(options.libsDir, options.workDir, 256);
+    // kafka-acls moved from the broker's jar to kafka-tools, under a new name, in Kafka 4.0.
+    const aclCommand = kafka.major === 3 ? "kafka.admin.AclCommand" : "org.apache.kafka.tools.AclCommand";
     // Side by side (each run spends most of its seconds starting a JVM; the ACLs do not depend on
     // each other), and all of them ended before a failure stops the broker.
     const runs = await Promise.allSettled(
-      brokerAclCommands().map((args) => runToCompletion(javaProcess(runtime, "kafka.admin.AclCommand", ["--bootstrap-server", broker.brokers, "--command-config", adminConfig, ...args]), "creating the broker's ACLs")),
+      brokerAclCommands().map((args) => runToCompletion(javaProcess(runtime, aclCommand, ["--bootstrap-server", broker.brokers, "--command-config", adminConfig, ...args]), "creating the broker's ACLs")),
     );
     const failed = runs.find((run) => run.status === "rejected");
     if (failed !== undefined) throw failed.reason;

@@ -3,7 +3,10 @@ export { FLOW_HEADERS, decodeFlowHeaders, encodeFlowHeaders, type FlowHeadersRes
 export { createKafka, type KafkaClientOptions } from "./create-kafka";
 export { parseBrokers } from "./parse-brokers";
 export { ensureTopics, type TopicSpec } from "./ensure-topics";
+export { createTopicsAndAwaitLeaders } from "./create-topics";
+export { topicReplication, type TopicReplication } from "./topic-replication";
 export { BROKERS_SETTING } from "./brokers-setting";
+export { AUDIT_RETENTION_SETTING, DEFAULT_AUDIT_RETENTION_MS, MIN_AUDIT_RETENTION_MS } from "./audit-retention-setting";
 export { KAFKA_CONFIG_SETTING, configuredBrokers, readKafkaClientConfig } from "./kafka-config-setting";
 export { kafkajsConnection } from "./kafkajs-connection";
 export { kafkaClientConfig, type KafkaClientConfig, type KafkaTls } from "./kafka-client-config";

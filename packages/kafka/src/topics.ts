@@ -1,3 +1,4 @@
+import { DEFAULT_AUDIT_RETENTION_MS } from "./audit-retention-setting";
 import type { TopicSpec } from "./ensure-topics";
 
 /** One protobuf `flowzone.v1.AuditRecord` per event, keyed by zone (docs/reference/kafka.md). */
@@ -19,9 +20,12 @@ export const REDRIVE_LEDGER_TOPIC = "flowzone.redrive.v1";
  */
 export const AUDIT_TOPIC_PARTITIONS = 6;
 
-/** The audit topic as every writer creates it, so whoever starts first makes the same topic. */
-export function auditTopicSpec(topic: string = AUDIT_TOPIC): TopicSpec {
-  return { topic, partitions: AUDIT_TOPIC_PARTITIONS };
+/**
+ * The audit topic as every writer creates it, so whoever starts first makes the same topic; its
+ * retention is the `--audit-retention-ms` setting (AUDIT_RETENTION_SETTING), kept forever by default.
+ */
+export function auditTopicSpec(topic: string = AUDIT_TOPIC, retentionMs: number = DEFAULT_AUDIT_RETENTION_MS): TopicSpec {
+  return { topic, partitions: AUDIT_TOPIC_PARTITIONS, retentionMs };
 }
 
 /**

@@ -20,6 +20,7 @@ describe("controlConfig", () => {
       maxOpenSignaturesPerZone: 100000,
       flowsTopic: undefined,
       flowRetentionDays: 30,
+      auditRetentionMs: -1,
       home: ".flowzone",
     });
   });
@@ -46,6 +47,7 @@ describe("controlConfig", () => {
     ],
     ["an empty variable is unset", { FLOWZONE_TOKENS: "", DATABASE_URL: "" }, {}, { tokensFile: undefined, databaseUrl: undefined }],
     ["the flow inventory's topic and retention", { FLOWZONE_FLOWS_TOPIC: "flows-b", FLOWZONE_FLOW_RETENTION_DAYS: "90" }, { "flow-retention-days": "7" }, { flowsTopic: "flows-b", flowRetentionDays: 7 }],
+    ["the audit topic's retention, flag over env", { FLOWZONE_AUDIT_RETENTION_MS: "-1" }, { "audit-retention-ms": "604800000" }, { auditRetentionMs: 604_800_000 }],
   ])("%s", (_name, env, flags, expected) => {
     expect(configOf(env, flags)).toMatchObject(expected);
   });

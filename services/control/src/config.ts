@@ -1,4 +1,4 @@
-import { BROKERS_SETTING, CONTROL_SIGNING_KEY_SETTING, KAFKA_CONFIG_SETTING, configuredBrokers } from "@flowzone/kafka";
+import { AUDIT_RETENTION_SETTING, BROKERS_SETTING, CONTROL_SIGNING_KEY_SETTING, KAFKA_CONFIG_SETTING, configuredBrokers } from "@flowzone/kafka";
 import { DATABASE_DEFAULTS, DEFAULT_FLOW_RETENTION_MS, DEFAULT_MAX_OPEN_SIGNATURES_PER_ZONE } from "@flowzone/control";
 import { HOME_SETTING, integer, invalidSetting, METRICS_TOKEN_FILE_SETTING, OPTIONAL_POLICY_SETTING, port, readSettings, SERVER_TLS_SETTINGS, serverTlsOf, text, type SettingSources } from "@flowzone/service-kit";
 
@@ -52,6 +52,7 @@ export const CONTROL_SETTINGS = {
     min: 1,
     max: 100_000_000,
   }),
+  auditRetentionMs: AUDIT_RETENTION_SETTING,
   flowsTopic: text({ env: "FLOWZONE_FLOWS_TOPIC", description: "Flows topic the inventory reads (default flowzone.flows.v1); for tests and side-by-side deployments.", default: undefined }),
   flowRetentionDays: integer({
     env: "FLOWZONE_FLOW_RETENTION_DAYS",

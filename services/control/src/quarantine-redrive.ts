@@ -35,6 +35,8 @@ export interface QuarantineRedriveOptions {
   readonly logger: Logger;
   /** Default `flowzone.audit.v1`. */
   readonly auditTopic?: string | undefined;
+  /** The audit topic's `retention.ms` if this process creates it; default -1, kept forever (`FLOWZONE_AUDIT_RETENTION_MS`). */
+  readonly auditRetentionMs?: number | undefined;
   /** Default `flowzone.redrive.v1`. */
   readonly ledgerTopic?: string | undefined;
 }
@@ -63,6 +65,7 @@ export function quarantineRedrive(options: QuarantineRedriveOptions): Quarantine
           actor: actor.subject,
           logger: options.logger,
           auditTopic: options.auditTopic,
+          auditRetentionMs: options.auditRetentionMs,
           ledgerTopic: options.ledgerTopic,
           sinceMs: request.since?.getTime(),
           filter,

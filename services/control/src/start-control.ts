@@ -24,7 +24,7 @@ export interface ControlOptions extends Omit<ControlConfig, "brokers" | Optional
 }
 
 /** Settings with a default in the control plane itself. */
-type OptionalSetting = "replicaId" | "databaseConnectTimeoutMs" | "databaseStatementTimeoutMs" | "maxOpenSignaturesPerZone" | "flowsTopic" | "flowRetentionDays" | "kafkaConfig" | "metricsToken" | "controlSigningKey" | "tls" | "routesFile";
+type OptionalSetting = "replicaId" | "databaseConnectTimeoutMs" | "databaseStatementTimeoutMs" | "maxOpenSignaturesPerZone" | "flowsTopic" | "auditRetentionMs" | "flowRetentionDays" | "kafkaConfig" | "metricsToken" | "controlSigningKey" | "tls" | "routesFile";
 
 /** A running control plane with its transports. */
 export interface RunningControl extends RunningService {
@@ -68,6 +68,7 @@ export async function startControl(options: ControlOptions): Promise<RunningCont
       telemetry: options.telemetry,
       maxOpenSignaturesPerZone: options.maxOpenSignaturesPerZone,
       flowsTopic: options.flowsTopic,
+      auditRetentionMs: options.auditRetentionMs,
       flowRetentionMs: options.flowRetentionDays === undefined ? undefined : options.flowRetentionDays * 86_400_000,
       signingKey: options.controlSigningKey,
       replicaId: options.replicaId,
@@ -88,7 +89,7 @@ export async function startControl(options: ControlOptions): Promise<RunningCont
       redrive:
         routes === undefined || options.routesFile === undefined
           ? undefined
-          : quarantineRedrive({ kafka, routes, routesFile: options.routesFile, policyInForce: () => plane.service.policyInForce(), logger: options.logger }),
+          : quarantineRedrive({ kafka, routes, routesFile: options.routesFile, policyInForce: () => plane.service.policyInForce(), logger: options.logger, auditRetentionMs: options.auditRetentionMs }),
     });
     stops.add(() => service.close(DEFAULTS.closeGraceMs));
     return {

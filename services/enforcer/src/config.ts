@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 
 import { FLOW_REPORT_INTERVAL_SETTING } from "@flowzone/flow-report";
-import { BROKERS_SETTING, CONTROL_VERIFY_KEYS_SETTING, KAFKA_CONFIG_SETTING, configuredBrokers } from "@flowzone/kafka";
+import { AUDIT_RETENTION_SETTING, BROKERS_SETTING, CONTROL_VERIFY_KEYS_SETTING, KAFKA_CONFIG_SETTING, configuredBrokers } from "@flowzone/kafka";
 import { HOME_SETTING, integer, METRICS_TOKEN_FILE_SETTING, port, readSettings, requiredText, SERVER_TLS_SETTINGS, serverTlsOf, text, type ServerTlsFiles, type SettingSources, type SettingValues } from "@flowzone/service-kit";
 import { DEFAULT_METRICS_PORT } from "@flowzone/telemetry";
 
@@ -26,6 +26,7 @@ export const ENFORCER_SETTINGS = {
   }),
   metricsToken: METRICS_TOKEN_FILE_SETTING,
   auditTopic: text({ env: "FLOWZONE_AUDIT_TOPIC", description: "Audit topic (default flowzone.audit.v1); for tests and side-by-side deployments.", default: undefined }),
+  auditRetentionMs: AUDIT_RETENTION_SETTING,
   flowsTopic: text({ env: "FLOWZONE_FLOWS_TOPIC", description: "Flows topic (default flowzone.flows.v1); for tests and side-by-side deployments.", default: undefined }),
   flowReportIntervalMs: FLOW_REPORT_INTERVAL_SETTING,
   controlTopic: text({ env: "FLOWZONE_CONTROL_TOPIC", description: "Control topic followed (default flowzone.control.v1); for tests and side-by-side deployments.", default: undefined }),

@@ -135,7 +135,7 @@ async function topicsOf(options: EnforcerOptions, auditTopic: string): Promise<T
       throw new EnforcerError(`cannot read the source topics ${sources.join(", ")} (do they exist?): ${error instanceof Error ? error.message : String(error)}`);
     });
     const partitions = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
-    const specs: TopicSpec[] = [auditTopicSpec(auditTopic)];
+    const specs: TopicSpec[] = [auditTopicSpec(auditTopic, options.auditRetentionMs)];
     for (const route of options.routes) {
       const count = partitions.get(route.from) ?? 1;
       if (route.to !== undefined) specs.push({ topic: route.to, partitions: count });

@@ -52,6 +52,8 @@ export interface EnforcerOptions {
   readonly logger: Logger;
   /** Audit topic; default `flowzone.audit.v1` (tests use their own). */
   readonly auditTopic?: string;
+  /** The audit topic's `retention.ms` if this process creates it; default -1, kept forever (`FLOWZONE_AUDIT_RETENTION_MS`). */
+  readonly auditRetentionMs?: number;
   /** Flows topic; default `flowzone.flows.v1` (tests use their own). */
   readonly flowsTopic?: string;
   /** How often the flows of the records routed are reported (default 5000 ms); 0 turns flow reporting off. */

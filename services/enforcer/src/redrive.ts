@@ -37,6 +37,8 @@ export interface RedriveOptions {
   readonly logger: Logger;
   /** Default `flowzone.audit.v1`. */
   readonly auditTopic?: string | undefined;
+  /** The audit topic's `retention.ms` if this process creates it; default -1, kept forever (`FLOWZONE_AUDIT_RETENTION_MS`). */
+  readonly auditRetentionMs?: number | undefined;
   /** Default `flowzone.redrive.v1`. */
   readonly ledgerTopic?: string | undefined;
   /** The transactional id is `<prefix>-<route>`; default `flowzone-redrive`. */
@@ -79,7 +81,7 @@ export async function redriveQuarantine(options: RedriveOptions): Promise<Redriv
   const now = options.now ?? Date.now;
   const log = options.logger.child({ component: "redrive", route: route.name });
   const counts = { route: route.name, examined: 0, redriven: 0, alreadyRedriven: 0, stillDenied: 0, unreadable: 0, skipped: 0 };
-  await ensureTopics(kafka, [auditTopicSpec(auditTopic), { topic: ledgerTopic, compacted: true }]);
+  await ensureTopics(kafka, [auditTopicSpec(auditTopic, options.auditRetentionMs), { topic: ledgerTopic, compacted: true }]);
   const producer = kafka.producer({
     transactionalId: `${options.transactionalIdPrefix ?? "flowzone-redrive"}-${route.name}`,
     idempotent: true,

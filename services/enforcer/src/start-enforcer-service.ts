@@ -70,6 +70,7 @@ export async function startEnforcerService(options: EnforcerServiceOptions): Pro
       ...(options.metricsToken === undefined ? {} : { metricsToken: options.metricsToken }),
       ...(options.tls === undefined ? {} : { metricsTls: options.tls }),
       ...(options.auditTopic === undefined ? {} : { auditTopic: options.auditTopic }),
+      auditRetentionMs: options.auditRetentionMs,
       ...(options.flowsTopic === undefined ? {} : { flowsTopic: options.flowsTopic }),
       ...(options.flowReportIntervalMs === undefined ? {} : { flowReportIntervalMs: options.flowReportIntervalMs }),
       ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),

@@ -18,6 +18,7 @@ describe("decisionServiceConfig", () => {
       limits: { maxMessageBytes: 4 * 1024 * 1024, maxLabels: 64, maxSources: 64, maxBatch: 1000 },
       brokers: undefined,
       auditSpoolDir: undefined,
+      auditRetentionMs: -1,
     });
     expect(DEFAULTS.limits.maxMessageBytes).toBe(4194304);
   });
@@ -30,6 +31,7 @@ describe("decisionServiceConfig", () => {
     ["metrics port 0 for a free port", { FLOWZONE_POLICY: "/env", FLOWZONE_METRICS_PORT: "0" }, {}, { metricsPort: 0 }],
     ["flow reporting off", { FLOWZONE_POLICY: "/env", FLOWZONE_FLOW_REPORT_INTERVAL_MS: "0" }, {}, { flowReportIntervalMs: 0 }],
     ["a flow report interval", { FLOWZONE_POLICY: "/env", FLOWZONE_FLOW_REPORT_INTERVAL_MS: "2000" }, {}, { flowReportIntervalMs: 2000 }],
+    ["the audit topic's retention", { FLOWZONE_POLICY: "/env", FLOWZONE_AUDIT_RETENTION_MS: "2592000000" }, {}, { auditRetentionMs: 2_592_000_000 }],
   ])("%s", (_name, env, flags, expected) => {
     expect(decisionServiceConfig(env, flags)).toMatchObject(expected);
   });
@@ -43,6 +45,7 @@ describe("decisionServiceConfig", () => {
     [{ FLOWZONE_POLICY: "/p" }, { port: "-1" }, '--port: "-1" is not a port; use an integer from 0 to 65535 (0 picks a free port)'],
     [{ FLOWZONE_POLICY: "/p" }, { port: "1.5" }, '--port: "1.5" is not a port; use an integer from 0 to 65535 (0 picks a free port)'],
     [{ FLOWZONE_POLICY: "/p" }, { brokers: "kafka" }, '--brokers: "kafka" must be comma-separated host:port pairs'],
+    [{ FLOWZONE_POLICY: "/p", FLOWZONE_AUDIT_RETENTION_MS: "3600000" }, {}, 'FLOWZONE_AUDIT_RETENTION_MS: "3600000" must be -1 (keep forever) or a whole number of ms from 86400000 (one day)'],
     [{ FLOWZONE_POLICY: "/p", FLOWZONE_FLOW_REPORT_INTERVAL_MS: "5s" }, {}, 'FLOWZONE_FLOW_REPORT_INTERVAL_MS: "5s" must be a whole number from 0 to 3600000'],
   ])("rejects %j with flags %j", (env, flags, message) => {
     let caught: unknown;

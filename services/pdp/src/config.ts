@@ -1,5 +1,5 @@
 import { FLOW_REPORT_INTERVAL_SETTING } from "@flowzone/flow-report";
-import { BROKERS_SETTING, CONTROL_VERIFY_KEYS_SETTING, KAFKA_CONFIG_SETTING, configuredBrokers } from "@flowzone/kafka";
+import { AUDIT_RETENTION_SETTING, BROKERS_SETTING, CONTROL_VERIFY_KEYS_SETTING, KAFKA_CONFIG_SETTING, configuredBrokers } from "@flowzone/kafka";
 import { METRICS_TOKEN_FILE_SETTING, port, readSettings, requiredText, SERVER_TLS_SETTINGS, serverTlsOf, text, type SettingSources } from "@flowzone/service-kit";
 
 import { DEFAULTS } from "./defaults";
@@ -19,6 +19,7 @@ export const DECISION_SERVICE_SETTINGS = {
     description: "Disk spool of the audit trail while Kafka is away; one decision service per folder (default .flowzone/spool/pdp-<port>).",
     default: undefined,
   }),
+  auditRetentionMs: AUDIT_RETENTION_SETTING,
   flowReportIntervalMs: FLOW_REPORT_INTERVAL_SETTING,
   metricsPort: port({ env: "FLOWZONE_METRICS_PORT", flag: "metrics-port", description: "Port of GET /metrics (0 picks a free one).", default: DEFAULTS.metricsPort }),
   metricsToken: METRICS_TOKEN_FILE_SETTING,

@@ -52,6 +52,8 @@ export interface DecisionServiceOptions {
   readonly flowReportIntervalMs?: number | undefined;
   /** Topics; tests give their own. */
   readonly auditTopic?: string | undefined;
+  /** `FLOWZONE_AUDIT_RETENTION_MS`: the audit topic's `retention.ms` if this service creates it (default -1, kept forever). */
+  readonly auditRetentionMs?: number | undefined;
   /** Default `flowzone.flows.v1`. */
   readonly flowsTopic?: string | undefined;
   readonly controlTopic?: string | undefined;

@@ -64,7 +64,7 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
     const kafka = brokers.length > 0 ? createKafka({ brokers, clientId: "flowzone-pdp", logger: options.logger, config: options.kafkaConfig }) : undefined;
     if (kafka === undefined) logger.warn("no Kafka brokers: violations are answered but not audited, flows are not reported, and the control topic is not followed");
     const reportsFlows = kafka !== undefined && options.flowReportIntervalMs !== 0;
-    const topics = [auditTopicSpec(options.auditTopic), ...(reportsFlows ? [flowsTopicSpec(options.flowsTopic)] : [])];
+    const topics = [auditTopicSpec(options.auditTopic, options.auditRetentionMs), ...(reportsFlows ? [flowsTopicSpec(options.flowsTopic)] : [])];
     const runtime = await startPolicyRuntime({
       policyDir,
       reloadIntervalMs: options.reloadIntervalMs,

@@ -1,7 +1,7 @@
 import path from "node:path";
 
 import { FLOW_REPORT_INTERVAL_SETTING } from "@flowzone/flow-report";
-import { BROKERS_SETTING, KAFKA_CONFIG_SETTING } from "@flowzone/kafka";
+import { AUDIT_RETENTION_SETTING, BROKERS_SETTING, KAFKA_CONFIG_SETTING } from "@flowzone/kafka";
 import { HOME_SETTING, port, SERVER_TLS_SETTINGS, text } from "@flowzone/service-kit";
 
 /** Every setting of `flowzone dev`: the example organisation on the default ports. */
@@ -16,6 +16,7 @@ export const DEV_SETTINGS = {
   brokers: BROKERS_SETTING,
   kafkaConfig: KAFKA_CONFIG_SETTING,
   databaseUrl: text({ env: "DATABASE_URL", description: "PostgreSQL connection URL; unset, embedded PGlite in <home>/pglite.", default: undefined }),
+  auditRetentionMs: AUDIT_RETENTION_SETTING,
   flowReportIntervalMs: FLOW_REPORT_INTERVAL_SETTING,
   tokensFile: text({ env: "FLOWZONE_TOKENS", flag: "tokens", description: "Bearer token file of the control plane; unset, its API is open (development only).", default: undefined }),
   ...SERVER_TLS_SETTINGS,

@@ -31,6 +31,8 @@ export interface DevStackOptions {
   /** `/metrics` of the whole process (the control plane's `GET /metrics` shows the same registry). */
   readonly metricsPort: number;
   readonly tokensFile: string | undefined;
+  /** The audit topic's `retention.ms` when this stack creates it (`FLOWZONE_AUDIT_RETENTION_MS`, default -1: kept forever). */
+  readonly auditRetentionMs: number;
   /** How often the decision service and the enforcer report the flows they decided; undefined: their default (5 s), 0: off. */
   readonly flowReportIntervalMs: number | undefined;
   /** `FLOWZONE_TLS_CERT` / `KEY` / `CLIENT_CA`: every listener of the process serves TLS (gRPC with mTLS under a client CA). */
@@ -96,6 +98,7 @@ export function startDevStack(options: DevStackOptions): Promise<DevStack> {
       policyDir: options.policyDir,
       // The enforcer's routes, so `flowzone quarantine redrive ROUTE` works on the dev stack.
       routesFile: options.routesFile,
+      auditRetentionMs: options.auditRetentionMs,
       host: options.host,
       httpPort: options.controlHttpPort,
       grpcPort: options.controlGrpcPort,
@@ -116,6 +119,7 @@ export function startDevStack(options: DevStackOptions): Promise<DevStack> {
       reloadIntervalMs: PDP_DEFAULTS.reloadIntervalMs,
       limits: PDP_DEFAULTS.limits,
       auditSpoolDir: path.join(options.home, "spool", "pdp"),
+      auditRetentionMs: options.auditRetentionMs,
       flowReportIntervalMs: options.flowReportIntervalMs,
     });
     stops.add(() => pdp.close());
@@ -129,6 +133,7 @@ export function startDevStack(options: DevStackOptions): Promise<DevStack> {
       routesFile: options.routesFile,
       metricsPort: undefined,
       auditTopic: undefined,
+      auditRetentionMs: options.auditRetentionMs,
       flowsTopic: undefined,
       flowReportIntervalMs: options.flowReportIntervalMs,
       controlTopic: undefined,

@@ -1,0 +1,41 @@
+import type { Admin, ITopicConfig } from "kafkajs";
+
+import { errorMessage } from "./error-message";
+
+/** How long the created topics may take to have a leader for every partition. */
+const DEFAULT_LEADERS_TIMEOUT_MS = 30_000;
+const POLL_MS = 100;
+
+/** Errors that mean the broker asked has not learnt of the new topic, or its leaders, yet. */
+const NOT_YET = new Set(["UNKNOWN_TOPIC_OR_PARTITION", "LEADER_NOT_AVAILABLE"]);
+
+/**
+ * Creates the topics and resolves once the cluster's metadata, as a broker answers it, gives each
+ * of their partitions a leader. kafkajs's own `waitForLeaders` asks one broker and gives up at
+ * once on the UNKNOWN_TOPIC_OR_PARTITION it answers until it has learnt of the topic: in a KRaft
+ * cluster of several nodes each broker learns of it from the metadata log a moment after the
+ * creation. (Other brokers may still answer so for a moment after this resolves; kafkajs's
+ * producers and consumers refresh their metadata and retry on it.) Topics that already exist
+ * are left as they are (kafkajs answers false for them).
+ */
+export async function createTopicsAndAwaitLeaders(admin: Admin, topics: readonly ITopicConfig[], timeoutMs = DEFAULT_LEADERS_TIMEOUT_MS): Promise<void> {
+  if (topics.length === 0) return;
+  await admin.createTopics({ topics: [...topics], waitForLeaders: false });
+  const names = topics.map((spec) => spec.topic);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let why: string;
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics: names });
+      const leaderless = found.filter((topic) => topic.partitions.length === 0 || topic.partitions.some((partition) => partition.leader < 0));
+      if (leaderless.length === 0) return;
+      why = `no leader yet for ${leaderless.map((topic) => topic.name).join(", ")}`;
+    } catch (error) {
+      const type = typeof error === "object" && error !== null && "type" in error ? String(error.type) : "";
+      if (!NOT_YET.has(type)) throw error;
+      why = errorMessage(error);
+    }
+    if (Date.now() > deadline) throw new Error(`topics ${names.join(", ")} had no leader for every partition within ${timeoutMs} ms: ${why}`);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
