@@ -15,20 +15,10 @@ import { grpcError, ZoneClient } from "../control-api/control-api-harness";
 import { startOwnBroker, type OwnBroker } from "../support/own-broker";
 import { waitUntil } from "../support/poll";
 import { startPrivatePostgres, type PrivatePostgres } from "../support/private-postgres";
-import { TestProcess } from "../support/processes";
+import { controlListeningPorts, TestProcess } from "../support/processes";
 import { step } from "../support/steps";
 import { produce } from "../support/topics";
 import { BUNDLE, trafficRecord, violationRecord } from "./control-support";
-
-/** The ports `flowzone control` logged in its "control plane API listening" line. */
-function listeningPorts(stdout: string): { httpPort: number; grpcPort: number } | undefined {
-  for (const line of stdout.split("\n")) {
-    if (!line.includes("control plane API listening")) continue;
-    const { httpPort, grpcPort } = JSON.parse(line) as { httpPort: number; grpcPort: number };
-    return { httpPort, grpcPort };
-  }
-  return undefined;
-}
 
 async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
@@ -72,8 +62,8 @@ describe("the control plane through a PostgreSQL outage", () => {
             FLOWZONE_DATABASE_CONNECT_TIMEOUT_MS: "1000",
           },
         });
-        await control.waitFor("its listening line", (p) => listeningPorts(p.stdout) !== undefined, 90_000);
-        const ports = listeningPorts(control.stdout);
+        await control.waitFor("its listening line", (p) => controlListeningPorts(p.stdout) !== undefined, 90_000);
+        const ports = controlListeningPorts(control.stdout);
         if (ports === undefined) throw new Error("no ports");
         client = new ZoneClient(`127.0.0.1:${ports.grpcPort}`);
         const brokers = broker.brokers;

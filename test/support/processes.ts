@@ -170,6 +170,16 @@ export function decisionServicePort(stdout: string): number | undefined {
   return loggedPort(stdout, "decision service listening");
 }
 
+/** The ports a `flowzone control` logged in its "control plane API listening" line, once it has, else undefined. */
+export function controlListeningPorts(stdout: string): { httpPort: number; grpcPort: number } | undefined {
+  for (const line of stdout.split("\n")) {
+    if (!line.includes("control plane API listening")) continue;
+    const { httpPort, grpcPort } = JSON.parse(line) as { httpPort: number; grpcPort: number };
+    return { httpPort, grpcPort };
+  }
+  return undefined;
+}
+
 /**
  * The `port` of the first JSON log line with message `msg` (a service started on port 0 logs the
  * one it got, e.g. "metrics listening on /metrics"), once it has been printed, else undefined.

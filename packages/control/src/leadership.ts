@@ -139,7 +139,8 @@ export class Leadership {
     this.log.warn({ err: error, replica: this.options.replicaId, failures: this.failures }, "the leader lock cannot be reached; this replica does not lead meanwhile");
   }
 
+  /** After failures: doubling from one poll interval to ten, so a store that returns is led again within seconds. */
   private backoff(): ExponentialBackoff {
-    return { initialMs: this.options.pollMs, maxMs: 30 * this.options.pollMs, multiplier: 2, jitter: 0.2 };
+    return { initialMs: this.options.pollMs, maxMs: 10 * this.options.pollMs, multiplier: 2, jitter: 0.2 };
   }
 }

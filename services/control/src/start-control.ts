@@ -5,7 +5,7 @@ import { readRoutesFile } from "@flowzone/enforcer";
 import { createKafka } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
 import { fatalSignal, StopList, type RunningService } from "@flowzone/service-kit";
-import type { Telemetry } from "@flowzone/telemetry";
+import { createTelemetry, type Telemetry } from "@flowzone/telemetry";
 
 import type { ControlConfig } from "./config";
 import { DEFAULTS } from "./defaults";
@@ -47,6 +47,8 @@ export async function startControl(options: ControlOptions): Promise<RunningCont
     options.logger.warn({ err: error }, "a part of the control plane did not stop cleanly");
   });
   const { failed, fail } = fatalSignal();
+  // One registry for the control plane's own metrics (backlog, outbox, leadership) and the API's.
+  const telemetry = options.telemetry ?? createTelemetry({ serviceName: "flowzone-control" });
   return stops.starting(async () => {
     // First: a broken routes file fails the start before the database and Kafka are opened.
     const routes = options.routesFile === undefined ? undefined : await readRoutesFile(options.routesFile);
@@ -65,7 +67,7 @@ export async function startControl(options: ControlOptions): Promise<RunningCont
       kafka,
       policyDir: options.policyDir,
       logger: options.logger,
-      telemetry: options.telemetry,
+      telemetry,
       maxOpenSignaturesPerZone: options.maxOpenSignaturesPerZone,
       flowsTopic: options.flowsTopic,
       auditRetentionMs: options.auditRetentionMs,
@@ -84,7 +86,7 @@ export async function startControl(options: ControlOptions): Promise<RunningCont
       metricsToken: options.metricsToken,
       tls: options.tls,
       logger: options.logger,
-      telemetry: options.telemetry,
+      telemetry,
       leadership: () => ({ replica: plane.replicaId, leader: plane.isLeader() }),
       redrive:
         routes === undefined || options.routesFile === undefined
