@@ -32,8 +32,10 @@ export function testTopics(prefix: string): TestTopics {
  * A bundle where the `from` topic carries `banana` (zone banana: logging) and `health` is
  * protected by an enforcing zone; neither zone has the output topic as a member, so every
  * record violates banana (logged, forwarded) and a health record also violates health (enforced).
+ * With `from` undefined no topic carries a label: a record has only those of its headers.
  */
-export function bundleYaml(from: string, healthMode: "enforcement" | "logging" = "enforcement"): string {
+export function bundleYaml(from: string | undefined, healthMode: "enforcement" | "logging" = "enforcement"): string {
+  const source = from === undefined ? "" : `kind: Asset\nid: kafka:${from}\nlabels: [banana]\n---\n`;
   return `
 kind: Label
 name: banana
@@ -41,11 +43,7 @@ name: banana
 kind: Label
 name: health
 ---
-kind: Asset
-id: kafka:${from}
-labels: [banana]
----
-kind: Asset
+${source}kind: Asset
 id: table:patients
 labels: [health]
 ---

@@ -2,6 +2,7 @@
 import { randomBytes } from "node:crypto";
 
 import { openDatabase, type Database } from "@flowzone/control";
+import { Client } from "pg";
 
 import { collectingLogger } from "./logger";
 
@@ -25,4 +26,28 @@ export async function openTestDatabase(): Promise<{ db: Database; schema: string
       await db.close();
     },
   };
+}
+
+/**
+ * A fresh database on the test server, for processes that take only a `DATABASE_URL` (several
+ * `flowzone control` replicas sharing one store); `drop()` removes it, ending any session a
+ * killed process left behind.
+ */
+export async function createTestDatabase(prefix = "flowzone"): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = uniqueSchema(prefix);
+  await onTestServer(`CREATE DATABASE "${name}"`);
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => onTestServer(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
+/** Runs one statement outside a transaction (CREATE and DROP DATABASE cannot run in one) on the test database. */
+async function onTestServer(statement: string): Promise<void> {
+  const client = new Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
 }

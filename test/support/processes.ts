@@ -181,14 +181,16 @@ export function controlListeningPorts(stdout: string): { httpPort: number; grpcP
 }
 
 /**
- * The `port` of the first JSON log line with message `msg` (a service started on port 0 logs the
- * one it got, e.g. "metrics listening on /metrics"), once it has been printed, else undefined.
+ * The `port` (or the number `field` names, e.g. `httpPort`) of the first JSON log line with message
+ * `msg` (a service started on port 0 logs the one it got, e.g. "metrics listening on /metrics"),
+ * once it has been printed, else undefined.
  */
-export function loggedPort(stdout: string, msg: string): number | undefined {
+export function loggedPort(stdout: string, msg: string, field = "port"): number | undefined {
   for (const line of stdout.split("\n").slice(0, -1)) {
     if (!line.includes(`"${msg}"`)) continue;
-    const entry = JSON.parse(line) as { port?: unknown; msg?: unknown };
-    if (entry.msg === msg && typeof entry.port === "number") return entry.port;
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    const port = entry[field];
+    if (entry["msg"] === msg && typeof port === "number") return port;
   }
   return undefined;
 }
