@@ -21,6 +21,13 @@ export default tseslint.config(
     },
   },
   {
+    // The browser console (JSX, DOM types) has its own tsconfig; tsconfig.test.json leaves it out.
+    files: ["packages/console/**/*.{ts,tsx}"],
+    languageOptions: {
+      parserOptions: { project: ["./packages/console/tsconfig.json"], tsconfigRootDir: import.meta.dirname },
+    },
+  },
+  {
     files: ["packages/proto/src/index.ts"],
     rules: { "no-restricted-syntax": "off" },
   },

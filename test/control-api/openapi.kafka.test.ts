@@ -199,6 +199,11 @@ describe("the control plane", () => {
       }
     }, HTTP_STEP);
 
+    await step("GET /v1/me names the token's subject and role", async () => {
+      expect((await expectDocumented("GET", "/v1/me", "/v1/me", 200, { token: VIEWER_TOKEN })).json).toEqual({ subject: "bob@eng", role: "viewer" });
+      expect((await expectDocumented("GET", "/v1/me", "/v1/me", 200)).json).toEqual({ subject: "alice@privacy", role: "privacy-admin" });
+    }, HTTP_STEP);
+
     await step("GET /v1/zones and GET /v1/zones/{zone}", async () => {
       const list = await expectDocumented("GET", "/v1/zones", "/v1/zones", 200, { token: VIEWER_TOKEN });
       expect((list.json as { zones: { name: string }[] }).zones.map((z) => z.name)).toEqual(["banana", "apple"]);

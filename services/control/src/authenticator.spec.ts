@@ -41,10 +41,17 @@ describe("Authenticator", () => {
     expect(error.message).toBe(message);
   });
 
+  it("names the caller's subject and role (GET /v1/me), and refuses an unknown token", () => {
+    expect(auth.identify(`Bearer ${VIEWER}`)).toEqual({ subject: "bob", role: "viewer" });
+    expect(auth.identify(`Bearer ${ADMIN}`)).toEqual({ subject: "alice", role: "privacy-admin" });
+    expect(() => auth.identify("Bearer nope-nope-nope-nope")).toThrow("the bearer token is not valid");
+  });
+
   it("lets anyone in as anonymous without a token file", () => {
     const open = new Authenticator(undefined);
     expect(open.open).toBe(true);
     expect(open.authenticate(undefined, "change")).toBe(ANONYMOUS);
+    expect(open.identify(undefined)).toEqual({ subject: "anonymous", role: "privacy-admin" });
     expect(auth.open).toBe(false);
   });
 });

@@ -1,13 +1,19 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Actor } from "@flowzone/control";
 import { FlowzoneError } from "@flowzone/errors";
-import type { ApiToken } from "./api-token";
+import type { ApiToken, Role } from "./api-token";
 
 /** What a request does: reads need any valid token, changes need `privacy-admin`. */
 export type Access = "read" | "change";
 
 /** The actor of every request when no token file is configured (development only). */
 export const ANONYMOUS: Actor = { subject: "anonymous" };
+
+/** Who presents a token and what they may do (`GET /v1/me`). */
+export interface Caller {
+  readonly subject: string;
+  readonly role: Role;
+}
 
 interface Entry {
   readonly digest: Buffer;
@@ -39,6 +45,20 @@ export class Authenticator {
    */
   authenticate(authorization: string | undefined, access: Access): Actor {
     if (this.entries === undefined) return ANONYMOUS;
+    const caller = this.identify(authorization);
+    if (access === "change" && caller.role !== "privacy-admin") {
+      throw new FlowzoneError("permission_denied", `${caller.subject} has the role ${caller.role}; changes need the role privacy-admin`);
+    }
+    return { subject: caller.subject };
+  }
+
+  /**
+   * The token's subject and role; without a token file anyone is `anonymous` and may change
+   * everything, so the role is privacy-admin.
+   * @throws FlowzoneError `unauthenticated` for a missing, malformed or unknown token.
+   */
+  identify(authorization: string | undefined): Caller {
+    if (this.entries === undefined) return { subject: ANONYMOUS.subject, role: "privacy-admin" };
     if (authorization === undefined || authorization.trim() === "") {
       throw new FlowzoneError("unauthenticated", "missing bearer token: send the header 'Authorization: Bearer <token>'");
     }
@@ -52,10 +72,7 @@ export class Authenticator {
       if (timingSafeEqual(entry.digest, presented) && found === undefined) found = entry.token;
     }
     if (found === undefined) throw new FlowzoneError("unauthenticated", "the bearer token is not valid");
-    if (access === "change" && found.role !== "privacy-admin") {
-      throw new FlowzoneError("permission_denied", `${found.subject} has the role ${found.role}; changes need the role privacy-admin`);
-    }
-    return { subject: found.subject };
+    return { subject: found.subject, role: found.role };
   }
 }
 

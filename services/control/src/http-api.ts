@@ -5,6 +5,7 @@ import type { Logger } from "@flowzone/logging";
 import type { MetricsToken } from "@flowzone/telemetry";
 import { createWebServer, type ServerCertificates, type WebServer } from "@flowzone/service-kit";
 import type { Authenticator } from "./authenticator";
+import { ConsoleAssets } from "./console-assets";
 import { parseJsonBody, readBody } from "./http-body";
 import { requireJsonContentType } from "./json-content-type";
 import { httpErrorOf } from "./http-errors";
@@ -47,12 +48,14 @@ const JSON_TYPE = "application/json; charset=utf-8";
  * JSON: no cross-site form posts), then the handler; every error becomes
  * the `{"error": {...}}` body via `httpErrorOf`. Probes, metrics and the OpenAPI document need no
  * API token: orchestrators and scrapers carry none, and a client reads the document to learn how
- * to authenticate; `/metrics` needs the metrics token when one is set.
+ * to authenticate; `/metrics` needs the metrics token when one is set. The privacy console's
+ * files are served under `/ui/` (console-assets.ts), also without a token.
  */
 export function createHttpApi(deps: HttpApiDeps): WebServer {
   const { authenticator, metrics, logger, maxBodyBytes } = deps;
   const router = new Router<ApiHandler>(apiRoutes(deps.controlPlane, deps.now, deps.redrive));
   const openApi = loadOpenApiDocument();
+  const consoleAssets = ConsoleAssets.load();
   const probes: ReadonlyMap<string, Probe> = new Map<string, Probe>([
     ["/healthz", (response) => { send(response, 200, { status: "ok" }); }],
     ["/v1/openapi.json", (response) => { sendText(response, 200, JSON_TYPE, openApi); }],
@@ -83,6 +86,17 @@ export function createHttpApi(deps: HttpApiDeps): WebServer {
   const handle = async (request: IncomingMessage, response: ServerResponse, seen: { route: string }): Promise<void> => {
     const method = request.method ?? "GET";
     const url = new URL(request.url ?? "/", "http://localhost");
+    if (ConsoleAssets.owns(url.pathname)) {
+      // The console's files need no token: the console asks for one and sends it to /v1 itself.
+      seen.route = "/ui/";
+      if (method !== "GET") {
+        response.setHeader("allow", "GET");
+        throw new FlowzoneError("method_not_allowed", `${method} is not allowed on ${url.pathname}; use GET`);
+      }
+      const answer = consoleAssets.answer(url.pathname);
+      response.writeHead(answer.status, answer.headers).end(answer.body);
+      return;
+    }
     const probe = probes.get(url.pathname);
     if (probe !== undefined && method === "GET") {
       seen.route = url.pathname;
@@ -105,6 +119,7 @@ export function createHttpApi(deps: HttpApiDeps): WebServer {
       params,
       query: url.searchParams,
       actor,
+      caller: () => authenticator.identify(request.headers.authorization),
       body: async () => parseJsonBody(await readBody(request, maxBodyBytes)),
     });
     if (route.handler.access === "change") {

@@ -1,5 +1,5 @@
 import type { Actor, ControlPlane } from "@flowzone/control";
-import type { Access } from "./authenticator";
+import type { Access, Caller } from "./authenticator";
 import { flowListJson } from "./flow-json";
 import { parseFlowQuery } from "./flow-query";
 import { invalidField } from "./invalid-field";
@@ -14,6 +14,8 @@ export interface RequestContext {
   readonly params: Readonly<Record<string, string>>;
   readonly query: URLSearchParams;
   readonly actor: Actor;
+  /** Who asks, with their role. */
+  readonly caller: () => Caller;
   /** The JSON body, undefined when empty. Read only by routes that take one. */
   body(): Promise<unknown>;
 }
@@ -39,6 +41,7 @@ const VIOLATION_QUERY_KEYS: ReadonlySet<string> = new Set(["status", "limit"]);
 export function apiRoutes(controlPlane: ControlPlane, now: () => Date, redrive?: QuarantineRedrive): Route<ApiHandler>[] {
   const param = (context: RequestContext, name: string): string => context.params[name] ?? "";
   return [
+    route("GET", "/v1/me", "read", (c) => Promise.resolve({ status: 200, body: c.caller() })),
     route("GET", "/v1/zones", "read", async () => ({ status: 200, body: { zones: (await controlPlane.listZones()).map(zoneJson) } })),
     route("GET", "/v1/zones/{zone}", "read", async (c) => ({ status: 200, body: zoneDetailJson(await controlPlane.getZone(param(c, "zone"))) })),
     route("GET", "/v1/zones/{zone}/violations", "read", async (c) => {
