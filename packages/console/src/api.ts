@@ -18,8 +18,9 @@ interface ErrorBody {
   readonly error?: { code?: string; message?: string; blockers?: string[]; flowsNewlyDenied?: number };
 }
 
+/** `token` "" sends none: a control plane without a token file (flowzone dev) needs none. */
 export async function callApi<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  const headers: Record<string, string> = token === "" ? {} : { authorization: `Bearer ${token}` };
   // Every change must say it is JSON, even without a body (the API refuses cross-site form posts).
   if (method !== "GET") headers["content-type"] = "application/json";
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });

@@ -10,27 +10,35 @@ import type { Me } from "./wire";
 import { ZonePage } from "./zone-page";
 import { ZonesPage } from "./zones-page";
 
-/** Signs in with a token (checked against GET /v1/me), then shows the page the address names. */
+/**
+ * Signs in (GET /v1/me) with the tab's token, or with none first: a control plane without a token
+ * file (flowzone dev) needs none. Asks for a token when one is needed, then shows the page the
+ * address names.
+ */
 export function App() {
   const [token, setToken] = useState(storedToken);
   const [session, setSession] = useState<Session | undefined>(undefined);
+  const [asking, setAsking] = useState(false);
   const [error, setError] = useState<string | undefined>(undefined);
   useEffect(() => {
-    if (token === null) return;
-    callApi<Me>(token, "GET", "/v1/me").then(
-      (me) => { setSession({ token, me }); },
+    if (asking) return;
+    callApi<Me>(token ?? "", "GET", "/v1/me").then(
+      (me) => { setSession({ token: token ?? "", me }); },
       (failure: unknown) => {
+        const unauthenticated = failure instanceof ApiError && failure.status === 401;
+        // Without a token a 401 only means one is needed; anything else is worth saying.
+        if (token !== null || !unauthenticated) setError(unauthenticated ? `Not signed in: ${failure.message}` : String(failure));
         forgetToken();
         setToken(null);
-        setError(failure instanceof ApiError && failure.status === 401 ? `Not signed in: ${failure.message}` : String(failure));
+        setAsking(true);
       },
     );
-  }, [token]);
-  if (token === null) {
-    return <TokenForm error={error} onToken={(value) => { storeToken(value); setError(undefined); setToken(value); }} />;
+  }, [token, asking]);
+  if (asking) {
+    return <TokenForm error={error} onToken={(value) => { storeToken(value); setError(undefined); setToken(value); setAsking(false); }} />;
   }
   if (session === undefined) return <p class="loading">Signing in…</p>;
-  const signOut = (): void => { forgetToken(); setSession(undefined); setToken(null); };
+  const signOut = (): void => { forgetToken(); setSession(undefined); setToken(null); setAsking(true); };
   return (
     <SessionContext.Provider value={session}>
       <header>

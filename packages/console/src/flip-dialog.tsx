@@ -45,7 +45,7 @@ export function FlipDialog({ zone, onClose, onChange }: { zone: ZoneDetail; onCl
           <div role="alert" class="refusal">
             <p><strong>Refused: the zone is not drained.</strong> {refusal.flowsNewlyDenied !== undefined && `${refusal.flowsNewlyDenied} flows seen in the last 7 days would be newly denied.`}</p>
             <ul data-testid="flip-blockers">{refusal.blockers.map((blocker) => <li key={blocker}>{blocker}</li>)}</ul>
-            <p>
+            <p class="check">
               <input id="flip-force" type="checkbox" checked={force} onChange={(e) => { setForce(e.currentTarget.checked); }} />
               <label for="flip-force">Force the flip despite these blockers (recorded as forced)</label>
             </p>

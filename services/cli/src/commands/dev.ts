@@ -54,6 +54,7 @@ function banner(stack: DevStack): string {
     `  PostgreSQL        ${stack.database}`,
     `  decision service  ${HOST}:${stack.pdpPort} (gRPC flowzone.v1.DecisionService)`,
     `  control plane     ${controlUrl} (HTTP)  ${HOST}:${stack.controlGrpcPort} (gRPC ZoneService)`,
+    `  privacy console   ${controlUrl}/ui/ (open it in a browser)`,
     `  enforcer routes   ${stack.routes.join("; ")}`,
     `  metrics           ${scheme}://${HOST}:${stack.metricsPort}/metrics (and ${controlUrl}/metrics)`,
     "",
