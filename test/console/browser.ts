@@ -78,12 +78,12 @@ export async function seriousAccessibilityViolations(page: Page): Promise<string
     .map((violation) => `${violation.id} (${violation.impact ?? ""}): ${violation.nodes.map((node) => JSON.stringify(node.target)).join(" ")}`);
 }
 
-/** Saves the page's screenshot as a test artifact, and as the README's copy when asked to. */
-export async function screenshot(page: Page, name: string): Promise<void> {
+/** Saves the page's screenshot as a test artifact, and, for one the README shows, its copy when asked to. */
+export async function screenshot(page: Page, name: string, inReadme = false): Promise<void> {
   await mkdir(ARTIFACTS, { recursive: true });
   const image = await page.screenshot({ fullPage: true });
   await writeFile(join(ARTIFACTS, `${name}.png`), image);
-  if (process.env.FLOWZONE_UPDATE_DOCS_SCREENSHOTS === "1") {
+  if (inReadme && process.env.FLOWZONE_UPDATE_DOCS_SCREENSHOTS === "1") {
     await mkdir(DOCS_IMAGES, { recursive: true });
     await writeFile(join(DOCS_IMAGES, `console-${name}.png`), image);
   }

@@ -4,7 +4,7 @@
 // unforced flip and sees the server's blockers, forces the flip with a reason and rolls back;
 // every change lands on the audit topic with the admin's subject. axe-core finds no serious or
 // critical violation on any page, and each page's screenshot is kept under
-// .flowzone/test-artifacts/console/ (FLOWZONE_UPDATE_DOCS_SCREENSHOTS=1 also refreshes docs/images/).
+// .flowzone/test-artifacts/console/ (FLOWZONE_UPDATE_DOCS_SCREENSHOTS=1 also refreshes the README's, docs/images/console-*.png).
 import { startControlService, type RunningControlService } from "@flowzone/control-service";
 import type { Page } from "playwright-core";
 
@@ -98,7 +98,7 @@ describe("the privacy console in a browser", () => {
       expect(await viewer.evaluate("sessionStorage.getItem('flowzone.token')")).toBe(VIEWER_TOKEN);
       expect(await viewer.evaluate("localStorage.length")).toBe(0);
       await expectAccessible(viewer);
-      await screenshot(viewer, "zones");
+      await screenshot(viewer, "zones", true);
     }, UI_STEP);
 
     await step("the viewer's zone page has every change control disabled, saying why", async () => {
@@ -127,7 +127,7 @@ describe("the privacy console in a browser", () => {
       expect(await admin.evaluate("window.unreloaded")).toBe(true);
       expect(await admin.getByTestId("sink-yaml").textContent()).toBe("kind: Zone\nname: banana\nmembers:\n  # add to the zone's existing members:\n  - kafka:ads\n");
       await expectAccessible(admin);
-      await screenshot(admin, "zone-violation");
+      await screenshot(admin, "zone-violation", true);
     }, UI_STEP);
 
     await step("the admin marks it fixed with a note; the fix is audited with the admin's subject", async () => {
@@ -153,7 +153,7 @@ describe("the privacy console in a browser", () => {
       expect(shown).toEqual(served.readiness.blockers);
       expect(served.mode).toBe("logging");
       await expectAccessible(admin);
-      await screenshot(admin, "flip-refused");
+      await screenshot(admin, "flip-refused", true);
     }, UI_STEP);
 
     await step("forcing it needs a reason and is recorded as forced", async () => {
