@@ -94,6 +94,13 @@ describe("the privacy console in a browser", () => {
       const firstRows = await viewer.evaluate(() => performance.now());
       process.stdout.write(`console: first render ${rendered.toFixed(0)} ms after navigation start; zones listed by ${firstRows.toFixed(0)} ms\n`);
       expect((await viewer.locator("tbody tr th").allTextContents()).sort()).toEqual(["apple", "banana"]);
+      await viewer.getByLabel("Filter by zone, owner or status").fill("privacy-apple");
+      expect(await viewer.locator("tbody tr th").allTextContents()).toEqual(["apple"]);
+      await viewer.getByRole("button", { name: /^Zone/ }).click();
+      await viewer.getByLabel("Filter by zone, owner or status").fill("");
+      expect(await viewer.locator("tbody tr th").allTextContents()).toEqual(["apple", "banana"]);
+      await viewer.getByRole("button", { name: /^Zone/ }).click();
+      expect(await viewer.locator("tbody tr th").allTextContents()).toEqual(["banana", "apple"]);
       await expect(viewer.locator("tr[data-zone=banana] .badge").textContent()).resolves.toBe("Quiet");
       expect(await viewer.evaluate("sessionStorage.getItem('flowzone.token')")).toBe(VIEWER_TOKEN);
       expect(await viewer.evaluate("localStorage.length")).toBe(0);

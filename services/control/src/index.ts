@@ -10,6 +10,7 @@ export type { ControlOptions, RunningControl } from "./start-control";
 export { DEFAULTS } from "./defaults";
 export { ROLES } from "./api-token";
 export type { ApiToken, Role } from "./api-token";
+export type { Caller } from "./authenticator";
 export { loadTokenFile, parseTokenFile } from "./token-file";
 export { TokenFileError } from "./token-file-error";
 export { DEFAULT_VIOLATION_LIMIT, DEFAULT_WHAT_IF_SINCE, MAX_VIOLATION_LIMIT } from "./request-bodies";
