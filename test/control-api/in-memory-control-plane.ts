@@ -7,7 +7,10 @@
 import { ControlError, forecastDrain } from "@flowzone/control";
 import type {
   Actor,
+  AuditRecordView,
   ControlPlane,
+  DecisionPointList,
+  DecisionPointView,
   ExceptionRequest,
   ExceptionView,
   FlipRequest,
@@ -21,6 +24,7 @@ import type {
   WhatIfRequest,
   WhatIfView,
   ZoneDetail,
+  ZoneHistory,
   ZoneView,
 } from "@flowzone/control";
 import { formatBundleError, parseBundle } from "@flowzone/engine";
@@ -47,6 +51,7 @@ export interface RecordedChange {
 }
 
 const MINUTE = 60_000;
+const DAY = 86_400_000;
 
 export class InMemoryControlPlane implements ControlPlane {
   readonly zones = new Map<string, ZoneState>();
@@ -60,6 +65,10 @@ export class InMemoryControlPlane implements ControlPlane {
   /** What every valid what-if answers (its window aside); the last request is kept in `whatIfAsked`. */
   whatIfAnswer: Omit<WhatIfView, "window"> = { newlyDenied: [], newlyAllowed: [], opened: [], resolved: [], invalid: [], flowsNewlyDenied: 0, flowsEvaluated: 0 };
   whatIfAsked: WhatIfRequest | undefined;
+  /** Audit records of every zone, newest first. */
+  readonly audit: (AuditRecordView & { zone: string })[] = [];
+  readonly decisionPoints: DecisionPointView[] = [];
+  currentPolicyVersion = "sha256:test@1";
   /** Set to make every call fail, as a broken database would. */
   failure: Error | undefined;
   private nextId = 1;
@@ -227,6 +236,31 @@ export class InMemoryControlPlane implements ControlPlane {
       );
       return { flows: flows.slice(0, query.limit), window: { since, until } };
     });
+  }
+
+  zoneHistory(zone: string, days: number): Promise<ZoneHistory> {
+    return this.call(() => {
+      this.zone(zone);
+      const open = this.openOf(zone).length;
+      const today = Math.floor(Date.now() / DAY) * DAY;
+      const history = Array.from({ length: days }, (_, i) => ({ date: new Date(today - (days - 1 - i) * DAY).toISOString().slice(0, 10), open, new: 0, resolved: 0 }));
+      return { zone, days: history };
+    });
+  }
+
+  listFlips(zone: string, limit: number): Promise<FlipView[]> {
+    return this.call(() => this.zone(zone).history.slice(0, limit));
+  }
+
+  listAuditRecords(zone: string, limit: number): Promise<AuditRecordView[]> {
+    return this.call(() => {
+      this.zone(zone);
+      return this.audit.filter((record) => record.zone === zone).slice(0, limit);
+    });
+  }
+
+  listDecisionPoints(): Promise<DecisionPointList> {
+    return this.call(() => ({ decisionPoints: [...this.decisionPoints], currentPolicyVersion: this.currentPolicyVersion }));
   }
 
   private async call<T>(run: () => T): Promise<T> {

@@ -254,6 +254,55 @@ describe("the control plane", () => {
       expect(zone.history.length).toBe(2);
     }, HTTP_STEP);
 
+    await step("the console's reads: a zone's history, flips and audit records, and the decision points", async () => {
+      const history = await expectDocumented("GET", "/v1/zones/{zone}/history", "/v1/zones/banana/history?days=7", 200, { token: VIEWER_TOKEN });
+      const days = (history.json as { days: { date: string; open: number; new: number }[] }).days;
+      expect(days).toHaveLength(7);
+      expect(days.at(-1)).toMatchObject({ date: new Date().toISOString().slice(0, 10), open: 1, new: 2 });
+      expect((await expectDocumented("GET", "/v1/zones/{zone}/history", "/v1/zones/banana/history?days=366", 400)).json).toMatchObject({ error: { code: "invalid_argument", field: "days" } });
+      expect(errorCode(await expectDocumented("GET", "/v1/zones/{zone}/history", "/v1/zones/nope/history", 404))).toBe("not_found");
+
+      const flips = await expectDocumented("GET", "/v1/zones/{zone}/flips", "/v1/zones/banana/flips?limit=5", 200);
+      expect((flips.json as { flips: unknown[] }).flips).toEqual([
+        expect.objectContaining({ from: "enforcement", to: "logging", subject: "alice@privacy", reason: "back to observing", forced: false }),
+        expect.objectContaining({ from: "logging", to: "enforcement", subject: "alice@privacy", reason: "incident drill", forced: true }),
+      ]);
+      expect((await expectDocumented("GET", "/v1/zones/{zone}/flips", "/v1/zones/banana/flips?limit=0", 400)).json).toMatchObject({ error: { field: "limit" } });
+      expect(errorCode(await expectDocumented("GET", "/v1/zones/{zone}/flips", "/v1/zones/nope/flips", 404))).toBe("not_found");
+
+      // The control plane's own audit records (the flips, the exception) come back through the backlog.
+      const audit = await waitUntil(
+        "the flips and the exception among banana's audit records",
+        () => expectDocumented("GET", "/v1/zones/{zone}/audit", "/v1/zones/banana/audit", 200),
+        (r) => (r.json as { records: { kind: string }[] }).records.filter((record) => record.kind !== "zone_traffic" && record.kind !== "violation").length === 3,
+        { timeoutMs: 8_000 },
+      );
+      const records = (audit.json as { records: { kind: string; summary: string }[] }).records;
+      expect(records.map((record) => record.kind)).toEqual(["exception_granted", "zone_flip", "zone_flip", "zone_traffic", "violation", "violation"]);
+      expect(records[0]?.summary).toMatch(/^alice@privacy granted an exception for svc:banana-app to kafka:ads until .*: ads pilot, ticket PRIV-7$/);
+      expect((await expectDocumented("GET", "/v1/zones/{zone}/audit", "/v1/zones/banana/audit?limit=201", 400)).json).toMatchObject({ error: { field: "limit" } });
+      expect(errorCode(await expectDocumented("GET", "/v1/zones/{zone}/audit", "/v1/zones/nope/audit", 404))).toBe("not_found");
+
+      const points = await expectDocumented("GET", "/v1/decision-points", "/v1/decision-points", 200, { token: VIEWER_TOKEN });
+      expect(points.json).toMatchObject({ decisionPoints: [{ reporter: "test", enforcementPoint: "decision_service", policyVersion: "", upToDate: false, zones: ["banana"] }] });
+      expect((points.json as { currentPolicyVersion: string }).currentPolicyVersion).toMatch(/^sha256:[0-9a-f]+@\d+$/);
+      expect((await expectDocumented("GET", "/v1/decision-points", "/v1/decision-points?zone=banana", 400)).json).toMatchObject({ error: { field: "zone" } });
+    }, { timeoutMs: 20_000 });
+
+    await step("GET /v1/zones/{zone}/violations pages by cursor", async () => {
+      const template = "/v1/zones/{zone}/violations";
+      const first = await expectDocumented("GET", template, "/v1/zones/banana/violations?limit=1", 200);
+      const { violations, nextCursor } = first.json as { violations: { id: string }[]; nextCursor: string };
+      expect(violations).toHaveLength(1);
+      const second = await expectDocumented("GET", template, `/v1/zones/banana/violations?limit=1&cursor=${nextCursor}`, 200);
+      const next = second.json as { violations: { id: string }[]; nextCursor: string | null };
+      expect(next.violations).toHaveLength(1);
+      expect(next.violations[0]?.id).not.toBe(violations[0]?.id);
+      const last = await expectDocumented("GET", template, `/v1/zones/banana/violations?limit=1&cursor=${next.nextCursor ?? ""}`, 200);
+      expect(last.json).toEqual({ violations: [], nextCursor: null });
+      expect((await expectDocumented("GET", template, "/v1/zones/banana/violations?cursor=bogus", 400)).json).toMatchObject({ error: { code: "invalid_argument", field: "cursor" } });
+    }, HTTP_STEP);
+
     await step("DELETE /v1/exceptions/{id} revokes the exception, and again changes nothing", async () => {
       const template = "/v1/exceptions/{id}";
       const revoked = await expectDocumented("DELETE", template, `/v1/exceptions/${exceptionId}`, 204);

@@ -60,12 +60,13 @@ export function violationRecord(flow: Flow, timeMs: number, policyVersion = "sha
   return { key: flow.zone, value: Buffer.from(toBinary(AuditRecordSchema, record)) };
 }
 
-/** A zone_traffic AuditRecord: `decisions` evaluated for the zone in a window ending at `timeMs`. */
-export function trafficRecord(zone: string, decisions: number, timeMs: number): { key: string; value: Buffer } {
+/** A zone_traffic AuditRecord: `decisions` evaluated for the zone in a window ending at `timeMs`, by `reporter` under `policyVersion`. */
+export function trafficRecord(zone: string, decisions: number, timeMs: number, reporter = "test", policyVersion = ""): { key: string; value: Buffer } {
   const record = create(AuditRecordSchema, {
     id: randomBytes(8).toString("hex"),
     time: timestampFromMs(timeMs),
     zone,
+    policyVersion,
     event: {
       case: "zoneTraffic",
       value: {
@@ -73,7 +74,7 @@ export function trafficRecord(zone: string, decisions: number, timeMs: number): 
         windowStart: timestampFromMs(timeMs - 1000),
         windowEnd: timestampFromMs(timeMs),
         enforcementPoint: EnforcementPoint.DECISION_SERVICE,
-        reporter: "test",
+        reporter,
       },
     },
   });

@@ -80,7 +80,7 @@ function decode(message: KafkaMessage, topic: string, partition: number, log: Lo
   const { offset } = message;
   if (message.value === null) {
     log.warn({ topic, partition, offset }, "audit record without a value skipped (its offset is stored)");
-    return { offset, id: "", fact: null };
+    return { offset, id: "", fact: null, entry: null };
   }
   try {
     return { offset, ...decodeAuditRecord(message.value, Number(message.timestamp)) };
@@ -89,6 +89,6 @@ function decode(message: KafkaMessage, topic: string, partition: number, log: Lo
       { topic, partition, offset, err: error instanceof Error ? error.message : String(error) },
       `audit record at ${topic}/${partition}@${offset} cannot be decoded: skipped (its offset is stored)`,
     );
-    return { offset, id: "", fact: null };
+    return { offset, id: "", fact: null, entry: null };
   }
 }

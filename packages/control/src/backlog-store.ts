@@ -1,8 +1,12 @@
 import type { AuditFact } from "./convert-audit";
 import type { Database, Queryable } from "./database";
+import { keepAuditEntries } from "./audit-window-store";
 import { advancePartition, claimPartition, type PartitionFetch } from "./consumed-offsets";
+import type { AuditEntry } from "./convert-audit-entry";
+import { noteTrafficReports, type TrafficReport } from "./decision-point-store";
 import { signatureId, type SignatureKey } from "./signature";
 import { admitSignatures } from "./signature-limit";
+import { lockZoneBacklogs } from "./zone-backlog-store";
 
 /** Decision counts are kept per second: quiet periods in tests are seconds, in production days. */
 export const DECISION_BUCKET_MS = 1000;
@@ -20,6 +24,8 @@ export interface ConsumedRecord {
   /** The audit record's id; "" when it has none (it could not be decoded). */
   readonly id: string;
   readonly fact: AuditFact | null;
+  /** The record as the console lists it; null when it concerns no zone or could not be decoded. */
+  readonly entry: AuditEntry | null;
 }
 
 /** Consecutive records of one partition, with what the fetch said about the partition. */
@@ -68,9 +74,12 @@ export async function applyBacklogBatch(db: Database, batch: ConsumedBatch, nowM
     const last = fresh.at(-1);
     if (last === undefined) return { added: 0, reset: undefined, notStored: nothing };
     const counted = await claimRecordIds(tx, fresh, nowMs);
-    const { signatures, buckets } = aggregate(counted);
+    const { signatures, buckets, reports } = aggregate(counted);
+    await lockZoneBacklogs(tx, [...signatures.values()].map((delta) => delta.key.zone));
     const { admitted, refused } = await admitSignatures(tx, [...signatures.values()], maxOpenPerZone);
-    for (const delta of admitted) await upsertSignature(tx, delta);
+    await upsertSignatures(tx, admitted);
+    await keepAuditEntries(tx, counted.flatMap((record) => (record.entry === null ? [] : [record.entry])));
+    await noteTrafficReports(tx, reports);
     for (const [bucket, decisions] of buckets) {
       const [zone, startMs] = JSON.parse(bucket) as [string, number];
       await tx.query(
@@ -111,12 +120,16 @@ async function claimRecordIds(tx: Queryable, records: readonly ConsumedRecord[],
 function aggregate(records: readonly ConsumedRecord[]): {
   signatures: Map<string, SignatureDelta>;
   buckets: Map<string, number>;
+  reports: TrafficReport[];
 } {
   const signatures = new Map<string, SignatureDelta>();
   const buckets = new Map<string, number>();
+  const reports: TrafficReport[] = [];
   for (const { fact } of records) {
     if (fact === null || fact.kind === "ignored" || fact.zone === "") continue;
     if (fact.kind === "traffic") {
+      const { reporter, zone, enforcementPoint, policyVersion, atMs } = fact;
+      if (reporter !== "" && enforcementPoint !== null) reports.push({ reporter, zone, enforcementPoint, policyVersion, atMs });
       if (fact.decisions <= 0) continue;
       const bucket = JSON.stringify([fact.zone, Math.floor(fact.atMs / DECISION_BUCKET_MS) * DECISION_BUCKET_MS]);
       buckets.set(bucket, (buckets.get(bucket) ?? 0) + fact.decisions);
@@ -134,44 +147,54 @@ function aggregate(records: readonly ConsumedRecord[]): {
       delta.epoch = delta.epoch === null || fact.epoch === null ? null : Math.max(delta.epoch, fact.epoch);
     }
   }
-  return { signatures, buckets };
+  return { signatures, buckets, reports };
 }
 
 /**
- * New signatures open; known ones grow. A resolved signature reopens only when a record is newer
- * than its resolution: records already in flight when someone marked it fixed do not undo the fix.
- * A signature resolved by a policy change or an exception also needs the record to be decided
- * under that change's epoch or a later one: a decision service still on the old policy for the
- * moments the change takes to reach it reports the flow again, and that is not a recurrence.
+ * Known signatures grow and new ones open, a statement each for the whole batch (the zones' counter
+ * rows are held, so no other writer adds the same signatures in between). A resolved signature
+ * reopens only when a record is newer than its resolution: records already in flight when someone
+ * marked it fixed do not undo the fix. A signature resolved by a policy change or an exception also
+ * needs the record to be decided under that change's epoch or a later one: a decision service
+ * still on the old policy for the moments the change takes to reach it reports the flow again,
+ * and that is not a recurrence.
  */
-async function upsertSignature(tx: Queryable, delta: SignatureDelta): Promise<void> {
-  const { key } = delta;
-  const recurs =
-    "(s.status = 'resolved' AND EXCLUDED.last_seen > s.resolved_at AND (s.resolved_epoch IS NULL OR $10::bigint IS NULL OR $10::bigint >= s.resolved_epoch))";
+async function upsertSignatures(tx: Queryable, deltas: readonly SignatureDelta[]): Promise<void> {
+  if (deltas.length === 0) return;
+  const rows = JSON.stringify(
+    deltas.map(({ key, count, firstMs, lastMs, epoch }) => ({
+      id: signatureId(key),
+      zone: key.zone,
+      rule: key.rule,
+      producer: key.producer,
+      sink: key.sink,
+      labels: key.labels,
+      first_seen: new Date(firstMs).toISOString(),
+      last_seen: new Date(lastMs).toISOString(),
+      count,
+      epoch,
+    })),
+  );
+  const batch = `jsonb_to_recordset($1::jsonb) AS r(id text, zone text, rule text, producer text, sink text, labels jsonb,
+    first_seen timestamptz, last_seen timestamptz, count bigint, epoch bigint)`;
+  const recurs = "(s.status = 'resolved' AND r.last_seen > s.resolved_at AND (s.resolved_epoch IS NULL OR r.epoch IS NULL OR r.epoch >= s.resolved_epoch))";
   await tx.query(
-    `INSERT INTO violation_signatures AS s
-       (id, zone, rule, producer, sink, labels, first_seen, last_seen, count, status, reopened)
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::timestamptz, $8::timestamptz, $9, 'open', 0)
-     ON CONFLICT (id) DO UPDATE SET
-       first_seen = LEAST(s.first_seen, EXCLUDED.first_seen),
-       last_seen = GREATEST(s.last_seen, EXCLUDED.last_seen),
-       count = s.count + EXCLUDED.count,
+    `UPDATE violation_signatures AS s SET
+       first_seen = LEAST(s.first_seen, r.first_seen),
+       last_seen = GREATEST(s.last_seen, r.last_seen),
+       count = s.count + r.count,
        reopened = s.reopened + CASE WHEN ${recurs} THEN 1 ELSE 0 END,
        resolution = CASE WHEN ${recurs} THEN NULL ELSE s.resolution END,
        resolved_at = CASE WHEN ${recurs} THEN NULL ELSE s.resolved_at END,
        resolved_epoch = CASE WHEN ${recurs} THEN NULL ELSE s.resolved_epoch END,
-       status = CASE WHEN ${recurs} THEN 'open' ELSE s.status END`,
-    [
-      signatureId(key),
-      key.zone,
-      key.rule,
-      key.producer,
-      key.sink,
-      JSON.stringify(key.labels),
-      new Date(delta.firstMs).toISOString(),
-      new Date(delta.lastMs).toISOString(),
-      delta.count,
-      delta.epoch,
-    ],
+       status = CASE WHEN ${recurs} THEN 'open' ELSE s.status END
+     FROM ${batch} WHERE s.id = r.id`,
+    [rows],
+  );
+  await tx.query(
+    `INSERT INTO violation_signatures (id, zone, rule, producer, sink, labels, first_seen, last_seen, count, status, reopened)
+     SELECT id, zone, rule, producer, sink, labels, first_seen, last_seen, count, 'open', 0 FROM ${batch}
+     ON CONFLICT (id) DO NOTHING`,
+    [rows],
   );
 }

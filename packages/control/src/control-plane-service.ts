@@ -16,18 +16,24 @@ import type {
   FlippedZone,
   FlowList,
   FlowListQuery,
+  AuditRecordView,
+  DecisionPointList,
+  FlipView,
   ViolationQuery,
   ViolationView,
   WhatIfRequest,
   WhatIfView,
   ZoneDetail,
+  ZoneHistory,
   ZoneView,
 } from "./control-plane";
 import { controlRecordBytes } from "./control-topic-limit";
 import { encodeControlAudit, type ControlAuditEvent } from "./convert-audit";
 import { controlKey, encodeControlChange, type ControlChange } from "./convert-control";
 import type { Database, Queryable } from "./database";
-import { lockControl, nextEpoch } from "./epoch-store";
+import { currentEpoch, lockControl, nextEpoch } from "./epoch-store";
+import { AUDIT_WINDOW_PER_ZONE, recentAuditEntries } from "./audit-window-store";
+import { listDecisionPoints } from "./decision-point-store";
 import { listFlows } from "./flow-store";
 import { withZones, zoneReach } from "./flow-zones";
 import { activeExceptions, endException, getException, insertException, type StoredException } from "./exception-store";
@@ -46,10 +52,10 @@ import {
   markSignatureFixed,
   openSignatures,
   resolveSignatures,
-  topOpenFlows,
 } from "./signature-store";
 import { storedRuntimeState, toZoneException } from "./stored-runtime-state";
 import { validBundle } from "./valid-bundle";
+import { backlogHistory, topOpenFlows } from "./zone-backlog-store";
 import { flipHistory, recordFlip, runtimeModes } from "./zone-store";
 
 /** Options for {@link ControlPlaneService}. */
@@ -81,6 +87,10 @@ const PUBLISH_WAIT_MS = 5_000;
 export const MAX_VIOLATION_LIMIT = 1000;
 /** Largest `limit` a flow listing accepts. */
 export const MAX_FLOW_LIMIT = 1000;
+/** Most days a zone's history reaches back. */
+export const MAX_HISTORY_DAYS = 365;
+/** Largest `limit` a flip listing accepts. */
+export const MAX_FLIP_LIMIT = 1000;
 
 interface FlipIntent {
   readonly to: Mode;
@@ -143,7 +153,6 @@ export class ControlPlaneService implements ControlPlane {
     const policy = await this.requirePolicy();
     const zone = this.findZone(policy, name);
     const { view, readiness } = await this.zoneState(this.db, policy, zone, await runtimeModes(this.db));
-    const history = await flipHistory(this.db, name, HISTORY_LIMIT);
     return {
       ...view,
       readiness: {
@@ -154,7 +163,7 @@ export class ControlPlaneService implements ControlPlane {
       },
       topOpenFlows: await topOpenFlows(this.db, name, TOP_FLOWS_LIMIT),
       exceptions: (await activeExceptions(this.db, this.now(), name)).map(toExceptionView),
-      history: history.map(({ from, to, actor, reason, forced, automatic, at }) => ({ from, to, actor, reason, forced, automatic, at })),
+      history: await this.flipViews(name, HISTORY_LIMIT),
     };
   }
 
@@ -163,10 +172,46 @@ export class ControlPlaneService implements ControlPlane {
     if (!["open", "resolved", "all"].includes(query.status)) {
       throw new ControlError("invalid_argument", `status ${JSON.stringify(query.status)} is not one of open, resolved, all`);
     }
-    if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_VIOLATION_LIMIT) {
-      throw new ControlError("invalid_argument", `limit must be a whole number from 1 to ${MAX_VIOLATION_LIMIT}`);
-    }
-    return listSignatures(this.db, zone, query.status, query.limit);
+    checkWhole("limit", query.limit, MAX_VIOLATION_LIMIT);
+    return listSignatures(this.db, zone, query.status, query.limit, query.after);
+  }
+
+  async zoneHistory(zone: string, days: number): Promise<ZoneHistory> {
+    this.findZone(await this.requirePolicy(), zone);
+    checkWhole("days", days, MAX_HISTORY_DAYS);
+    return { zone, days: await backlogHistory(this.db, zone, days, this.now()) };
+  }
+
+  async listFlips(zone: string, limit: number): Promise<FlipView[]> {
+    this.findZone(await this.requirePolicy(), zone);
+    checkWhole("limit", limit, MAX_FLIP_LIMIT);
+    return this.flipViews(zone, limit);
+  }
+
+  async listAuditRecords(zone: string, limit: number): Promise<AuditRecordView[]> {
+    this.findZone(await this.requirePolicy(), zone);
+    checkWhole("limit", limit, AUDIT_WINDOW_PER_ZONE);
+    return (await recentAuditEntries(this.db, zone, limit)).map((entry) => ({
+      recordId: entry.recordId,
+      at: new Date(entry.atMs),
+      kind: entry.kind,
+      producer: entry.producer,
+      sink: entry.sink,
+      labels: entry.labels,
+      enforced: entry.enforced,
+      enforcementPoint: entry.enforcementPoint,
+      reporter: entry.reporter,
+      subject: entry.subject,
+      policyVersion: entry.policyVersion,
+      summary: entry.summary,
+    }));
+  }
+
+  async listDecisionPoints(): Promise<DecisionPointList> {
+    const policy = await this.requirePolicy();
+    const currentPolicyVersion = `${policy.bundle.digest}@${await currentEpoch(this.db)}`;
+    const points = await listDecisionPoints(this.db);
+    return { currentPolicyVersion, decisionPoints: points.map((point) => ({ ...point, upToDate: point.policyVersion === currentPolicyVersion })) };
   }
 
   /**
@@ -177,9 +222,7 @@ export class ControlPlaneService implements ControlPlane {
   async listFlows(query: FlowListQuery): Promise<FlowList> {
     const policy = await this.requirePolicy();
     const reach = query.zone === undefined ? undefined : zoneReach(policy.bundle, this.findZone(policy, query.zone));
-    if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_FLOW_LIMIT) {
-      throw new ControlError("invalid_argument", `limit must be a whole number from 1 to ${MAX_FLOW_LIMIT}`);
-    }
+    checkWhole("limit", query.limit, MAX_FLOW_LIMIT);
     if (!(query.windowMs > 0)) throw new ControlError("invalid_argument", "since must be a duration longer than 0");
     const untilMs = this.now();
     const sinceMs = untilMs - query.windowMs;
@@ -250,7 +293,7 @@ export class ControlPlaneService implements ControlPlane {
     const text = typeof note === "string" ? note.trim() : "";
     const nowMs = this.now();
     await this.change(async (tx) => {
-      await markSignatureFixed(tx, violationId, nowMs);
+      await markSignatureFixed(tx, violationId, signature.zone, nowMs);
       await addRemediation(tx, violationId, "fixed", { actor: actor.subject, text, atMs: nowMs });
       const { id, zone, rule, producer, sink, labels } = signature;
       return {
@@ -522,6 +565,10 @@ export class ControlPlaneService implements ControlPlane {
     return { view, readiness };
   }
 
+  private async flipViews(zone: string, limit: number): Promise<FlipView[]> {
+    return (await flipHistory(this.db, zone, limit)).map(({ from, to, actor, reason, forced, automatic, at }) => ({ from, to, actor, reason, forced, automatic, at }));
+  }
+
   private async requirePolicy(db: Queryable = this.db): Promise<CurrentPolicy> {
     const policy = await this.policy.current(db);
     if (policy === undefined) throw new ControlError("unavailable", "no policy bundle has been pushed yet");
@@ -537,6 +584,11 @@ export class ControlPlaneService implements ControlPlane {
   private now(): number {
     return this.options.clock.now();
   }
+}
+
+/** A count a query asks for: a whole number from 1 to `max`, else `invalid_argument` naming it. */
+function checkWhole(name: string, value: number, max: number): void {
+  if (!Number.isInteger(value) || value < 1 || value > max) throw new ControlError("invalid_argument", `${name} must be a whole number from 1 to ${max}`);
 }
 
 function required(policy: CurrentPolicy | undefined): CurrentPolicy {

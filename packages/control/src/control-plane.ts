@@ -5,6 +5,8 @@
  */
 import type { FailMode, Mode, Write } from "@flowzone/engine";
 
+import type { AuditEntry } from "./convert-audit-entry";
+import type { DecisionPoint } from "./decision-point-store";
 import type { DrainForecast } from "./drain-forecast";
 import type { WhatIfOutcome } from "./what-if";
 
@@ -146,6 +148,43 @@ export interface ExceptionRequest {
 export interface ViolationQuery {
   readonly status: SignatureStatus | "all";
   readonly limit: number;
+  /** A keyset page: the signatures listed after this one (the last of the page before). */
+  readonly after?: { readonly lastSeen: Date; readonly id: string } | undefined;
+}
+
+/** One UTC day of a zone's backlog. */
+export interface BacklogDay {
+  /** `YYYY-MM-DD`. */
+  readonly date: string;
+  /** Open signatures at the end of the day (today: now). */
+  readonly open: number;
+  /** Signatures that opened that day: first seen, or seen again after being resolved. */
+  readonly new: number;
+  readonly resolved: number;
+}
+
+/** `GET /v1/zones/{zone}/history`: one entry per UTC day, oldest first, today last. */
+export interface ZoneHistory {
+  readonly zone: string;
+  readonly days: readonly BacklogDay[];
+}
+
+/** One audit record of a zone, as the backlog read it (`GET /v1/zones/{zone}/audit`). */
+export interface AuditRecordView extends Omit<AuditEntry, "atMs" | "zone"> {
+  readonly at: Date;
+}
+
+/** A decision point, from its `zone_traffic` reports. */
+export interface DecisionPointView extends DecisionPoint {
+  /** Whether its latest report was decided under the policy version in force. */
+  readonly upToDate: boolean;
+}
+
+/** `GET /v1/decision-points`. */
+export interface DecisionPointList {
+  readonly decisionPoints: readonly DecisionPointView[];
+  /** `<bundle digest>@<epoch>`: what an up-to-date decision point reports. */
+  readonly currentPolicyVersion: string;
 }
 
 /** `GET /v1/flows`: which inventoried flows; absent filters match every flow. */
@@ -209,4 +248,12 @@ export interface ControlPlane {
   whatIf(request: WhatIfRequest): Promise<WhatIfView>;
   /** The flow inventory: flows seen in the window, most traffic first. @throws ControlError `not_found` (unknown zone), `invalid_argument` */
   listFlows(query: FlowListQuery): Promise<FlowList>;
+  /** The zone's backlog over its last `days` UTC days (1 to 365). @throws ControlError `not_found`, `invalid_argument` */
+  zoneHistory(zone: string, days: number): Promise<ZoneHistory>;
+  /** The zone's flips, newest first. @throws ControlError `not_found`, `invalid_argument` */
+  listFlips(zone: string, limit: number): Promise<FlipView[]>;
+  /** The zone's latest audit records (the store keeps the last 200), newest first. @throws ControlError `not_found`, `invalid_argument` */
+  listAuditRecords(zone: string, limit: number): Promise<AuditRecordView[]>;
+  /** The decision points that reported traffic in the last week, most recently seen first. */
+  listDecisionPoints(): Promise<DecisionPointList>;
 }

@@ -61,6 +61,8 @@ describe("decodeAuditRecord", () => {
       zone: "health",
       event: { case: "redriven", value: { route: "orders", target: "out", producer: "svc:app", sink: "kafka:out", labels: ["health"], actor: "alice@privacy" } },
     });
-    expect(decodeAuditRecord(toBinary(AuditRecordSchema, record), 0)).toEqual({ id: "redrive/out.quarantine/0/7", fact: { kind: "ignored", event: "redriven" } });
+    const decoded = decodeAuditRecord(toBinary(AuditRecordSchema, record), 0);
+    expect(decoded).toMatchObject({ id: "redrive/out.quarantine/0/7", fact: { kind: "ignored", event: "redriven" } });
+    expect(decoded.entry).toMatchObject({ kind: "redriven", zone: "health", subject: "alice@privacy", summary: "alice@privacy re-drove a quarantined record of route orders from svc:app to out" });
   });
 });

@@ -18,6 +18,7 @@ import {
   type AuditRecord,
 } from "@flowzone/proto";
 
+import { auditEntryOf, enforcementPointName, type AuditEntry, type EnforcementPointName } from "./convert-audit-entry";
 import { normaliseLabels } from "./signature";
 
 /** What the backlog learns from one audit record. */
@@ -33,14 +34,25 @@ export type AuditFact =
       /** The control epoch the violation was decided under (from `digest@epoch`); null when unknown. */
       readonly epoch: number | null;
     }
-  | { readonly kind: "traffic"; readonly zone: string; readonly decisions: number; readonly atMs: number }
+  | {
+      readonly kind: "traffic";
+      readonly zone: string;
+      readonly decisions: number;
+      readonly atMs: number;
+      /** Who counted them, so the console lists the decision points and the policy version each runs. */
+      readonly reporter: string;
+      readonly enforcementPoint: EnforcementPointName | null;
+      readonly policyVersion: string;
+    }
   /** Any other kind (the control plane's own events among them): not the backlog's business. */
   | { readonly kind: "ignored"; readonly event: string };
 
-/** One decoded audit record: its id (what makes counting it idempotent) and what it says. */
+/** One decoded audit record: its id (what makes counting it idempotent), what it says, and how the console lists it. */
 export interface DecodedAudit {
   readonly id: string;
   readonly fact: AuditFact;
+  /** Null for a record of no zone. */
+  readonly entry: AuditEntry | null;
 }
 
 /**
@@ -49,11 +61,11 @@ export interface DecodedAudit {
  */
 export function decodeAuditRecord(value: Uint8Array, fallbackTimeMs: number): DecodedAudit {
   const record = fromBinary(AuditRecordSchema, value);
-  return { id: record.id, fact: factOf(record, fallbackTimeMs) };
+  const atMs = record.time === undefined ? fallbackTimeMs : timestampDate(record.time).getTime();
+  return { id: record.id, fact: factOf(record, atMs), entry: auditEntryOf(record, atMs) };
 }
 
-function factOf(record: AuditRecord, fallbackTimeMs: number): AuditFact {
-  const atMs = record.time === undefined ? fallbackTimeMs : timestampDate(record.time).getTime();
+function factOf(record: AuditRecord, atMs: number): AuditFact {
   const event = record.event;
   if (event.case === "violation") {
     const v = event.value;
@@ -71,7 +83,15 @@ function factOf(record: AuditRecord, fallbackTimeMs: number): AuditFact {
   if (event.case === "zoneTraffic") {
     const t = event.value;
     const endMs = t.windowEnd === undefined ? atMs : timestampDate(t.windowEnd).getTime();
-    return { kind: "traffic", zone: record.zone, decisions: Number(t.decisions), atMs: endMs };
+    return {
+      kind: "traffic",
+      zone: record.zone,
+      decisions: Number(t.decisions),
+      atMs: endMs,
+      reporter: t.reporter,
+      enforcementPoint: enforcementPointName(t.enforcementPoint),
+      policyVersion: record.policyVersion,
+    };
   }
   return { kind: "ignored", event: event.case ?? "none" };
 }

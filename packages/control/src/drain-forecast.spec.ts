@@ -38,7 +38,9 @@ describe("forecastDrain", () => {
     expect(forecast.projectedDrainAt).toBeNull();
   });
 
-  it("measures the window back from now", () => {
-    expect(drainWindowStartMs(NOW)).toBe(NOW - DRAIN_WINDOW_DAYS * DAY);
+  it("takes whole UTC days: today and the six before", () => {
+    const noon = Date.UTC(2026, 10, 8, 12);
+    expect(new Date(drainWindowStartMs(noon)).toISOString()).toBe("2026-11-02T00:00:00.000Z");
+    expect(drainWindowStartMs(Date.UTC(2026, 10, 8))).toBe(Date.UTC(2026, 10, 8) - (DRAIN_WINDOW_DAYS - 1) * DAY);
   });
 });

@@ -9,9 +9,9 @@ export type DrainState = "drained" | "draining" | "not_draining";
 /** A zone's burn-down pace and where it leads (docs/reference/http-api.md, `drain`). */
 export interface DrainForecast {
   readonly state: DrainState;
-  /** Signatures resolved per day over the window (fixed, exception or policy change), still resolved now. */
+  /** Signatures resolved per day over the window (fixed, exception or policy change). */
   readonly resolvedPerDay: number;
-  /** Signatures first seen per day over the window. */
+  /** Signatures opened per day over the window: first seen, or seen again after being resolved. */
   readonly openedPerDay: number;
   /** When the open signatures reach zero at that pace; null unless draining. */
   readonly projectedDrainAt: Date | null;
@@ -22,17 +22,18 @@ export interface DrainForecast {
 export interface DrainInput {
   readonly nowMs: number;
   readonly openSignatures: number;
-  /** Signatures whose first violation fell in the window. */
+  /** Signatures that opened in the window (first seen or reopened). */
   readonly openedInWindow: number;
-  /** Signatures resolved in the window and not reopened since. */
+  /** Signatures resolved in the window. */
   readonly resolvedInWindow: number;
 }
 
 /**
  * Projects a zone's drain date linearly from the last {@link DRAIN_WINDOW_DAYS} days: open
  * signatures divided by the net pace (resolved minus opened per day). Pure, so the rule is a table
- * of cases in its spec. A signature fixed and then reopened in the window counts as neither
- * opened nor resolved: its fix did not hold. With no open signature the zone is drained whatever
+ * of cases in its spec. A signature fixed and then reopened in the window counts as resolved and
+ * as opened, so it adds nothing to the net pace: its fix did not hold. The window is whole UTC
+ * days (today and the six before), as the store keeps the counts. With no open signature the zone is drained whatever
  * the pace; with a net pace of zero or less it is not draining and no date is given, because
  * none would come.
  */
@@ -46,7 +47,7 @@ export function forecastDrain(input: DrainInput): DrainForecast {
   return { state: "draining", ...pace, projectedDrainAt: new Date(input.nowMs + Math.ceil((input.openSignatures / netPerDay) * DAY_MS)) };
 }
 
-/** Where the window starts at `nowMs`. */
+/** Where the window starts at `nowMs`: the start of the UTC day six days before today's. */
 export function drainWindowStartMs(nowMs: number): number {
-  return nowMs - DRAIN_WINDOW_DAYS * DAY_MS;
+  return (Math.floor(nowMs / DAY_MS) - (DRAIN_WINDOW_DAYS - 1)) * DAY_MS;
 }

@@ -9,6 +9,24 @@ export interface Migration {
   readonly statements: readonly string[];
 }
 
+/**
+ * The per-zone counts of migration 8 built from the signatures in one pass: what the store held
+ * before the trigger kept them. A bulk load that pauses the trigger (the bench's fill) runs them too.
+ */
+export const BACKLOG_COUNT_REBUILD: readonly string[] = [
+  `INSERT INTO zone_backlog (zone, open_signatures, last_violation_at)
+         SELECT zone, count(*) FILTER (WHERE status = 'open'), max(last_seen) FROM violation_signatures GROUP BY zone`,
+  `INSERT INTO zone_backlog_days (zone, day, opened, resolved)
+         SELECT zone, day, sum(opened), sum(resolved) FROM (
+           SELECT zone, (first_seen AT TIME ZONE 'UTC')::date AS day, 1 AS opened, 0 AS resolved FROM violation_signatures
+           UNION ALL
+           SELECT zone, (resolved_at AT TIME ZONE 'UTC')::date, 0, 1 FROM violation_signatures WHERE status = 'resolved'
+         ) AS changes GROUP BY zone, day`,
+  `INSERT INTO zone_open_flows (zone, producer, sink, labels, signatures, count)
+         SELECT zone, producer, sink, labels, count(*), sum(count) FROM violation_signatures WHERE status = 'open'
+         GROUP BY zone, producer, sink, labels`,
+];
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -207,6 +225,116 @@ export const MIGRATIONS: readonly Migration[] = [
        )`,
       // The window's buckets (listing) and the old ones (age-out) are both found by time.
       `CREATE INDEX flow_counts_by_bucket ON flow_counts (bucket_start, signature)`,
+    ],
+  },
+  {
+    version: 8,
+    name: "backlog counts kept rather than recounted; the console's history, recent audit records and decision points",
+    statements: [
+      // Each zone's open signatures and latest violation, kept by the trigger below, so a zone's
+      // status reads one row instead of counting a backlog that may hold a million signatures.
+      `CREATE TABLE zone_backlog (
+         zone text PRIMARY KEY,
+         open_signatures bigint NOT NULL DEFAULT 0,
+         last_violation_at timestamptz
+       )`,
+      // Signatures that opened (first seen or reopened) and were resolved, per zone and UTC day:
+      // the burn-down and the drain forecast's pace. A day's open count at its end is today's
+      // count minus what opened since plus what was resolved since.
+      `CREATE TABLE zone_backlog_days (
+         zone text NOT NULL,
+         day date NOT NULL,
+         opened bigint NOT NULL DEFAULT 0,
+         resolved bigint NOT NULL DEFAULT 0,
+         PRIMARY KEY (zone, day)
+       )`,
+      // The open signatures folded by flow (rules together), so the zone's top open flows are an
+      // index scan rather than a GROUP BY over the backlog.
+      `CREATE TABLE zone_open_flows (
+         zone text NOT NULL,
+         producer text NOT NULL,
+         sink text NOT NULL,
+         labels jsonb NOT NULL,
+         signatures bigint NOT NULL,
+         count bigint NOT NULL,
+         PRIMARY KEY (zone, producer, sink, labels)
+       )`,
+      `CREATE INDEX zone_open_flows_by_count ON zone_open_flows (zone, count DESC, producer, sink)`,
+      // One trigger keeps all three in the transaction that changes a signature, whichever code
+      // path changes it (the backlog, a fix, an exception, a policy push): a row counts as open
+      // with its count, and what changes is the difference between its old and new selves. A
+      // signature opens on the day of its violation and is resolved on the day of its resolution.
+      `CREATE FUNCTION violation_signatures_keep_counts() RETURNS trigger LANGUAGE plpgsql AS $$
+       DECLARE
+         was_open boolean := TG_OP <> 'INSERT' AND OLD.status = 'open';
+         is_open boolean := TG_OP <> 'DELETE' AND NEW.status = 'open';
+         row_now violation_signatures := CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+         open_delta integer := is_open::integer - was_open::integer;
+         count_delta bigint := CASE WHEN is_open THEN NEW.count ELSE 0 END - CASE WHEN was_open THEN OLD.count ELSE 0 END;
+         change_day date;
+       BEGIN
+         INSERT INTO zone_backlog AS b (zone, open_signatures, last_violation_at)
+           VALUES (row_now.zone, open_delta, CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE NEW.last_seen END)
+           ON CONFLICT (zone) DO UPDATE SET open_signatures = b.open_signatures + EXCLUDED.open_signatures,
+             last_violation_at = GREATEST(b.last_violation_at, EXCLUDED.last_violation_at);
+         IF open_delta <> 0 THEN
+           change_day := CASE WHEN open_delta > 0 AND TG_OP = 'INSERT' THEN NEW.first_seen
+                       WHEN open_delta > 0 THEN NEW.last_seen
+                       ELSE COALESCE(NEW.resolved_at, now()) END AT TIME ZONE 'UTC';
+           INSERT INTO zone_backlog_days AS d (zone, day, opened, resolved)
+             VALUES (row_now.zone, change_day, GREATEST(open_delta, 0), GREATEST(-open_delta, 0))
+             ON CONFLICT (zone, day) DO UPDATE SET opened = d.opened + EXCLUDED.opened, resolved = d.resolved + EXCLUDED.resolved;
+         END IF;
+         IF open_delta <> 0 OR count_delta <> 0 THEN
+           INSERT INTO zone_open_flows AS f (zone, producer, sink, labels, signatures, count)
+             VALUES (row_now.zone, row_now.producer, row_now.sink, row_now.labels, open_delta, count_delta)
+             ON CONFLICT (zone, producer, sink, labels) DO UPDATE SET signatures = f.signatures + EXCLUDED.signatures, count = f.count + EXCLUDED.count;
+         END IF;
+         IF open_delta < 0 THEN
+           DELETE FROM zone_open_flows WHERE zone = row_now.zone AND producer = row_now.producer AND sink = row_now.sink
+             AND labels = row_now.labels AND signatures <= 0;
+         END IF;
+         RETURN NULL;
+       END $$`,
+      `CREATE TRIGGER violation_signatures_counts AFTER INSERT OR UPDATE OR DELETE ON violation_signatures
+         FOR EACH ROW EXECUTE FUNCTION violation_signatures_keep_counts()`,
+      // What the store held before this migration: counted once. Its days are rebuilt from first
+      // seen and resolution times (a signature reopened before counts from its first violation).
+      ...BACKLOG_COUNT_REBUILD,
+      // Keyset pages of a zone's signatures, most recently seen first, of one status or of all.
+      `DROP INDEX violation_signatures_by_zone`,
+      `CREATE INDEX violation_signatures_page ON violation_signatures (zone, status, last_seen DESC, id)`,
+      `CREATE INDEX violation_signatures_page_all ON violation_signatures (zone, last_seen DESC, id)`,
+      // The last audit records of each zone as the backlog read them (a bounded window, pruned as
+      // records arrive), for the console; seq is the order they were read in.
+      `CREATE TABLE zone_audit_recent (
+         seq bigserial PRIMARY KEY,
+         zone text NOT NULL,
+         record_id text NOT NULL,
+         at timestamptz NOT NULL,
+         kind text NOT NULL,
+         producer text,
+         sink text,
+         labels jsonb NOT NULL,
+         enforced boolean,
+         enforcement_point text,
+         reporter text,
+         subject text,
+         policy_version text NOT NULL,
+         summary text NOT NULL
+       )`,
+      `CREATE INDEX zone_audit_recent_by_zone ON zone_audit_recent (zone, seq DESC)`,
+      // Every decision point that reported traffic for a zone, with the policy version of its last
+      // report, so a replica behind on policy shows; forgotten when unseen for a while.
+      `CREATE TABLE decision_points (
+         reporter text NOT NULL,
+         zone text NOT NULL,
+         enforcement_point text NOT NULL,
+         policy_version text NOT NULL,
+         last_seen timestamptz NOT NULL,
+         PRIMARY KEY (reporter, zone)
+       )`,
+      `CREATE INDEX decision_points_by_last_seen ON decision_points (last_seen)`,
     ],
   },
 ];

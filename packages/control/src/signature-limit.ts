@@ -1,5 +1,6 @@
 import type { Queryable } from "./database";
 import { signatureId, type SignatureKey } from "./signature";
+import { openSignatureCounts } from "./zone-backlog-store";
 
 /**
  * Default bound on a zone's open violation signatures. Producer and sink come from whoever writes,
@@ -19,9 +20,9 @@ export interface SignatureGrowth {
  * Keeps the signatures the store already has and the new ones their zone has room for (fewer open
  * signatures than `maxOpenPerZone`); the violations of the others are not stored but counted per
  * zone, with the time of the last one, in the caller's transaction. Returns what to store and the
- * violations refused per zone. Reopening a known signature adds no row, so it is always kept. Two
- * consumers storing batches of one zone at the same moment may each fill the last room: the bound
- * can be passed by a batch, never by more.
+ * violations refused per zone. Reopening a known signature adds no row, so it is always kept. The
+ * caller holds the zones' counter rows (lockZoneBacklogs), so the counts read here stay
+ * true until it commits and two consumers never both fill the last room.
  */
 export async function admitSignatures<G extends SignatureGrowth>(
   tx: Queryable,
@@ -34,15 +35,7 @@ export async function admitSignatures<G extends SignatureGrowth>(
   const known = new Set((await tx.query<{ id: string }>("SELECT id FROM violation_signatures WHERE id = ANY($1::text[])", [ids])).map((row) => row.id));
   const fresh = growth.filter((g) => !known.has(signatureId(g.key)));
   if (fresh.length === 0) return { admitted: [...growth], refused };
-  const zones = [...new Set(fresh.map((g) => g.key.zone))];
-  const open = new Map(
-    (
-      await tx.query<{ zone: string; open: number }>(
-        "SELECT zone, count(*) AS open FROM violation_signatures WHERE status = 'open' AND zone = ANY($1::text[]) GROUP BY zone",
-        [zones],
-      )
-    ).map((row) => [row.zone, row.open]),
-  );
+  const open = await openSignatureCounts(tx, [...new Set(fresh.map((g) => g.key.zone))]);
   const admitted = growth.filter((g) => known.has(signatureId(g.key)));
   const lastRefusedMs = new Map<string, number>();
   for (const g of fresh) {

@@ -1,5 +1,6 @@
-import type { FlowCount, Resolution, SignatureStatus, ViolationView } from "./control-plane";
+import type { Resolution, SignatureStatus, ViolationView } from "./control-plane";
 import type { Queryable } from "./database";
+import { backlogPace, lockZoneBacklogs, zoneBacklog } from "./zone-backlog-store";
 
 interface SignatureRow {
   id: string;
@@ -35,17 +36,34 @@ function toView(row: SignatureRow): ViolationView {
   };
 }
 
-/** A zone's signatures, most recently seen first. */
+/** Where a page of signatures starts: after this one, in the listing's order. */
+export interface SignatureCursor {
+  readonly lastSeen: Date;
+  readonly id: string;
+}
+
+/**
+ * A page of a zone's signatures, most recently seen first (ties by id), after `after` when given:
+ * a keyset page, read from the index in that order however deep it is. One statement per status
+ * filter, so each has an index that matches it exactly.
+ */
 export async function listSignatures(
   db: Queryable,
   zone: string,
   status: SignatureStatus | "all",
   limit: number,
+  after?: SignatureCursor,
 ): Promise<ViolationView[]> {
+  const params: unknown[] = [zone, limit];
+  const statusFilter = status === "all" ? "" : ` AND status = $${params.push(status)}`;
+  let keyset = "";
+  if (after !== undefined) {
+    const seen = `$${params.push(after.lastSeen.toISOString())}::timestamptz`;
+    keyset = ` AND last_seen <= ${seen} AND (last_seen < ${seen} OR id > $${params.push(after.id)})`;
+  }
   const rows = await db.query<SignatureRow>(
-    `SELECT ${COLUMNS} FROM violation_signatures
-     WHERE zone = $1 AND ($2 = 'all' OR status = $2) ORDER BY last_seen DESC, id LIMIT $3`,
-    [zone, status, limit],
+    `SELECT ${COLUMNS} FROM violation_signatures WHERE zone = $1${statusFilter}${keyset} ORDER BY last_seen DESC, id LIMIT $2`,
+    params,
   );
   return rows.map(toView);
 }
@@ -80,6 +98,8 @@ export async function resolveSignatures(
 ): Promise<string[]> {
   const resolved: string[] = [];
   const at = new Date(note.atMs).toISOString();
+  const zones = await tx.query<{ zone: string }>("SELECT DISTINCT zone FROM violation_signatures WHERE id = ANY($1::text[])", [ids]);
+  await lockZoneBacklogs(tx, zones.map((row) => row.zone));
   for (const id of ids) {
     const rows = await tx.query<{ id: string }>(
       `UPDATE violation_signatures SET status = 'resolved', resolution = $2, resolved_at = $3::timestamptz, resolved_epoch = $4
@@ -110,7 +130,8 @@ export async function addRemediation(
  * Marks a signature fixed, open or not: any later recurrence reopens it, whatever policy it was
  * decided under (the fix is the producer's, not the policy's).
  */
-export async function markSignatureFixed(tx: Queryable, id: string, atMs: number): Promise<void> {
+export async function markSignatureFixed(tx: Queryable, id: string, zone: string, atMs: number): Promise<void> {
+  await lockZoneBacklogs(tx, [zone]);
   await tx.query(
     `UPDATE violation_signatures SET status = 'resolved', resolution = 'fixed', resolved_at = $2::timestamptz, resolved_epoch = NULL
      WHERE id = $1`,
@@ -128,49 +149,31 @@ export interface BacklogStats {
   readonly violationsNotStored: number;
   /** When the latest of those was decided; null when none. */
   readonly lastNotStoredAtMs: number | null;
-  /** Signatures first seen since `windowStartMs` (the drain forecast's pace). */
+  /** Signatures opened (first seen or reopened) on the UTC days from `windowStartMs`'s on (the drain forecast's pace). */
   readonly openedInWindow: number;
-  /** Signatures resolved since `windowStartMs` and still resolved. */
+  /** Signatures resolved on those days. */
   readonly resolvedInWindow: number;
 }
 
-/** Backlog numbers of one zone at `nowMs` over its quiet period, and its pace since `windowStartMs`. */
+/** Backlog numbers of one zone at `nowMs` over its quiet period, and its pace since `windowStartMs`: counts kept, not recounted. */
 export async function backlogStats(db: Queryable, zone: string, nowMs: number, quietPeriodMs: number, windowStartMs: number): Promise<BacklogStats> {
-  const signatures = await db.query<{ open: number; last_seen: Date | null; opened: number; resolved: number }>(
-    `SELECT count(*) FILTER (WHERE status = 'open') AS open, max(last_seen) AS last_seen,
-       count(*) FILTER (WHERE first_seen >= $2::timestamptz) AS opened,
-       count(*) FILTER (WHERE status = 'resolved' AND resolved_at >= $2::timestamptz) AS resolved
-     FROM violation_signatures WHERE zone = $1`,
-    [zone, new Date(windowStartMs).toISOString()],
-  );
+  const { openSignatures, lastSeenMs } = await zoneBacklog(db, zone);
+  const pace = await backlogPace(db, zone, windowStartMs);
   const decisions = await db.query<{ decisions: number | null }>(
     "SELECT sum(decisions) AS decisions FROM zone_decisions WHERE zone = $1 AND bucket_start >= $2::timestamptz",
     [zone, new Date(nowMs - quietPeriodMs).toISOString()],
   );
   const unstored = await db.query<{ violations: number; last_at: Date }>("SELECT violations, last_at FROM zone_unstored_violations WHERE zone = $1", [zone]);
-  const lastSeen = signatures[0]?.last_seen ?? null;
-  const lastSeenMs = lastSeen === null ? null : new Date(lastSeen).getTime();
   const lastNotStoredAtMs = unstored[0] === undefined ? null : new Date(unstored[0].last_at).getTime();
   return {
-    openSignatures: signatures[0]?.open ?? 0,
+    openSignatures,
     lastViolationAtMs: lastNotStoredAtMs === null ? lastSeenMs : Math.max(lastSeenMs ?? 0, lastNotStoredAtMs),
     decisionsInQuietPeriod: decisions[0]?.decisions ?? 0,
     violationsNotStored: unstored[0]?.violations ?? 0,
     lastNotStoredAtMs,
-    openedInWindow: signatures[0]?.opened ?? 0,
-    resolvedInWindow: signatures[0]?.resolved ?? 0,
+    openedInWindow: pace.opened,
+    resolvedInWindow: pace.resolved,
   };
-}
-
-/** The zone's biggest open flows (rules folded together), largest count first. */
-export async function topOpenFlows(db: Queryable, zone: string, limit: number): Promise<FlowCount[]> {
-  const rows = await db.query<{ producer: string; sink: string; labels: string[]; count: number }>(
-    `SELECT producer, sink, labels, sum(count) AS count FROM violation_signatures
-     WHERE zone = $1 AND status = 'open' GROUP BY producer, sink, labels
-     ORDER BY sum(count) DESC, producer, sink LIMIT $2`,
-    [zone, limit],
-  );
-  return rows.map((row) => ({ producer: row.producer, sink: row.sink, labels: row.labels, count: row.count }));
 }
 
 /** Drops decision buckets nobody's quiet period reaches any more. */

@@ -2,6 +2,7 @@ import { MAX_FLOW_LIMIT, type FlowListQuery } from "@flowzone/control";
 import { parseDurationMs } from "@flowzone/engine";
 
 import { invalidField } from "./invalid-field";
+import { checkQueryKeys } from "./query-params";
 import { parseLimit } from "./request-bodies";
 
 /** `GET /v1/flows` without `since` looks this far back. */
@@ -18,10 +19,7 @@ const KEYS: readonly string[] = [...FILTERS, "since", "limit"];
  * every flow.
  */
 export function parseFlowQuery(query: URLSearchParams): FlowListQuery {
-  for (const key of new Set(query.keys())) {
-    if (!KEYS.includes(key)) throw invalidField(key, `unknown query parameter "${key}"; expected ${KEYS.map((k) => `"${k}"`).join(", ")}`);
-    if (query.getAll(key).length > 1) throw invalidField(key, `"${key}" is given more than once`);
-  }
+  checkQueryKeys(query, KEYS);
   const filters: Partial<Record<(typeof FILTERS)[number], string>> = {};
   for (const name of FILTERS) {
     const value = query.get(name) ?? undefined;

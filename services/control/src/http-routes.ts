@@ -1,11 +1,13 @@
-import type { Actor, ControlPlane } from "@flowzone/control";
+import { AUDIT_WINDOW_PER_ZONE, MAX_FLIP_LIMIT, MAX_HISTORY_DAYS, type Actor, type ControlPlane } from "@flowzone/control";
 import type { Access, Caller } from "./authenticator";
+import { auditRecordJson, decisionPointListJson, flipEntryJson, zoneHistoryJson } from "./console-json";
 import { flowListJson } from "./flow-json";
 import { parseFlowQuery } from "./flow-query";
-import { invalidField } from "./invalid-field";
 import type { Route } from "./http-router";
 import type { QuarantineRedrive } from "./quarantine-redrive";
-import { parseExceptionBody, parseFixedBody, parseFlipBody, parsePolicyBody, parseRedriveBody, parseViolationQuery, parseWhatIfBody } from "./request-bodies";
+import { checkQueryKeys } from "./query-params";
+import { parseExceptionBody, parseFixedBody, parseFlipBody, parseLimit, parsePolicyBody, parseRedriveBody, parseViolationQuery, parseWhatIfBody, parseWhole } from "./request-bodies";
+import { decodeViolationCursor, encodeViolationCursor } from "./violation-cursor";
 import { FlowzoneError } from "@flowzone/errors";
 import { exceptionJson, flippedZoneJson, redriveJson, violationJson, whatIfJson, zoneDetailJson, zoneJson } from "./wire-json";
 
@@ -32,7 +34,10 @@ export interface ApiHandler {
   handle(context: RequestContext): Promise<Reply>;
 }
 
-const VIOLATION_QUERY_KEYS: ReadonlySet<string> = new Set(["status", "limit"]);
+/** Defaults of the console's reads; each at most the facade's maximum. */
+const DEFAULT_HISTORY_DAYS = 30;
+const DEFAULT_FLIP_LIMIT = 20;
+const DEFAULT_AUDIT_LIMIT = 50;
 
 /**
  * The `/v1` routes of docs/reference/http-api.md, each a thin call into the facade: validate the
@@ -45,12 +50,32 @@ export function apiRoutes(controlPlane: ControlPlane, now: () => Date, redrive?:
     route("GET", "/v1/zones", "read", async () => ({ status: 200, body: { zones: (await controlPlane.listZones()).map(zoneJson) } })),
     route("GET", "/v1/zones/{zone}", "read", async (c) => ({ status: 200, body: zoneDetailJson(await controlPlane.getZone(param(c, "zone"))) })),
     route("GET", "/v1/zones/{zone}/violations", "read", async (c) => {
-      for (const key of c.query.keys()) {
-        if (!VIOLATION_QUERY_KEYS.has(key)) throw invalidField(key, `unknown query parameter "${key}"; expected "status", "limit"`);
-      }
+      checkQueryKeys(c.query, ["status", "limit", "cursor"]);
       const query = parseViolationQuery(c.query.get("status") ?? undefined, c.query.get("limit") ?? undefined);
-      const violations = await controlPlane.listViolations(param(c, "zone"), query);
-      return { status: 200, body: { violations: violations.map(violationJson) } };
+      const cursor = c.query.get("cursor");
+      const violations = await controlPlane.listViolations(param(c, "zone"), { ...query, after: cursor === null ? undefined : decodeViolationCursor(cursor) });
+      // A full page may have a next one; a short page is the last.
+      const last = violations.length === query.limit ? violations.at(-1) : undefined;
+      return { status: 200, body: { violations: violations.map(violationJson), nextCursor: last === undefined ? null : encodeViolationCursor(last) } };
+    }),
+    route("GET", "/v1/zones/{zone}/history", "read", async (c) => {
+      checkQueryKeys(c.query, ["days"]);
+      const days = parseWhole("days", c.query.get("days") ?? undefined, DEFAULT_HISTORY_DAYS, MAX_HISTORY_DAYS);
+      return { status: 200, body: zoneHistoryJson(await controlPlane.zoneHistory(param(c, "zone"), days)) };
+    }),
+    route("GET", "/v1/zones/{zone}/flips", "read", async (c) => {
+      checkQueryKeys(c.query, ["limit"]);
+      const limit = parseLimit(c.query.get("limit") ?? undefined, DEFAULT_FLIP_LIMIT, MAX_FLIP_LIMIT);
+      return { status: 200, body: { flips: (await controlPlane.listFlips(param(c, "zone"), limit)).map(flipEntryJson) } };
+    }),
+    route("GET", "/v1/zones/{zone}/audit", "read", async (c) => {
+      checkQueryKeys(c.query, ["limit"]);
+      const limit = parseLimit(c.query.get("limit") ?? undefined, DEFAULT_AUDIT_LIMIT, AUDIT_WINDOW_PER_ZONE);
+      return { status: 200, body: { records: (await controlPlane.listAuditRecords(param(c, "zone"), limit)).map(auditRecordJson) } };
+    }),
+    route("GET", "/v1/decision-points", "read", async (c) => {
+      checkQueryKeys(c.query, []);
+      return { status: 200, body: decisionPointListJson(await controlPlane.listDecisionPoints()) };
     }),
     route("POST", "/v1/zones/{zone}/flip", "change", async (c) => {
       const request = parseFlipBody(await c.body());

@@ -124,10 +124,15 @@ export function parseViolationQuery(status: string | undefined, limit: string | 
 
 /** A listing's `?limit=N` (undefined when absent: `fallback`), a whole number from 1 to `max`. */
 export function parseLimit(limit: string | undefined, fallback: number, max: number): number {
-  if (limit === undefined) return fallback;
-  const count = /^\d+$/.test(limit) ? Number(limit) : NaN;
+  return parseWhole("limit", limit, fallback, max);
+}
+
+/** A query parameter `name` that counts something (undefined when absent: `fallback`), a whole number from 1 to `max`. */
+export function parseWhole(name: string, text: string | undefined, fallback: number, max: number): number {
+  if (text === undefined) return fallback;
+  const count = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(count) || count < 1 || count > max) {
-    throw invalidField("limit", `"limit" must be an integer from 1 to ${max}, not ${JSON.stringify(limit)}`);
+    throw invalidField(name, `"${name}" must be an integer from 1 to ${max}, not ${JSON.stringify(text)}`);
   }
   return count;
 }

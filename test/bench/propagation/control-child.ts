@@ -112,6 +112,18 @@ class TracedControlPlane implements ControlPlane {
   listFlows(query: FlowListQuery) {
     return this.inner.listFlows(query);
   }
+  zoneHistory(zone: string, days: number) {
+    return this.inner.zoneHistory(zone, days);
+  }
+  listFlips(zone: string, limit: number) {
+    return this.inner.listFlips(zone, limit);
+  }
+  listAuditRecords(zone: string, limit: number) {
+    return this.inner.listAuditRecords(zone, limit);
+  }
+  listDecisionPoints() {
+    return this.inner.listDecisionPoints();
+  }
 }
 
 async function open(config: ControlChildConfig, logger: Logger): Promise<{ db: Database; name: string; drop: () => Promise<void> }> {
