@@ -86,7 +86,7 @@ describe("HTTP API bad input", () => {
     ["status=closed", "status", '"status" must be one of open, resolved, all, not "closed"'],
     ["limit=0", "limit", '"limit" must be an integer from 1 to 1000, not "0"'],
     ["limit=lots", "limit", '"limit" must be an integer from 1 to 1000, not "lots"'],
-    ["page=2", "page", 'unknown query parameter "page"; expected "status", "limit"'],
+    ["page=2", "page", 'unknown query parameter "page"; expected "status", "limit", "cursor"'],
   ])("violations?%s answers 400 naming %s", async (query, field, message) => {
     const response = await api.request("GET", `/v1/zones/banana/violations?${query}`);
     expect(response.status).toBe(400);
