@@ -17,19 +17,9 @@ import { waitUntil } from "../support/poll";
 import { startPrivatePostgres, type PrivatePostgres } from "../support/private-postgres";
 import { controlListeningPorts, TestProcess } from "../support/processes";
 import { step } from "../support/steps";
+import { getJson, openViolations } from "../support/control-http";
 import { produce } from "../support/topics";
 import { BUNDLE, trafficRecord, violationRecord } from "./control-support";
-
-async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-async function openViolations(base: string, zone: string): Promise<number> {
-  const { status, body } = await getJson(`${base}/v1/zones/${zone}`);
-  if (status !== 200) throw new Error(`GET /v1/zones/${zone} answered ${status}: ${JSON.stringify(body)}`);
-  return body["openViolations"] as number;
-}
 
 describe("the control plane through a PostgreSQL outage", () => {
   let pg: PrivatePostgres | undefined;

@@ -15,6 +15,7 @@ import { Kafka, logLevel } from "kafkajs";
 
 import { bundleDir, violationRecord } from "../control-core/control-support";
 import { TEST_DATABASE_URL } from "../support/database";
+import { getJson, openViolations } from "../support/control-http";
 import { collectingLogger } from "../support/logger";
 import { startOwnBroker, type OwnBroker } from "../support/own-broker";
 import { waitUntil } from "../support/poll";
@@ -30,10 +31,6 @@ interface Control {
   readonly base: string;
 }
 
-async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
 
 async function post(url: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
@@ -55,11 +52,6 @@ async function auditRecords(kafka: Kafka): Promise<AuditRecord[]> {
   return (await readToEnd(kafka, "flowzone.audit.v1")).map((m) => (m.value === null ? create(AuditRecordSchema) : fromBinary(AuditRecordSchema, m.value)));
 }
 
-async function openViolations(control: Control): Promise<number> {
-  const { status, body } = await getJson(`${control.base}/v1/zones/banana`);
-  if (status !== 200) throw new Error(`GET /v1/zones/banana answered ${status}`);
-  return body["openViolations"] as number;
-}
 
 describe("flowzone control replicas, the leader killed", () => {
   let broker: OwnBroker | undefined;
@@ -115,7 +107,7 @@ describe("flowzone control replicas, the leader killed", () => {
 
     const exceptionId = await step("a violation is counted; an exception expiring in 20 s is granted through the follower", async () => {
       await produce(kafka, "flowzone.audit.v1", [violationRecord({ zone: "banana", rule: "boundary", producer: "svc:banana-app", sink: "kafka:ads", labels: ["banana"] }, Date.now())]);
-      await waitUntil("1 open violation, read through the follower", () => openViolations(b), (open) => open === 1, { timeoutMs: 30_000 });
+      await waitUntil("1 open violation, read through the follower", () => openViolations(b.base, "banana"), (open) => open === 1, { timeoutMs: 30_000 });
       const granted = await post(`${b.base}/v1/zones/banana/exceptions`, { producer: "svc:partner", sink: "kafka:partner-feed", justification: "contract 7", expiresAt: new Date(Date.now() + 20_000).toISOString() });
       expect(granted.status).toBe(201);
       return granted.body["id"] as string;
@@ -135,7 +127,7 @@ describe("flowzone control replicas, the leader killed", () => {
       expect(flips.filter((r) => r.event.case === "zoneFlip").map((r) => (r.event.case === "zoneFlip" ? r.event.value.reason : ""))).toEqual(["after the failover"]);
       await produce(kafka, "flowzone.audit.v1", [violationRecord({ zone: "banana", rule: "boundary", producer: "svc:banana-app", sink: "kafka:ads-2", labels: ["banana"] }, Date.now())]);
       // After a crash Kafka gives the new leader's consumer the partitions once the dead member's session ends (30 s).
-      await waitUntil("2 open violations", () => openViolations(b), (open) => open === 2, { timeoutMs: 90_000 });
+      await waitUntil("2 open violations", () => openViolations(b.base, "banana"), (open) => open === 2, { timeoutMs: 90_000 });
       await waitUntil(
         "the exception's expiry on the audit topic",
         async () => (await auditRecords(kafka)).filter((r) => r.event.case === "exceptionExpired"),
@@ -149,7 +141,7 @@ describe("flowzone control replicas, the leader killed", () => {
       expect([await leads(again), await leads(b)]).toEqual([false, true]);
       const records = await auditRecords(kafka);
       expect(records.filter((r) => r.event.case === "exceptionExpired").map((r) => (r.event.case === "exceptionExpired" ? r.event.value.exceptionId : ""))).toEqual([exceptionId]);
-      expect(await openViolations(again)).toBe(2);
+      expect(await openViolations(again.base, "banana")).toBe(2);
     }, { timeoutMs: 120_000 });
   }, 600_000);
 });
