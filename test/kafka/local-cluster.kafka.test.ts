@@ -131,7 +131,8 @@ describe("a local Kafka cluster of three nodes", () => {
 
     await stopped.start();
     expect(stopped.running).toBe(true);
-    expect((await admin.describeCluster()).brokers.map((broker) => broker.nodeId).sort()).toEqual([1, 2, 3]);
+    // A restarted node is up before every other node's metadata names it again: wait for the cluster to list it.
+    await waitUntil("the restarted node listed by the cluster", () => admin.describeCluster(), (now) => now.brokers.map((broker) => broker.nodeId).sort().join() === "1,2,3", { timeoutMs: 30_000, intervalMs: 250 });
     await waitUntil("every replica back in sync", () => partitions(topic), (now) => now.every((partition) => partition.isr.length === NODES), { timeoutMs: 60_000, intervalMs: 500 });
 
     const killed = cluster.nodes.find((node) => node.nodeId !== stopped.nodeId) ?? stopped;
