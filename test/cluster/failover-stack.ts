@@ -1,9 +1,9 @@
 /**
- * flowzone scaled out on a Kafka broker of the test's own, every part the built
- * `flowzone` command as a process: two control-plane replicas on one PostgreSQL database of the
- * test's own, three decision services and three enforcers in one group on a six-partition source.
- * The parts use the default topic names: the broker is theirs alone. (One broker until
- * kafka-local's three-broker cluster is on main; then the cluster, and a broker stopped mid-stream.)
+ * flowzone scaled out on a three-node Kafka cluster of the test's own (kafka-local's; every topic
+ * replicated three times, two replicas in sync required), every part the built `flowzone` command
+ * as a process: two control-plane replicas on one PostgreSQL database of the test's own, three
+ * decision services and three enforcers in one group on a six-partition source. The parts use the
+ * default topic names: the cluster is theirs alone.
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -18,16 +18,17 @@ import { EnforcerProcess } from "../enforcer/enforcer-process";
 import { DecisionClient } from "../pdp/pdp-harness";
 import { spooledPdp } from "../pdp/pdp-process";
 import { createTestDatabase } from "../support/database";
-import { startOwnBroker, type OwnBroker } from "../support/own-broker";
-import { decisionServicePort, type TestProcess } from "../support/processes";
+import { decisionServicePort, REPO_ROOT, type TestProcess } from "../support/processes";
 import { createTopics } from "../support/topics";
 import { ControlReplica } from "./control-replica";
 import { BUNDLE_YAML } from "./failover-records";
+import { provisionLocalCluster, type LocalCluster } from "../../packages/kafka-local/src/index";
 
 export const SOURCE_PARTITIONS = 6;
+const CLUSTER_NODES = 3;
 /**
  * How long a killed enforcer keeps its partitions. Longer than the 6 s of the one-broker kill
- * test: nine processes and a broker on two cores miss heartbeats, and every
+ * test: nine processes and three brokers on two cores miss heartbeats, and every
  * session that lapses for that alone is a rebalance of the whole group.
  */
 const ENFORCER_SESSION_TIMEOUT_MS = 15_000;
@@ -38,9 +39,9 @@ export interface DecisionReplica {
 }
 
 export interface FailoverStack {
-  /** The broker of the test's own (the parts use the default topic names). */
-  readonly broker: OwnBroker;
-  /** The test's own client of the broker: topics, reads, a group's offsets. */
+  /** The cluster of the test's own (the parts use the default topic names). */
+  readonly cluster: LocalCluster;
+  /** The test's own client of the cluster: topics, reads, a group's offsets. */
   readonly kafka: Kafka;
   readonly topics: TestTopics;
   readonly route: Route;
@@ -49,7 +50,7 @@ export interface FailoverStack {
   readonly enforcers: readonly EnforcerProcess[];
   /** Every part's output, to explain a failure. */
   output(): string;
-  /** Kills every part, stops the broker, drops the database and removes the folders. */
+  /** Kills every part, stops the cluster, drops the database and removes the folders. */
   stop(): Promise<void>;
 }
 
@@ -68,12 +69,13 @@ export async function startFailoverStack(options: FailoverStackOptions): Promise
   try {
     const workDir = await mkdtemp(join(tmpdir(), "flowzone-failover-"));
     stops.push(() => rm(workDir, { recursive: true, force: true }));
-    const broker = await startOwnBroker();
-    stops.push(() => broker.dispose());
+    const cluster = await provisionLocalCluster({ homeDir: join(REPO_ROOT, ".flowzone", "kafka"), brokers: CLUSTER_NODES });
+    stops.push(() => cluster.stop());
+    const brokers = cluster.brokers;
     const database = await createTestDatabase("failover");
     stops.push(database.drop);
 
-    const kafka = new Kafka({ clientId: "failover-test", brokers: [broker.brokers], logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({ clientId: "failover-test", brokers: brokers.split(","), logLevel: logLevel.NOTHING });
     const topics = testTopics("failover");
     await createTopics(kafka, [topics.from], { partitions: SOURCE_PARTITIONS });
     const policyDir = join(workDir, "policy");
@@ -82,7 +84,7 @@ export async function startFailoverStack(options: FailoverStackOptions): Promise
     const routesFile = await writeProcessRoutesFile(topics);
     stops.push(() => rm(join(routesFile, ".."), { recursive: true, force: true }));
 
-    const controls = Array.from({ length: options.controls }, (_, i) => new ControlReplica(`c${i + 1}`, { brokers: broker.brokers, databaseUrl: database.url, policyDir, workDir }));
+    const controls = Array.from({ length: options.controls }, (_, i) => new ControlReplica(`c${i + 1}`, { brokers, databaseUrl: database.url, policyDir, workDir }));
     stops.push(() => Promise.all(controls.map((c) => c.kill())));
     // One after the other: the first creates the store's tables and the topics.
     for (const control of controls) {
@@ -90,7 +92,7 @@ export async function startFailoverStack(options: FailoverStackOptions): Promise
       await control.listening();
     }
 
-    const pdps = Array.from({ length: options.pdps }, (_, i) => spooledPdp(`pdp p${i + 1}`, { policyDir, brokers: broker.brokers, spoolDir: join(workDir, `spool-p${i + 1}`) }));
+    const pdps = Array.from({ length: options.pdps }, (_, i) => spooledPdp(`pdp p${i + 1}`, { policyDir, brokers, spoolDir: join(workDir, `spool-p${i + 1}`) }));
     stops.push(() => Promise.all(pdps.map((p) => p.kill())));
     const replicas: DecisionReplica[] = [];
     for (const pdp of pdps) {
@@ -105,14 +107,14 @@ export async function startFailoverStack(options: FailoverStackOptions): Promise
 
     const enforcers = Array.from(
       { length: options.enforcers },
-      (_, i) => new EnforcerProcess(`e${i + 1}`, { brokers: broker.brokers, policyDir, routesFile, auditTopic: AUDIT_TOPIC, controlTopic: CONTROL_TOPIC, flowsTopic: FLOWS_TOPIC, logLevel: "info", sessionTimeoutMs: ENFORCER_SESSION_TIMEOUT_MS }),
+      (_, i) => new EnforcerProcess(`e${i + 1}`, { brokers, policyDir, routesFile, auditTopic: AUDIT_TOPIC, controlTopic: CONTROL_TOPIC, flowsTopic: FLOWS_TOPIC, logLevel: "info", sessionTimeoutMs: ENFORCER_SESSION_TIMEOUT_MS }),
     );
     stops.push(() => Promise.all(enforcers.map((e) => e.kill())));
     for (const enforcer of enforcers) enforcer.start();
     for (const enforcer of enforcers) await enforcerStarted(enforcer);
 
     return {
-      broker,
+      cluster,
       kafka,
       topics,
       route: processRoute(topics),

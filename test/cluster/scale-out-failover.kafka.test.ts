@@ -1,27 +1,27 @@
 /**
  * Scale-out and failover (issue 11): three decision services, three enforcers in one group on a
- * six-partition source, two control-plane replicas on one database, on a broker of the test's
- * own. A producer writes N records (allowed, logging, enforced and malformed) and another asks
- * the decision services before its writes, while the test SIGKILLs an enforcer and starts it
- * again, kills the control plane's leader (the other replica takes over) and flips zone banana to
- * enforcement through the follower. At the end every record is exactly once in the output or in
- * quarantine, as its audit record says it was decided; every violation has exactly one audit
- * record; the flip is in force on every decision service and every enforcer; the backlog's counts
- * equal the audit trail's; one replica leads. Still to come with kafka-local's three-broker
- * cluster: the same on three brokers, with the broker leading the most partitions stopped and
- * brought back mid-stream.
+ * six-partition source, two control-plane replicas on one database, on a three-node Kafka cluster
+ * of the test's own. A producer writes N records (allowed, logging, enforced and malformed) and
+ * another asks the decision services before its writes, while the test SIGKILLs an enforcer and
+ * starts it again, stops the broker leading the most partitions and brings it back, kills the
+ * control plane's leader (the other replica takes over) and flips zone banana to enforcement
+ * through the follower. At the end every record is exactly once in the output or in quarantine,
+ * as its audit record says it was decided; every violation has exactly one audit record; the flip
+ * is in force on every decision service and every enforcer; the backlog's counts equal the audit
+ * trail's; one replica leads. The figures (records, faults, times to recover) go to stderr.
  * Written as ONE test of named steps: the first failure names its step.
  */
 import { AUDIT_TOPIC } from "@flowzone/kafka";
 import { Decision, EnforcementPoint } from "@flowzone/proto";
 import type { ViolationJson } from "@flowzone/control-service";
 
-import { waitForEnforcerCaughtUp, waitForEnforcerProgress } from "../enforcer/enforcer-harness";
+import { committedOffsets, waitForEnforcerCaughtUp, waitForEnforcerProgress } from "../enforcer/enforcer-harness";
 import { waitUntil } from "../support/poll";
 import { step } from "../support/steps";
 import { readCommittedExactly, readToEnd } from "../support/topic-tail";
 import { CheckTraffic } from "./check-traffic";
 import type { ControlReplica } from "./control-replica";
+import { busiestNode, waitForLeadershipsMoved, waitForReplicasInSync } from "./partition-leaders";
 import { decodeAudits, FLIPPED_ZONE, routingProblems, sourceRecord, violationsOf } from "./failover-records";
 import { enforcerStarted, SOURCE_PARTITIONS, startFailoverStack, type FailoverStack } from "./failover-stack";
 import { SourceWriter } from "./source-writer";
@@ -42,15 +42,18 @@ const TEST_TIMEOUT_MS = 2_000_000;
 let stack: FailoverStack | undefined;
 let writer: SourceWriter | undefined;
 let checks: CheckTraffic | undefined;
+/** What the faults cost and what was routed, printed at the end for the notes. */
+const figures: string[] = [];
 
 afterAll(async () => {
+  process.stderr.write(`scale-out failover figures:\n${figures.map((line) => `  ${line}`).join("\n")}\n`);
   await checks?.stop();
   await writer?.close().catch(() => undefined);
   await stack?.stop();
 }, 120_000);
 
 it("routes every record exactly once through an enforcer kill, a control-plane leader kill and a flip", async () => {
-  const s = await step("start a broker, two control planes on one database, three decision services and three enforcers", () => startFailoverStack({ controls: 2, pdps: 3, enforcers: 3 }), { timeoutMs: 240_000 });
+  const s = await step("start a three-node cluster, two control planes on one database, three decision services and three enforcers", () => startFailoverStack({ controls: 2, pdps: 3, enforcers: 3 }), { timeoutMs: 240_000 });
   stack = s;
   try {
     await scenario(s);
@@ -75,17 +78,41 @@ async function scenario(s: FailoverStack): Promise<void> {
     await waitForEnforcerProgress(s.kafka, s.route);
     const [enforcer] = s.enforcers;
     if (enforcer === undefined) throw new Error("no enforcer");
+    const killedAt = Date.now();
     await enforcer.kill();
     await w.reached(600);
     enforcer.start();
     await enforcerStarted(enforcer);
+    figures.push(`enforcer ${enforcer.name} SIGKILLed: started again and routing ${Date.now() - killedAt} ms later`);
   }, { timeoutMs: 390_000 });
+
+  await step("stop the broker leading the most partitions mid-stream: the stream goes on through the other two; bring it back", async () => {
+    await w.reached(900, 90_000);
+    const topics = [s.topics.from, s.topics.to, s.topics.quarantine, AUDIT_TOPIC];
+    const { node, leads } = await busiestNode(s.kafka, s.cluster.nodes, topics);
+    expect(leads).toBeGreaterThan(0);
+    const committedBefore = total(await committedOffsets(s.kafka, s.route));
+    const writtenBefore = w.next;
+    const stoppedAt = Date.now();
+    await node.stop();
+    await waitForLeadershipsMoved(s.kafka, node, topics);
+    // More records while it is down, unless the writer is already holding back the tail.
+    await w.reached(Math.min(writtenBefore + 150, N - TAIL), 120_000);
+    await waitUntil("the enforcers' group to commit more of the source with the broker down", () => committedOffsets(s.kafka, s.route), (now) => total(now) > committedBefore, { timeoutMs: 120_000, intervalMs: 500 });
+    figures.push(`broker ${node.nodeId} (leading ${leads} partitions) stopped: the enforcers committed again ${Date.now() - stoppedAt} ms after the stop`);
+    const startedAt = Date.now();
+    await node.start();
+    await waitForReplicasInSync(s.kafka, topics);
+    figures.push(`broker ${node.nodeId} back: every replica in sync ${Date.now() - startedAt} ms after the start`);
+  }, { timeoutMs: 420_000 });
 
   await step("kill the control plane's leader: the other replica takes over", async () => {
     await w.reached(1600, 90_000);
     const leader = await oneLeader(s.controls);
+    const killedAt = Date.now();
     await leader.kill();
     const successor = await oneLeader(s.controls, 60_000);
+    figures.push(`control-plane leader ${leader.name} killed: ${successor.name} led ${Date.now() - killedAt} ms later`);
     expect(successor).not.toBe(leader);
     leader.start();
     await leader.listening(150_000);
@@ -134,6 +161,7 @@ async function scenario(s: FailoverStack): Promise<void> {
       readCommittedExactly(s.kafka, AUDIT_TOPIC, { timeoutMs: 90_000 }),
     ]);
     expect(routingProblems(N, flippedFrom, { input, out, quarantined, audits: trail })).toEqual([]);
+    figures.push(`${input.length} records written: ${out.length} in the output, ${quarantined.length} in quarantine, ${trail.length} audit records; duplicates 0, lost 0 (routingProblems found none)`);
   }, { timeoutMs: 120_000 });
 
   const audits = await step("every violation the decision services answered has exactly one audit record, and the flip one", async () => {
@@ -211,6 +239,10 @@ async function backlogCounts(control: ControlReplica): Promise<Record<string, nu
 
 function signatureKey(zone: string, rule: string, producer: string, sink: string, labels: readonly string[]): string {
   return `${zone}/${rule}: ${producer} -> ${sink} [${[...new Set(labels)].sort().join(",")}]`;
+}
+
+function total(offsets: ReadonlyMap<number, number>): number {
+  return [...offsets.values()].reduce((sum, offset) => sum + offset, 0);
 }
 
 function sorted(counts: Record<string, number>): Record<string, number> {

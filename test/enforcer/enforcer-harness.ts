@@ -110,7 +110,7 @@ export async function waitForEnforcerProgress(kafka: Kafka, route: Route, timeou
 }
 
 /** The offsets the route's group has committed per partition of its source topic (0 where none). */
-async function committedOffsets(kafka: Kafka, route: Route): Promise<Map<number, number>> {
+export async function committedOffsets(kafka: Kafka, route: Route): Promise<Map<number, number>> {
   const admin = kafka.admin();
   await admin.connect();
   try {

@@ -21,9 +21,9 @@ function fakeKafka(): { kafka: KafkaClient; topicLog: string[]; inFlight: () => 
     on: () => undefined,
     connect: () => Promise.resolve(),
     disconnect: () => Promise.resolve(),
-    send: ({ messages }: { messages: EncodedAuditRecord[] }) =>
+    sendBatch: ({ topicMessages }: { topicMessages: { messages: EncodedAuditRecord[] }[] }) =>
       new Promise<void>((resolve, reject) => {
-        waiting.push({ messages, resolve, reject });
+        waiting.push({ messages: topicMessages.flatMap((t) => t.messages), resolve, reject });
       }),
   };
   return {

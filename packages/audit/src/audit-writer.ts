@@ -1,4 +1,4 @@
-import { backoffDelayMs } from "@flowzone/kafka";
+import { PartitionedSender, backoffDelayMs } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
 
 import type { EncodedAuditRecord } from "./audit-record";
@@ -116,12 +116,15 @@ export class AuditWriter {
   private loop: Promise<void> = Promise.resolve();
   private closed: Promise<void> | undefined;
   private readonly deadLetters: DeadLetters;
+  /** A batch goes out partition by partition: a multi-partition send can lose records when a broker stops. */
+  private readonly sender: PartitionedSender;
 
   private constructor(
     private readonly options: ResolvedAuditWriterOptions,
     private readonly spool: DiskSpool,
     private readonly producer: Producer,
   ) {
+    this.sender = new PartitionedSender(options.kafka);
     this.deadLetters = new DeadLetters(options.spoolDir);
     this.cache = new SpoolCache(options.maxQueueRecords);
     this.commits = new GroupCommit(() => spool.sync(options.fsync));
@@ -212,6 +215,7 @@ export class AuditWriter {
     await this.producer.disconnect().catch((error: unknown) => {
       this.log.warn({ err: error }, "audit producer did not disconnect cleanly");
     });
+    await this.sender.close().catch(() => undefined);
     const { sent, spooledRecords, dropped } = this.stats();
     this.log.info({ sent, spooledRecords, dropped }, "audit writer closed");
   }
@@ -307,7 +311,8 @@ export class AuditWriter {
   }
 
   private async send(records: readonly EncodedAuditRecord[]): Promise<void> {
-    await this.producer.send({ topic: this.options.topic, acks: -1, messages: records.map((r) => ({ key: r.key, value: r.value })) });
+    const messages = records.map((r) => ({ key: r.key, value: r.value }));
+    await this.sender.send([{ topic: this.options.topic, messages }], (topicMessages) => this.producer.sendBatch({ topicMessages, acks: -1 }));
   }
 
   /**

@@ -1,4 +1,4 @@
-import { signControlRecord, type ControlSigningKey } from "@flowzone/kafka";
+import { PartitionedSender, signControlRecord, type ControlSigningKey } from "@flowzone/kafka";
 import type { Kafka, Message, Producer } from "kafkajs";
 
 import type { OutboxTarget } from "./outbox-store";
@@ -32,6 +32,8 @@ export async function createKafkaRecordSender(
 ): Promise<RecordSender> {
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
+  // Partition by partition: a send spanning several leaders can lose records when a broker stops.
+  const sender = new PartitionedSender(kafka);
   const message = (topic: string, target: OutboxTarget, { key, value }: OutgoingRecord): Message => {
     if (target !== "control" || signingKey === undefined) return { key, value };
     return { key, value, headers: signControlRecord(signingKey, { topic, key: Buffer.from(key, "utf8"), value }) };
@@ -40,8 +42,12 @@ export async function createKafkaRecordSender(
     async send(target, records) {
       if (records.length === 0) return;
       const topic = topics[target];
-      await producer.send({ topic, acks: -1, messages: records.map((record) => message(topic, target, record)) });
+      const messages = records.map((record) => message(topic, target, record));
+      await sender.send([{ topic, messages }], (topicMessages) => producer.sendBatch({ topicMessages, acks: -1 }));
     },
-    close: () => producer.disconnect(),
+    close: async () => {
+      await sender.close().catch(() => undefined);
+      await producer.disconnect();
+    },
   };
 }

@@ -1,3 +1,4 @@
+import { PartitionedSender } from "@flowzone/kafka";
 import type { Kafka, Producer } from "kafkajs";
 
 import type { EncodedFlowReport } from "./flow-report-record";
@@ -17,6 +18,8 @@ const SEND_RETRY = { retries: 2, initialRetryTime: 200, maxRetryTime: 1_000 } as
  */
 export class KafkaFlowSender implements FlowSender {
   private readonly producer: Producer;
+  /** Partition by partition: a send spanning several leaders can lose records when a broker stops. */
+  private readonly sender: PartitionedSender;
   private connected: Promise<void> | undefined;
 
   constructor(
@@ -24,6 +27,7 @@ export class KafkaFlowSender implements FlowSender {
     private readonly topic: string,
   ) {
     this.producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false, retry: SEND_RETRY });
+    this.sender = new PartitionedSender(kafka);
   }
 
   async send(records: readonly EncodedFlowReport[]): Promise<void> {
@@ -32,10 +36,12 @@ export class KafkaFlowSender implements FlowSender {
       throw error;
     });
     await this.connected;
-    await this.producer.send({ topic: this.topic, acks: -1, messages: records.map((record) => ({ key: record.key, value: record.value })) });
+    const messages = records.map((record) => ({ key: record.key, value: record.value }));
+    await this.sender.send([{ topic: this.topic, messages }], (topicMessages) => this.producer.sendBatch({ topicMessages, acks: -1 }));
   }
 
   async close(): Promise<void> {
+    await this.sender.close().catch(() => undefined);
     await this.producer.disconnect();
   }
 }

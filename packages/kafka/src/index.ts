@@ -14,6 +14,7 @@ export { parseClientProperties, type ClientProperty } from "./client-properties"
 export { awaitGroupCoordinator } from "./await-group-coordinator";
 export { backoffDelayMs, type ExponentialBackoff } from "./exponential-backoff";
 export { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, readMaxMessageBytes } from "./max-message-bytes";
+export { PartitionedSender } from "./partitioned-send";
 export {
   CONTROL_SIGNATURE_HEADERS,
   controlKeyId,

@@ -1,6 +1,6 @@
 import type { Kafka, KafkaMessage, Message, Producer } from "kafkajs";
 
-import { AUDIT_TOPIC, REDRIVE_LEDGER_TOPIC, auditTopicSpec, ensureTopics } from "@flowzone/kafka";
+import { AUDIT_TOPIC, PartitionedSender, REDRIVE_LEDGER_TOPIC, auditTopicSpec, ensureTopics } from "@flowzone/kafka";
 import type { PolicyEngine } from "@flowzone/engine";
 import type { Logger } from "@flowzone/logging";
 
@@ -89,6 +89,7 @@ export async function redriveQuarantine(options: RedriveOptions): Promise<Redriv
     transactionTimeout: TRANSACTION_TIMEOUT_MS,
   });
   await producer.connect();
+  const sender = new PartitionedSender(kafka);
   try {
     // Fences every earlier holder of the id: its open transaction is aborted (or completed) first.
     await (await producer.transaction()).abort();
@@ -105,7 +106,7 @@ export async function redriveQuarantine(options: RedriveOptions): Promise<Redriv
       what: `re-drive of route ${route.name}`,
       onRecords: async (partition, messages) => {
         for (let i = 0; i < messages.length; i += CHUNK_RECORDS) {
-          await redriveChunk(producer, { ...context, nowMs: now() }, partition, messages.slice(i, i + CHUNK_RECORDS), { to, auditTopic, ledgerTopic }, counts);
+          await redriveChunk({ producer, sender }, { ...context, nowMs: now() }, partition, messages.slice(i, i + CHUNK_RECORDS), { to, auditTopic, ledgerTopic }, counts);
           log.debug(counts, "re-drive progress");
         }
       },
@@ -118,6 +119,7 @@ export async function redriveQuarantine(options: RedriveOptions): Promise<Redriv
     }
     throw error;
   } finally {
+    await sender.close().catch(() => undefined);
     await producer.disconnect().catch((error: unknown) => {
       log.debug({ err: error }, "closing the re-drive producer failed");
     });
@@ -128,7 +130,7 @@ type Counts = { -readonly [K in keyof RedriveSummary]: RedriveSummary[K] };
 
 /** Decides a chunk and commits what it forwards in one transaction; counts only once committed. */
 async function redriveChunk(
-  producer: Producer,
+  { producer, sender }: { readonly producer: Producer; readonly sender: PartitionedSender },
   context: RedriveContext,
   partition: number,
   messages: readonly KafkaMessage[],
@@ -152,14 +154,12 @@ async function redriveChunk(
   if (forwards.length > 0) {
     const transaction = await producer.transaction();
     try {
-      await transaction.sendBatch({
-        acks: -1,
-        topicMessages: [
-          { topic: topics.to, messages: forwards },
-          { topic: topics.auditTopic, messages: audits },
-          { topic: topics.ledgerTopic, messages: entries },
-        ],
-      });
+      const topicMessages = [
+        { topic: topics.to, messages: forwards },
+        { topic: topics.auditTopic, messages: audits },
+        { topic: topics.ledgerTopic, messages: entries },
+      ];
+      await sender.send(topicMessages, (part) => transaction.sendBatch({ acks: -1, topicMessages: part }));
       await transaction.commit();
     } catch (error) {
       await transaction.abort().catch(() => undefined);

@@ -1,7 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer, TopicMessages } from "kafkajs";
 
 import { isUnsendable } from "@flowzone/audit";
-import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, readMaxMessageBytes } from "@flowzone/kafka";
+import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, PartitionedSender, readMaxMessageBytes } from "@flowzone/kafka";
 
 import type { PolicyEngine } from "@flowzone/engine";
 import type { FlowReporter } from "@flowzone/flow-report";
@@ -67,6 +67,8 @@ export class RouteWorker {
   private readonly consumer: Consumer;
   private readonly admin;
   private readonly producers: PartitionProducers;
+  /** Every produce request of the route, split by partition. */
+  private readonly sender: PartitionedSender;
   /** The one idempotent, non-transactional producer of an at-least-once route. */
   private plainProducer: Producer | undefined;
   /** `max.message.bytes` of the topics the route writes, as read at start and after a refusal. */
@@ -89,6 +91,7 @@ export class RouteWorker {
       retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 5000 },
     });
     this.admin = kafka.admin();
+    this.sender = new PartitionedSender(kafka);
     this.producers = new PartitionProducers({
       kafka,
       transactionalIdBase: `${options.transactionalIdPrefix}-${route.name}-${route.from}`,
@@ -145,6 +148,7 @@ export class RouteWorker {
     await this.consumer.disconnect();
     await this.producers.closeAll();
     await this.plainProducer?.disconnect();
+    await this.sender.close();
     await this.admin.disconnect();
   }
 
@@ -284,7 +288,7 @@ export class RouteWorker {
     if (this.plainProducer !== undefined) {
       const producer = this.plainProducer;
       return async (sends, nextOffset) => {
-        await sendInOrder(sends, (topicMessages) => producer.sendBatch({ topicMessages, acks: -1 }));
+        await sendInOrder(sends, (topicMessages) => this.sender.send(topicMessages, (part) => producer.sendBatch({ topicMessages: part, acks: -1 })));
         await this.consumer.commitOffsets([{ topic, partition, offset: nextOffset }]);
       };
     }
@@ -300,7 +304,7 @@ export class RouteWorker {
         return undefined;
       }
     }
-    return (sends, nextOffset) => commitBatch(slot.producer, { sends, consumerGroupId: this.groupId, topic, partition, nextOffset });
+    return (sends, nextOffset) => commitBatch(slot.producer, { sends, consumerGroupId: this.groupId, topic, partition, nextOffset }, this.sender);
   }
 
   /** Decides one record (pure): its output, its audit records, how it counts. */

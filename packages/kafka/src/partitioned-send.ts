@@ -1,0 +1,99 @@
+import { Partitioners, type Admin, type Kafka, type PartitionMetadata, type RecordMetadata, type TopicMessages } from "kafkajs";
+
+/** How long a topic's partition count is trusted: partitions are added rarely, and by hand. */
+export const COUNT_TTL_MS = 60_000;
+
+type Partitioner = ReturnType<typeof Partitioners.DefaultPartitioner>;
+
+/**
+ * Sends records as one kafkajs send per topic partition, never one send spanning several
+ * partition leaders.
+ *
+ * Why: kafkajs (2.2.4, tulios/kafkajs#1303, still open) retries a failed send broker by broker,
+ * remembering which brokers answered and sending again only to the others, with the partitions
+ * regrouped by the leaders the refreshed metadata names. When a broker stops mid-send, a partition
+ * can move onto a broker that had already answered (its records are never sent, yet the send
+ * resolves: lost, and a transaction commits without them) or away from one (its records are sent
+ * twice under new sequence numbers: duplicated inside the transaction). A send of one partition
+ * has one leader at a time, so kafkajs retries all of it or none.
+ *
+ * Each record's partition is chosen here, explicitly, by kafkajs's own default partitioner (Java's
+ * murmur2 of the key, round robin without one), so records land where a plain send would put
+ * them. That needs the topic's partition count: read through an admin client, kept for
+ * {@link COUNT_TTL_MS}. A topic whose count cannot be read is sent as one kafkajs send, as before.
+ */
+export class PartitionedSender {
+  /** Created and connected on first use, so a sender that never sends opens no connection. */
+  private admin: Admin | undefined;
+  private connected: Promise<void> | undefined;
+  private readonly counts = new Map<string, { readonly partitions: number; readonly readAt: number }>();
+  private readonly partitioner = Partitioners.DefaultPartitioner();
+
+  constructor(private readonly kafka: Pick<Kafka, "admin">) {}
+
+  /**
+   * Sends every topic's records through `sendBatch`, one call per partition, all at once; resolves
+   * when all were acknowledged, rejects with the first failure once every call has ended (so a
+   * caller that aborts a transaction or retries does so with nothing in flight).
+   */
+  async send(topicMessages: readonly TopicMessages[], sendBatch: (topicMessages: TopicMessages[]) => Promise<RecordMetadata[]>): Promise<RecordMetadata[]> {
+    const counts = new Map<string, number | undefined>();
+    for (const { topic } of topicMessages) counts.set(topic, await this.partitionsOf(topic));
+    const parts = splitByPartition(topicMessages, (topic) => counts.get(topic), this.partitioner);
+    const settled = await Promise.allSettled(parts.map((part) => sendBatch(part)));
+    const failed = settled.find((result): result is PromiseRejectedResult => result.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
+    return settled.flatMap((result) => (result.status === "fulfilled" ? result.value : []));
+  }
+
+  async close(): Promise<void> {
+    if (this.connected !== undefined) await this.admin?.disconnect();
+  }
+
+  /** The topic's partition count, as read within the last {@link COUNT_TTL_MS}; undefined when it cannot be read. */
+  private async partitionsOf(topic: string): Promise<number | undefined> {
+    const known = this.counts.get(topic);
+    if (known !== undefined && Date.now() - known.readAt < COUNT_TTL_MS) return known.partitions;
+    try {
+      const admin = (this.admin ??= this.kafka.admin());
+      this.connected ??= admin.connect().catch((error: unknown) => {
+        this.connected = undefined;
+        throw error;
+      });
+      await this.connected;
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+      const partitions = metadata.topics[0]?.partitions.length ?? 0;
+      if (partitions === 0) return known?.partitions;
+      this.counts.set(topic, { partitions, readAt: Date.now() });
+      return partitions;
+    } catch {
+      return known?.partitions;
+    }
+  }
+}
+
+/**
+ * One item per topic partition, each message given its partition (a message's own partition kept),
+ * in the order given within each partition. A topic whose partition count is unknown stays one
+ * item, its messages as they were.
+ */
+export function splitByPartition(topicMessages: readonly TopicMessages[], partitionsOf: (topic: string) => number | undefined, partitioner: Partitioner): TopicMessages[][] {
+  const parts: TopicMessages[][] = [];
+  for (const { topic, messages } of topicMessages) {
+    const count = partitionsOf(topic);
+    if (count === undefined) {
+      parts.push([{ topic, messages }]);
+      continue;
+    }
+    const partitionMetadata = Array.from({ length: count }, (_, partitionId): PartitionMetadata => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [], isr: [] }));
+    const byPartition = new Map<number, TopicMessages["messages"]>();
+    for (const message of messages) {
+      const partition = partitioner({ topic, partitionMetadata, message });
+      const list = byPartition.get(partition);
+      if (list === undefined) byPartition.set(partition, [{ ...message, partition }]);
+      else list.push({ ...message, partition });
+    }
+    for (const partitionMessages of byPartition.values()) parts.push([{ topic, messages: partitionMessages }]);
+  }
+  return parts;
+}
