@@ -5,6 +5,7 @@
 // every change lands on the audit topic with the admin's subject. axe-core finds no serious or
 // critical violation on any page, and each page's screenshot is kept under
 // .flowzone/test-artifacts/console/ (FLOWZONE_UPDATE_DOCS_SCREENSHOTS=1 also refreshes the README's, docs/images/console-*.png).
+import { encodeZoneTraffic } from "@flowzone/audit";
 import { startControlService, type RunningControlService } from "@flowzone/control-service";
 import type { Page } from "playwright-core";
 
@@ -65,11 +66,15 @@ describe("the privacy console in a browser", () => {
     let viewer: Page | undefined;
     let admin: Page | undefined;
 
-    await step("start the control plane, its HTTP API and chromium", async () => {
+    // On a fresh machine apt-get fetches chromium first (over 100 MB): a step, and a deadline, of its own.
+    await step("start chromium, installed with apt-get when missing", async () => {
       requireBuiltConsole();
+      browser = await launchBrowser();
+    }, { timeoutMs: 600_000 });
+
+    await step("start the control plane and its HTTP API", async () => {
       h = await startHarness();
       service = await startControlService({ controlPlane: h.running.controlPlane, host: "127.0.0.1", httpPort: 0, grpcPort: 0, tokens: TOKENS, logger: collectingLogger().logger });
-      browser = await launchBrowser();
     }, { timeoutMs: 120_000 });
 
     await step("a token the control plane does not know is refused, saying so", async () => {
@@ -218,9 +223,22 @@ describe("the privacy console in a browser", () => {
       if (admin === undefined) throw new Error("no admin tab");
       await admin.getByRole("link", { name: "Decision points" }).click();
       await admin.getByRole("heading", { name: "Decision points", level: 1 }).waitFor();
-      await admin.locator("main p").filter({ hasText: /decision points|Policy version in force/ }).first().waitFor();
+      const inForce = await admin.locator("main p").filter({ hasText: "Policy version in force" }).locator("code").textContent();
+      if (h === undefined || inForce === null || inForce === "none pushed yet") throw new Error(`no policy version in force on the page: ${String(inForce)}`);
+      // Two reporters' zone traffic: a decision service on the policy in force, an enforcer one version behind.
+      const now = h.clock.now();
+      await produce(h.kafka, h.auditTopic, [
+        encodeZoneTraffic({ zone: "banana", decisions: 40, windowStartMs: now - 60_000, windowEndMs: now, enforcementPoint: "decision_service", reporter: "pdp-a", policyVersion: inForce }),
+        encodeZoneTraffic({ zone: "banana", decisions: 7, windowStartMs: now - 60_000, windowEndMs: now, enforcementPoint: "stream_enforcer", reporter: "enforcer-b", policyVersion: "sha256:stale" }),
+      ]);
+      const rows = admin.getByTestId("decision-points").locator("tbody tr");
+      await waitUntil("both reporters listed", () => rows.count(), (count) => count === 2, { timeoutMs: 20_000, intervalMs: 250 });
+      const tab = admin;
+      const row = async (reporter: string): Promise<string[]> => tab.getByTestId("decision-points").locator("tbody tr").filter({ has: tab.getByRole("rowheader", { name: reporter }) }).locator("td").allTextContents();
+      expect(await row("pdp-a")).toEqual(["decision_service", `${inForce} current`, expect.any(String), "banana"]);
+      expect(await row("enforcer-b")).toEqual(["stream_enforcer", "sha256:stale lagging", expect.any(String), "banana"]);
       await expectAccessible(admin);
       await screenshot(admin, "decision-points");
     }, UI_STEP);
-  }, 420_000);
+  }, 1_020_000);
 });

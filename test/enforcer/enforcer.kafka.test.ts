@@ -8,7 +8,7 @@ import { startEnforcer, type RunningEnforcer, type Route } from "@flowzone/enfor
 
 import { testBrokers, testKafka } from "../support/kafka";
 import { collectingLogger } from "../support/logger";
-import { waitFor } from "../support/poll";
+import { waitFor, waitUntil } from "../support/poll";
 import { readToEnd } from "../support/topic-tail";
 import { createTopics, produce } from "../support/topics";
 import { decodeAudit, header, testTopics, waitForEnforcerCaughtUp, writeBundleDir, bundleYaml } from "./enforcer-harness";
@@ -192,7 +192,8 @@ describe("the stream enforcer", () => {
     await waitFor("the new policy version", () => enforcer.policyVersion() !== before, { timeoutMs: 10_000 });
     await produce(kafka, topics.from, [{ key: "2", value: "passes", headers: { "flowzone-labels": "health" } }]);
     await waitForEnforcerCaughtUp(kafka, route);
-    const out = await readToEnd(kafka, topics.to);
+    // The group's offset commits with the transaction; the output partition's commit marker can land a moment later.
+    const out = await waitUntil("the forwarded record to be committed", () => readToEnd(kafka, topics.to), (records) => records.length > 0, { timeoutMs: 10_000, intervalMs: 200 });
     expect(out.map((m) => m.value?.toString())).toEqual(["passes"]);
     expect((await readToEnd(kafka, topics.quarantine)).map((m) => m.value?.toString())).toEqual(["held"]);
     expect(header(out[0], "flowzone-labels")).toBe("banana,health");
