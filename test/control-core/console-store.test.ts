@@ -147,6 +147,24 @@ describe.each(STORES)("the console's reads on %s", (storeName) => {
     expect(again).toEqual(expected);
   }, STORE_TEST_MS);
 
+  it("lists every zone with the numbers its own status gives: all zones' kept counts read in one statement", async () => {
+    const apple: Flow = { zone: "apple", rule: "boundary", producer: "svc:apple-app", sink: "kafka:ads", labels: ["apple"] };
+    const [, , zones, banana, appleZone] = await run([
+      { consume: [violationRecord(toAds, NOW - 2 * DAY), violationRecord(other, NOW - 60_000), violationRecord(apple, NOW - 40_000), trafficRecord("apple", 7, NOW - 1000), trafficRecord("banana", 3, NOW - 90_000)] },
+      fixed(toAds),
+      { call: "listZones", args: [] },
+      { call: "getZone", args: ["banana"] },
+      { call: "getZone", args: ["apple"] },
+    ]);
+    const listed = zones as { name: string }[];
+    expect(listed.map((zone) => zone.name)).toEqual(["banana", "apple"]);
+    expect(banana).toMatchObject({ ...listed[0], openViolations: 1, lastViolationAt: at(NOW - 60_000) });
+    expect(appleZone).toMatchObject({ ...listed[1], openViolations: 1, lastViolationAt: at(NOW - 40_000) });
+    // Each zone's own quiet period: banana's 60 s leaves out its traffic of 90 s ago, apple's 30 s holds its 7 decisions.
+    expect(banana).toMatchObject({ readiness: { decisionsInQuietPeriod: 0 } });
+    expect(appleZone).toMatchObject({ readiness: { decisionsInQuietPeriod: 7 } });
+  }, STORE_TEST_MS);
+
   it("pages violations by keyset, most recently seen first (ties by id), for one status and for all", async () => {
     const flows = Array.from({ length: 5 }, (_, i) => ({ flow: { ...toAds, producer: `svc:p${i}` }, lastSeen: NOW - (i < 3 ? 0 : i) * 1000 }));
     const listed = flows

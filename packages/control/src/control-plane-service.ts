@@ -47,6 +47,7 @@ import { checkException, checkFlip } from "./request-checks";
 import {
   addRemediation,
   backlogStats,
+  type BacklogStats,
   getSignature,
   listSignatures,
   markSignatureFixed,
@@ -144,9 +145,7 @@ export class ControlPlaneService implements ControlPlane {
   async listZones(): Promise<ZoneView[]> {
     const policy = await this.requirePolicy();
     const modes = await runtimeModes(this.db);
-    const views: ZoneView[] = [];
-    for (const zone of policy.bundle.zones) views.push((await this.zoneState(this.db, policy, zone, modes)).view);
-    return views;
+    return (await this.zoneStates(this.db, policy, policy.bundle.zones, modes)).map((state) => state.view);
   }
 
   async getZone(name: string): Promise<ZoneDetail> {
@@ -539,14 +538,35 @@ export class ControlPlaneService implements ControlPlane {
     }
   }
 
-  private async zoneState(
+  private async zoneState(db: Queryable, policy: CurrentPolicy, zone: Zone, modes: ReadonlyMap<string, Mode>): Promise<{ view: ZoneView; readiness: ZoneReadiness }> {
+    const [state] = await this.zoneStates(db, policy, [zone], modes);
+    if (state === undefined) throw new Error(`no backlog numbers for zone ${zone.name}`);
+    return state;
+  }
+
+  /** The zones' views and readiness, their backlog numbers read in one statement. */
+  private async zoneStates(
     db: Queryable,
+    policy: CurrentPolicy,
+    zones: readonly Zone[],
+    modes: ReadonlyMap<string, Mode>,
+  ): Promise<{ view: ZoneView; readiness: ZoneReadiness }[]> {
+    const nowMs = this.now();
+    const stats = await backlogStats(db, zones.map((zone) => ({ zone: zone.name, quietPeriodMs: zone.quietPeriodMs })), nowMs, drainWindowStartMs(nowMs));
+    return zones.map((zone, i) => {
+      const zoneStats = stats[i];
+      if (zoneStats === undefined) throw new Error(`no backlog numbers for zone ${zone.name}`);
+      return this.zoneStateOf(policy, zone, modes, nowMs, zoneStats);
+    });
+  }
+
+  private zoneStateOf(
     policy: CurrentPolicy,
     zone: Zone,
     modes: ReadonlyMap<string, Mode>,
-  ): Promise<{ view: ZoneView; readiness: ZoneReadiness }> {
-    const nowMs = this.now();
-    const stats = await backlogStats(db, zone.name, nowMs, zone.quietPeriodMs, drainWindowStartMs(nowMs));
+    nowMs: number,
+    stats: BacklogStats,
+  ): { view: ZoneView; readiness: ZoneReadiness } {
     const readiness = computeReadiness({ nowMs, quietPeriodMs: zone.quietPeriodMs, ...stats });
     const mode = modes.get(zone.name) ?? zone.mode;
     const view: ZoneView = {

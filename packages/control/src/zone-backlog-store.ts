@@ -39,15 +39,6 @@ export async function zoneBacklog(db: Queryable, zone: string): Promise<{ openSi
   return { openSignatures: row?.open_signatures ?? 0, lastSeenMs: last === null ? null : new Date(last).getTime() };
 }
 
-/** Signatures that opened (first seen or reopened) and were resolved on the UTC days from `fromMs`'s to today's. */
-export async function backlogPace(db: Queryable, zone: string, fromMs: number): Promise<{ opened: number; resolved: number }> {
-  const rows = await db.query<{ opened: number | null; resolved: number | null }>(
-    "SELECT sum(opened) AS opened, sum(resolved) AS resolved FROM zone_backlog_days WHERE zone = $1 AND day >= $2::date",
-    [zone, utcDay(fromMs)],
-  );
-  return { opened: rows[0]?.opened ?? 0, resolved: rows[0]?.resolved ?? 0 };
-}
-
 /**
  * The last `days` UTC days of a zone's backlog up to today's, oldest first. The store keeps what
  * opened and closed each day; a day's open count is worked back from today's: minus what opened
