@@ -6,8 +6,16 @@ import type { Kafka, KafkaMessage } from "kafkajs";
  * Reads `topic` from the beginning up to the end offsets it has when the call starts, handing
  * every message to `onMessage` in partition order, and returns how many records that span
  * holds. A benchmark's after-run check, so it never waits for records written later.
+ * `onJoined` is called when the consumer has joined its group and starts fetching: a reader
+ * timed from there is timed without the group's set-up.
  */
-export async function readTopicToEnd(kafka: Kafka, topic: string, timeoutMs: number, onMessage: (message: KafkaMessage) => void): Promise<number> {
+export async function readTopicToEnd(
+  kafka: Kafka,
+  topic: string,
+  timeoutMs: number,
+  onMessage: (message: KafkaMessage) => void,
+  onJoined?: () => void,
+): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
   const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
@@ -16,6 +24,7 @@ export async function readTopicToEnd(kafka: Kafka, topic: string, timeoutMs: num
   if (pending.size === 0) return endOffsets;
   let read = 0;
   const consumer = kafka.consumer({ groupId: `bench-read-${randomBytes(6).toString("hex")}`, maxWaitTimeInMs: 100, maxBytes: 64 << 20, maxBytesPerPartition: 16 << 20 });
+  if (onJoined !== undefined) consumer.on(consumer.events.GROUP_JOIN, onJoined);
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
