@@ -34,6 +34,8 @@ export interface ClusterNode {
   /** `127.0.0.1:port`; the same across restarts. */
   readonly address: string;
   readonly running: boolean;
+  /** The JVM's process id while it runs: what a caller kills synchronously when its own process exits. */
+  readonly pid: number | undefined;
   /** The node's log (appended to across restarts). */
   readonly logFile: string;
   /** Graceful (SIGTERM, SIGKILL after a grace period); resolves when the process is gone. */
@@ -95,6 +97,9 @@ function clusterNode(options: KafkaNodeOptions, clusterSize: number): ClusterNod
     logFile: path.join(options.workDir, "broker.log"),
     get running() {
       return current?.running ?? false;
+    },
+    get pid() {
+      return current?.running === true ? current.pid : undefined;
     },
     async stop() {
       await current?.stop();

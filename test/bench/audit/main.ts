@@ -14,20 +14,18 @@
  *          --cpu-prof (profile both services with node --cpu-prof and summarise; implies --no-write)
  */
 import { randomBytes } from "node:crypto";
-import { once } from "node:events";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 
 import type * as grpc from "@grpc/grpc-js";
 import { createKafka } from "@flowzone/kafka";
-import type { LocalBroker } from "@flowzone/kafka-local";
 import { createLogger } from "@flowzone/logging";
 import type { Admin } from "kafkajs";
 
 import type { Child } from "../common/children";
-import { startBenchBroker } from "../common/bench-broker";
-import { installHandlers, onExit, startChild, stopAll } from "../common/children";
+import { startBenchBroker, type BenchKafka } from "../common/bench-broker";
+import { endChild, installHandlers, onExit, startChild, stopAll } from "../common/children";
 import { cpuSeconds } from "../common/cpu";
 import type { RunResult } from "../common/load-generator";
 import { connect, runClosedLoop, runStreams, waitForReady } from "../common/load-generator";
@@ -59,17 +57,6 @@ interface Service {
   readonly client: grpc.Client;
   readonly address: string;
   readonly policyVersion: string;
-}
-
-/** Closes a child's stdin (its signal to shut down cleanly, which also writes a --cpu-prof profile) and waits; SIGKILL after `graceMs`. */
-async function endChild(child: Child, graceMs: number): Promise<void> {
-  const proc = child.process;
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = once(proc, "exit");
-  proc.stdin?.end();
-  const timer = setTimeout(() => proc.kill("SIGKILL"), graceMs);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** Each service as the progress lines name it. */
@@ -114,7 +101,7 @@ async function main(): Promise<void> {
     if (!opts.cpuProf) rmSync(workDir, { recursive: true, force: true });
   });
   const logger = createLogger({ level: "error", service: "flowzone-bench-audit" });
-  let broker: LocalBroker | undefined;
+  let broker: BenchKafka | undefined;
   let admin: Admin | undefined;
   const services: Service[] = [];
   let failed = false;

@@ -123,6 +123,17 @@ export async function startChild<T>(
   return { child, value };
 }
 
+/** Closes a child's stdin (its signal to shut down cleanly, which also writes a --cpu-prof profile) and waits; SIGKILL after `graceMs`. */
+export async function endChild(child: Child, graceMs: number): Promise<void> {
+  const proc = child.process;
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = once(proc, "exit");
+  proc.stdin?.end();
+  const timer = setTimeout(() => proc.kill("SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
 export async function stopAll(): Promise<void> {
   await Promise.all([...children].map(async (proc) => {
     if (proc.exitCode === null && proc.signalCode === null) {

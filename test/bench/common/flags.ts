@@ -13,3 +13,12 @@ export function eachFlag(argv: readonly string[], onFlag: (flag: string, positiv
     });
   }
 }
+
+/**
+ * `--cluster`: the benchmark runs on a fresh local cluster of {@link CLUSTER_BROKERS} brokers instead
+ * of the single broker, so replication (acks from two of three replicas), leaders spread over nodes
+ * and consumer groups of several processes are part of what is measured (issue 11, item 6).
+ */
+export const CLUSTER_FLAG = "--cluster";
+/** Nodes of the cluster mode: the smallest cluster on which flowzone replicates its topics three times. */
+export const CLUSTER_BROKERS = 3;

@@ -12,10 +12,9 @@
 import { cpus, loadavg } from "node:os";
 
 import { createKafka } from "@flowzone/kafka";
-import type { LocalBroker } from "@flowzone/kafka-local";
 import { createLogger } from "@flowzone/logging";
 
-import { startBenchBroker } from "../common/bench-broker";
+import { startBenchBroker, type BenchKafka } from "../common/bench-broker";
 import { installHandlers } from "../common/children";
 import { repoRoot } from "../common/report";
 import { render } from "./results";
@@ -32,7 +31,7 @@ async function main(): Promise<void> {
   ];
   for (const line of machine) progress(line);
   const logger = createLogger({ level: "error", service: "flowzone-bench-control" });
-  let broker: LocalBroker | undefined;
+  let broker: BenchKafka | undefined;
   try {
     broker = await startBenchBroker(repoRoot(), progress);
     const kafka = createKafka({ brokers: [broker.brokers], clientId: "bench-control", logger });

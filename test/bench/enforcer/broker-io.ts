@@ -1,28 +1,16 @@
 /** The benchmark's own Kafka work: topics, pre-producing, paced producing and latency reads. */
+import { ensureTopics } from "@flowzone/kafka";
 import type { Kafka, Producer } from "kafkajs";
 
 import { benchRecord, quarantinedRecord, SENT_HEADER } from "./workload";
 
-/** Creates the topics and waits until each has its partitions' leaders (metadata can lag a deletion). */
+/**
+ * Creates the topics as flowzone creates its own (`ensureTopics`): one replica on the single broker,
+ * three with two in sync on the cluster, so the pipe's and the enforcer's acks=all writes wait for
+ * replication there. Resolves once every partition's leader serves.
+ */
 export async function createTopics(kafka: Kafka, topics: readonly { topic: string; partitions: number }[]): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ waitForLeaders: false, topics: topics.map((t) => ({ topic: t.topic, numPartitions: t.partitions, replicationFactor: 1 })) });
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      try {
-        const metadata = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
-        if (metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-      }
-      if (Date.now() > deadline) throw new Error(`topics ${topics.map((t) => t.topic).join(", ")} have no leaders after 30 s`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  } finally {
-    await admin.disconnect();
-  }
+  await ensureTopics(kafka, topics);
 }
 
 export async function deleteTopics(kafka: Kafka, topics: readonly string[]): Promise<void> {

@@ -21,10 +21,12 @@ export interface ChildConfig {
   readonly lanes: readonly [Lane, Lane];
   readonly auditTopic: string;
   readonly policyDir: string;
-  /** Unique per run: transactional ids and groups never meet those of another run. */
+  /**
+   * Unique per run: transactional ids and groups never meet those of another run. The children of
+   * one run (several in cluster mode) share it, so they form one consumer group and a partition's
+   * transactional id follows the partition from one process to another.
+   */
   readonly runId: string;
-  /** Records of the throughput lane; "done" is printed once that many are committed. */
-  readonly target: number;
 }
 
 export interface ChildCounts {
@@ -36,36 +38,33 @@ export interface ChildCounts {
   readonly aborted: number;
 }
 
-export type ChildEvent =
-  | { readonly event: "ready" }
-  | { readonly event: "first"; readonly counts: ChildCounts; readonly cpuSeconds: number }
-  | { readonly event: "done"; readonly counts: ChildCounts; readonly cpuSeconds: number; readonly recordsPerSec: number; readonly seconds: number };
+/** Where a child stands: its counts and CPU seconds at `at` (Unix ms, comparable across the run's processes). */
+export interface ChildProgress {
+  readonly counts: ChildCounts;
+  readonly cpuSeconds: number;
+  readonly at: number;
+}
+
+export type ChildEvent = { readonly event: "ready" } | ({ readonly event: "progress" } & ChildProgress);
 
 const POLL_MS = 20;
 
 /**
- * Prints "ready", then polls `counts` and prints "first" when the first records were committed
- * and "done" (with records/s from first to done) once `target` were; resolves when stdin closes.
- * Both carry the process's CPU seconds (utime + stime of all its threads, from /proc/<pid>/stat).
+ * Prints "ready", then polls `counts` and prints "progress" each time more records were committed,
+ * with the process's CPU seconds (utime + stime of all its threads, from /proc/<pid>/stat); the
+ * benchmark sums the progress of every child of a run. Resolves when stdin closes.
  */
-export async function reportProgress(config: ChildConfig, counts: () => ChildCounts): Promise<void> {
+export async function reportProgress(counts: () => ChildCounts): Promise<void> {
   const print = (event: ChildEvent): void => {
     process.stdout.write(`${JSON.stringify(event)}\n`);
   };
   print({ event: "ready" });
-  let first: { at: number; records: number } | undefined;
-  let done = false;
+  let records = 0;
   const timer = setInterval(() => {
     const now = counts();
-    if (first === undefined && now.records > 0) {
-      first = { at: performance.now(), records: now.records };
-      print({ event: "first", counts: now, cpuSeconds: cpuSeconds(process.pid) });
-    }
-    if (!done && first !== undefined && now.records >= config.target) {
-      done = true;
-      const seconds = (performance.now() - first.at) / 1000;
-      print({ event: "done", counts: now, cpuSeconds: cpuSeconds(process.pid), seconds, recordsPerSec: (now.records - first.records) / seconds });
-    }
+    if (now.records === records) return;
+    records = now.records;
+    print({ event: "progress", counts: now, cpuSeconds: cpuSeconds(process.pid), at: performance.timeOrigin + performance.now() });
   }, POLL_MS);
   process.stdin.resume();
   await new Promise<void>((resolve) => process.stdin.once("end", resolve));

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     sessionTimeoutMs: 10_000,
   });
   // The latency lane only sees records after "done", so the summed counters are the main lane's until then.
-  await reportProgress(config, () => {
+  await reportProgress(() => {
     const s = enforcer.stats();
     return { records: s.records, forwarded: s.forwarded, quarantined: s.quarantined, audits: s.audits, transactions: s.batches, aborted: s.abortedBatches };
   });

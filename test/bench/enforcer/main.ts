@@ -8,11 +8,10 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { createKafka } from "@flowzone/kafka";
-import type { LocalBroker } from "@flowzone/kafka-local";
 import { createLogger } from "@flowzone/logging";
 
 import { installHandlers, onExit, stopAll } from "../common/children";
-import { startBenchBroker } from "../common/bench-broker";
+import { startBenchBroker, type BenchKafka } from "../common/bench-broker";
 import { repoRoot } from "../common/report";
 import { nproc, progress, int, dec } from "../pdp/settings";
 import { createTopics, preProduce } from "./broker-io";
@@ -27,20 +26,20 @@ async function main(): Promise<void> {
   const date = new Date();
   const machine = [
     `Machine: nproc ${nproc()}, ${cpus()[0]?.model ?? "unknown CPU"}, load average at start ${loadavg().map((l) => l.toFixed(2)).join(" ")}`,
-    `Node ${process.version}; kafkajs 2.2.4; broker: the local single-node KRaft broker of @flowzone/kafka-local`,
   ];
   for (const m of machine) progress(m);
   const workDir = mkdtempSync(join(tmpdir(), "flowzone-bench-enforcer-"));
   onExit(() => { rmSync(workDir, { recursive: true, force: true }); });
 
-  let broker: LocalBroker | undefined;
+  let broker: BenchKafka | undefined;
   try {
-    broker = await startBenchBroker(repoRoot(), progress);
-    const kafka = createKafka({ brokers: [broker.brokers], clientId: "bench-enforcer-main", logger: createLogger({ level: "error", service: "flowzone-bench" }) });
+    broker = await startBenchBroker(repoRoot(), progress, { cluster: opts.cluster });
+    machine.push(`Node ${process.version}; kafkajs 2.2.4; Kafka: ${broker.description}`);
+    const kafka = createKafka({ brokers: broker.brokers.split(","), clientId: "bench-enforcer-main", logger: createLogger({ level: "error", service: "flowzone-bench" }) });
 
     const source = `bench-source-${Date.now().toString(36)}`;
-    await createTopics(kafka, [{ topic: source, partitions: 4 }]);
-    progress(`pre-producing ${int(opts.records)} records to ${source} (4 partitions)`);
+    await createTopics(kafka, [{ topic: source, partitions: opts.partitions }]);
+    progress(`pre-producing ${int(opts.records)} records to ${source} (${opts.partitions} partitions)`);
     await preProduce(kafka, source, opts.records, (done) => { progress(`  ${int(done)} produced`); });
 
     const ctx: RunContext = { kafka, brokers: broker.brokers, source, policyDir: writePolicy(workDir), opts };

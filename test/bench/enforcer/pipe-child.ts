@@ -51,14 +51,30 @@ async function startLane(kafka: Kafka, config: ChildConfig, lane: Lane): Promise
         return producer;
       })();
       transactional.set(partition, p);
+      p.catch(() => transactional.delete(partition));
     }
     return p;
+  };
+  /**
+   * Drops a partition's producer, as the enforcer does after an error and for partitions a
+   * rebalance took away: another process's producer for it has fenced this one, and a fenced
+   * producer fails every later transaction, so the partition starts over with a new one (which
+   * fences in turn) if it comes back.
+   */
+  const drop = (partition: number): void => {
+    const p = transactional.get(partition);
+    transactional.delete(partition);
+    void p?.then((producer) => producer.disconnect()).catch(() => undefined);
   };
   const plain = config.guarantee === "at-least-once" ? kafka.producer({ idempotent: true, maxInFlightRequests: 1 }) : undefined;
   if (plain !== undefined) {
     producers.push(plain);
     await plain.connect();
   }
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    const assigned = new Set(event.payload.memberAssignment[lane.from] ?? []);
+    for (const partition of [...transactional.keys()].filter((p) => !assigned.has(p))) drop(partition);
+  });
   await consumer.connect();
   await consumer.subscribe({ topic: lane.from, fromBeginning: true });
   await consumer.run({
@@ -88,6 +104,7 @@ async function startLane(kafka: Kafka, config: ChildConfig, lane: Lane): Promise
           } catch (error) {
             counts.aborted += 1;
             await transaction.abort().catch(() => undefined);
+            drop(batch.partition);
             throw error;
           }
         }
@@ -107,7 +124,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: "warn", service: "flowzone-bench-pipe" });
   const kafka = createKafka({ brokers: config.brokers.split(","), clientId: "bench-pipe", logger });
   const lanes = await Promise.all(config.lanes.map((lane) => startLane(kafka, config, lane)));
-  await reportProgress(config, () => ({ ...counts }));
+  await reportProgress(() => ({ ...counts }));
   for (const lane of lanes) {
     await lane.consumer.disconnect();
     await Promise.all(lane.producers.map((p) => p.disconnect()));

@@ -1,5 +1,6 @@
 /** Turns the runs of bench:enforcer into its section of docs/benchmarks.md. */
 import type { Goal } from "../common/report";
+import { CLUSTER_FLAG } from "../common/flags";
 import { goalsTable, markdownTable, writeSection } from "../common/report";
 import { median } from "../common/stats";
 import { dec, int, progress } from "../pdp/settings";
@@ -56,6 +57,7 @@ export function finish(opts: EnforcerBenchOptions, date: Date, machine: readonly
   checkCounts(opts, runs);
   const rows: string[][] = [];
   const goals: Goal[] = [];
+  const processes = opts.consumers === 1 ? "" : `, ${opts.consumers} processes in one group`;
   for (const guarantee of opts.guarantees) {
     const pipe = summarize(runs, "pipe", guarantee);
     const enforcer = summarize(runs, "enforcer", guarantee);
@@ -63,7 +65,7 @@ export function finish(opts: EnforcerBenchOptions, date: Date, machine: readonly
       if (s === undefined) continue;
       rows.push([
         guarantee,
-        s.system === "pipe" ? "kafkajs pass-through pipe (ceiling)" : "flowzone enforcer",
+        `${s.system === "pipe" ? "kafkajs pass-through pipe (ceiling)" : "flowzone enforcer"}${processes}`,
         int(s.rate),
         s.runs.map((r) => int(r.recordsPerSec)).join(" / "),
         s.system === "enforcer" && pipe !== undefined ? dec(s.rate / pipe.rate) : "1.00",
@@ -76,36 +78,41 @@ export function finish(opts: EnforcerBenchOptions, date: Date, machine: readonly
     }
     if (pipe !== undefined && enforcer !== undefined) {
       const ratio = enforcer.rate / pipe.rate;
-      goals.push({ what: `enforcer records/s ÷ pipe records/s, ${guarantee}`, measured: dec(ratio), target: `≥ ${GOAL_RATIO}`, met: ratio >= GOAL_RATIO });
+      const what = opts.consumers === 1 ? "enforcer records/s ÷ pipe records/s" : `${opts.consumers} enforcers together ÷ the pipe with ${opts.consumers} consumers, records/s`;
+      goals.push({ what: `${what}, ${guarantee}`, measured: dec(ratio), target: `≥ ${GOAL_RATIO}`, met: ratio >= GOAL_RATIO });
     }
   }
   const want = expectedCounts(opts.records);
+  const command = opts.cluster ? `npm run bench:enforcer -- ${CLUSTER_FLAG}` : "npm run bench:enforcer";
   const body = [
-    "## Stream enforcer (`npm run bench:enforcer`)",
+    opts.cluster ? `## Stream enforcer on the cluster (\`${command}\`)` : `## Stream enforcer (\`${command}\`)`,
     "",
     "Written by `npm run bench:enforcer` (test/bench/enforcer/main.ts); do not edit by hand, rerun it.",
+    ...(opts.cluster ? ["Issue 11, item 6: three enforcers together against the pipe with three consumers, same run, on a three-broker cluster."] : []),
     "",
     `- Date: ${date.toISOString()}`,
-    `- Command: \`npm run bench:enforcer\` (options: \`-- --records N --rounds N --paced-rate R --paced-seconds S --no-write\`)`,
+    `- Command: \`${command}\` (options: \`-- --records N --rounds N --paced-rate R --paced-seconds S --no-write\`)`,
     ...machine.map((m) => `- ${m}`),
     "",
     "### Method",
     "",
-    `- One local broker (started and stopped by the benchmark). A source topic of 4 partitions holds ${int(opts.records)} pre-produced records ` +
+    `- Kafka started and stopped by the benchmark (above). A source topic of ${opts.partitions} partitions holds ${int(opts.records)} pre-produced records ` +
       `(~200-byte JSON values, 10,000 keys, \`flowzone-labels\` and \`content-type\` headers): ${LOGGING_SHARE * 100}% labelled \`pii\` ` +
       `(a logging zone: forwarded and audited), ${ENFORCED_SHARE * 100}% \`health\` (an enforcing zone: quarantined and audited), the rest \`public\`. ` +
       `Every enforcer run must route exactly ${int(want.forwarded)} to \`to\`, ${int(want.quarantined)} to quarantine and write ${int(want.audits)} audit records.`,
-    "- Each run: a system in its own child process with fresh output, quarantine, audit and latency topics (4/4/1/4 partitions), a fresh consumer " +
-      "group and fresh transactional ids, reading the whole source topic from the beginning; pipe and enforcer runs alternate.",
+    `- Each run: ${opts.consumers === 1 ? "a system in its own child process" : `a system as ${opts.consumers} child processes in one consumer group (as many as brokers)`} ` +
+      `with fresh output, quarantine, audit and latency topics (${opts.partitions}/${opts.partitions}/1/${opts.partitions} partitions, replicated as flowzone replicates its own), a fresh consumer ` +
+      "group and fresh transactional ids (one per input partition, shared by the run's processes), reading the whole source topic from the beginning; pipe and enforcer runs alternate.",
     "- The pipe: a kafkajs consumer and producers with the enforcer's consumer settings, chunking (same bytes and records per chunk) and " +
       `partitions processed concurrently; it copies key, value and headers. Exactly-once: a transactional producer per input partition and per ` +
       "chunk send, sendOffsets, commit (the enforcer's design). At-least-once: one idempotent producer, acks from all replicas, then the offset commit.",
-    "- records/s: records committed from the first commit to the last (the group join is not counted). CPU: utime + stime of the child over the " +
-      "same interval from /proc/<pid>/stat, per 100k records.",
+    `- records/s: records committed${opts.consumers === 1 ? "" : ` by the ${opts.consumers} processes together`} from the first commit to the last (the group join is not counted` +
+      `${opts.consumers === 1 ? "" : "; the rebalances as the other processes join are, for both systems alike"}). CPU: utime + stime of ${opts.consumers === 1 ? "the child" : "every child"} ` +
+      "from its first commit on, from /proc/<pid>/stat, per 100k records.",
     `- Latency: after the throughput phase, an open-loop paced stream of ${int(opts.pacedRate)} records/s for ${opts.pacedSeconds} s into the latency ` +
       "lane, each record stamped with its send time; a read_committed consumer of the lane's `to` topic in the benchmark process takes " +
       "arrival − send time of every forwarded record.",
-    `- Medians of ${opts.rounds} rounds.`,
+    opts.rounds === 1 ? "- One round (a single run of each system and guarantee; no median)." : `- Medians of ${opts.rounds} rounds.`,
     "",
     "### Results",
     "",
@@ -120,5 +127,5 @@ export function finish(opts: EnforcerBenchOptions, date: Date, machine: readonly
     "",
   ].join("\n");
   process.stdout.write(`\n${body}\n`);
-  if (opts.write) progress(`wrote ${writeSection("enforcer", body)}`);
+  if (opts.write) progress(`wrote ${writeSection(opts.cluster ? "enforcer-cluster" : "enforcer", body)}`);
 }

@@ -1,11 +1,14 @@
-/** One run: a system under test in its own child process, one guarantee, fresh topics and groups. */
-import { once } from "node:events";
+/**
+ * One run: a system under test in its own child process (a consumer group of `consumers` child
+ * processes in cluster mode), one guarantee, fresh topics and groups.
+ */
 import { join } from "node:path";
 import type { Kafka } from "kafkajs";
 
-import { startChild } from "../common/children";
+import { endChild, startChild, type Child } from "../common/children";
 import { measureLatency, createTopics, deleteTopics, type LatencyResult } from "./broker-io";
 import type { ChildConfig, ChildCounts, ChildEvent, Guarantee } from "./child-protocol";
+import { GroupProgress } from "./group-progress";
 import type { EnforcerBenchOptions } from "./settings";
 
 export type System = "pipe" | "enforcer";
@@ -15,6 +18,7 @@ export interface RunResult {
   readonly guarantee: Guarantee;
   readonly recordsPerSec: number;
   readonly cpuPer100k: number;
+  /** Summed over the run's children. */
   readonly counts: ChildCounts;
   readonly latency: LatencyResult;
 }
@@ -28,6 +32,8 @@ export interface RunContext {
 }
 
 const TIMEOUT_MS = 300_000;
+/** Until a child has started its system: three processes joining one group at once on a busy machine can take minutes. */
+const START_TIMEOUT_MS = 180_000;
 let runs = 0;
 
 export async function measureRun(ctx: RunContext, system: System, guarantee: Guarantee): Promise<RunResult> {
@@ -44,49 +50,50 @@ export async function measureRun(ctx: RunContext, system: System, guarantee: Gua
     auditTopic: t("audit"),
     policyDir: ctx.policyDir,
     runId,
-    target: ctx.opts.records,
   };
   const topics = [
-    ...[t("to"), t("quarantine"), t("paced"), t("paced-to"), t("paced-quarantine")].map((topic) => ({ topic, partitions: 4 })),
+    ...[t("to"), t("quarantine"), t("paced"), t("paced-to"), t("paced-quarantine")].map((topic) => ({ topic, partitions: ctx.opts.partitions })),
     { topic: t("audit"), partitions: 1 },
   ];
   await createTopics(ctx.kafka, topics);
   const script = join(__dirname, system === "pipe" ? "pipe-child.js" : "enforcer-child.js");
   const nodeArgs = ctx.opts.cpuProfDir !== undefined && system === "enforcer" ? ["--cpu-prof", `--cpu-prof-dir=${ctx.opts.cpuProfDir}`] : [];
 
-  const events: ChildEvent[] = [];
+  const group = new GroupProgress(ctx.opts.consumers, ctx.opts.records);
   const waiters: (() => void)[] = [];
-  const { child } = await startChild(`${system} (${guarantee})`, process.execPath, [...nodeArgs, script, JSON.stringify(config)], (line) => {
-    if (!line.startsWith("{")) return undefined;
-    const event = JSON.parse(line) as ChildEvent;
-    events.push(event);
-    for (const w of waiters.splice(0)) w();
-    return event.event === "ready" ? true : undefined;
-  }, 60_000);
-  const waitFor = async (name: ChildEvent["event"]): Promise<ChildEvent> => {
+  const children: Child[] = [];
+  try {
+    const started = await Promise.all(
+      Array.from({ length: ctx.opts.consumers }, (_, index) =>
+        startChild(`${system} ${index + 1}/${ctx.opts.consumers} (${guarantee})`, process.execPath, [...nodeArgs, script, JSON.stringify(config)], (line) => {
+          if (!line.startsWith("{")) return undefined;
+          // Other JSON lines are the child's log.
+          const event = JSON.parse(line) as Partial<ChildEvent>;
+          if (event.event === "ready") return true;
+          if (event.event === "progress") {
+            group.add(index, event as ChildEvent & { event: "progress" });
+            for (const w of waiters.splice(0)) w();
+          }
+          return undefined;
+        }, START_TIMEOUT_MS),
+      ),
+    );
+    children.push(...started.map((s) => s.child));
     const deadline = Date.now() + TIMEOUT_MS;
     for (;;) {
-      const found = events.find((e) => e.event === name);
-      if (found !== undefined) return found;
-      if (child.process.exitCode !== null) throw new Error(`${child.name} exited early\n${child.log.join("\n")}`);
-      if (Date.now() > deadline) throw new Error(`${child.name}: no "${name}" after ${TIMEOUT_MS} ms\n${child.log.join("\n")}`);
+      const done = group.done;
+      if (done !== undefined) {
+        const latency = await measureLatency(ctx.kafka, t("paced"), t("paced-to"), `bench-latency-${runId}`, ctx.opts.pacedRate, ctx.opts.pacedSeconds);
+        return { system, guarantee, ...done, latency };
+      }
+      const exited = children.find((c) => c.process.exitCode !== null);
+      if (exited !== undefined) throw new Error(`${exited.name} exited early\n${exited.log.join("\n")}`);
+      if (Date.now() > deadline) throw new Error(`${system} (${guarantee}): not every record committed after ${TIMEOUT_MS} ms\n${children.map((c) => `--- ${c.name}\n${c.log.join("\n")}`).join("\n")}`);
       await new Promise<void>((resolve) => { waiters.push(resolve); setTimeout(resolve, 200); });
     }
-  };
-  try {
-    const first = await waitFor("first");
-    const done = await waitFor("done");
-    if (first.event !== "first" || done.event !== "done") throw new Error("unexpected events");
-    const cpu = done.cpuSeconds - first.cpuSeconds;
-    const processed = done.counts.records - first.counts.records;
-    const latency = await measureLatency(ctx.kafka, t("paced"), t("paced-to"), `bench-latency-${runId}`, ctx.opts.pacedRate, ctx.opts.pacedSeconds);
-    return { system, guarantee, recordsPerSec: done.recordsPerSec, cpuPer100k: (cpu / processed) * 100_000, counts: done.counts, latency };
   } finally {
-    // A closed stdin makes the child close its clients and exit (and write its CPU profile).
-    const exited = child.process.exitCode === null ? once(child.process, "exit") : Promise.resolve();
-    child.process.stdin?.end();
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
-    await child.stop();
+    // A closed stdin makes each child close its clients and exit (and write its CPU profile).
+    await Promise.all(children.map((child) => endChild(child, 20_000)));
     await deleteTopics(ctx.kafka, topics.map((x) => x.topic));
   }
 }

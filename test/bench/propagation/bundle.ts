@@ -1,6 +1,11 @@
-/** The policy of the propagation benchmark: one zone, in logging, that the probe write violates. */
+/**
+ * The policy of the propagation benchmark: one zone, in logging, that the probe write violates;
+ * under load (cluster mode) also the zones-20 labels and zones that the load's requests are decided by.
+ */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+
+import { flowzoneBundle } from "../common/workload";
 
 export const ZONE = "propagation";
 export const PROTECTED_LABEL = "propagation-data";
@@ -31,8 +36,14 @@ members: [svc:propagation-inside]
 mode: logging
 `;
 
-/** Writes the bundle into a fresh directory `dir`. */
-export function writeBundle(dir: string): void {
+/**
+ * Writes the bundle into a fresh directory `dir`; with `loadWorkload`, zones-20's labels and zones
+ * beside it (its defaults document is left out: this bundle has its own, and every zones-20 zone
+ * names its mode).
+ */
+export function writeBundle(dir: string, loadWorkload: boolean): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "propagation.yaml"), BUNDLE);
+  if (!loadWorkload) return;
+  for (const file of flowzoneBundle().filter((f) => !f.content.startsWith("kind: Defaults"))) writeFileSync(join(dir, file.path), file.content);
 }

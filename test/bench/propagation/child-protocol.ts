@@ -1,4 +1,6 @@
 /** What the benchmark and its children say to each other: one JSON object per stdout line. */
+import type { LoadSummary } from "./load";
+
 
 /** Configuration of the control-plane child (argv[2], JSON). */
 export interface ControlChildConfig {
@@ -75,4 +77,15 @@ export interface FeedBatch {
 
 export interface FeedBatchLine {
   readonly benchFeed: FeedBatch;
+}
+
+/** Configuration of the load child (argv[2], JSON): cluster mode's paced zones-20 load. */
+export interface LoadChildConfig {
+  readonly addresses: readonly string[];
+  readonly ratePerReplica: number;
+}
+
+/** What the load child printed when its stdin closed. */
+export interface LoadLine {
+  readonly benchLoad: LoadSummary;
 }

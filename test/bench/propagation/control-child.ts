@@ -148,7 +148,7 @@ async function main(): Promise<void> {
   if (text === undefined) throw new Error("usage: control-child '<config json>'");
   const config = JSON.parse(text) as ControlChildConfig;
   const logger = createLogger({ level: "warn", service: "flowzone-bench-control" });
-  const kafka = tracedKafka(createKafka({ brokers: [config.brokers], clientId: "flowzone-control", logger }));
+  const kafka = tracedKafka(createKafka({ brokers: config.brokers.split(","), clientId: "flowzone-control", logger }));
   const { db, name, drop } = await open(config, logger);
   const plane = await startControlPlane({ database: tracedDatabase(db), kafka, policyDir: config.policyDir, logger });
   const service = await startControlService({ controlPlane: new TracedControlPlane(plane.controlPlane), host: "127.0.0.1", httpPort: 0, grpcPort: 0, logger });

@@ -5,46 +5,38 @@
  * HTTP API and three decision services, each its own process; flips a zone in logging to
  * enforcement (forced: the probes keep its backlog open) and back, N times, probing every
  * replica over gRPC while each flip propagates. Writes its section of docs/benchmarks.md.
+ * With `--cluster` (issue 11, item 6: goal p99 ≤ 50 ms) the same on a fresh three-broker cluster
+ * while every replica serves paced zones-20 load, written to its own section.
  *
  * Options: --flips N (100) --warmup N (4) --replicas N (3) --probe-ms MS (5) --gap-ms MS (300)
- *          --timeout-ms MS (10000) --pglite --no-write (print only)
+ *          --timeout-ms MS (10000) --pglite --cluster --load-rate N --no-write (print only)
  */
 import { randomBytes } from "node:crypto";
-import { once } from "node:events";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 
 import { AUDIT_TOPIC, CONTROL_TOPIC, createKafka } from "@flowzone/kafka";
-import type { LocalBroker } from "@flowzone/kafka-local";
 import { createLogger } from "@flowzone/logging";
 
 import type { Child } from "../common/children";
-import { startBenchBroker } from "../common/bench-broker";
-import { installHandlers, onExit, startChild, stopAll } from "../common/children";
+import { startBenchBroker, type BenchKafka } from "../common/bench-broker";
+import { endChild, installHandlers, onExit, startChild, stopAll } from "../common/children";
 import { repoRoot, writeSection } from "../common/report";
 import { checkAuditedFlips } from "./audit-check";
 import { writeBundle, ZONE } from "./bundle";
 import type { ControlChildConfig, ControlReady, FeedBatch, FeedBatchLine, FlipTrace, FlipTraceLine, PdpChildConfig, PdpReady } from "./child-protocol";
+import type { LoadSummary, RunningLoad } from "./load";
+import { startLoadProcess } from "./load-process";
 import { measureFlips, prepare } from "./measure";
+import { runMode } from "./mode";
 import { Replica } from "./probe";
 import { renderSection, summarize } from "./results";
 import type { Options } from "./settings";
-import { GOAL_P99_MS, ms, nproc, parseOptions, progress } from "./settings";
+import { ms, nproc, parseOptions, progress } from "./settings";
 
 const DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test";
-
-/** Closes a child's stdin (its signal to shut down cleanly) and waits; SIGKILL after `graceMs`. */
-async function endChild(child: Child, graceMs: number): Promise<void> {
-  const proc = child.process;
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = once(proc, "exit");
-  proc.stdin?.end();
-  const timer = setTimeout(() => proc.kill("SIGKILL"), graceMs);
-  await exited;
-  clearTimeout(timer);
-}
 
 async function startControl(config: ControlChildConfig): Promise<{ child: Child; ready: ControlReady["benchControl"]; traces: Map<string, FlipTrace> }> {
   const { child, value } = await startChild(
@@ -84,9 +76,17 @@ async function startReplica(name: string, config: PdpChildConfig): Promise<{ chi
   return { child, ready: value, feed };
 }
 
-function method(opts: Options, database: string): string[] {
+function method(opts: Options, kafka: BenchKafka, database: string): string[] {
+  const load =
+    opts.loadRate > 0
+      ? [
+          `Under load: from before the warm-up flips to after the last one, bench:pdp's paced open-loop generator (its own process, so it does not delay the probes) sends ${opts.loadRate} unary zones-20 \`Check\` calls/s ` +
+            `to every replica (${opts.loadRate * opts.replicas} calls/s in all; the bundle holds the zones-20 zones beside the flipped one), each answer compared with the workload's decision; ` +
+            "their denies are audited, so the audit topic and the control plane's backlog take that load too.",
+        ]
+      : [];
   return [
-    `One local single-node Kafka broker (\`@flowzone/kafka-local\`, KRaft, loopback); the control plane (\`startControlPlane\` + \`startControlService\`, HTTP API, no tokens) on ${database}; ` +
+    `Kafka: ${kafka.description}; the control plane (\`startControlPlane\` + \`startControlService\`, HTTP API, no tokens) on ${database}; ` +
       `${opts.replicas} decision-service replicas (\`startDecisionService\` with the broker: each follows \`${CONTROL_TOPIC}\` through policy-runtime and control-feed and audits to \`${AUDIT_TOPIC}\`). ` +
       "Every one of them is its own Node process; the benchmark is another.",
     `One zone \`${ZONE}\`, initially in logging; the probe write (protected label, sink outside the zone) is ALLOWed in logging and DENYed in enforcement. ` +
@@ -96,8 +96,17 @@ function method(opts: Options, database: string): string[] {
     `During each flip every replica is probed with a unary \`Check\` over gRPC every ${opts.probeMs} ms, one call in flight per replica; a replica has converged at its first answer ` +
       "whose `policy_version` carries a newer epoch, and that answer must give the new mode's decision (else the run fails). All replicas must then agree.",
     "After the run the audit topic must hold every flip, in order, with the epoch the replicas reported (and forced when it went to enforcement).",
+    ...load,
     "Percentiles are nearest-rank over the measured flips; times are wall-clock milliseconds, with the probe period as resolution.",
   ];
+}
+
+function loadNote(load: LoadSummary): string {
+  return (
+    `Load served during the flips: ${load.calls.toLocaleString("en-US")} zones-20 \`Check\` calls over ${load.seconds.toFixed(0)} s to ${load.replicas} replicas ` +
+    `(${load.ratePerReplica} calls/s each, paced), every decision as the workload defines; call latency p50 ${ms(load.p50Ms)} ms, p99 ${ms(load.p99Ms)} ms, ` +
+    `sends late p99 ${ms(load.lateP99Ms)} ms (medians over 2 s rounds and replicas).`
+  );
 }
 
 async function main(): Promise<void> {
@@ -116,14 +125,16 @@ async function main(): Promise<void> {
     rmSync(workDir, { recursive: true, force: true });
   });
   const logger = createLogger({ level: "error", service: "flowzone-bench" });
-  let broker: LocalBroker | undefined;
+  const mode = runMode(opts);
+  let broker: BenchKafka | undefined;
   let control: Child | undefined;
+  let load: RunningLoad | undefined;
   const replicas: Replica[] = [];
   try {
-    broker = await startBenchBroker(repoRoot(), progress);
+    broker = await startBenchBroker(repoRoot(), progress, { cluster: opts.cluster });
 
     const policyDir = join(workDir, "policy");
-    writeBundle(policyDir);
+    writeBundle(policyDir, opts.loadRate > 0);
     const databaseUrl = opts.pglite ? "" : (process.env["DATABASE_URL"] ?? DEFAULT_DATABASE_URL);
     const controlStarted = await startControl({
       brokers: broker.brokers,
@@ -152,25 +163,33 @@ async function main(): Promise<void> {
     const settings = { controlUrl, replicas, flips: opts.flips, warmup: opts.warmup, probeMs: opts.probeMs, gapMs: opts.gapMs, timeoutMs: opts.timeoutMs };
     const { blockers } = await prepare(settings);
     progress(`unforced flip to enforcement refused (409 not_drained): ${blockers.join("; ")}`);
+    if (opts.loadRate > 0) {
+      load = await startLoadProcess({ addresses: replicas.map((r) => r.address), ratePerReplica: opts.loadRate });
+      progress(`load: ${opts.loadRate} zones-20 Check calls/s on each replica`);
+    }
     progress(`measuring ${opts.warmup} + ${opts.flips} flips`);
     const flips = await measureFlips(settings);
+    const served = await load?.stop();
+    load = undefined;
 
-    const kafka = createKafka({ brokers: [broker.brokers], clientId: "bench-propagation", logger });
+    const kafka = createKafka({ brokers: broker.brokers.split(","), clientId: "bench-propagation", logger });
     const audited = await checkAuditedFlips(kafka, AUDIT_TOPIC, flips);
     progress(`audit: ${audited}`);
 
-    const summary = summarize(flips, controlStarted.traces, started3.map((s) => s.feed), names, CONTROL_TOPIC, AUDIT_TOPIC);
+    const summary = summarize(flips, controlStarted.traces, started3.map((s) => s.feed), names, CONTROL_TOPIC, AUDIT_TOPIC, mode);
     const notes = [
       `Verified: ${audited}.`,
+      ...(served === undefined ? [] : [loadNote(served)]),
       `${summary.beforeAck} of ${summary.measured.length * opts.replicas} replica convergences came before the HTTP 200: the control record is published inside the flip's transaction, before it commits and before the zone is read back.`,
       `Follower fetches that delivered a flip: ${summary.waitingFetches.waiting} of ${summary.waitingFetches.of} were already waiting at the broker (long poll, \`maxWaitTimeInMs\`) when the control produce started; the others were issued after it.`,
       `Unforced flip to enforcement first refused with 409 \`not_drained\`: ${blockers.join("; ")}.`,
     ];
-    const section = renderSection({ date, command: `npm run bench:propagation${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`, machine, method: method(opts, controlStarted.ready.database), summary, notes });
+    const section = renderSection({ mode, date, command: `npm run bench:propagation${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`, machine, method: method(opts, broker, controlStarted.ready.database), summary, notes });
     process.stdout.write(`\n${section}\n`);
-    progress(`goal p99 ≤ ${GOAL_P99_MS} ms: measured ${ms(summary.p99)} ms, ${summary.goal.met ? "met" : "MISSED"}`);
-    if (opts.write) progress(`wrote ${writeSection("propagation", section)}`);
+    progress(`${mode.goal}: goal p99 ≤ ${mode.goalP99Ms} ms, measured ${ms(summary.p99)} ms, ${summary.goal.met ? "met" : "MISSED"}`);
+    if (opts.write) progress(`wrote ${writeSection(mode.section, section)}`);
   } finally {
+    await load?.stop().catch(() => undefined);
     for (const replica of replicas) replica.close();
     if (control !== undefined) await endChild(control, 10_000);
     await stopAll();

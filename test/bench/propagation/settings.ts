@@ -2,8 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { cpus } from "node:os";
 
-/** The goal of issue 4, item 5: API acknowledgement to every replica deciding under the new mode. */
-export const GOAL_P99_MS = 500;
+import { CLUSTER_FLAG } from "../common/flags";
 
 export interface Options {
   /** Measured flips (alternating logging → enforcement → logging ...). */
@@ -20,13 +19,23 @@ export interface Options {
   readonly timeoutMs: number;
   /** Embedded PGlite in a temporary directory instead of the PostgreSQL server. */
   readonly pglite: boolean;
+  /** A fresh three-broker cluster instead of the single broker (issue 11, item 6). */
+  readonly cluster: boolean;
+  /** Unary zones-20 `Check` calls per second sent to each replica, paced, for the whole run; 0: none. */
+  readonly loadRate: number;
   readonly write: boolean;
 }
 
-const USAGE = "options: --flips N (100) --warmup N (4) --replicas N (3) --probe-ms MS (5) --gap-ms MS (300) --timeout-ms MS (10000) --pglite --no-write";
+/** Load per replica in cluster mode unless `--load-rate` says otherwise: bounded, so that three replicas, three brokers and the control plane share 2 cores without saturating them. */
+export const CLUSTER_LOAD_RATE = 100;
+
+const USAGE =
+  "options: --flips N (100) --warmup N (4) --replicas N (3) --probe-ms MS (5) --gap-ms MS (300) --timeout-ms MS (10000) --pglite " +
+  `${CLUSTER_FLAG} --load-rate N (calls/s per replica; ${CLUSTER_LOAD_RATE} with ${CLUSTER_FLAG}, else 0) --no-write`;
 
 export function parseOptions(argv: readonly string[]): Options {
-  const opts = { flips: 100, warmup: 4, replicas: 3, probeMs: 5, gapMs: 300, timeoutMs: 10_000, pglite: false, write: true };
+  const opts = { flips: 100, warmup: 4, replicas: 3, probeMs: 5, gapMs: 300, timeoutMs: 10_000, pglite: false, cluster: false, write: true };
+  let loadRate: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (min: number): number => {
@@ -41,10 +50,12 @@ export function parseOptions(argv: readonly string[]): Options {
     else if (arg === "--gap-ms") opts.gapMs = value(0);
     else if (arg === "--timeout-ms") opts.timeoutMs = value(100);
     else if (arg === "--pglite") opts.pglite = true;
+    else if (arg === CLUSTER_FLAG) opts.cluster = true;
+    else if (arg === "--load-rate") loadRate = value(0);
     else if (arg === "--no-write") opts.write = false;
     else throw new Error(`unknown option ${arg ?? ""}; ${USAGE}`);
   }
-  return opts;
+  return { ...opts, loadRate: loadRate ?? (opts.cluster ? CLUSTER_LOAD_RATE : 0) };
 }
 
 const started = performance.now();

@@ -15,11 +15,10 @@ import { join } from "node:path";
 import type { Message } from "kafkajs";
 
 import { createKafka } from "@flowzone/kafka";
-import type { LocalBroker } from "@flowzone/kafka-local";
 import { createLogger } from "@flowzone/logging";
 
 import { installHandlers, onExit, startChild, stopAll } from "../common/children";
-import { startBenchBroker } from "../common/bench-broker";
+import { startBenchBroker, type BenchKafka } from "../common/bench-broker";
 import { repoRoot } from "../common/report";
 import { render, type RoundResult } from "./results";
 import { SYSTEM_LABELS, startSystem, type SystemContext, type SystemName } from "./systems";
@@ -63,7 +62,7 @@ async function main(): Promise<void> {
   onExit(() => {
     rmSync(workDir, { recursive: true, force: true });
   });
-  let broker: LocalBroker | undefined;
+  let broker: BenchKafka | undefined;
   try {
     broker = await startBenchBroker(repoRoot(), progress);
     const policyDir = join(repoRoot(), "examples", "bundle");
