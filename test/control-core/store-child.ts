@@ -19,12 +19,14 @@ export type StoreTarget = { readonly databaseUrl: string; readonly schema: strin
 
 /**
  * One step: audit records stored as the backlog consumer stores them (the next offsets of one
- * partition), a facade method called (a `{"$date": iso}` argument becomes a Date), or a query.
+ * partition), a facade method called (a `{"$date": iso}` argument becomes a Date), a query, or
+ * the tick's refresh of the planner's statistics (answered with the tables it analyzed).
  */
 export type StoreStep =
   | { readonly consume: readonly { readonly value: Buffer }[] }
   | { readonly call: string; readonly args: readonly unknown[] }
-  | { readonly sql: string };
+  | { readonly sql: string }
+  | { readonly refreshPlannerStatistics: true };
 
 const SCRIPT = `
   const control = require(${JSON.stringify(CONTROL_DIST)});
@@ -46,6 +48,8 @@ const SCRIPT = `
         answers.push(await control.applyBacklogBatch(db, batch, nowMs, control.DEFAULT_MAX_OPEN_SIGNATURES_PER_ZONE).then((o) => o.added));
       } else if (step.call !== undefined) {
         answers.push(await service[step.call](...step.args.map(revive)));
+      } else if (step.refreshPlannerStatistics !== undefined) {
+        answers.push(await control.refreshPlannerStatistics(db, logger));
       } else {
         answers.push(await db.query(step.sql));
       }

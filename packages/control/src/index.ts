@@ -42,6 +42,7 @@ export { computeReadiness, type ReadinessInput, type ZoneReadiness } from "./rea
 export { DRAIN_WINDOW_DAYS, forecastDrain, type DrainForecast, type DrainInput, type DrainState } from "./drain-forecast";
 export { formatDuration } from "./format-duration";
 export { startBacklogConsumer, type BacklogConsumer, type BacklogConsumerOptions } from "./backlog-consumer";
+export { refreshPlannerStatistics } from "./planner-statistics";
 export { applyBacklogBatch, DECISION_BUCKET_MS, RECORD_ID_RETENTION_MS, type BatchOutcome, type ConsumedBatch, type ConsumedRecord } from "./backlog-store";
 export { decodeAuditRecord, encodeControlAudit, type AuditFact, type ControlAuditEvent, type DecodedAudit } from "./convert-audit";
 export { controlKey, decodeControlRecord, encodeControlChange, type ControlChange, type ControlItem } from "./convert-control";

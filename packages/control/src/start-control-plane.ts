@@ -15,6 +15,7 @@ import { controlLeaderDuties } from "./leader-duties";
 import { observeLeadership } from "./leader-metric";
 import { Leadership } from "./leadership";
 import { OutboxPublisher } from "./outbox-publisher";
+import { refreshPlannerStatistics } from "./planner-statistics";
 import { createKafkaRecordSender } from "./record-sender";
 import { defaultReplicaId } from "./replica-id";
 
@@ -63,7 +64,7 @@ export interface RunningControlPlane {
   readonly controlPlane: ControlPlane;
   /** The service itself, for ticks in tests and for operations beyond the facade. */
   readonly service: ControlPlaneService;
-  /** Runs one tick now (expiry, autoEnforce, pruning), leader or not. */
+  /** Runs one tick now (expiry, autoEnforce, pruning, PGlite's planner statistics), leader or not. */
   tick(): Promise<void>;
   /** This replica's name. */
   readonly replicaId: string;
@@ -118,6 +119,7 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
     await service.seed(files, options.policyDir ?? "(no policy directory)");
     const tick = async (): Promise<void> => {
       await runTick(service, options.database, clock, await service.longestQuietPeriodMs(), flowRetentionMs);
+      await refreshPlannerStatistics(options.database, log);
     };
     const groupId = options.groupId ?? "flowzone-control";
     const consumerOptions = { kafka: options.kafka, database: options.database, logger: options.logger, clock, telemetry: options.telemetry, onFatal: options.onFatal };

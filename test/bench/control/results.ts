@@ -25,10 +25,10 @@ function method(opts: ControlBenchOptions): string[] {
 }
 
 const NOTES = [
-  "Statistics decide the deep pages. The fill is followed by `ANALYZE violation_signatures`, which the server's autovacuum does by itself minutes after a fill like this one. " +
+  "Statistics decide the deep pages. On the server the fill is followed by `ANALYZE violation_signatures`, which its autovacuum does by itself minutes after a fill like this one. " +
     "Measured without it on the server (1,000,000 signatures, the walk's query, `status` all, `LIMIT 1000` after a cursor): 4.2 s a page, because the planner, on default estimates of 454 matching rows, " +
     "took a bitmap scan of all 980,198 rows after the cursor and a top-N sort over the ordered scan of `violation_signatures_page_all` (EXPLAIN ANALYZE). " +
-    "PGlite runs no autovacuum, so an embedded store that is never analyzed keeps those estimates: open, not fixed by this benchmark.",
+    "PGlite runs no autovacuum: there the control plane's tick analyzes each growing table that doubled since its last ANALYZE (planner-statistics.ts), and the run calls one tick after the fill instead of analyzing by hand.",
   "The counting trigger is correct for set inserts but quadratic in the rows of one statement (each row updates the zone's counter row again): a bulk change of one zone's signatures in one statement (a policy push resolving a large backlog) will be slow; the fill avoids it, the product does not yet.",
 ];
 
