@@ -1,7 +1,7 @@
 import { Partitioners, type Admin, type Kafka, type PartitionMetadata, type RecordMetadata, type TopicMessages } from "kafkajs";
 
 /** How long a topic's partition count is trusted: partitions are added rarely, and by hand. */
-export const COUNT_TTL_MS = 60_000;
+const COUNT_TTL_MS = 60_000;
 
 type Partitioner = ReturnType<typeof Partitioners.DefaultPartitioner>;
 
