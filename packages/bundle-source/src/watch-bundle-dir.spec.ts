@@ -1,3 +1,4 @@
+import { writeFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -62,6 +63,28 @@ describe("watchBundleDir", () => {
     await rm(join(dir, "b.yml"));
     await waitFor("the removed file to be reported", () => changes.length === 2, POLL);
     expect(changes[1]?.map((f) => f.path)).toEqual(["a.yaml"]);
+  });
+
+  it("reports an edit only once two polls read it: a file read between its truncation and its write is never reported", async () => {
+    const initial = await readBundleDir(dir);
+    // Each write is made as a poll ends, so exactly one poll reads each state: the truncated file,
+    // then the saved one (which the poll after confirms).
+    const writes = ["", "kind: Label\nname: saved\n"];
+    watcher = watchBundleDir(dir, {
+      intervalMs: INTERVAL_MS,
+      initial,
+      onChange: (files) => {
+        changes.push(files);
+      },
+      onError: (error) => errors.push(error),
+      onPoll: () => {
+        const next = writes.shift();
+        if (next !== undefined) writeFileSync(join(dir, "a.yaml"), next);
+      },
+    });
+    await waitFor("the saved file to be reported", () => changes.length === 1, POLL);
+    expect(changes).toEqual([[{ path: "a.yaml", content: "kind: Label\nname: saved\n" }]]);
+    expect(errors).toEqual([]);
   });
 
   it("ignores a touch or a save without a content change", async () => {

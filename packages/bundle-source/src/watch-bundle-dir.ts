@@ -32,10 +32,18 @@ export interface BundleWatcher {
  * Watches a bundle directory by polling its content. Polling is deliberate: recursive `fs.watch`
  * misses events on Linux in Node 20 and mtimes can be coarser than an editor's save. Comparing a
  * hash of the content means touching a file, or saving it unchanged, never triggers a reload.
+ *
+ * A change is reported once two polls in a row read the same new content. A save that rewrites a
+ * file in place truncates it first; a poll between the truncation and the write read an empty
+ * file, which parses as a bundle without the file's zones, and was put in force for one interval.
+ * Waiting for the content to settle costs one interval of reload latency.
+ *
  * Polls never overlap; the timer does not keep the process alive.
  */
 export function watchBundleDir(dir: string, options: WatchBundleDirOptions): BundleWatcher {
   let fingerprint = options.initial === undefined ? undefined : fingerprintOf(options.initial);
+  /** New content read by the last poll, reported if the next poll reads it again. */
+  let unsettled: string | undefined;
   let lastError: string | undefined;
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
@@ -56,10 +64,15 @@ export function watchBundleDir(dir: string, options: WatchBundleDirOptions): Bun
     }
     lastError = undefined;
     const next = fingerprintOf(files);
-    if (isClosed() || next === fingerprint) return;
-    const first = fingerprint === undefined;
+    if (isClosed()) return;
+    if (fingerprint === undefined) {
+      fingerprint = next;
+      return;
+    }
+    const settled = next === unsettled;
+    unsettled = next === fingerprint || settled ? undefined : next;
+    if (!settled) return;
     fingerprint = next;
-    if (first) return;
     try {
       await options.onChange(files);
     } catch (error) {
