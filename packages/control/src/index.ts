@@ -34,7 +34,7 @@ export { FLIP_GUARD_WINDOW_MS, flowsSeenInGuardWindow } from "./policy-what-if";
 export type { Database, Queryable, Row } from "./database";
 export { DATABASE_DEFAULTS, openDatabase, type OpenDatabaseOptions } from "./open-database";
 export { applyMigrations } from "./migrate";
-export { BACKLOG_COUNT_REBUILD, MIGRATIONS, type Migration } from "./migrations";
+export { MIGRATIONS, type Migration } from "./migrations";
 export { systemClock, type Clock } from "./clock";
 export { signatureId, normaliseLabels, type SignatureKey } from "./signature";
 export { DEFAULT_MAX_OPEN_SIGNATURES_PER_ZONE } from "./signature-limit";

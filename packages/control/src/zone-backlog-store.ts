@@ -2,16 +2,18 @@ import type { BacklogDay, FlowCount } from "./control-plane";
 import type { Queryable } from "./database";
 
 /**
- * The per-zone counts the `violation_signatures_keep_counts` trigger keeps (migration 8): read in
- * one row or a few, whatever the size of the backlog.
+ * The per-zone counts the triggers on `violation_signatures` keep (migration 8's tables, kept
+ * per statement since migration 9): read in one row or a few, whatever the size of the backlog.
  */
 
 const DAY_MS = 86_400_000;
 
 /**
  * Locks the counter rows of `zones`, creating missing ones, in name order. Every transaction that
- * changes signatures takes these first: the trigger updates a zone's row after each signature
- * row, so two transactions reaching the same zones in different orders would otherwise deadlock.
+ * changes signatures takes these first: the triggers update the zones' rows after each statement
+ * (in name order within it), and a transaction runs several, so two transactions reaching the
+ * same zones in different orders would otherwise deadlock. Holding them also keeps the counts
+ * the signature limit reads (signature-limit.ts) until the transaction ends.
  */
 export async function lockZoneBacklogs(tx: Queryable, zones: readonly string[]): Promise<void> {
   if (zones.length === 0) return;

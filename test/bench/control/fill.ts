@@ -1,14 +1,13 @@
 /**
  * Fills the zone with open signatures in set-based statements (INSERT ... SELECT over
  * generate_series, CHUNK rows each): one row at a time through PGlite took longer than anyone
- * waits. The counting trigger of migration 8 is paused while filling, because it updates the
- * zone's counter row once per signature and PostgreSQL walks that row's versions within one
- * statement: 10,000 rows in one INSERT took 2 s and 50,000 passed the 30 s statement timeout.
- * The counts are then built in one pass by BACKLOG_COUNT_REBUILD, the statements migration 8
- * itself counts an existing backlog with; the run checks the API reports them. Then ANALYZE on the
- * server (PGlite's statistics come from the control plane's tick).
+ * waits. The kept counts follow through migration 9's statement triggers, one aggregated upsert
+ * per table and statement (migration 8's row trigger had to be paused here: it updated the
+ * zone's counter row once per signature, and 50,000 rows in one INSERT passed the 30 s statement
+ * timeout); the run checks the API reports them. Then ANALYZE on the server (PGlite's statistics
+ * come from the control plane's tick).
  */
-import { BACKLOG_COUNT_REBUILD, normaliseLabels, signatureId, type Database } from "@flowzone/control";
+import { normaliseLabels, signatureId, type Database } from "@flowzone/control";
 
 import { flow, FILLED_ZONE, LABELS, RULE, SINK } from "./backlog-flows";
 import { int } from "./settings";
@@ -27,26 +26,15 @@ const INSERT_CHUNK = `
          $3, $4, 'svc:p-' || i, $5, $6::jsonb, at, at, 1, 'open'
   FROM generate_series($1::int, $2::int) AS i, LATERAL (SELECT $7::timestamptz - i * interval '1 second' AS at) AS t`;
 
-const COUNT_TABLES = ["zone_backlog", "zone_backlog_days", "zone_open_flows"];
-
-/** Fills signatures 0 .. n-1 of the workload and rebuilds the kept counts; returns the milliseconds taken. */
+/** Fills signatures 0 .. n-1 of the workload; returns the milliseconds taken. */
 export async function fillBacklog(db: Database, signatures: number, nowMs: number, progress: (line: string) => void): Promise<number> {
   const started = performance.now();
   const labels = JSON.stringify(normaliseLabels(LABELS));
-  await db.query("ALTER TABLE violation_signatures DISABLE TRIGGER violation_signatures_counts");
-  try {
-    for (let from = 0; from < signatures; from += CHUNK) {
-      const to = Math.min(signatures, from + CHUNK) - 1;
-      await db.query(INSERT_CHUNK, [from, to, FILLED_ZONE, RULE, SINK, labels, new Date(nowMs).toISOString()]);
-      progress(`filled ${int(to + 1)} of ${int(signatures)} signatures (${((performance.now() - started) / 1000).toFixed(1)} s)`);
-    }
-  } finally {
-    await db.query("ALTER TABLE violation_signatures ENABLE TRIGGER violation_signatures_counts");
+  for (let from = 0; from < signatures; from += CHUNK) {
+    const to = Math.min(signatures, from + CHUNK) - 1;
+    await db.query(INSERT_CHUNK, [from, to, FILLED_ZONE, RULE, SINK, labels, new Date(nowMs).toISOString()]);
+    progress(`filled ${int(to + 1)} of ${int(signatures)} signatures (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   }
-  await db.transaction(async (tx) => {
-    for (const table of COUNT_TABLES) await tx.query(`DELETE FROM ${table}`);
-    for (const statement of BACKLOG_COUNT_REBUILD) await tx.query(statement);
-  });
   // Statistics on the server, as its autovacuum gathers them minutes after such a fill. Without
   // them the planner takes the million rows for a few hundred and a page after a cursor took 4.2 s
   // (a bitmap scan of every row and a sort). PGlite runs no autovacuum: there the control plane's
