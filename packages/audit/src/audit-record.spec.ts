@@ -52,6 +52,27 @@ const base: ViolationAudit = {
   position: { topic: "orders", partition: 3, offset: "12345" },
 };
 
+const nonAscii: ViolationAudit = {
+  ...base,
+  decisionId: "route:ß:1",
+  write: { producer: "svc:zürich", sink: "kafka:日本-events", labels: ["pii"], sources: ["table:患者", "kafka:😀"], purpose: "facturación" },
+  violation: { ...base.violation, zone: "zône", rule: "règle", labels: ["données", "😀"] },
+  traceId: "ü",
+  policyVersion: "sha256:ä",
+  position: { topic: "tópico-😀", partition: 1, offset: "1" },
+  authenticatedIdentity: "svc:ñ",
+};
+
+const allEmpty: ViolationAudit = {
+  decisionId: "",
+  write: { producer: "", sink: "", labels: [], sources: ["", ""], purpose: "" },
+  violation: { zone: "", rule: "", mode: "off", enforced: false, failMode: "open", labels: [""], reason: "" },
+  enforcementPoint: "decision_service",
+  policyVersion: "",
+  traceId: "",
+  timeMs: 0,
+};
+
 const cases: [string, ViolationAudit, number][] = [
   ["a stream violation with every field set", base, 0],
   ["an enforced violation, second of its decision", { ...base, violation: { ...base.violation, mode: "enforcement", enforced: true } }, 1],
@@ -63,6 +84,23 @@ const cases: [string, ViolationAudit, number][] = [
   ["time zero", { ...base, timeMs: 0 }, 0],
   ["an authenticated caller (decision service)", { ...base, enforcementPoint: "decision_service", position: undefined, authenticatedIdentity: "svc:flowzone-enforcer" }, 0],
   ["mode off, sdk", { ...base, enforcementPoint: "sdk", violation: { ...base.violation, mode: "off" } }, 3],
+  ["non-ASCII in every string (2-, 3- and 4-byte UTF-8)", nonAscii, 0],
+  ["every string empty, empty elements of repeated fields kept", allEmpty, 0],
+  ["an empty authenticated identity (present, left out as proto3's default)", { ...base, position: undefined, authenticatedIdentity: "" }, 0],
+  ["strings past 127 and 16,383 bytes (2- and 3-byte lengths)", { ...base, violation: { ...base.violation, reason: "r".repeat(200) }, write: { ...base.write, sink: "é".repeat(9_000) } }, 0],
+  ["a large index", base, 2 ** 31],
+  ["the latest time a Date holds", { ...base, timeMs: 8.64e15 }, 0],
+  ["1 ms before 1970 (seconds -1, nanos 999,000,000)", { ...base, timeMs: -1 }, 0],
+  ["a whole second before 1970", { ...base, timeMs: -1000 }, 0],
+  ["1,001 ms before 1970", { ...base, timeMs: -1001 }, 0],
+  ["the earliest time a Date holds", { ...base, timeMs: -8.64e15 }, 0],
+  ["the largest safe offset", { ...base, position: { topic: "t", partition: 1, offset: "9007199254740991" } }, 0],
+  ["the largest int64 offset", { ...base, position: { topic: "t", partition: 1, offset: "9223372036854775807" } }, 0],
+  ["a negative offset (int64, ten bytes)", { ...base, position: { topic: "t", partition: 1, offset: "-1" } }, 0],
+  ["the smallest int64 offset", { ...base, position: { topic: "t", partition: 1, offset: "-9223372036854775808" } }, 0],
+  ["the largest int32 partition", { ...base, position: { topic: "t", partition: 2 ** 31 - 1, offset: "5" } }, 0],
+  ["a negative partition (int32, ten bytes)", { ...base, position: { topic: "t", partition: -1, offset: "5" } }, 0],
+  ["a position with an empty topic", { ...base, position: { topic: "", partition: 0, offset: "0" } }, 0],
 ];
 
 describe("encodeViolationAudit", () => {

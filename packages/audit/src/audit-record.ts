@@ -1,7 +1,9 @@
-import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
-
 import type { Mode, Violation, Write } from "@flowzone/engine";
 import { EnforcementPoint as ProtoEnforcementPoint, Mode as ProtoMode } from "@flowzone/proto";
+
+import { VARINT, WireWriter, delimitedSize, repeatedStringSize, stringFieldSize, varint64Size, varintFieldSize } from "./wire-writer";
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Where a decision was made. */
 export type EnforcementPoint = "decision_service" | "stream_enforcer" | "sdk";
@@ -54,59 +56,100 @@ const POINTS: Record<EnforcementPoint, ProtoEnforcementPoint> = {
  * Encodes the audit record of one violation. Its id is `<decisionId>/<index>` (the violation's
  * position in the decision), unique without a random draw and stable if the record is retried.
  *
- * Written field by field with protobuf-es' BinaryWriter rather than `create` + `toBinary`: the
- * stream enforcer encodes one per violating record and the reflective path was a hot spot. The
- * bytes are exactly those `toBinary(AuditRecordSchema, ...)` writes (fields in number order,
- * proto3 defaults left out); `audit-record.spec.ts` compares the two.
+ * Hand-written rather than `create` + `toBinary`, and rather than protobuf-es' BinaryWriter (a
+ * chunk per string, fork/join per nested message): the audit trail encodes one record per
+ * violation on the answer's path, and the encoding was a hot spot of the decision service with the
+ * trail on. Every size is summed first, nested messages' lengths included, then the fields are
+ * written into one Buffer of that size. The bytes are exactly those
+ * `toBinary(AuditRecordSchema, ...)` writes (fields in number order, proto3 defaults left out);
+ * `audit-record.spec.ts` compares the two.
  */
 export function encodeViolationAudit(audit: ViolationAudit, index: number): EncodedAuditRecord {
-  const { violation, write } = audit;
-  const w = new BinaryWriter();
-  str(w, 1, `${audit.decisionId}/${index}`);
-  // google.protobuf.Timestamp, as timestampFromMs gives it.
+  const { violation, write, position } = audit;
+  const id = `${audit.decisionId}/${index}`;
+  const idLength = Buffer.byteLength(id, "utf8");
+  const zoneLength = Buffer.byteLength(violation.zone, "utf8");
+  const traceIdLength = Buffer.byteLength(audit.traceId, "utf8");
+  const policyVersionLength = Buffer.byteLength(audit.policyVersion, "utf8");
+  const decisionIdLength = Buffer.byteLength(audit.decisionId, "utf8");
+  const ruleLength = Buffer.byteLength(violation.rule, "utf8");
+  const producerLength = Buffer.byteLength(write.producer, "utf8");
+  const sinkLength = Buffer.byteLength(write.sink, "utf8");
+  const purposeLength = Buffer.byteLength(write.purpose, "utf8");
+  const reasonLength = Buffer.byteLength(violation.reason, "utf8");
+  const identityLength = audit.authenticatedIdentity === undefined ? 0 : Buffer.byteLength(audit.authenticatedIdentity, "utf8");
+  const mode = MODES[violation.mode];
+  const point = POINTS[audit.enforcementPoint];
+
+  // google.protobuf.Timestamp as timestampFromMs gives it: seconds floored, nanos never negative.
   const seconds = Math.floor(audit.timeMs / 1000);
-  const nanos = (audit.timeMs % 1000) * 1_000_000;
-  w.tag(2, WireType.LengthDelimited).fork();
-  if (seconds !== 0) w.tag(1, WireType.Varint).int64(seconds);
-  if (nanos !== 0) w.tag(2, WireType.Varint).int32(nanos);
-  w.join();
-  str(w, 3, violation.zone);
-  str(w, 4, audit.traceId);
-  str(w, 5, audit.policyVersion);
-  // oneof event: violation = 10 (ViolationEvent)
-  w.tag(10, WireType.LengthDelimited).fork();
-  str(w, 1, audit.decisionId);
-  str(w, 2, violation.rule);
-  enumField(w, 3, MODES[violation.mode]);
-  if (violation.enforced) w.tag(4, WireType.Varint).bool(true);
-  for (const label of violation.labels) w.tag(5, WireType.LengthDelimited).string(label);
-  str(w, 6, write.producer);
-  str(w, 7, write.sink);
-  for (const source of write.sources) w.tag(8, WireType.LengthDelimited).string(source);
-  str(w, 9, write.purpose);
-  enumField(w, 10, POINTS[audit.enforcementPoint]);
-  str(w, 11, violation.reason);
-  if (audit.position !== undefined) {
-    const { topic, partition, offset } = audit.position;
-    w.tag(12, WireType.LengthDelimited).fork();
-    str(w, 1, topic);
-    if (partition !== 0) w.tag(2, WireType.Varint).int32(partition);
-    const offset64 = BigInt(offset);
-    if (offset64 !== 0n) w.tag(3, WireType.Varint).int64(offset64);
-    w.join();
+  const nanos = (audit.timeMs - seconds * 1000) * 1_000_000;
+  const timeLength = varintFieldSize(seconds) + varintFieldSize(nanos);
+
+  // StreamPosition; offsets are 64-bit, so one past the safe integers is written from a bigint.
+  let positionLength = 0;
+  let topicLength = 0;
+  let offset: number | bigint = 0;
+  if (position !== undefined) {
+    topicLength = Buffer.byteLength(position.topic, "utf8");
+    const offset64 = BigInt(position.offset);
+    offset = offset64 >= 0n && offset64 <= MAX_SAFE ? Number(offset64) : offset64;
+    positionLength = stringFieldSize(topicLength) + varintFieldSize(position.partition) + (typeof offset === "number" ? varintFieldSize(offset) : 1 + varint64Size(offset));
   }
-  if (audit.authenticatedIdentity !== undefined) str(w, 13, audit.authenticatedIdentity);
-  w.join();
-  const bytes = w.finish();
-  return { key: violation.zone, value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
-}
 
-/** A proto3 string field: left out when empty. */
-function str(w: BinaryWriter, field: number, value: string): void {
-  if (value !== "") w.tag(field, WireType.LengthDelimited).string(value);
-}
+  const violationLength =
+    stringFieldSize(decisionIdLength) +
+    stringFieldSize(ruleLength) +
+    varintFieldSize(mode) +
+    (violation.enforced ? 2 : 0) +
+    repeatedStringSize(violation.labels) +
+    stringFieldSize(producerLength) +
+    stringFieldSize(sinkLength) +
+    repeatedStringSize(write.sources) +
+    stringFieldSize(purposeLength) +
+    varintFieldSize(point) +
+    stringFieldSize(reasonLength) +
+    (position === undefined ? 0 : delimitedSize(positionLength)) +
+    stringFieldSize(identityLength);
+  const size =
+    stringFieldSize(idLength) +
+    delimitedSize(timeLength) +
+    stringFieldSize(zoneLength) +
+    stringFieldSize(traceIdLength) +
+    stringFieldSize(policyVersionLength) +
+    delimitedSize(violationLength);
 
-/** A proto3 enum field: left out when 0. */
-function enumField(w: BinaryWriter, field: number, value: number): void {
-  if (value !== 0) w.tag(field, WireType.Varint).int32(value);
+  const w = new WireWriter(size);
+  w.stringField(1, id, idLength);
+  w.begin(2, timeLength);
+  w.varintField(1, seconds);
+  w.varintField(2, nanos);
+  w.stringField(3, violation.zone, zoneLength);
+  w.stringField(4, audit.traceId, traceIdLength);
+  w.stringField(5, audit.policyVersion, policyVersionLength);
+  // oneof event: violation = 10 (ViolationEvent)
+  w.begin(10, violationLength);
+  w.stringField(1, audit.decisionId, decisionIdLength);
+  w.stringField(2, violation.rule, ruleLength);
+  w.varintField(3, mode);
+  w.varintField(4, violation.enforced ? 1 : 0);
+  w.repeatedString(5, violation.labels);
+  w.stringField(6, write.producer, producerLength);
+  w.stringField(7, write.sink, sinkLength);
+  w.repeatedString(8, write.sources);
+  w.stringField(9, write.purpose, purposeLength);
+  w.varintField(10, point);
+  w.stringField(11, violation.reason, reasonLength);
+  if (position !== undefined) {
+    w.begin(12, positionLength);
+    w.stringField(1, position.topic, topicLength);
+    w.varintField(2, position.partition);
+    if (typeof offset === "number") w.varintField(3, offset);
+    else {
+      w.tag(3, VARINT);
+      w.varint64(offset);
+    }
+  }
+  if (audit.authenticatedIdentity !== undefined) w.stringField(13, audit.authenticatedIdentity, identityLength);
+  return { key: violation.zone, value: w.finish() };
 }
