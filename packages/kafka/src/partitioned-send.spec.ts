@@ -41,6 +41,27 @@ describe("splitByPartition", () => {
     for (const [key, partition] of partitionOfKey) expect(reference({ topic: "t", partitionMetadata: metadata, message: keyed(key) })).toBe(partition);
   });
 
+  it("asks the partitioner once per string key, and for each message with a Buffer key, no key or its own partition", () => {
+    const kafkajs = Partitioners.DefaultPartitioner();
+    const partitioner = jest.fn(kafkajs);
+    const messages: Message[] = [
+      ...Array.from({ length: 30 }, (_, i) => keyed(`zone-${i % 3}`, `v${i}`)),
+      { key: Buffer.from("zone-0"), value: "buffer key" },
+      { key: "zone-1", value: "own partition", partition: 2 },
+      { value: "no key" },
+    ];
+    const parts = splitByPartition([{ topic: "t", messages }], () => 4, partitioner);
+    expect(partitioner).toHaveBeenCalledTimes(3 + 3);
+    const metadata = Array.from({ length: 4 }, (_, partitionId) => ({ partitionId, leader: 1, partitionErrorCode: 0, replicas: [1], isr: [1] }));
+    const reference = Partitioners.DefaultPartitioner();
+    const all = parts.flatMap((part) => part[0]?.messages ?? []);
+    for (const message of all.filter((m) => typeof m.key === "string" && m.value !== "own partition")) {
+      expect(message.partition).toBe(reference({ topic: "t", partitionMetadata: metadata, message: { ...message, partition: undefined } }));
+    }
+    expect(all.find((m) => m.value === "own partition")?.partition).toBe(2);
+    expect(all.find((m) => m.value === "buffer key")?.partition).toBe(all.find((m) => m.key === "zone-0")?.partition);
+  });
+
   it("keeps a message's own partition and spreads messages without a key", () => {
     const messages: Message[] = [{ value: "pinned", partition: 2 }, ...Array.from({ length: 6 }, (_, i) => ({ value: `free-${i}` }))];
     const parts = splitByPartition([{ topic: "t", messages }], () => 3, Partitioners.DefaultPartitioner());

@@ -76,6 +76,11 @@ export class PartitionedSender {
  * One item per topic partition, each message given its partition (a message's own partition kept),
  * in the order given within each partition. A topic whose partition count is unknown stays one
  * item, its messages as they were.
+ *
+ * The partition of a string key is computed once per call and reused for its other messages:
+ * kafkajs' partitioner runs murmur2 on Long objects and filters the partition list for every
+ * message, and a batch repeats few keys (the audit trail's key is the zone: 500 records, a few
+ * dozen keys). Messages without a key or with a Buffer key still go to the partitioner each.
  */
 export function splitByPartition(topicMessages: readonly TopicMessages[], partitionsOf: (topic: string) => number | undefined, partitioner: Partitioner): TopicMessages[][] {
   const parts: TopicMessages[][] = [];
@@ -87,8 +92,15 @@ export function splitByPartition(topicMessages: readonly TopicMessages[], partit
     }
     const partitionMetadata = Array.from({ length: count }, (_, partitionId): PartitionMetadata => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [], isr: [] }));
     const byPartition = new Map<number, TopicMessages["messages"]>();
+    const partitionOfKey = new Map<string, number>();
     for (const message of messages) {
-      const partition = partitioner({ topic, partitionMetadata, message });
+      // A message's own partition wins over its key, so only keyed messages without one are remembered.
+      const key = typeof message.key === "string" && message.partition === undefined ? message.key : undefined;
+      let partition = key === undefined ? undefined : partitionOfKey.get(key);
+      if (partition === undefined) {
+        partition = partitioner({ topic, partitionMetadata, message });
+        if (key !== undefined) partitionOfKey.set(key, partition);
+      }
       const list = byPartition.get(partition);
       if (list === undefined) byPartition.set(partition, [{ ...message, partition }]);
       else list.push({ ...message, partition });
