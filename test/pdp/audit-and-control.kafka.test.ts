@@ -5,8 +5,8 @@
  */
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import { AuditRecordSchema, ControlRecordSchema, Decision, EnforcementPoint, Mode } from "@flowzone/proto";
-import type { AuditRecord } from "@flowzone/proto";
+import { AuditRecordSchema, CheckRequestSchema, ControlRecordSchema, Decision, EnforcementPoint, Mode } from "@flowzone/proto";
+import type { AuditRecord, CheckResponse } from "@flowzone/proto";
 
 import { testBrokers, testKafka, testKafkaConfig, uniqueTopic } from "../support/kafka";
 import { waitUntil } from "../support/poll";
@@ -55,6 +55,32 @@ describe("decision service with the audit trail and the control topic", () => {
     expect(violations.map((r) => (r.event.case === "violation" ? r.event.value.rule : "")).sort()).toEqual(["boundary", "no-export"]);
     expect(new Set(violations.map((r) => r.id)).size).toBe(2);
   }, 40_000);
+
+  it("answers a burst on one CheckStream in request order, none lost, every denial audited", async () => {
+    // 600 requests in flight: the answers wait in groups, one per audit flush, and a group larger
+    // than the stream's buffer meets backpressure part way through.
+    const requests = Array.from({ length: 600 }, (_, i) =>
+      i % 3 === 0
+        ? { requestId: `burst-${i}`, producer: "svc:banana-app", sink: "svc:banana-ranker", labels: ["banana"] }
+        : { requestId: `burst-${i}`, producer: "svc:banana-app", sink: "kafka:export-daily", labels: ["banana"] },
+    );
+    const stream = pdp.client.stream();
+    const answers: CheckResponse[] = [];
+    const ended = new Promise<void>((resolve, reject) => {
+      stream.on("data", (response: CheckResponse) => answers.push(response));
+      stream.on("end", resolve);
+      stream.on("error", reject);
+    });
+    for (const request of requests) stream.write(create(CheckRequestSchema, request));
+    stream.end();
+    await ended;
+
+    expect(answers.map((a) => a.requestId)).toEqual(requests.map((r) => r.requestId));
+    const denied = answers.filter((a) => a.decision === Decision.DENY).map((a) => a.decisionId);
+    expect(denied).toHaveLength(400);
+    const records = await awaitAudit(auditTopic, "the burst's 800 violation records", (all) => all.filter((r) => r.event.case === "violation" && denied.includes(r.event.value.decisionId)).length >= 800);
+    expect(new Set(records.flatMap((r) => (r.event.case === "violation" && denied.includes(r.event.value.decisionId) ? [r.id] : []))).size).toBe(800);
+  }, 60_000);
 
   it("reports how many decisions each zone evaluated", async () => {
     for (let i = 0; i < 5; i++) await pdp.client.check({ producer: "svc:crm", sink: "svc:mailer", sources: ["table:crm.contacts"] });

@@ -195,23 +195,34 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
         call.emit("error", toStatus(error, {}, logger, "CheckStream"));
         return;
       }
-      // The newest flush a response waits for; responses behind it wait too, so order holds.
-      let unflushed: Promise<void> | undefined;
-      const resume = (): void => {
-        call.resume();
-      };
+      // Backpressure once per burst: a burst of answers (a flush's worth) finds write() false from
+      // the first full buffer on; pausing and listening for "drain" on each of them cost as much
+      // as the answers, and piled up "drain" listeners.
+      let paused = false;
       const send = (response: CheckResponse): void => {
-        if (!call.write(response)) {
-          call.pause();
-          call.once("drain", resume);
-        }
-      };
-      const after = (flush: Promise<void>, then: () => void): void => {
-        unflushed = flush;
-        void flush.then(() => {
-          if (unflushed === flush) unflushed = undefined;
-          then();
+        if (call.write(response) || paused) return;
+        paused = true;
+        call.pause();
+        call.once("drain", () => {
+          paused = false;
+          call.resume();
         });
+      };
+      // Answers waiting for their audit records' flush, one group per flush (a group-commit round,
+      // shared by many answers): one promise reaction per round rather than per answer. Flushes
+      // resolve in the order they were asked for and an answer joins the newest group at least,
+      // so answers leave in request order.
+      let newest: Waiting | undefined;
+      const behind = (flush: Promise<void>): Waiting => {
+        if (newest?.flush === flush) return newest;
+        const waiting: Waiting = { flush, responses: [] };
+        newest = waiting;
+        void flush.then(() => {
+          if (newest === waiting) newest = undefined;
+          for (const response of waiting.responses) send(response);
+          waiting.last?.();
+        });
+        return waiting;
       };
       call.on("data", (request: CheckRequest) => {
         if (failed) return;
@@ -222,10 +233,10 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
           // the answers before it and its audit record are flushed.
           failed = true;
           call.pause();
-          const flush = refusal.durable ?? unflushed;
+          const flush = refusal.durable ?? newest?.flush;
           const fail = (): void => { call.emit("error", refusal.error); };
           if (flush === undefined) fail();
-          else after(flush, fail);
+          else behind(flush).last = fail;
           return;
         }
         let response: CheckResponse;
@@ -237,19 +248,26 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
           call.emit("error", toStatus(error, { requestId: requestIdOf(request) }, logger, "CheckStream"));
           return;
         }
-        const flush = durable ?? unflushed;
+        const flush = durable ?? newest?.flush;
         if (flush === undefined) send(response);
-        else after(flush, () => { send(response); });
+        else behind(flush).responses.push(response);
       });
       call.on("end", () => {
         if (failed) return;
-        if (unflushed === undefined) call.end();
-        else after(unflushed, () => call.end());
+        if (newest === undefined) call.end();
+        else newest.last = () => call.end();
       });
       // A cancelled or broken stream is the client's business; grpc-js already ends the call.
       call.on("error", () => undefined);
     },
   };
+}
+
+/** CheckStream's answers that wait for one flush; `last` ends the stream (an error or the end) after them. */
+interface Waiting {
+  readonly flush: Promise<void>;
+  readonly responses: CheckResponse[];
+  last?: () => void;
 }
 
 /** Which credentials a refused call presented, for the refusal count's bounded `credential` label. */
