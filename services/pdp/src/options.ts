@@ -46,6 +46,12 @@ export interface DecisionServiceOptions {
   /** How often per-zone decision counts go to the audit topic. */
   readonly trafficIntervalMs?: number | undefined;
   /**
+   * Whether an answer waits for its audit records to reach the device (fdatasync, group commit),
+   * the default, or only for their write to the page cache, which survives the process but not
+   * the machine. Programmatic only: bench:audit measures what the device flush costs with it.
+   */
+  readonly auditFsync?: boolean | undefined;
+  /**
    * `FLOWZONE_FLOW_REPORT_INTERVAL_MS`: how often the flows decided go to the flows topic (default
    * 5000); 0 turns flow reporting off. Only with brokers.
    */

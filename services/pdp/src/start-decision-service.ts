@@ -85,6 +85,7 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
             logger: options.logger,
             spoolDir: options.auditSpoolDir ?? path.join(DEFAULTS.auditSpoolRoot, `pdp-${options.port === 0 ? process.pid : options.port}`),
             ...(options.auditTopic === undefined ? {} : { topic: options.auditTopic }),
+            ...(options.auditFsync === undefined ? {} : { fsync: options.auditFsync }),
           });
     if (audit !== undefined) stops.add(() => audit.close(AUDIT_CLOSE_MS));
     const health = () => healthReport(policy.current.version, runtime.controlTopic(), runtime.controlRejections(), audit?.stats());

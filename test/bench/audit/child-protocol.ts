@@ -12,6 +12,8 @@ export interface AuditPdpChildConfig {
   /** Flow reports: 0 off (audit on alone); undefined, the service's default (every 5 s) to `flowsTopic`. */
   readonly flowReportIntervalMs?: number | undefined;
   readonly flowsTopic?: string | undefined;
+  /** false: answers wait for the spool's write, not its device flush (the durability diagnostic). */
+  readonly auditFsync?: boolean | undefined;
 }
 
 /** Printed by the child once it serves. */

@@ -65,7 +65,7 @@ export function renderFlows(summary: FlowsSummary): string {
     "",
     "- A third decision service, **audit on + flows**, runs beside the two above, identical to audit on (its own fresh audit topic and spool) but reporting the flows it decides " +
       "every 5 s (the default `FLOWZONE_FLOW_REPORT_INTERVAL_MS`) to a fresh compacted flows topic; audit on runs with flow reporting off (`0`), so the table above measures the audit trail alone. " +
-      "It takes its turn in every round with the other two (the order rotates each round), on the same load.",
+      "It takes its turn in every round with the others (the order rotates each round), on the same load.",
     "- After the rounds the services are closed (audit on + flows sends its last window) and the flows topic is read to its end offsets: the reports' counts must add up to every check audit on + flows answered (warm-up included).",
     "",
     markdownTable(

@@ -8,7 +8,9 @@
  * the audit-on service answered. Flow reports (issue 13) are measured in the same run: audit on
  * runs with flow reporting off, and a third service, audit on + flows, like it but reporting its
  * flows every 5 s (the default) to a fresh flows topic, whose records, bytes, distinct flows and
- * reported decisions are read after the run. Writes its section of docs/benchmarks.md.
+ * reported decisions are read after the run. A fourth service, audit on without the device flush
+ * (answers wait for the spool's write, not its fdatasync), shows what durability costs. Each
+ * service's peak RSS is read before it closes. Writes its section of docs/benchmarks.md.
  *
  * Options: --rounds N (3) --seconds S per round (4) --warmup-seconds S (1) --no-write (print only)
  *          --cpu-prof (profile both services with node --cpu-prof and summarise; implies --no-write)
@@ -27,6 +29,7 @@ import type { Child } from "../common/children";
 import { startBenchBroker, type BenchKafka } from "../common/bench-broker";
 import { endChild, installHandlers, onExit, startChild, stopAll } from "../common/children";
 import { cpuSeconds } from "../common/cpu";
+import { peakRssMiB } from "../common/memory";
 import type { RunResult } from "../common/load-generator";
 import { connect, runClosedLoop, runStreams, waitForReady } from "../common/load-generator";
 import { buildPools } from "../common/pools";
@@ -34,6 +37,7 @@ import { repoRoot, writeSection } from "../common/report";
 import { writeBundle } from "../pdp/flowzone";
 import { readAuditTopic, recordsOnTopic, waitForRecords } from "./audit-check";
 import { readFlowsTopic } from "./flows-check";
+import { fsyncFindings, renderFsync, summarizeFsync } from "./fsync-results";
 import { renderFlows, summarizeFlows } from "./flow-results";
 import type { AuditPdpChildConfig, AuditPdpReady } from "./child-protocol";
 import { formatProfile, summarizeProfile } from "./profile-summary";
@@ -60,7 +64,7 @@ interface Service {
 }
 
 /** Each service as the progress lines name it. */
-const LABEL: Record<Server, string> = { off: "audit off", on: "audit on ", flows: "audit on + flows" };
+const LABEL: Record<Server, string> = { off: "audit off", on: "audit on ", flows: "audit on + flows", nofsync: "audit on, no flush" };
 
 async function startService(server: Server, config: AuditPdpChildConfig, profileDir: string | undefined): Promise<Service> {
   const nodeArgs = profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`];
@@ -93,7 +97,7 @@ async function main(): Promise<void> {
     );
   }
   for (const m of machine) progress(m);
-  progress(`plan: warm-up ${opts.warmupSeconds} s per cell, then ${opts.rounds} rounds of ${opts.seconds} s per cell (audit off/on × unary/stream), interleaved`);
+  progress(`plan: warm-up ${opts.warmupSeconds} s per cell, then ${opts.rounds} rounds of ${opts.seconds} s per cell (4 services × unary/stream), interleaved`);
 
   const workDir = mkdtempSync(join(tmpdir(), "flowzone-bench-audit-"));
   const profileDir = opts.cpuProf ? join(workDir, "profiles") : undefined;
@@ -113,6 +117,7 @@ async function main(): Promise<void> {
     const controlTopic = `flowzone.bench.control.${suffix}`;
     const flowsAuditTopic = `flowzone.bench.audit-flows.${suffix}`;
     const flowsTopic = `flowzone.bench.flows.${suffix}`;
+    const noFsyncAuditTopic = `flowzone.bench.audit-nofsync.${suffix}`;
     const policyDir = join(workDir, "policy");
     writeBundle(policyDir);
     const spoolDir = join(workDir, "spool");
@@ -121,8 +126,13 @@ async function main(): Promise<void> {
 
     const flowsSpoolDir = join(workDir, "spool-flows");
     mkdirSync(flowsSpoolDir, { recursive: true });
-    progress("starting the decision services: audit off (no brokers), audit on (brokers, fresh topics, temp spool, flow reporting off) and audit on + flows (the same, reporting flows)");
-    const [off, on, flows] = await Promise.all([
+    const noFsyncSpoolDir = join(workDir, "spool-nofsync");
+    mkdirSync(noFsyncSpoolDir, { recursive: true });
+    progress(
+      "starting the decision services: audit off (no brokers), audit on (brokers, fresh topics, temp spool, flow reporting off), audit on + flows (the same, reporting flows) " +
+        "and audit on without the device flush (the same as audit on, answers waiting for the spool's write only)",
+    );
+    const [off, on, flows, noFsync] = await Promise.all([
       startService("off", { policyDir }, profileDir === undefined ? undefined : join(profileDir, "off")),
       startService(
         "on",
@@ -134,8 +144,13 @@ async function main(): Promise<void> {
         { policyDir, brokers: broker.brokers, auditTopic: flowsAuditTopic, controlTopic, auditSpoolDir: flowsSpoolDir, trafficIntervalMs: TRAFFIC_DEFERRED_MS, flowsTopic },
         profileDir === undefined ? undefined : join(profileDir, "flows"),
       ),
+      startService(
+        "nofsync",
+        { policyDir, brokers: broker.brokers, auditTopic: noFsyncAuditTopic, controlTopic, auditSpoolDir: noFsyncSpoolDir, trafficIntervalMs: TRAFFIC_DEFERRED_MS, flowReportIntervalMs: 0, auditFsync: false },
+        profileDir === undefined ? undefined : join(profileDir, "nofsync"),
+      ),
     ]);
-    services.push(off, on, flows);
+    services.push(off, on, flows, noFsync);
     for (const s of services) progress(`${LABEL[s.server].trim()}: ${s.address} (pid ${s.child.pid}), policy ${s.policyVersion}`);
     progress(`audit topic ${auditTopic}, control topic ${controlTopic}, spool ${spoolDir}; audit on + flows: audit topic ${flowsAuditTopic}, flows topic ${flowsTopic}, spool ${flowsSpoolDir}`);
 
@@ -153,7 +168,7 @@ async function main(): Promise<void> {
         : runStreams(s.client, pools.flowzoneStream, STREAMS, STREAM_WINDOW, ms, startSeq);
     const cells: Cell[] = [];
     for (const call of ["unary", "stream"] as const) for (const s of services) cells.push({ server: s.server, call, rounds: [], nextSeq: 0 });
-    const serviceOf = (server: Server): Service => (server === "off" ? off : server === "on" ? on : flows);
+    const serviceOf = (server: Server): Service => ({ off, on, flows, nofsync: noFsync })[server];
 
     const measure = async (cell: Cell, ms: number, record: boolean): Promise<Round> => {
       const s = serviceOf(cell.server);
@@ -188,7 +203,7 @@ async function main(): Promise<void> {
     for (let r = 1; r <= opts.rounds; r++) {
       for (const call of ["unary", "stream"] as const) {
         // Rotate which goes first, so a drift of the machine favours none.
-        const order = (["off", "on", "flows"] as const).map((_, i, all) => all[(i + r - 1) % all.length] as Server);
+        const order = (["off", "on", "flows", "nofsync"] as const).map((_, i, all) => all[(i + r - 1) % all.length] as Server);
         for (const server of order) {
           const cell = cells.find((c) => c.server === server && c.call === call);
           if (cell === undefined) throw new Error("no such cell");
@@ -213,8 +228,12 @@ async function main(): Promise<void> {
         `denied checks answered by audit on: ${int(owed)}`,
     );
 
+    const noFsyncRecords = (await waitForRecords(adminNow, noFsyncAuditTopic, noFsync.owed, DRAIN_QUIET_MS, DRAIN_TIMEOUT_MS)).records;
+    progress(`audit topic without the device flush: ${int(noFsyncRecords)} records; denied checks it answered: ${int(noFsync.owed)}`);
+
     await adminNow.disconnect();
     admin = undefined;
+    const peakRss = { off: peakRssMiB(off.child.pid), on: peakRssMiB(on.child.pid), flows: peakRssMiB(flows.child.pid), nofsync: peakRssMiB(noFsync.child.pid) };
     for (const s of services) s.client.close();
     // Stdin closed: each service shuts down cleanly (and writes its profile).
     await Promise.all(services.map((s) => endChild(s.child, 15_000)));
@@ -225,7 +244,8 @@ async function main(): Promise<void> {
       `flows topic: ${int(flowsContents.records)} FlowReport records, ${int(flowsContents.bytes)} bytes of keys and values, ${int(flowsContents.flows)} distinct flows, ` +
         `${int(flowsContents.decisions)} decisions reported; checks answered by audit on + flows: ${int(flows.answered)}`,
     );
-    const summary = summarize(cells.filter((c) => c.server !== "flows"), verification);
+    const summary = summarize(cells.filter((c) => c.server === "off" || c.server === "on"), verification);
+    const fsyncSummary = summarizeFsync(cells, noFsyncAuditTopic, noFsyncRecords, noFsync.owed);
     const flowSummary = summarizeFlows(cells, { topic: flowsTopic, answered: flows.answered, contents: flowsContents });
     const section = renderSection({
       date,
@@ -234,17 +254,18 @@ async function main(): Promise<void> {
       opts,
       summary,
       auditTopic,
-    }) + `\n\n${renderFlows(flowSummary)}`;
+      peakRssMiB: peakRss,
+    }) + `\n\n${renderFlows(flowSummary)}\n\n${renderFsync(fsyncSummary)}`;
     process.stdout.write(`\n${section}\n`);
     if (profileDir !== undefined) {
-      for (const server of ["off", "on", "flows"]) {
+      for (const server of ["off", "on", "flows", "nofsync"]) {
         const dir = join(profileDir, server);
         const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")) : [];
         for (const f of files) process.stdout.write(`\n${formatProfile(`audit ${server} (${join(dir, f)})`, summarizeProfile(join(dir, f), 30))}\n`);
       }
       progress(`profiles kept in ${profileDir}`);
     }
-    for (const g of [...summary.goals, ...flowSummary.goals]) progress(`goal ${g.what}: measured ${g.measured}, target ${g.target}: ${g.met ? "met" : "MISSED"}`);
+    for (const g of [...summary.goals, ...flowSummary.goals, ...fsyncFindings(fsyncSummary)]) progress(`goal ${g.what}: measured ${g.measured}, target ${g.target}: ${g.met ? "met" : "MISSED"}`);
     if (opts.write) progress(`wrote ${writeSection("audit", section)}`);
     if (!summary.verified) {
       failed = true;

@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     trafficIntervalMs: config.trafficIntervalMs,
     flowReportIntervalMs: config.flowReportIntervalMs,
     flowsTopic: config.flowsTopic,
+    auditFsync: config.auditFsync,
     logger: createLogger({ level: "warn", service: "flowzone-bench-audit" }),
   });
   const ready: AuditPdpReady = { benchPort: service.port, policyVersion: service.policyVersion() };

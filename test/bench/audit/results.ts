@@ -7,8 +7,8 @@ import type { RunResult } from "../common/load-generator";
 import type { Options } from "./settings";
 import { GOAL_RATIO, IN_FLIGHT, STREAMS, STREAM_WINDOW, TRAFFIC_DEFERRED_MS, dec, int, ratio3 } from "./settings";
 
-/** audit off, audit on (flow reporting off), audit on + flows (flow reporting on). */
-export type Server = "off" | "on" | "flows";
+/** audit off, audit on (flow reporting off), audit on + flows (flow reporting on), audit on without the device flush. */
+export type Server = "off" | "on" | "flows" | "nofsync";
 export type Call = "unary" | "stream";
 
 export interface Round {
@@ -125,6 +125,8 @@ export interface SectionInput {
   readonly opts: Options;
   readonly summary: Summary;
   readonly auditTopic: string;
+  /** Each service's peak RSS in MiB, read just before it was closed. */
+  readonly peakRssMiB: Readonly<Record<Server, number>>;
 }
 
 export function renderSection(input: SectionInput): string {
@@ -191,6 +193,8 @@ export function renderSection(input: SectionInput): string {
     "### Notes",
     "",
     `- Per-round ratios on ÷ off (checks/s): unary ${summary.ratios.unary.perRound.map(ratio3).join(", ")}; stream ${summary.ratios.stream.perRound.map(ratio3).join(", ")}.`,
+    `- Peak RSS of each service's process over the run: audit off ${dec(input.peakRssMiB.off)} MiB, audit on ${dec(input.peakRssMiB.on)} MiB, ` +
+      `audit on + flows ${dec(input.peakRssMiB.flows)} MiB, audit on without the device flush ${dec(input.peakRssMiB.nofsync)} MiB.`,
   ];
   return out.join("\n");
 }
