@@ -1,7 +1,9 @@
 /**
  * `npm run bench:sdk`: the guarded producer (embedded, remote with and without its cache) against
  * a bare kafkajs producer on one local broker, same topic, message sizes, batching and delivery
- * settings (idempotent, acks -1). Rounds interleave the systems; medians of the rounds and the
+ * settings (idempotent, acks -1), and beside them the bare producer writing the same flowzone
+ * headers, kafkajs' own cost of them. CPU per message of this process (the producers) and of the
+ * decision service's, and both peak RSS, are reported. Rounds interleave the systems; medians of the rounds and the
  * ratio to bare are written to docs/benchmarks.md (section bench:sdk).
  *
  * Options after `--`: --rounds N (3), --seconds S per round (5), --batch N messages per send
@@ -19,23 +21,27 @@ import { createLogger } from "@flowzone/logging";
 
 import { installHandlers, onExit, startChild, stopAll } from "../common/children";
 import { startBenchBroker, type BenchKafka } from "../common/bench-broker";
+import { cpuSeconds } from "../common/cpu";
+import { peakRssMiB } from "../common/memory";
 import { repoRoot } from "../common/report";
 import { render, type RoundResult } from "./results";
 import { SYSTEM_LABELS, startSystem, type SystemContext, type SystemName } from "./systems";
 import { parseSdkOptions, type SdkBenchOptions } from "./settings";
 
-const SYSTEMS: readonly SystemName[] = ["bare", "embedded", "remote-cache", "remote-nocache"];
+const SYSTEMS: readonly SystemName[] = ["bare", "bare-headers", "embedded", "remote-cache", "remote-nocache"];
 
 function progress(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-async function measure(opts: SdkBenchOptions, ctx: SystemContext, name: SystemName, messages: Message[]): Promise<RoundResult> {
+async function measure(opts: SdkBenchOptions, ctx: SystemContext, name: SystemName, messages: Message[], pdpPid: number): Promise<RoundResult> {
   const system = await startSystem(name, ctx);
   try {
     // Warm-up: connections, metadata, the first decision (and cache fill).
     for (let i = 0; i < 5; i++) await system.send(messages);
     let sends = 0;
+    const cpu0 = process.cpuUsage();
+    const pdpCpu0 = cpuSeconds(pdpPid);
     const started = process.hrtime.bigint();
     const until = started + BigInt(Math.round(opts.seconds * 1e9));
     while (process.hrtime.bigint() < until) {
@@ -43,7 +49,16 @@ async function measure(opts: SdkBenchOptions, ctx: SystemContext, name: SystemNa
       sends += 1;
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    return { system: name, messagesPerSec: (sends * messages.length) / seconds, sends, stats: system.stats() };
+    const cpu = process.cpuUsage(cpu0);
+    const sent = sends * messages.length;
+    return {
+      system: name,
+      messagesPerSec: sent / seconds,
+      sends,
+      clientCpuUsPerMessage: (cpu.user + cpu.system) / sent,
+      pdpCpuUsPerMessage: ((cpuSeconds(pdpPid) - pdpCpu0) * 1e6) / sent,
+      stats: system.stats(),
+    };
   } finally {
     await system.close();
   }
@@ -66,7 +81,7 @@ async function main(): Promise<void> {
   try {
     broker = await startBenchBroker(repoRoot(), progress);
     const policyDir = join(repoRoot(), "examples", "bundle");
-    const { value: port } = await startChild(
+    const { child: pdp, value: port } = await startChild(
       "pdp",
       process.execPath,
       [join(__dirname, "pdp-child.js"), policyDir],
@@ -87,12 +102,13 @@ async function main(): Promise<void> {
     const results: RoundResult[] = [];
     for (let round = 1; round <= opts.rounds; round++) {
       for (const name of SYSTEMS) {
-        const r = await measure(opts, ctx, name, messages);
+        const r = await measure(opts, ctx, name, messages, pdp.pid);
         results.push(r);
         progress(`round ${round}/${opts.rounds}: ${SYSTEM_LABELS[name]}: ${Math.round(r.messagesPerSec).toLocaleString("en-US")} messages/s (${r.sends} sends${r.stats === "" ? "" : `; ${r.stats}`})`);
       }
     }
-    render(opts, date, machine, results);
+    // process.resourceUsage's maxRSS is in KiB.
+    render(opts, date, machine, results, { benchMiB: process.resourceUsage().maxRSS / 1024, pdpMiB: peakRssMiB(pdp.pid) });
   } finally {
     await stopAll();
     if (broker !== undefined) await broker.stop();

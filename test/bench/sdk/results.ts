@@ -8,16 +8,34 @@ export interface RoundResult {
   readonly system: SystemName;
   readonly messagesPerSec: number;
   readonly sends: number;
+  /** CPU (user + system) of the benchmark's process, where the producers run, per message sent. */
+  readonly clientCpuUsPerMessage: number;
+  /** CPU of the decision service's process per message sent (the remote producers' decisions). */
+  readonly pdpCpuUsPerMessage: number;
   readonly stats: string;
+}
+
+/** Peak RSS in MiB: the benchmark's process (every producer, the embedded engine) and the decision service's. */
+export interface PeakMemory {
+  readonly benchMiB: number;
+  readonly pdpMiB: number;
 }
 
 const int = (n: number): string => Math.round(n).toLocaleString("en-US");
 
-export function render(opts: SdkBenchOptions, date: Date, machine: readonly string[], results: readonly RoundResult[]): void {
+export function render(opts: SdkBenchOptions, date: Date, machine: readonly string[], results: readonly RoundResult[], memory: PeakMemory): void {
   const of = (name: SystemName): number[] => results.filter((r) => r.system === name).map((r) => r.messagesPerSec);
+  const cpuOf = (name: SystemName, pick: (r: RoundResult) => number): string => median(results.filter((r) => r.system === name).map(pick)).toFixed(2);
   const bare = median(of("bare"));
-  const systems: SystemName[] = ["bare", "embedded", "remote-cache", "remote-nocache"];
-  const rows = systems.map((name) => [SYSTEM_LABELS[name], int(median(of(name))), `${(median(of(name)) / bare).toFixed(2)}×`, of(name).map(int).join(" / ")]);
+  const systems: SystemName[] = ["bare", "bare-headers", "embedded", "remote-cache", "remote-nocache"];
+  const rows = systems.map((name) => [
+    SYSTEM_LABELS[name],
+    int(median(of(name))),
+    `${(median(of(name)) / bare).toFixed(2)}×`,
+    of(name).map(int).join(" / "),
+    cpuOf(name, (r) => r.clientCpuUsPerMessage),
+    name.startsWith("remote") ? cpuOf(name, (r) => r.pdpCpuUsPerMessage) : "–",
+  ]);
   const ratio = (name: SystemName): number => median(of(name)) / bare;
   const goals: Goal[] = [
     { what: "embedded vs bare, messages/s", measured: `${ratio("embedded").toFixed(2)}×`, target: "≥ 0.90×", met: ratio("embedded") >= 0.9 },
@@ -35,17 +53,24 @@ export function render(opts: SdkBenchOptions, date: Date, machine: readonly stri
     "### Method",
     "",
     `- One local broker, one topic with one partition; every producer is kafkajs 2.2.4 with \`idempotent: true\` and \`acks: -1\`, sending ${opts.batch} messages of ${opts.valueBytes} random bytes per send, one send in flight.`,
-    "- Guarded sends carry the flow `svc:banana-bench` → `kafka:banana-bench-*` with label `banana` on the example bundle (a clean allow), so each message also carries the flowzone headers; the bare producer sends no headers.",
+    "- Guarded sends carry the flow `svc:banana-bench` → `kafka:banana-bench-*` with label `banana` on the example bundle (a clean allow), so each message also carries the flowzone headers; the bare producer sends no headers. " +
+      "The bare producer with the flowzone headers writes the same headers (labels and a decision id of the service's shape) with no decision: kafkajs encodes each header of each message itself, so this row is the most a guarded producer could reach.",
+    "- CPU is user + system time per message sent, of this process (where every producer and the embedded engine run) and of the decision service's process; medians of the rounds.",
     "- Remote: the decision service in its own process on 127.0.0.1 (`startDecisionService`, the example bundle); embedded: the engine in process with its audit writer and the control topic followed.",
     `- ${opts.rounds} rounds of ${opts.seconds} s per producer, systems interleaved within a round, 5 warm-up sends each; medians of the rounds.`,
     "",
     "### Throughput",
     "",
-    markdownTable(["producer", "messages/s (median)", "vs bare", "per round"], rows),
+    markdownTable(["producer", "messages/s (median)", "vs bare", "per round", "producer CPU µs / message", "decision service CPU µs / message"], rows),
+    "",
+    `- Peak RSS: the benchmark's process (every producer, the embedded engine) ${memory.benchMiB.toFixed(1)} MiB; the decision service ${memory.pdpMiB.toFixed(1)} MiB.`,
     "",
     "### Goals",
     "",
     goalsTable(goals),
+    "",
+    `- Against the bare producer writing the same headers (kafkajs' limit): embedded ${(median(of("embedded")) / median(of("bare-headers"))).toFixed(2)}×, ` +
+      `remote with the cache ${(median(of("remote-cache")) / median(of("bare-headers"))).toFixed(2)}×.`,
     "",
   ].join("\n");
   process.stdout.write(`${body}\n`);
