@@ -170,26 +170,59 @@ class WireReader {
 /** Encodes a `CheckResponse`. */
 export function encodeCheckResponse(message: Message): Uint8Array {
   const response = message as CheckResponse;
-  const writer = new WireWriter(responseSize(response));
-  writeResponse(writer, response);
+  const sizes = new SizeList();
+  const writer = new WireWriter(responseSize(response, sizes));
+  sizes.next(); // the response's own size: a top-level message has no length prefix
+  writeResponse(writer, response, sizes);
   return writer.buffer;
 }
 
 /** Encodes a `CheckBatchResponse`. */
 export function encodeCheckBatchResponse(message: Message): Uint8Array {
   const responses = (message as CheckBatchResponse).responses;
+  const sizes = new SizeList();
   let total = 0;
-  for (const response of responses) total += lengthDelimitedSize(responseSize(response));
+  for (const response of responses) total += lengthDelimitedSize(responseSize(response, sizes));
   const writer = new WireWriter(total);
   for (const response of responses) {
     writer.tag(1, LEN);
-    writer.varint(responseSize(response));
-    writeResponse(writer, response);
+    writer.varint(sizes.next());
+    writeResponse(writer, response, sizes);
   }
   return writer.buffer;
 }
 
-function writeResponse(writer: WireWriter, response: CheckResponse): void {
+/**
+ * The sizes of the nested messages of one encoding, in the order the writer needs them: each
+ * response's size, then its violations'. Measured once while sizing the whole message, so the
+ * writer does not measure them again (each measure looks up every recurring string).
+ */
+class SizeList {
+  private readonly sizes: number[] = [];
+  private read = 0;
+
+  /** Reserves the next place, for a size known only after its parts'. */
+  reserve(): number {
+    this.sizes.push(0);
+    return this.sizes.length - 1;
+  }
+
+  set(place: number, size: number): number {
+    this.sizes[place] = size;
+    return size;
+  }
+
+  push(size: number): number {
+    this.sizes.push(size);
+    return size;
+  }
+
+  next(): number {
+    return this.sizes[this.read++] ?? 0;
+  }
+}
+
+function writeResponse(writer: WireWriter, response: CheckResponse, sizes: SizeList): void {
   writer.string(1, response.requestId);
   if (response.decision !== ProtoDecision.UNSPECIFIED) {
     writer.tag(2, VARINT);
@@ -199,7 +232,7 @@ function writeResponse(writer: WireWriter, response: CheckResponse): void {
   writer.bytes(4, recurring(response.policyVersion));
   for (const violation of response.violations) {
     writer.tag(5, LEN);
-    writer.varint(violationSize(violation));
+    writer.varint(sizes.next());
     writer.bytes(1, recurring(violation.zone));
     writer.bytes(2, recurring(violation.rule));
     if (violation.mode !== ProtoMode.UNSPECIFIED) {
@@ -215,11 +248,13 @@ function writeResponse(writer: WireWriter, response: CheckResponse): void {
   }
 }
 
-function responseSize(response: CheckResponse): number {
+/** The response's size, recorded in `sizes` before its violations' (the order the writer reads them in). */
+function responseSize(response: CheckResponse, sizes: SizeList): number {
+  const place = sizes.reserve();
   let size = stringSize(response.requestId) + stringSize(response.decisionId) + bytesSize(recurring(response.policyVersion));
   if (response.decision !== ProtoDecision.UNSPECIFIED) size += 1 + varintSize(response.decision);
-  for (const violation of response.violations) size += lengthDelimitedSize(violationSize(violation));
-  return size;
+  for (const violation of response.violations) size += lengthDelimitedSize(sizes.push(violationSize(violation)));
+  return sizes.set(place, size);
 }
 
 function violationSize(violation: Violation): number {
