@@ -11,6 +11,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type * as grpc from "@grpc/grpc-js";
 import { onExit, stopAll } from "../common/children";
+import { peakRssMiB } from "../common/memory";
 import { splitFlowzoneBatch } from "../common/codec";
 import type { InProcessResult } from "../common/inprocess";
 import { measureCycles, measureInProcess } from "../common/inprocess";
@@ -183,10 +184,11 @@ async function main(): Promise<void> {
       };
     });
 
+    const peakRss = { flowzone: peakRssMiB(flowzone.child.pid), echo: peakRssMiB(echo.child.pid), Cerbos: peakRssMiB(cerbos.child.pid) };
     for (const c of clients) c.close();
     await stopAll();
 
-    finish(opts, date, machine, inProcess, results.map(summarize), paced, avgReply);
+    finish(opts, date, machine, inProcess, results.map(summarize), paced, avgReply, peakRss);
     reportGlobBench(globTable, date, command, opts.write);
   } finally {
     for (const c of clients) c.close();

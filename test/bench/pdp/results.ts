@@ -23,6 +23,8 @@ export function finish(
   grpcModes: readonly ModeSummary[],
   paced: readonly PacedSummary[],
   avgReply: number,
+  /** Peak RSS (MiB) of each server's process, by server name. */
+  peakRssMiB: Readonly<Record<string, number>>,
 ): void {
   const find = (server: string, call: string): ModeSummary => {
     const m = grpcModes.find((g) => g.server === server && g.call.startsWith(call));
@@ -42,6 +44,9 @@ export function finish(
   const fzStream = find("flowzone", "CheckStream");
   const echoStream = find("echo", "CheckStream");
   const fzPaced = paced.find((p) => p.server === "flowzone");
+  const echoPaced = paced.find((p) => p.server === "echo");
+  const batchCpuRatio = fzBatch.serverCpuUsPerCall / echoBatch.serverCpuUsPerCall;
+  const pacedP99Ratio = (fzPaced?.p99Ms ?? NaN) / (echoPaced?.p99Ms ?? NaN);
 
   const tables: Table[] = [
     {
@@ -99,11 +104,14 @@ export function finish(
     { what: "A: engine vs Cedar, checks/s", measured: ratio(engineRate / cedarRate), target: "≥ 100×", met: engineRate / cedarRate >= 100 },
     { what: "B1: flowzone unary vs echo, calls/s", measured: ratio(fzUnary.callsPerSec / echoUnary.callsPerSec), target: "≥ 0.85×", met: fzUnary.callsPerSec / echoUnary.callsPerSec >= 0.85 },
     { what: "B1: flowzone unary vs Cerbos unary, checks/s", measured: ratio(fzUnary.checksPerSec / cerbosUnary.checksPerSec), target: "≥ 1.5×", met: fzUnary.checksPerSec / cerbosUnary.checksPerSec >= 1.5 },
-    { what: `B2: flowzone CheckBatch (${BATCH_SIZE}), checks/s`, measured: int(fzBatch.checksPerSec), target: "≥ 200,000", met: fzBatch.checksPerSec >= 200_000 },
-    { what: "B2: flowzone CheckStream, checks/s", measured: int(fzStream.checksPerSec), target: "≥ 200,000", met: fzStream.checksPerSec >= 200_000 },
+    // Issue 14: 200,000 checks/s cannot be judged on two cores shared with the load generator;
+    // server CPU per check against the echo's, in the same run, replaces it.
+    { what: `B2: flowzone CheckBatch (${BATCH_SIZE}) server CPU per check ÷ the echo's`, measured: `${ratio(batchCpuRatio)} (${dec(fzBatch.serverCpuUsPerCall / BATCH_SIZE, 2)} vs ${dec(echoBatch.serverCpuUsPerCall / BATCH_SIZE, 2)} µs)`, target: "≤ 1.5×", met: batchCpuRatio <= 1.5 },
+    { what: "B2: flowzone CheckStream vs the echo's stream, checks/s", measured: ratio(fzStream.checksPerSec / echoStream.checksPerSec), target: "≥ 0.95×", met: fzStream.checksPerSec / echoStream.checksPerSec >= 0.95 },
     { what: `B2: flowzone CheckBatch vs Cerbos at ${BATCH_SIZE} per call, checks/s`, measured: ratio(fzBatch.checksPerSec / cerbosBatch.checksPerSec), target: "≥ 20×", met: fzBatch.checksPerSec / cerbosBatch.checksPerSec >= 20 },
     { what: `B2: flowzone CheckStream vs Cerbos at ${BATCH_SIZE} per call, checks/s`, measured: ratio(fzStream.checksPerSec / cerbosBatch.checksPerSec), target: "≥ 20×", met: fzStream.checksPerSec / cerbosBatch.checksPerSec >= 20 },
     { what: `B4: flowzone unary p99 at ${int(PACED_RATE)} calls/s`, measured: `${dec(fzPaced?.p99Ms ?? NaN, 3)} ms`, target: "≤ 2 ms", met: (fzPaced?.p99Ms ?? Infinity) <= 2 },
+    { what: `B4: flowzone unary p99 at ${int(PACED_RATE)} calls/s ÷ the echo's p99`, measured: ratio(pacedP99Ratio), target: "≤ 1.1×", met: pacedP99Ratio <= 1.1 },
   ];
 
   const notes = [
@@ -112,6 +120,7 @@ export function finish(
       `${dec(1e6 / median(batchPath.perRound), 2)} µs per check against ${dec(1e6 / engineRate, 2)} µs for the decision alone; over gRPC the server spends ${dec(fzBatch.serverCpuUsPerCall / BATCH_SIZE, 1)} µs of CPU per check in CheckBatch.`,
     `Server CPU per unary call: flowzone ${dec(fzUnary.serverCpuUsPerCall, 0)} µs, echo ${dec(echoUnary.serverCpuUsPerCall, 0)} µs (grpc-js itself), Cerbos ${dec(cerbosUnary.serverCpuUsPerCall, 0)} µs; ` +
       `in-process the engine decides one write in ${dec(1e6 / engineRate, 2)} µs.`,
+    `Peak RSS of each server's process over the run: ${Object.entries(peakRssMiB).map(([server, mib]) => `${server} ${dec(mib, 1)} MiB`).join(", ")}.`,
     `Load average at the end of the run: ${loadavg().map((l) => l.toFixed(2)).join(" ")} (on ${nproc()} cores; other work on the machine shows here).`,
     `The load generator shares the machine with the server: with ${nproc()} cores, client CPU per check (the client CPU column) bounds what any server can show here.`,
     `Echo replies are flowzone's own answers to the same requests (mean ${dec(avgReply, 0)} bytes per CheckResponse), chosen by request id.`,
