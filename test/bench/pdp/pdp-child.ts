@@ -1,7 +1,8 @@
 /**
  * Runs flowzone's decision service in its own process for the benchmark, the way `flowzone pdp`
- * does: startDecisionService with the service's defaults on 127.0.0.1, port 0. Prints
- * {"benchPort": N} once serving; exits when its stdin closes (the benchmark went away).
+ * does: startDecisionService with the service's defaults on 127.0.0.1, port 0, without its
+ * /metrics listener. Prints {"benchPort": N} once serving; exits when its stdin closes (the
+ * benchmark went away).
  *
  * Usage: node pdp-child.js <policy-dir>
  */
@@ -13,7 +14,8 @@ async function main(): Promise<void> {
   if (policyDir === undefined) throw new Error("usage: pdp-child <policy-dir>");
   const config = decisionServiceConfig({ env: process.env, flags: { policy: policyDir, host: "127.0.0.1", port: "0" } });
   // warn: the service logs nothing per call anyway; this keeps start-up lines off the benchmark's pipe.
-  const service = await startDecisionService({ ...config, logger: createLogger({ level: "warn", service: "flowzone-bench" }) });
+  // No /metrics listener: its fixed port would collide with a flowzone running beside the benchmark.
+  const service = await startDecisionService({ ...config, metricsPort: undefined, logger: createLogger({ level: "warn", service: "flowzone-bench" }) });
   process.stdout.write(JSON.stringify({ benchPort: service.port, policyVersion: service.policyVersion() }) + "\n");
   process.stdin.resume();
   process.stdin.on("end", () => {

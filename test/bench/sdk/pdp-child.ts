@@ -12,7 +12,8 @@ async function main(): Promise<void> {
   const policyDir = process.argv[2];
   if (policyDir === undefined) throw new Error("usage: pdp-child <policy-dir>");
   const config = decisionServiceConfig({ env: {}, flags: { policy: policyDir, host: "127.0.0.1", port: "0" } });
-  const service = await startDecisionService({ ...config, logger: createLogger({ level: "warn", service: "flowzone-bench-sdk" }) });
+  // No /metrics listener: its fixed port would collide with a flowzone running beside the benchmark.
+  const service = await startDecisionService({ ...config, metricsPort: undefined, logger: createLogger({ level: "warn", service: "flowzone-bench-sdk" }) });
   process.stdout.write(JSON.stringify({ benchPort: service.port }) + "\n");
   process.stdin.resume();
   process.stdin.on("end", () => {
