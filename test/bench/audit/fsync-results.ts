@@ -38,7 +38,7 @@ export function fsyncFindings(summary: FsyncSummary): readonly Goal[] {
   }));
 }
 
-/** The `### Durability` part of the section. */
+/** The `### What the device flush costs` part of the section. */
 export function renderFsync(summary: FsyncSummary): string {
   const findings = fsyncFindings(summary);
   return [
