@@ -1,7 +1,14 @@
 import type { Mode, Violation, Write } from "@flowzone/engine";
-import { EnforcementPoint as ProtoEnforcementPoint, Mode as ProtoMode } from "@flowzone/proto";
-
-import { VARINT, WireWriter, delimitedSize, repeatedStringSize, stringFieldSize, varint64Size, varintFieldSize } from "./wire-writer";
+import {
+  EnforcementPoint as ProtoEnforcementPoint,
+  Mode as ProtoMode,
+  WireWriter,
+  delimitedSize,
+  repeatedStringSize,
+  stringFieldSize,
+  varint64Size,
+  varintFieldSize,
+} from "@flowzone/proto";
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -145,10 +152,7 @@ export function encodeViolationAudit(audit: ViolationAudit, index: number): Enco
     w.stringField(1, position.topic, topicLength);
     w.varintField(2, position.partition);
     if (typeof offset === "number") w.varintField(3, offset);
-    else {
-      w.tag(3, VARINT);
-      w.varint64(offset);
-    }
+    else w.varint64Field(3, offset);
   }
   if (audit.authenticatedIdentity !== undefined) w.stringField(13, audit.authenticatedIdentity, identityLength);
   return { key: violation.zone, value: w.finish() };

@@ -9,7 +9,7 @@
  * the same messages.
  */
 import type { Message } from "@bufbuild/protobuf";
-import { Decision as ProtoDecision, Mode as ProtoMode } from "@flowzone/proto";
+import { WireWriter, delimitedSize, stringFieldSize, varintFieldSize } from "@flowzone/proto";
 import type { CheckBatchRequest, CheckBatchResponse, CheckRequest, CheckResponse, Violation } from "@flowzone/proto";
 
 const VARINT = 0;
@@ -174,7 +174,7 @@ export function encodeCheckResponse(message: Message): Uint8Array {
   const writer = new WireWriter(responseSize(response, sizes));
   sizes.next(); // the response's own size: a top-level message has no length prefix
   writeResponse(writer, response, sizes);
-  return writer.buffer;
+  return writer.finish();
 }
 
 /** Encodes a `CheckBatchResponse`. */
@@ -182,14 +182,13 @@ export function encodeCheckBatchResponse(message: Message): Uint8Array {
   const responses = (message as CheckBatchResponse).responses;
   const sizes = new SizeList();
   let total = 0;
-  for (const response of responses) total += lengthDelimitedSize(responseSize(response, sizes));
+  for (const response of responses) total += delimitedSize(responseSize(response, sizes));
   const writer = new WireWriter(total);
   for (const response of responses) {
-    writer.tag(1, LEN);
-    writer.varint(sizes.next());
+    writer.begin(1, sizes.next());
     writeResponse(writer, response, sizes);
   }
-  return writer.buffer;
+  return writer.finish();
 }
 
 /**
@@ -223,45 +222,41 @@ class SizeList {
 }
 
 function writeResponse(writer: WireWriter, response: CheckResponse, sizes: SizeList): void {
-  writer.string(1, response.requestId);
-  if (response.decision !== ProtoDecision.UNSPECIFIED) {
-    writer.tag(2, VARINT);
-    writer.varint(response.decision);
-  }
-  writer.string(3, response.decisionId);
-  writer.bytes(4, recurring(response.policyVersion));
+  writer.stringField(1, response.requestId, Buffer.byteLength(response.requestId, "utf8"));
+  writer.varintField(2, response.decision);
+  writer.stringField(3, response.decisionId, Buffer.byteLength(response.decisionId, "utf8"));
+  writer.bytesField(4, recurring(response.policyVersion));
   for (const violation of response.violations) {
-    writer.tag(5, LEN);
-    writer.varint(sizes.next());
-    writer.bytes(1, recurring(violation.zone));
-    writer.bytes(2, recurring(violation.rule));
-    if (violation.mode !== ProtoMode.UNSPECIFIED) {
-      writer.tag(3, VARINT);
-      writer.varint(violation.mode);
-    }
-    if (violation.enforced) {
-      writer.tag(4, VARINT);
-      writer.varint(1);
-    }
-    for (const label of violation.labels) writer.bytes(5, recurring(label), true);
-    writer.bytes(6, recurring(violation.reason));
+    writer.begin(5, sizes.next());
+    writer.bytesField(1, recurring(violation.zone));
+    writer.bytesField(2, recurring(violation.rule));
+    writer.varintField(3, violation.mode);
+    writer.varintField(4, violation.enforced ? 1 : 0);
+    for (const label of violation.labels) writer.bytesField(5, recurring(label), true);
+    writer.bytesField(6, recurring(violation.reason));
   }
 }
 
 /** The response's size, recorded in `sizes` before its violations' (the order the writer reads them in). */
 function responseSize(response: CheckResponse, sizes: SizeList): number {
   const place = sizes.reserve();
-  let size = stringSize(response.requestId) + stringSize(response.decisionId) + bytesSize(recurring(response.policyVersion));
-  if (response.decision !== ProtoDecision.UNSPECIFIED) size += 1 + varintSize(response.decision);
-  for (const violation of response.violations) size += lengthDelimitedSize(sizes.push(violationSize(violation)));
+  let size =
+    stringFieldSize(Buffer.byteLength(response.requestId, "utf8")) +
+    varintFieldSize(response.decision) +
+    stringFieldSize(Buffer.byteLength(response.decisionId, "utf8")) +
+    stringFieldSize(recurring(response.policyVersion).length);
+  for (const violation of response.violations) size += delimitedSize(sizes.push(violationSize(violation)));
   return sizes.set(place, size);
 }
 
 function violationSize(violation: Violation): number {
-  let size = bytesSize(recurring(violation.zone)) + bytesSize(recurring(violation.rule)) + bytesSize(recurring(violation.reason));
-  if (violation.mode !== ProtoMode.UNSPECIFIED) size += 1 + varintSize(violation.mode);
-  if (violation.enforced) size += 2;
-  for (const label of violation.labels) size += lengthDelimitedSize(recurring(label).length);
+  let size =
+    stringFieldSize(recurring(violation.zone).length) +
+    stringFieldSize(recurring(violation.rule).length) +
+    varintFieldSize(violation.mode) +
+    varintFieldSize(violation.enforced ? 1 : 0) +
+    stringFieldSize(recurring(violation.reason).length);
+  for (const label of violation.labels) size += delimitedSize(recurring(label).length);
   return size;
 }
 
@@ -281,63 +276,6 @@ function recurring(text: string): Buffer {
     recurringBytes.set(text, bytes);
   }
   return bytes;
-}
-
-/** An omitted-when-empty string field with a one-byte tag (field numbers below 16). */
-function stringSize(text: string): number {
-  return text === "" ? 0 : lengthDelimitedSize(Buffer.byteLength(text, "utf8"));
-}
-
-function bytesSize(bytes: Buffer): number {
-  return bytes.length === 0 ? 0 : lengthDelimitedSize(bytes.length);
-}
-
-function lengthDelimitedSize(length: number): number {
-  return 1 + varintSize(length) + length;
-}
-
-function varintSize(value: number): number {
-  return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : value < 0x10000000 ? 4 : 5;
-}
-
-/** Writes into one buffer sized beforehand; tags are one byte (field numbers below 16). */
-class WireWriter {
-  readonly buffer: Buffer;
-  private pos = 0;
-
-  constructor(size: number) {
-    this.buffer = Buffer.allocUnsafe(size);
-  }
-
-  tag(field: number, wireType: number): void {
-    this.buffer[this.pos++] = (field << 3) | wireType;
-  }
-
-  varint(value: number): void {
-    let rest = value >>> 0;
-    while (rest > 0x7f) {
-      this.buffer[this.pos++] = (rest & 0x7f) | 0x80;
-      rest >>>= 7;
-    }
-    this.buffer[this.pos++] = rest;
-  }
-
-  /** A string field; empty strings are omitted (proto3 default). */
-  string(field: number, text: string): void {
-    if (text === "") return;
-    this.tag(field, LEN);
-    this.varint(Buffer.byteLength(text, "utf8"));
-    this.pos += this.buffer.write(text, this.pos, "utf8");
-  }
-
-  /** A string field already in UTF-8; empty ones are omitted unless `always` (repeated fields keep them). */
-  bytes(field: number, bytes: Buffer, always = false): void {
-    if (bytes.length === 0 && !always) return;
-    this.tag(field, LEN);
-    this.varint(bytes.length);
-    this.buffer.set(bytes, this.pos);
-    this.pos += bytes.length;
-  }
 }
 
 /** The hand codecs of every DecisionService method, for grpc-kit's `serviceDefinition`. */

@@ -1,17 +1,22 @@
 /**
- * Protobuf wire writing for the hand-written audit encoders: the caller sums the sizes below over
- * its fields first, then writes them into one Buffer of exactly that size. protobuf-es'
- * BinaryWriter instead allocates a chunk per string and per nested message (fork/join) and copies
- * them together at the end; the audit trail encodes one record per violation, on the answer's path.
+ * Protobuf wire writing for flowzone's hand-written encoders of hot messages (the audit trail's
+ * violation records, the decision service's responses): the caller sums the sizes below over its
+ * fields first, then writes them into one Buffer of exactly that size. protobuf-es' BinaryWriter
+ * instead allocates a chunk per string and per nested message (fork/join) and copies them
+ * together at the end. Each encoder's spec compares its bytes with `toBinary`'s.
  *
  * Tags are one byte: every field number written is below 16.
  */
-export const VARINT = 0;
-export const LEN = 2;
+const VARINT = 0;
+const LEN = 2;
 
 /** Size of a varint of an int32, int64 or enum given as a safe integer; negatives take ten bytes, as two's complement. */
 export function varintSize(value: number): number {
   if (value < 0) return 10;
+  // Lengths, enums and tags: the common cases without a loop.
+  if (value < 0x80) return 1;
+  if (value < 0x4000) return 2;
+  if (value < 0x200000) return 3;
   let size = 1;
   for (let rest = value; rest >= 0x80; rest = Math.floor(rest / 0x80)) size++;
   return size;
@@ -71,6 +76,16 @@ export class WireWriter {
       this.varint64(BigInt(value));
       return;
     }
+    if (value <= 0x7fffffff) {
+      // Below 2^31 the shifts of 32-bit arithmetic are exact, and cheaper than division.
+      let small = value;
+      while (small > 0x7f) {
+        this.buffer[this.pos++] = (small & 0x7f) | 0x80;
+        small >>>= 7;
+      }
+      this.buffer[this.pos++] = small;
+      return;
+    }
     let rest = value;
     while (rest >= 0x80) {
       // `&` takes the low 32 bits, whose low 7 are the value's.
@@ -97,12 +112,27 @@ export class WireWriter {
     this.varint(value);
   }
 
+  /** A varint field of an int64 given as a bigint (past the safe integers, or negative). */
+  varint64Field(field: number, value: bigint): void {
+    this.tag(field, VARINT);
+    this.varint64(value);
+  }
+
   /** A string field of known UTF-8 length, omitted when empty. */
   stringField(field: number, value: string, length: number): void {
     if (length === 0) return;
     this.tag(field, LEN);
     this.varint(length);
     this.pos += this.buffer.write(value, this.pos, length, "utf8");
+  }
+
+  /** A string field already in UTF-8, omitted when empty unless `always` (an element of a repeated field). */
+  bytesField(field: number, bytes: Uint8Array, always = false): void {
+    if (bytes.length === 0 && !always) return;
+    this.tag(field, LEN);
+    this.varint(bytes.length);
+    this.buffer.set(bytes, this.pos);
+    this.pos += bytes.length;
   }
 
   /** The elements of a repeated string field, empty ones included. */
