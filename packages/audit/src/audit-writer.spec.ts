@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 
 import { createLogger } from "@flowzone/logging";
+import type { RecordMetadata } from "kafkajs";
 
 import type { EncodedAuditRecord } from "./audit-record";
 import type { KafkaClient } from "./audit-writer-options";
@@ -15,14 +16,14 @@ import { waitFor } from "../../../test/support/poll";
  */
 function fakeKafka(): { kafka: KafkaClient; topicLog: string[]; inFlight: () => number; settle: (ok: boolean) => void } {
   const topicLog: string[] = [];
-  const waiting: { messages: EncodedAuditRecord[]; resolve: () => void; reject: (e: Error) => void }[] = [];
+  const waiting: { messages: EncodedAuditRecord[]; resolve: (answer: RecordMetadata[]) => void; reject: (e: Error) => void }[] = [];
   const producer = {
     events: { DISCONNECT: "producer.disconnect" },
     on: () => undefined,
     connect: () => Promise.resolve(),
     disconnect: () => Promise.resolve(),
     sendBatch: ({ topicMessages }: { topicMessages: { messages: EncodedAuditRecord[] }[] }) =>
-      new Promise<void>((resolve, reject) => {
+      new Promise<RecordMetadata[]>((resolve, reject) => {
         waiting.push({ messages: topicMessages.flatMap((t) => t.messages), resolve, reject });
       }),
   };
@@ -35,7 +36,8 @@ function fakeKafka(): { kafka: KafkaClient; topicLog: string[]; inFlight: () => 
       if (send === undefined) throw new Error("no send in flight");
       if (ok) {
         topicLog.push(...send.messages.map((m) => m.value.toString()));
-        send.resolve();
+        // kafkajs's answer: one entry per partition written (the fake has no admin, so the writer sends unpartitioned).
+        send.resolve([{ topicName: "flowzone.audit.v1", partition: 0, errorCode: 0 }]);
       } else {
         send.reject(Object.assign(new Error("broker gone"), { name: "KafkaJSConnectionError", retriable: true }));
       }

@@ -50,7 +50,7 @@ async function main(): Promise<void> {
           const r = await measureRun(ctx, system, guarantee);
           results.push(r);
           progress(
-            `round ${round}/${opts.rounds}: ${system} ${guarantee}: ${int(r.recordsPerSec)} records/s, CPU ${dec(r.cpuPer100k)} s/100k, ` +
+            `round ${round}/${opts.rounds}: ${system} ${guarantee}: ${int(r.recordsPerSec)} records/s, CPU ${dec(r.cpuPer100k)} s/100k, peak RSS ${int(r.peakRssMiB)} MiB, ` +
               `latency p50 ${int(r.latency.p50Ms)} ms p99 ${int(r.latency.p99Ms)} ms (${r.latency.received}/${r.latency.expected} read), ` +
               `${r.counts.transactions} commits, forwarded ${r.counts.forwarded}, quarantined ${r.counts.quarantined}, audits ${r.counts.audits}`,
           );

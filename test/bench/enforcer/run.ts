@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { Kafka } from "kafkajs";
 
 import { endChild, startChild, type Child } from "../common/children";
+import { peakRssMiB } from "../common/memory";
 import { measureLatency, createTopics, deleteTopics, type LatencyResult } from "./broker-io";
 import type { ChildConfig, ChildCounts, ChildEvent, Guarantee } from "./child-protocol";
 import { GroupProgress } from "./group-progress";
@@ -18,6 +19,8 @@ export interface RunResult {
   readonly guarantee: Guarantee;
   readonly recordsPerSec: number;
   readonly cpuPer100k: number;
+  /** The largest peak RSS among the run's children, read as they finish. */
+  readonly peakRssMiB: number;
   /** Summed over the run's children. */
   readonly counts: ChildCounts;
   readonly latency: LatencyResult;
@@ -84,7 +87,7 @@ export async function measureRun(ctx: RunContext, system: System, guarantee: Gua
       const done = group.done;
       if (done !== undefined) {
         const latency = await measureLatency(ctx.kafka, t("paced"), t("paced-to"), `bench-latency-${runId}`, ctx.opts.pacedRate, ctx.opts.pacedSeconds);
-        return { system, guarantee, ...done, latency };
+        return { system, guarantee, ...done, latency, peakRssMiB: Math.max(...children.map((c) => peakRssMiB(c.pid))) };
       }
       const exited = children.find((c) => c.process.exitCode !== null);
       if (exited !== undefined) throw new Error(`${exited.name} exited early\n${exited.log.join("\n")}`);
