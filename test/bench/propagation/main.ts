@@ -4,7 +4,8 @@
  * three replicas, goal p99 ≤ 500 ms). Starts a local Kafka broker, the control plane with its
  * HTTP API and three decision services, each its own process; flips a zone in logging to
  * enforcement (forced: the probes keep its backlog open) and back, N times, probing every
- * replica over gRPC while each flip propagates. Writes its section of docs/benchmarks.md.
+ * replica over gRPC while each flip propagates. Reports each server process's peak RSS and CPU per
+ * flip. Writes its section of docs/benchmarks.md.
  * With `--cluster` (issue 11, item 6: goal p99 ≤ 50 ms) the same on a fresh three-broker cluster
  * while every replica serves paced zones-20 load, written to its own section.
  *
@@ -23,6 +24,8 @@ import { createLogger } from "@flowzone/logging";
 import type { Child } from "../common/children";
 import { startBenchBroker, type BenchKafka } from "../common/bench-broker";
 import { endChild, installHandlers, onExit, startChild, stopAll } from "../common/children";
+import { cpuSeconds } from "../common/cpu";
+import { peakRssMiB } from "../common/memory";
 import { repoRoot, writeSection } from "../common/report";
 import { checkAuditedFlips } from "./audit-check";
 import { writeBundle, ZONE } from "./bundle";
@@ -32,7 +35,7 @@ import { startLoadProcess } from "./load-process";
 import { measureFlips, prepare } from "./measure";
 import { runMode } from "./mode";
 import { Replica } from "./probe";
-import { renderSection, summarize } from "./results";
+import { renderSection, summarize, type ServerResources } from "./results";
 import type { Options } from "./settings";
 import { ms, nproc, parseOptions, progress } from "./settings";
 
@@ -98,7 +101,23 @@ function method(opts: Options, kafka: BenchKafka, database: string): string[] {
     "After the run the audit topic must hold every flip, in order, with the epoch the replicas reported (and forced when it went to enforcement).",
     ...load,
     "Percentiles are nearest-rank over the measured flips; times are wall-clock milliseconds, with the probe period as resolution.",
+    "Server resources: each process's peak RSS (VmHWM, /proc) read after the run, before it stops; its CPU (user + system, all threads, /proc) from the first measured flip " +
+      `to the end of the last one's pause, divided by the measured flips, so it holds the probes answered and the idle fetches between flips${opts.loadRate > 0 ? ", and the load served" : ""}.`,
   ];
+}
+
+interface ServerProcess {
+  readonly name: string;
+  readonly pid: number;
+}
+
+/** Each server's peak RSS as it is now, and its CPU between the readings `before` and `after`, per measured flip. */
+function serverResources(servers: readonly ServerProcess[], before: readonly number[], after: readonly number[], flips: number): ServerResources[] {
+  return servers.map((s, i) => ({
+    process: s.name,
+    peakRssMiB: peakRssMiB(s.pid),
+    cpuMsPerFlip: (((after[i] ?? NaN) - (before[i] ?? NaN)) * 1000) / flips,
+  }));
 }
 
 function loadNote(load: LoadSummary): string {
@@ -167,8 +186,12 @@ async function main(): Promise<void> {
       load = await startLoadProcess({ addresses: replicas.map((r) => r.address), ratePerReplica: opts.loadRate });
       progress(`load: ${opts.loadRate} zones-20 Check calls/s on each replica`);
     }
+    const servers: ServerProcess[] = [{ name: "control plane", pid: controlStarted.child.pid }, ...started3.map((s, i) => ({ name: names[i] ?? "?", pid: s.child.pid }))];
+    const cpuNow = (): number[] => servers.map((s) => cpuSeconds(s.pid));
+    let cpuBefore: number[] = [];
     progress(`measuring ${opts.warmup} + ${opts.flips} flips`);
-    const flips = await measureFlips(settings);
+    const flips = await measureFlips({ ...settings, onMeasuredStart: () => { cpuBefore = cpuNow(); } });
+    const cpuAfter = cpuNow();
     const served = await load?.stop();
     load = undefined;
 
@@ -184,7 +207,8 @@ async function main(): Promise<void> {
       `Follower fetches that delivered a flip: ${summary.waitingFetches.waiting} of ${summary.waitingFetches.of} were already waiting at the broker (long poll, \`maxWaitTimeInMs\`) when the control produce started; the others were issued after it.`,
       `Unforced flip to enforcement first refused with 409 \`not_drained\`: ${blockers.join("; ")}.`,
     ];
-    const section = renderSection({ mode, date, command: `npm run bench:propagation${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`, machine, method: method(opts, broker, controlStarted.ready.database), summary, notes });
+    const resources = serverResources(servers, cpuBefore, cpuAfter, opts.flips);
+    const section = renderSection({ mode, date, command: `npm run bench:propagation${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`, machine, method: method(opts, broker, controlStarted.ready.database), summary, resources, notes });
     process.stdout.write(`\n${section}\n`);
     progress(`${mode.goal}: goal p99 ≤ ${mode.goalP99Ms} ms, measured ${ms(summary.p99)} ms, ${summary.goal.met ? "met" : "MISSED"}`);
     if (opts.write) progress(`wrote ${writeSection(mode.section, section)}`);

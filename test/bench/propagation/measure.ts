@@ -53,6 +53,8 @@ export interface MeasureSettings {
   readonly probeMs: number;
   readonly gapMs: number;
   readonly timeoutMs: number;
+  /** Called just before the first measured flip, so that counters read from there cover the measured flips only. */
+  readonly onMeasuredStart?: () => void;
 }
 
 interface Watch {
@@ -131,6 +133,7 @@ export async function measureFlips(settings: MeasureSettings): Promise<FlipResul
   let state = await agreedState(settings.replicas);
   const total = settings.warmup + settings.flips;
   for (let index = 0; index < total; index++) {
+    if (index === settings.warmup) settings.onMeasuredStart?.();
     const to: FlipMode = state.deny ? "logging" : "enforcement";
     const deny = to === "enforcement";
     const reason = `bench:propagation flip ${index} to ${to}`;

@@ -145,6 +145,15 @@ export function summarize(
   return { measured, p99, goal, tables: [headline, breakdown], beforeAck, waitingFetches: { waiting: waitingFetches.filter((v) => v === 1).length, of: waitingFetches.length } };
 }
 
+/** What one server process of the run cost. */
+export interface ServerResources {
+  readonly process: string;
+  /** Peak RSS over the run, read before the process stopped. */
+  readonly peakRssMiB: number;
+  /** CPU (user + system) over the measured flips, per flip. */
+  readonly cpuMsPerFlip: number;
+}
+
 export interface ReportInput {
   readonly mode: RunMode;
   readonly date: Date;
@@ -152,7 +161,15 @@ export interface ReportInput {
   readonly machine: readonly string[];
   readonly method: readonly string[];
   readonly summary: Summary;
+  readonly resources: readonly ServerResources[];
   readonly notes: readonly string[];
+}
+
+function resourcesTable(resources: readonly ServerResources[]): string {
+  return markdownTable(
+    ["process", "peak RSS MiB", "CPU ms per flip"],
+    resources.map((r) => [r.process, Number.isFinite(r.peakRssMiB) ? r.peakRssMiB.toFixed(1) : "n/a", ms(r.cpuMsPerFlip)]),
+  );
 }
 
 export function renderSection(input: ReportInput): string {
@@ -176,6 +193,7 @@ export function renderSection(input: ReportInput): string {
     if (table.intro !== undefined) out.push(table.intro, "");
     out.push(markdownTable(table.header, table.rows), "");
   }
+  out.push("### Server resources", "", resourcesTable(input.resources), "");
   out.push("### Goal", "", goalsTable([input.summary.goal]), "");
   if (input.notes.length > 0) out.push("### Notes", "", ...input.notes.map((n) => `- ${n}`), "");
   return out.join("\n");

@@ -3,8 +3,8 @@
  * run, on the zones-20 workload, with bench:pdp's load generator: plaintext, TLS
  * (FLOWZONE_TLS_CERT / KEY) and mTLS (with FLOWZONE_TLS_CLIENT_CA, the client presenting a
  * certificate). Unary `Check` (64 in flight, and paced at 1,000 calls/s for latency without
- * queueing), `CheckBatch` (50 per call), and the set-up of a new connection. Writes its section of
- * docs/benchmarks.md.
+ * queueing), `CheckBatch` (50 per call), and the set-up of a new connection; each server's CPU and
+ * peak RSS; goals against plaintext. Writes its section of docs/benchmarks.md.
  *
  * Usage: npm run bench:tls [-- --rounds N (3) --seconds S (3) --paced-rate N (1000) --paced-seconds S (3) --no-write]
  */
@@ -17,8 +17,9 @@ import * as grpc from "@grpc/grpc-js";
 import { onExit, startChild, stopAll, type Child } from "../common/children";
 import { cpuSeconds } from "../common/cpu";
 import { connect, runClosedLoop, runPaced, waitForReady, type CallPool, type RunResult } from "../common/load-generator";
+import { peakRssMiB } from "../common/memory";
 import { BATCH_SIZE, buildPools } from "../common/pools";
-import { markdownTable, writeSection } from "../common/report";
+import { goalsTable, markdownTable, writeSection, type Goal } from "../common/report";
 import { denyFraction, median } from "../common/stats";
 import { writeBundle } from "../pdp/flowzone";
 import { dec, int, IN_FLIGHT, nproc, PACED_RATE, progress } from "../pdp/settings";
@@ -50,6 +51,11 @@ type Transport = "plaintext" | "TLS" | "mTLS";
 const TRANSPORTS: readonly Transport[] = ["plaintext", "TLS", "mTLS"];
 /** New connections timed per transport. */
 const CONNECTIONS = 40;
+// The project's own goals: no issue set a number for TLS.
+/** Least checks/s of TLS and of mTLS ÷ plaintext's, for each call. */
+const GOAL_RATIO = 0.8;
+/** Most that TLS may add to the paced unary p50, ms: a call that does not queue pays the encryption alone. */
+const GOAL_PACED_P50_OVER_MS = 1;
 
 interface Server {
   readonly transport: Transport;
@@ -133,6 +139,37 @@ async function measure(cell: Cell, ms: number, keep: boolean): Promise<RunResult
   return res;
 }
 
+/** Median checks/s of `transport` in `row` (one call, every transport) over plaintext's. */
+function overPlaintext(row: readonly Cell[], transport: Transport): number {
+  const checks = (t: Transport): number => median(row.find((cell) => cell.server.transport === t)?.runs.map((x) => x.checksPerSec) ?? []);
+  return checks(transport) / checks("plaintext");
+}
+
+/** `n` with its sign, in ms to the microsecond. */
+const signedMs = (n: number): string => `${n >= 0 ? "+" : ""}${dec(n, 3)}`;
+
+/**
+ * The goals: throughput of TLS and mTLS against plaintext for each call (`rows` in the order of
+ * `calls`), and what TLS adds to the paced unary p50 (`pacedP50Over`, ms).
+ */
+function goals(rows: readonly (readonly Cell[])[], calls: readonly string[], pacedP50Over: number): Goal[] {
+  const throughput = (["TLS", "mTLS"] as const).flatMap((transport) =>
+    calls.map((call, i) => {
+      const ratio = overPlaintext(rows[i] ?? [], transport);
+      return { what: `${transport} ÷ plaintext checks/s, ${call}`, measured: dec(ratio, 3), target: `≥ ${GOAL_RATIO}`, met: ratio >= GOAL_RATIO };
+    }),
+  );
+  return [
+    ...throughput,
+    {
+      what: "unary Check p50 at the paced rate, TLS over plaintext",
+      measured: `${signedMs(pacedP50Over)} ms`,
+      target: `≤ +${GOAL_PACED_P50_OVER_MS} ms`,
+      met: pacedP50Over <= GOAL_PACED_P50_OVER_MS,
+    },
+  ];
+}
+
 /** `items` rotated by `by`, so each transport goes first in turn. */
 const rotate = <T>(items: readonly T[], by: number): T[] => items.map((_, i) => items[(i + by) % items.length] as T);
 
@@ -154,9 +191,10 @@ async function main(): Promise<void> {
       progress(`starting the decision service, ${transport}`);
       servers.push(await startServer(transport, policyDir, certs));
     }
+    // `name`: the call in the goals' wording.
     const calls = [
-      { call: "unary Check (64 in flight)", pool: pools.flowzoneUnary },
-      { call: `CheckBatch (${BATCH_SIZE} per call, 64 in flight)`, pool: pools.flowzoneBatch },
+      { call: "unary Check (64 in flight)", name: "unary Check", pool: pools.flowzoneUnary },
+      { call: `CheckBatch (${BATCH_SIZE} per call, 64 in flight)`, name: "CheckBatch", pool: pools.flowzoneBatch },
     ];
     const cells: Cell[][] = calls.map(({ call, pool }) => servers.map((server) => ({ call, server, pool, runs: [], cpuPer100k: [], nextSeq: 0 })));
 
@@ -186,7 +224,7 @@ async function main(): Promise<void> {
       progress(`connection set-up, ${server.transport}: median ${dec(median(setups.get(server.transport) ?? []), 2)} ms`);
     }
 
-    const plainChecks = (row: Cell[]): number => median(row[0]?.runs.map((x) => x.checksPerSec) ?? []);
+    const peakRss = servers.map((server) => [server.transport, dec(peakRssMiB(server.child.pid), 1)]);
     const throughputRows = cells.flatMap((row) =>
       row.map((cell) => {
         denyFraction(`${cell.server.transport} ${cell.call}`, cell.runs.map((x) => x.outcomes));
@@ -200,16 +238,15 @@ async function main(): Promise<void> {
           dec(median(cell.runs.map((x) => x.p50Ms))),
           dec(median(cell.runs.map((x) => x.p99Ms))),
           dec(median(cell.cpuPer100k)),
-          cell.server.transport === "plaintext" ? "–" : dec(checks / plainChecks(row), 3),
+          cell.server.transport === "plaintext" ? "–" : dec(overPlaintext(row, cell.server.transport), 3),
         ];
       }),
     );
-    const plainPaced = paced[0];
+    const pacedP50 = (transport: Transport): number => median(paced.find((p) => p.server.transport === transport)?.runs.map((x) => x.p50Ms) ?? []);
     const pacedRows = paced.map((p) => {
-      const p50 = median(p.runs.map((x) => x.p50Ms));
+      const p50 = pacedP50(p.server.transport);
       const p99 = median(p.runs.map((x) => x.p99Ms));
-      const base = plainPaced === undefined ? NaN : median(plainPaced.runs.map((x) => x.p50Ms));
-      return [p.server.transport, dec(p50, 3), dec(p99, 3), p.runs.map((x) => dec(x.p99Ms, 3)).join(" / "), p === plainPaced ? "–" : `${p50 >= base ? "+" : ""}${dec(p50 - base, 3)}`];
+      return [p.server.transport, dec(p50, 3), dec(p99, 3), p.runs.map((x) => dec(x.p99Ms, 3)).join(" / "), p.server.transport === "plaintext" ? "–" : signedMs(p50 - pacedP50("plaintext"))];
     });
     const setupRows = TRANSPORTS.map((t) => {
       const times = setups.get(t) ?? [];
@@ -230,7 +267,7 @@ async function main(): Promise<void> {
       `- bench:pdp's load generator, one channel per server: closed loop with ${IN_FLIGHT} calls in flight (unary \`Check\`, then \`CheckBatch\` of ${BATCH_SIZE}); warm-up 1 s per cell, then ${opts.rounds} rounds of ${opts.seconds} s per cell, the three transports back to back in each round, a different one first each round. Figures are medians of the rounds. Every answer is checked against the workload's expected decision.`,
       `- Paced: unary \`Check\` at ${opts.pacedRate} calls/s (open loop) for ${opts.pacedSeconds} s per round: the latency a call sees without queueing behind 63 others.`,
       `- Connection set-up: ${CONNECTIONS} new channels per transport, one at a time, time from creating the channel to READY (TCP connect, TLS handshake, HTTP/2 settings).`,
-      "- Server CPU is user + system time of the service's process (/proc) over the round.",
+      "- Server CPU is user + system time of the service's process (/proc) over the round; peak RSS is its VmHWM (/proc), read after the last measurement.",
       "",
       "### Throughput and latency under load",
       "",
@@ -243,6 +280,16 @@ async function main(): Promise<void> {
       "### New connection",
       "",
       markdownTable(["transport", "set-up p50 ms", "set-up p90 ms", "connections"], setupRows),
+      "",
+      "### Server memory",
+      "",
+      markdownTable(["transport", "peak RSS MiB"], peakRss),
+      "",
+      "### Goals",
+      "",
+      "These are the project's own goals: no issue set a number for TLS.",
+      "",
+      goalsTable(goals(cells, calls.map((c) => c.name), pacedP50("TLS") - pacedP50("plaintext"))),
     ].join("\n");
     process.stdout.write(`\n${section}\n`);
     for (const server of servers) server.client.close();
