@@ -1,3 +1,5 @@
+import { isUtf8 } from "node:buffer";
+
 import type { IHeaders } from "kafkajs";
 
 /** Header names on data records (docs/reference/kafka.md). */
@@ -26,9 +28,8 @@ export type FlowHeadersResult =
 /** A label or asset id inside a list header: no spaces, no commas, not empty. */
 const LIST_ITEM = /^[^\s,]+$/;
 
-/** Writes a flow as headers: labels sorted and de-duplicated, empty headers left out. */
-export function encodeFlowHeaders(flow: RecordFlow): IHeaders {
-  const headers: IHeaders = {};
+/** Writes a flow as headers (into `headers`, when given): labels sorted and de-duplicated, empty headers left out. */
+export function encodeFlowHeaders(flow: RecordFlow, headers: IHeaders = {}): IHeaders {
   const labels = [...new Set(flow.labels)].sort();
   if (labels.length > 0) headers[FLOW_HEADERS.labels] = labels.join(",");
   if (flow.sources.length > 0) headers[FLOW_HEADERS.sources] = flow.sources.join(",");
@@ -65,9 +66,8 @@ function readSingle(headers: IHeaders | undefined, name: string): { value: strin
     return { value: "", error: `header ${name} appears ${raw.length} times; it must appear once` };
   }
   if (typeof raw === "string") return { value: raw };
-  const text = raw.toString("utf8");
-  if (!Buffer.from(text, "utf8").equals(raw)) return { value: "", error: `header ${name} is not valid UTF-8` };
-  return { value: text };
+  if (!isUtf8(raw)) return { value: "", error: `header ${name} is not valid UTF-8` };
+  return { value: raw.toString("utf8") };
 }
 
 function readList(headers: IHeaders | undefined, name: string): readonly string[] | string {

@@ -1,4 +1,4 @@
-import { Partitioners, type Admin, type Kafka, type PartitionMetadata, type RecordMetadata, type TopicMessages } from "kafkajs";
+import { Partitioners, type Admin, type Kafka, type Message, type PartitionMetadata, type RecordMetadata, type TopicMessages } from "kafkajs";
 
 /** How long a topic's partition count is trusted: partitions are added rarely, and by hand. */
 const COUNT_TTL_MS = 60_000;
@@ -161,9 +161,11 @@ export function splitByPartition(topicMessages: readonly TopicMessages[], partit
         partition = partitioner({ topic, partitionMetadata, message });
         if (key !== undefined) partitionOfKey.set(key, partition);
       }
+      // A literal of Message's fields, not a spread: this runs for every record flowzone sends.
+      const placed: Message = { key: message.key, value: message.value, partition, headers: message.headers, timestamp: message.timestamp };
       const list = byPartition.get(partition);
-      if (list === undefined) byPartition.set(partition, [{ ...message, partition }]);
-      else list.push({ ...message, partition });
+      if (list === undefined) byPartition.set(partition, [placed]);
+      else list.push(placed);
     }
     for (const partitionMessages of byPartition.values()) parts.push([{ topic, messages: partitionMessages }]);
   }

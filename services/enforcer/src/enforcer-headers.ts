@@ -25,7 +25,8 @@ const OWNED: ReadonlySet<string> = new Set([...Object.values(FLOW_HEADERS), ...O
 export function passThroughHeaders(headers: IHeaders | undefined): IHeaders {
   const kept: IHeaders = {};
   if (headers === undefined) return kept;
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name];
     if (value !== undefined && !OWNED.has(name)) kept[name] = value;
   }
   return kept;

@@ -79,7 +79,7 @@ export function routeRecord(engine: PolicyEngine, route: Route, record: InputRec
       index,
     ),
   );
-  const headers: IHeaders = { ...passThroughHeaders(record.headers), ...encodeFlowHeaders(outFlow) };
+  const headers = encodeFlowHeaders(outFlow, passThroughHeaders(record.headers));
   if (decision.allow) return { topic: route.to, key: record.key, value: record.value, headers, audits, denied: false, write };
   headers[ENFORCER_HEADERS.violations] = encodeViolationsHeader(decision.violations);
   headers[ENFORCER_HEADERS.origin] = originOf(record);
