@@ -82,10 +82,10 @@ describe("sendChecked", () => {
   /** A sendBatch answering each call with the partitions it was given, except those `skip` names for that call. */
   const fakeSend = (skip: (call: number, topic: string, partition: number) => boolean = () => false) => {
     const calls: TopicMessages[][] = [];
-    const sendBatch = jest.fn(async (topicMessages: TopicMessages[]) => {
+    const sendBatch = jest.fn((topicMessages: TopicMessages[]) => {
       calls.push(topicMessages);
       const partitions = topicMessages.flatMap(({ topic, messages }) => [...new Set(messages.map((m) => m.partition))].map((partition) => [topic, partition ?? -1] as const));
-      return partitions.filter(([topic, partition]) => !skip(calls.length, topic, partition)).map(([topic, partition]) => listed(topic, partition));
+      return Promise.resolve(partitions.filter(([topic, partition]) => !skip(calls.length, topic, partition)).map(([topic, partition]) => listed(topic, partition)));
     });
     return { calls, sendBatch };
   };
@@ -116,13 +116,13 @@ describe("sendChecked", () => {
   });
 
   it("fails naming a partition kafkajs's answer lists twice: its records were written twice", async () => {
-    const sendBatch = jest.fn(async () => [listed("out", 0), listed("out", 1), listed("out", 0)]);
+    const sendBatch = jest.fn(() => Promise.resolve([listed("out", 0), listed("out", 1), listed("out", 0)]));
     await expect(sendChecked([part("out", 0, "a"), part("out", 1, "b")], sendBatch)).rejects.toThrow("kafkajs wrote out[0] twice in one send");
     expect(sendBatch).toHaveBeenCalledTimes(1);
   });
 
   it("does not send again a topic left to kafkajs to partition, which no answer can be checked against", async () => {
-    const sendBatch = jest.fn(async () => [] as RecordMetadata[]);
+    const sendBatch = jest.fn(() => Promise.resolve([] as RecordMetadata[]));
     const unpartitioned: TopicMessages[] = [{ topic: "unknown", messages: [{ value: "a" }, { value: "b", partition: 2 }] }];
     await expect(sendChecked([unpartitioned], sendBatch)).resolves.toEqual([]);
     expect(sendBatch).toHaveBeenCalledTimes(1);
