@@ -4,7 +4,7 @@
  */
 import { fromBinary } from "@bufbuild/protobuf";
 import { AuditRecordSchema } from "@flowzone/proto";
-import type { Admin, Kafka } from "kafkajs";
+import type { Admin, Kafka, Message } from "kafkajs";
 
 import { readTopicToEnd } from "../common/read-to-end";
 
@@ -45,10 +45,13 @@ export interface TopicContents {
   readonly distinctIds: number;
   /** Distinct decisions among the violations (each denied check of zones-20 has one violation). */
   readonly distinctDecisions: number;
+  /** The first violation records as read (key and value), up to the sample size asked for. */
+  readonly sample: readonly Message[];
 }
 
-/** Reads `topic` from the beginning to its current end offsets and classifies every record. */
-export async function readAuditTopic(kafka: Kafka, topic: string, timeoutMs: number): Promise<TopicContents> {
+/** Reads `topic` from the beginning to its current end offsets and classifies every record, keeping the first `sampleSize` violation records. */
+export async function readAuditTopic(kafka: Kafka, topic: string, timeoutMs: number, sampleSize = 0): Promise<TopicContents> {
+  const sample: Message[] = [];
   let read = 0;
   let violations = 0;
   let others = 0;
@@ -63,11 +66,12 @@ export async function readAuditTopic(kafka: Kafka, topic: string, timeoutMs: num
     const record = fromBinary(AuditRecordSchema, message.value);
     if (record.event.case === "violation") {
       violations++;
+      if (sample.length < sampleSize) sample.push({ key: message.key, value: message.value });
       ids.add(record.id);
       decisions.add(record.event.value.decisionId);
     } else {
       others++;
     }
   });
-  return { endOffsets, read, violations, others, distinctIds: ids.size, distinctDecisions: decisions.size };
+  return { endOffsets, read, violations, others, distinctIds: ids.size, distinctDecisions: decisions.size, sample };
 }

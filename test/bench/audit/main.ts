@@ -10,7 +10,9 @@
  * flows every 5 s (the default) to a fresh flows topic, whose records, bytes, distinct flows and
  * reported decisions are read after the run. A fourth service, audit on without the device flush
  * (answers wait for the spool's write, not its fdatasync), shows what durability costs. Each
- * service's peak RSS is read before it closes. Writes its section of docs/benchmarks.md.
+ * service's peak RSS is read before it closes. Last, with the services stopped, a bare kafkajs
+ * producer sends audit on's records again: what kafkajs alone costs per audit record.
+ * Writes its section of docs/benchmarks.md.
  *
  * Options: --rounds N (3) --seconds S per round (4) --warmup-seconds S (1) --no-write (print only)
  *          --cpu-prof (profile both services with node --cpu-prof and summarise; implies --no-write)
@@ -40,6 +42,7 @@ import { readFlowsTopic } from "./flows-check";
 import { fsyncFindings, renderFsync, summarizeFsync } from "./fsync-results";
 import { renderFlows, summarizeFlows } from "./flow-results";
 import type { AuditPdpChildConfig, AuditPdpReady } from "./child-protocol";
+import { measureKafkajsFloor, renderKafkajsFloor } from "./kafkajs-floor";
 import { formatProfile, summarizeProfile } from "./profile-summary";
 import type { Call, Cell, Round, Server, Verification } from "./results";
 import { renderSection, summarize } from "./results";
@@ -48,6 +51,9 @@ import { IN_FLIGHT, STREAMS, STREAM_WINDOW, TRAFFIC_DEFERRED_MS, dec, int, nproc
 /** How long the audit-on service gets, after a round, to put that round's records on the topic. */
 const DRAIN_TIMEOUT_MS = 30_000;
 const DRAIN_QUIET_MS = 3_000;
+/** The kafkajs diagnostic: audit records it sends again, cycling through a sample of this many of audit on's. */
+const FLOOR_RECORDS = 200_000;
+const FLOOR_SAMPLE_RECORDS = 5_000;
 
 interface Service {
   readonly server: Server;
@@ -220,7 +226,7 @@ async function main(): Promise<void> {
     progress("verifying the audit topic");
     const owed = on.owed;
     const settled = await waitForRecords(adminNow, auditTopic, owed, DRAIN_QUIET_MS, DRAIN_TIMEOUT_MS);
-    const contents = await readAuditTopic(kafka, auditTopic, 120_000);
+    const contents = await readAuditTopic(kafka, auditTopic, 120_000, FLOOR_SAMPLE_RECORDS);
     const verification: Verification = { topic: auditTopic, deniedAnswered: owed, endOffsetsAfterRounds: settled.records, contents };
     progress(
       `audit topic: end offsets ${int(contents.endOffsets)} records; read ${int(contents.read)}: ${int(contents.violations)} violation records ` +
@@ -244,6 +250,9 @@ async function main(): Promise<void> {
       `flows topic: ${int(flowsContents.records)} FlowReport records, ${int(flowsContents.bytes)} bytes of keys and values, ${int(flowsContents.flows)} distinct flows, ` +
         `${int(flowsContents.decisions)} decisions reported; checks answered by audit on + flows: ${int(flows.answered)}`,
     );
+    progress(`kafkajs alone: sending ${int(FLOOR_RECORDS)} of audit on's records again with a bare producer`);
+    const floor = await measureKafkajsFloor(kafka, `flowzone.bench.audit-kafkajs.${suffix}`, contents.sample, FLOOR_RECORDS);
+    progress(`kafkajs alone: ${int(floor.recordsPerSec)} records/s, ${dec(floor.cpuPer100k)} s of CPU per 100k records`);
     const summary = summarize(cells.filter((c) => c.server === "off" || c.server === "on"), verification);
     const fsyncSummary = summarizeFsync(cells, noFsyncAuditTopic, noFsyncRecords, noFsync.owed);
     const flowSummary = summarizeFlows(cells, { topic: flowsTopic, answered: flows.answered, contents: flowsContents });
@@ -255,7 +264,7 @@ async function main(): Promise<void> {
       summary,
       auditTopic,
       peakRssMiB: peakRss,
-    }) + `\n\n${renderFlows(flowSummary)}\n\n${renderFsync(fsyncSummary)}`;
+    }) + `\n\n${renderFlows(flowSummary)}\n\n${renderFsync(fsyncSummary)}\n\n${renderKafkajsFloor(floor, fsyncSummary.byCall)}`;
     process.stdout.write(`\n${section}\n`);
     if (profileDir !== undefined) {
       for (const server of ["off", "on", "flows", "nofsync"]) {
