@@ -23,6 +23,8 @@ export interface IngestionResult {
   readonly publishMs: number;
   /** First send to the backlog holding every record's signature. */
   readonly ingestMs: number;
+  /** User + system CPU of the benchmark's process over `ingestMs` (the control plane, the publisher and PGlite; not a PostgreSQL server's). */
+  readonly cpuMs: number;
 }
 
 export interface ReadResult {
@@ -59,6 +61,7 @@ export async function measureIngestion(kafka: Kafka, db: Database, topic: string
   const producer = kafka.producer({ idempotent: true });
   await producer.connect();
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
   let publishMs: number;
   try {
     let batch: { key: string; value: Buffer }[] = [];
@@ -82,7 +85,8 @@ export async function measureIngestion(kafka: Kafka, db: Database, topic: string
     if (performance.now() - started > TIMEOUT_MS) throw new Error(`the backlog counted ${open} of ${expected} open signatures after ${TIMEOUT_MS} ms`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
-  return { records: count, publishMs, ingestMs: performance.now() - started };
+  const cpu = process.cpuUsage(cpu0);
+  return { records: count, publishMs, ingestMs: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 /** The reference: the same topic read to its end by a bare kafkajs consumer, from joining its group to its last record. */

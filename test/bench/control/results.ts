@@ -20,7 +20,8 @@ function method(opts: ControlBenchOptions): string[] {
     `Latency: ${opts.warmup} warm-up requests, then ${opts.requests} timed ones per endpoint, one at a time (fetch, keep-alive), each answer read whole and parsed; nearest-rank median and p99. ` +
       "The deep page is reached as a client reaches it: following `nextCursor` from the first page, 1,000 signatures a page (the API's largest), until half the backlog lies behind; then the default page at that cursor is timed.",
     `Ingestion: ${int(opts.ingest)} violation audit records, each a new signature of the zone, encoded by \`encodeViolationAudit\` (the decision service's encoder) and published (kafkajs, idempotent, acks all, 1,000 a send) to the control plane's audit topic while its backlog consumer runs; ` +
-      "timed from the first send until the zone's kept count holds all of them (then checked through the API). Reference, same run: a bare kafkajs consumer reading the same topic to its end, timed from joining its group to its last record.",
+      "timed from the first send until the zone's kept count holds all of them (then checked through the API). Reference, same run: a bare kafkajs consumer reading the same topic to its end, timed from joining its group to its last record. " +
+      "Process CPU: user + system time of the benchmark's process over the ingestion (the control plane, the publisher and PGlite run in it; the PostgreSQL server's own CPU is not counted).",
   ];
 }
 
@@ -43,9 +44,13 @@ function ingestionTable(results: readonly StoreResult[]): string {
   const rows = results.map((r) => {
     const ingest = perSecond(r.ingestion.records, r.ingestion.ingestMs);
     const read = perSecond(r.bareRead.records, r.bareRead.readMs);
-    return [r.kind, int(r.ingestion.records), int(ingest), int(perSecond(r.ingestion.records, r.ingestion.publishMs)), int(read), `${dec(ingest / read, 3)}×`];
+    const cpuPer1k = (r.ingestion.cpuMs / r.ingestion.records) * 1000;
+    return [r.kind, int(r.ingestion.records), int(ingest), int(perSecond(r.ingestion.records, r.ingestion.publishMs)), int(read), `${dec(ingest / read, 3)}×`, dec(cpuPer1k)];
   });
-  return markdownTable(["database", "signatures", "backlog ingestion, signatures/s", "publishing alone, records/s", "bare consumer (reference), records/s", "ingestion ÷ reference"], rows);
+  return markdownTable(
+    ["database", "signatures", "backlog ingestion, signatures/s", "publishing alone, records/s", "bare consumer (reference), records/s", "ingestion ÷ reference", "process CPU ms / 1,000 signatures"],
+    rows,
+  );
 }
 
 export function render(opts: ControlBenchOptions, date: Date, machine: readonly string[], results: readonly StoreResult[], peakRssMb: number): void {
