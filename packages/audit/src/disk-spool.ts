@@ -74,6 +74,8 @@ export class DiskSpool {
   /** The serial chain of file operations: writes, flushes and closes never overlap. */
   private io: Promise<void> = Promise.resolve();
   private cursorTimer: NodeJS.Timeout | undefined;
+  /** The cursor writes in flight, one after the other. */
+  private cursorWrites: Promise<void> = Promise.resolve();
   private failingWrites = false;
   private totalBytes = 0;
   private unread = 0;
@@ -229,7 +231,8 @@ export class DiskSpool {
     this.closeTail();
     await this.io;
     clearTimeout(this.cursorTimer);
-    this.writeCursor();
+    await this.cursorWrites;
+    await this.writeCursor();
   }
 
   private needsNewSegment(): boolean {
@@ -341,19 +344,28 @@ export class DiskSpool {
     if (this.cursorTimer !== undefined) return;
     this.cursorTimer = setTimeout(() => {
       this.cursorTimer = undefined;
-      this.writeCursor();
+      this.cursorWrites = this.cursorWrites.then(() => this.writeCursor());
     }, CURSOR_PERSIST_MS);
     this.cursorTimer.unref();
   }
 
-  private writeCursor(): void {
+  /**
+   * Writes the cursor as it is now, off the event loop's thread (a synchronous write and rename
+   * held up every answer behind them). Never rejects: a failure is logged, and the cursor is
+   * written again after the next delivered batch (until then a restart sends more again).
+   */
+  private async writeCursor(): Promise<void> {
     const file = path.join(this.options.dir, CURSOR_FILE);
-    if (this.segments.length === 0) {
-      fs.rmSync(file, { force: true });
-      return;
+    try {
+      if (this.segments.length === 0) {
+        await fs.promises.rm(file, { force: true });
+        return;
+      }
+      await fs.promises.writeFile(`${file}.tmp`, JSON.stringify(this.cursor));
+      await fs.promises.rename(`${file}.tmp`, file);
+    } catch (error) {
+      this.options.logger.error({ err: error }, "audit spool cannot persist its cursor; a restart would send the batches after the last persisted one again");
     }
-    fs.writeFileSync(`${file}.tmp`, JSON.stringify(this.cursor));
-    fs.renameSync(`${file}.tmp`, file);
   }
 
   private segmentPath(seq: number): string {
