@@ -2,6 +2,8 @@
  * What the benchmark tells a system-under-test child (argv[2], JSON) and what the child prints
  * back (one JSON object per stdout line). Both children (the enforcer and the pipe) use it.
  */
+import type { Route } from "@flowzone/enforcer";
+
 import { cpuSeconds } from "../common/cpu";
 
 export type Guarantee = "exactly-once" | "at-least-once";
@@ -14,9 +16,17 @@ export interface Lane {
   readonly quarantine: string;
 }
 
+/**
+ * What the pipe writes: a copy of each input record, or what the enforcer writes for it (its
+ * output with the enforcer's headers to `to` or quarantine, and its audit records).
+ */
+export type PipeWrites = "copy" | "enforcer";
+
 export interface ChildConfig {
   readonly brokers: string;
   readonly guarantee: Guarantee;
+  /** The pipe's writes; the enforcer child ignores it. */
+  readonly writes: PipeWrites;
   /** The throughput lane (pre-produced records) and the latency lane (paced records). */
   readonly lanes: readonly [Lane, Lane];
   readonly auditTopic: string;
@@ -27,6 +37,11 @@ export interface ChildConfig {
    * transactional id follows the partition from one process to another.
    */
   readonly runId: string;
+}
+
+/** The enforcer's route for a lane; the pipe with the enforcer's writes names its records after it. */
+export function routeOf(config: ChildConfig, lane: Lane): Route {
+  return { name: `${config.runId}-${lane.name}`, from: lane.from, to: lane.to, quarantine: lane.quarantine, producer: "svc:bench" };
 }
 
 export interface ChildCounts {

@@ -4,17 +4,17 @@
  *
  * Usage: node enforcer-child.js '<ChildConfig json>'
  */
-import { startEnforcer, type Route } from "@flowzone/enforcer";
+import { startEnforcer } from "@flowzone/enforcer";
 import { createKafka } from "@flowzone/kafka";
 import { createLogger } from "@flowzone/logging";
 
-import { parseChildConfig, reportProgress } from "./child-protocol";
+import { parseChildConfig, reportProgress, routeOf } from "./child-protocol";
 
 async function main(): Promise<void> {
   const config = parseChildConfig(process.argv[2]);
   const logger = createLogger({ level: "warn", service: "flowzone-bench-enforcer" });
   const kafka = createKafka({ brokers: config.brokers.split(","), clientId: "bench-enforcer", logger });
-  const routes: Route[] = config.lanes.map((lane) => ({ name: `${config.runId}-${lane.name}`, from: lane.from, to: lane.to, quarantine: lane.quarantine, producer: "svc:bench" }));
+  const routes = config.lanes.map((lane) => routeOf(config, lane));
   const enforcer = await startEnforcer({
     kafka,
     routes,

@@ -10,9 +10,7 @@ import { peakRssMiB } from "../common/memory";
 import { measureLatency, createTopics, deleteTopics, type LatencyResult } from "./broker-io";
 import type { ChildConfig, ChildCounts, ChildEvent, Guarantee } from "./child-protocol";
 import { GroupProgress } from "./group-progress";
-import type { EnforcerBenchOptions } from "./settings";
-
-export type System = "pipe" | "enforcer";
+import type { EnforcerBenchOptions, System } from "./settings";
 
 export interface RunResult {
   readonly system: System;
@@ -46,6 +44,7 @@ export async function measureRun(ctx: RunContext, system: System, guarantee: Gua
   const config: ChildConfig = {
     brokers: ctx.brokers,
     guarantee,
+    writes: system === "pipe-writes" ? "enforcer" : "copy",
     lanes: [
       { name: "main", from: ctx.source, to: t("to"), quarantine: t("quarantine") },
       { name: "latency", from: t("paced"), to: t("paced-to"), quarantine: t("paced-quarantine") },
@@ -59,7 +58,7 @@ export async function measureRun(ctx: RunContext, system: System, guarantee: Gua
     { topic: t("audit"), partitions: 1 },
   ];
   await createTopics(ctx.kafka, topics);
-  const script = join(__dirname, system === "pipe" ? "pipe-child.js" : "enforcer-child.js");
+  const script = join(__dirname, system === "enforcer" ? "enforcer-child.js" : "pipe-child.js");
   const nodeArgs = ctx.opts.cpuProfDir !== undefined && system === "enforcer" ? ["--cpu-prof", `--cpu-prof-dir=${ctx.opts.cpuProfDir}`] : [];
 
   const group = new GroupProgress(ctx.opts.consumers, ctx.opts.records);
