@@ -16,7 +16,7 @@ import type { Actor, ControlPlane, Database, ExceptionRequest, FlipRequest, Flow
 import { startControlService } from "@flowzone/control-service";
 import { createKafka } from "@flowzone/kafka";
 import { createLogger, type Logger } from "@flowzone/logging";
-import type { Kafka, ProducerConfig } from "kafkajs";
+import type { Kafka, ProducerConfig, RecordMetadata } from "kafkajs";
 
 import type { ControlChildConfig, ControlReady, FlipTrace, FlipTraceLine } from "./child-protocol";
 import { wallMs } from "./settings";
@@ -33,17 +33,18 @@ function tracedKafka(kafka: Kafka): Kafka {
   const producer = kafka.producer.bind(kafka);
   kafka.producer = (config?: ProducerConfig) => {
     const p = producer(config);
-    const send = p.send.bind(p);
-    p.send = async (record) => {
+    // The control plane sends only through sendBatch (its record sender's PartitionedSender): one entry per topic.
+    const sendBatch = p.sendBatch.bind(p);
+    p.sendBatch = async (batch) => {
       const trace = currentFlip.getStore();
       const start = wallMs();
-      let offset: string | undefined;
+      let metadata: RecordMetadata[] = [];
       try {
-        const metadata = await send(record);
-        offset = metadata[0]?.baseOffset;
+        metadata = await sendBatch(batch);
         return metadata;
       } finally {
-        trace?.sends.push({ topic: record.topic, start, end: wallMs(), offset });
+        const end = wallMs();
+        for (const { topic } of batch.topicMessages ?? []) trace?.sends.push({ topic, start, end, offset: metadata.find((m) => m.topicName === topic)?.baseOffset });
       }
     };
     return p;
