@@ -116,7 +116,7 @@ export class AuditWriter {
   private loop: Promise<void> = Promise.resolve();
   private closed: Promise<void> | undefined;
   private readonly deadLetters: DeadLetters;
-  /** Checks each send partition by partition: kafkajs can skip or repeat a partition when a broker stops mid-send. */
+  /** A batch goes out partition by partition: a multi-partition send can lose records when a broker stops. */
   private readonly sender: PartitionedSender;
 
   private constructor(

@@ -1,6 +1,6 @@
-import { Partitioners, type Message, type RecordMetadata, type TopicMessages } from "kafkajs";
+import { Partitioners, type Message, type TopicMessages } from "kafkajs";
 
-import { sendChecked, splitByPartition } from "./partitioned-send";
+import { splitByPartition } from "./partitioned-send";
 
 const keyed = (key: string, value = key): Message => ({ key, value });
 
@@ -73,58 +73,5 @@ describe("splitByPartition", () => {
   it("leaves a topic whose partition count is unknown as one send, its messages untouched", () => {
     const topicMessages: TopicMessages[] = [{ topic: "unknown", messages: [keyed("a"), keyed("b")] }];
     expect(splitByPartition(topicMessages, () => undefined, Partitioners.DefaultPartitioner())).toEqual([topicMessages]);
-  });
-});
-
-describe("sendChecked", () => {
-  const part = (topic: string, partition: number, ...values: string[]): TopicMessages[] => [{ topic, messages: values.map((value) => ({ value, partition })) }];
-  const listed = (topic: string, partition: number): RecordMetadata => ({ topicName: topic, partition, errorCode: 0 });
-  /** A sendBatch answering each call with the partitions it was given, except those `skip` names for that call. */
-  const fakeSend = (skip: (call: number, topic: string, partition: number) => boolean = () => false) => {
-    const calls: TopicMessages[][] = [];
-    const sendBatch = jest.fn((topicMessages: TopicMessages[]) => {
-      calls.push(topicMessages);
-      const partitions = topicMessages.flatMap(({ topic, messages }) => [...new Set(messages.map((m) => m.partition))].map((partition) => [topic, partition ?? -1] as const));
-      return Promise.resolve(partitions.filter(([topic, partition]) => !skip(calls.length, topic, partition)).map(([topic, partition]) => listed(topic, partition)));
-    });
-    return { calls, sendBatch };
-  };
-
-  it("sends every partition in one call, each topic named once (kafkajs keeps only a topic's last item)", async () => {
-    const { calls, sendBatch } = fakeSend();
-    const answer = await sendChecked([part("out", 0, "a"), part("out", 1, "b", "c"), part("audit", 0, "d")], sendBatch);
-    expect(calls).toEqual([
-      [
-        { topic: "out", messages: [{ value: "a", partition: 0 }, { value: "b", partition: 1 }, { value: "c", partition: 1 }] },
-        { topic: "audit", messages: [{ value: "d", partition: 0 }] },
-      ],
-    ]);
-    expect(answer).toEqual([listed("out", 0), listed("out", 1), listed("audit", 0)]);
-  });
-
-  it("sends again only the partitions kafkajs's answer leaves out, and answers with all of them", async () => {
-    const { calls, sendBatch } = fakeSend((call, topic, partition) => call === 1 && topic === "out" && partition === 1);
-    const answer = await sendChecked([part("out", 0, "a"), part("out", 1, "b", "c")], sendBatch);
-    expect(calls[1]).toEqual([{ topic: "out", messages: [{ value: "b", partition: 1 }, { value: "c", partition: 1 }] }]);
-    expect(answer).toEqual([listed("out", 0), listed("out", 1)]);
-  });
-
-  it("fails naming the partition kafkajs keeps leaving out, after the first send and three more", async () => {
-    const { sendBatch } = fakeSend((_, topic, partition) => topic === "out" && partition === 1);
-    await expect(sendChecked([part("out", 0, "a"), part("out", 1, "b")], sendBatch)).rejects.toThrow("kafkajs did not write out[1] in 4 sends");
-    expect(sendBatch).toHaveBeenCalledTimes(4);
-  });
-
-  it("fails naming a partition kafkajs's answer lists twice: its records were written twice", async () => {
-    const sendBatch = jest.fn(() => Promise.resolve([listed("out", 0), listed("out", 1), listed("out", 0)]));
-    await expect(sendChecked([part("out", 0, "a"), part("out", 1, "b")], sendBatch)).rejects.toThrow("kafkajs wrote out[0] twice in one send");
-    expect(sendBatch).toHaveBeenCalledTimes(1);
-  });
-
-  it("does not send again a topic left to kafkajs to partition, which no answer can be checked against", async () => {
-    const sendBatch = jest.fn(() => Promise.resolve([] as RecordMetadata[]));
-    const unpartitioned: TopicMessages[] = [{ topic: "unknown", messages: [{ value: "a" }, { value: "b", partition: 2 }] }];
-    await expect(sendChecked([unpartitioned], sendBatch)).resolves.toEqual([]);
-    expect(sendBatch).toHaveBeenCalledTimes(1);
   });
 });

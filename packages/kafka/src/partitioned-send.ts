@@ -3,35 +3,30 @@ import { Partitioners, type Admin, type Kafka, type Message, type PartitionMetad
 /** How long a topic's partition count is trusted: partitions are added rarely, and by hand. */
 const COUNT_TTL_MS = 60_000;
 
-/** How many times partitions kafkajs skipped are sent again before the send fails, naming them. */
-const MAX_RESENDS = 3;
-
 type Partitioner = ReturnType<typeof Partitioners.DefaultPartitioner>;
 
 /**
- * Sends records through one kafkajs send, every record's partition chosen beforehand, and checks
- * kafkajs's answer partition by partition: a skipped partition is sent again, a partition sent
- * twice fails the send.
+ * Sends records as one kafkajs send per topic partition, never one send spanning several
+ * partition leaders.
  *
  * Why: kafkajs (2.2.4, tulios/kafkajs#1303, still open) retries a failed send broker by broker,
  * remembering which brokers answered and sending again only to the others, with the partitions
  * regrouped by the leaders the refreshed metadata names. When a broker stops mid-send, a partition
  * can move onto a broker that had already answered (its records are never sent, yet the send
  * resolves: lost, and a transaction commits without them) or away from one (its records are sent
- * twice under new sequence numbers: duplicated inside the transaction). kafkajs's answer lists
- * one entry per partition per broker that took it, so both show there: a partition missing from
- * it was never written (sending it again, in the same transaction, writes it once), a partition
- * listed twice was written twice (the caller aborts the transaction, or, at least once, accepts
- * the copy and sends again).
- *
- * One send, not one per partition: an idempotent producer holds a lock per broker for each
- * request, so sends of single partitions to one broker go one round trip after another.
+ * twice under new sequence numbers: duplicated inside the transaction). And when one broker's
+ * request fails while another's is still in flight, kafkajs starts the next attempt at once: the
+ * broker still working is sent its partitions again, and its second answer replaces its first,
+ * so the answer lists them once while they were written twice (one send of every partition, its answer
+ * checked partition by partition, let five records into committed transactions twice in the
+ * three-node failover test). A send of one partition has one leader at a time, so kafkajs
+ * retries all of it or none. It costs throughput: an idempotent producer holds a lock per broker
+ * for each request, so a batch's partitions on one broker go one round trip after another.
  *
  * Each record's partition is chosen here, explicitly, by kafkajs's own default partitioner (Java's
  * murmur2 of the key, round robin without one), so records land where a plain send would put
  * them. That needs the topic's partition count: read through an admin client, kept for
- * {@link COUNT_TTL_MS}. A topic whose count cannot be read is sent as kafkajs partitions it, and
- * only checked for partitions written twice.
+ * {@link COUNT_TTL_MS}. A topic whose count cannot be read is sent as one kafkajs send, as before.
  */
 export class PartitionedSender {
   /** Created and connected on first use, so a sender that never sends opens no connection. */
@@ -43,14 +38,18 @@ export class PartitionedSender {
   constructor(private readonly kafka: Pick<Kafka, "admin">) {}
 
   /**
-   * Sends every topic's records through `sendBatch` (one call, and one more for each round of
-   * partitions kafkajs skipped); resolves with kafkajs's answers when every partition was
-   * acknowledged once, rejects naming the partitions otherwise.
+   * Sends every topic's records through `sendBatch`, one call per partition, all at once; resolves
+   * when all were acknowledged, rejects with the first failure once every call has ended (so a
+   * caller that aborts a transaction or retries does so with nothing in flight).
    */
   async send(topicMessages: readonly TopicMessages[], sendBatch: (topicMessages: TopicMessages[]) => Promise<RecordMetadata[]>): Promise<RecordMetadata[]> {
     const counts = new Map<string, number | undefined>();
     for (const { topic } of topicMessages) counts.set(topic, await this.partitionsOf(topic));
-    return sendChecked(splitByPartition(topicMessages, (topic) => counts.get(topic), this.partitioner), sendBatch);
+    const parts = splitByPartition(topicMessages, (topic) => counts.get(topic), this.partitioner);
+    const settled = await Promise.allSettled(parts.map((part) => sendBatch(part)));
+    const failed = settled.find((result): result is PromiseRejectedResult => result.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
+    return settled.flatMap((result) => (result.status === "fulfilled" ? result.value : []));
   }
 
   async close(): Promise<void> {
@@ -77,59 +76,6 @@ export class PartitionedSender {
       return known?.partitions;
     }
   }
-}
-
-/**
- * Sends `parts` (from {@link splitByPartition}) as one `sendBatch` call and checks the answer: the
- * parts whose partition it does not list are sent again, up to {@link MAX_RESENDS} times; a
- * partition it lists twice fails the send.
- */
-export async function sendChecked(parts: readonly TopicMessages[][], sendBatch: (topicMessages: TopicMessages[]) => Promise<RecordMetadata[]>): Promise<RecordMetadata[]> {
-  const answers: RecordMetadata[] = [];
-  let pending = parts;
-  for (let resend = 0; ; resend++) {
-    const answer = await sendBatch(byTopic(pending));
-    const twice = partitionsListedTwice(answer);
-    if (twice.length > 0) throw new Error(`kafkajs wrote ${twice.join(", ")} twice in one send (a partition leader moved while it retried)`);
-    answers.push(...answer);
-    const listed = new Set(answer.map(({ topicName, partition }) => `${topicName}[${partition}]`));
-    pending = pending.filter((part) => {
-      const name = partitionName(part);
-      return name !== undefined && !listed.has(name);
-    });
-    if (pending.length === 0) return answers;
-    if (resend === MAX_RESENDS) throw new Error(`kafkajs did not write ${pending.map(partitionName).join(", ")} in ${MAX_RESENDS + 1} sends (their leader moved while it retried)`);
-  }
-}
-
-/** The parts as one item per topic: kafkajs keeps only the last item of a topic named twice in one send. */
-function byTopic(parts: readonly TopicMessages[][]): TopicMessages[] {
-  const messagesOf = new Map<string, TopicMessages["messages"]>();
-  for (const { topic, messages } of parts.flat()) {
-    const list = messagesOf.get(topic);
-    if (list === undefined) messagesOf.set(topic, [...messages]);
-    else list.push(...messages);
-  }
-  return Array.from(messagesOf, ([topic, messages]) => ({ topic, messages }));
-}
-
-/** `topic[partition]` of a part whose messages all carry that partition; undefined for one left to kafkajs to partition. */
-function partitionName(part: readonly TopicMessages[]): string | undefined {
-  const only = part.length === 1 ? part[0] : undefined;
-  const partition = only?.messages[0]?.partition;
-  if (only === undefined || partition === undefined || only.messages.some((message) => message.partition !== partition)) return undefined;
-  return `${only.topic}[${partition}]`;
-}
-
-function partitionsListedTwice(answer: readonly RecordMetadata[]): string[] {
-  const seen = new Set<string>();
-  const twice: string[] = [];
-  for (const { topicName, partition } of answer) {
-    const name = `${topicName}[${partition}]`;
-    if (seen.has(name)) twice.push(name);
-    seen.add(name);
-  }
-  return twice;
 }
 
 /**

@@ -40,9 +40,8 @@ export async function sendInOrder(sends: Iterable<readonly TopicMessages[]>, sen
  * readers see all of it or none of it, and the offset moves only with the records it produced.
  * On any error the transaction is aborted (best effort: a fenced or disconnected producer cannot
  * abort, and the coordinator aborts for it) and the error is rethrown, so the batch is consumed
- * again from the last committed offset. Each send goes through `sender`, which checks kafkajs's
- * answer partition by partition ({@link PartitionedSender} says which records kafkajs loses or
- * duplicates otherwise).
+ * again from the last committed offset. Each produce request goes out partition by partition
+ * through `sender` ({@link PartitionedSender} says which records kafkajs loses or duplicates otherwise).
  */
 export async function commitBatch(producer: Producer, batch: BatchCommit, sender: PartitionedSender): Promise<void> {
   const transaction = await producer.transaction();
