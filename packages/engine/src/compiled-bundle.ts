@@ -2,7 +2,7 @@ import { compilePatterns, firstMatch, matchesAny } from "./asset-id";
 import type { PatternMatcher } from "./asset-id";
 import { resolveFailMode } from "./modes";
 import { boundaryReason, denyReason } from "./reasons";
-import type { Bundle, FailMode, Write, Zone, ZoneRule } from "./types";
+import type { Bundle, FailMode, Violation, Write, Zone, ZoneRule } from "./types";
 import { checkCount, checkFieldBytes, checkWriteAsset, unknownLabel, unknownSource } from "./write-checks";
 
 /**
@@ -29,11 +29,15 @@ export interface CompiledRule {
   readonly deny: PatternMatcher;
 }
 
-/** Per-sink memo: whether each slot's patterns match the sink (0 unknown, 1 yes, 2 no) and its reasons. */
+/**
+ * Per-sink memo: whether each slot's patterns match the sink (0 unknown, 1 yes, 2 no), its
+ * reasons, and its last violation (frozen; reused while the mode and the carried labels match).
+ */
 export interface SinkInfo {
   readonly sink: string;
   readonly matches: Int8Array;
   readonly reasons: (string | undefined)[];
+  readonly violations: (Violation | undefined)[];
 }
 
 /** Bound on memoised sinks; the memo is cleared when it fills, so odd traffic cannot grow memory. */
@@ -108,7 +112,7 @@ export class CompiledBundle {
     this.zoneStamp = new Int32Array(zones.length);
     this.zoneDecisions = new Float64Array(zones.length);
     this.labelStamp = new Int32Array(this.labelIds.size);
-    this.sink = { sink: "", matches: new Int8Array(this.slotCount), reasons: [] };
+    this.sink = { sink: "", matches: new Int8Array(this.slotCount), reasons: [], violations: [] };
   }
 
   private idOf(label: string): number {
@@ -178,7 +182,7 @@ export class CompiledBundle {
   /** Memoises a validated sink; the memo is cleared wholesale when it reaches {@link SINK_CACHE_LIMIT}. */
   private remember(sink: string): SinkInfo {
     if (this.sinks.size >= SINK_CACHE_LIMIT) this.sinks.clear();
-    const info: SinkInfo = { sink, matches: new Int8Array(this.slotCount), reasons: [] };
+    const info: SinkInfo = { sink, matches: new Int8Array(this.slotCount), reasons: [], violations: [] };
     this.sinks.set(sink, info);
     return info;
   }

@@ -251,3 +251,27 @@ describe("zone decision counts", () => {
     expect(off.takeZoneDecisions()).toEqual(new Map());
   });
 });
+
+describe("recurring violations", () => {
+  it("are one frozen violation while sink, rule, mode and labels recur, and a new one when the mode changes", () => {
+    const write = banana({ sink: "kafka:bananas" });
+    const [first] = engine.decide(write).violations;
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(engine.decide(banana({ sink: "kafka:bananas", producer: "svc:other" })).violations[0]).toBe(first);
+
+    const logging = engine.withState({ ...INITIAL_STATE, epoch: 1, zoneModes: new Map([["banana", "logging"]]) });
+    const [flipped] = logging.decide(write).violations;
+    expect(flipped).toMatchObject({ zone: "banana", rule: "boundary", mode: "logging", enforced: false });
+    expect(engine.decide(write).violations[0]).toMatchObject({ mode: "enforcement", enforced: true });
+    expect(engine.decide(banana({ sink: "kafka:elsewhere" })).violations[0]?.reason).toContain("kafka:elsewhere");
+  });
+
+  it("name only the labels the write carries, whichever write came before", () => {
+    const both = engineOf([...LABELS, bananaZone().replace("protects: [banana]", "protects: [banana, apple]")]);
+    const sink = "kafka:bananas";
+    expect(both.decide(writeOf({ sink, labels: ["banana", "apple"] })).violations[0]?.labels).toEqual(["apple", "banana"]);
+    expect(both.decide(writeOf({ sink, labels: ["banana"] })).violations[0]?.labels).toEqual(["banana"]);
+    expect(both.decide(writeOf({ sink, labels: ["apple"] })).violations[0]?.labels).toEqual(["apple"]);
+    expect(both.decide(writeOf({ sink, labels: ["apple", "banana"] })).violations[0]?.labels).toEqual(["apple", "banana"]);
+  });
+});

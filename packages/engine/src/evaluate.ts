@@ -27,7 +27,7 @@ export function evaluate(index: CompiledBundle, overlay: RuntimeOverlay, write: 
     if (mode !== OFF && breaksBoundary(index, overlay, zone, info, write, nowMs)) {
       violations ??= [];
       violations.push(
-        violation(index, zone, "boundary", mode, zone.slot, index.boundaryReason(info, zone)),
+        violation(index, info, zone, "boundary", mode, zone.slot, index.boundaryReason(info, zone)),
       );
       if (mode === ENFORCEMENT) allow = false;
     }
@@ -38,7 +38,7 @@ export function evaluate(index: CompiledBundle, overlay: RuntimeOverlay, write: 
       const ruleMode = slotModes[slot] ?? OFF;
       if (rule !== undefined && ruleMode !== OFF && index.isDenied(info, rule, slot)) {
         violations ??= [];
-        violations.push(violation(index, zone, rule.rule.name, ruleMode, slot, index.denyReason(info, zone, rule, slot)));
+        violations.push(violation(index, info, zone, rule.rule.name, ruleMode, slot, index.denyReason(info, zone, rule, slot)));
         if (ruleMode === ENFORCEMENT) allow = false;
       }
     }
@@ -60,14 +60,26 @@ function breaksBoundary(
   return exceptions === undefined || !excepted(exceptions, write.producer, write.sink, nowMs ?? Date.now());
 }
 
-function violation(index: CompiledBundle, zone: CompiledZone, rule: string, mode: number, slot: number, reason: string): Violation {
-  return {
+/**
+ * The violation of a rule (by slot) for the current write's sink. The same sink, mode and carried
+ * labels give the same violation, so the last one per sink and slot is kept, frozen, and reused:
+ * a recurring violation allocates nothing, and its consumers (the decision service's encoder)
+ * can recognise it.
+ */
+function violation(index: CompiledBundle, info: SinkInfo, zone: CompiledZone, rule: string, mode: number, slot: number, reason: string): Violation {
+  const labels = index.carriedLabels(zone);
+  const modeName = MODES[mode] ?? "off";
+  const last = info.violations[slot];
+  if (last !== undefined && last.mode === modeName && last.labels === labels && last.reason === reason) return last;
+  const made: Violation = Object.freeze({
     zone: zone.zone.name,
     rule,
-    mode: MODES[mode] ?? "off",
+    mode: modeName,
     enforced: mode === ENFORCEMENT,
     failMode: index.slotFailModes[slot] ?? "open",
-    labels: index.carriedLabels(zone),
+    labels,
     reason,
-  };
+  });
+  info.violations[slot] = made;
+  return made;
 }

@@ -6,4 +6,4 @@ export * from "./gen/flowzone/v1/control_pb";
 export * from "./gen/flowzone/v1/flows_pb";
 export * from "./gen/google/rpc/status_pb";
 export * from "./gen/google/rpc/error_details_pb";
-export { WireWriter, delimitedSize, repeatedStringSize, stringFieldSize, varint64Size, varintFieldSize } from "./wire-writer";
+export { Slab, WireWriter, delimitedSize, repeatedStringSize, stringFieldSize, utf8Length, varint64Size, varintFieldSize } from "./wire-writer";

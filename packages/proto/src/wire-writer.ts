@@ -51,13 +51,52 @@ export function repeatedStringSize(values: readonly string[]): number {
   return size;
 }
 
+/** Strings up to this many UTF-16 units are measured and written in JavaScript: cheaper than a call into C++ for the short ids of the hot messages. */
+const SHORT_STRING = 48;
+
+/** The UTF-8 length of a string: Buffer.byteLength, without the call for a short ASCII string. */
+export function utf8Length(value: string): number {
+  if (value.length > SHORT_STRING) return Buffer.byteLength(value, "utf8");
+  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) >= 0x80) return Buffer.byteLength(value, "utf8");
+  return value.length;
+}
+
+/**
+ * Memory for messages that are copied as soon as they are written (the decision service's
+ * responses, which grpc-js copies into its frame): cut from one shared slab, as Node's Buffer
+ * pool does for small buffers, rather than one ArrayBuffer each. A message keeps its slab alive
+ * as long as it is referenced, so messages kept for long must not come from here.
+ */
+export class Slab {
+  private slab: Buffer;
+  private used = 0;
+
+  /** @param bytes the size of each slab; a message over a quarter of it gets its own buffer. */
+  constructor(private readonly bytes = 256 * 1024) {
+    this.slab = Buffer.allocUnsafeSlow(bytes);
+  }
+
+  take(size: number): Buffer {
+    if (size > this.bytes >>> 2) return Buffer.allocUnsafe(size);
+    if (this.used + size > this.bytes) {
+      this.slab = Buffer.allocUnsafeSlow(this.bytes);
+      this.used = 0;
+    }
+    const taken = this.slab.subarray(this.used, this.used + size);
+    // Eight-byte aligned, as Node's pool does.
+    this.used = (this.used + size + 7) & ~7;
+    return taken;
+  }
+}
+
 /** Writes into one Buffer sized beforehand by the functions above. */
 export class WireWriter {
   readonly buffer: Buffer;
   private pos = 0;
 
-  constructor(size: number) {
-    this.buffer = Buffer.allocUnsafe(size);
+  /** @param slab where to take the buffer from; by default a buffer of its own. */
+  constructor(size: number, slab?: Slab) {
+    this.buffer = slab === undefined ? Buffer.allocUnsafe(size) : slab.take(size);
   }
 
   /** The buffer, after checking that the sizes summed beforehand were what was written. */
@@ -123,6 +162,11 @@ export class WireWriter {
     if (length === 0) return;
     this.tag(field, LEN);
     this.varint(length);
+    if (length === value.length && length <= SHORT_STRING) {
+      // As many bytes as UTF-16 units: every unit is ASCII (any other takes two bytes or more).
+      for (let i = 0; i < length; i++) this.buffer[this.pos++] = value.charCodeAt(i);
+      return;
+    }
     this.pos += this.buffer.write(value, this.pos, length, "utf8");
   }
 
@@ -131,6 +175,12 @@ export class WireWriter {
     if (bytes.length === 0 && !always) return;
     this.tag(field, LEN);
     this.varint(bytes.length);
+    this.buffer.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
+  /** Bytes already in wire format: a whole field encoded earlier. */
+  raw(bytes: Uint8Array): void {
     this.buffer.set(bytes, this.pos);
     this.pos += bytes.length;
   }

@@ -70,7 +70,23 @@ export function toCheckBatchResponse(responses: CheckResponse[]): CheckBatchResp
   return { $typeName: "flowzone.v1.CheckBatchResponse", responses };
 }
 
+/**
+ * Protobuf violations by the engine's: the engine reuses a violation while it recurs (same sink,
+ * rule, mode and labels), so its message is built once, frozen, and the encoder finds its bytes
+ * by it.
+ */
+const protoViolations = new WeakMap<Violation, ProtoViolation>();
+
 function toViolation(violation: Violation): ProtoViolation {
+  let proto = protoViolations.get(violation);
+  if (proto === undefined) {
+    proto = Object.freeze(newProtoViolation(violation));
+    protoViolations.set(violation, proto);
+  }
+  return proto;
+}
+
+function newProtoViolation(violation: Violation): ProtoViolation {
   return {
     $typeName: "flowzone.v1.Violation",
     zone: violation.zone,

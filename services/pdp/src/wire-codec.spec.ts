@@ -1,6 +1,6 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
-import { CheckBatchRequestSchema, CheckBatchResponseSchema, CheckRequestSchema, CheckResponseSchema, Decision, Mode } from "@flowzone/proto";
+import { CheckBatchRequestSchema, CheckBatchResponseSchema, CheckRequestSchema, CheckResponseSchema, Decision, Mode, ViolationSchema } from "@flowzone/proto";
 import type { CheckResponse } from "@flowzone/proto";
 import { decodeCheckBatchRequest, decodeCheckRequest, encodeCheckBatchResponse, encodeCheckResponse } from "./wire-codec";
 
@@ -92,5 +92,46 @@ describe("hand decoders", () => {
   it("rejects a truncated message", () => {
     const bytes = toBinary(CheckBatchRequestSchema, create(CheckBatchRequestSchema, { requests }));
     expect(() => decodeCheckBatchRequest(bytes.subarray(0, bytes.length - 3))).toThrow();
+  });
+});
+
+describe("recurring strings", () => {
+  it("decodes each of many producers, sinks and labels as written, past the table's slots and with invalid UTF-8", () => {
+    const written = Array.from({ length: 10_000 }, (_, i) => ({ producer: `svc:p-${i}`, sink: `kafka:s-${i % 97}`, labels: [`l-${i % 13}`, "x"], purpose: i % 2 === 0 ? "" : `p${i}` }));
+    for (const request of [...written, ...written.slice(0, 500)]) {
+      const decoded = decodeCheckRequest(toBinary(CheckRequestSchema, create(CheckRequestSchema, request)));
+      expect(decoded).toMatchObject(request);
+    }
+    const invalid = new BinaryWriter().tag(2, WireType.LengthDelimited).bytes(Uint8Array.of(0x73, 0xff, 0x3a)).finish();
+    // As before the table: invalid bytes read as U+FFFD, as Buffer#toString reads them (protobuf-es refuses them).
+    expect(decodeCheckRequest(invalid).producer).toBe("s\ufffd:");
+    expect(decodeCheckRequest(invalid).producer).toBe("s\ufffd:");
+  });
+
+  it("tells apart strings of the same length that differ in one byte", () => {
+    for (const producer of ["svc:aaaa", "svc:aaab", "svc:aaaa", "svc:baaa"]) {
+      expect(decodeCheckRequest(toBinary(CheckRequestSchema, create(CheckRequestSchema, { producer }))).producer).toBe(producer);
+    }
+  });
+});
+
+describe("encoded violations, remembered", () => {
+  const violation = { zone: "banana", rule: "boundary", mode: Mode.ENFORCEMENT, enforced: true, labels: ["banana"], reason: "Why." };
+  const response = (v: typeof violation) => create(CheckResponseSchema, { requestId: "r", decision: Decision.DENY, decisionId: "d", policyVersion: "v", violations: [v] });
+
+  it("encodes a frozen violation, met again, as the same bytes", () => {
+    const frozen = Object.freeze(create(ViolationSchema, violation));
+    const first = Buffer.from(encodeCheckResponse(response(frozen)));
+    expect(Buffer.from(encodeCheckResponse(response(frozen)))).toEqual(first);
+    expect(first).toEqual(Buffer.from(toBinary(CheckResponseSchema, response(frozen))));
+  });
+
+  it("encodes a violation changed after it was encoded as it is now", () => {
+    const changing = create(ViolationSchema, violation);
+    encodeCheckResponse(response(changing));
+    changing.enforced = false;
+    changing.mode = Mode.LOGGING;
+    changing.labels.push("pii.email");
+    expect(Buffer.from(encodeCheckResponse(response(changing)))).toEqual(Buffer.from(toBinary(CheckResponseSchema, response(changing))));
   });
 });

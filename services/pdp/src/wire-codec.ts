@@ -9,7 +9,7 @@
  * the same messages.
  */
 import type { Message } from "@bufbuild/protobuf";
-import { WireWriter, delimitedSize, stringFieldSize, varintFieldSize } from "@flowzone/proto";
+import { Slab, WireWriter, delimitedSize, stringFieldSize, utf8Length, varintFieldSize } from "@flowzone/proto";
 import type { CheckBatchRequest, CheckBatchResponse, CheckRequest, CheckResponse, Violation } from "@flowzone/proto";
 
 const VARINT = 0;
@@ -78,19 +78,19 @@ function readCheckRequest(reader: WireReader, end: number): CheckRequest {
         request.requestId = reader.string();
         break;
       case 2:
-        request.producer = reader.string();
+        request.producer = reader.recurringString();
         break;
       case 3:
-        request.sink = reader.string();
+        request.sink = reader.recurringString();
         break;
       case 4:
-        request.labels.push(reader.string());
+        request.labels.push(reader.recurringString());
         break;
       case 5:
-        request.sources.push(reader.string());
+        request.sources.push(reader.recurringString());
         break;
       case 6:
-        request.purpose = reader.string();
+        request.purpose = reader.recurringString();
         break;
       default:
         reader.skip(tag);
@@ -99,6 +99,42 @@ function readCheckRequest(reader: WireReader, end: number): CheckRequest {
   if (reader.pos !== end) throw new Error("premature end of a CheckRequest");
   return request;
 }
+
+/** Strings longer than this are decoded each time: rarely recurring, and each would hold a slot's memory. */
+const RECURRING_STRING_MAX_BYTES = 64;
+
+/**
+ * The strings of the fields that recur from request to request, by their UTF-8 bytes: a
+ * direct-mapped cache of 4,096 slots (a string that hashes to a taken slot replaces what was
+ * there), so its memory is bounded. A hit costs a hash and a compare of a few bytes, against a
+ * UTF-8 decode and a new string; and the engine, which looks these strings up in its own maps,
+ * finds their hashes already computed.
+ */
+class RecurringStrings {
+  private static readonly SLOTS = 4096;
+  private readonly bytes: (Buffer | undefined)[] = new Array<Buffer | undefined>(RecurringStrings.SLOTS);
+  private readonly texts: string[] = new Array<string>(RecurringStrings.SLOTS).fill("");
+
+  read(buffer: Buffer, start: number, end: number): string {
+    // FNV-1a over the bytes.
+    let hash = 0x811c9dc5;
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ (buffer[i] ?? 0), 0x01000193);
+    const slot = (hash >>> 0) & (RecurringStrings.SLOTS - 1);
+    const known = this.bytes[slot];
+    if (known !== undefined && known.length === end - start && sameBytes(known, buffer, start)) return this.texts[slot] ?? "";
+    const text = buffer.toString("utf8", start, end);
+    this.bytes[slot] = Buffer.from(buffer.subarray(start, end));
+    this.texts[slot] = text;
+    return text;
+  }
+}
+
+function sameBytes(known: Buffer, buffer: Buffer, start: number): boolean {
+  for (let i = 0; i < known.length; i++) if (known[i] !== buffer[start + i]) return false;
+  return true;
+}
+
+const recurringStrings = new RecurringStrings();
 
 /** Reads protobuf wire format from one buffer; throws on truncated or malformed input. */
 class WireReader {
@@ -128,6 +164,16 @@ class WireReader {
     const text = this.buffer.toString("utf8", this.pos, end);
     this.pos = end;
     return text;
+  }
+
+  /** A string that recurs from request to request (an asset id, a label, a purpose): the same string as last time when its bytes are. */
+  recurringString(): string {
+    const length = this.varint();
+    const start = this.pos;
+    const end = start + length;
+    if (end > this.bytes.length) throw new Error("premature end of a string");
+    this.pos = end;
+    return length > RECURRING_STRING_MAX_BYTES ? this.buffer.toString("utf8", start, end) : recurringStrings.read(this.buffer, start, end);
   }
 
   /** Skips the value of the field with `tag`; a group (wire type 3) up to its end tag, as protobuf-es does. */
@@ -167,89 +213,149 @@ class WireReader {
   }
 }
 
+/** Where responses are written: grpc-js copies each into its frame at once, so they need no buffer of their own. */
+const responseSlab = new Slab();
+
 /** Encodes a `CheckResponse`. */
 export function encodeCheckResponse(message: Message): Uint8Array {
   const response = message as CheckResponse;
-  const sizes = new SizeList();
-  const writer = new WireWriter(responseSize(response, sizes));
-  sizes.next(); // the response's own size: a top-level message has no length prefix
-  writeResponse(writer, response, sizes);
+  const parts = new ResponseParts();
+  const writer = new WireWriter(responseSize(response, parts), responseSlab);
+  parts.nextSize(); // the response's own size: a top-level message has no length prefix
+  writeResponse(writer, response, parts);
   return writer.finish();
 }
 
 /** Encodes a `CheckBatchResponse`. */
 export function encodeCheckBatchResponse(message: Message): Uint8Array {
   const responses = (message as CheckBatchResponse).responses;
-  const sizes = new SizeList();
+  const parts = new ResponseParts();
   let total = 0;
-  for (const response of responses) total += delimitedSize(responseSize(response, sizes));
-  const writer = new WireWriter(total);
+  for (const response of responses) total += delimitedSize(responseSize(response, parts));
+  const writer = new WireWriter(total, responseSlab);
   for (const response of responses) {
-    writer.begin(1, sizes.next());
-    writeResponse(writer, response, sizes);
+    writer.begin(1, parts.nextSize());
+    writeResponse(writer, response, parts);
   }
   return writer.finish();
 }
 
 /**
- * The sizes of the nested messages of one encoding, in the order the writer needs them: each
- * response's size, then its violations'. Measured once while sizing the whole message, so the
- * writer does not measure them again (each measure looks up every recurring string).
+ * What sizing a message found, in the order the writer needs it: each response's size and its
+ * violations' encoded fields. Found once while sizing the whole message, so the writer does not
+ * look them up again.
  */
-class SizeList {
+class ResponseParts {
   private readonly sizes: number[] = [];
-  private read = 0;
+  private readonly fields: Buffer[] = [];
+  private sizesRead = 0;
+  private fieldsRead = 0;
 
-  /** Reserves the next place, for a size known only after its parts'. */
-  reserve(): number {
-    this.sizes.push(0);
-    return this.sizes.length - 1;
-  }
-
-  set(place: number, size: number): number {
-    this.sizes[place] = size;
-    return size;
-  }
-
-  push(size: number): number {
+  pushSize(size: number): number {
     this.sizes.push(size);
     return size;
   }
 
-  next(): number {
-    return this.sizes[this.read++] ?? 0;
+  pushField(field: Buffer): number {
+    this.fields.push(field);
+    return field.length;
+  }
+
+  nextSize(): number {
+    return this.sizes[this.sizesRead++] ?? 0;
+  }
+
+  nextField(): Buffer {
+    const field = this.fields[this.fieldsRead++];
+    if (field === undefined) throw new Error("wire codec: a violation was written that was not sized");
+    return field;
   }
 }
 
-function writeResponse(writer: WireWriter, response: CheckResponse, sizes: SizeList): void {
-  writer.stringField(1, response.requestId, Buffer.byteLength(response.requestId, "utf8"));
+function writeResponse(writer: WireWriter, response: CheckResponse, parts: ResponseParts): void {
+  writer.stringField(1, response.requestId, utf8Length(response.requestId));
   writer.varintField(2, response.decision);
-  writer.stringField(3, response.decisionId, Buffer.byteLength(response.decisionId, "utf8"));
+  writer.stringField(3, response.decisionId, utf8Length(response.decisionId));
   writer.bytesField(4, recurring(response.policyVersion));
-  for (const violation of response.violations) {
-    writer.begin(5, sizes.next());
-    writer.bytesField(1, recurring(violation.zone));
-    writer.bytesField(2, recurring(violation.rule));
-    writer.varintField(3, violation.mode);
-    writer.varintField(4, violation.enforced ? 1 : 0);
-    for (const label of violation.labels) writer.bytesField(5, recurring(label), true);
-    writer.bytesField(6, recurring(violation.reason));
-  }
+  for (let i = 0; i < response.violations.length; i++) writer.raw(parts.nextField());
 }
 
-/** The response's size, recorded in `sizes` before its violations' (the order the writer reads them in). */
-function responseSize(response: CheckResponse, sizes: SizeList): number {
-  const place = sizes.reserve();
+/** The response's size, recorded in `parts` with its violations' fields. */
+function responseSize(response: CheckResponse, parts: ResponseParts): number {
   let size =
-    stringFieldSize(Buffer.byteLength(response.requestId, "utf8")) +
+    stringFieldSize(utf8Length(response.requestId)) +
     varintFieldSize(response.decision) +
-    stringFieldSize(Buffer.byteLength(response.decisionId, "utf8")) +
+    stringFieldSize(utf8Length(response.decisionId)) +
     stringFieldSize(recurring(response.policyVersion).length);
-  for (const violation of response.violations) size += delimitedSize(sizes.push(violationSize(violation)));
-  return sizes.set(place, size);
+  for (const violation of response.violations) size += parts.pushField(violationField(violation));
+  return parts.pushSize(size);
 }
 
-function violationSize(violation: Violation): number {
+/**
+ * Bound on each cache below: past it the cache starts over, so odd traffic cannot grow memory.
+ */
+const CACHE_LIMIT = 10_000;
+
+/** A violation as its whole field of a CheckResponse (tag, length and message), and what it encodes. */
+interface EncodedViolation {
+  readonly violation: Violation;
+  readonly field: Buffer;
+}
+
+/**
+ * Encoded violations by reason. A violation recurs from response to response (the engine reuses
+ * one reason string per zone, rule and sink, and one labels array per zone), so most responses
+ * copy its bytes rather than encode its six fields again. A reason names its zone, rule and sink,
+ * so the candidates per reason are few (one per mode and set of labels).
+ */
+const encodedViolations = new Map<string, EncodedViolation[]>();
+let encodedCount = 0;
+
+/**
+ * Encoded violations by the frozen message itself: the violations the decision service answers
+ * with (convert.ts) are frozen and reused while they recur, so one lookup finds their bytes.
+ */
+const frozenViolations = new WeakMap<Violation, Buffer>();
+
+function violationField(violation: Violation): Buffer {
+  const known = frozenViolations.get(violation);
+  if (known !== undefined) return known;
+  if (Object.isFrozen(violation)) {
+    const field = recurringViolationField(violation);
+    frozenViolations.set(violation, field);
+    return field;
+  }
+  return recurringViolationField(violation);
+}
+
+function recurringViolationField(violation: Violation): Buffer {
+  const candidates = encodedViolations.get(violation.reason);
+  if (candidates !== undefined) {
+    for (const candidate of candidates) if (sameViolation(candidate.violation, violation)) return candidate.field;
+  }
+  if (encodedCount >= CACHE_LIMIT) {
+    encodedViolations.clear();
+    encodedCount = 0;
+  }
+  const field = encodeViolationField(violation);
+  // A copy: the message is the caller's, and may change after it was answered.
+  const kept: Violation = { ...violation, labels: [...violation.labels] };
+  const entry = { violation: kept, field };
+  if (candidates === undefined || encodedCount === 0) encodedViolations.set(violation.reason, [entry]);
+  else candidates.push(entry);
+  encodedCount++;
+  return field;
+}
+
+function sameViolation(a: Violation, b: Violation): boolean {
+  if (a.zone !== b.zone || a.rule !== b.rule || a.mode !== b.mode || a.enforced !== b.enforced) return false;
+  const labels = b.labels;
+  if (a.labels.length !== labels.length) return false;
+  for (let i = 0; i < labels.length; i++) if (a.labels[i] !== labels[i]) return false;
+  return true;
+}
+
+function encodeViolationField(violation: Violation): Buffer {
   let size =
     stringFieldSize(recurring(violation.zone).length) +
     stringFieldSize(recurring(violation.rule).length) +
@@ -257,21 +363,27 @@ function violationSize(violation: Violation): number {
     varintFieldSize(violation.enforced ? 1 : 0) +
     stringFieldSize(recurring(violation.reason).length);
   for (const label of violation.labels) size += delimitedSize(recurring(label).length);
-  return size;
+  const writer = new WireWriter(delimitedSize(size));
+  writer.begin(5, size);
+  writer.bytesField(1, recurring(violation.zone));
+  writer.bytesField(2, recurring(violation.rule));
+  writer.varintField(3, violation.mode);
+  writer.varintField(4, violation.enforced ? 1 : 0);
+  for (const label of violation.labels) writer.bytesField(5, recurring(label), true);
+  writer.bytesField(6, recurring(violation.reason));
+  return writer.finish();
 }
 
 /**
  * The UTF-8 bytes of a string that recurs from response to response: the policy version, zone
- * and rule names, labels, and reasons (the engine reuses one reason string per zone, rule and
- * sink). Bounded: past the limit the cache starts over.
+ * and rule names, labels, and reasons.
  */
-const RECURRING_LIMIT = 10_000;
 const recurringBytes = new Map<string, Buffer>();
 
 function recurring(text: string): Buffer {
   let bytes = recurringBytes.get(text);
   if (bytes === undefined) {
-    if (recurringBytes.size >= RECURRING_LIMIT) recurringBytes.clear();
+    if (recurringBytes.size >= CACHE_LIMIT) recurringBytes.clear();
     bytes = Buffer.from(text, "utf8");
     recurringBytes.set(text, bytes);
   }
