@@ -62,7 +62,7 @@ function serializer(schema: DescMessage): (message: Message) => Buffer {
 function toBuffer(encode: (message: Message) => Uint8Array): (message: Message) => Buffer {
   return (message) => {
     const bytes = encode(message);
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   };
 }
 
