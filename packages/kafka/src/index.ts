@@ -15,6 +15,7 @@ export { awaitGroupCoordinator } from "./await-group-coordinator";
 export { backoffDelayMs, type ExponentialBackoff } from "./exponential-backoff";
 export { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, readMaxMessageBytes } from "./max-message-bytes";
 export { PartitionedSender } from "./partitioned-send";
+export { ProduceRequests } from "./produce-requests";
 export {
   CONTROL_SIGNATURE_HEADERS,
   controlKeyId,

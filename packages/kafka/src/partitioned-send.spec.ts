@@ -1,6 +1,8 @@
-import { Partitioners, type Message, type TopicMessages } from "kafkajs";
+import { EventEmitter } from "node:events";
+import { Partitioners, type Kafka, type Message, type Producer, type RecordMetadata, type TopicMessages } from "kafkajs";
 
-import { splitByPartition } from "./partitioned-send";
+import { PartitionedSender, checkAnswers, groupByLeader, splitByPartition } from "./partitioned-send";
+import { ProduceRequests } from "./produce-requests";
 
 const keyed = (key: string, value = key): Message => ({ key, value });
 
@@ -73,5 +75,109 @@ describe("splitByPartition", () => {
   it("leaves a topic whose partition count is unknown as one send, its messages untouched", () => {
     const topicMessages: TopicMessages[] = [{ topic: "unknown", messages: [keyed("a"), keyed("b")] }];
     expect(splitByPartition(topicMessages, () => undefined, Partitioners.DefaultPartitioner())).toEqual([topicMessages]);
+  });
+});
+
+describe("groupByLeader", () => {
+  const parts = splitByPartition([{ topic: "out", messages: Array.from({ length: 30 }, (_, i) => keyed(`k${i}`)) }, { topic: "audit", messages: [keyed("a"), keyed("b"), keyed("c")] }], () => 4, Partitioners.DefaultPartitioner());
+
+  it("puts every partition a broker leads, of every topic, in one send to it, each partition's messages in order", () => {
+    const groups = groupByLeader(parts, (_topic, partition) => partition % 2) ?? [];
+    expect(groups).toHaveLength(2);
+    for (const group of groups) {
+      const partitions = group.flatMap(({ messages }) => messages.map((m) => m.partition ?? -1));
+      expect(new Set(partitions.map((p) => p % 2)).size).toBe(1);
+    }
+    const sent = groups.flatMap((group) => group.flatMap(({ topic, messages }) => messages.map((m) => `${topic}/${m.partition}/${String(m.value)}`)));
+    const split = parts.flatMap((part) => part.flatMap(({ topic, messages }) => messages.map((m) => `${topic}/${m.partition}/${String(m.value)}`)));
+    expect([...sent].sort()).toEqual([...split].sort());
+    for (const partition of [0, 1, 2, 3]) {
+      const only = (list: string[]) => list.filter((entry) => entry.startsWith(`out/${partition}/`));
+      expect(only(sent)).toEqual(only(split));
+    }
+  });
+
+  it("gives up (undefined) when a leader is unknown or a topic was not split by partition", () => {
+    expect(groupByLeader(parts, (_topic, partition) => (partition === 3 ? -1 : 1))).toBeUndefined();
+    expect(groupByLeader([[{ topic: "whole", messages: [keyed("a")] }]], () => 1)).toBeUndefined();
+  });
+});
+
+describe("checkAnswers", () => {
+  const parts: TopicMessages[][] = [0, 1, 2].map((partition) => [{ topic: "t", messages: [{ key: "k", value: "v", partition }] }]);
+  const answer = (partition: number, topicName = "t"): RecordMetadata => ({ topicName, partition, errorCode: 0 });
+
+  it("names the partitions no answer names, and tells a partition answered twice", () => {
+    expect(checkAnswers(parts, [answer(0), answer(1), answer(2)])).toEqual({ missing: [], repeated: false });
+    expect(checkAnswers(parts, [answer(0), answer(2), answer(1, "other")])).toEqual({ missing: [parts[1]], repeated: false });
+    expect(checkAnswers(parts, [answer(0), answer(1), answer(2), answer(1)]).repeated).toBe(true);
+  });
+});
+
+describe("PartitionedSender", () => {
+  /** A producer whose REQUEST event the test fires, as kafkajs does when a Produce answer arrives. */
+  const fakeProducer = () => {
+    const emitter = new EventEmitter();
+    const producer = {
+      events: { REQUEST: "producer.network.request" },
+      on: (event: string, listener: (e: unknown) => void) => {
+        emitter.on(event, listener);
+        return () => emitter.off(event, listener);
+      },
+    } as unknown as Pick<Producer, "on" | "events">;
+    const answered = (broker: string, apiName = "Produce") => emitter.emit("producer.network.request", { payload: { broker, apiName } });
+    return { producer, answered };
+  };
+  /** Two brokers: partitions 0 and 2 led by 1, partition 1 by 2. */
+  const kafka = {
+    admin: () => ({
+      connect: async () => undefined,
+      disconnect: async () => undefined,
+      fetchTopicMetadata: async () => ({ topics: [{ name: "t", partitions: [0, 1, 2].map((partitionId) => ({ partitionId, leader: partitionId === 1 ? 2 : 1 })) }] }),
+    }),
+  } as unknown as Pick<Kafka, "admin">;
+  const messages = Array.from({ length: 12 }, (_, i) => ({ key: `k${i}`, value: `v${i}` }));
+  const answersOf = (topicMessages: TopicMessages[]): RecordMetadata[] =>
+    [...new Set(topicMessages.flatMap(({ messages: ms }) => ms.map((m) => m.partition ?? -1)))].map((partition) => ({ topicName: "t", partition, errorCode: 0 }));
+
+  it("sends once per leader, and exactly once resolves when each leader answered one Produce request", async () => {
+    const { producer, answered } = fakeProducer();
+    const sends: TopicMessages[][] = [];
+    const sender = new PartitionedSender(kafka);
+    const result = await sender.send([{ topic: "t", messages }], async (topicMessages) => {
+      sends.push(topicMessages);
+      answered(topicMessages[0]?.messages[0]?.partition === 1 ? "b2:9092" : "b1:9092");
+      answered("b1:9092", "AddPartitionsToTxn");
+      return answersOf(topicMessages);
+    }, new ProduceRequests(producer));
+    expect(sends).toHaveLength(2);
+    expect(result.map((r) => r.partition).sort()).toEqual([0, 1, 2]);
+  });
+
+  it("exactly once, fails a send one broker answered twice, and one that left a partition unanswered", async () => {
+    const { producer, answered } = fakeProducer();
+    const requests = new ProduceRequests(producer);
+    const sender = new PartitionedSender(kafka);
+    await expect(sender.send([{ topic: "t", messages }], async (topicMessages) => {
+      answered("b1:9092");
+      return answersOf(topicMessages);
+    }, requests)).rejects.toThrow(/sent part of a transaction's records again .*2 produce answers from 1 brokers for 2 leaders.*must be aborted/);
+    await expect(sender.send([{ topic: "t", messages }], async (topicMessages) => {
+      const partition = topicMessages[0]?.messages[0]?.partition;
+      answered(partition === 1 ? "b2:9092" : "b1:9092");
+      return answersOf(topicMessages).filter((answer) => answer.partition !== 2);
+    }, requests)).rejects.toThrow(/1 partitions unanswered/);
+  });
+
+  it("at least once, sends a partition left unanswered again on its own", async () => {
+    const sends: number[][] = [];
+    const sender = new PartitionedSender(kafka);
+    const result = await sender.send([{ topic: "t", messages }], async (topicMessages) => {
+      const partitions = [...new Set(topicMessages.flatMap(({ messages: ms }) => ms.map((m) => m.partition ?? -1)))];
+      sends.push(partitions);
+      return answersOf(topicMessages).filter((answer) => sends.length > 2 || answer.partition !== 2);
+    });
+    expect(sends.slice(2)).toEqual([[2]]);
+    expect(result.map((r) => r.partition).sort()).toEqual([0, 1, 2]);
   });
 });

@@ -1,10 +1,15 @@
 import type { Kafka, Producer } from "kafkajs";
 
+import { ProduceRequests } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
 
-/** A partition's transactional producer; `fresh` until its first batch has re-synchronised the offset. */
+/**
+ * A partition's transactional producer, with its Produce answers watched (a transaction's sends
+ * need them, see PartitionedSender); `fresh` until its first batch has re-synchronised the offset.
+ */
 export interface PartitionProducer {
   readonly producer: Producer;
+  readonly requests: ProduceRequests;
   fresh: boolean;
 }
 
@@ -83,7 +88,7 @@ export class PartitionProducers {
       await producer.disconnect().catch(() => undefined);
       throw error;
     }
-    return { producer, fresh: true };
+    return { producer, requests: new ProduceRequests(producer), fresh: true };
   }
 
   private async dispose(partition: number, slot: Promise<PartitionProducer>): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Kafka, KafkaMessage, Message, Producer } from "kafkajs";
 
-import { AUDIT_TOPIC, PartitionedSender, REDRIVE_LEDGER_TOPIC, auditTopicSpec, ensureTopics } from "@flowzone/kafka";
+import { AUDIT_TOPIC, PartitionedSender, ProduceRequests, REDRIVE_LEDGER_TOPIC, auditTopicSpec, ensureTopics } from "@flowzone/kafka";
 import type { PolicyEngine } from "@flowzone/engine";
 import type { Logger } from "@flowzone/logging";
 
@@ -88,6 +88,8 @@ export async function redriveQuarantine(options: RedriveOptions): Promise<Redriv
     maxInFlightRequests: 1,
     transactionTimeout: TRANSACTION_TIMEOUT_MS,
   });
+  // Watched from the start: a transaction's sends fail rather than let kafkajs write a record twice.
+  const requests = new ProduceRequests(producer);
   await producer.connect();
   const sender = new PartitionedSender(kafka);
   try {
@@ -106,7 +108,7 @@ export async function redriveQuarantine(options: RedriveOptions): Promise<Redriv
       what: `re-drive of route ${route.name}`,
       onRecords: async (partition, messages) => {
         for (let i = 0; i < messages.length; i += CHUNK_RECORDS) {
-          await redriveChunk({ producer, sender }, { ...context, nowMs: now() }, partition, messages.slice(i, i + CHUNK_RECORDS), { to, auditTopic, ledgerTopic }, counts);
+          await redriveChunk({ producer, sender, requests }, { ...context, nowMs: now() }, partition, messages.slice(i, i + CHUNK_RECORDS), { to, auditTopic, ledgerTopic }, counts);
           log.debug(counts, "re-drive progress");
         }
       },
@@ -130,7 +132,7 @@ type Counts = { -readonly [K in keyof RedriveSummary]: RedriveSummary[K] };
 
 /** Decides a chunk and commits what it forwards in one transaction; counts only once committed. */
 async function redriveChunk(
-  { producer, sender }: { readonly producer: Producer; readonly sender: PartitionedSender },
+  { producer, sender, requests }: { readonly producer: Producer; readonly sender: PartitionedSender; readonly requests: ProduceRequests },
   context: RedriveContext,
   partition: number,
   messages: readonly KafkaMessage[],
@@ -159,7 +161,7 @@ async function redriveChunk(
         { topic: topics.auditTopic, messages: audits },
         { topic: topics.ledgerTopic, messages: entries },
       ];
-      await sender.send(topicMessages, (part) => transaction.sendBatch({ acks: -1, topicMessages: part }));
+      await sender.send(topicMessages, (part) => transaction.sendBatch({ acks: -1, topicMessages: part }), requests);
       await transaction.commit();
     } catch (error) {
       await transaction.abort().catch(() => undefined);

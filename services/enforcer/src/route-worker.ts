@@ -304,7 +304,7 @@ export class RouteWorker {
         return undefined;
       }
     }
-    return (sends, nextOffset) => commitBatch(slot.producer, { sends, consumerGroupId: this.groupId, topic, partition, nextOffset }, this.sender);
+    return (sends, nextOffset) => commitBatch(slot.producer, slot.requests, { sends, consumerGroupId: this.groupId, topic, partition, nextOffset }, this.sender);
   }
 
   /** Decides one record (pure): its output, its audit records, how it counts. */

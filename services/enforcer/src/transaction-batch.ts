@@ -1,6 +1,6 @@
 import type { Producer, TopicMessages } from "kafkajs";
 
-import type { PartitionedSender } from "@flowzone/kafka";
+import type { PartitionedSender, ProduceRequests } from "@flowzone/kafka";
 
 /**
  * Everything one consumed batch produces, committed together or not at all. `sends` yields one
@@ -40,13 +40,14 @@ export async function sendInOrder(sends: Iterable<readonly TopicMessages[]>, sen
  * readers see all of it or none of it, and the offset moves only with the records it produced.
  * On any error the transaction is aborted (best effort: a fenced or disconnected producer cannot
  * abort, and the coordinator aborts for it) and the error is rethrown, so the batch is consumed
- * again from the last committed offset. Each produce request goes out partition by partition
- * through `sender` ({@link PartitionedSender} says which records kafkajs loses or duplicates otherwise).
+ * again from the last committed offset. Each produce request goes out leader by leader through
+ * `sender`, which fails it when kafkajs may have written a record twice (`requests` are the
+ * producer's; {@link PartitionedSender} says which records kafkajs loses or duplicates otherwise).
  */
-export async function commitBatch(producer: Producer, batch: BatchCommit, sender: PartitionedSender): Promise<void> {
+export async function commitBatch(producer: Producer, requests: ProduceRequests, batch: BatchCommit, sender: PartitionedSender): Promise<void> {
   const transaction = await producer.transaction();
   try {
-    await sendInOrder(batch.sends, (topicMessages) => sender.send(topicMessages, (part) => transaction.sendBatch({ topicMessages: part, acks: -1 })));
+    await sendInOrder(batch.sends, (topicMessages) => sender.send(topicMessages, (part) => transaction.sendBatch({ topicMessages: part, acks: -1 }), requests));
     await transaction.sendOffsets({
       consumerGroupId: batch.consumerGroupId,
       topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: batch.nextOffset }] }],
