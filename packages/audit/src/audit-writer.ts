@@ -116,7 +116,7 @@ export class AuditWriter {
   private loop: Promise<void> = Promise.resolve();
   private closed: Promise<void> | undefined;
   private readonly deadLetters: DeadLetters;
-  /** A batch goes out partition by partition: a multi-partition send can lose records when a broker stops. */
+  /** A batch goes out leader by leader, checked: a send spanning several leaders can lose records when a broker stops. */
   private readonly sender: PartitionedSender;
 
   private constructor(
