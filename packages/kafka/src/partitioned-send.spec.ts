@@ -131,9 +131,9 @@ describe("PartitionedSender", () => {
   /** Two brokers: partitions 0 and 2 led by 1, partition 1 by 2. */
   const kafka = {
     admin: () => ({
-      connect: async () => undefined,
-      disconnect: async () => undefined,
-      fetchTopicMetadata: async () => ({ topics: [{ name: "t", partitions: [0, 1, 2].map((partitionId) => ({ partitionId, leader: partitionId === 1 ? 2 : 1 })) }] }),
+      connect: () => Promise.resolve(),
+      disconnect: () => Promise.resolve(),
+      fetchTopicMetadata: () => Promise.resolve({ topics: [{ name: "t", partitions: [0, 1, 2].map((partitionId) => ({ partitionId, leader: partitionId === 1 ? 2 : 1 })) }] }),
     }),
   } as unknown as Pick<Kafka, "admin">;
   const messages = Array.from({ length: 12 }, (_, i) => ({ key: `k${i}`, value: `v${i}` }));
@@ -144,11 +144,11 @@ describe("PartitionedSender", () => {
     const { producer, answered } = fakeProducer();
     const sends: TopicMessages[][] = [];
     const sender = new PartitionedSender(kafka);
-    const result = await sender.send([{ topic: "t", messages }], async (topicMessages) => {
+    const result = await sender.send([{ topic: "t", messages }], (topicMessages) => {
       sends.push(topicMessages);
       answered(topicMessages[0]?.messages[0]?.partition === 1 ? "b2:9092" : "b1:9092");
       answered("b1:9092", "AddPartitionsToTxn");
-      return answersOf(topicMessages);
+      return Promise.resolve(answersOf(topicMessages));
     }, new ProduceRequests(producer));
     expect(sends).toHaveLength(2);
     expect(result.map((r) => r.partition).sort()).toEqual([0, 1, 2]);
@@ -158,24 +158,24 @@ describe("PartitionedSender", () => {
     const { producer, answered } = fakeProducer();
     const requests = new ProduceRequests(producer);
     const sender = new PartitionedSender(kafka);
-    await expect(sender.send([{ topic: "t", messages }], async (topicMessages) => {
+    await expect(sender.send([{ topic: "t", messages }], (topicMessages) => {
       answered("b1:9092");
-      return answersOf(topicMessages);
+      return Promise.resolve(answersOf(topicMessages));
     }, requests)).rejects.toThrow(/sent part of a transaction's records again .*2 produce answers from 1 brokers for 2 leaders.*must be aborted/);
-    await expect(sender.send([{ topic: "t", messages }], async (topicMessages) => {
+    await expect(sender.send([{ topic: "t", messages }], (topicMessages) => {
       const partition = topicMessages[0]?.messages[0]?.partition;
       answered(partition === 1 ? "b2:9092" : "b1:9092");
-      return answersOf(topicMessages).filter((answer) => answer.partition !== 2);
+      return Promise.resolve(answersOf(topicMessages).filter((answer) => answer.partition !== 2));
     }, requests)).rejects.toThrow(/1 partitions unanswered/);
   });
 
   it("at least once, sends a partition left unanswered again on its own", async () => {
     const sends: number[][] = [];
     const sender = new PartitionedSender(kafka);
-    const result = await sender.send([{ topic: "t", messages }], async (topicMessages) => {
+    const result = await sender.send([{ topic: "t", messages }], (topicMessages) => {
       const partitions = [...new Set(topicMessages.flatMap(({ messages: ms }) => ms.map((m) => m.partition ?? -1)))];
       sends.push(partitions);
-      return answersOf(topicMessages).filter((answer) => sends.length > 2 || answer.partition !== 2);
+      return Promise.resolve(answersOf(topicMessages).filter((answer) => sends.length > 2 || answer.partition !== 2));
     });
     expect(sends.slice(2)).toEqual([[2]]);
     expect(result.map((r) => r.partition).sort()).toEqual([0, 1, 2]);

@@ -148,7 +148,7 @@ export function groupByLeader(parts: readonly TopicMessages[][], leaderOf: (topi
       const leader = leaderOf(topic, partition);
       if (leader < 0) return undefined;
       let topics = byLeader.get(leader);
-      if (topics === undefined) byLeader.set(leader, (topics = new Map()));
+      if (topics === undefined) byLeader.set(leader, (topics = new Map<string, Message[]>()));
       const list = topics.get(topic);
       if (list === undefined) topics.set(topic, [...messages]);
       else for (const message of messages) list.push(message);
