@@ -70,7 +70,8 @@ function violation(index: CompiledBundle, info: SinkInfo, zone: CompiledZone, ru
   const labels = index.carriedLabels(zone);
   const modeName = MODES[mode] ?? "off";
   const last = info.violations[slot];
-  if (last !== undefined && last.mode === modeName && last.labels === labels && last.reason === reason) return last;
+  // The reason is the sink's memo for this slot, so only mode and labels can differ.
+  if (last !== undefined && last.mode === modeName && last.labels === labels) return last;
   const made: Violation = Object.freeze({
     zone: zone.zone.name,
     rule,

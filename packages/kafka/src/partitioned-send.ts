@@ -160,7 +160,10 @@ export function groupByLeader(parts: readonly TopicMessages[][], leaderOf: (topi
 /** The parts no answer names, and whether an answer names a partition more than once. */
 export function checkAnswers(parts: readonly TopicMessages[][], answers: readonly RecordMetadata[]): { readonly missing: TopicMessages[][]; readonly repeated: boolean } {
   const seen = new Map<string, number>();
-  for (const { topicName, partition } of answers) seen.set(`${partition}:${topicName}`, (seen.get(`${partition}:${topicName}`) ?? 0) + 1);
+  for (const { topicName, partition } of answers) {
+    const key = `${partition}:${topicName}`;
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+  }
   const missing: TopicMessages[][] = [];
   let repeated = false;
   for (const part of parts) {

@@ -161,22 +161,23 @@ class WireReader {
   }
 
   string(): string {
-    const length = this.varint();
-    const end = this.pos + length;
-    if (end > this.bytes.length) throw new Error("premature end of a string");
-    const text = this.buffer.toString("utf8", this.pos, end);
-    this.pos = end;
-    return text;
+    const start = this.stringStart();
+    return this.buffer.toString("utf8", start, this.pos);
   }
 
   /** A string that recurs from request to request (an asset id, a label, a purpose): the same string as last time when its bytes are. */
   recurringString(): string {
+    const start = this.stringStart();
+    return this.pos - start > RECURRING_STRING_MAX_BYTES ? this.buffer.toString("utf8", start, this.pos) : recurringStrings.read(this.buffer, start, this.pos);
+  }
+
+  /** Reads a string's length and steps past its bytes; returns where they start. */
+  private stringStart(): number {
     const length = this.varint();
     const start = this.pos;
-    const end = start + length;
-    if (end > this.bytes.length) throw new Error("premature end of a string");
-    this.pos = end;
-    return length > RECURRING_STRING_MAX_BYTES ? this.buffer.toString("utf8", start, end) : recurringStrings.read(this.buffer, start, end);
+    if (start + length > this.bytes.length) throw new Error("premature end of a string");
+    this.pos = start + length;
+    return start;
   }
 
   /** Skips the value of the field with `tag`; a group (wire type 3) up to its end tag, as protobuf-es does. */
@@ -294,68 +295,25 @@ function responseSize(response: CheckResponse, parts: ResponseParts): number {
   return parts.pushSize(size);
 }
 
-/**
- * Bound on each cache below: past it the cache starts over, so odd traffic cannot grow memory.
- */
+/** Bound on the recurring strings' bytes below: past it the cache starts over, so odd traffic cannot grow memory. */
 const CACHE_LIMIT = 10_000;
 
-/** A violation as its whole field of a CheckResponse (tag, length and message), and what it encodes. */
-interface EncodedViolation {
-  readonly violation: Violation;
-  readonly field: Buffer;
-}
-
 /**
- * Encoded violations by reason. A violation recurs from response to response (the engine reuses
- * one reason string per zone, rule and sink, and one labels array per zone), so most responses
- * copy its bytes rather than encode its six fields again. A reason names its zone, rule and sink,
- * so the candidates per reason are few (one per mode and set of labels).
+ * Encoded violations (the whole field of a CheckResponse: tag, length and message) by the frozen
+ * message itself. The violations the decision service answers with (convert.ts) are frozen and
+ * reused while they recur, so most responses copy a violation's bytes rather than encode its six
+ * fields again. A message that is not frozen may change after it was answered: it is encoded
+ * each time.
  */
-const encodedViolations = new Map<string, EncodedViolation[]>();
-let encodedCount = 0;
-
-/**
- * Encoded violations by the frozen message itself: the violations the decision service answers
- * with (convert.ts) are frozen and reused while they recur, so one lookup finds their bytes.
- */
-const frozenViolations = new WeakMap<Violation, Buffer>();
+const encodedViolations = new WeakMap<Violation, Buffer>();
 
 function violationField(violation: Violation): Buffer {
-  const known = frozenViolations.get(violation);
-  if (known !== undefined) return known;
-  if (Object.isFrozen(violation)) {
-    const field = recurringViolationField(violation);
-    frozenViolations.set(violation, field);
-    return field;
+  let field = encodedViolations.get(violation);
+  if (field === undefined) {
+    field = encodeViolationField(violation);
+    if (Object.isFrozen(violation)) encodedViolations.set(violation, field);
   }
-  return recurringViolationField(violation);
-}
-
-function recurringViolationField(violation: Violation): Buffer {
-  const candidates = encodedViolations.get(violation.reason);
-  if (candidates !== undefined) {
-    for (const candidate of candidates) if (sameViolation(candidate.violation, violation)) return candidate.field;
-  }
-  if (encodedCount >= CACHE_LIMIT) {
-    encodedViolations.clear();
-    encodedCount = 0;
-  }
-  const field = encodeViolationField(violation);
-  // A copy: the message is the caller's, and may change after it was answered.
-  const kept: Violation = { ...violation, labels: [...violation.labels] };
-  const entry = { violation: kept, field };
-  if (candidates === undefined || encodedCount === 0) encodedViolations.set(violation.reason, [entry]);
-  else candidates.push(entry);
-  encodedCount++;
   return field;
-}
-
-function sameViolation(a: Violation, b: Violation): boolean {
-  if (a.zone !== b.zone || a.rule !== b.rule || a.mode !== b.mode || a.enforced !== b.enforced) return false;
-  const labels = b.labels;
-  if (a.labels.length !== labels.length) return false;
-  for (let i = 0; i < labels.length; i++) if (a.labels[i] !== labels[i]) return false;
-  return true;
 }
 
 function encodeViolationField(violation: Violation): Buffer {
