@@ -123,8 +123,14 @@ describe("flowzone control replicas, the leader killed", () => {
 
     await step("the new leader publishes a flip, counts a new violation (not the old one again) and expires the exception once", async () => {
       expect((await post(`${b.base}/v1/zones/banana/flip`, { to: "off", reason: "after the failover" })).status).toBe(200);
-      const flips = await auditRecords(kafka);
-      expect(flips.filter((r) => r.event.case === "zoneFlip").map((r) => (r.event.case === "zoneFlip" ? r.event.value.reason : ""))).toEqual(["after the failover"]);
+      // The answer waits at most 5 s for the outbox; a drain lease the killed leader held lasts 60 s.
+      const reasons = await waitUntil(
+        "the flip on the audit topic",
+        async () => (await auditRecords(kafka)).flatMap((r) => (r.event.case === "zoneFlip" ? [r.event.value.reason] : [])),
+        (found) => found.length > 0,
+        { timeoutMs: 75_000, intervalMs: 500 },
+      );
+      expect(reasons).toEqual(["after the failover"]);
       await produce(kafka, "flowzone.audit.v1", [violationRecord({ zone: "banana", rule: "boundary", producer: "svc:banana-app", sink: "kafka:ads-2", labels: ["banana"] }, Date.now())]);
       // After a crash Kafka gives the new leader's consumer the partitions once the dead member's session ends (30 s).
       await waitUntil("2 open violations", () => openViolations(b.base, "banana"), (open) => open === 2, { timeoutMs: 90_000 });
@@ -134,7 +140,7 @@ describe("flowzone control replicas, the leader killed", () => {
         (expired) => expired.length >= 1,
         { timeoutMs: 60_000 },
       );
-    }, { timeoutMs: 180_000 });
+    }, { timeoutMs: 260_000 });
 
     await step("replica-a, started again, follows; the expiry is on the audit topic once", async () => {
       const again = await start("replica-a");
