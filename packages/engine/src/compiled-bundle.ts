@@ -2,7 +2,7 @@ import { compilePatterns, firstMatch, matchesAny } from "./asset-id";
 import type { PatternMatcher } from "./asset-id";
 import { resolveFailMode } from "./modes";
 import { boundaryReason, denyReason } from "./reasons";
-import type { Bundle, FailMode, Violation, Write, Zone, ZoneRule } from "./types";
+import type { Bundle, Decision, FailMode, Violation, Write, Zone, ZoneRule } from "./types";
 import { checkCount, checkFieldBytes, checkWriteAsset, unknownLabel, unknownSource } from "./write-checks";
 
 /**
@@ -38,6 +38,8 @@ export interface SinkInfo {
   readonly matches: Int8Array;
   readonly reasons: (string | undefined)[];
   readonly violations: (Violation | undefined)[];
+  /** By slot: the last decision whose only violation was that slot's, kept while the violation recurs. */
+  readonly decisions: (Decision | undefined)[];
 }
 
 /** Bound on memoised sinks; the memo is cleared when it fills, so odd traffic cannot grow memory. */
@@ -112,7 +114,7 @@ export class CompiledBundle {
     this.zoneStamp = new Int32Array(zones.length);
     this.zoneDecisions = new Float64Array(zones.length);
     this.labelStamp = new Int32Array(this.labelIds.size);
-    this.sink = { sink: "", matches: new Int8Array(this.slotCount), reasons: [], violations: [] };
+    this.sink = { sink: "", matches: new Int8Array(this.slotCount), reasons: [], violations: [], decisions: [] };
   }
 
   private idOf(label: string): number {
@@ -182,7 +184,7 @@ export class CompiledBundle {
   /** Memoises a validated sink; the memo is cleared wholesale when it reaches {@link SINK_CACHE_LIMIT}. */
   private remember(sink: string): SinkInfo {
     if (this.sinks.size >= SINK_CACHE_LIMIT) this.sinks.clear();
-    const info: SinkInfo = { sink, matches: new Int8Array(this.slotCount), reasons: [], violations: [] };
+    const info: SinkInfo = { sink, matches: new Int8Array(this.slotCount), reasons: [], violations: [], decisions: [] };
     this.sinks.set(sink, info);
     return info;
   }

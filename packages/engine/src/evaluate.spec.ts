@@ -266,6 +266,21 @@ describe("recurring violations", () => {
     expect(engine.decide(banana({ sink: "kafka:elsewhere" })).violations[0]?.reason).toContain("kafka:elsewhere");
   });
 
+  it("make one frozen decision while a write breaks one recurring rule, and a new one when the violation changes", () => {
+    const write = banana({ sink: "kafka:bananas" });
+    const first = engine.decide(write);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.isFrozen(first.violations)).toBe(true);
+    expect(first).toMatchObject({ allow: false, violations: [{ zone: "banana", rule: "boundary", enforced: true }] });
+    expect(engine.decide(banana({ sink: "kafka:bananas", producer: "svc:other" }))).toBe(first);
+
+    const logging = engine.withState({ ...INITIAL_STATE, epoch: 1, zoneModes: new Map([["banana", "logging"]]) });
+    const flipped = logging.decide(write);
+    expect(flipped).not.toBe(first);
+    expect(flipped).toMatchObject({ allow: true, violations: [{ mode: "logging", enforced: false }] });
+    expect(engine.decide(write)).toMatchObject({ allow: false, violations: [{ mode: "enforcement" }] });
+  });
+
   it("name only the labels the write carries, whichever write came before", () => {
     const both = engineOf([...LABELS, bananaZone().replace("protects: [banana]", "protects: [banana, apple]")]);
     const sink = "kafka:bananas";

@@ -17,7 +17,10 @@ export function evaluate(index: CompiledBundle, overlay: RuntimeOverlay, write: 
   if (count === 0) return ALLOW;
   const info = index.sink;
   const slotModes = overlay.slotModes;
-  let violations: Violation[] | undefined;
+  // The first violation is held apart: most violating writes break one rule, and their decision recurs.
+  let first: Violation | undefined;
+  let firstSlot = 0;
+  let more: Violation[] | undefined;
   let allow = true;
   for (let t = 0; t < count; t++) {
     const zone = index.zones[index.touched[t] ?? 0];
@@ -25,10 +28,13 @@ export function evaluate(index: CompiledBundle, overlay: RuntimeOverlay, write: 
     const mode = slotModes[zone.slot] ?? OFF;
     if (mode !== OFF) index.zoneDecisions[zone.index] = (index.zoneDecisions[zone.index] ?? 0) + 1;
     if (mode !== OFF && breaksBoundary(index, overlay, zone, info, write, nowMs)) {
-      violations ??= [];
-      violations.push(
-        violation(index, info, zone, "boundary", mode, zone.slot, index.boundaryReason(info, zone)),
-      );
+      const found = violation(index, info, zone, "boundary", mode, zone.slot, index.boundaryReason(info, zone));
+      if (first === undefined) {
+        first = found;
+        firstSlot = zone.slot;
+      } else {
+        more = appended(more, found);
+      }
       if (mode === ENFORCEMENT) allow = false;
     }
     const rules = zone.rules;
@@ -37,13 +43,41 @@ export function evaluate(index: CompiledBundle, overlay: RuntimeOverlay, write: 
       const slot = zone.slot + 1 + r;
       const ruleMode = slotModes[slot] ?? OFF;
       if (rule !== undefined && ruleMode !== OFF && index.isDenied(info, rule, slot)) {
-        violations ??= [];
-        violations.push(violation(index, info, zone, rule.rule.name, ruleMode, slot, index.denyReason(info, zone, rule, slot)));
+        const found = violation(index, info, zone, rule.rule.name, ruleMode, slot, index.denyReason(info, zone, rule, slot));
+        if (first === undefined) {
+          first = found;
+          firstSlot = slot;
+        } else {
+          more = appended(more, found);
+        }
         if (ruleMode === ENFORCEMENT) allow = false;
       }
     }
   }
-  return violations === undefined ? ALLOW : { allow, violations };
+  if (first === undefined) return ALLOW;
+  if (more === undefined) return singleViolation(info, firstSlot, first);
+  more.unshift(first);
+  return { allow, violations: more };
+}
+
+/**
+ * The decision whose only violation is `found` (of rule `slot`): the sink keeps the last one per
+ * slot, frozen, and reuses it while the violation recurs, so a recurring single-rule decision
+ * allocates nothing. Its `allow` follows from the violation: a deny exactly when it is enforced.
+ */
+function singleViolation(info: SinkInfo, slot: number, found: Violation): Decision {
+  const last = info.decisions[slot];
+  if (last !== undefined && last.violations[0] === found) return last;
+  const made: Decision = Object.freeze({ allow: !found.enforced, violations: Object.freeze([found]) });
+  info.decisions[slot] = made;
+  return made;
+}
+
+/** `list` with `item` added; a first item makes an array of one, where pushing onto `[]` reserves room for seventeen. */
+function appended(list: Violation[] | undefined, item: Violation): Violation[] {
+  if (list === undefined) return [item];
+  list.push(item);
+  return list;
 }
 
 function breaksBoundary(

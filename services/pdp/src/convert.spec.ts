@@ -53,4 +53,15 @@ describe("convert", () => {
     expect(response.decision).toBe(Decision.ALLOW);
     expect(response.violations).toEqual([]);
   });
+
+  it("builds a frozen decision's violation list once, and a list that is not frozen each time", () => {
+    const violation = Object.freeze({ zone: "banana", rule: "boundary", mode: "enforcement" as const, enforced: true, failMode: "open" as const, labels: ["banana"], reason: "Why." });
+    const frozen = Object.freeze({ allow: false, violations: Object.freeze([violation]) });
+    const first = toCheckResponse(request, frozen, "d-3", "v").violations;
+    expect(toCheckResponse(request, frozen, "d-4", "v").violations).toBe(first);
+    expect(first[0]).toMatchObject({ zone: "banana", mode: Mode.ENFORCEMENT, enforced: true });
+    const fresh = { allow: false, violations: [violation] };
+    expect(toCheckResponse(request, fresh, "d-5", "v").violations).not.toBe(toCheckResponse(request, fresh, "d-6", "v").violations);
+    expect(toCheckResponse(request, fresh, "d-7", "v").violations[0]).toBe(first[0]);
+  });
 });

@@ -61,7 +61,7 @@ export function toCheckResponse(request: CheckRequest, decision: Decision, decis
     decision: decision.allow ? ProtoDecision.ALLOW : ProtoDecision.DENY,
     decisionId,
     policyVersion,
-    violations: decision.violations.length === 0 ? [] : decision.violations.map(toViolation),
+    violations: decision.violations.length === 0 ? [] : toViolations(decision.violations),
   };
 }
 
@@ -76,6 +76,22 @@ export function toCheckBatchResponse(responses: CheckResponse[]): CheckBatchResp
  * by it.
  */
 const protoViolations = new WeakMap<Violation, ProtoViolation>();
+
+/**
+ * Protobuf violation lists by the engine's: the engine reuses a decision's list, frozen, while
+ * the decision recurs, so its message list is built once too. A list that is not frozen is new.
+ */
+const protoViolationLists = new WeakMap<readonly Violation[], ProtoViolation[]>();
+
+function toViolations(violations: readonly Violation[]): ProtoViolation[] {
+  if (!Object.isFrozen(violations)) return violations.map(toViolation);
+  let list = protoViolationLists.get(violations);
+  if (list === undefined) {
+    list = Object.freeze(violations.map(toViolation)) as ProtoViolation[];
+    protoViolationLists.set(violations, list);
+  }
+  return list;
+}
 
 function toViolation(violation: Violation): ProtoViolation {
   let proto = protoViolations.get(violation);

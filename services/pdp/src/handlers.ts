@@ -169,13 +169,14 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
         refuse(refusal, callback);
         return;
       }
-      const responses: CheckResponse[] = [];
+      // Sized once: pushing would grow it by copies.
+      const responses = new Array<CheckResponse>(requests.length);
       let flushed: Promise<void> | undefined; // group commit flushes in order: the last offer's flush covers the batch
-      for (const request of requests) {
+      for (let index = 0; index < requests.length; index++) {
         try {
-          responses.push(answer(request, engine, call.metadata, caller));
+          responses[index] = answer(requests[index] as CheckRequest, engine, call.metadata, caller);
         } catch (error) {
-          callback(toStatus(error, { index: responses.length }, logger, "CheckBatch"));
+          callback(toStatus(error, { index }, logger, "CheckBatch"));
           return;
         }
         flushed = durable ?? flushed;

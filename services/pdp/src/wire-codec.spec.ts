@@ -115,6 +115,30 @@ describe("recurring strings", () => {
   });
 });
 
+describe("repeated fields", () => {
+  const encoded = (labels: string[], sources: string[] = []): Uint8Array => toBinary(CheckRequestSchema, create(CheckRequestSchema, { producer: "svc:p", labels, sources }));
+
+  it("gives each request its own labels and sources, however many the one before had", () => {
+    const many = Array.from({ length: 100 }, (_, i) => `l-${i}`);
+    const first = decodeCheckRequest(encoded(many, ["kafka:a"]));
+    const second = decodeCheckRequest(encoded(["x"]));
+    expect(first.labels).toEqual(many);
+    expect(first.sources).toEqual(["kafka:a"]);
+    expect(second.labels).toEqual(["x"]);
+    expect(second.sources).toEqual([]);
+    second.labels.push("y");
+    expect(decodeCheckRequest(encoded(["x"])).labels).toEqual(["x"]);
+  });
+
+  it("keeps no label of a request that broke off part way", () => {
+    const whole = encoded(["a", "b"]);
+    // The last label's length says 1 byte more than is there.
+    const broken = Uint8Array.from([...whole.subarray(0, whole.length - 2), 0x0a, 0x05, 0x63]);
+    expect(() => decodeCheckRequest(broken)).toThrow("premature end");
+    expect(decodeCheckRequest(encoded(["c"])).labels).toEqual(["c"]);
+  });
+});
+
 describe("encoded violations, remembered", () => {
   const violation = { zone: "banana", rule: "boundary", mode: Mode.ENFORCEMENT, enforced: true, labels: ["banana"], reason: "Why." };
   const response = (v: typeof violation) => create(CheckResponseSchema, { requestId: "r", decision: Decision.DENY, decisionId: "d", policyVersion: "v", violations: [v] });

@@ -59,17 +59,46 @@ export function decodeCheckBatchRequest(bytes: Uint8Array): CheckBatchRequest {
   return { $typeName: "flowzone.v1.CheckBatchRequest", requests };
 }
 
+/**
+ * Where a request's repeated fields gather while it is read, each then copied to an array of its
+ * exact length: pushing onto a fresh array would reserve room for seventeen elements. Counted
+ * rather than emptied, since emptying an array gives its room back.
+ */
+class Gathered {
+  private readonly items: string[] = [];
+  private count = 0;
+
+  /** Starts a gathering, forgetting one a malformed request left unfinished. */
+  begin(): void {
+    this.count = 0;
+  }
+
+  add(item: string): void {
+    this.items[this.count++] = item;
+  }
+
+  /** What was added since {@link begin}, as an array of its own. */
+  take(): string[] {
+    const taken = this.count === 0 ? [] : this.items.slice(0, this.count);
+    // A request with many entries would otherwise keep its strings reachable here.
+    if (this.count > GATHERED_KEPT) this.items.length = 0;
+    return taken;
+  }
+}
+
+/** How many entries a gathering keeps room for between requests. */
+const GATHERED_KEPT = 64;
+const labelsRead = new Gathered();
+const sourcesRead = new Gathered();
+
 function readCheckRequest(reader: WireReader, end: number): CheckRequest {
   if (end > reader.bytes.length) throw new Error("premature end of a CheckRequest");
-  const request: CheckRequest = {
-    $typeName: "flowzone.v1.CheckRequest",
-    requestId: "",
-    producer: "",
-    sink: "",
-    labels: [],
-    sources: [],
-    purpose: "",
-  };
+  let requestId = "";
+  let producer = "";
+  let sink = "";
+  let purpose = "";
+  labelsRead.begin();
+  sourcesRead.begin();
   while (reader.pos < end) {
     const tag = reader.varint();
     if ((tag & 7) !== LEN) {
@@ -78,29 +107,31 @@ function readCheckRequest(reader: WireReader, end: number): CheckRequest {
     }
     switch (tag >>> 3) {
       case 1:
-        request.requestId = reader.string();
+        requestId = reader.string();
         break;
       case 2:
-        request.producer = reader.recurringString();
+        producer = reader.recurringString();
         break;
       case 3:
-        request.sink = reader.recurringString();
+        sink = reader.recurringString();
         break;
       case 4:
-        request.labels.push(reader.recurringString());
+        labelsRead.add(reader.recurringString());
         break;
       case 5:
-        request.sources.push(reader.recurringString());
+        sourcesRead.add(reader.recurringString());
         break;
       case 6:
-        request.purpose = reader.recurringString();
+        purpose = reader.recurringString();
         break;
       default:
         reader.skip(tag);
     }
   }
+  const labels = labelsRead.take();
+  const sources = sourcesRead.take();
   if (reader.pos !== end) throw new Error("premature end of a CheckRequest");
-  return request;
+  return { $typeName: "flowzone.v1.CheckRequest", requestId, producer, sink, labels, sources, purpose };
 }
 
 /** Strings longer than this are decoded each time: rarely recurring, and each would hold a slot's memory. */
@@ -223,7 +254,7 @@ const responseSlab = new Slab();
 /** Encodes a `CheckResponse`. */
 export function encodeCheckResponse(message: Message): Uint8Array {
   const response = message as CheckResponse;
-  const parts = new ResponseParts();
+  const parts = responseParts.begin();
   const writer = new WireWriter(responseSize(response, parts), responseSlab);
   parts.nextSize(); // the response's own size: a top-level message has no length prefix
   writeResponse(writer, response, parts);
@@ -233,7 +264,7 @@ export function encodeCheckResponse(message: Message): Uint8Array {
 /** Encodes a `CheckBatchResponse`. */
 export function encodeCheckBatchResponse(message: Message): Uint8Array {
   const responses = (message as CheckBatchResponse).responses;
-  const parts = new ResponseParts();
+  const parts = responseParts.begin();
   let total = 0;
   for (const response of responses) total += delimitedSize(responseSize(response, parts));
   const writer = new WireWriter(total, responseSlab);
@@ -247,34 +278,48 @@ export function encodeCheckBatchResponse(message: Message): Uint8Array {
 /**
  * What sizing a message found, in the order the writer needs it: each response's size and its
  * violations' encoded fields. Found once while sizing the whole message, so the writer does not
- * look them up again.
+ * look them up again. One is shared by every encoding (each runs start to end without a pause),
+ * and its arrays keep their room from message to message.
  */
 class ResponseParts {
   private readonly sizes: number[] = [];
   private readonly fields: Buffer[] = [];
+  private sizesWritten = 0;
+  private fieldsWritten = 0;
   private sizesRead = 0;
   private fieldsRead = 0;
 
+  /** Starts a message. */
+  begin(): this {
+    this.sizesWritten = 0;
+    this.fieldsWritten = 0;
+    this.sizesRead = 0;
+    this.fieldsRead = 0;
+    return this;
+  }
+
   pushSize(size: number): number {
-    this.sizes.push(size);
+    this.sizes[this.sizesWritten++] = size;
     return size;
   }
 
   pushField(field: Buffer): number {
-    this.fields.push(field);
+    this.fields[this.fieldsWritten++] = field;
     return field.length;
   }
 
   nextSize(): number {
-    return this.sizes[this.sizesRead++] ?? 0;
+    return this.sizesRead < this.sizesWritten ? (this.sizes[this.sizesRead++] ?? 0) : 0;
   }
 
   nextField(): Buffer {
-    const field = this.fields[this.fieldsRead++];
+    const field = this.fieldsRead < this.fieldsWritten ? this.fields[this.fieldsRead++] : undefined;
     if (field === undefined) throw new Error("wire codec: a violation was written that was not sized");
     return field;
   }
 }
+
+const responseParts = new ResponseParts();
 
 function writeResponse(writer: WireWriter, response: CheckResponse, parts: ResponseParts): void {
   writer.stringField(1, response.requestId, utf8Length(response.requestId));
