@@ -17,10 +17,8 @@ export function evaluate(index: CompiledBundle, overlay: RuntimeOverlay, write: 
   if (count === 0) return ALLOW;
   const info = index.sink;
   const slotModes = overlay.slotModes;
-  // The first violation is held apart: most violating writes break one rule, and their decision recurs.
-  let first: Violation | undefined;
+  let found = 0;
   let firstSlot = 0;
-  let more: Violation[] | undefined;
   let allow = true;
   for (let t = 0; t < count; t++) {
     const zone = index.zones[index.touched[t] ?? 0];
@@ -28,13 +26,8 @@ export function evaluate(index: CompiledBundle, overlay: RuntimeOverlay, write: 
     const mode = slotModes[zone.slot] ?? OFF;
     if (mode !== OFF) index.zoneDecisions[zone.index] = (index.zoneDecisions[zone.index] ?? 0) + 1;
     if (mode !== OFF && breaksBoundary(index, overlay, zone, info, write, nowMs)) {
-      const found = violation(index, info, zone, "boundary", mode, zone.slot, index.boundaryReason(info, zone));
-      if (first === undefined) {
-        first = found;
-        firstSlot = zone.slot;
-      } else {
-        more = appended(more, found);
-      }
+      if (found === 0) firstSlot = zone.slot;
+      foundViolations[found++] = violation(index, info, zone, "boundary", mode, zone.slot, index.boundaryReason(info, zone));
       if (mode === ENFORCEMENT) allow = false;
     }
     const rules = zone.rules;
@@ -43,22 +36,24 @@ export function evaluate(index: CompiledBundle, overlay: RuntimeOverlay, write: 
       const slot = zone.slot + 1 + r;
       const ruleMode = slotModes[slot] ?? OFF;
       if (rule !== undefined && ruleMode !== OFF && index.isDenied(info, rule, slot)) {
-        const found = violation(index, info, zone, rule.rule.name, ruleMode, slot, index.denyReason(info, zone, rule, slot));
-        if (first === undefined) {
-          first = found;
-          firstSlot = slot;
-        } else {
-          more = appended(more, found);
-        }
+        if (found === 0) firstSlot = slot;
+        foundViolations[found++] = violation(index, info, zone, rule.rule.name, ruleMode, slot, index.denyReason(info, zone, rule, slot));
         if (ruleMode === ENFORCEMENT) allow = false;
       }
     }
   }
-  if (first === undefined) return ALLOW;
-  if (more === undefined) return singleViolation(info, firstSlot, first);
-  more.unshift(first);
-  return { allow, violations: more };
+  if (found === 0) return ALLOW;
+  const first = foundViolations[0];
+  if (found === 1 && first !== undefined) return singleViolation(info, firstSlot, first);
+  return { allow, violations: foundViolations.slice(0, found) };
 }
+
+/**
+ * The violations of the write being decided, gathered here and then copied to a list of their
+ * exact length (evaluation is synchronous and not reentrant, as the index's scratch arrays are).
+ * What it holds after a decision (at most the largest decision's violations) stays until later decisions overwrite it.
+ */
+const foundViolations: Violation[] = [];
 
 /**
  * The decision whose only violation is `found` (of rule `slot`): the sink keeps the last one per
@@ -71,13 +66,6 @@ function singleViolation(info: SinkInfo, slot: number, found: Violation): Decisi
   const made: Decision = Object.freeze({ allow: !found.enforced, violations: Object.freeze([found]) });
   info.decisions[slot] = made;
   return made;
-}
-
-/** `list` with `item` added; a first item makes an array of one, where pushing onto `[]` reserves room for seventeen. */
-function appended(list: Violation[] | undefined, item: Violation): Violation[] {
-  if (list === undefined) return [item];
-  list.push(item);
-  return list;
 }
 
 function breaksBoundary(
