@@ -1,0 +1,217 @@
+/**
+ * kafkajs as `npm install` leaves it: patches/kafkajs+2.2.4.patch (docs/reference/kafka.md,
+ * "kafkajs, patched") rewrites how kafkajs encodes produce requests, for speed only. These specs
+ * hold the patched encoders to the Kafka wire format itself: varints, records and record batches
+ * are compared, byte for byte, with an encoding written here from the protocol's definition
+ * (zigzag varints in BigInt arithmetic, CRC-32C bit by bit), on fixed edge cases and on random
+ * records.
+ */
+import fc from "fast-check";
+
+interface KafkajsEncoder {
+  readonly buffer: Buffer;
+  size(): number;
+  writeVarInt(value: number): KafkajsEncoder;
+  writeVarLong(value: number | string): KafkajsEncoder;
+}
+
+interface KafkajsEncoderClass {
+  new (initialSize?: number): KafkajsEncoder;
+  sizeOfVarInt(value: number): number;
+  sizeOfVarLong(value: number | string): number;
+  isInt32?: unknown;
+}
+
+type HeaderValue = string | Buffer;
+
+interface RecordInput {
+  readonly offsetDelta: number;
+  readonly timestampDelta: number;
+  readonly key: HeaderValue | null;
+  readonly value: HeaderValue | null;
+  readonly headers: Record<string, HeaderValue | HeaderValue[]>;
+}
+
+// kafkajs' own encoders, as installed (no types ship for its internals).
+/* eslint-disable @typescript-eslint/no-require-imports */
+const Encoder = require("kafkajs/src/protocol/encoder") as KafkajsEncoderClass;
+const encodeRecord = require("kafkajs/src/protocol/recordBatch/record/v0") as (record: RecordInput) => KafkajsEncoder;
+const { RecordBatch } = require("kafkajs/src/protocol/recordBatch/v0") as {
+  RecordBatch: (batch: { records: KafkajsEncoder[]; firstTimestamp: number; maxTimestamp: number; lastOffsetDelta: number; producerId: number; producerEpoch: number; firstSequence: number; transactional: boolean }) => Promise<KafkajsEncoder>;
+};
+const groupMessagesPerPartition = require("kafkajs/src/producer/groupMessagesPerPartition") as (send: {
+  topic: string;
+  partitionMetadata: readonly unknown[];
+  messages: readonly { key: string; partition?: number }[];
+  partitioner: (args: { message: { key: string; partition?: number } }) => number;
+}) => Record<number, { key: string }[]>;
+const Decoder = require("kafkajs/src/protocol/decoder") as new (buffer: Buffer) => unknown;
+const decodeRecord = require("kafkajs/src/protocol/recordBatch/record/v0/decoder") as (decoder: unknown, batch: { firstOffset: string; firstTimestamp: string }) => { offset: string; key: Buffer | null; value: Buffer | null; headers: Record<string, Buffer | Buffer[]> };
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+const RUNS = 300;
+
+/** Kafka's varint: the zigzag of a signed 64-bit value, seven bits a byte, low bits first. */
+function zigzagVarint(value: bigint): number[] {
+  let zigzag = value >= 0n ? value << 1n : ((-value) << 1n) - 1n;
+  const bytes: number[] = [];
+  while (zigzag >= 0x80n) {
+    bytes.push(Number(zigzag & 0x7fn) | 0x80);
+    zigzag >>= 7n;
+  }
+  bytes.push(Number(zigzag));
+  return bytes;
+}
+
+function int(value: bigint | number, bytes: number): number[] {
+  const out: number[] = [];
+  let v = BigInt.asUintN(bytes * 8, BigInt(value));
+  for (let i = 0; i < bytes; i++) {
+    out.unshift(Number(v & 0xffn));
+    v >>= 8n;
+  }
+  return out;
+}
+
+/** A varint length and the bytes, or length -1 for null. */
+function varintBytes(data: HeaderValue | null): number[] {
+  if (data === null) return zigzagVarint(-1n);
+  const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+  return [...zigzagVarint(BigInt(bytes.length)), ...bytes];
+}
+
+/** A record in the v2 format (KIP-98): length, attributes, deltas, key, value, headers. */
+function expectedRecord(record: RecordInput): number[] {
+  const headers: number[] = [];
+  let count = 0;
+  for (const [name, value] of Object.entries(record.headers)) {
+    for (const each of Array.isArray(value) ? value : [value]) {
+      headers.push(...varintBytes(name), ...varintBytes(each));
+      count++;
+    }
+  }
+  const body = [0, ...zigzagVarint(BigInt(record.timestampDelta)), ...zigzagVarint(BigInt(record.offsetDelta)), ...varintBytes(record.key), ...varintBytes(record.value), ...zigzagVarint(BigInt(count)), ...headers];
+  return [...zigzagVarint(BigInt(body.length)), ...body];
+}
+
+/** CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), one bit at a time. */
+function crc32c(bytes: readonly number[]): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let bit = 0; bit < 8; bit++) crc = (crc >>> 1) ^ (0x82f63b78 & -(crc & 1));
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+const bytesOf = (encoder: KafkajsEncoder): number[] => [...encoder.buffer];
+
+const text = fc.string({ unit: "binary", maxLength: 40 });
+const data = fc.oneof(text, fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes)));
+const record: fc.Arbitrary<RecordInput> = fc.record({
+  offsetDelta: fc.integer({ min: 0, max: 100_000 }),
+  timestampDelta: fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.integer(), fc.maxSafeInteger().map((v) => Math.trunc(v / 3))),
+  key: fc.option(data, { nil: null }),
+  value: fc.option(data, { nil: null }),
+  headers: fc.dictionary(fc.string({ minLength: 1, maxLength: 20 }), fc.oneof(data, fc.array(data, { maxLength: 3 })), { maxKeys: 6 }),
+});
+
+describe("kafkajs, as installed", () => {
+  it("is the patched kafkajs (npm install's postinstall applies patches/kafkajs+2.2.4.patch)", () => {
+    expect(typeof Encoder.isInt32).toBe("function");
+  });
+
+  it("writes varints and varlongs as Kafka does, at the edges of 7, 32 and 53 bits", () => {
+    const edges = [0, 1, -1, 63, 64, -64, -65, 8191, 8192, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, -(2 ** 31) - 1, 2 ** 32, 2 ** 53 - 1, -(2 ** 53) + 1];
+    for (const value of edges) {
+      const expected = zigzagVarint(BigInt(value));
+      expect(bytesOf(new Encoder().writeVarLong(value))).toEqual(expected);
+      expect(Encoder.sizeOfVarLong(value)).toBe(expected.length);
+      if ((value | 0) !== value) continue;
+      expect(bytesOf(new Encoder().writeVarInt(value))).toEqual(expected);
+      expect(Encoder.sizeOfVarInt(value)).toBe(expected.length);
+    }
+    // A value beyond a double's integers still takes kafkajs' Long path.
+    expect(bytesOf(new Encoder().writeVarLong("9007199254740993"))).toEqual(zigzagVarint(9007199254740993n));
+  });
+
+  it("writes random int32 varints and safe-integer varlongs as Kafka does", () => {
+    fc.assert(
+      fc.property(fc.integer(), fc.maxSafeInteger(), (small, large) => {
+        expect(bytesOf(new Encoder(1).writeVarInt(small).writeVarLong(large))).toEqual([...zigzagVarint(BigInt(small)), ...zigzagVarint(BigInt(large))]);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("encodes a record in the v2 format, header arrays, null keys and values, and long time deltas included", () => {
+    const edge: RecordInput = { offsetDelta: 3, timestampDelta: 2 ** 40, key: null, value: null, headers: { many: ["a", Buffer.from([0xff, 0])], "flowzone-labels": "banana,health", empty: "" } };
+    expect(bytesOf(encodeRecord(edge))).toEqual(expectedRecord(edge));
+    fc.assert(
+      fc.property(record, (input) => {
+        const encoded = encodeRecord(input);
+        expect(bytesOf(encoded)).toEqual(expectedRecord(input));
+        expect(encoded.size()).toBe(encoded.buffer.length);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("decodes a record's headers into one value per name, or a list of them in order when repeated", () => {
+    const asBuffer = (item: HeaderValue): Buffer => (typeof item === "string" ? Buffer.from(item, "utf8") : item);
+    // Names an object inherits ("constructor") kafkajs reads as already present, patched or not.
+    const plain = record.map((input) => ({ ...input, headers: Object.fromEntries(Object.entries(input.headers).filter(([name]) => !(name in Object.prototype))) }));
+    fc.assert(
+      fc.property(plain, (input) => {
+        // The record's own length varint is read by the batch decoder before it: skip it.
+        const bytes = encodeRecord(input).buffer;
+        const decoded = decodeRecord(new Decoder(bytes.subarray(bytes.findIndex((byte) => byte < 0x80) + 1)), { firstOffset: "10", firstTimestamp: "0" });
+        const expected: Record<string, Buffer | Buffer[]> = {};
+        for (const [name, value] of Object.entries(input.headers)) {
+          const values = (Array.isArray(value) ? value : [value]).map(asBuffer);
+          if (values.length > 0) expected[name] = values.length === 1 ? (values[0] as Buffer) : values;
+        }
+        expect(decoded.headers).toEqual(expected);
+        expect(decoded.offset).toBe(String(10 + input.offsetDelta));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("groups a send's messages by partition, in the order given", () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ key: fc.string({ maxLength: 3 }), partition: fc.option(fc.nat(5), { nil: undefined }) }), { maxLength: 200 }), (messages) => {
+        const partitioner = ({ message }: { message: { key: string; partition?: number } }): number => message.partition ?? message.key.length % 3;
+        const expected: Record<number, { key: string }[]> = {};
+        for (const message of messages) (expected[partitioner({ message })] ??= []).push(message);
+        expect(groupMessagesPerPartition({ topic: "t", partitionMetadata: [{}], messages, partitioner })).toEqual(expected);
+      }),
+      { numRuns: RUNS },
+    );
+    expect(groupMessagesPerPartition({ topic: "t", partitionMetadata: [], messages: [{ key: "k" }], partitioner: () => 0 })).toEqual({});
+  });
+
+  it("encodes a record batch in the v2 format, with the CRC-32C of everything after it", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(record, { minLength: 1, maxLength: 20 }), fc.boolean(), async (inputs, transactional) => {
+        const firstTimestamp = 1_700_000_000_000;
+        const batch = await RecordBatch({ records: inputs.map(encodeRecord), firstTimestamp, maxTimestamp: firstTimestamp + 5, lastOffsetDelta: inputs.length - 1, producerId: 7, producerEpoch: 1, firstSequence: 42, transactional });
+        const body = [
+          ...int(transactional ? 0x10 : 0, 2),
+          ...int(inputs.length - 1, 4),
+          ...int(firstTimestamp, 8),
+          ...int(firstTimestamp + 5, 8),
+          ...int(7, 8),
+          ...int(1, 2),
+          ...int(42, 4),
+          ...int(inputs.length, 4),
+          ...inputs.flatMap(expectedRecord),
+        ];
+        // Base offset, batch length, then the batch: partition leader epoch, magic 2, CRC, body.
+        const afterLength = [...int(0, 4), 2, ...int(crc32c(body), 4), ...body];
+        expect(bytesOf(batch)).toEqual([...int(0, 8), ...int(afterLength.length, 4), ...afterLength]);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
