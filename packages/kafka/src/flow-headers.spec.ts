@@ -1,4 +1,11 @@
-import { decodeFlowHeaders, encodeFlowHeaders } from "./flow-headers";
+import type { IHeaders } from "kafkajs";
+import { decodeFlowHeaders, encodeFlowHeaders, type RecordFlow } from "./flow-headers";
+
+function flowOf(headers: IHeaders): RecordFlow {
+  const result = decodeFlowHeaders(headers);
+  if (!result.ok) throw new Error(result.reason);
+  return result.flow;
+}
 
 describe("flow headers", () => {
   it("round-trips a flow, sorting and de-duplicating labels", () => {
@@ -11,6 +18,24 @@ describe("flow headers", () => {
   it("reads a record without flowzone headers as declaring nothing", () => {
     expect(decodeFlowHeaders(undefined)).toEqual({ ok: true, flow: { labels: [], sources: [], purpose: "", decisionId: "" } });
     expect(encodeFlowHeaders({ labels: [], sources: [], purpose: "", decisionId: "" })).toEqual({});
+  });
+
+  it("hands out one frozen list per header text, written back as a fresh list would be", () => {
+    const first = flowOf({ "flowzone-labels": Buffer.from("health,banana"), "flowzone-sources": "kafka:a,kafka:b" });
+    const again = flowOf({ "flowzone-labels": "health,banana", "flowzone-sources": Buffer.from("kafka:a,kafka:b") });
+    expect(again.labels).toBe(first.labels);
+    expect(again.sources).toBe(first.sources);
+    expect(Object.isFrozen(first.labels) && Object.isFrozen(first.sources)).toBe(true);
+    expect(flowOf({ "flowzone-labels": "health" }).labels).toEqual(["health"]);
+    const written = encodeFlowHeaders({ ...first, purpose: "", decisionId: "" });
+    expect(written).toEqual(encodeFlowHeaders({ labels: ["health", "banana"], sources: ["kafka:a", "kafka:b"], purpose: "", decisionId: "" }));
+    expect(written).toEqual({ "flowzone-labels": "banana,health", "flowzone-sources": "kafka:a,kafka:b" });
+  });
+
+  it("reads lists right past the number of texts it remembers, and never remembers a fault", () => {
+    for (let i = 0; i < 1500; i++) expect(flowOf({ "flowzone-labels": `l${i},x` }).labels).toEqual([`l${i}`, "x"]);
+    expect(flowOf({ "flowzone-labels": "l0,x" }).labels).toEqual(["l0", "x"]);
+    for (let i = 0; i < 2; i++) expect(decodeFlowHeaders({ "flowzone-labels": "banana,,health" }).ok).toBe(false);
   });
 
   it.each([

@@ -30,54 +30,106 @@ const LIST_ITEM = /^[^\s,]+$/;
 
 /** Writes a flow as headers (into `headers`, when given): labels sorted and de-duplicated, empty headers left out. */
 export function encodeFlowHeaders(flow: RecordFlow, headers: IHeaders = {}): IHeaders {
-  const labels = [...new Set(flow.labels)].sort();
-  if (labels.length > 0) headers[FLOW_HEADERS.labels] = labels.join(",");
-  if (flow.sources.length > 0) headers[FLOW_HEADERS.sources] = flow.sources.join(",");
+  if (flow.labels.length > 0) headers[FLOW_HEADERS.labels] = listText(labelsTexts, flow.labels, sortedLabels);
+  if (flow.sources.length > 0) headers[FLOW_HEADERS.sources] = listText(sourcesTexts, flow.sources, (sources) => sources.join(","));
   if (flow.purpose !== "") headers[FLOW_HEADERS.purpose] = flow.purpose;
   if (flow.decisionId !== "") headers[FLOW_HEADERS.decision] = flow.decisionId;
   return headers;
 }
 
+function sortedLabels(labels: readonly string[]): string {
+  return [...new Set(labels)].sort().join(",");
+}
+
+/**
+ * The header text of each frozen list written before: a stream's records carry few distinct
+ * lists, and the enforcer passes on the frozen lists {@link decodeFlowHeaders} hands out.
+ */
+const labelsTexts = new WeakMap<readonly string[], string>();
+const sourcesTexts = new WeakMap<readonly string[], string>();
+
+function listText(texts: WeakMap<readonly string[], string>, list: readonly string[], write: (list: readonly string[]) => string): string {
+  if (!Object.isFrozen(list)) return write(list);
+  let text = texts.get(list);
+  if (text === undefined) {
+    text = write(list);
+    texts.set(list, text);
+  }
+  return text;
+}
+
 /**
  * Reads the flowzone headers of a record. Absent headers mean "nothing declared"; a header that is
  * repeated, not UTF-8, or holds an empty or blank item cannot be trusted, and the reason says
- * which header and why, so the enforcer can quarantine the record with it.
+ * which header and why, so the enforcer can quarantine the record with it. The lists it returns
+ * are frozen, and the same list for the same header text (see {@link ListsRead}).
  */
 export function decodeFlowHeaders(headers: IHeaders | undefined): FlowHeadersResult {
-  const labels = readList(headers, FLOW_HEADERS.labels);
-  if (typeof labels === "string") return { ok: false, reason: labels };
-  const sources = readList(headers, FLOW_HEADERS.sources);
-  if (typeof sources === "string") return { ok: false, reason: sources };
+  const labels = labelsRead.read(headers);
+  if (labels instanceof HeaderFault) return { ok: false, reason: labels.reason };
+  const sources = sourcesRead.read(headers);
+  if (sources instanceof HeaderFault) return { ok: false, reason: sources.reason };
   const purpose = readSingle(headers, FLOW_HEADERS.purpose);
-  if (purpose.error !== undefined) return { ok: false, reason: purpose.error };
-  if (purpose.value !== "" && !LIST_ITEM.test(purpose.value)) {
-    return { ok: false, reason: `header ${FLOW_HEADERS.purpose} "${purpose.value}" must be one word without spaces or commas` };
+  if (purpose instanceof HeaderFault) return { ok: false, reason: purpose.reason };
+  if (purpose !== "" && !LIST_ITEM.test(purpose)) {
+    return { ok: false, reason: `header ${FLOW_HEADERS.purpose} "${purpose}" must be one word without spaces or commas` };
   }
   const decision = readSingle(headers, FLOW_HEADERS.decision);
-  if (decision.error !== undefined) return { ok: false, reason: decision.error };
-  return { ok: true, flow: { labels, sources, purpose: purpose.value, decisionId: decision.value } };
+  if (decision instanceof HeaderFault) return { ok: false, reason: decision.reason };
+  return { ok: true, flow: { labels, sources, purpose, decisionId: decision } };
 }
 
-function readSingle(headers: IHeaders | undefined, name: string): { value: string; error?: string } {
-  const raw = headers?.[name];
-  if (raw === undefined) return { value: "" };
+/** Why a header cannot be trusted. */
+class HeaderFault {
+  constructor(readonly reason: string) {}
+}
+
+/** A header's one value as text ("" when absent), or why it cannot be read. */
+function readSingle(headers: IHeaders | undefined, name: string): string | HeaderFault {
+  let raw = headers?.[name];
+  if (raw === undefined) return "";
   if (Array.isArray(raw)) {
-    if (raw.length === 1) return readSingle({ [name]: raw[0] }, name);
-    return { value: "", error: `header ${name} appears ${raw.length} times; it must appear once` };
+    if (raw.length !== 1) return new HeaderFault(`header ${name} appears ${raw.length} times; it must appear once`);
+    raw = raw[0];
+    if (raw === undefined) return "";
   }
-  if (typeof raw === "string") return { value: raw };
-  if (!isUtf8(raw)) return { value: "", error: `header ${name} is not valid UTF-8` };
-  return { value: raw.toString("utf8") };
+  if (typeof raw === "string") return raw;
+  if (!isUtf8(raw)) return new HeaderFault(`header ${name} is not valid UTF-8`);
+  return raw.toString("utf8");
 }
 
-function readList(headers: IHeaders | undefined, name: string): readonly string[] | string {
-  const { value, error } = readSingle(headers, name);
-  if (error !== undefined) return error;
-  if (value === "") return [];
-  const items = value.split(",");
-  const bad = items.find((item) => !LIST_ITEM.test(item));
-  if (bad !== undefined) {
-    return `header ${name} "${value}" has ${bad === "" ? "an empty item" : `a malformed item "${bad}"`}; expected comma-separated names without spaces`;
+const NOTHING: readonly string[] = Object.freeze([]);
+
+/** How many distinct texts of one list header are remembered; past it, they are forgotten and learnt again. */
+const LISTS_KEPT = 1024;
+
+/**
+ * One list header's lists, read once per distinct text: a stream's records carry few distinct
+ * label and source lists, and splitting and checking each record's again cost more than its
+ * decision. Bounded by {@link LISTS_KEPT}; headers that cannot be trusted are not remembered.
+ */
+class ListsRead {
+  private readonly lists = new Map<string, readonly string[]>();
+
+  constructor(private readonly name: string) {}
+
+  read(headers: IHeaders | undefined): readonly string[] | HeaderFault {
+    const text = readSingle(headers, this.name);
+    if (text instanceof HeaderFault) return text;
+    if (text === "") return NOTHING;
+    const known = this.lists.get(text);
+    if (known !== undefined) return known;
+    const items = text.split(",");
+    const bad = items.find((item) => !LIST_ITEM.test(item));
+    if (bad !== undefined) {
+      return new HeaderFault(`header ${this.name} "${text}" has ${bad === "" ? "an empty item" : `a malformed item "${bad}"`}; expected comma-separated names without spaces`);
+    }
+    if (this.lists.size >= LISTS_KEPT) this.lists.clear();
+    const list = Object.freeze(items);
+    this.lists.set(text, list);
+    return list;
   }
-  return items;
 }
+
+const labelsRead = new ListsRead(FLOW_HEADERS.labels);
+const sourcesRead = new ListsRead(FLOW_HEADERS.sources);

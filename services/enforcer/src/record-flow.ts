@@ -56,10 +56,7 @@ export function routeRecord(engine: PolicyEngine, route: Route, record: InputRec
   const flow = parsed.flow;
   const overLimit = headerCountError(engine, flow);
   if (overLimit !== undefined) return rejected(route, record, overLimit.message);
-  const fromAsset = `kafka:${record.topic}`;
-  const assets = engine.bundle.assets;
-  // The from topic's asset is a source only when declared; an undeclared one carries no labels.
-  const sources = assets.has(fromAsset) ? unique([fromAsset, ...flow.sources]) : unique(flow.sources);
+  const sources = sourcesOf(engine, record.topic, flow.sources);
   const write: Write = { producer: route.producer, sink: sinkOf(route), labels: flow.labels, sources, purpose: flow.purpose };
   let decision;
   try {
@@ -68,9 +65,7 @@ export function routeRecord(engine: PolicyEngine, route: Route, record: InputRec
     const reason = error instanceof WriteError ? error.message : `the policy engine failed: ${error instanceof Error ? error.message : String(error)}`;
     return rejected(route, record, reason);
   }
-  const labels = new Set(flow.labels);
-  for (const source of sources) for (const label of assets.get(source)?.labels ?? []) labels.add(label);
-  const outFlow: RecordFlow = { labels: [...labels], sources, purpose: flow.purpose, decisionId };
+  const outFlow: RecordFlow = { labels: labelsCarried(engine, flow.labels, sources), sources, purpose: flow.purpose, decisionId };
   const position = { topic: record.topic, partition: record.partition, offset: record.offset };
   const traceId = decision.violations.length === 0 ? "" : traceIdOf(record.headers?.[TRACEPARENT_HEADER]);
   const audits = decision.violations.map((violation, index) =>
@@ -111,4 +106,59 @@ function originOf(record: InputRecord): string {
 
 function unique(items: readonly string[]): string[] {
   return [...new Set(items)];
+}
+
+/** `[kafka:<topic>]`, frozen, by topic: the sources of a record that declares none, read from a declared topic. */
+const topicSources = new Map<string, readonly string[]>();
+
+/**
+ * The sources a record's write names: its `flowzone-sources`, after the `from` topic's asset when
+ * the bundle declares it (an undeclared one carries no labels). Frozen and shared for a record that
+ * declares none.
+ */
+function sourcesOf(engine: PolicyEngine, topic: string, declared: readonly string[]): readonly string[] {
+  const fromAsset = `kafka:${topic}`;
+  const fromDeclared = engine.bundle.assets.has(fromAsset);
+  if (declared.length > 0) return fromDeclared ? unique([fromAsset, ...declared]) : unique(declared);
+  if (!fromDeclared) return declared;
+  let sources = topicSources.get(topic);
+  if (sources === undefined) {
+    sources = Object.freeze([fromAsset]);
+    topicSources.set(topic, sources);
+  }
+  return sources;
+}
+
+/**
+ * The labels carried on, by engine, then by the record's declared labels and its sources, when
+ * both are frozen lists (decodeFlowHeaders hands out one per header text; {@link sourcesOf} one
+ * per topic): a stream repeats few of them, and each is worked out once per policy.
+ */
+const carried = new WeakMap<PolicyEngine, WeakMap<readonly string[], WeakMap<readonly string[], readonly string[]>>>();
+
+/** The record's labels and those of its source assets, each once. */
+function labelsCarried(engine: PolicyEngine, labels: readonly string[], sources: readonly string[]): readonly string[] {
+  if (!Object.isFrozen(labels) || !Object.isFrozen(sources)) return carriedLabels(engine, labels, sources);
+  let byLabels = carried.get(engine);
+  if (byLabels === undefined) {
+    byLabels = new WeakMap();
+    carried.set(engine, byLabels);
+  }
+  let bySources = byLabels.get(labels);
+  if (bySources === undefined) {
+    bySources = new WeakMap();
+    byLabels.set(labels, bySources);
+  }
+  let known = bySources.get(sources);
+  if (known === undefined) {
+    known = Object.freeze(carriedLabels(engine, labels, sources));
+    bySources.set(sources, known);
+  }
+  return known;
+}
+
+function carriedLabels(engine: PolicyEngine, labels: readonly string[], sources: readonly string[]): string[] {
+  const all = new Set(labels);
+  for (const source of sources) for (const label of engine.bundle.assets.get(source)?.labels ?? []) all.add(label);
+  return [...all];
 }

@@ -325,7 +325,7 @@ export class RouteWorker {
       inputBytes: (message.value?.length ?? 0) + (message.key?.length ?? 0) + 256,
       target: routed.topic,
       message: routed.topic === undefined ? undefined : { key: routed.key, value: routed.value, headers: routed.headers },
-      audits: routed.audits.map((audit) => ({ key: audit.key, value: audit.value })),
+      audits: routed.audits,
       outcome,
       step: 0,
       reasons: [],
