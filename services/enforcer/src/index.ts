@@ -9,6 +9,7 @@ export type { EnforcerHealth, RouteHealth, RouteState } from "./enforcer-health"
 export { ENFORCER_HEADERS } from "./enforcer-headers";
 export { ENFORCER_DEFAULTS } from "./options";
 export type { DeliveryGuarantee, EnforcerOptions, EnforcerStats, RunningEnforcer } from "./options";
+export { TRANSACTION_RETRY } from "./partition-producers";
 export type { PolicyHolder } from "@flowzone/policy-runtime";
 export { routeRecord } from "./record-flow";
 export type { InputRecord, RoutedRecord } from "./record-flow";

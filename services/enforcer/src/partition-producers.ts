@@ -31,7 +31,7 @@ export interface PartitionProducersOptions {
  * Java producer does for this error, still doubling to kafkajs's 30 s; never limited in number,
  * as an idempotent producer needs.
  */
-const TRANSACTION_RETRY = { initialRetryTime: 25, retries: Number.MAX_SAFE_INTEGER };
+export const TRANSACTION_RETRY = { initialRetryTime: 25, retries: Number.MAX_SAFE_INTEGER };
 
 /**
  * One transactional producer per input partition, with a transactional id fixed by route and

@@ -14,7 +14,7 @@
  * Usage: node pipe-child.js '<ChildConfig json>'
  */
 import { PolicyEngine, parseBundle } from "@flowzone/engine";
-import { ENFORCER_DEFAULTS, ENFORCER_HEADERS, routeRecord } from "@flowzone/enforcer";
+import { ENFORCER_DEFAULTS, ENFORCER_HEADERS, TRANSACTION_RETRY, routeRecord } from "@flowzone/enforcer";
 import { createKafka, FLOW_HEADERS } from "@flowzone/kafka";
 import { createLogger } from "@flowzone/logging";
 import type { Consumer, IHeaders, Kafka, KafkaMessage, Message, Producer, TopicMessages } from "kafkajs";
@@ -143,7 +143,7 @@ async function startLane(kafka: Kafka, config: ChildConfig, lane: Lane): Promise
   const producerOf = (partition: number): Promise<Producer> => {
     let p = transactional.get(partition);
     if (p === undefined) {
-      const producer = kafka.producer({ transactionalId: `bench-pipe-${config.runId}-${lane.name}-${partition}`, idempotent: true, maxInFlightRequests: 1, transactionTimeout: ENFORCER_DEFAULTS.transactionTimeoutMs });
+      const producer = kafka.producer({ transactionalId: `bench-pipe-${config.runId}-${lane.name}-${partition}`, idempotent: true, maxInFlightRequests: 1, transactionTimeout: ENFORCER_DEFAULTS.transactionTimeoutMs, retry: TRANSACTION_RETRY });
       producers.push(producer);
       p = (async () => {
         await producer.connect();

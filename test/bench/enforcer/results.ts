@@ -126,7 +126,7 @@ export function finish(opts: EnforcerBenchOptions, date: Date, machine: readonly
       `with fresh output, quarantine, audit and latency topics (${opts.partitions}/${opts.partitions}/1/${opts.partitions} partitions, replicated as flowzone replicates its own), a fresh consumer ` +
       "group and fresh transactional ids (one per input partition, shared by the run's processes), reading the whole source topic from the beginning; the runs of the three systems alternate.",
     "- The pipe: a kafkajs consumer and producers with the enforcer's consumer settings, chunking (same bytes and records per chunk) and " +
-      `partitions processed concurrently; it copies key, value and headers. Exactly-once: a transactional producer per input partition and per ` +
+      `partitions processed concurrently; it copies key, value and headers. Exactly-once: a transactional producer per input partition (with the enforcer's retry backoff) and per ` +
       "chunk send, sendOffsets, commit (the enforcer's design). At-least-once: one idempotent producer, acks from all replicas, then the offset commit.",
     "- The pipe with the enforcer's writes: the same pipe, deciding nothing, writes what the enforcer writes: each record, by its `flowzone-labels`, to `to` or quarantine " +
       "with the enforcer's headers (same names, same values), and its audit records (encoded once at start, reused), all of a chunk in its one send. " +
