@@ -1,7 +1,7 @@
 /**
  * The bundle, engine and route the enforcer's specs decide records with: banana (logging,
  * members kafka:banana-*, purpose research) and health (enforcement, members kafka:health-*),
- * with kafka:in carrying banana and table:patients carrying health.
+ * with kafka:in carrying banana (or the labels fixtureEngine is given) and table:patients carrying health.
  */
 import { PolicyEngine, formatBundleError, parseBundle } from "@flowzone/engine";
 
@@ -16,7 +16,7 @@ name: health
 ---
 kind: Asset
 id: kafka:in
-labels: [banana]
+labels: [IN_LABELS]
 ---
 kind: Asset
 id: table:patients
@@ -36,9 +36,9 @@ members: [kafka:health-*]
 mode: enforcement
 `;
 
-/** The fixture bundle compiled. */
-export function fixtureEngine(): PolicyEngine {
-  const parsed = parseBundle([{ path: "bundle.yaml", content: BUNDLE }]);
+/** The fixture bundle compiled; `inLabels`, the labels kafka:in carries, banana unless given. */
+export function fixtureEngine(inLabels: readonly string[] = ["banana"]): PolicyEngine {
+  const parsed = parseBundle([{ path: "bundle.yaml", content: BUNDLE.replace("IN_LABELS", inLabels.join(", ")) }]);
   if (!parsed.ok) throw new Error(parsed.errors.map(formatBundleError).join("\n"));
   return PolicyEngine.compile(parsed.bundle);
 }
