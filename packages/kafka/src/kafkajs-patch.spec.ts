@@ -1,10 +1,10 @@
 /**
  * kafkajs as `npm install` leaves it: patches/kafkajs+2.2.4.patch (docs/reference/kafka.md,
- * "kafkajs, patched") rewrites how kafkajs encodes produce requests, for speed only. These specs
- * hold the patched encoders to the Kafka wire format itself: varints, records and record batches
- * are compared, byte for byte, with an encoding written here from the protocol's definition
- * (zigzag varints in BigInt arithmetic, CRC-32C bit by bit), on fixed edge cases and on random
- * records.
+ * "kafkajs, patched") rewrites how kafkajs encodes and decodes records and groups a send's
+ * messages, for speed only. These specs hold the patched code to the Kafka wire format itself:
+ * varints, records and record batches are compared, byte for byte, with an encoding written here
+ * from the protocol's definition (zigzag varints in BigInt arithmetic, CRC-32C bit by bit), on
+ * fixed edge cases and on random records; decoded headers with what was encoded.
  */
 import fc from "fast-check";
 

@@ -139,22 +139,19 @@ const carried = new WeakMap<PolicyEngine, WeakMap<readonly string[], WeakMap<rea
 /** The record's labels and those of its source assets, each once. */
 function labelsCarried(engine: PolicyEngine, labels: readonly string[], sources: readonly string[]): readonly string[] {
   if (!Object.isFrozen(labels) || !Object.isFrozen(sources)) return carriedLabels(engine, labels, sources);
-  let byLabels = carried.get(engine);
-  if (byLabels === undefined) {
-    byLabels = new WeakMap();
-    carried.set(engine, byLabels);
+  const byLabels = entryOf(carried, engine, () => new WeakMap());
+  const bySources = entryOf(byLabels, labels, () => new WeakMap());
+  return entryOf(bySources, sources, () => Object.freeze(carriedLabels(engine, labels, sources)));
+}
+
+/** The entry of `key` in `map`, made and kept on first use. */
+function entryOf<K extends object, V>(map: WeakMap<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
   }
-  let bySources = byLabels.get(labels);
-  if (bySources === undefined) {
-    bySources = new WeakMap();
-    byLabels.set(labels, bySources);
-  }
-  let known = bySources.get(sources);
-  if (known === undefined) {
-    known = Object.freeze(carriedLabels(engine, labels, sources));
-    bySources.set(sources, known);
-  }
-  return known;
+  return value;
 }
 
 function carriedLabels(engine: PolicyEngine, labels: readonly string[], sources: readonly string[]): string[] {
