@@ -56,3 +56,17 @@ describe("Slab", () => {
     expect([...writer.finish()]).toEqual([0x0a, 3, 0x61, 0x62, 0x63]);
   });
 });
+
+describe("WireWriter over a caller's buffer", () => {
+  it("writes from the given position, and steps past bytes the caller wrote itself", () => {
+    const buffer = Buffer.alloc(8, 0xee);
+    const writer = new WireWriter(buffer, 2);
+    writer.tag(1, 2);
+    writer.varint(2);
+    buffer[writer.position] = 0x61;
+    buffer[writer.position + 1] = 0x62;
+    writer.skip(2);
+    expect(writer.position).toBe(6);
+    expect([...buffer]).toEqual([0xee, 0xee, 0x0a, 2, 0x61, 0x62, 0xee, 0xee]);
+  });
+});

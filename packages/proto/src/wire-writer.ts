@@ -94,9 +94,27 @@ export class WireWriter {
   readonly buffer: Buffer;
   private pos = 0;
 
-  /** @param slab where to take the buffer from; by default a buffer of its own. */
-  constructor(size: number, slab?: Slab) {
-    this.buffer = slab === undefined ? Buffer.allocUnsafe(size) : slab.take(size);
+  /** A message of `size` bytes, in a buffer taken from `slab` (by default a buffer of its own). */
+  constructor(size: number, slab?: Slab);
+  /** Messages written into `buffer` from `at` on: the caller keeps track of its room ({@link position}). */
+  constructor(buffer: Buffer, at: number);
+  constructor(sizeOrBuffer: number | Buffer, slabOrAt?: Slab | number) {
+    if (typeof sizeOrBuffer !== "number") {
+      this.buffer = sizeOrBuffer;
+      this.pos = typeof slabOrAt === "number" ? slabOrAt : 0;
+    } else {
+      this.buffer = slabOrAt instanceof Slab ? slabOrAt.take(sizeOrBuffer) : Buffer.allocUnsafe(sizeOrBuffer);
+    }
+  }
+
+  /** Where the next byte goes. */
+  get position(): number {
+    return this.pos;
+  }
+
+  /** Steps past `length` bytes that the caller wrote into {@link buffer} at {@link position} itself. */
+  skip(length: number): void {
+    this.pos += length;
   }
 
   /** The buffer, after checking that the sizes summed beforehand were what was written. */

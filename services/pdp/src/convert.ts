@@ -14,7 +14,6 @@ import {
 } from "@flowzone/proto";
 import type {
   CheckBatchRequest,
-  CheckBatchResponse,
   CheckRequest,
   CheckResponse,
   Violation as ProtoViolation,
@@ -58,16 +57,23 @@ export function toCheckResponse(request: CheckRequest, decision: Decision, decis
   return {
     $typeName: "flowzone.v1.CheckResponse",
     requestId: request.requestId,
-    decision: decision.allow ? ProtoDecision.ALLOW : ProtoDecision.DENY,
+    decision: protoDecisionOf(decision),
     decisionId,
     policyVersion,
     violations: decision.violations.length === 0 ? [] : toViolations(decision.violations),
   };
 }
 
-/** The response of a batch, one entry per request in request order. */
-export function toCheckBatchResponse(responses: CheckResponse[]): CheckBatchResponse {
-  return { $typeName: "flowzone.v1.CheckBatchResponse", responses };
+/** A decision's verdict as the protobuf enum. */
+export function protoDecisionOf(decision: Decision): ProtoDecision {
+  return decision.allow ? ProtoDecision.ALLOW : ProtoDecision.DENY;
+}
+
+const NO_VIOLATIONS: readonly ProtoViolation[] = Object.freeze([]);
+
+/** A decision's violations as protobuf messages, for an answer written straight to the wire (batch-answers.ts). */
+export function protoViolationsOf(decision: Decision): readonly ProtoViolation[] {
+  return decision.violations.length === 0 ? NO_VIOLATIONS : toViolations(decision.violations);
 }
 
 /**

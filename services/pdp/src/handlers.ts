@@ -1,6 +1,6 @@
 import type { Metadata, ServerUnaryCall } from "@grpc/grpc-js";
 import type { AuditWriter } from "@flowzone/audit";
-import { checkFieldBytes, type PolicyEngine } from "@flowzone/engine";
+import { checkFieldBytes, type Decision, type PolicyEngine } from "@flowzone/engine";
 import type { FlowReporter } from "@flowzone/flow-report";
 import type { Logger } from "@flowzone/logging";
 import type { PolicyHolder } from "@flowzone/policy-runtime";
@@ -8,9 +8,10 @@ import type { CheckRequest, CheckResponse } from "@flowzone/proto";
 import type { DecisionMetrics, PresentedCredential } from "@flowzone/telemetry";
 import { TRACEPARENT_HEADER, traceIdOf } from "@flowzone/trace-context";
 import { auditDecision } from "./audit-decision";
+import { BatchAnswers } from "./batch-answers";
 import type { Caller, CallerAuthenticator } from "./caller-authenticator";
 import { checkBatchSize } from "./check-limits";
-import { batchRequestsOf, requestIdOf, toCheckBatchResponse, toCheckResponse, toWrite } from "./convert";
+import { batchRequestsOf, protoDecisionOf, protoViolationsOf, requestIdOf, toCheckResponse, toWrite } from "./convert";
 import type { DecisionHandlers } from "./convert";
 import { decide } from "./decide";
 import type { DecisionIds } from "./decision-ids";
@@ -105,15 +106,16 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
 
   /**
    * Decides one request with `engine` and audits its violations; throws for a bad request. Sets
-   * `durable` to what must resolve before the response may leave (its audit records flushed), or
-   * leaves it undefined when nothing need wait.
+   * `decisionSerial` to its decision id's serial, and `durable` to what must resolve before the
+   * response may leave (its audit records flushed), or leaves it undefined when nothing need wait.
    */
   let durable: Promise<void> | undefined;
-  const answer = (request: CheckRequest, engine: PolicyEngine, metadata: Metadata, caller: Caller | undefined): CheckResponse => {
+  let decisionSerial = 0;
+  const decideRequest = (request: CheckRequest, engine: PolicyEngine, metadata: Metadata, caller: Caller | undefined): Decision => {
     durable = undefined;
     checkFieldBytes("request_id", request.requestId, engine.bundle.defaults.maxFieldBytes);
     const write = toWrite(request);
-    const decisionId = ids.next();
+    decisionSerial = ids.nextSerial();
     let decision;
     if (metrics.shouldTime()) {
       const startNs = process.hrtime.bigint();
@@ -124,13 +126,22 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
     }
     flows?.record(write);
     if (audit !== undefined && decision.violations.length > 0) {
-      const audited = auditDecision(audit, write, decision, { decisionId, policyVersion: engine.version, traceId: traceIdOf(metadata.get(TRACEPARENT_HEADER)), authenticatedIdentity: caller?.identity }, metrics);
+      const audited = auditDecision(audit, write, decision, { decisionId: ids.idOf(decisionSerial), policyVersion: engine.version, traceId: traceIdOf(metadata.get(TRACEPARENT_HEADER)), authenticatedIdentity: caller?.identity }, metrics);
       decision = audited.decision;
       durable = audited.durable;
     }
     metrics.record(decision);
-    return toCheckResponse(request, decision, decisionId, engine.version);
+    return decision;
   };
+
+  /** {@link decideRequest}, answered as a CheckResponse. */
+  const answer = (request: CheckRequest, engine: PolicyEngine, metadata: Metadata, caller: Caller | undefined): CheckResponse => {
+    const decision = decideRequest(request, engine, metadata, caller);
+    return toCheckResponse(request, decision, ids.idOf(decisionSerial), engine.version);
+  };
+
+  /** CheckBatch's answers, written to the wire as they are decided; shared by the batches, each written without a pause. */
+  const batchAnswers = new BatchAnswers(ids);
 
   return {
     check(call, callback): void {
@@ -169,20 +180,22 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
         refuse(refusal, callback);
         return;
       }
-      // Sized once: pushing would grow it by copies.
-      const responses = new Array<CheckResponse>(requests.length);
       let flushed: Promise<void> | undefined; // group commit flushes in order: the last offer's flush covers the batch
+      batchAnswers.begin();
       for (let index = 0; index < requests.length; index++) {
+        const request = requests[index] as CheckRequest;
         try {
-          responses[index] = answer(requests[index] as CheckRequest, engine, call.metadata, caller);
+          const decision = decideRequest(request, engine, call.metadata, caller);
+          batchAnswers.add(request.requestId, protoDecisionOf(decision), decisionSerial, engine.version, protoViolationsOf(decision));
         } catch (error) {
           callback(toStatus(error, { index }, logger, "CheckBatch"));
           return;
         }
         flushed = durable ?? flushed;
       }
-      if (flushed === undefined) callback(null, toCheckBatchResponse(responses));
-      else void flushed.then(() => { callback(null, toCheckBatchResponse(responses)); });
+      const response = batchAnswers.finish();
+      if (flushed === undefined) callback(null, response);
+      else void flushed.then(() => { callback(null, response); });
     },
 
     checkStream(call): void {

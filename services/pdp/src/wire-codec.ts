@@ -13,7 +13,9 @@
  */
 import type { Message } from "@bufbuild/protobuf";
 import { Slab, WireWriter, delimitedSize, stringFieldSize, utf8Length, varintFieldSize } from "@flowzone/proto";
-import type { CheckBatchRequest, CheckBatchResponse, CheckRequest, CheckResponse, Violation } from "@flowzone/proto";
+import type { CheckBatchRequest, CheckBatchResponse, CheckRequest, CheckResponse } from "@flowzone/proto";
+import { WrittenBatchResponse } from "./batch-answers";
+import { recurring, violationField } from "./encoded-fields";
 
 const VARINT = 0;
 const I64 = 1;
@@ -261,8 +263,9 @@ export function encodeCheckResponse(message: Message): Uint8Array {
   return writer.finish();
 }
 
-/** Encodes a `CheckBatchResponse`. */
+/** Encodes a `CheckBatchResponse`; one the batch path wrote as it answered is sent as written. */
 export function encodeCheckBatchResponse(message: Message): Uint8Array {
+  if (message instanceof WrittenBatchResponse) return message.bytes;
   const responses = (message as CheckBatchResponse).responses;
   const parts = responseParts.begin();
   let total = 0;
@@ -338,62 +341,6 @@ function responseSize(response: CheckResponse, parts: ResponseParts): number {
     stringFieldSize(recurring(response.policyVersion).length);
   for (const violation of response.violations) size += parts.pushField(violationField(violation));
   return parts.pushSize(size);
-}
-
-/** Bound on the recurring strings' bytes below: past it the cache starts over, so odd traffic cannot grow memory. */
-const CACHE_LIMIT = 10_000;
-
-/**
- * Encoded violations (the whole field of a CheckResponse: tag, length and message) by the frozen
- * message itself. The violations the decision service answers with (convert.ts) are frozen and
- * reused while they recur, so most responses copy a violation's bytes rather than encode its six
- * fields again. A message that is not frozen may change after it was answered: it is encoded
- * each time.
- */
-const encodedViolations = new WeakMap<Violation, Buffer>();
-
-function violationField(violation: Violation): Buffer {
-  let field = encodedViolations.get(violation);
-  if (field === undefined) {
-    field = encodeViolationField(violation);
-    if (Object.isFrozen(violation)) encodedViolations.set(violation, field);
-  }
-  return field;
-}
-
-function encodeViolationField(violation: Violation): Buffer {
-  let size =
-    stringFieldSize(recurring(violation.zone).length) +
-    stringFieldSize(recurring(violation.rule).length) +
-    varintFieldSize(violation.mode) +
-    varintFieldSize(violation.enforced ? 1 : 0) +
-    stringFieldSize(recurring(violation.reason).length);
-  for (const label of violation.labels) size += delimitedSize(recurring(label).length);
-  const writer = new WireWriter(delimitedSize(size));
-  writer.begin(5, size);
-  writer.bytesField(1, recurring(violation.zone));
-  writer.bytesField(2, recurring(violation.rule));
-  writer.varintField(3, violation.mode);
-  writer.varintField(4, violation.enforced ? 1 : 0);
-  for (const label of violation.labels) writer.bytesField(5, recurring(label), true);
-  writer.bytesField(6, recurring(violation.reason));
-  return writer.finish();
-}
-
-/**
- * The UTF-8 bytes of a string that recurs from response to response: the policy version, zone
- * and rule names, labels, and reasons.
- */
-const recurringBytes = new Map<string, Buffer>();
-
-function recurring(text: string): Buffer {
-  let bytes = recurringBytes.get(text);
-  if (bytes === undefined) {
-    if (recurringBytes.size >= CACHE_LIMIT) recurringBytes.clear();
-    bytes = Buffer.from(text, "utf8");
-    recurringBytes.set(text, bytes);
-  }
-  return bytes;
 }
 
 /** The hand codecs of every DecisionService method, for grpc-kit's `serviceDefinition`. */
