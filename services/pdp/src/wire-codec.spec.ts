@@ -126,8 +126,39 @@ describe("repeated fields", () => {
     expect(first.sources).toEqual(["kafka:a"]);
     expect(second.labels).toEqual(["x"]);
     expect(second.sources).toEqual([]);
-    second.labels.push("y");
+    // Lists are shared with later requests, so none can be changed by whoever holds one.
+    expect(() => second.labels.push("y")).toThrow(TypeError);
     expect(decodeCheckRequest(encoded(["x"])).labels).toEqual(["x"]);
+  });
+
+  it("hands requests with the same labels in the same order one list, and others their own", () => {
+    const a = decodeCheckRequest(encoded(["pii.email", "health"], ["kafka:a"]));
+    const b = decodeCheckRequest(encoded(["pii.email", "health"], ["kafka:a"]));
+    const swapped = decodeCheckRequest(encoded(["health", "pii.email"]));
+    expect(b.labels).toBe(a.labels);
+    expect(b.sources).toBe(a.sources);
+    expect(swapped.labels).toEqual(["health", "pii.email"]);
+    const long = "l".repeat(100);
+    const first = decodeCheckRequest(encoded([long, "x"]));
+    const again = decodeCheckRequest(encoded([long, "x"]));
+    expect(again.labels).toEqual([long, "x"]);
+    expect(again.labels).not.toBe(first.labels);
+  });
+
+  it("never hands a request another's list, across many lists that share slots", () => {
+    // 3,000 lists of up to three of 40 strings: far more than the table has slots, so slots are shared.
+    const words = Array.from({ length: 40 }, (_, i) => `label-${i}`);
+    let seed = 7;
+    const next = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    for (let i = 0; i < 3000; i++) {
+      const labels = Array.from({ length: 1 + next(3) }, () => words[next(words.length)] as string);
+      const sources = Array.from({ length: next(3) }, () => `kafka:${words[next(words.length)] as string}`);
+      const decoded = decodeCheckRequest(encoded(labels, sources));
+      expect([decoded.labels, decoded.sources]).toEqual([labels, sources]);
+    }
   });
 
   it("keeps no label of a request that broke off part way", () => {

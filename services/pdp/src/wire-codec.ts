@@ -62,31 +62,63 @@ export function decodeCheckBatchRequest(bytes: Uint8Array): CheckBatchRequest {
 }
 
 /**
- * Where a request's repeated fields gather while it is read, each then copied to an array of its
- * exact length: pushing onto a fresh array would reserve room for seventeen elements. Counted
- * rather than emptied, since emptying an array gives its room back.
+ * Where a request's repeated fields gather while it is read. The list a request gets is shared
+ * with earlier requests that had the same strings in the same order, frozen: labels and sources
+ * recur from request to request as much as the strings in them, and on CheckBatch a new array per
+ * list was a good part of what the decision service allocated per check (each allocation brings
+ * the next young-generation collection closer, and under load those copy all of grpc-js's calls
+ * in flight). A list with a string that does not recur (longer than
+ * {@link RECURRING_STRING_MAX_BYTES}) is a new array each time, as is one that missed the cache.
  */
 class Gathered {
+  private static readonly SLOTS = 1024;
   private readonly items: string[] = [];
   private count = 0;
+  /** A hash of the recurring-string slots added, or -1 once a string without a slot was. */
+  private key = 0;
+  /** Lists handed out, direct-mapped by {@link key}: a list that hashes to a taken slot replaces what was there. */
+  private readonly lists: (readonly string[] | undefined)[] = new Array<readonly string[] | undefined>(Gathered.SLOTS);
 
   /** Starts a gathering, forgetting one a malformed request left unfinished. */
   begin(): void {
     this.count = 0;
+    this.key = 0;
   }
 
-  add(item: string): void {
+  /** Adds `item`, read from recurring-string slot `slot` (-1: none). */
+  add(item: string, slot: number): void {
     this.items[this.count++] = item;
+    this.key = slot < 0 || this.key < 0 ? -1 : Math.imul(this.key ^ slot, 0x01000193) >>> 0;
   }
 
-  /** What was added since {@link begin}, as an array of its own. */
+  /** What was added since {@link begin}, as a frozen list. */
   take(): string[] {
-    const taken = this.count === 0 ? [] : this.items.slice(0, this.count);
+    const count = this.count;
+    if (count === 0) return NO_STRINGS;
+    if (this.key < 0) return this.copy();
+    const slot = (this.key ^ count) & (Gathered.SLOTS - 1);
+    const known = this.lists[slot];
+    if (known !== undefined && known.length === count && this.holds(known)) return known as string[];
+    const list = this.copy();
+    this.lists[slot] = list;
+    return list;
+  }
+
+  private holds(list: readonly string[]): boolean {
+    for (let i = 0; i < list.length; i++) if (list[i] !== this.items[i]) return false;
+    return true;
+  }
+
+  private copy(): string[] {
+    const list = Object.freeze(this.items.slice(0, this.count)) as string[];
     // A request with many entries would otherwise keep its strings reachable here.
     if (this.count > GATHERED_KEPT) this.items.length = 0;
-    return taken;
+    return list;
   }
 }
+
+/** The list of a request that has none of a repeated field. */
+const NO_STRINGS = Object.freeze([]) as unknown as string[];
 
 /** How many entries a gathering keeps room for between requests. */
 const GATHERED_KEPT = 64;
@@ -118,10 +150,10 @@ function readCheckRequest(reader: WireReader, end: number): CheckRequest {
         sink = reader.recurringString();
         break;
       case 4:
-        labelsRead.add(reader.recurringString());
+        labelsRead.add(reader.recurringString(), recurringStrings.lastSlot);
         break;
       case 5:
-        sourcesRead.add(reader.recurringString());
+        sourcesRead.add(reader.recurringString(), recurringStrings.lastSlot);
         break;
       case 6:
         purpose = reader.recurringString();
@@ -150,12 +182,15 @@ class RecurringStrings {
   private static readonly SLOTS = 4096;
   private readonly bytes: (Buffer | undefined)[] = new Array<Buffer | undefined>(RecurringStrings.SLOTS);
   private readonly texts: string[] = new Array<string>(RecurringStrings.SLOTS).fill("");
+  /** The slot of the string last read, -1 for one read around the table ({@link WireReader.recurringString}). */
+  lastSlot = -1;
 
   read(buffer: Buffer, start: number, end: number): string {
     // FNV-1a over the bytes.
     let hash = 0x811c9dc5;
     for (let i = start; i < end; i++) hash = Math.imul(hash ^ (buffer[i] ?? 0), 0x01000193);
     const slot = (hash >>> 0) & (RecurringStrings.SLOTS - 1);
+    this.lastSlot = slot;
     const known = this.bytes[slot];
     if (known !== undefined && known.length === end - start && sameBytes(known, buffer, start)) return this.texts[slot] ?? "";
     const text = buffer.toString("utf8", start, end);
@@ -201,7 +236,9 @@ class WireReader {
   /** A string that recurs from request to request (an asset id, a label, a purpose): the same string as last time when its bytes are. */
   recurringString(): string {
     const start = this.stringStart();
-    return this.pos - start > RECURRING_STRING_MAX_BYTES ? this.buffer.toString("utf8", start, this.pos) : recurringStrings.read(this.buffer, start, this.pos);
+    if (this.pos - start <= RECURRING_STRING_MAX_BYTES) return recurringStrings.read(this.buffer, start, this.pos);
+    recurringStrings.lastSlot = -1;
+    return this.buffer.toString("utf8", start, this.pos);
   }
 
   /** Reads a string's length and steps past its bytes; returns where they start. */
