@@ -14,8 +14,7 @@
  * producer sends audit on's records again: what kafkajs alone costs per audit record.
  * Writes its section of docs/benchmarks.md.
  *
- * Options: --rounds N (3) --seconds S per round (4) --warmup-seconds S (1) --no-write (print only)
- *          --cpu-prof (profile both services with node --cpu-prof and summarise; implies --no-write)
+ * Options: `npm run bench:audit -- --help` (settings.ts).
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";

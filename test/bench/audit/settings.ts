@@ -1,4 +1,4 @@
-import { eachFlag } from "../common/flags";
+import { eachFlag, exitOnHelp } from "../common/flags";
 
 /** Options of bench:audit; the load shape (in flight, streams, window) is bench:pdp's. */
 export { IN_FLIGHT, STREAMS, STREAM_WINDOW, dec, int, nproc, progress } from "../pdp/settings";
@@ -20,7 +20,10 @@ export interface Options {
   readonly write: boolean;
 }
 
+const USAGE = "options: --rounds N (3) --seconds S (4) --warmup-seconds S (1) --cpu-prof (profile both children; implies --no-write) --no-write";
+
 export function parseOptions(argv: readonly string[]): Options {
+  exitOnHelp(argv, USAGE);
   const opts = { rounds: 3, seconds: 4, warmupSeconds: 1, cpuProf: false, write: true };
   eachFlag(argv, (arg, value) => {
     if (arg === "--rounds") opts.rounds = Math.round(value());
@@ -30,7 +33,7 @@ export function parseOptions(argv: readonly string[]): Options {
       opts.cpuProf = true;
       opts.write = false;
     } else if (arg === "--no-write") opts.write = false;
-    else throw new Error(`unknown option ${arg}; see the header of test/bench/audit/main.ts`);
+    else throw new Error(`unknown option ${arg}; ${USAGE}`);
   });
   return opts;
 }

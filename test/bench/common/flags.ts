@@ -1,3 +1,11 @@
+/** `--help` or `-h` anywhere: prints the benchmark's options and exits, measuring nothing. */
+export function exitOnHelp(argv: readonly string[], usage: string): void {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(`${usage}\n`);
+    process.exit(0);
+  }
+}
+
 /**
  * Walks a benchmark's command line: calls `onFlag` with each flag in turn and a reader of the
  * positive number that follows it, for the flags that take one. What a flag means, and the

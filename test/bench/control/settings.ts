@@ -1,5 +1,5 @@
 /** Options and formatting of `npm run bench:control`. */
-import { eachFlag } from "../common/flags";
+import { eachFlag, exitOnHelp } from "../common/flags";
 
 export { dec, int, nproc } from "../pdp/settings";
 
@@ -24,6 +24,7 @@ export interface ControlBenchOptions {
 const USAGE = "options: --signatures N (1000000) --requests N (50) --warmup N (5) --ingest N (20000) --databases server,pglite --no-write";
 
 export function parseControlOptions(argv: readonly string[]): ControlBenchOptions {
+  exitOnHelp(argv, USAGE);
   const opts = { signatures: 1_000_000, requests: 50, warmup: 5, ingest: 20_000, databases: ["server", "pglite"] as StoreKind[], write: true };
   // --databases takes a list, not the positive number eachFlag reads, so it is taken out first.
   const rest = [...argv];

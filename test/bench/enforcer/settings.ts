@@ -1,5 +1,5 @@
 /** Options of bench:enforcer. */
-import { CLUSTER_BROKERS, CLUSTER_FLAG } from "../common/flags";
+import { CLUSTER_BROKERS, CLUSTER_FLAG, exitOnHelp } from "../common/flags";
 
 /** The systems under test, in the order each round runs them: the pipe, the pipe with the enforcer's writes, the enforcer. */
 export const SYSTEMS = ["pipe", "pipe-writes", "enforcer"] as const;
@@ -41,6 +41,7 @@ export const USAGE =
   `${CLUSTER_FLAG} (${CLUSTER_BROKERS} brokers, ${CLUSTER_BROKERS} processes per system, 6 partitions; records ${CLUSTER_RECORDS}, rounds ${CLUSTER_ROUNDS} and exactly-once unless given) --no-write`;
 
 export function parseOptions(argv: readonly string[]): EnforcerBenchOptions {
+  exitOnHelp(argv, USAGE);
   const opts = {
     records: 200_000,
     rounds: 3,

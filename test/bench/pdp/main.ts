@@ -2,9 +2,8 @@
  * `npm run bench:pdp`: flowzone's engine and decision service against their references on the
  * zones-20 workload, side by side in one run (shared/BENCHMARKS.md). Writes docs/benchmarks.md.
  *
- * Options: --rounds N (5) --seconds S per gRPC round (3) --inproc-seconds S (2) --paced-rounds N (3)
- *          --paced-seconds S (6.5: one whole cycle at 1,000 calls/s) --no-write (print only)
- *          --globs-only (only table C, decide time for long sinks against multi-star globs; test/bench/pdp/globs.ts)
+ * Options: `npm run bench:pdp -- --help` (settings.ts); `--globs-only` runs only table C, decide
+ * time for long sinks against multi-star globs (globs.ts).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";

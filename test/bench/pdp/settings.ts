@@ -2,7 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { cpus } from "node:os";
 import { CYCLE } from "../common/workload";
-import { eachFlag } from "../common/flags";
+import { eachFlag, exitOnHelp } from "../common/flags";
 
 export const IN_FLIGHT = 64;
 export const STREAMS = 4;
@@ -21,7 +21,12 @@ export interface Options {
   readonly globsOnly: boolean;
 }
 
+const USAGE =
+  "options: --rounds N (5) --seconds S (3) --paced-rounds N (3) --inproc-seconds S (2) " +
+  `--paced-seconds S (${CYCLE / PACED_RATE}: one workload cycle at ${PACED_RATE} calls/s) --globs-only (only the long-sink glob table) --no-write`;
+
 export function parseOptions(argv: readonly string[]): Options {
+  exitOnHelp(argv, USAGE);
   const opts = { rounds: 5, seconds: 3, pacedRounds: 3, inprocSeconds: 2, pacedSeconds: CYCLE / PACED_RATE, write: true, globsOnly: false };
   eachFlag(argv, (arg, value) => {
     if (arg === "--rounds") opts.rounds = Math.round(value());
@@ -31,7 +36,7 @@ export function parseOptions(argv: readonly string[]): Options {
     else if (arg === "--paced-seconds") opts.pacedSeconds = value();
     else if (arg === "--no-write") opts.write = false;
     else if (arg === "--globs-only") opts.globsOnly = true;
-    else throw new Error(`unknown option ${arg}; see the header of test/bench/pdp/main.ts`);
+    else throw new Error(`unknown option ${arg}; ${USAGE}`);
   });
   return opts;
 }

@@ -2,7 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { cpus } from "node:os";
 
-import { CLUSTER_FLAG } from "../common/flags";
+import { CLUSTER_FLAG, exitOnHelp } from "../common/flags";
 
 export interface Options {
   /** Measured flips (alternating logging → enforcement → logging ...). */
@@ -34,6 +34,7 @@ const USAGE =
   `${CLUSTER_FLAG} --load-rate N (calls/s per replica; ${CLUSTER_LOAD_RATE} with ${CLUSTER_FLAG}, else 0) --no-write`;
 
 export function parseOptions(argv: readonly string[]): Options {
+  exitOnHelp(argv, USAGE);
   const opts = { flips: 100, warmup: 4, replicas: 3, probeMs: 5, gapMs: 300, timeoutMs: 10_000, pglite: false, cluster: false, write: true };
   let loadRate: number | undefined;
   for (let i = 0; i < argv.length; i++) {

@@ -6,8 +6,7 @@
  * decision service's, and both peak RSS, are reported. Rounds interleave the systems; medians of the rounds and the
  * ratio to bare are written to docs/benchmarks.md (section bench:sdk).
  *
- * Options after `--`: --rounds N (3), --seconds S per round (5), --batch N messages per send
- * (100), --value-bytes N (200), --no-write (print only).
+ * Options: `npm run bench:sdk -- --help` (settings.ts).
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";

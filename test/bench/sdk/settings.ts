@@ -1,4 +1,4 @@
-import { eachFlag } from "../common/flags";
+import { eachFlag, exitOnHelp } from "../common/flags";
 
 /** Options of bench:sdk. */
 export interface SdkBenchOptions {
@@ -10,7 +10,10 @@ export interface SdkBenchOptions {
   readonly write: boolean;
 }
 
+const USAGE = "options: --rounds N (3) --seconds S (5) --batch N (100 messages per send) --value-bytes N (200) --no-write";
+
 export function parseSdkOptions(argv: readonly string[]): SdkBenchOptions {
+  exitOnHelp(argv, USAGE);
   const opts = { rounds: 3, seconds: 5, batch: 100, valueBytes: 200, write: true };
   eachFlag(argv, (arg, value) => {
     if (arg === "--rounds") opts.rounds = Math.round(value());
@@ -18,7 +21,7 @@ export function parseSdkOptions(argv: readonly string[]): SdkBenchOptions {
     else if (arg === "--batch") opts.batch = Math.round(value());
     else if (arg === "--value-bytes") opts.valueBytes = Math.round(value());
     else if (arg === "--no-write") opts.write = false;
-    else throw new Error(`unknown option ${arg}; see the header of test/bench/sdk/main.ts`);
+    else throw new Error(`unknown option ${arg}; ${USAGE}`);
   });
   return opts;
 }

@@ -6,7 +6,7 @@
  * queueing), `CheckBatch` (50 per call), and the set-up of a new connection; each server's CPU and
  * peak RSS; goals against plaintext. Writes its section of docs/benchmarks.md.
  *
- * Usage: npm run bench:tls [-- --rounds N (3) --seconds S (3) --paced-rate N (1000) --paced-seconds S (3) --no-write]
+ * Usage: npm run bench:tls [-- options]; `npm run bench:tls -- --help` lists them.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -24,7 +24,7 @@ import { denyFraction, median } from "../common/stats";
 import { writeBundle } from "../pdp/flowzone";
 import { dec, int, IN_FLIGHT, nproc, PACED_RATE, progress } from "../pdp/settings";
 import { makeCertificates, type BenchCertificates } from "./bench-certificates";
-import { eachFlag } from "../common/flags";
+import { eachFlag, exitOnHelp } from "../common/flags";
 
 interface Options {
   readonly rounds: number;
@@ -34,7 +34,10 @@ interface Options {
   readonly write: boolean;
 }
 
+const USAGE = `options: --rounds N (3) --seconds S (3) --paced-rate R (${PACED_RATE}) --paced-seconds S (3) --no-write`;
+
 function parseOptions(argv: readonly string[]): Options {
+  exitOnHelp(argv, USAGE);
   const opts = { rounds: 3, seconds: 3, pacedRate: PACED_RATE, pacedSeconds: 3, write: true };
   eachFlag(argv, (arg, value) => {
     if (arg === "--rounds") opts.rounds = Math.round(value());
@@ -42,7 +45,7 @@ function parseOptions(argv: readonly string[]): Options {
     else if (arg === "--paced-seconds") opts.pacedSeconds = value();
     else if (arg === "--paced-rate") opts.pacedRate = Math.round(value());
     else if (arg === "--no-write") opts.write = false;
-    else throw new Error(`unknown option ${arg}; see the header of test/bench/tls/main.ts`);
+    else throw new Error(`unknown option ${arg}; ${USAGE}`);
   });
   return opts;
 }
