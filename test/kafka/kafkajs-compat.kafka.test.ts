@@ -1,6 +1,8 @@
 /**
- * Proves that kafkajs 2.2.4 works against the local broker (Kafka 3.9) for everything flowzone
- * uses: admin, produce, consumer groups, and transactions with offsets committed inside them.
+ * Proves that kafkajs 2.2.4 works against the local broker for everything flowzone
+ * uses: admin, produce, consumer groups, and transactions with offsets committed inside them;
+ * and that the patched transactional producer (docs/reference/kafka.md, "kafkajs, patched") asks
+ * for its coordinators once.
  */
 import type { Consumer, KafkaMessage } from "kafkajs";
 
@@ -101,5 +103,35 @@ describe("kafkajs against the local broker", () => {
 
     const offsets = await admin.fetchOffsets({ groupId, topics: [input] });
     expect(offsets[0]?.partitions[0]?.offset).toBe("5");
+  });
+
+  it("finds a transactional producer's coordinators once, not before every transactional request (patched)", async () => {
+    const input = uniqueTopic("compat-coord-in");
+    const output = uniqueTopic("compat-coord-out");
+    await admin.createTopics({ topics: [{ topic: input }, { topic: output }], waitForLeaders: true });
+    const groupId = uniqueTopic("compat-coord-group");
+    const producer = kafka.producer({ transactionalId: uniqueTopic("compat-coord"), idempotent: true, maxInFlightRequests: 1 });
+    const requests: string[] = [];
+    producer.on(producer.events.REQUEST, ({ payload }) => requests.push(payload.apiName));
+    await producer.connect();
+
+    const transactions = 5;
+    for (let offset = 1; offset <= transactions; offset++) {
+      const transaction = await producer.transaction();
+      await transaction.send({ topic: output, messages: [{ value: `record-${offset}` }] });
+      await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: input, partitions: [{ partition: 0, offset: String(offset) }] }] });
+      await transaction.commit();
+    }
+    await producer.disconnect();
+
+    const count = (apiName: string): number => requests.filter((name) => name === apiName).length;
+    // Unpatched kafkajs asks before InitProducerId and before each AddPartitionsToTxn,
+    // AddOffsetsToTxn, TxnOffsetCommit and EndTxn: 21 lookups here.
+    expect(count("GroupCoordinator")).toBe(2);
+    expect(count("EndTxn")).toBe(transactions);
+    expect(count("TxnOffsetCommit")).toBe(transactions);
+    expect((await readToEnd(kafka, output)).map((m) => m.value?.toString())).toEqual(Array.from({ length: transactions }, (_, i) => `record-${i + 1}`));
+    const offsets = await admin.fetchOffsets({ groupId, topics: [input] });
+    expect(offsets[0]?.partitions[0]?.offset).toBe(String(transactions));
   });
 });
