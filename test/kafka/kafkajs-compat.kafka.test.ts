@@ -116,20 +116,25 @@ describe("kafkajs against the local broker", () => {
     await producer.connect();
 
     const transactions = 5;
+    const count = (apiName: string): number => requests.filter((name) => name === apiName).length;
+    let firstTransactionLookups = 0;
     for (let offset = 1; offset <= transactions; offset++) {
       const transaction = await producer.transaction();
       await transaction.send({ topic: output, messages: [{ value: `record-${offset}` }] });
       await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: input, partitions: [{ partition: 0, offset: String(offset) }] }] });
       await transaction.commit();
+      // The first transaction finds both coordinators (asking again while a new broker answers
+      // COORDINATOR_NOT_AVAILABLE, and retrying an offset commit it refuses as NOT_COORDINATOR,
+      // which kafkajs as published did not retry); kafkajs as published asks four times in each
+      // transaction after it.
+      if (offset === 1) firstTransactionLookups = count("GroupCoordinator");
     }
     await producer.disconnect();
 
-    const count = (apiName: string): number => requests.filter((name) => name === apiName).length;
-    // Unpatched kafkajs asks before InitProducerId and before each AddPartitionsToTxn,
-    // AddOffsetsToTxn, TxnOffsetCommit and EndTxn: 21 lookups here.
-    expect(count("GroupCoordinator")).toBe(2);
+    expect(firstTransactionLookups).toBeGreaterThanOrEqual(2);
+    expect(count("GroupCoordinator")).toBe(firstTransactionLookups);
     expect(count("EndTxn")).toBe(transactions);
-    expect(count("TxnOffsetCommit")).toBe(transactions);
+    expect(count("TxnOffsetCommit")).toBeGreaterThanOrEqual(transactions);
     expect((await readToEnd(kafka, output)).map((m) => m.value?.toString())).toEqual(Array.from({ length: transactions }, (_, i) => `record-${i + 1}`));
     const offsets = await admin.fetchOffsets({ groupId, topics: [input] });
     expect(offsets[0]?.partitions[0]?.offset).toBe(String(transactions));

@@ -2,7 +2,9 @@
  * kafkajs's transaction manager as patched (patches/kafkajs+2.2.4.patch; docs/reference/kafka.md,
  * "kafkajs, patched"): a transactional producer finds its transaction coordinator and each consumer
  * group's coordinator once and keeps them until a request to one fails, where kafkajs as published
- * sent a FindCoordinator request before every transactional request. The cluster here is a fake
+ * sent a FindCoordinator request before every transactional request; and an offset commit that a
+ * stale or still loading group coordinator refused is retried, which kafkajs as published meant to
+ * do but looked for its errors under other names. The cluster here is a fake
  * that records lookups and requests; what a real broker does with the same producer is in
  * test/kafka/kafkajs-compat.kafka.test.ts.
  */
@@ -23,15 +25,16 @@ const createEosManager = require("kafkajs/src/producer/eosManager") as (options:
   transactional: boolean;
   transactionalId: string;
 }) => EosManager;
+const { createErrorFromCode } = require("kafkajs/src/protocol/error") as { createErrorFromCode: (code: number) => Error & { type: string } };
+const { KafkaJSConnectionError } = require("kafkajs/src/errors") as { KafkaJSConnectionError: new (message: string) => Error };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const GROUP = 0;
 const TRANSACTION = 1;
-
-/** A Kafka error as kafkajs's protocol layer raises it: `type` names the error code. */
-function kafkaError(type: string): Error {
-  return Object.assign(new Error(`refused: ${type}`), { type });
-}
+/** Kafka's error codes, raised as kafkajs's protocol layer raises them. */
+const COORDINATOR_LOAD_IN_PROGRESS = 14;
+const NOT_COORDINATOR = 16;
+const CONCURRENT_TRANSACTIONS = 51;
 
 class FakeBroker {
   /** Errors the next requests to this broker fail with, first one first. */
@@ -120,11 +123,11 @@ describe("kafkajs's transaction manager, as installed", () => {
     const eos = await producerOn(cluster);
     await transaction(eos, 1);
     cluster.coordinators.set(TRANSACTION, 2);
-    cluster.broker(1).refusals.push(kafkaError("NOT_COORDINATOR"));
+    cluster.broker(1).refusals.push(createErrorFromCode(NOT_COORDINATOR));
     cluster.requests.length = 0;
 
     eos.beginTransaction();
-    await expect(eos.addPartitionsToTransaction([{ topic: "out", partitions: [{ partition: 0 }] }])).rejects.toMatchObject({ type: "NOT_COORDINATOR" });
+    await expect(eos.addPartitionsToTransaction([{ topic: "out", partitions: [{ partition: 0 }] }])).rejects.toMatchObject({ type: "NOT_COORDINATOR_FOR_GROUP" });
     await eos.abort();
     await transaction(eos, 2);
 
@@ -138,11 +141,35 @@ describe("kafkajs's transaction manager, as installed", () => {
     cluster.coordinators.set(TRANSACTION, 2);
     eos.beginTransaction();
     await eos.addPartitionsToTransaction([{ topic: "out", partitions: [{ partition: 0 }] }]);
-    cluster.broker(1).refusals.push(kafkaError("NOT_COORDINATOR"));
-    await expect(eos.addPartitionsToTransaction([{ topic: "out", partitions: [{ partition: 1 }] }])).rejects.toMatchObject({ type: "NOT_COORDINATOR" });
+    cluster.broker(1).refusals.push(createErrorFromCode(NOT_COORDINATOR));
+    await expect(eos.addPartitionsToTransaction([{ topic: "out", partitions: [{ partition: 1 }] }])).rejects.toMatchObject({ type: "NOT_COORDINATOR_FOR_GROUP" });
     await eos.abort();
 
     expect(cluster.requests).toEqual(["InitProducerId@1", "AddPartitionsToTxn@1", "AddPartitionsToTxn@1", "EndTxn@2"]);
+    expect(cluster.lookups).toEqual(["transaction tx", "transaction tx"]);
+  });
+
+  it("keeps the coordinator when it answers with an error of the transaction's own", async () => {
+    const cluster = new FakeCluster();
+    const eos = await producerOn(cluster);
+    eos.beginTransaction();
+    cluster.broker(1).refusals.push(createErrorFromCode(CONCURRENT_TRANSACTIONS));
+    await expect(eos.addPartitionsToTransaction([{ topic: "out", partitions: [{ partition: 0 }] }])).rejects.toMatchObject({ type: "CONCURRENT_TRANSACTIONS" });
+    await eos.addPartitionsToTransaction([{ topic: "out", partitions: [{ partition: 0 }] }]);
+    await eos.abort();
+
+    expect(cluster.lookups).toEqual(["transaction tx"]);
+    expect(cluster.requests).toEqual(["InitProducerId@1", "AddPartitionsToTxn@1", "AddPartitionsToTxn@1", "EndTxn@1"]);
+  });
+
+  it("finds the coordinator again after a request to it failed without an answer", async () => {
+    const cluster = new FakeCluster();
+    const eos = await producerOn(cluster);
+    eos.beginTransaction();
+    cluster.broker(1).refusals.push(new KafkaJSConnectionError("Connection error: ECONNRESET"));
+    await expect(eos.addPartitionsToTransaction([{ topic: "out", partitions: [{ partition: 0 }] }])).rejects.toThrow("ECONNRESET");
+    await eos.addPartitionsToTransaction([{ topic: "out", partitions: [{ partition: 0 }] }]);
+
     expect(cluster.lookups).toEqual(["transaction tx", "transaction tx"]);
   });
 
@@ -166,12 +193,31 @@ describe("kafkajs's transaction manager, as installed", () => {
     const eos = await producerOn(cluster);
     await transaction(eos, 1);
     cluster.coordinators.set(GROUP, 2);
-    cluster.broker(1).refusals.push(kafkaError("NOT_COORDINATOR"));
+    cluster.broker(1).refusals.push(createErrorFromCode(NOT_COORDINATOR));
     cluster.requests.length = 0;
 
     await transaction(eos, 2);
 
     expect(cluster.requests).toEqual(["AddPartitionsToTxn@2", "AddOffsetsToTxn@2", "TxnOffsetCommit@1", "TxnOffsetCommit@2", "EndTxn@2"]);
     expect(cluster.lookups).toEqual(["transaction tx", "group group", "group group"]);
+  });
+
+  it("retries an offset commit while the group's coordinator is still loading the group", async () => {
+    const cluster = new FakeCluster();
+    const eos = await producerOn(cluster);
+    await transaction(eos, 1);
+    cluster.requests.length = 0;
+    eos.beginTransaction();
+    await eos.addPartitionsToTransaction([{ topic: "out", partitions: [{ partition: 0 }] }]);
+    const coordinator = cluster.broker(1);
+    const addOffsetsToTxn = coordinator.addOffsetsToTxn;
+    coordinator.addOffsetsToTxn = async () => {
+      await addOffsetsToTxn();
+      coordinator.refusals.push(createErrorFromCode(COORDINATOR_LOAD_IN_PROGRESS), createErrorFromCode(COORDINATOR_LOAD_IN_PROGRESS));
+    };
+
+    await eos.sendOffsets({ consumerGroupId: "group", topics: [{ topic: "in", partitions: [{ partition: 0, offset: "2" }] }] });
+
+    expect(cluster.requests).toEqual(["AddPartitionsToTxn@1", "AddOffsetsToTxn@1", "TxnOffsetCommit@1", "TxnOffsetCommit@1", "TxnOffsetCommit@1"]);
   });
 });
