@@ -1,12 +1,12 @@
 /**
  * kafkajs's transaction manager as patched (patches/kafkajs+2.2.4.patch; docs/reference/kafka.md,
  * "kafkajs, patched"): a transactional producer finds its transaction coordinator and each consumer
- * group's coordinator once and keeps them until a request to one fails, where kafkajs as published
- * sent a FindCoordinator request before every transactional request; and an offset commit that a
- * stale or still loading group coordinator refused is retried, which kafkajs as published meant to
- * do but looked for its errors under other names. The cluster here is a fake
- * that records lookups and requests; what a real broker does with the same producer is in
- * test/kafka/kafkajs-compat.kafka.test.ts.
+ * group's coordinator once and keeps them until one says it is not the coordinator or gives no
+ * answer, where kafkajs as published sent a FindCoordinator request before every transactional
+ * request; and an offset commit that a stale or still loading group coordinator refused is
+ * retried, which kafkajs as published meant to do but looked for its errors under other names.
+ * The cluster here is a fake that records lookups and requests; what a real broker does with the
+ * same producer is in test/kafka/kafkajs-compat.kafka.test.ts.
  */
 
 interface EosManager {
