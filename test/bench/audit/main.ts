@@ -1,7 +1,7 @@
 /**
  * `npm run bench:audit`: the decision service with the audit trail on against off (issue 3:
  * goal ≥ 0.9 of audit off's throughput, unary and stream), on the zones-20 workload, side by
- * side in one run (shared/BENCHMARKS.md). Starts a local Kafka broker and two decision services,
+ * side in one run (test/bench/README.md). Starts a local Kafka broker and two decision services,
  * each its own process: one without brokers (audit off), one writing the audit trail to fresh
  * topics (audit on). Rounds alternate between the two with the same grpc-js load generator as
  * bench:pdp. Afterwards the audit topic must hold exactly one violation record per denied check

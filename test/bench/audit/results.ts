@@ -151,7 +151,7 @@ export function renderSection(input: SectionInput): string {
     "## Decision service, audit trail on against off (`npm run bench:audit`)",
     "",
     "Written by `npm run bench:audit` (test/bench/audit/main.ts); do not edit by hand, rerun it. Method and",
-    "workload: `shared/BENCHMARKS.md` (\"zones-20\"); issue 3 asks for audit on ≥ 0.9 × audit off, unary and stream.",
+    "workload: test/bench/README.md (\"zones-20\"); issue 3 asks for audit on ≥ 0.9 × audit off, unary and stream.",
     "",
     `- Date: ${input.date.toISOString()}`,
     `- Command: \`${input.command}\``,

@@ -46,7 +46,7 @@ export function renderReport(report: Report): string {
     "## Decision service and engine (`npm run bench:pdp`)",
     "",
     "Written by `npm run bench:pdp` (test/bench/pdp/main.ts); do not edit by hand, rerun it. Method and",
-    "workload: `shared/BENCHMARKS.md` (\"zones-20\"). Every system runs in the same run, on the same",
+    "workload: test/bench/README.md (\"zones-20\"). Every system runs in the same run, on the same",
     "workload, with the same load generator; ratios are the numbers to quote, absolute numbers move",
     "with the machine.",
     "",

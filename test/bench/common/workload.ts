@@ -1,5 +1,5 @@
 /**
- * The "zones-20" reference workload (shared/BENCHMARKS.md), expressed for every system under
+ * The "zones-20" reference workload (test/bench/README.md), expressed for every system under
  * test: the flowzone bundle, the Cedar policy, the Cerbos resource policy, and the requests.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The "backlog-1m" workload (shared/BENCHMARKS.md): zone z0 of zones-20 holds violation
+ * The "backlog-1m" workload (test/bench/README.md): zone z0 of zones-20 holds violation
  * signatures of distinct producers `svc:p-i` writing label-0 to one sink outside the zone.
  */
 import type { SignatureKey } from "@flowzone/control";

@@ -14,7 +14,7 @@ function method(opts: ControlBenchOptions): string[] {
   return [
     "The control plane as `flowzone control` runs it (`startControlPlane` + `startControlService`, HTTP on 127.0.0.1, no tokens) on the zones-20 bundle, in the benchmark's process, " +
       "with its own topics on one local single-node Kafka broker (`@flowzone/kafka-local`); each database is fresh (a private schema on the server, dropped after; PGlite in a temporary directory) and migrated by `openDatabase`.",
-    `Workload "backlog-1m" (\`shared/BENCHMARKS.md\`): zone \`${FILLED_ZONE}\` filled with ${int(opts.signatures)} open signatures of distinct producers \`svc:p-i\`, one sink, one label, one second apart, ` +
+    `Workload "backlog-1m" (test/bench/README.md): zone \`${FILLED_ZONE}\` filled with ${int(opts.signatures)} open signatures of distinct producers \`svc:p-i\`, one sink, one label, one second apart, ` +
       "by set-based `INSERT ... SELECT` over `generate_series` (100,000 rows a statement) with ids as `signatureId` computes them; the kept counts follow through the store's statement triggers (migration 9), as for any insert. " +
       "The run fails unless the API then reports exactly that many open signatures.",
     `Latency: ${opts.warmup} warm-up requests, then ${opts.requests} timed ones per endpoint, one at a time (fetch, keep-alive), each answer read whole and parsed; nearest-rank median and p99. ` +

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:enforcer`: the stream enforcer against a kafkajs pass-through pipe, and against
  * the same pipe writing what the enforcer writes, on one local broker, same topics layout, same
- * batching, same delivery guarantee (shared/BENCHMARKS.md). Each round runs the three in turn.
+ * batching, same delivery guarantee (test/bench/README.md). Each round runs the three in turn.
  * Writes its own section of docs/benchmarks.md. Options: `npm run bench:enforcer -- --help` (settings.ts).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";

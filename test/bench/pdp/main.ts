@@ -1,6 +1,6 @@
 /**
  * `npm run bench:pdp`: flowzone's engine and decision service against their references on the
- * zones-20 workload, side by side in one run (shared/BENCHMARKS.md). Writes docs/benchmarks.md.
+ * zones-20 workload, side by side in one run (test/bench/README.md). Writes docs/benchmarks.md.
  *
  * Options: `npm run bench:pdp -- --help` (settings.ts); `--globs-only` runs only table C, decide
  * time for long sinks against multi-star globs (globs.ts).
