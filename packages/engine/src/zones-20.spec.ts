@@ -2,7 +2,7 @@ import { PolicyEngine } from "./policy-engine";
 import { bundleOf } from "./testing/bundles";
 import type { Write } from "./types";
 
-/** The "zones-20" reference workload of BENCHMARKS.md. */
+/** The "zones-20" reference workload (test/bench/README.md, "Workloads"). */
 function zones20(): PolicyEngine {
   const documents: string[] = [];
   for (let i = 0; i < 25; i++) documents.push(`kind: Label\nname: label-${i}`);
