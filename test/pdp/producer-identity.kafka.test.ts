@@ -1,5 +1,5 @@
 /**
- * Producer identity (issue 10, item 5; CONTRACT.md §9): the real decision service under mTLS
+ * Producer identity (issue 10, item 5; docs/reference/security.md): the real decision service under mTLS
  * names each caller by its client certificate's SPIFFE id and refuses a claim of another
  * producer with PERMISSION_DENIED naming both, audited as identity_mismatch; violations carry
  * the authenticated identity. The same through a client the project did not write (curl over

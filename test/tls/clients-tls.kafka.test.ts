@@ -1,4 +1,4 @@
-// The clients' TLS settings against servers with TLS (CONTRACT.md §9): the SDK's remote decider
+// The clients' TLS settings against servers with TLS (docs/reference/configuration.md, "TLS"): the SDK's remote decider
 // (`decider.tls`) against a decision service requiring client certificates, the CLI
 // (FLOWZONE_TLS_CA, FLOWZONE_TLS_CLIENT_CERT / KEY) against the control plane's HTTPS API, and
 // the built `flowzone pdp` started with FLOWZONE_TLS_* (and refusing to start on a bad file).

@@ -1,4 +1,4 @@
-// TLS on the servers (CONTRACT.md §9): the decision service's and the control plane's gRPC
+// TLS on the servers (docs/reference/configuration.md, "TLS"): the decision service's and the control plane's gRPC
 // listeners, the HTTP API and /metrics, with FLOWZONE_TLS_CERT / KEY, and mTLS on the gRPC
 // listeners with FLOWZONE_TLS_CLIENT_CA. Real servers on port 0, real grpc-js and https clients.
 import { copyFile, readFile, rm } from "node:fs/promises";

@@ -3,7 +3,7 @@ import { loadServerTls, TLS_ENV, type ServerTlsFiles } from "./server-tls-files"
 import { text } from "./setting-kinds";
 
 /**
- * The server TLS settings every service shares (CONTRACT.md §9): given, every listener of the
+ * The server TLS settings every service shares (docs/reference/configuration.md, "TLS"): given, every listener of the
  * process (gRPC, the HTTP API, `/metrics`) serves TLS; with a client CA the gRPC listeners also
  * require a client certificate that chains to it. Read with `readSettings`, then checked with
  * {@link serverTlsOf}.
