@@ -69,21 +69,27 @@ describe("backlog offsets bound to the topic incarnation", () => {
     return consumer;
   }
 
-  it("counts a recreated audit topic from its start, even when it holds more records than the old one did", async () => {
-    const kafka = testKafka("backlog-recreated");
-    const topic = uniqueTopic("audit-recreated");
+  /**
+   * Counts three records of `topic`, then deletes and recreates it with five: offset 3 lies within
+   * the new topic, so only the record id at offset 2 tells the incarnations apart.
+   */
+  async function countThenRecreate(kafka: Kafka, topic: string, telemetry: Telemetry): Promise<void> {
     await createTopic(kafka, topic);
     await produce(kafka, topic, violations(3, clock));
-    const telemetry = createTelemetry({ serviceName: "test" });
     const first = await consume(kafka, topic, telemetry);
     await waitUntil("the first incarnation to be counted", () => total(db), (n) => n === 3, { timeoutMs: 20_000 });
     await first.close();
     consumers.splice(0);
-
     await deleteTopic(kafka, topic);
     await createTopic(kafka, topic);
-    // Five records: offset 3 lies within the new topic, so only the record id at offset 2 tells them apart.
     await produce(kafka, topic, violations(5, clock));
+  }
+
+  it("counts a recreated audit topic from its start, even when it holds more records than the old one did", async () => {
+    const kafka = testKafka("backlog-recreated");
+    const topic = uniqueTopic("audit-recreated");
+    const telemetry = createTelemetry({ serviceName: "test" });
+    await countThenRecreate(kafka, topic, telemetry);
     const { logger, lines } = collectingLogger();
     await consume(kafka, topic, telemetry, logger);
     await waitUntil("the recreated topic to be counted from its start", () => total(db), (n) => n === 8, { timeoutMs: 30_000 });
@@ -92,6 +98,36 @@ describe("backlog offsets bound to the topic incarnation", () => {
     expect(String(errors[0]?.["msg"])).toMatch(/another incarnation of the topic \(the record at offset 2 is [0-9a-f]+, not [0-9a-f]+ that was counted there\)/);
     expect(await counterValue(telemetry, METRIC_NAMES.backlogOffsetResets)).toBe(1);
     // Longer than the sum of the steps' own bounds, so a slow step fails under its own name.
+  }, 150_000);
+
+  it("keeps reading from the start when the seek to the stored offsets lands after the reset", async () => {
+    const kafka = testKafka("backlog-late-seek");
+    const topic = uniqueTopic("audit-late-seek");
+    const telemetry = createTelemetry({ serviceName: "test" });
+    await countThenRecreate(kafka, topic, telemetry);
+    // The seek to the stored offsets looks up the partition's bounds first; here that answer is
+    // held back until the first batch has found the other incarnation and sought to 0 (as a slow
+    // broker or a loaded machine may do), and the seek from the old offsets comes after it.
+    let resetLogged!: () => void;
+    const reset = new Promise<void>((resolve) => (resetLogged = resolve));
+    const { logger } = collectingLogger("info", (line) => {
+      if (String(line["msg"]).includes("another incarnation")) resetLogged();
+    });
+    const lateBounds = Object.create(kafka) as Kafka;
+    lateBounds.admin = (config) => {
+      const admin = kafka.admin(config);
+      const fetchTopicOffsets = admin.fetchTopicOffsets.bind(admin);
+      admin.fetchTopicOffsets = async (name) => {
+        const bounds = await fetchTopicOffsets(name);
+        await reset;
+        return bounds;
+      };
+      return admin;
+    };
+    await consume(lateBounds, topic, telemetry, logger);
+    await reset;
+    await waitUntil("the recreated topic to be counted from its start", () => total(db), (n) => n === 8, { timeoutMs: 30_000 });
+    expect(await counterValue(telemetry, METRIC_NAMES.backlogOffsetResets)).toBe(1);
   }, 150_000);
 
   it("counts the audit topic of a new broker under an old database", async () => {

@@ -59,6 +59,9 @@ export async function startStoredOffsetConsumer(options: StoredOffsetConsumerOpt
   const { topic, log } = options;
   const clusterId = await describeClusterId(options.kafka);
   const resetLogged = new Set<string>();
+  // Partition -> how many times it was read again from its start. A seek to the stored offsets
+  // that began before a reset works from offsets the reset replaced, and must not undo its seek to 0.
+  const resets = new Map<number, number>();
   const consumer = options.kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
   await consumer.connect();
   try {
@@ -73,7 +76,9 @@ export async function startStoredOffsetConsumer(options: StoredOffsetConsumerOpt
     });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       const partitions = event.payload.memberAssignment[topic] ?? [];
-      void seekToStored(consumer, options.kafka, options.database, topic, partitions).catch((error: unknown) => {
+      const resetsAtJoin = new Map(partitions.map((partition) => [partition, resets.get(partition) ?? 0]));
+      const unchanged = (partition: number): boolean => (resets.get(partition) ?? 0) === resetsAtJoin.get(partition);
+      void seekToStored(consumer, options.kafka, options.database, topic, partitions, unchanged).catch((error: unknown) => {
         log.warn({ err: error }, "cannot seek to the stored offsets; stored offsets still guard against double counting");
       });
     });
@@ -93,6 +98,7 @@ export async function startStoredOffsetConsumer(options: StoredOffsetConsumerOpt
             `stored offsets of ${batch.topic}/${batch.partition} belong to another incarnation of the topic (${reset}): reading it again from its start`,
           );
           options.resets?.add(1, { topic: batch.topic });
+          resets.set(batch.partition, (resets.get(batch.partition) ?? 0) + 1);
           // Below the log start offset the fetch is out of range and restarts at the earliest record.
           consumer.seek({ topic: batch.topic, partition: batch.partition, offset: "0" });
           return;
@@ -124,9 +130,18 @@ async function describeClusterId(kafka: Kafka): Promise<string> {
  * counted, and its id proves the partition is still the incarnation the offsets were counted on.
  * A stored offset outside the partition as it is now (a new broker, a recreated topic, retention)
  * seeks to the partition's start instead: a fetch out of range would make kafkajs back off for
- * seconds before it resets, and the first batch tells the incarnation apart anyway.
+ * seconds before it resets, and the first batch tells the incarnation apart anyway. A partition
+ * read again from its start meanwhile (`unchanged` answers false) keeps that position: the
+ * offsets read here were counted on the incarnation the reset left behind.
  */
-async function seekToStored(consumer: Consumer, kafka: Kafka, db: Database, topic: string, partitions: readonly number[]): Promise<void> {
+async function seekToStored(
+  consumer: Consumer,
+  kafka: Kafka,
+  db: Database,
+  topic: string,
+  partitions: readonly number[],
+  unchanged: (partition: number) => boolean,
+): Promise<void> {
   const offsets = await storedOffsets(db, topic);
   if (!partitions.some((partition) => offsets.has(partition))) return;
   const admin = kafka.admin();
@@ -140,7 +155,7 @@ async function seekToStored(consumer: Consumer, kafka: Kafka, db: Database, topi
   for (const partition of partitions) {
     const next = offsets.get(partition);
     const bound = bounds.get(partition);
-    if (next === undefined || bound === undefined) continue;
+    if (next === undefined || bound === undefined || !unchanged(partition)) continue;
     const target = next - 1 >= bound.low && next - 1 < bound.high ? next - 1 : bound.low;
     consumer.seek({ topic, partition, offset: String(target) });
   }
