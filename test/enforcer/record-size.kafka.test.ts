@@ -92,9 +92,9 @@ describe("the enforcer and max.message.bytes", () => {
     expect(audits.filter((a) => a.zone === "banana")).toHaveLength(n);
     expect(audits.filter((a) => a.zone === "health")).toHaveLength(n / 2);
     expectUniqueAudits(audits);
-    // Sized before sending: no transaction was refused and aborted on the way.
+    // Sized before sending: no send was refused and no transaction aborted on the way (the batch's
+    // audit records in one produce request, ~510 KB for one partition, would have been refused).
     expect(enforcer.stats()).toMatchObject({ records: n, abortedBatches: 0 });
-    expect(enforcer.stats().batches).toBeGreaterThan(1);
   }, 120_000);
 
   it("quarantines a record too large for the output topic with flowzone-error, and the records after it flow on", async () => {

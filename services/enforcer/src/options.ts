@@ -87,7 +87,7 @@ export interface EnforcerStats {
   forwarded: number;
   quarantined: number;
   audits: number;
-  /** Transactions committed (a fetched batch is split into chunks that fit one produce request). */
+  /** Transactions (at least once: offset commits) committed: exactly once, one per fetched batch, sent chunk by chunk in produce requests that fit the topics. */
   batches: number;
   /** Transactions aborted: a failed batch, or a send Kafka refused for its records (then split). */
   abortedBatches: number;

@@ -11,6 +11,12 @@ export interface PartitionProducer {
   readonly producer: Producer;
   readonly requests: ProduceRequests;
   fresh: boolean;
+  /**
+   * The offset this producer's last committed transaction moved the group to. Kafka answers a
+   * commit before the offsets are readable (the markers follow), so a rebalance right after it may
+   * hand the partition back from the offset before; records below this one are in already.
+   */
+  committedUpTo?: string;
 }
 
 /** Settings of {@link PartitionProducers}. */

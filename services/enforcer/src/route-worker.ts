@@ -156,55 +156,94 @@ export class RouteWorker {
     const { batch } = payload;
     if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
     const { topic, partition } = batch;
-    const { route, policy, stats, metrics } = this.options;
     try {
-      const engine = policy.current;
+      const engine = this.options.policy.current;
       const nowMs = Date.now();
-      // One transaction (or one offset commit) per chunk. (One per fetched batch, with a produce
-      // request per chunk inside it, was 3× faster in bench:enforcer but let the SIGKILL fault test
-      // read duplicate audit records; kept per chunk until that is understood.)
       const decided = batch.messages.map((message) => this.fit(this.decide(engine, topic, partition, message, nowMs)));
-      const queue = planChunks(decided, this.options.auditTopic, this.chunkLimits());
-      // The group's committed offset as this worker left it: checked by a fresh producer.
-      let committedAt: string | null = batch.firstOffset();
-      while (queue.length > 0) {
-        if (!payload.isRunning() || payload.isStale()) return;
-        const chunk = queue.shift() ?? [];
-        // The last chunk commits past the batch's end, which may be a transaction marker.
-        const lastOffset = queue.length === 0 ? batch.lastOffset() : (chunk[chunk.length - 1]?.offset ?? batch.lastOffset());
-        const nextOffset = (BigInt(lastOffset) + 1n).toString();
-        const commit = await this.committerOf(partition, committedAt);
-        if (commit === undefined) {
-          // A fresh producer re-synchronised with the committed offset: read again from there.
-          return;
-        }
-        try {
-          await commit([topicMessagesOf(chunk, this.options.auditTopic)], nextOffset);
-        } catch (error) {
-          if (!isUnsendable(error)) throw error;
-          // Kafka refused records themselves (too large, invalid): retrying would be refused forever.
-          queue.unshift(...(await this.afterRefusal(partition, chunk, error)));
-          continue;
-        }
-        committedAt = nextOffset;
-        const counts = this.countChunk(partition, chunk);
-        stats.records += chunk.length;
-        stats.forwarded += counts.forwarded;
-        stats.quarantined += counts.quarantined;
-        stats.audits += counts.audits;
-        stats.oversized += counts.oversized;
-        stats.batches += 1;
-        for (const outcome of ["forwarded", "quarantined", "malformed", "observed"] as const) metrics.countRecords(outcome, counts.outcomes[outcome]);
-        metrics.recordLag(route.name, partition, batch.highWatermark, lastOffset);
-        payload.resolveOffset(lastOffset);
-        await payload.heartbeat();
-      }
+      const chunks = planChunks(decided, this.options.auditTopic, this.chunkLimits());
+      if (this.plainProducer === undefined && (await this.commitWhole(payload, chunks))) return;
+      await this.commitChunkByChunk(payload, chunks);
     } catch (error) {
-      stats.abortedBatches += 1;
+      this.options.stats.abortedBatches += 1;
       this.log.warn({ partition, err: error }, "batch aborted; it will be consumed again from the committed offset");
       await this.producers.reset(partition);
-      throw new BatchFailedError(`route ${route.name} partition ${partition}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new BatchFailedError(`route ${this.options.route.name} partition ${partition}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
+  }
+
+  /**
+   * Exactly-once: the whole fetched batch in one transaction, a produce request per chunk. Answers
+   * false when Kafka refused records of it for themselves: the transaction was aborted, and the
+   * batch is to be committed chunk by chunk, which narrows the refusal down to its records.
+   */
+  private async commitWhole(payload: EachBatchPayload, chunks: readonly DecidedRecord[][]): Promise<boolean> {
+    const { batch } = payload;
+    const commit = await this.committerOf(batch.partition, batch.firstOffset());
+    // A fresh producer re-synchronised with the committed offset: read again from there.
+    if (commit === undefined) return true;
+    const lastOffset = batch.lastOffset();
+    try {
+      // The commit goes past the batch's end, which may be a transaction marker.
+      await commit(
+        chunks.map((chunk) => topicMessagesOf(chunk, this.options.auditTopic)),
+        (BigInt(lastOffset) + 1n).toString(),
+      );
+    } catch (error) {
+      if (!isUnsendable(error)) throw error;
+      this.options.stats.abortedBatches += 1;
+      this.log.warn({ partition: batch.partition, records: batch.messages.length, err: error }, "Kafka refused records of a batch for themselves (too large or invalid); committing it chunk by chunk");
+      await this.producers.reset(batch.partition);
+      return false;
+    }
+    this.committed(payload, chunks.flat(), lastOffset);
+    return true;
+  }
+
+  /** One transaction (or one offset commit) per chunk; a chunk Kafka refuses for its records is sent again in smaller parts. */
+  private async commitChunkByChunk(payload: EachBatchPayload, chunks: readonly DecidedRecord[][]): Promise<void> {
+    const { batch } = payload;
+    const queue = [...chunks];
+    // The group's committed offset as this worker left it: checked by a fresh producer.
+    let committedAt: string | null = batch.firstOffset();
+    while (queue.length > 0) {
+      if (!payload.isRunning() || payload.isStale()) return;
+      const chunk = queue.shift() ?? [];
+      // The last chunk commits past the batch's end, which may be a transaction marker.
+      const lastOffset = queue.length === 0 ? batch.lastOffset() : (chunk[chunk.length - 1]?.offset ?? batch.lastOffset());
+      const nextOffset = (BigInt(lastOffset) + 1n).toString();
+      const commit = await this.committerOf(batch.partition, committedAt);
+      if (commit === undefined) {
+        // A fresh producer re-synchronised with the committed offset: read again from there.
+        return;
+      }
+      try {
+        await commit([topicMessagesOf(chunk, this.options.auditTopic)], nextOffset);
+      } catch (error) {
+        if (!isUnsendable(error)) throw error;
+        // Kafka refused records themselves (too large, invalid): retrying would be refused forever.
+        queue.unshift(...(await this.afterRefusal(batch.partition, chunk, error)));
+        continue;
+      }
+      committedAt = nextOffset;
+      this.committed(payload, chunk, lastOffset);
+      await payload.heartbeat();
+    }
+  }
+
+  /** Counts what one transaction (or offset commit) wrote, and resolves the batch up to `lastOffset`. */
+  private committed(payload: EachBatchPayload, records: readonly DecidedRecord[], lastOffset: string): void {
+    const { batch } = payload;
+    const { route, stats, metrics } = this.options;
+    const counts = this.countCommitted(batch.partition, records);
+    stats.records += records.length;
+    stats.forwarded += counts.forwarded;
+    stats.quarantined += counts.quarantined;
+    stats.audits += counts.audits;
+    stats.oversized += counts.oversized;
+    stats.batches += 1;
+    for (const outcome of ["forwarded", "quarantined", "malformed", "observed"] as const) metrics.countRecords(outcome, counts.outcomes[outcome]);
+    metrics.recordLag(route.name, batch.partition, batch.highWatermark, lastOffset);
+    payload.resolveOffset(lastOffset);
   }
 
   /**
@@ -240,20 +279,20 @@ export class RouteWorker {
     return [[next]];
   }
 
-  /** Counts a committed chunk, and logs each record not written as decided. */
-  private countChunk(partition: number, chunk: readonly DecidedRecord[]): { forwarded: number; quarantined: number; audits: number; oversized: number; outcomes: Record<RecordOutcome, number> } {
+  /** Counts committed records, and logs each one not written as decided. */
+  private countCommitted(partition: number, records: readonly DecidedRecord[]): { forwarded: number; quarantined: number; audits: number; oversized: number; outcomes: Record<RecordOutcome, number> } {
     const { route } = this.options;
     const outcomes: Record<RecordOutcome, number> = { forwarded: 0, quarantined: 0, malformed: 0, observed: 0 };
     let forwarded = 0;
     let quarantined = 0;
     let audits = 0;
     let oversized = 0;
-    for (const record of chunk) {
+    for (const record of records) {
       outcomes[record.outcome] += 1;
       if (record.target !== undefined && record.target === route.to) forwarded += 1;
       else if (record.target !== undefined) quarantined += 1;
       audits += record.audits.length;
-      // Counted once committed, so a chunk sent again after an abort is not counted twice.
+      // Counted once committed, so records sent again after an abort are not counted twice.
       if (record.write !== undefined) this.options.flows?.record(record.write);
       if (record.step > 0) {
         oversized += 1;
@@ -280,8 +319,9 @@ export class RouteWorker {
   /**
    * How a chunk of `partition` is committed: exactly-once, through the partition's transactional
    * producer (undefined when a fresh producer found the group's committed offset elsewhere than
-   * `expected`, where this worker's last commit left it, and re-seeked); at-least-once, produce
-   * and wait for the acks, then commit the offset.
+   * `expected`, where this worker's last commit left it, or the fetch starts below what the
+   * producer has committed already, and it re-seeked); at-least-once, produce and wait for the
+   * acks, then commit the offset.
    */
   private async committerOf(partition: number, expected: string | null): Promise<((sends: Iterable<readonly TopicMessages[]>, nextOffset: string) => Promise<void>) | undefined> {
     const topic = this.options.route.from;
@@ -303,8 +343,16 @@ export class RouteWorker {
         this.consumer.seek({ topic, partition, offset: committed });
         return undefined;
       }
+    } else if (slot.committedUpTo !== undefined && expected !== null && BigInt(expected) < BigInt(slot.committedUpTo)) {
+      // Fetched from an offset read before this producer's last commit reached the group.
+      this.log.info({ partition, committed: slot.committedUpTo, fetched: expected }, "skipping records this partition's producer has committed already");
+      this.consumer.seek({ topic, partition, offset: slot.committedUpTo });
+      return undefined;
     }
-    return (sends, nextOffset) => commitBatch(slot.producer, slot.requests, { sends, consumerGroupId: this.groupId, topic, partition, nextOffset }, this.sender);
+    return async (sends, nextOffset) => {
+      await commitBatch(slot.producer, slot.requests, { sends, consumerGroupId: this.groupId, topic, partition, nextOffset }, this.sender);
+      slot.committedUpTo = nextOffset;
+    };
   }
 
   /** Decides one record (pure): its output, its audit records, how it counts. */

@@ -1,9 +1,9 @@
 /**
  * The reference: a kafkajs pass-through pipe with the enforcer's consumer settings, chunking and
  * delivery guarantee, and no policy work. Exactly-once: one transactional producer per input
- * partition (fenced once with an empty transaction) and per chunk one transaction: send,
- * sendOffsets, commit. At-least-once: one idempotent producer; per chunk a send with acks from all
- * replicas, then the offset commit. Exits when its stdin closes.
+ * partition (fenced once with an empty transaction) and per fetched batch one transaction: a send
+ * per chunk, sendOffsets, commit. At-least-once: one idempotent producer; per chunk a send with
+ * acks from all replicas, then the offset commit. Exits when its stdin closes.
  *
  * What it writes (`writes` of the config): a copy of each record (key, value and headers), or
  * what the enforcer writes for it, taken from its `flowzone-labels` as the workload defines them:
@@ -17,7 +17,7 @@ import { PolicyEngine, parseBundle } from "@flowzone/engine";
 import { ENFORCER_DEFAULTS, ENFORCER_HEADERS, TRANSACTION_RETRY, routeRecord } from "@flowzone/enforcer";
 import { createKafka, FLOW_HEADERS } from "@flowzone/kafka";
 import { createLogger } from "@flowzone/logging";
-import type { Consumer, IHeaders, Kafka, KafkaMessage, Message, Producer, TopicMessages } from "kafkajs";
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message, Producer, TopicMessages } from "kafkajs";
 
 import { parseChildConfig, reportProgress, routeOf, type ChildConfig, type Lane } from "./child-protocol";
 import { bundleYaml, labelOf } from "./workload";
@@ -184,41 +184,60 @@ async function startLane(kafka: Kafka, config: ChildConfig, lane: Lane): Promise
     eachBatch: async (payload) => {
       const { batch } = payload;
       if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
-      // The enforcer's design: one transaction (or offset commit) per chunk.
+      // The enforcer's design: a send per chunk; exactly-once, one transaction for the batch,
+      // at-least-once, an offset commit per chunk.
       const chunks = chunk(batch.messages);
+      if (plain === undefined) {
+        await commitWhole(payload, chunks);
+        return;
+      }
       for (const [index, part] of chunks.entries()) {
         if (!payload.isRunning() || payload.isStale()) return;
         const lastOffset = index === chunks.length - 1 ? batch.lastOffset() : (part[part.length - 1]?.offset ?? batch.lastOffset());
-        const nextOffset = (BigInt(lastOffset) + 1n).toString();
         const { topicMessages, ...written } = writesOf(part, batch.topic, batch.partition);
-        if (plain !== undefined) {
-          await plain.sendBatch({ topicMessages, acks: -1 });
-          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: nextOffset }]);
-        } else {
-          const producer = await producerOf(batch.partition);
-          const transaction = await producer.transaction();
-          try {
-            await transaction.sendBatch({ topicMessages, acks: -1 });
-            await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset }] }] });
-            await transaction.commit();
-          } catch (error) {
-            counts.aborted += 1;
-            await transaction.abort().catch(() => undefined);
-            drop(batch.partition);
-            throw error;
-          }
-        }
-        counts.records += part.length;
-        counts.forwarded += written.forwarded;
-        counts.quarantined += written.quarantined;
-        counts.audits += written.audits;
-        counts.transactions += 1;
+        await plain.sendBatch({ topicMessages, acks: -1 });
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() }]);
+        count(part.length, written);
         payload.resolveOffset(lastOffset);
         await payload.heartbeat();
       }
     },
   });
   return { consumer, producers };
+
+  async function commitWhole(payload: EachBatchPayload, chunks: readonly KafkaMessage[][]): Promise<void> {
+    const { batch } = payload;
+    const producer = await producerOf(batch.partition);
+    const transaction = await producer.transaction();
+    const written = { forwarded: 0, quarantined: 0, audits: 0 };
+    try {
+      for (const part of chunks) {
+        const { topicMessages, ...counted } = writesOf(part, batch.topic, batch.partition);
+        await transaction.sendBatch({ topicMessages, acks: -1 });
+        written.forwarded += counted.forwarded;
+        written.quarantined += counted.quarantined;
+        written.audits += counted.audits;
+      }
+      const nextOffset = (BigInt(batch.lastOffset()) + 1n).toString();
+      await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset }] }] });
+      await transaction.commit();
+    } catch (error) {
+      counts.aborted += 1;
+      await transaction.abort().catch(() => undefined);
+      drop(batch.partition);
+      throw error;
+    }
+    count(batch.messages.length, written);
+    payload.resolveOffset(batch.lastOffset());
+  }
+}
+
+function count(records: number, written: { forwarded: number; quarantined: number; audits: number }): void {
+  counts.records += records;
+  counts.forwarded += written.forwarded;
+  counts.quarantined += written.quarantined;
+  counts.audits += written.audits;
+  counts.transactions += 1;
 }
 
 async function main(): Promise<void> {
