@@ -11,7 +11,7 @@ import { collectingLogger } from "../support/logger";
 import { waitFor, waitUntil } from "../support/poll";
 import { readToEnd } from "../support/topic-tail";
 import { createTopics, produce } from "../support/topics";
-import { decodeAudit, header, testTopics, waitForEnforcerCaughtUp, writeBundleDir, bundleYaml } from "./enforcer-harness";
+import { decodeAudit, expectExactlyOnce, header, inputRecord, processRoute, testTopics, waitForEnforcerCaughtUp, writeBundleDir, bundleYaml } from "./enforcer-harness";
 
 const kafka = testKafka("enforcer-test");
 const logger = createLogger({ level: "warn", service: "enforcer-test" });
@@ -136,6 +136,29 @@ describe("the stream enforcer", () => {
       sources: "header flowzone-sources lists 65 entries; the most accepted is 64 (maxSources of the bundle's Defaults)",
     });
     expect((await readToEnd(kafka, topics.to)).map((m) => m.key?.toString())).toEqual(["at-the-limit"]);
+  }, 90_000);
+
+  it("at least once, routes, quarantines and audits every record, its offsets committed after the acks", async () => {
+    const topics = testTopics("at-least-once");
+    await createTopics(kafka, [topics.from], { partitions: 2 });
+    const route = processRoute(topics);
+    // More records per partition than one chunk holds: a fetched batch goes out in several sends.
+    const n = 5000;
+    await produce(kafka, topics.from, Array.from({ length: n }, (_, i) => inputRecord(i)));
+    const enforcer = await startEnforcer({
+      kafka: enforcerKafka,
+      routes: [route],
+      policyDir: await writeBundleDir(topics.from),
+      logger,
+      auditTopic: topics.audit,
+      flowsTopic: `${topics.audit}-flows`,
+      sessionTimeoutMs: 6000,
+      deliveryGuarantee: "at-least-once",
+    });
+    running.push(enforcer);
+    await waitForEnforcerCaughtUp(kafka, route);
+    expectExactlyOnce(n, await readToEnd(kafka, topics.to), await readToEnd(kafka, topics.quarantine), await readToEnd(kafka, topics.audit));
+    expect(enforcer.stats()).toMatchObject({ records: n, abortedBatches: 0 });
   }, 90_000);
 
   it("only observes and audits on a route without `to`", async () => {

@@ -33,8 +33,8 @@ export const ENFORCER_DEFAULTS = {
 
 /**
  * How outputs relate to consumed offsets. `exactly-once`: outputs, quarantined records, audit
- * records and the offset commit in one transaction per chunk (read_committed readers see each
- * record once). `at-least-once`: a non-transactional idempotent producer; a chunk's offset is
+ * records and the offset commit of a fetched batch in one transaction (read_committed readers see
+ * each record once). `at-least-once`: a non-transactional idempotent producer; a batch's offset is
  * committed only after the broker acknowledged all its records, so a crash may repeat, never lose.
  */
 export type DeliveryGuarantee = "exactly-once" | "at-least-once";
@@ -87,7 +87,7 @@ export interface EnforcerStats {
   forwarded: number;
   quarantined: number;
   audits: number;
-  /** Transactions (at least once: offset commits) committed: exactly once, one per fetched batch, sent chunk by chunk in produce requests that fit the topics. */
+  /** Transactions (at least once: offset commits) committed, one per fetched batch, whose records went chunk by chunk in produce requests that fit the topics. */
   batches: number;
   /** Transactions aborted: a failed batch, or a send Kafka refused for its records (then split). */
   abortedBatches: number;

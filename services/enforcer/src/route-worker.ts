@@ -161,7 +161,7 @@ export class RouteWorker {
       const nowMs = Date.now();
       const decided = batch.messages.map((message) => this.fit(this.decide(engine, topic, partition, message, nowMs)));
       const chunks = planChunks(decided, this.options.auditTopic, this.chunkLimits());
-      if (this.plainProducer === undefined && (await this.commitWhole(payload, chunks))) return;
+      if (await this.commitWhole(payload, chunks)) return;
       await this.commitChunkByChunk(payload, chunks);
     } catch (error) {
       this.options.stats.abortedBatches += 1;
@@ -172,9 +172,11 @@ export class RouteWorker {
   }
 
   /**
-   * Exactly-once: the whole fetched batch in one transaction, a produce request per chunk. Answers
-   * false when Kafka refused records of it for themselves: the transaction was aborted, and the
-   * batch is to be committed chunk by chunk, which narrows the refusal down to its records.
+   * The whole fetched batch in one transaction (at least once: one offset commit after the acks),
+   * a produce request per chunk. Answers false when Kafka refused records of it for themselves:
+   * the transaction was aborted, and the batch is to be committed chunk by chunk, which narrows
+   * the refusal down to its records (at least once, the chunks acknowledged before the refused
+   * one are written again).
    */
   private async commitWhole(payload: EachBatchPayload, chunks: readonly DecidedRecord[][]): Promise<boolean> {
     const { batch } = payload;
@@ -192,7 +194,8 @@ export class RouteWorker {
       if (!isUnsendable(error)) throw error;
       this.options.stats.abortedBatches += 1;
       this.log.warn({ partition: batch.partition, records: batch.messages.length, err: error }, "Kafka refused records of a batch for themselves (too large or invalid); committing it chunk by chunk");
-      await this.producers.reset(batch.partition);
+      if (this.plainProducer === undefined) await this.producers.reset(batch.partition);
+      else await this.replacePlainProducer();
       return false;
     }
     this.committed(payload, chunks.flat(), lastOffset);

@@ -2,8 +2,8 @@
  * The reference: a kafkajs pass-through pipe with the enforcer's consumer settings, chunking and
  * delivery guarantee, and no policy work. Exactly-once: one transactional producer per input
  * partition (fenced once with an empty transaction) and per fetched batch one transaction: a send
- * per chunk, sendOffsets, commit. At-least-once: one idempotent producer; per chunk a send with
- * acks from all replicas, then the offset commit. Exits when its stdin closes.
+ * per chunk, sendOffsets, commit. At-least-once: one idempotent producer; per fetched batch a send
+ * per chunk with acks from all replicas, then the offset commit. Exits when its stdin closes.
  *
  * What it writes (`writes` of the config): a copy of each record (key, value and headers), or
  * what the enforcer writes for it, taken from its `flowzone-labels` as the workload defines them:
@@ -184,48 +184,41 @@ async function startLane(kafka: Kafka, config: ChildConfig, lane: Lane): Promise
     eachBatch: async (payload) => {
       const { batch } = payload;
       if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
-      // The enforcer's design: a send per chunk; exactly-once, one transaction for the batch,
-      // at-least-once, an offset commit per chunk.
-      const chunks = chunk(batch.messages);
-      if (plain === undefined) {
-        await commitWhole(payload, chunks);
-        return;
-      }
-      for (const [index, part] of chunks.entries()) {
-        if (!payload.isRunning() || payload.isStale()) return;
-        const lastOffset = index === chunks.length - 1 ? batch.lastOffset() : (part[part.length - 1]?.offset ?? batch.lastOffset());
-        const { topicMessages, ...written } = writesOf(part, batch.topic, batch.partition);
-        await plain.sendBatch({ topicMessages, acks: -1 });
-        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() }]);
-        count(part.length, written);
-        payload.resolveOffset(lastOffset);
-        await payload.heartbeat();
-      }
+      // The enforcer's design: a send per chunk, one transaction (or offset commit) per batch.
+      await commitWhole(payload, chunk(batch.messages));
     },
   });
   return { consumer, producers };
 
   async function commitWhole(payload: EachBatchPayload, chunks: readonly KafkaMessage[][]): Promise<void> {
     const { batch } = payload;
-    const producer = await producerOf(batch.partition);
-    const transaction = await producer.transaction();
     const written = { forwarded: 0, quarantined: 0, audits: 0 };
-    try {
+    const sendAll = async (send: (topicMessages: TopicMessages[]) => Promise<unknown>): Promise<void> => {
       for (const part of chunks) {
         const { topicMessages, ...counted } = writesOf(part, batch.topic, batch.partition);
-        await transaction.sendBatch({ topicMessages, acks: -1 });
+        await send(topicMessages);
         written.forwarded += counted.forwarded;
         written.quarantined += counted.quarantined;
         written.audits += counted.audits;
       }
-      const nextOffset = (BigInt(batch.lastOffset()) + 1n).toString();
-      await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset }] }] });
-      await transaction.commit();
-    } catch (error) {
-      counts.aborted += 1;
-      await transaction.abort().catch(() => undefined);
-      drop(batch.partition);
-      throw error;
+    };
+    const nextOffset = (BigInt(batch.lastOffset()) + 1n).toString();
+    if (plain !== undefined) {
+      await sendAll((topicMessages) => plain.sendBatch({ topicMessages, acks: -1 }));
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: nextOffset }]);
+    } else {
+      const producer = await producerOf(batch.partition);
+      const transaction = await producer.transaction();
+      try {
+        await sendAll((topicMessages) => transaction.sendBatch({ topicMessages, acks: -1 }));
+        await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset }] }] });
+        await transaction.commit();
+      } catch (error) {
+        counts.aborted += 1;
+        await transaction.abort().catch(() => undefined);
+        drop(batch.partition);
+        throw error;
+      }
     }
     count(batch.messages.length, written);
     payload.resolveOffset(batch.lastOffset());

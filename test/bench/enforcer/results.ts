@@ -127,7 +127,7 @@ export function finish(opts: EnforcerBenchOptions, date: Date, machine: readonly
       "group and fresh transactional ids (one per input partition, shared by the run's processes), reading the whole source topic from the beginning; the runs of the three systems alternate.",
     "- The pipe: a kafkajs consumer and producers with the enforcer's consumer settings, chunking (same bytes and records per chunk) and " +
       `partitions processed concurrently; it copies key, value and headers. Exactly-once: a transactional producer per input partition (with the enforcer's retry backoff) and per ` +
-      "fetched batch one transaction: a send per chunk, sendOffsets, commit (the enforcer's design). At-least-once: one idempotent producer; per chunk a send with acks from all replicas, then the offset commit.",
+      "fetched batch one transaction: a send per chunk, sendOffsets, commit (the enforcer's design). At-least-once: one idempotent producer; per fetched batch a send per chunk with acks from all replicas, then the offset commit.",
     "- The pipe with the enforcer's writes: the same pipe, deciding nothing, writes what the enforcer writes: each record, by its `flowzone-labels`, to `to` or quarantine " +
       "with the enforcer's headers (same names, same values), and its audit records (encoded once at start, reused), all of a chunk in its one send. " +
       "The enforcer against it shows its own work; against the plain pipe, that and the writes the contract demands.",
