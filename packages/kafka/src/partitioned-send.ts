@@ -1,3 +1,4 @@
+import { partitionOfKey } from "./key-partition";
 import type { ProduceRequests } from "./produce-requests";
 import { Partitioners, type Admin, type Kafka, type Message, type PartitionMetadata, type RecordMetadata, type TopicMessages } from "kafkajs";
 
@@ -180,10 +181,11 @@ export function checkAnswers(parts: readonly TopicMessages[][], answers: readonl
  * in the order given within each partition. A topic whose partition count is unknown stays one
  * item, its messages as they were.
  *
- * The partition of a string key is computed once per call and reused for its other messages:
- * kafkajs' partitioner runs murmur2 on Long objects and filters the partition list for every
- * message, and a batch repeats few keys (the audit trail's key is the zone: 500 records, a few
- * dozen keys). Messages without a key or with a Buffer key still go to the partitioner each.
+ * A keyed message's partition is the one kafkajs's partitioner would pick, computed by
+ * {@link partitionOfKey} (kafkajs runs the same murmur2 on Long objects and filters the partition
+ * list for every message), and a string key's is computed once per call and reused for its other
+ * messages (the audit trail's key is the zone: 500 records, a few dozen keys). Messages without a
+ * key go to kafkajs's partitioner, round robin.
  */
 export function splitByPartition(topicMessages: readonly TopicMessages[], partitionsOf: (topic: string) => number | undefined, partitioner: Partitioner): TopicMessages[][] {
   const parts: TopicMessages[][] = [];
@@ -195,14 +197,18 @@ export function splitByPartition(topicMessages: readonly TopicMessages[], partit
     }
     const partitionMetadata = Array.from({ length: count }, (_, partitionId): PartitionMetadata => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [], isr: [] }));
     const byPartition = new Map<number, TopicMessages["messages"]>();
-    const partitionOfKey = new Map<string, number>();
+    const partitionOfStringKey = new Map<string, number>();
     for (const message of messages) {
-      // A message's own partition wins over its key, so only keyed messages without one are remembered.
-      const key = typeof message.key === "string" && message.partition === undefined ? message.key : undefined;
-      let partition = key === undefined ? undefined : partitionOfKey.get(key);
-      if (partition === undefined) {
-        partition = partitioner({ topic, partitionMetadata, message });
-        if (key !== undefined) partitionOfKey.set(key, partition);
+      const { key } = message;
+      let partition: number;
+      // A message's own partition wins over its key.
+      if (message.partition !== undefined) partition = message.partition;
+      else if (key === null || key === undefined) partition = partitioner({ topic, partitionMetadata, message });
+      else if (typeof key !== "string") partition = partitionOfKey(key, count);
+      else {
+        const known = partitionOfStringKey.get(key);
+        partition = known ?? partitionOfKey(key, count);
+        if (known === undefined) partitionOfStringKey.set(key, partition);
       }
       // A literal of Message's fields, not a spread: this runs for every record flowzone sends.
       const placed: Message = { key: message.key, value: message.value, partition, headers: message.headers, timestamp: message.timestamp };
