@@ -22,8 +22,8 @@ export const ENFORCER_DEFAULTS = {
   transactionalIdPrefix: "flowzone-enforcer",
   deliveryGuarantee: "exactly-once",
   /**
-   * Input bytes (values, keys and 256 bytes of slack per record) per transaction. Besides, a
-   * chunk's written bytes per target topic (records with their headers, audit records) stay under
+   * Input bytes (values, keys and 256 bytes of slack per record) per chunk, one produce request
+   * of a fetched batch's transaction. Besides, a chunk's written bytes per target topic (records with their headers, audit records) stay under
    * that topic's `max.message.bytes` (read at start): kafkajs sends a partition's records as one
    * record batch and never splits it, and the broker refuses a larger one.
    */
