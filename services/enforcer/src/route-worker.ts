@@ -181,8 +181,9 @@ export class RouteWorker {
   private async commitWhole(payload: EachBatchPayload, chunks: readonly DecidedRecord[][]): Promise<boolean> {
     const { batch } = payload;
     const commit = await this.committerOf(batch.partition, batch.firstOffset());
-    // A fresh producer re-synchronised with the committed offset: read again from there.
-    if (commit === undefined) return true;
+    // Undefined: the consumer was sought to where the partition's committed records end, to read
+    // again from there. A batch gone stale while the producer was made ready is read again too.
+    if (commit === undefined || !payload.isRunning() || payload.isStale()) return true;
     const lastOffset = batch.lastOffset();
     try {
       // The commit goes past the batch's end, which may be a transaction marker.
@@ -215,10 +216,8 @@ export class RouteWorker {
       const lastOffset = queue.length === 0 ? batch.lastOffset() : (chunk[chunk.length - 1]?.offset ?? batch.lastOffset());
       const nextOffset = (BigInt(lastOffset) + 1n).toString();
       const commit = await this.committerOf(batch.partition, committedAt);
-      if (commit === undefined) {
-        // A fresh producer re-synchronised with the committed offset: read again from there.
-        return;
-      }
+      // As in commitWhole: read again from where the consumer now stands.
+      if (commit === undefined || !payload.isRunning() || payload.isStale()) return;
       try {
         await commit([topicMessagesOf(chunk, this.options.auditTopic)], nextOffset);
       } catch (error) {
