@@ -51,6 +51,11 @@ export interface RouteWorkerOptions {
 const MAX_CHUNK_BYTES = ENFORCER_DEFAULTS.chunkMaxBytes;
 const MAX_CHUNK_RECORDS = ENFORCER_DEFAULTS.chunkMaxRecords;
 
+/** The offset after `offset` (decimal strings, as kafkajs gives offsets). */
+function offsetAfter(offset: string): string {
+  return (BigInt(offset) + 1n).toString();
+}
+
 /** A batch that could not be committed; kafkajs retries it from the last committed offset. */
 class BatchFailedError extends Error {
   override readonly name = "BatchFailedError";
@@ -189,7 +194,7 @@ export class RouteWorker {
       // The commit goes past the batch's end, which may be a transaction marker.
       await commit(
         chunks.map((chunk) => topicMessagesOf(chunk, this.options.auditTopic)),
-        (BigInt(lastOffset) + 1n).toString(),
+        offsetAfter(lastOffset),
       );
     } catch (error) {
       if (!isUnsendable(error)) throw error;
@@ -214,7 +219,7 @@ export class RouteWorker {
       const chunk = queue.shift() ?? [];
       // The last chunk commits past the batch's end, which may be a transaction marker.
       const lastOffset = queue.length === 0 ? batch.lastOffset() : (chunk[chunk.length - 1]?.offset ?? batch.lastOffset());
-      const nextOffset = (BigInt(lastOffset) + 1n).toString();
+      const nextOffset = offsetAfter(lastOffset);
       const commit = await this.committerOf(batch.partition, committedAt);
       // As in commitWhole: read again from where the consumer now stands.
       if (commit === undefined || !payload.isRunning() || payload.isStale()) return;

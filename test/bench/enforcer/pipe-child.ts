@@ -220,17 +220,13 @@ async function startLane(kafka: Kafka, config: ChildConfig, lane: Lane): Promise
         throw error;
       }
     }
-    count(batch.messages.length, written);
+    counts.records += batch.messages.length;
+    counts.forwarded += written.forwarded;
+    counts.quarantined += written.quarantined;
+    counts.audits += written.audits;
+    counts.transactions += 1;
     payload.resolveOffset(batch.lastOffset());
   }
-}
-
-function count(records: number, written: { forwarded: number; quarantined: number; audits: number }): void {
-  counts.records += records;
-  counts.forwarded += written.forwarded;
-  counts.quarantined += written.quarantined;
-  counts.audits += written.audits;
-  counts.transactions += 1;
 }
 
 async function main(): Promise<void> {
