@@ -45,6 +45,8 @@ const groupMessagesPerPartition = require("kafkajs/src/producer/groupMessagesPer
   messages: readonly { key: string; partition?: number }[];
   partitioner: (args: { message: { key: string; partition?: number } }) => number;
 }) => Record<number, { key: string }[]>;
+const batchChecksum = require("kafkajs/src/protocol/recordBatch/crc32C") as ((buffer: Buffer) => number) & { native: boolean };
+const tableChecksum = require("kafkajs/src/protocol/recordBatch/crc32C/crc32C") as (buffer: Buffer) => number;
 const Decoder = require("kafkajs/src/protocol/decoder") as new (buffer: Buffer) => unknown;
 const decodeRecord = require("kafkajs/src/protocol/recordBatch/record/v0/decoder") as (decoder: unknown, batch: { firstOffset: string; firstTimestamp: string }) => { offset: string; key: Buffer | null; value: Buffer | null; headers: Record<string, Buffer | Buffer[]> };
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -212,6 +214,25 @@ describe("kafkajs, as installed", () => {
         expect(bytesOf(batch)).toEqual([...int(0, 8), ...int(afterLength.length, 4), ...afterLength]);
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it("checksums record batches with the native CRC-32C where its binary is installed, the same value as kafkajs's own", () => {
+    // The lockfile holds @node-rs/crc32's binary for every platform it builds; this one must load.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { crc32c: native } = require("@node-rs/crc32") as { crc32c: (input: Buffer) => number };
+    expect(batchChecksum.native).toBe(true);
+    const check = Buffer.from("123456789", "ascii"); // the CRC catalogue's check input for CRC-32C
+    expect(batchChecksum(check)).toBe(0xe3069283);
+    expect(native(check)).toBe(0xe3069283);
+    expect(tableChecksum(check) >>> 0).toBe(0xe3069283);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 5000 }), (bytes) => {
+        const buffer = Buffer.from(bytes);
+        expect(batchChecksum(buffer)).toBe(crc32c([...bytes]));
+        expect(batchChecksum(buffer)).toBe(tableChecksum(buffer) >>> 0);
+      }),
+      { numRuns: RUNS },
     );
   });
 });

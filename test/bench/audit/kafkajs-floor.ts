@@ -58,12 +58,26 @@ export function renderKafkajsFloor(floor: KafkajsFloor, pairs: readonly { readon
       "what putting the records on the topic costs with kafkajs, whatever writes them.",
     "- Audit on's extra server CPU per audit record is (on − off) CPU per check ÷ audit records per check (the deny fraction); what is left after kafkajs's share is " +
       "the audit trail's own work (encoding, the write-ahead spool and its device flush, batching) and what the extra load does to the rest of the service.",
+    "- The ceiling: the service answers and sends its audit records on one thread, so a check with the trail on costs at least audit off's CPU per check plus " +
+      "kafkajs's per audit record times the records per check. Where that thread is the limit, audit on keeps at most off ÷ (off + kafkajs × records per check) " +
+      "of audit off's checks/s, even if the trail's own work cost nothing; a goal above that ceiling is out of reach for any audit trail that sends with kafkajs on the service's thread.",
     "",
     markdownTable(
-      ["call", "server CPU s / 100k checks off → on", "audit records per check", "extra CPU s / 100k audit records", "of which kafkajs alone", "the rest", "kafkajs ÷ extra"],
+      ["call", "server CPU s / 100k checks off → on", "audit records per check", "extra CPU s / 100k audit records", "of which kafkajs alone", "the rest", "kafkajs ÷ extra", "ceiling on one thread (on ÷ off checks/s)", "measured on ÷ off checks/s"],
       pairs.map(({ off, on }) => {
         const extra = (on.serverCpuPer100k - off.serverCpuPer100k) / on.fraction;
-        return [CALL_NAME[on.call], `${dec(off.serverCpuPer100k)} → ${dec(on.serverCpuPer100k)}`, dec(on.fraction, 3), dec(extra), dec(floor.cpuPer100k), dec(extra - floor.cpuPer100k), dec(floor.cpuPer100k / extra)];
+        const ceiling = off.serverCpuPer100k / (off.serverCpuPer100k + floor.cpuPer100k * on.fraction);
+        return [
+          CALL_NAME[on.call],
+          `${dec(off.serverCpuPer100k)} → ${dec(on.serverCpuPer100k)}`,
+          dec(on.fraction, 3),
+          dec(extra),
+          dec(floor.cpuPer100k),
+          dec(extra - floor.cpuPer100k),
+          dec(floor.cpuPer100k / extra),
+          dec(ceiling, 3),
+          dec(on.checksPerSec / off.checksPerSec, 3),
+        ];
       }),
     ),
   ].join("\n");
