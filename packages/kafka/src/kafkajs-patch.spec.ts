@@ -8,6 +8,8 @@
  */
 import fc from "fast-check";
 
+import { partitionOfKey } from "./key-partition";
+
 interface KafkajsEncoder {
   readonly buffer: Buffer;
   size(): number;
@@ -47,6 +49,9 @@ const groupMessagesPerPartition = require("kafkajs/src/producer/groupMessagesPer
 }) => Record<number, { key: string }[]>;
 const batchChecksum = require("kafkajs/src/protocol/recordBatch/crc32C") as ((buffer: Buffer) => number) & { native: boolean };
 const tableChecksum = require("kafkajs/src/protocol/recordBatch/crc32C/crc32C") as (buffer: Buffer) => number;
+const { Partitioners } = require("kafkajs") as {
+  Partitioners: { DefaultPartitioner: () => (args: { topic: string; partitionMetadata: readonly { partitionId: number; leader: number }[]; message: { key?: string | null; partition?: number | null } }) => number };
+};
 const Decoder = require("kafkajs/src/protocol/decoder") as new (buffer: Buffer) => unknown;
 const decodeRecord = require("kafkajs/src/protocol/recordBatch/record/v0/decoder") as (decoder: unknown, batch: { firstOffset: string; firstTimestamp: string }) => { offset: string; key: Buffer | null; value: Buffer | null; headers: Record<string, Buffer | Buffer[]> };
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -234,5 +239,22 @@ describe("kafkajs, as installed", () => {
       }),
       { numRuns: RUNS },
     );
+  });
+
+  it("partitions as kafkajs's default partitioner does: a message's own partition, its key's hash, else round robin over the partitions with a leader", () => {
+    const partitionMetadata = [0, 1, 2, 3, 4, 5].map((partitionId) => ({ partitionId, leader: partitionId === 2 || partitionId === 4 ? -1 : 1 }));
+    const partition = Partitioners.DefaultPartitioner();
+    const pick = (message: { key?: string | null; partition?: number | null }): number => partition({ topic: "t", partitionMetadata, message });
+    expect(pick({ partition: 4, key: "k" })).toBe(4);
+    for (const key of ["a", "flowzone", "zone-17", "ünïcode"]) expect(pick({ key })).toBe(partitionOfKey(key, 6));
+    // A key hashing to a partition without a leader still goes there, as before the patch.
+    const leaderless = ["a", "b", "c", "d", "e", "f", "g", "h"].find((key) => partitionOfKey(key, 6) === 2 || partitionOfKey(key, 6) === 4);
+    expect(leaderless).toBeDefined();
+    if (leaderless !== undefined) expect(pick({ key: leaderless })).toBe(partitionOfKey(leaderless, 6));
+    const led = [0, 1, 3, 5];
+    const first = pick({ key: null });
+    expect(led).toContain(first);
+    const next = Array.from({ length: 8 }, () => pick({}));
+    expect(next).toEqual(Array.from({ length: 8 }, (_, i) => led[(led.indexOf(first) + 1 + i) % led.length]));
   });
 });
