@@ -113,14 +113,15 @@ function crc32c(bytes: readonly number[]): number {
 
 const bytesOf = (encoder: KafkajsEncoder): number[] => [...encoder.buffer];
 
-const text = fc.string({ unit: "binary", maxLength: 40 });
+// Short ASCII text takes the patch's fast path, other text (and text past 64 chars) node's.
+const text = fc.oneof(fc.string({ unit: "binary", maxLength: 40 }), fc.string({ maxLength: 70 }), fc.string({ unit: "grapheme", minLength: 60, maxLength: 70 }));
 const data = fc.oneof(text, fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes)));
 const record: fc.Arbitrary<RecordInput> = fc.record({
   offsetDelta: fc.integer({ min: 0, max: 100_000 }),
   timestampDelta: fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.integer(), fc.maxSafeInteger().map((v) => Math.trunc(v / 3))),
   key: fc.option(data, { nil: null }),
   value: fc.option(data, { nil: null }),
-  headers: fc.dictionary(fc.string({ minLength: 1, maxLength: 20 }), fc.oneof(data, fc.array(data, { maxLength: 3 })), { maxKeys: 6 }),
+  headers: fc.dictionary(fc.oneof(fc.string({ minLength: 1, maxLength: 20 }), fc.string({ unit: "binary", minLength: 1, maxLength: 70 })), fc.oneof(data, fc.array(data, { maxLength: 3 })), { maxKeys: 6 }),
 });
 
 describe("kafkajs, as installed", () => {
@@ -154,6 +155,14 @@ describe("kafkajs, as installed", () => {
   it("encodes a record in the v2 format, header arrays, null keys and values, and long time deltas included", () => {
     const edge: RecordInput = { offsetDelta: 3, timestampDelta: 2 ** 40, key: null, value: null, headers: { many: ["a", Buffer.from([0xff, 0])], "flowzone-labels": "banana,health", empty: "" } };
     expect(bytesOf(encodeRecord(edge))).toEqual(expectedRecord(edge));
+    // Header text at the edges of the patch's JavaScript path (ASCII up to 64 chars) and past it.
+    const ascii = (length: number): string => Array.from({ length }, (_, i) => String.fromCharCode(32 + ((i * 7) % 95))).join("");
+    const texts = [ascii(1), ascii(63), ascii(64), ascii(65), `${ascii(40)}é`, `ÿ${ascii(10)}`, "\u007f\u0080", `${ascii(20)}\ud800`, "🍌 banana", ascii(200)];
+    for (const name of texts) {
+      const headers = Object.fromEntries(texts.map((value, i) => [`${name}${i}`, i % 3 === 0 ? [value, Buffer.from(value, "latin1")] : value]));
+      const input: RecordInput = { offsetDelta: 1, timestampDelta: 0, key: name, value: Buffer.from(name), headers };
+      expect(bytesOf(encodeRecord(input))).toEqual(expectedRecord(input));
+    }
     fc.assert(
       fc.property(record, (input) => {
         const encoded = encodeRecord(input);
