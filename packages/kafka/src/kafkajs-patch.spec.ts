@@ -39,7 +39,7 @@ interface RecordInput {
 const Encoder = require("kafkajs/src/protocol/encoder") as KafkajsEncoderClass;
 const encodeRecord = require("kafkajs/src/protocol/recordBatch/record/v0") as (record: RecordInput) => KafkajsEncoder;
 const { RecordBatch } = require("kafkajs/src/protocol/recordBatch/v0") as {
-  RecordBatch: (batch: { records: KafkajsEncoder[]; firstTimestamp: number; maxTimestamp: number; lastOffsetDelta: number; producerId: number; producerEpoch: number; firstSequence: number; transactional: boolean }) => Promise<KafkajsEncoder>;
+  RecordBatch: (batch: { compression?: number; records: KafkajsEncoder[]; firstTimestamp: number; maxTimestamp: number; lastOffsetDelta: number; producerId: number; producerEpoch: number; firstSequence: number; transactional: boolean }) => Promise<KafkajsEncoder>;
 };
 const groupMessagesPerPartition = require("kafkajs/src/producer/groupMessagesPerPartition") as (send: {
   topic: string;
@@ -52,6 +52,19 @@ const tableChecksum = require("kafkajs/src/protocol/recordBatch/crc32C/crc32C") 
 const { Partitioners } = require("kafkajs") as {
   Partitioners: { DefaultPartitioner: () => (args: { topic: string; partitionMetadata: readonly { partitionId: number; leader: number }[]; message: { key?: string | null; partition?: number | null } }) => number };
 };
+const produceRequest = require("kafkajs/src/protocol/requests/produce/v3/request") as (request: {
+  acks: number;
+  timeout: number;
+  transactionalId: string | null;
+  producerId: number;
+  producerEpoch: number;
+  compression: number;
+  topicData: readonly { topic: string; partitions: readonly { partition: number; firstSequence: number; messages: readonly { key: HeaderValue | null; value: HeaderValue | null; headers: RecordInput["headers"]; timestamp: number }[] }[] }[];
+}) => { encode(): Promise<KafkajsEncoder> };
+const { Types: CompressionTypes, lookupCodec } = require("kafkajs/src/protocol/message/compression") as { Types: { GZIP: number }; lookupCodec: (type: number) => { compress(encoder: { buffer: Buffer }): Promise<Buffer> } };
+const GZIP = CompressionTypes.GZIP;
+const gzip = lookupCodec(GZIP);
+const frameRequest = require("kafkajs/src/protocol/request") as (request: { correlationId: number; clientId: string | null; request: { apiKey: number; apiVersion: number; encode: () => Promise<KafkajsEncoder> } }) => Promise<KafkajsEncoder>;
 const Decoder = require("kafkajs/src/protocol/decoder") as new (buffer: Buffer) => unknown;
 const decodeRecord = require("kafkajs/src/protocol/recordBatch/record/v0/decoder") as (decoder: unknown, batch: { firstOffset: string; firstTimestamp: string }) => { offset: string; key: Buffer | null; value: Buffer | null; headers: Record<string, Buffer | Buffer[]> };
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -112,6 +125,34 @@ function crc32c(bytes: readonly number[]): number {
 }
 
 const bytesOf = (encoder: KafkajsEncoder): number[] => [...encoder.buffer];
+
+/** The first timestamp of the batches these specs encode. */
+const T0 = 1_700_000_000_000;
+
+/** A Kafka STRING (or NULLABLE_STRING): an int16 length, or -1 for null, then UTF-8. */
+function kafkaString(text: string | null): number[] {
+  if (text === null) return int(-1, 2);
+  const bytes = Buffer.from(text, "utf8");
+  return [...int(bytes.length, 2), ...bytes];
+}
+
+/** A record batch in the v2 format, starting at offset 0 and timestamp T0, uncompressed. */
+function expectedBatch(inputs: readonly RecordInput[], batch: { maxTimestamp: number; producerId: number; producerEpoch: number; firstSequence: number; transactional: boolean }): number[] {
+  const body = [
+    ...int(batch.transactional ? 0x10 : 0, 2),
+    ...int(inputs.length - 1, 4),
+    ...int(T0, 8),
+    ...int(batch.maxTimestamp, 8),
+    ...int(batch.producerId, 8),
+    ...int(batch.producerEpoch, 2),
+    ...int(batch.firstSequence, 4),
+    ...int(inputs.length, 4),
+    ...inputs.flatMap(expectedRecord),
+  ];
+  // Base offset, batch length, then the batch: partition leader epoch, magic 2, CRC, body.
+  const afterLength = [...int(0, 4), 2, ...int(crc32c(body), 4), ...body];
+  return [...int(0, 8), ...int(afterLength.length, 4), ...afterLength];
+}
 
 // Short ASCII text takes the patch's fast path, other text (and text past 64 chars) node's.
 const text = fc.oneof(fc.string({ unit: "binary", maxLength: 40 }), fc.string({ maxLength: 70 }), fc.string({ unit: "grapheme", minLength: 60, maxLength: 70 }));
@@ -210,25 +251,67 @@ describe("kafkajs, as installed", () => {
   it("encodes a record batch in the v2 format, with the CRC-32C of everything after it", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(record, { minLength: 1, maxLength: 20 }), fc.boolean(), async (inputs, transactional) => {
-        const firstTimestamp = 1_700_000_000_000;
-        const batch = await RecordBatch({ records: inputs.map(encodeRecord), firstTimestamp, maxTimestamp: firstTimestamp + 5, lastOffsetDelta: inputs.length - 1, producerId: 7, producerEpoch: 1, firstSequence: 42, transactional });
-        const body = [
-          ...int(transactional ? 0x10 : 0, 2),
-          ...int(inputs.length - 1, 4),
-          ...int(firstTimestamp, 8),
-          ...int(firstTimestamp + 5, 8),
-          ...int(7, 8),
-          ...int(1, 2),
-          ...int(42, 4),
-          ...int(inputs.length, 4),
-          ...inputs.flatMap(expectedRecord),
-        ];
-        // Base offset, batch length, then the batch: partition leader epoch, magic 2, CRC, body.
-        const afterLength = [...int(0, 4), 2, ...int(crc32c(body), 4), ...body];
-        expect(bytesOf(batch)).toEqual([...int(0, 8), ...int(afterLength.length, 4), ...afterLength]);
+        const batch = await RecordBatch({ records: inputs.map(encodeRecord), firstTimestamp: T0, maxTimestamp: T0 + 5, lastOffsetDelta: inputs.length - 1, producerId: 7, producerEpoch: 1, firstSequence: 42, transactional });
+        expect(bytesOf(batch)).toEqual(expectedBatch(inputs, { maxTimestamp: T0 + 5, producerId: 7, producerEpoch: 1, firstSequence: 42, transactional }));
       }),
       { numRuns: 100 },
     );
+  });
+
+  it("encodes a gzip-compressed record batch: the records' count, then their bytes compressed as one", async () => {
+    const inputs: RecordInput[] = [0, 1, 2].map((i) => ({ offsetDelta: i, timestampDelta: i, key: `k${i}`, value: Buffer.alloc(100, i), headers: { "flowzone-labels": "banana" } }));
+    const batch = await RecordBatch({ compression: GZIP, records: inputs.map(encodeRecord), firstTimestamp: T0, maxTimestamp: T0 + 2, lastOffsetDelta: 2, producerId: 7, producerEpoch: 1, firstSequence: 0, transactional: false });
+    const compressed = await gzip.compress({ buffer: Buffer.from(inputs.flatMap(expectedRecord)) });
+    const body = [...int(GZIP, 2), ...int(2, 4), ...int(T0, 8), ...int(T0 + 2, 8), ...int(7, 8), ...int(1, 2), ...int(0, 4), ...int(3, 4), ...compressed];
+    const afterLength = [...int(0, 4), 2, ...int(crc32c(body), 4), ...body];
+    expect(bytesOf(batch)).toEqual([...int(0, 8), ...int(afterLength.length, 4), ...afterLength]);
+  });
+
+  it("encodes a produce request (v3, as v4 to v7 send it) in Kafka's layout, each partition's record batch after its size", async () => {
+    const partitionOf = (partition: number, inputs: readonly RecordInput[], firstSequence: number) => ({
+      partition,
+      firstSequence,
+      messages: inputs.map((input, i) => ({ key: input.key, value: input.value, headers: input.headers, timestamp: T0 + i })),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.string({ minLength: 1, maxLength: 30 }), fc.array(fc.array(record, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 3 })), { minLength: 1, maxLength: 3 }),
+        fc.option(fc.string({ unit: "binary", maxLength: 20 }), { nil: null }),
+        async (topics, transactionalId) => {
+          const topicData = topics.map(([topic, partitions]) => ({ topic, partitions: partitions.map((inputs, p) => partitionOf(p, inputs, 10 * p)) }));
+          const request = produceRequest({ acks: -1, timeout: 30_000, transactionalId, producerId: 7, producerEpoch: 1, compression: 0, topicData });
+          const expected = [
+            ...kafkaString(transactionalId),
+            ...int(-1, 2),
+            ...int(30_000, 4),
+            ...int(topics.length, 4),
+            ...topics.flatMap(([topic, partitions]) => [
+              ...kafkaString(topic),
+              ...int(partitions.length, 4),
+              ...partitions.flatMap((inputs, p) => {
+                const batch = expectedBatch(
+                  inputs.map((input, i) => ({ ...input, offsetDelta: i, timestampDelta: i })),
+                  { maxTimestamp: T0 + inputs.length - 1, producerId: 7, producerEpoch: 1, firstSequence: 10 * p, transactional: Boolean(transactionalId) },
+                );
+                return [...int(p, 4), ...int(batch.length, 4), ...batch];
+              }),
+            ]),
+          ];
+          expect(bytesOf(await request.encode())).toEqual(expected);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it("frames a request as Kafka does: its size, then API key, version, correlation id, client id and the payload", async () => {
+    for (const clientId of ["flowzone", "zoné-ü", null]) {
+      const payload = new Encoder(3);
+      payload.writeVarInt(300);
+      const framed = await frameRequest({ correlationId: 77, clientId, request: { apiKey: 0, apiVersion: 7, encode: () => Promise.resolve(payload) } });
+      const after = [...int(0, 2), ...int(7, 2), ...int(77, 4), ...kafkaString(clientId), ...bytesOf(payload)];
+      expect(bytesOf(framed)).toEqual([...int(after.length, 4), ...after]);
+    }
   });
 
   it("checksums record batches with the native CRC-32C where its binary is installed, the same value as kafkajs's own", () => {
