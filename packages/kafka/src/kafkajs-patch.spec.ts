@@ -39,7 +39,7 @@ interface RecordInput {
 const Encoder = require("kafkajs/src/protocol/encoder") as KafkajsEncoderClass;
 const encodeRecord = require("kafkajs/src/protocol/recordBatch/record/v0") as (record: RecordInput) => KafkajsEncoder;
 const { RecordBatch } = require("kafkajs/src/protocol/recordBatch/v0") as {
-  RecordBatch: (batch: { compression?: number; records: KafkajsEncoder[]; firstTimestamp: number; maxTimestamp: number; lastOffsetDelta: number; producerId: number; producerEpoch: number; firstSequence: number; transactional: boolean }) => Promise<KafkajsEncoder>;
+  RecordBatch: (batch: { compression?: number; records: KafkajsEncoder[]; recordInputs?: readonly RecordInput[]; firstTimestamp: number; maxTimestamp: number; lastOffsetDelta: number; producerId: number; producerEpoch: number; firstSequence: number; transactional: boolean }) => Promise<KafkajsEncoder>;
 };
 const groupMessagesPerPartition = require("kafkajs/src/producer/groupMessagesPerPartition") as (send: {
   topic: string;
@@ -265,6 +265,20 @@ describe("kafkajs, as installed", () => {
     const body = [...int(GZIP, 2), ...int(2, 4), ...int(T0, 8), ...int(T0 + 2, 8), ...int(7, 8), ...int(1, 2), ...int(0, 4), ...int(3, 4), ...compressed];
     const afterLength = [...int(0, 4), 2, ...int(crc32c(body), 4), ...body];
     expect(bytesOf(batch)).toEqual([...int(0, 8), ...int(afterLength.length, 4), ...afterLength]);
+    // As a produce request hands it the records: what each record is made of.
+    const fromInputs = await RecordBatch({ compression: GZIP, recordInputs: inputs, records: [], firstTimestamp: T0, maxTimestamp: T0 + 2, lastOffsetDelta: 2, producerId: 7, producerEpoch: 1, firstSequence: 0, transactional: false });
+    expect(bytesOf(fromInputs)).toEqual(bytesOf(batch));
+  });
+
+  it("refuses a header value that is neither text nor bytes, as kafkajs did, and encodes the next request whole", async () => {
+    const request = (headers: Record<string, unknown>) =>
+      produceRequest({ acks: -1, timeout: 1000, transactionalId: null, producerId: 7, producerEpoch: 1, compression: 0, topicData: [{ topic: "t", partitions: [{ partition: 0, firstSequence: 0, messages: [{ key: "k", value: "v", headers: { a: "1" }, timestamp: T0 }, { key: "k", value: "v", headers: headers as RecordInput["headers"], timestamp: T0 }] }] }] });
+    await expect(request({ a: "1", b: null }).encode()).rejects.toThrow(/must be of type string/);
+    const inputs: RecordInput[] = [0, 1].map((i) => ({ offsetDelta: i, timestampDelta: 0, key: "k", value: "v", headers: { a: "1" } }));
+    expect(bytesOf(await request({ a: "1" }).encode())).toEqual([
+      ...int(-1, 2), ...int(-1, 2), ...int(1000, 4), ...int(1, 4), ...kafkaString("t"), ...int(1, 4), ...int(0, 4),
+      ...((batch) => [...int(batch.length, 4), ...batch])(expectedBatch(inputs, { maxTimestamp: T0, producerId: 7, producerEpoch: 1, firstSequence: 0, transactional: false })),
+    ]);
   });
 
   it("encodes a produce request (v3, as v4 to v7 send it) in Kafka's layout, each partition's record batch after its size", async () => {
