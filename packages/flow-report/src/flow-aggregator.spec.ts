@@ -52,4 +52,36 @@ describe("FlowAggregator", () => {
     expect(overBound).toBe(4);
     expect(aggregator.take().overBound).toBe(0);
   });
+
+  it("counts writes of the same frozen lists by their identity, as many as writes of equal lists that are not frozen", () => {
+    const labels = Object.freeze(["pii", "banana"]);
+    const sources = Object.freeze([] as string[]);
+    const aggregator = new FlowAggregator(100, 0);
+    for (let i = 0; i < 3; i++) aggregator.record({ ...A, labels, sources });
+    aggregator.record({ ...A, labels: ["pii", "banana"], sources: [] });
+    aggregator.record({ ...A, labels, sources, purpose: "ads" });
+    aggregator.record({ ...A, labels, sources, sink: "kafka:y" });
+    aggregator.record({ ...A, labels, sources });
+    const { window, overBound } = aggregator.take(10);
+    expect(overBound).toBe(0);
+    expect(window.flows.get(flowSignature(A))?.count).toBe(5);
+    expect(window.flows.get(flowSignature({ ...A, purpose: "ads" }))?.count).toBe(1);
+    expect(window.flows.get(flowSignature({ ...A, sink: "kafka:y" }))?.count).toBe(1);
+    // The next window counts afresh: nothing found by identity carries over.
+    aggregator.record({ ...A, labels, sources });
+    expect(aggregator.take(20).window.flows.get(flowSignature(A))?.count).toBe(1);
+  });
+
+  it("holds the bound for writes of frozen lists too: a flow it does not hold is counted beyond, every time", () => {
+    const labels = Object.freeze(["banana"]);
+    const sources = Object.freeze([] as string[]);
+    const aggregator = new FlowAggregator(1, 0);
+    aggregator.record({ ...A, labels, sources });
+    for (let i = 0; i < 3; i++) aggregator.record({ ...A, labels, sources, producer: "svc:other" });
+    aggregator.record({ ...A, labels, sources });
+    const { window, overBound } = aggregator.take();
+    expect(window.flows.size).toBe(1);
+    expect(window.flows.get(flowSignature({ ...A, labels: ["banana"] }))?.count).toBe(2);
+    expect(overBound).toBe(3);
+  });
 });
