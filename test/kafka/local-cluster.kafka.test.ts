@@ -11,7 +11,7 @@ import path from "node:path";
 import { PartitionedSender, ProduceRequests, auditTopicSpec, ensureTopics, flowsTopicSpec } from "@flowzone/kafka";
 import { ConfigResourceTypes, Kafka, logLevel, type Admin } from "kafkajs";
 
-import { provisionLocalCluster, type ClusterNode, type LocalCluster } from "../../packages/kafka-local/src/index";
+import { awaitBrokerCount, provisionLocalCluster, type ClusterNode, type LocalCluster } from "../../packages/kafka-local/src/index";
 import { uniqueTopic } from "../support/kafka";
 import { waitUntil } from "../support/poll";
 import { REPO_ROOT } from "../support/processes";
@@ -76,19 +76,6 @@ describe("a local Kafka cluster of three nodes", () => {
     return waitUntil(`the records of transaction "${last}" to be committed`, read, (values) => values.filter((value) => value.startsWith(`${last}-`)).length >= NODES, { timeoutMs: 60_000, intervalMs: 500 });
   }
 
-  /** Waits until each node's metadata lists every broker of the cluster. */
-  async function awaitWholeCluster(): Promise<void> {
-    for (const node of cluster.nodes) {
-      const nodeAdmin = new Kafka({ clientId: "local-cluster-whole", brokers: [node.address], logLevel: logLevel.NOTHING }).admin();
-      await nodeAdmin.connect();
-      try {
-        await waitUntil(`node ${node.nodeId} to list ${NODES} brokers`, () => nodeAdmin.describeCluster(), ({ brokers }) => brokers.length === NODES, { timeoutMs: 30_000, intervalMs: 250 });
-      } finally {
-        await nodeAdmin.disconnect();
-      }
-    }
-  }
-
   function nodeLeading(leader: number): ClusterNode {
     const node = cluster.nodes.find((candidate) => candidate.nodeId === leader);
     if (node === undefined) throw new Error(`no node ${leader} in the cluster`);
@@ -110,7 +97,7 @@ describe("a local Kafka cluster of three nodes", () => {
     // ensureTopics replicates as many times as the metadata lists brokers (up to three), and a node
     // that missed its heartbeats on a loaded machine is left out of it until it is back (CI saw two
     // replicas once, on Kafka 3.9.1): the three-replica case is asked of a whole cluster.
-    await awaitWholeCluster();
+    await Promise.all(cluster.nodes.map((node) => awaitBrokerCount(node.address, NODES, 30_000)));
     await ensureTopics(kafka, specs);
     for (const spec of specs) {
       const layout = await partitions(spec.topic);
