@@ -4,6 +4,7 @@ import type { CheckResponse, Violation } from "@flowzone/proto";
 import { BatchAnswers } from "./batch-answers";
 import type { WrittenBatchResponse } from "./batch-answers";
 import { DecisionIds } from "./decision-ids";
+import { violationFields } from "./encoded-fields";
 import { encodeCheckBatchResponse } from "./wire-codec";
 
 const banana = Object.freeze(create(ViolationSchema, { zone: "banana", rule: "boundary", mode: Mode.ENFORCEMENT, enforced: true, labels: ["banana", "pii.email"], reason: "Why." }));
@@ -34,7 +35,7 @@ function expectedBytes(prefix: string, firstSerial: number, batch: readonly Answ
 
 function written(writer: BatchAnswers, firstSerial: number, batch: readonly Answer[]): WrittenBatchResponse {
   writer.begin();
-  batch.forEach((answer, index) => { writer.add(answer.requestId, answer.decision, firstSerial + index, answer.policyVersion, answer.violations); });
+  batch.forEach((answer, index) => { writer.add(answer.requestId, answer.decision, firstSerial + index, answer.policyVersion, violationFields(answer.violations)); });
   return writer.finish();
 }
 
@@ -61,7 +62,7 @@ describe("BatchAnswers", () => {
   it("drops what an unfinished batch wrote when the next begins", () => {
     const writer = new BatchAnswers(new DecisionIds("abc"));
     writer.begin();
-    writer.add("abandoned", Decision.DENY, 9, "v", [banana]);
+    writer.add("abandoned", Decision.DENY, 9, "v", violationFields([banana]));
     expect(written(writer, 1, answers).bytes).toEqual(expectedBytes("abc", 1, answers));
   });
 

@@ -7,9 +7,9 @@
  */
 import { fromBinary } from "@bufbuild/protobuf";
 import { CheckBatchResponseSchema, Slab, WireWriter, delimitedSize, stringFieldSize, utf8Length, varintFieldSize } from "@flowzone/proto";
-import type { CheckBatchResponse, CheckResponse, Decision, Violation } from "@flowzone/proto";
+import type { CheckBatchResponse, CheckResponse, Decision } from "@flowzone/proto";
 import type { DecisionIds } from "./decision-ids";
-import { recurring, violationField } from "./encoded-fields";
+import { recurring } from "./encoded-fields";
 
 /**
  * A CheckBatchResponse already in wire format. The decision service's encoder sends its bytes
@@ -41,6 +41,9 @@ export class BatchAnswers {
   private writer = new WireWriter(this.scratch, 0);
   /** Where finished responses are cut from: grpc-js copies them into its frames. */
   private readonly slab = new Slab();
+  /** The policy version last answered with, and its UTF-8. */
+  private version = "";
+  private versionUtf8: Buffer = Buffer.alloc(0);
 
   constructor(private readonly ids: DecisionIds) {}
 
@@ -50,13 +53,15 @@ export class BatchAnswers {
     this.writer = new WireWriter(this.scratch, 0);
   }
 
-  /** Writes the answer to one request: the fields of a CheckResponse, as the batch's next element. */
-  add(requestId: string, decision: Decision, decisionSerial: number, policyVersion: string, violations: readonly Violation[]): void {
+  /**
+   * Writes the answer to one request: the fields of a CheckResponse, as the batch's next element.
+   * `violationFields` are its violations already in wire format (convert.ts `violationFieldsOf`).
+   */
+  add(requestId: string, decision: Decision, decisionSerial: number, policyVersion: string, violationFields: Uint8Array): void {
     const requestIdBytes = utf8Length(requestId);
     const decisionIdBytes = this.ids.byteLength(decisionSerial);
-    const version = recurring(policyVersion);
-    let size = stringFieldSize(requestIdBytes) + varintFieldSize(decision) + stringFieldSize(decisionIdBytes) + stringFieldSize(version.length);
-    for (let i = 0; i < violations.length; i++) size += violationField(violations[i] as Violation).length;
+    const version = this.versionBytes(policyVersion);
+    const size = stringFieldSize(requestIdBytes) + varintFieldSize(decision) + stringFieldSize(decisionIdBytes) + stringFieldSize(version.length) + violationFields.length;
     this.reserve(delimitedSize(size));
     const writer = this.writer;
     writer.begin(1, size);
@@ -67,7 +72,7 @@ export class BatchAnswers {
     this.ids.write(decisionSerial, this.scratch, writer.position);
     writer.skip(decisionIdBytes);
     writer.bytesField(4, version);
-    for (let i = 0; i < violations.length; i++) writer.raw(violationField(violations[i] as Violation));
+    writer.raw(violationFields);
   }
 
   /** The batch written since {@link begin}. */
@@ -76,6 +81,15 @@ export class BatchAnswers {
     const bytes = this.slab.take(length);
     this.scratch.copy(bytes, 0, 0, length);
     return new WrittenBatchResponse(bytes);
+  }
+
+  /** The UTF-8 of `policyVersion`: the same from answer to answer until the policy changes. */
+  private versionBytes(policyVersion: string): Buffer {
+    if (policyVersion !== this.version) {
+      this.version = policyVersion;
+      this.versionUtf8 = recurring(policyVersion);
+    }
+    return this.versionUtf8;
   }
 
   /** Makes room for `bytes` more. */

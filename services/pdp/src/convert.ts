@@ -19,6 +19,7 @@ import type {
   Violation as ProtoViolation,
 } from "@flowzone/proto";
 import type { ServiceHandlers } from "@flowzone/grpc-kit";
+import { violationFields } from "./encoded-fields";
 
 /** The service descriptor the server registers, and the file reflection serves. */
 export const decisionService = DecisionService;
@@ -69,11 +70,25 @@ export function protoDecisionOf(decision: Decision): ProtoDecision {
   return decision.allow ? ProtoDecision.ALLOW : ProtoDecision.DENY;
 }
 
-const NO_VIOLATIONS: readonly ProtoViolation[] = Object.freeze([]);
+const NO_FIELDS = new Uint8Array(0);
 
-/** A decision's violations as protobuf messages, for an answer written straight to the wire (batch-answers.ts). */
-export function protoViolationsOf(decision: Decision): readonly ProtoViolation[] {
-  return decision.violations.length === 0 ? NO_VIOLATIONS : toViolations(decision.violations);
+/**
+ * Encoded violation fields by the engine's violation list: the engine reuses a decision's list,
+ * frozen, while the decision recurs, so an answer written straight to the wire (batch-answers.ts)
+ * finds all of its violations' bytes with one lookup. A list that is not frozen is encoded each time.
+ */
+const encodedViolationLists = new WeakMap<readonly Violation[], Uint8Array>();
+
+/** A decision's violations as CheckResponse fields in wire format. */
+export function violationFieldsOf(decision: Decision): Uint8Array {
+  const violations = decision.violations;
+  if (violations.length === 0) return NO_FIELDS;
+  let fields = encodedViolationLists.get(violations);
+  if (fields === undefined) {
+    fields = violationFields(toViolations(violations));
+    if (Object.isFrozen(violations)) encodedViolationLists.set(violations, fields);
+  }
+  return fields;
 }
 
 /**

@@ -28,6 +28,11 @@ export function violationField(violation: Violation): Buffer {
   return field;
 }
 
+/** The fields of `violations`, one after another: a response's violations in wire format. */
+export function violationFields(violations: readonly Violation[]): Buffer {
+  return Buffer.concat(violations.map(violationField));
+}
+
 function encodeViolationField(violation: Violation): Buffer {
   let size =
     stringFieldSize(recurring(violation.zone).length) +

@@ -11,7 +11,7 @@ import { auditDecision } from "./audit-decision";
 import { BatchAnswers } from "./batch-answers";
 import type { Caller, CallerAuthenticator } from "./caller-authenticator";
 import { checkBatchSize } from "./check-limits";
-import { batchRequestsOf, protoDecisionOf, protoViolationsOf, requestIdOf, toCheckResponse, toWrite } from "./convert";
+import { batchRequestsOf, protoDecisionOf, requestIdOf, violationFieldsOf, toCheckResponse, toWrite } from "./convert";
 import type { DecisionHandlers } from "./convert";
 import { decide } from "./decide";
 import type { DecisionIds } from "./decision-ids";
@@ -186,7 +186,7 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
         const request = requests[index] as CheckRequest;
         try {
           const decision = decideRequest(request, engine, call.metadata, caller);
-          batchAnswers.add(request.requestId, protoDecisionOf(decision), decisionSerial, engine.version, protoViolationsOf(decision));
+          batchAnswers.add(request.requestId, protoDecisionOf(decision), decisionSerial, engine.version, violationFieldsOf(decision));
         } catch (error) {
           callback(toStatus(error, { index }, logger, "CheckBatch"));
           return;

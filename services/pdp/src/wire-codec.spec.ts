@@ -108,6 +108,19 @@ describe("recurring strings", () => {
     expect(decodeCheckRequest(invalid).producer).toBe("s\ufffd:");
   });
 
+  it("reads strings up to the table's 64 bytes, and past them, the same the first time and from the table", () => {
+    const edge = (bytes: number, fill: string): string => `svc:${fill.repeat(bytes - 4)}`;
+    // 63, 64 and 65 bytes of ASCII; 64 bytes ending in a two-byte character; the empty string.
+    const producers = [edge(63, "a"), edge(64, "b"), edge(65, "c"), `${edge(62, "d")}é`, ""];
+    expect(producers.map((p) => Buffer.byteLength(p))).toEqual([63, 64, 65, 64, 0]);
+    for (const round of [1, 2, 3]) {
+      for (const producer of producers) {
+        const decoded = decodeCheckRequest(toBinary(CheckRequestSchema, create(CheckRequestSchema, { producer, sink: producer })));
+        expect({ round, producer: decoded.producer, sink: decoded.sink }).toEqual({ round, producer, sink: producer });
+      }
+    }
+  });
+
   it("tells apart strings of the same length that differ in one byte", () => {
     for (const producer of ["svc:aaaa", "svc:aaab", "svc:aaaa", "svc:baaa"]) {
       expect(decodeCheckRequest(toBinary(CheckRequestSchema, create(CheckRequestSchema, { producer }))).producer).toBe(producer);
