@@ -5,3 +5,4 @@ export type { Limits } from "./limits";
 export type { DecisionServiceOptions, RunningDecisionService } from "./options";
 export { PolicyLoadError } from "@flowzone/policy-runtime";
 export { startDecisionService } from "./start-decision-service";
+export { localCheckBatch } from "./batch-path";

@@ -78,6 +78,43 @@ export function decodeFlowzoneBatch(buf: Uint8Array, out: Uint8Array, base: numb
   return n;
 }
 
+/**
+ * How many answers of a flowzone.v1.CheckBatchResponse deny, read off its bytes without decoding
+ * strings: the in-process diagnostic checks its decisions with it, at a few nanoseconds a check.
+ */
+export function countFlowzoneBatchDenies(buf: Uint8Array): number {
+  let pos = 0;
+  const varint = (): number => {
+    let value = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = buf[pos++];
+      if (byte === undefined || shift > 28) throw new Error(`CheckBatchResponse: bad varint at byte ${pos - 1}`);
+      value |= (byte & 0x7f) << shift;
+      if (byte < 0x80) return value >>> 0;
+    }
+  };
+  let denies = 0;
+  while (pos < buf.length) {
+    if (varint() !== ((1 << 3) | WireType.LengthDelimited)) throw new Error(`CheckBatchResponse: byte ${pos - 1} does not start an answer`);
+    const length = varint();
+    const end = pos + length;
+    let decision = 0;
+    while (pos < end) {
+      const tag = varint();
+      if (tag === ((2 << 3) | WireType.Varint)) decision = varint();
+      else if ((tag & 7) === WireType.LengthDelimited) {
+        const length = varint();
+        pos += length;
+      }
+      else if ((tag & 7) === WireType.Varint) varint();
+      else throw new Error(`CheckBatchResponse: unexpected wire type ${tag & 7} at byte ${pos - 1}`);
+    }
+    if (decision !== FLOWZONE_ALLOW && decision !== FLOWZONE_DENY) throw new Error(`CheckBatchResponse: an answer carries decision ${decision}, neither ALLOW nor DENY`);
+    if (decision === FLOWZONE_DENY) denies++;
+  }
+  return denies;
+}
+
 /** The request id (field 1) of a flowzone.v1.CheckRequest, read without decoding the rest. */
 export function peekRequestId(buf: Uint8Array, offset = 0): string {
   const reader = new BinaryReader(buf.subarray(offset));

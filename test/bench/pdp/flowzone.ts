@@ -1,13 +1,14 @@
 /** flowzone under test: the engine in process, and the decision service as a child process. */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import * as grpc from "@grpc/grpc-js";
 import { PolicyEngine, parseBundle } from "@flowzone/engine";
-import { CheckBatchRequestSchema, CheckBatchResponseSchema, Decision as ProtoDecision, Mode as ProtoMode } from "@flowzone/proto";
-import type { CheckResponse } from "@flowzone/proto";
 import type { Write } from "@flowzone/engine";
+import { createLogger } from "@flowzone/logging";
+import { localCheckBatch } from "@flowzone/pdp";
 import type { Child } from "../common/children";
 import { startChild } from "../common/children";
+import { countFlowzoneBatchDenies } from "../common/codec";
 import { flowzoneBundle, requestCycle } from "../common/workload";
 
 /** Returns decide(k): true when the flowzone engine denies request k of the cycle. */
@@ -62,42 +63,19 @@ export async function startEcho(repliesFile: string): Promise<{ child: Child; ad
 }
 
 /**
- * A diagnostic, not a contender: the decision service's per-check data path without gRPC, in
- * process. Decode a pre-encoded CheckBatchRequest with protobuf-es, decide every write, encode
- * the CheckBatchResponse (responses built as message literals, as services/pdp/src/convert.ts
- * does). Returns decideCycle(): the denies of one whole cycle.
+ * A diagnostic, not a contender: the decision service's CheckBatch path without gRPC, in process,
+ * by the service's own code (`localCheckBatch`: its decoder, handler and answer writer). Each
+ * pre-encoded CheckBatchRequest is answered, and the answer's denies counted off its bytes.
+ * Returns decideCycle(): the denies of one whole cycle.
  */
 export function batchPathCycle(batchPayloads: readonly Uint8Array[]): () => number {
   const parsed = parseBundle(flowzoneBundle());
   if (!parsed.ok) throw new Error(`flowzone rejects the zones-20 bundle: ${JSON.stringify(parsed.errors)}`);
-  const engine = PolicyEngine.compile(parsed.bundle);
-  let id = 0;
+  const checkBatch = localCheckBatch(PolicyEngine.compile(parsed.bundle), createLogger({ level: "warn", service: "flowzone-bench" }));
+  const metadata = new grpc.Metadata();
   return () => {
     let denies = 0;
-    for (const payload of batchPayloads) {
-      const batch = fromBinary(CheckBatchRequestSchema, payload);
-      const responses: CheckResponse[] = batch.requests.map((request) => {
-        const decision = engine.decide(request);
-        if (!decision.allow) denies++;
-        return {
-          $typeName: "flowzone.v1.CheckResponse",
-          requestId: request.requestId,
-          decision: decision.allow ? ProtoDecision.ALLOW : ProtoDecision.DENY,
-          decisionId: `bench0000000-${(++id).toString(36)}`,
-          policyVersion: engine.version,
-          violations: decision.violations.map((v) => ({
-            $typeName: "flowzone.v1.Violation",
-            zone: v.zone,
-            rule: v.rule,
-            mode: ProtoMode.ENFORCEMENT,
-            enforced: v.enforced,
-            labels: [...v.labels],
-            reason: v.reason,
-          })),
-        };
-      });
-      toBinary(CheckBatchResponseSchema, { $typeName: "flowzone.v1.CheckBatchResponse", responses });
-    }
+    for (const payload of batchPayloads) denies += countFlowzoneBatchDenies(checkBatch(payload, metadata));
     return denies;
   };
 }

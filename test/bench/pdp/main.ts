@@ -33,7 +33,7 @@ import { measureRound, summarize } from "./summaries";
 
 const ENGINE_ROW = "flowzone engine (PolicyEngine.decide; bundle parsed and compiled once, untimed)";
 const CEDAR_ROW = `Cedar ${cedarVersion()} (cedar-wasm ${CEDAR_PACKAGE_VERSION}, statefulIsAuthorized; policy set pre-parsed, untimed)`;
-const BATCH_PATH_ROW = `diagnostic: flowzone's CheckBatch data path without gRPC (protobuf-es decode + decide + encode, ${BATCH_SIZE} per batch)`;
+const BATCH_PATH_ROW = `diagnostic: the decision service's CheckBatch path without gRPC (its decoder, handler and answer writer, ${BATCH_SIZE} per batch)`;
 
 function runInProcess(opts: Options, batchPayloads: readonly Uint8Array[]): InProcessSummary[] {
   const engine = engineDecider();
