@@ -35,6 +35,17 @@ function engine(): PolicyEngine {
 const batch = (...requests: { requestId: string; sink: string; labels: string[] }[]): Uint8Array =>
   toBinary(CheckBatchRequestSchema, create(CheckBatchRequestSchema, { requests: requests.map((r) => ({ producer: "svc:p", ...r })) }));
 
+/** The gRPC status code and details of what `call` throws, as "code details". */
+function statusOf(call: () => unknown): string {
+  try {
+    call();
+  } catch (error) {
+    const status = error as { code?: number; details?: string };
+    return `${status.code} ${status.details}`;
+  }
+  throw new Error("did not throw");
+}
+
 describe("localCheckBatch", () => {
   const check = localCheckBatch(engine(), createLogger({ level: "silent" }));
 
@@ -52,11 +63,9 @@ describe("localCheckBatch", () => {
   });
 
   it("throws the status a call would get for a bad request, naming it, and answers the next batch", () => {
-    expect(() => check(batch({ requestId: "a", sink: "kafka:out", labels: [] }, { requestId: "b", sink: "not an asset id", labels: ["health"] }), new Metadata())).toThrow(
-      expect.objectContaining({ details: expect.stringContaining("requests[1]") }) as Error,
-    );
+    expect(statusOf(() => check(batch({ requestId: "a", sink: "kafka:out", labels: [] }, { requestId: "b", sink: "not an asset id", labels: ["health"] }), new Metadata()))).toMatch(/^3 .*requests\[1\]/);
     const tooMany = Array.from({ length: DEFAULTS.limits.maxBatch + 1 }, (_, i) => ({ requestId: `${i}`, sink: "kafka:out", labels: [] }));
-    expect(() => check(batch(...tooMany), new Metadata())).toThrow(expect.objectContaining({ details: expect.stringContaining(`${DEFAULTS.limits.maxBatch}`) }) as Error);
+    expect(statusOf(() => check(batch(...tooMany), new Metadata()))).toContain(`${DEFAULTS.limits.maxBatch + 1}`);
     expect(fromBinary(CheckBatchResponseSchema, check(batch({ requestId: "z", sink: "kafka:out", labels: [] }), new Metadata())).responses).toHaveLength(1);
   });
 });

@@ -39,7 +39,8 @@ export function localCheckBatch(engine: PolicyEngine, logger: Logger): (request:
     // The handler reads the request and, were callers authenticated, the metadata and TLS context.
     const call = { request: decodeCheckBatchRequest(request), metadata, getAuthContext: () => ({}) };
     handlers.checkBatch(call as unknown as ServerUnaryCall<CheckBatchRequest, CheckBatchResponse>, callback);
-    if (outcome.error !== null) throw outcome.error;
+    const error = outcome.error;
+    if (error !== null) throw error instanceof Error ? error : Object.assign(new Error(error.details ?? "CheckBatch failed"), error);
     if (!(outcome.response instanceof WrittenBatchResponse)) throw new Error("CheckBatch did not answer with its written bytes before returning");
     return outcome.response.bytes;
   };

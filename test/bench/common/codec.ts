@@ -83,6 +83,8 @@ export function decodeFlowzoneBatch(buf: Uint8Array, out: Uint8Array, base: numb
  * strings: the in-process diagnostic checks its decisions with it, at a few nanoseconds a check.
  */
 export function countFlowzoneBatchDenies(buf: Uint8Array): number {
+  const VARINT = 0;
+  const LEN = 2;
   let pos = 0;
   const varint = (): number => {
     let value = 0;
@@ -95,18 +97,18 @@ export function countFlowzoneBatchDenies(buf: Uint8Array): number {
   };
   let denies = 0;
   while (pos < buf.length) {
-    if (varint() !== ((1 << 3) | WireType.LengthDelimited)) throw new Error(`CheckBatchResponse: byte ${pos - 1} does not start an answer`);
+    if (varint() !== ((1 << 3) | LEN)) throw new Error(`CheckBatchResponse: byte ${pos - 1} does not start an answer`);
     const length = varint();
     const end = pos + length;
     let decision = 0;
     while (pos < end) {
       const tag = varint();
-      if (tag === ((2 << 3) | WireType.Varint)) decision = varint();
-      else if ((tag & 7) === WireType.LengthDelimited) {
+      if (tag === ((2 << 3) | VARINT)) decision = varint();
+      else if ((tag & 7) === LEN) {
         const length = varint();
         pos += length;
       }
-      else if ((tag & 7) === WireType.Varint) varint();
+      else if ((tag & 7) === VARINT) varint();
       else throw new Error(`CheckBatchResponse: unexpected wire type ${tag & 7} at byte ${pos - 1}`);
     }
     if (decision !== FLOWZONE_ALLOW && decision !== FLOWZONE_DENY) throw new Error(`CheckBatchResponse: an answer carries decision ${decision}, neither ALLOW nor DENY`);
