@@ -87,6 +87,29 @@ describe("decision service: bad requests are INVALID_ARGUMENT naming the field, 
     expect(error.details).toBe("requests: 1001 requests exceed the limit of 1000");
   });
 
+  it("CheckBatch refuses bytes that are not a CheckBatchRequest, saying what is wrong, and keeps serving", async () => {
+    const raw = new grpc.Client(pdp.address, grpc.credentials.createInsecure());
+    const send = (bytes: Buffer): Promise<grpc.ServiceError> =>
+      grpcError(
+        new Promise((resolve, reject) => {
+          raw.makeUnaryRequest("/flowzone.v1.DecisionService/CheckBatch", (b: Buffer) => b, (b: Buffer) => b, bytes, (error, value) => {
+            if (error !== null) reject(error);
+            else resolve(value);
+          });
+        }),
+      );
+    try {
+      // A request of 16 bytes announced, 2 sent; then a string field whose length runs past the end.
+      const truncated = await send(Buffer.from([0x0a, 0x10, 0x0a, 0x03]));
+      expect([truncated.code, truncated.details]).toEqual([grpc.status.INVALID_ARGUMENT, "malformed CheckBatchRequest: premature end of a CheckRequest"]);
+      const overrun = await send(Buffer.from([0x0a, 0x04, 0x0a, 0x09, 0x61, 0x62]));
+      expect([overrun.code, overrun.details]).toEqual([grpc.status.INVALID_ARGUMENT, "malformed CheckBatchRequest: premature end of a string"]);
+    } finally {
+      raw.close();
+    }
+    expect((await pdp.client.checkBatch([ok])).responses).toHaveLength(1);
+  });
+
   it("CheckStream ends the stream on a bad request, naming its request_id", async () => {
     const stream = pdp.client.stream();
     const status = streamStatus(stream);

@@ -7,7 +7,7 @@ import { WrittenBatchResponse } from "./batch-answers";
 import { DecisionIds } from "./decision-ids";
 import { DEFAULTS } from "./defaults";
 import { decisionHandlers } from "./handlers";
-import { decodeCheckBatchRequest } from "./wire-codec";
+import { DECISION_CODECS } from "./wire-codec";
 
 /**
  * The decision service's CheckBatch path without gRPC: a CheckBatchRequest's bytes decoded,
@@ -36,8 +36,8 @@ export function localCheckBatch(engine: PolicyEngine, logger: Logger): (request:
   };
   return (request, metadata) => {
     Object.assign(outcome, { error: null, response: undefined });
-    // The handler reads the request and, were callers authenticated, the metadata and TLS context.
-    const call = { request: decodeCheckBatchRequest(request), metadata, getAuthContext: () => ({}) };
+    // As grpc-js hands it the service's codec's request. The handler reads it and, were callers authenticated, the metadata and TLS context.
+    const call = { request: DECISION_CODECS.checkBatch.decodeRequest(request), metadata, getAuthContext: () => ({}) };
     handlers.checkBatch(call as unknown as ServerUnaryCall<CheckBatchRequest, CheckBatchResponse>, callback);
     const error = outcome.error;
     if (error !== null) throw error instanceof Error ? error : Object.assign(new Error(error.details ?? "CheckBatch failed"), error);

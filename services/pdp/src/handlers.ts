@@ -165,11 +165,12 @@ export function decisionHandlers(deps: HandlerDeps): DecisionHandlers {
     },
 
     checkBatch(call, callback): void {
-      const requests = batchRequestsOf(call.request);
       const engine = policy.current;
       let caller: Caller | undefined;
+      let requests: readonly CheckRequest[];
       try {
         caller = callerOf(call);
+        requests = batchRequestsOf(call.request);
         checkBatchSize(requests.length, limits);
       } catch (error) {
         callback(toStatus(error, {}, logger, "CheckBatch"));

@@ -13,6 +13,12 @@ export function overLimit(field: string, count: number, limit: number): Flowzone
   });
 }
 
+/** Refuses bytes that do not decode as a `messageType`: INVALID_ARGUMENT naming what the decoder found wrong. */
+export function malformedMessage(messageType: string, cause: unknown): FlowzoneError {
+  const found = cause instanceof Error ? cause.message : String(cause);
+  return new FlowzoneError("invalid_argument", `malformed ${messageType}: ${found}`, {}, { cause });
+}
+
 /** Where a request sits in its call: a batch's `index`, a stream's `requestId`, neither for Check. */
 export interface RequestScope {
   readonly index?: number;

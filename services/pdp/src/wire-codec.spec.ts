@@ -2,7 +2,8 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { CheckBatchRequestSchema, CheckBatchResponseSchema, CheckRequestSchema, CheckResponseSchema, Decision, Mode, ViolationSchema } from "@flowzone/proto";
 import type { CheckResponse } from "@flowzone/proto";
-import { decodeCheckBatchRequest, decodeCheckRequest, encodeCheckBatchResponse, encodeCheckResponse } from "./wire-codec";
+import { FlowzoneError } from "@flowzone/errors";
+import { EncodedBatchRequest, decodeCheckBatchRequest, decodeCheckRequest, encodeCheckBatchResponse, encodeCheckResponse } from "./wire-codec";
 
 const responses: CheckResponse[] = [
   create(CheckResponseSchema, {}),
@@ -92,6 +93,23 @@ describe("hand decoders", () => {
   it("rejects a truncated message", () => {
     const bytes = toBinary(CheckBatchRequestSchema, create(CheckBatchRequestSchema, { requests }));
     expect(() => decodeCheckBatchRequest(bytes.subarray(0, bytes.length - 3))).toThrow();
+  });
+});
+
+describe("EncodedBatchRequest", () => {
+  const bytes = toBinary(CheckBatchRequestSchema, create(CheckBatchRequestSchema, { requests: [{ requestId: "a", producer: "svc:p", sink: "kafka:s", labels: ["x"] }, { requestId: "b" }] }));
+
+  it("reads as the CheckBatchRequest its bytes hold, decoded afresh on each read", () => {
+    const request = new EncodedBatchRequest(bytes);
+    expect(request.requests).toEqual(fromBinary(CheckBatchRequestSchema, bytes).requests);
+    expect(request.requests).not.toBe(request.requests);
+  });
+
+  it("refuses bytes that are not a CheckBatchRequest as invalid_argument, saying what the decoder found", () => {
+    const read = (): unknown => new EncodedBatchRequest(bytes.subarray(0, bytes.length - 3)).requests;
+    expect(read).toThrow(FlowzoneError);
+    expect(read).toThrow(/^malformed CheckBatchRequest: premature end of a (string|CheckRequest)$/);
+    expect(() => new EncodedBatchRequest(Uint8Array.of(0x0a, 0x80)).requests).toThrow(expect.objectContaining({ code: "invalid_argument" }) as Error);
   });
 });
 
