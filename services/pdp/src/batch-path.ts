@@ -36,7 +36,8 @@ export function localCheckBatch(engine: PolicyEngine, logger: Logger): (request:
   };
   return (request, metadata) => {
     Object.assign(outcome, { error: null, response: undefined });
-    // As grpc-js hands it the service's codec's request. The handler reads it and, were callers authenticated, the metadata and TLS context.
+    // The request as the service's codec hands it to grpc-js; the handler reads it and, were
+    // callers authenticated, the metadata and the TLS context.
     const call = { request: DECISION_CODECS.checkBatch.decodeRequest(request), metadata, getAuthContext: () => ({}) };
     handlers.checkBatch(call as unknown as ServerUnaryCall<CheckBatchRequest, CheckBatchResponse>, callback);
     const error = outcome.error;
