@@ -110,6 +110,39 @@ describe("encodeViolationAudit", () => {
     expect(encoded.key).toBe(audit.violation.zone);
   });
 
+  it("writes toBinary's bytes when a recurring violation's write or enforcement point changes, and back", () => {
+    // One frozen violation, as the engine hands out while it recurs: its encoded fields are kept
+    // and must be encoded afresh whenever anything they were encoded from differs.
+    const violation = Object.freeze({ ...base.violation, labels: Object.freeze(["pii", "health"]) });
+    const frozenSources = Object.freeze(["kafka:in"]);
+    const first: ViolationAudit = { ...base, violation };
+    // Each differs from the first in one thing only, and is encoded between two of the first.
+    const variants: ViolationAudit[] = [
+      { ...first, decisionId: "route:3:12346", timeMs: base.timeMs + 1 },
+      { ...first, write: { ...base.write, producer: "svc:billing" } },
+      { ...first, write: { ...base.write, sink: "kafka:other" } },
+      { ...first, write: { ...base.write, purpose: "" } },
+      { ...first, write: { ...base.write, sources: ["table:patients", "kafka:out"] } },
+      { ...first, write: { ...base.write, sources: ["table:patients"] } },
+      { ...first, write: { ...base.write, sources: frozenSources } },
+      { ...first, enforcementPoint: "decision_service" },
+      { ...first, authenticatedIdentity: "svc:gateway", position: undefined },
+    ];
+    const sequence = [first, ...variants.flatMap((variant) => [variant, variant, first])];
+    for (const [index, audit] of sequence.entries()) {
+      expect([index, Buffer.from(encodeViolationAudit(audit, index).value).toString("hex")]).toEqual([index, Buffer.from(reference(audit, index)).toString("hex")]);
+    }
+  });
+
+  it("encodes a violation that is not frozen afresh each time", () => {
+    const violation = { ...base.violation };
+    const first = encodeViolationAudit({ ...base, violation }, 0);
+    violation.reason = "changed in place";
+    const second = encodeViolationAudit({ ...base, violation }, 0);
+    expect(Buffer.from(first.value).equals(second.value)).toBe(false);
+    expect(Buffer.from(second.value).toString("hex")).toBe(Buffer.from(reference({ ...base, violation }, 0)).toString("hex"));
+  });
+
   it("decodes back to the record's fields", () => {
     const record = fromBinary(AuditRecordSchema, encodeViolationAudit(base, 4).value);
     expect(record.id).toBe("route:3:12345/4");

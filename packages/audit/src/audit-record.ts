@@ -69,24 +69,19 @@ const POINTS: Record<EnforcementPoint, ProtoEnforcementPoint> = {
  * trail on. Every size is summed first, nested messages' lengths included, then the fields are
  * written into one Buffer of that size. The bytes are exactly those
  * `toBinary(AuditRecordSchema, ...)` writes (fields in number order, proto3 defaults left out);
- * `audit-record.spec.ts` compares the two.
+ * `audit-record.spec.ts` compares the two. The fields a recurring violation repeats (rule to
+ * reason) are copied as bytes encoded once ({@link recurringFieldsOf}).
  */
 export function encodeViolationAudit(audit: ViolationAudit, index: number): EncodedAuditRecord {
-  const { violation, write, position } = audit;
+  const { violation, position } = audit;
   const id = `${audit.decisionId}/${index}`;
   const idLength = Buffer.byteLength(id, "utf8");
   const zoneLength = Buffer.byteLength(violation.zone, "utf8");
   const traceIdLength = Buffer.byteLength(audit.traceId, "utf8");
   const policyVersionLength = Buffer.byteLength(audit.policyVersion, "utf8");
   const decisionIdLength = Buffer.byteLength(audit.decisionId, "utf8");
-  const ruleLength = Buffer.byteLength(violation.rule, "utf8");
-  const producerLength = Buffer.byteLength(write.producer, "utf8");
-  const sinkLength = Buffer.byteLength(write.sink, "utf8");
-  const purposeLength = Buffer.byteLength(write.purpose, "utf8");
-  const reasonLength = Buffer.byteLength(violation.reason, "utf8");
   const identityLength = audit.authenticatedIdentity === undefined ? 0 : Buffer.byteLength(audit.authenticatedIdentity, "utf8");
-  const mode = MODES[violation.mode];
-  const point = POINTS[audit.enforcementPoint];
+  const recurring = recurringFieldsOf(violation, audit.write, POINTS[audit.enforcementPoint]);
 
   // google.protobuf.Timestamp as timestampFromMs gives it: seconds floored, nanos never negative.
   const seconds = Math.floor(audit.timeMs / 1000);
@@ -106,16 +101,7 @@ export function encodeViolationAudit(audit: ViolationAudit, index: number): Enco
 
   const violationLength =
     stringFieldSize(decisionIdLength) +
-    stringFieldSize(ruleLength) +
-    varintFieldSize(mode) +
-    (violation.enforced ? 2 : 0) +
-    repeatedStringSize(violation.labels) +
-    stringFieldSize(producerLength) +
-    stringFieldSize(sinkLength) +
-    repeatedStringSize(write.sources) +
-    stringFieldSize(purposeLength) +
-    varintFieldSize(point) +
-    stringFieldSize(reasonLength) +
+    recurring.length +
     (position === undefined ? 0 : delimitedSize(positionLength)) +
     stringFieldSize(identityLength);
   const size =
@@ -137,6 +123,79 @@ export function encodeViolationAudit(audit: ViolationAudit, index: number): Enco
   // oneof event: violation = 10 (ViolationEvent)
   w.begin(10, violationLength);
   w.stringField(1, audit.decisionId, decisionIdLength);
+  w.raw(recurring);
+  if (position !== undefined) {
+    w.begin(12, positionLength);
+    w.stringField(1, position.topic, topicLength);
+    w.varintField(2, position.partition);
+    if (typeof offset === "number") w.varintField(3, offset);
+    else w.varint64Field(3, offset);
+  }
+  if (audit.authenticatedIdentity !== undefined) w.stringField(13, audit.authenticatedIdentity, identityLength);
+  return { key: violation.zone, value: w.finish() };
+}
+
+/** The recurring fields of a ViolationEvent as last encoded for one violation, and what they were encoded from. */
+interface RecurringFields {
+  readonly producer: string;
+  readonly sink: string;
+  readonly purpose: string;
+  readonly sources: readonly string[];
+  readonly point: ProtoEnforcementPoint;
+  readonly bytes: Buffer;
+}
+
+/**
+ * The last recurring fields encoded per violation. The engine hands out one frozen violation per
+ * sink and rule while its mode and labels recur, so a stream of like writes finds its bytes here;
+ * only frozen violations are kept (one that could change is encoded each time).
+ */
+const recurringByViolation = new WeakMap<Violation, RecurringFields>();
+
+/**
+ * ViolationEvent's fields 2 to 11 (rule, mode, enforced, labels, producer, sink, sources, purpose,
+ * enforcement point, reason), encoded: what repeats from one record of a violation to the next,
+ * between the decision id and the stream position.
+ */
+function recurringFieldsOf(violation: Violation, write: Write, point: ProtoEnforcementPoint): Buffer {
+  const last = recurringByViolation.get(violation);
+  if (
+    last !== undefined &&
+    last.producer === write.producer &&
+    last.sink === write.sink &&
+    last.purpose === write.purpose &&
+    last.point === point &&
+    sameStrings(last.sources, write.sources)
+  ) {
+    return last.bytes;
+  }
+  const bytes = encodeRecurringFields(violation, write, point);
+  if (Object.isFrozen(violation)) {
+    const sources = Object.isFrozen(write.sources) ? write.sources : [...write.sources];
+    recurringByViolation.set(violation, { producer: write.producer, sink: write.sink, purpose: write.purpose, sources, point, bytes });
+  }
+  return bytes;
+}
+
+function encodeRecurringFields(violation: Violation, write: Write, point: ProtoEnforcementPoint): Buffer {
+  const ruleLength = Buffer.byteLength(violation.rule, "utf8");
+  const producerLength = Buffer.byteLength(write.producer, "utf8");
+  const sinkLength = Buffer.byteLength(write.sink, "utf8");
+  const purposeLength = Buffer.byteLength(write.purpose, "utf8");
+  const reasonLength = Buffer.byteLength(violation.reason, "utf8");
+  const mode = MODES[violation.mode];
+  const w = new WireWriter(
+    stringFieldSize(ruleLength) +
+      varintFieldSize(mode) +
+      (violation.enforced ? 2 : 0) +
+      repeatedStringSize(violation.labels) +
+      stringFieldSize(producerLength) +
+      stringFieldSize(sinkLength) +
+      repeatedStringSize(write.sources) +
+      stringFieldSize(purposeLength) +
+      varintFieldSize(point) +
+      stringFieldSize(reasonLength),
+  );
   w.stringField(2, violation.rule, ruleLength);
   w.varintField(3, mode);
   w.varintField(4, violation.enforced ? 1 : 0);
@@ -147,13 +206,12 @@ export function encodeViolationAudit(audit: ViolationAudit, index: number): Enco
   w.stringField(9, write.purpose, purposeLength);
   w.varintField(10, point);
   w.stringField(11, violation.reason, reasonLength);
-  if (position !== undefined) {
-    w.begin(12, positionLength);
-    w.stringField(1, position.topic, topicLength);
-    w.varintField(2, position.partition);
-    if (typeof offset === "number") w.varintField(3, offset);
-    else w.varint64Field(3, offset);
-  }
-  if (audit.authenticatedIdentity !== undefined) w.stringField(13, audit.authenticatedIdentity, identityLength);
-  return { key: violation.zone, value: w.finish() };
+  return w.finish();
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

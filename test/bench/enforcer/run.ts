@@ -59,7 +59,8 @@ export async function measureRun(ctx: RunContext, system: System, guarantee: Gua
   ];
   await createTopics(ctx.kafka, topics);
   const script = join(__dirname, system === "enforcer" ? "enforcer-child.js" : "pipe-child.js");
-  const nodeArgs = ctx.opts.cpuProfDir !== undefined && system === "enforcer" ? ["--cpu-prof", `--cpu-prof-dir=${ctx.opts.cpuProfDir}`] : [];
+  // A folder per system and guarantee, so that the enforcer's profiles can be set beside its references'.
+  const nodeArgs = ctx.opts.cpuProfDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${join(ctx.opts.cpuProfDir, `${system}-${guarantee}`)}`];
 
   const group = new GroupProgress(ctx.opts.consumers, ctx.opts.records);
   const waiters: (() => void)[] = [];

@@ -15,7 +15,7 @@ export interface EnforcerBenchOptions {
   /** Only these systems (profiling); all by default. */
   readonly systems: readonly System[];
   readonly guarantees: readonly ("exactly-once" | "at-least-once")[];
-  /** A folder for `node --cpu-prof` profiles of the enforcer children; none by default. */
+  /** A folder for `node --cpu-prof` profiles of every system's children, one subfolder per system and guarantee; none by default. */
   readonly cpuProfDir: string | undefined;
   /** A fresh three-broker cluster instead of the single broker (issue 11, item 6). */
   readonly cluster: boolean;
