@@ -26,8 +26,8 @@ export interface AuditWriterOptions {
   /** How long a partial batch waits for more records before it is sent. */
   readonly lingerMs?: number;
   /**
-   * Whether an offer's `durable` waits for its records to reach the device (one fdatasync per
-   * round, shared by every offer made meanwhile). When false it waits for the write only: the
+   * Whether an offer's `durable` waits for its records to reach the device (one synchronized
+   * write per round, shared by every offer made meanwhile). When false it waits for the write only: the
    * records are in the page cache, which survives the death of the process but not the machine's.
    */
   readonly fsync?: boolean;

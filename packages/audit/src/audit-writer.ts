@@ -81,7 +81,7 @@ type Producer = ReturnType<KafkaClient["producer"]>;
  * is kept.
  *
  * `offer` is write-ahead: it stages the records in a disk spool and returns a `durable` promise
- * that one shared write and fdatasync per round resolves for every offer made meanwhile (group
+ * that one shared synchronized write (O_DSYNC) per round resolves for every offer made meanwhile (group
  * commit), so a caller answered after it has its records on the device. A background loop sends the spool's
  * records in order with an idempotent producer (acks from all in-sync replicas) and moves the
  * spool's cursor past each acknowledged batch. The newest records are held in memory too, so a
@@ -142,6 +142,8 @@ export class AuditWriter {
       dir: resolved.spoolDir,
       maxBytes: resolved.maxSpoolBytes,
       segmentBytes: resolved.spoolSegmentBytes,
+      // With the device flush on, each group commit's write is its flush.
+      synchronizedWrites: resolved.fsync,
       logger: resolved.logger.child({ component: "audit-spool" }),
     });
     const producer = resolved.kafka.producer({

@@ -35,6 +35,23 @@ async function drain(spool: DiskSpool, batch = 7): Promise<EncodedAuditRecord[]>
 }
 
 const segments = (): string[] => fs.readdirSync(dir).filter((n) => n.endsWith(".seg"));
+const bytesOnDisk = (): number => segments().reduce((sum, name) => sum + fs.statSync(path.join(dir, name)).size, 0);
+
+/** The open flags of this process's descriptor of `file`, as Linux shows them in /proc/self/fdinfo. */
+function openFlagsOf(file: string): number {
+  for (const fd of fs.readdirSync("/proc/self/fd")) {
+    let target: string;
+    try {
+      target = fs.readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      continue; // the descriptor readdir itself used, closed meanwhile
+    }
+    if (target !== file) continue;
+    const flags = /^flags:\s+([0-7]+)$/m.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, "utf8"))?.[1];
+    if (flags !== undefined) return parseInt(flags, 8);
+  }
+  throw new Error(`${file} is not open in this process`);
+}
 
 describe("DiskSpool", () => {
   it("reads back what was appended, in order, across segments, and deletes what was read", async () => {
@@ -129,14 +146,35 @@ describe("DiskSpool", () => {
     await next.close();
   });
 
-  it("does not write what is only staged: records reach the file at sync", async () => {
+  it("does not write what is only staged: a new segment's first bytes and its records reach the file at sync", async () => {
     const spool = await open();
     spool.append(range(0, 4));
-    const bytesOnDisk = (): number => segments().reduce((sum, name) => sum + fs.statSync(path.join(dir, name)).size, 0);
-    expect(bytesOnDisk()).toBe(SEGMENT_MAGIC.length);
+    expect(bytesOnDisk()).toBe(0);
     await spool.sync(true);
     expect(bytesOnDisk()).toBe(SEGMENT_MAGIC.length + frameBytes(rec(0)) * 4);
     await spool.close();
+  });
+
+  it("opens segments for synchronized writes (O_DSYNC) when asked, and only then", async () => {
+    for (const synchronizedWrites of [true, false]) {
+      const spool = await DiskSpool.open({ dir, maxBytes: 1024 * 1024, segmentBytes: 1024, synchronizedWrites, logger });
+      spool.append(range(0, 2));
+      const flags = openFlagsOf(path.join(dir, segments().at(-1) ?? "missing"));
+      expect([synchronizedWrites, (flags & fs.constants.O_DSYNC) !== 0]).toEqual([synchronizedWrites, synchronizedWrites]);
+      await spool.close();
+    }
+  });
+
+  it("with synchronized writes, writes at sync and hands a new process every synced record", async () => {
+    const dying = await DiskSpool.open({ dir, maxBytes: 1024 * 1024, segmentBytes: 1024, synchronizedWrites: true, logger });
+    for (let i = 0; i < 40; i += 10) dying.append(range(i, i + 10));
+    expect(bytesOnDisk()).toBe(0);
+    await dying.sync(true); // never closed: as after a SIGKILL once the caller was answered
+    expect(segments().length).toBeGreaterThan(1);
+
+    const next = await open();
+    expect(ids(await drain(next))).toEqual(ids(range(0, 40)));
+    await next.close();
   });
 
   it("cuts a torn tail left by a crash, keeping every complete record before it", async () => {

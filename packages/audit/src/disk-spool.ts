@@ -33,6 +33,13 @@ export interface DiskSpoolOptions {
   readonly maxBytes: number;
   /** A segment is closed and a new one started once it holds this many bytes. */
   readonly segmentBytes: number;
+  /**
+   * Segments are opened for synchronized data writes (O_DSYNC): a write returns once its bytes are
+   * on the device, so `sync(true)` needs no separate flush. One system call, and one trip to the
+   * thread pool, per group commit instead of two (a write, then fdatasync); the bytes on the device
+   * are the same. Off by default: `sync(true)` then writes and calls fdatasync.
+   */
+  readonly synchronizedWrites?: boolean;
   readonly logger: Logger;
 }
 
@@ -56,7 +63,8 @@ interface StagedFrames {
  *
  * `append` only stages the records' frames (and reserves their place and their bytes); `sync`
  * writes everything staged (the page cache survives the death of the process) and, when asked,
- * flushes it to the device (which survives the machine's). All file writes, flushes and closes run
+ * has it on the device (which survives the machine's): with synchronized writes the write itself
+ * does that, else an fdatasync after it. All file writes, flushes and closes run
  * one after the other off the main thread, so a request never blocks on the disk, and one `sync`
  * serves every append made before it (group commit, see `GroupCommit`).
  *
@@ -220,7 +228,7 @@ export class DiskSpool {
   sync(device: boolean): Promise<void> {
     return this.enqueue(async () => {
       const written = await this.writeStaged();
-      if (!device) return;
+      if (!device || this.options.synchronizedWrites === true) return;
       if (this.tailFd !== undefined) written.add(this.tailFd);
       await Promise.all([...written].map((fd) => this.fdatasync(fd)));
     });
@@ -247,8 +255,11 @@ export class DiskSpool {
     const seq = this.nextSeq;
     const file = this.segmentPath(seq);
     try {
-      const fd = fs.openSync(file, "wx");
-      fs.writeSync(fd, SEGMENT_MAGIC);
+      const { O_WRONLY, O_CREAT, O_EXCL, O_DSYNC } = fs.constants;
+      const fd = fs.openSync(file, O_WRONLY | O_CREAT | O_EXCL | (this.options.synchronizedWrites === true ? O_DSYNC : 0));
+      // Written with the segment's first records, off the event loop's thread: with synchronized
+      // writes a write here would wait for the device.
+      this.staged.push({ fd, position: 0, chunks: [SEGMENT_MAGIC], length: SEGMENT_MAGIC.length });
       this.nextSeq += 1;
       const segment = { seq, size: SEGMENT_MAGIC.length };
       if (this.segments.length === 0) this.cursor = { segment: seq, offset: SEGMENT_MAGIC.length };

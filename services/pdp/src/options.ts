@@ -46,7 +46,7 @@ export interface DecisionServiceOptions {
   /** How often per-zone decision counts go to the audit topic. */
   readonly trafficIntervalMs?: number | undefined;
   /**
-   * Whether an answer waits for its audit records to reach the device (fdatasync, group commit),
+   * Whether an answer waits for its audit records to reach the device (synchronized writes, group commit),
    * the default, or only for their write to the page cache, which survives the process but not
    * the machine. Programmatic only: bench:audit measures what the device flush costs with it.
    */

@@ -1,6 +1,6 @@
 /**
  * bench:audit's durability diagnostic: audit on as the service runs it (each answer waits for its
- * records' fdatasync, group commit) against the same service whose answers wait for the spool's
+ * records' synchronized write, group commit) against the same service whose answers wait for the spool's
  * write only (page cache), so the run shows what the device flush costs and what the rest of the
  * audit trail costs without it.
  */
@@ -45,7 +45,7 @@ export function renderFsync(summary: FsyncSummary): string {
     "### What the device flush costs (diagnostic)",
     "",
     "- A fourth decision service, **audit on, no device flush**, runs beside the others, identical to audit on (its own fresh audit topic and spool, flow reporting off) " +
-      "except that an answer waits for its audit records' write to the spool (the page cache: it survives the process, not the machine) rather than for their `fdatasync`. " +
+      "except that an answer waits for its audit records' write to the spool (the page cache: it survives the process, not the machine) rather than for their synchronized write (`O_DSYNC`: on the device when it returns). " +
       "The product always flushes; this service shows which of the two, durability or the goal, gives way and by how much.",
     "",
     markdownTable(

@@ -9,7 +9,7 @@
  * runs with flow reporting off, and a third service, audit on + flows, like it but reporting its
  * flows every 5 s (the default) to a fresh flows topic, whose records, bytes, distinct flows and
  * reported decisions are read after the run. A fourth service, audit on without the device flush
- * (answers wait for the spool's write, not its fdatasync), shows what durability costs. Each
+ * (answers wait for the spool's write to the page cache, not to the device), shows what durability costs. Each
  * service's peak RSS is read before it closes. Last, with the services stopped, a bare kafkajs
  * producer sends audit on's records again: what kafkajs alone costs per audit record.
  * Writes its section of docs/benchmarks.md.

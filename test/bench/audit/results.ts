@@ -161,7 +161,7 @@ export function renderSection(input: SectionInput): string {
     "",
     "- Two decision services (`startDecisionService`, 127.0.0.1, the service's defaults, each its own Node process) run side by side on the zones-20 bundle: " +
       "**audit off** without brokers; **audit on** with the local broker, its own fresh audit and control topics and a temporary spool directory, " +
-      "so it writes one `AuditRecord` (violation) per violation through `AuditWriter`: written ahead to the spool and flushed to the device (`fdatasync`, group commit) before each answer, then sent by an idempotent producer with acks from all in-sync replicas.",
+      "so it writes one `AuditRecord` (violation) per violation through `AuditWriter`: written ahead to the spool and on the device (a synchronized write, `O_DSYNC`, one per group commit) before each answer, then sent by an idempotent producer with acks from all in-sync replicas.",
     `- 65% of the checks (4,200 of every 6,500) are denied with one violation each, so audit on writes ~0.65 audit records per check. ` +
       `Its zone_traffic reports (one record per zone every 10 s by default) are deferred to ${TRAFFIC_DEFERRED_MS / 3_600_000} h so that the topic's end offsets count violation records only.`,
     `- One grpc-js load generator (bench:pdp's): unary \`Check\` with ${IN_FLIGHT} calls in flight; \`CheckStream\` with ${STREAMS} bidirectional streams × ${STREAM_WINDOW} requests in flight. ` +
