@@ -86,7 +86,7 @@ export async function measureRun(ctx: RunContext, system: System, guarantee: Gua
     for (;;) {
       const done = group.done;
       if (done !== undefined) {
-        const latency = await measureLatency(ctx.kafka, t("paced"), t("paced-to"), `bench-latency-${runId}`, ctx.opts.pacedRate, ctx.opts.pacedSeconds);
+        const latency = await measureLatency(ctx.kafka, t("paced"), t("paced-to"), `bench-latency-${runId}`, ctx.opts.pacedRate, ctx.opts.pacedSeconds, system !== "pipe");
         return { system, guarantee, ...done, latency, peakRssMiB: Math.max(...children.map((c) => peakRssMiB(c.pid))) };
       }
       const exited = children.find((c) => c.process.exitCode !== null);
