@@ -37,7 +37,8 @@ export interface DiskSpoolOptions {
    * Segments are opened for synchronized data writes (O_DSYNC): a write returns once its bytes are
    * on the device, so `sync(true)` needs no separate flush. One system call, and one trip to the
    * thread pool, per group commit instead of two (a write, then fdatasync); the bytes on the device
-   * are the same. Off by default: `sync(true)` then writes and calls fdatasync.
+   * are the same. Off by default, and where the platform has no O_DSYNC: `sync(true)` then writes
+   * and calls fdatasync.
    */
   readonly synchronizedWrites?: boolean;
   readonly logger: Logger;
@@ -86,6 +87,8 @@ export class DiskSpool {
   private cursorWrites: Promise<void> = Promise.resolve();
   private failingWrites = false;
   private totalBytes = 0;
+  /** Segments are opened with O_DSYNC: asked for, and the platform has it (Node leaves it undefined where it does not). */
+  private readonly synchronizedWrites: boolean;
   private unread = 0;
   private nextSeq: number;
 
@@ -95,6 +98,7 @@ export class DiskSpool {
     this.unread = unread;
     this.totalBytes = segments.reduce((sum, s) => sum + s.size, 0);
     this.nextSeq = Math.max(cursor.segment, ...segments.map((s) => s.seq)) + 1;
+    this.synchronizedWrites = options.synchronizedWrites === true && typeof fs.constants.O_DSYNC === "number";
   }
 
   /** Opens (or creates) the spool in `dir`, validating what a previous process left there. */
@@ -228,7 +232,7 @@ export class DiskSpool {
   sync(device: boolean): Promise<void> {
     return this.enqueue(async () => {
       const written = await this.writeStaged();
-      if (!device || this.options.synchronizedWrites === true) return;
+      if (!device || this.synchronizedWrites) return;
       if (this.tailFd !== undefined) written.add(this.tailFd);
       await Promise.all([...written].map((fd) => this.fdatasync(fd)));
     });
@@ -256,7 +260,7 @@ export class DiskSpool {
     const file = this.segmentPath(seq);
     try {
       const { O_WRONLY, O_CREAT, O_EXCL, O_DSYNC } = fs.constants;
-      const fd = fs.openSync(file, O_WRONLY | O_CREAT | O_EXCL | (this.options.synchronizedWrites === true ? O_DSYNC : 0));
+      const fd = fs.openSync(file, O_WRONLY | O_CREAT | O_EXCL | (this.synchronizedWrites ? O_DSYNC : 0));
       // Written with the segment's first records, off the event loop's thread: with synchronized
       // writes a write here would wait for the device.
       this.staged.push({ fd, position: 0, chunks: [SEGMENT_MAGIC], length: SEGMENT_MAGIC.length });
