@@ -169,33 +169,35 @@ function recurringFieldsOf(violation: Violation, write: Write, point: ProtoEnfor
   ) {
     return last.bytes;
   }
-  const bytes = encodeRecurringFields(violation, write, point);
-  if (Object.isFrozen(violation)) {
+  const kept = Object.isFrozen(violation);
+  const bytes = encodeRecurringFields(violation, write, point, kept);
+  if (kept) {
     const sources = Object.isFrozen(write.sources) ? write.sources : [...write.sources];
     recurringByViolation.set(violation, { producer: write.producer, sink: write.sink, purpose: write.purpose, sources, point, bytes });
   }
   return bytes;
 }
 
-function encodeRecurringFields(violation: Violation, write: Write, point: ProtoEnforcementPoint): Buffer {
+/** `kept`: the bytes outlive the call, so they get memory of their own rather than a slice of Node's shared pool, which they would keep alive whole. */
+function encodeRecurringFields(violation: Violation, write: Write, point: ProtoEnforcementPoint, kept: boolean): Buffer {
   const ruleLength = Buffer.byteLength(violation.rule, "utf8");
   const producerLength = Buffer.byteLength(write.producer, "utf8");
   const sinkLength = Buffer.byteLength(write.sink, "utf8");
   const purposeLength = Buffer.byteLength(write.purpose, "utf8");
   const reasonLength = Buffer.byteLength(violation.reason, "utf8");
   const mode = MODES[violation.mode];
-  const w = new WireWriter(
+  const size =
     stringFieldSize(ruleLength) +
-      varintFieldSize(mode) +
-      (violation.enforced ? 2 : 0) +
-      repeatedStringSize(violation.labels) +
-      stringFieldSize(producerLength) +
-      stringFieldSize(sinkLength) +
-      repeatedStringSize(write.sources) +
-      stringFieldSize(purposeLength) +
-      varintFieldSize(point) +
-      stringFieldSize(reasonLength),
-  );
+    varintFieldSize(mode) +
+    (violation.enforced ? 2 : 0) +
+    repeatedStringSize(violation.labels) +
+    stringFieldSize(producerLength) +
+    stringFieldSize(sinkLength) +
+    repeatedStringSize(write.sources) +
+    stringFieldSize(purposeLength) +
+    varintFieldSize(point) +
+    stringFieldSize(reasonLength);
+  const w = kept ? new WireWriter(Buffer.allocUnsafeSlow(size), 0) : new WireWriter(size);
   w.stringField(2, violation.rule, ruleLength);
   w.varintField(3, mode);
   w.varintField(4, violation.enforced ? 1 : 0);
