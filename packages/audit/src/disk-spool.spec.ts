@@ -34,7 +34,8 @@ async function drain(spool: DiskSpool, batch = 7): Promise<EncodedAuditRecord[]>
   }
 }
 
-const segments = (): string[] => fs.readdirSync(dir).filter((n) => n.endsWith(".seg"));
+/** The segment files, oldest first (their names are zero-padded sequence numbers; readdir's order is the file system's). */
+const segments = (): string[] => fs.readdirSync(dir).filter((n) => n.endsWith(".seg")).sort();
 const bytesOnDisk = (): number => segments().reduce((sum, name) => sum + fs.statSync(path.join(dir, name)).size, 0);
 
 /** The open flags of this process's descriptor of `file`, as Linux shows them in /proc/self/fdinfo. */
