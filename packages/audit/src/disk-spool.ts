@@ -233,7 +233,6 @@ export class DiskSpool {
     return this.enqueue(async () => {
       const written = await this.writeStaged();
       if (!device || this.synchronizedWrites) return;
-      if (this.tailFd !== undefined) written.add(this.tailFd);
       await Promise.all([...written].map((fd) => this.fdatasync(fd)));
     });
   }
