@@ -88,9 +88,17 @@ describe("a local Kafka cluster of three nodes", () => {
     expect(addresses.every((address) => /^127\.0\.0\.1:\d+$/.test(address))).toBe(true);
     expect(new Set(addresses).size).toBe(NODES);
     expect(cluster.nodes.map((node) => [node.nodeId, node.address, node.running])).toEqual(addresses.map((address, index) => [index + 1, address, true]));
-    const described = await admin.describeCluster();
-    expect(described.brokers.map((broker) => `${broker.host}:${broker.port}`).sort()).toEqual([...addresses].sort());
-  });
+    // A node that missed its heartbeats on a loaded machine is fenced, and left out of the metadata
+    // until its next heartbeat (CI saw two of three once, on Kafka 3.9.1 under Node 24): the listing
+    // is asked for until it holds all three, and a node that never comes back still fails it.
+    const listed = await waitUntil(
+      "the cluster's metadata to list every node",
+      async () => (await admin.describeCluster()).brokers.map((broker) => `${broker.host}:${broker.port}`).sort(),
+      (brokers) => brokers.length === NODES,
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+    expect(listed).toEqual([...addresses].sort());
+  }, 60_000);
 
   it("creates flowzone's topics with three replicas, two of them in sync required", async () => {
     const specs = [auditTopicSpec(uniqueTopic("local-cluster-audit")), { topic: uniqueTopic("local-cluster-control"), compacted: true }, flowsTopicSpec(uniqueTopic("local-cluster-flows"))];
