@@ -63,8 +63,31 @@ describe("DiskSpool", () => {
     expect(ids(await drain(spool))).toEqual(ids(range(0, 100)));
     expect(spool.records).toBe(0);
     expect(spool.bytes).toBe(0);
+    await spool.close(); // segments read past are deleted off the event loop's thread; close waits for that
     expect(segments()).toEqual([]);
-    await spool.close();
+  });
+
+  it("deletes segments read past off the event loop's thread, and close waits for the deletions", async () => {
+    const spool = await open();
+    for (let i = 0; i < 60; i += 10) spool.append(range(i, i + 10));
+    await spool.sync(false);
+    const written = segments();
+    expect(written.length).toBeGreaterThan(2);
+    // A slow disk: each deletion takes a while. The thread goes on meanwhile; close returns after them.
+    const rm = fs.promises.rm.bind(fs.promises);
+    const slowRm = jest.spyOn(fs.promises, "rm").mockImplementation(async (file, options) => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await rm(file, options);
+    });
+    try {
+      expect(ids(await drain(spool))).toEqual(ids(range(0, 60)));
+      expect(segments()).toEqual(written); // none deleted on the thread that committed them
+      await spool.close();
+      expect(segments()).toEqual([]);
+      expect(slowRm.mock.calls.map(([file]) => path.basename(String(file))).filter((name) => name.endsWith(".seg"))).toEqual(written);
+    } finally {
+      slowRm.mockRestore();
+    }
   });
 
   it("does not hand out a record twice until it is committed, then moves on", async () => {

@@ -85,6 +85,8 @@ export class DiskSpool {
   private cursorTimer: NodeJS.Timeout | undefined;
   /** The cursor writes in flight, one after the other. */
   private cursorWrites: Promise<void> = Promise.resolve();
+  /** Deletions of segments read past, one after the other, off the event loop's thread; close waits for them. */
+  private removals: Promise<void> = Promise.resolve();
   private failingWrites = false;
   private totalBytes = 0;
   /** Segments are opened with O_DSYNC: asked for, and the platform has it (Node leaves it undefined where it does not). */
@@ -241,6 +243,7 @@ export class DiskSpool {
   async close(): Promise<void> {
     this.closeTail();
     await this.io;
+    await this.removals;
     clearTimeout(this.cursorTimer);
     await this.cursorWrites;
     await this.writeCursor();
@@ -343,7 +346,7 @@ export class DiskSpool {
         if (this.tailFd !== undefined && head.size < this.options.segmentBytes) break;
         this.closeTail(); // the head is a full tail: appends start a new segment
       }
-      fs.rmSync(this.segmentPath(head.seq), { force: true });
+      this.removeSoon(this.segmentPath(head.seq));
       this.segments.shift();
       this.totalBytes -= head.size;
       const next = this.segments[0];
@@ -351,6 +354,21 @@ export class DiskSpool {
     }
     if (this.segments.length === 0) this.unread = 0;
     this.persistCursorSoon();
+  }
+
+  /**
+   * Deletes a segment read past, off the event loop's thread: unlinking a full segment (16 MiB by
+   * default) held the thread for milliseconds, and every answer waiting behind it. Segment numbers
+   * are never reused, so nothing else touches the file meanwhile. A file that cannot be deleted is
+   * logged and left: the next process deletes it if the persisted cursor is past it, and sends its
+   * records again otherwise (duplicates, never a loss).
+   */
+  private removeSoon(file: string): void {
+    this.removals = this.removals
+      .then(() => fs.promises.rm(file, { force: true }))
+      .catch((error: unknown) => {
+        this.options.logger.warn({ err: error, file }, "audit spool cannot delete a segment it has delivered");
+      });
   }
 
   /** Persists the cursor within `CURSOR_PERSIST_MS`: once per interval, not once per delivered batch. */
