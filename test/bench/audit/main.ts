@@ -11,7 +11,8 @@
  * reported decisions are read after the run. A fourth service, audit on without the device flush
  * (answers wait for the spool's write to the page cache, not to the device), shows what durability costs. Each
  * service's peak RSS is read before it closes. Last, with the services stopped, a bare kafkajs
- * producer sends audit on's records again: what kafkajs alone costs per audit record.
+ * producer sends audit on's records again (what kafkajs alone costs per audit record), and then
+ * the product's audit writer alone offers them again (what the whole trail costs without a service).
  * Writes its section of docs/benchmarks.md.
  *
  * Options: `npm run bench:audit -- --help` (settings.ts).
@@ -46,6 +47,7 @@ import { formatProfile, summarizeProfile } from "./profile-summary";
 import type { Call, Cell, Round, Server, Verification } from "./results";
 import { renderSection, summarize } from "./results";
 import { IN_FLIGHT, STREAMS, STREAM_WINDOW, TRAFFIC_DEFERRED_MS, dec, int, nproc, parseOptions, progress } from "./settings";
+import { measureWriterAlone, renderWriterAlone } from "./writer-alone";
 
 /** How long the audit-on service gets, after a round, to put that round's records on the topic. */
 const DRAIN_TIMEOUT_MS = 30_000;
@@ -252,6 +254,10 @@ async function main(): Promise<void> {
     progress(`kafkajs alone: sending ${int(FLOOR_RECORDS)} of audit on's records again with a bare producer`);
     const floor = await measureKafkajsFloor(kafka, `flowzone.bench.audit-kafkajs.${suffix}`, contents.sample, FLOOR_RECORDS);
     progress(`kafkajs alone: ${int(floor.recordsPerSec)} records/s, ${dec(floor.cpuPer100k)} s of CPU per 100k records`);
+    progress(`the audit writer alone: offering ${int(FLOOR_RECORDS)} of audit on's records again, ${int(STREAMS * STREAM_WINDOW)} waiting for the device at once`);
+    const writerSpoolDir = join(workDir, "spool-writer-alone");
+    const writer = await measureWriterAlone({ kafka, logger, topic: `flowzone.bench.audit-writer.${suffix}`, spoolDir: writerSpoolDir, sample: contents.sample, records: FLOOR_RECORDS, inFlight: STREAMS * STREAM_WINDOW });
+    progress(`the audit writer alone: ${int(writer.recordsPerSec)} records/s, ${dec(writer.cpuPer100k)} s of CPU per 100k records (${dec(writer.mainThreadCpuPer100k)} on the event loop's thread)`);
     const summary = summarize(cells.filter((c) => c.server === "off" || c.server === "on"), verification);
     const fsyncSummary = summarizeFsync(cells, noFsyncAuditTopic, noFsyncRecords, noFsync.owed);
     const flowSummary = summarizeFlows(cells, { topic: flowsTopic, answered: flows.answered, contents: flowsContents });
@@ -263,7 +269,7 @@ async function main(): Promise<void> {
       summary,
       auditTopic,
       peakRssMiB: peakRss,
-    }) + `\n\n${renderFlows(flowSummary)}\n\n${renderFsync(fsyncSummary)}\n\n${renderKafkajsFloor(floor, fsyncSummary.byCall)}`;
+    }) + `\n\n${renderFlows(flowSummary)}\n\n${renderFsync(fsyncSummary)}\n\n${renderKafkajsFloor(floor, fsyncSummary.byCall)}\n\n${renderWriterAlone(writer, floor, fsyncSummary.byCall)}`;
     process.stdout.write(`\n${section}\n`);
     if (profileDir !== undefined) {
       for (const server of ["off", "on", "flows", "nofsync"]) {

@@ -1,4 +1,4 @@
-/** CPU time of a process (all its threads) from /proc/<pid>/stat: utime + stime. */
+/** CPU time of a process (all its threads) or of one of its threads, from /proc: utime + stime. */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
@@ -17,7 +17,17 @@ function clockTicks(): number {
 
 /** CPU seconds (user + system) used so far by process `pid`. */
 export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return statCpuSeconds(`/proc/${pid}/stat`);
+}
+
+/** CPU seconds (user + system) used so far by thread `tid` of process `pid` (the main thread's id is the pid). */
+export function threadCpuSeconds(pid: number, tid: number): number {
+  return statCpuSeconds(`/proc/${pid}/task/${tid}/stat`);
+}
+
+/** utime + stime of a `stat` file of /proc, in seconds. */
+function statCpuSeconds(file: string): number {
+  const stat = readFileSync(file, "utf8");
   // The command name (field 2) may hold spaces; the fields after its closing parenthesis start at field 3.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const utime = Number(fields[14 - 3]);
