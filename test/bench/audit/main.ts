@@ -47,7 +47,7 @@ import { formatProfile, summarizeProfile } from "./profile-summary";
 import type { Call, Cell, Round, Server, Verification } from "./results";
 import { renderSection, summarize } from "./results";
 import { IN_FLIGHT, STREAMS, STREAM_WINDOW, TRAFFIC_DEFERRED_MS, dec, int, nproc, parseOptions, progress } from "./settings";
-import { measureWriterAlone, renderWriterAlone } from "./writer-alone";
+import { measureWriterAloneRuns, renderWriterAlone } from "./writer-alone";
 
 /** How long the audit-on service gets, after a round, to put that round's records on the topic. */
 const DRAIN_TIMEOUT_MS = 30_000;
@@ -254,12 +254,15 @@ async function main(): Promise<void> {
     progress(`kafkajs alone: sending ${int(FLOOR_RECORDS)} of audit on's records again with a bare producer`);
     const floor = await measureKafkajsFloor(kafka, `flowzone.bench.audit-kafkajs.${suffix}`, contents.sample, FLOOR_RECORDS);
     progress(`kafkajs alone: ${int(floor.recordsPerSec)} records/s, ${dec(floor.cpuPer100k)} s of CPU per 100k records`);
-    progress(`the audit writer alone: offering ${int(FLOOR_RECORDS)} of audit on's records again, ${int(STREAMS * STREAM_WINDOW)} waiting for the device at once`);
-    const writerSpoolDir = join(workDir, "spool-writer-alone");
-    const writer = await measureWriterAlone({ kafka, logger, topic: `flowzone.bench.audit-writer.${suffix}`, spoolDir: writerSpoolDir, sample: contents.sample, records: FLOOR_RECORDS, inFlight: STREAMS * STREAM_WINDOW });
-    progress(`the audit writer alone: ${int(writer.recordsPerSec)} records/s, ${dec(writer.cpuPer100k)} s of CPU per 100k records (${dec(writer.mainThreadCpuPer100k)} on the event loop's thread)`);
     const summary = summarize(cells.filter((c) => c.server === "off" || c.server === "on"), verification);
     const fsyncSummary = summarizeFsync(cells, noFsyncAuditTopic, noFsyncRecords, noFsync.owed);
+    const writer = await measureWriterAloneRuns(
+      { kafka, logger, topic: `flowzone.bench.audit-writer.${suffix}`, spoolDir: join(workDir, "spool-writer-alone"), sample: contents.sample },
+      FLOOR_RECORDS,
+      STREAMS * STREAM_WINDOW,
+      fsyncSummary.byCall.map(({ on }) => on),
+      progress,
+    );
     const flowSummary = summarizeFlows(cells, { topic: flowsTopic, answered: flows.answered, contents: flowsContents });
     const section = renderSection({
       date,
