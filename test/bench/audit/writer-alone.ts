@@ -215,7 +215,9 @@ export function renderWriterAlone(
     ),
     "",
     "- Per call: audit on's extra server CPU per audit record (as above), the paced writer's share of it, and the ceiling were the service's only extra work the " +
-      "writer's at that rate: off ÷ (off + writer × records per check).",
+      "writer's at that rate: off ÷ (off + writer × records per check); a ceiling only where that thread is the limit (the stream, not unary, whose 64 calls in flight " +
+      "wait for their answers). A negative rest means the service paid less for its trail than the writer alone at that rate: a service awake for its calls shares " +
+      "the wake-ups the writer alone pays for by itself (the paced runs' 1 ms offering tick among them).",
     "",
     markdownTable(
       ["call", "extra CPU s / 100k audit records", "the audit writer alone at that rate", "the rest (encoding, holding answers, the trail's load on the service)", "ceiling with the writer's cost (on ÷ off checks/s)", "measured on ÷ off checks/s"],
