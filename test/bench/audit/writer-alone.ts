@@ -24,6 +24,8 @@ const SENT_POLL_MS = 5;
 const SENT_TIMEOUT_MS = 120_000;
 /** How often a paced run offers the records that have come due. */
 const PACE_TICK_MS = 1;
+/** How long each paced run offers records. */
+const PACED_SECONDS = 8;
 
 export interface WriterAlone {
   readonly topic: string;
@@ -87,9 +89,6 @@ export async function measureWriterAlone(options: WriterAloneOptions): Promise<W
     await writer.close(10_000);
   }
 }
-
-/** How long each paced run offers records. */
-const PACED_SECONDS = 8;
 
 export interface WriterAloneRuns {
   readonly fastest: WriterAlone;
