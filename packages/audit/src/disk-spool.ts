@@ -359,9 +359,10 @@ export class DiskSpool {
   /**
    * Deletes a segment read past, off the event loop's thread: unlinking a full segment (16 MiB by
    * default) held the thread for milliseconds, and every answer waiting behind it. Segment numbers
-   * are never reused, so nothing else touches the file meanwhile. A file that cannot be deleted is
-   * logged and left: the next process deletes it if the persisted cursor is past it, and sends its
-   * records again otherwise (duplicates, never a loss).
+   * are never reused, so no new record goes to the file; a tail closed just before may still be
+   * written and closed in the chain of file operations, which an unlinked file allows. A file that
+   * cannot be deleted is logged and left: the next process deletes it if the persisted cursor is
+   * past it, and sends its records again otherwise (duplicates, never a loss).
    */
   private removeSoon(file: string): void {
     this.removals = this.removals

@@ -9,7 +9,7 @@
 import { auditTopicSpec, ensureTopics } from "@flowzone/kafka";
 import type { Kafka, Message } from "kafkajs";
 
-import { threadCpuSeconds } from "../common/cpu";
+import { measureOwnCpu } from "../common/cpu";
 import { markdownTable } from "../common/report";
 import type { CellSummary } from "./results";
 import { CALL_NAME } from "./results";
@@ -38,15 +38,18 @@ export async function measureKafkajsFloor(kafka: Kafka, topic: string, sample: r
   try {
     const batch = (from: number): Message[] => Array.from({ length: Math.min(BATCH_RECORDS, records - from) }, (_, i) => sample[(from + i) % sample.length] as Message);
     await producer.sendBatch({ topicMessages: [{ topic, messages: batch(0).slice(0, 1) }], acks: -1 }); // connections and metadata, untimed
-    const cpu0 = process.cpuUsage();
-    const main0 = threadCpuSeconds(process.pid, process.pid);
-    const t0 = performance.now();
-    for (let sent = 0; sent < records; sent += BATCH_RECORDS) await producer.sendBatch({ topicMessages: [{ topic, messages: batch(sent) }], acks: -1 });
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    const mainThreadCpuPer100k = ((threadCpuSeconds(process.pid, process.pid) - main0) / records) * 100_000;
+    const measured = await measureOwnCpu(async () => {
+      for (let sent = 0; sent < records; sent += BATCH_RECORDS) await producer.sendBatch({ topicMessages: [{ topic, messages: batch(sent) }], acks: -1 });
+    });
     const meanValueBytes = sample.reduce((sum, m) => sum + (m.value?.length ?? 0), 0) / sample.length;
-    return { topic, records, recordsPerSec: records / seconds, cpuPer100k: ((cpu.user + cpu.system) / 1e6 / records) * 100_000, mainThreadCpuPer100k, meanValueBytes };
+    return {
+      topic,
+      records,
+      recordsPerSec: records / measured.seconds,
+      cpuPer100k: (measured.cpuSeconds / records) * 100_000,
+      mainThreadCpuPer100k: (measured.mainThreadCpuSeconds / records) * 100_000,
+      meanValueBytes,
+    };
   } finally {
     await producer.disconnect();
   }

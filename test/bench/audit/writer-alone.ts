@@ -14,7 +14,7 @@ import { auditTopicSpec, ensureTopics } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
 import type { Kafka, Message } from "kafkajs";
 
-import { threadCpuSeconds } from "../common/cpu";
+import { measureOwnCpu } from "../common/cpu";
 import { markdownTable } from "../common/report";
 import type { KafkajsFloor } from "./kafkajs-floor";
 import { CALL_NAME, type Call, type CellSummary } from "./results";
@@ -67,23 +67,20 @@ export async function measureWriterAlone(options: WriterAloneOptions): Promise<W
   try {
     await offer(writer, sample[0] as EncodedAuditRecord); // connections, metadata and the first segment, untimed
     await waitForSent(writer, 1);
-    const cpu0 = process.cpuUsage();
-    const main0 = threadCpuSeconds(process.pid, process.pid);
-    const t0 = performance.now();
     const next = (n: number): EncodedAuditRecord => sample[n % sample.length] as EncodedAuditRecord;
-    if ("inFlight" in load) await closedLoop(writer, records, load.inFlight, next);
-    else await paced(writer, records, load.perSecond, next);
-    await waitForSent(writer, records + 1);
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu = process.cpuUsage(cpu0);
+    const measured = await measureOwnCpu(async () => {
+      if ("inFlight" in load) await closedLoop(writer, records, load.inFlight, next);
+      else await paced(writer, records, load.perSecond, next);
+      await waitForSent(writer, records + 1);
+    });
     return {
       topic,
       records,
       inFlight: "inFlight" in load ? load.inFlight : undefined,
       pacedRecordsPerSec: "perSecond" in load ? load.perSecond : undefined,
-      recordsPerSec: records / seconds,
-      cpuPer100k: ((cpu.user + cpu.system) / 1e6 / records) * 100_000,
-      mainThreadCpuPer100k: ((threadCpuSeconds(process.pid, process.pid) - main0) / records) * 100_000,
+      recordsPerSec: records / measured.seconds,
+      cpuPer100k: (measured.cpuSeconds / records) * 100_000,
+      mainThreadCpuPer100k: (measured.mainThreadCpuSeconds / records) * 100_000,
     };
   } finally {
     await writer.close(10_000);

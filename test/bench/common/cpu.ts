@@ -34,3 +34,23 @@ function statCpuSeconds(file: string): number {
   const stime = Number(fields[15 - 3]);
   return (utime + stime) / clockTicks();
 }
+
+/** What {@link measureOwnCpu} measured of the work it ran. */
+export interface OwnCpu {
+  readonly seconds: number;
+  /** User + system CPU of this process, all its threads. */
+  readonly cpuSeconds: number;
+  /** The same, of its event loop's thread alone. */
+  readonly mainThreadCpuSeconds: number;
+}
+
+/** Runs `work` and measures its wall time and this process's CPU over it, in all threads and in the event loop's. */
+export async function measureOwnCpu(work: () => Promise<void>): Promise<OwnCpu> {
+  const cpu0 = process.cpuUsage();
+  const main0 = threadCpuSeconds(process.pid, process.pid);
+  const t0 = performance.now();
+  await work();
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, mainThreadCpuSeconds: threadCpuSeconds(process.pid, process.pid) - main0 };
+}
