@@ -8,6 +8,7 @@ import type { RecordMetadata } from "kafkajs";
 import type { EncodedAuditRecord } from "./audit-record";
 import type { KafkaClient } from "./audit-writer-options";
 import { AuditWriter } from "./audit-writer";
+import { limitFileSize } from "../../../test/support/file-size-limit";
 import { waitFor } from "../../../test/support/poll";
 
 /**
@@ -74,6 +75,50 @@ describe("AuditWriter ordering", () => {
     }
     expect(fake.topicLog).toEqual(ids(0, 30));
     expect(writer.stats()).toMatchObject({ sent: 30, queued: 0, spooledRecords: 0, dropped: 0 });
+    await writer.close(100);
+  });
+});
+
+describe("AuditWriter when its spool cannot write", () => {
+  /** Bytes of the spool's segment files. */
+  const spooledOnDisk = (): number => fs.readdirSync(spoolDir).filter((n) => n.endsWith(".seg")).reduce((sum, n) => sum + fs.statSync(path.join(spoolDir, n)).size, 0);
+
+  it("answers no offer as kept until its write succeeds, and refuses new ones as spool_unwritable meanwhile", async () => {
+    const fake = fakeKafka();
+    const writer = await AuditWriter.start({ kafka: fake.kafka, logger: createLogger({ level: "silent" }), spoolDir, lingerMs: 0 });
+    const first = writer.offer([rec(0)]);
+    if (!first.accepted) throw new Error("the first offer was refused");
+    await first.durable;
+    const restore = limitFileSize(spooledOnDisk()); // the kernel refuses every further byte
+    let kept = false;
+    let acceptedProbes = 0;
+    let durable: Promise<void>;
+    try {
+      const second = writer.offer([rec(1)]);
+      if (!second.accepted) throw new Error("the second offer was refused before any write failed");
+      durable = second.durable.then(() => {
+        kept = true;
+      });
+      // Offers made before the spool has seen its write fail are still kept; they are sent too.
+      await waitFor("an offer refused as spool_unwritable", () => {
+        const offered = writer.offer([rec(99)]);
+        if (offered.accepted) acceptedProbes += 1;
+        return !offered.accepted && offered.reason === "spool_unwritable";
+      }, POLL);
+      expect(kept).toBe(false);
+    } finally {
+      restore();
+    }
+    await durable;
+    expect(writer.offer([rec(2)]).accepted).toBe(true);
+    expect(writer.stats().dropped).toBe(1);
+    const offered = 3 + acceptedProbes;
+    for (;;) {
+      await waitFor("the next batch in flight, or every kept record sent", () => fake.inFlight() === 1 || writer.stats().sent === offered, POLL);
+      if (writer.stats().sent === offered) break;
+      fake.settle(true);
+    }
+    expect(fake.topicLog.filter((id) => id !== "r99")).toEqual(["r0", "r1", "r2"]);
     await writer.close(100);
   });
 });

@@ -25,7 +25,10 @@ import { isUnsendable } from "./unsendable";
  * applies the zone's fail posture (deny when closed, allow when open), and the writer has counted
  * them in `stats().dropped`.
  */
-export type OfferResult = { readonly accepted: true; readonly durable: Promise<void> } | { readonly accepted: false; readonly reason: "spool_full" | "closed" };
+export type OfferResult = { readonly accepted: true; readonly durable: Promise<void> } | { readonly accepted: false; readonly reason: OfferRefusal };
+
+/** Why an offer was refused: the spool has no room, cannot write (a failed write waits to be tried again), or the writer is closed. */
+export type OfferRefusal = "spool_full" | "spool_unwritable" | "closed";
 
 /** Counters for metrics and health checks. */
 export interface AuditWriterStats {
@@ -86,8 +89,9 @@ type Producer = ReturnType<KafkaClient["producer"]>;
  * records in order with an idempotent producer (acks from all in-sync replicas) and moves the
  * spool's cursor past each acknowledged batch. The newest records are held in memory too, so a
  * batch is sent without reading the disk back; while Kafka is unreachable records simply wait in
- * the spool. Only when the spool is full does `offer` refuse, and the caller decides by fail
- * posture. A spool left by a previous process (after a crash, say) is sent first on start.
+ * the spool. Only when the spool is full or cannot write does `offer` refuse, and the caller
+ * decides by fail posture; a write that fails is tried again until it succeeds, and the offers it
+ * carries wait for it. A spool left by a previous process (after a crash, say) is sent first on start.
  */
 export class AuditWriter {
   private readonly cache: SpoolCache;
@@ -170,7 +174,7 @@ export class AuditWriter {
     if (this.closing) return this.refuse(records, "closed");
     if (records.length === 0) return { accepted: true, durable: ALREADY };
     const end = this.spool.append(records);
-    if (end === undefined) return this.refuse(records, "spool_full");
+    if (end === undefined) return this.refuse(records, this.spool.writable ? "spool_full" : "spool_unwritable");
     this.cache.push({ firstSeq: this.appendedSeq, records, end });
     this.appendedSeq += records.length;
     const waiter = this.waiter;
@@ -353,7 +357,7 @@ export class AuditWriter {
     await this.sleep(retriable ? backoffDelayMs(AUDIT_BACKOFF, this.failures) : NON_RETRIABLE_PROBE_MS);
   }
 
-  private refuse(records: readonly EncodedAuditRecord[], reason: "spool_full" | "closed"): OfferResult {
+  private refuse(records: readonly EncodedAuditRecord[], reason: OfferRefusal): OfferResult {
     for (const record of records) this.droppedByZone.set(record.key, (this.droppedByZone.get(record.key) ?? 0) + 1);
     this.dropped += records.length;
     this.droppedSinceLog += records.length;

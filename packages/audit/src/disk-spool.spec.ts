@@ -7,6 +7,8 @@ import { createLogger } from "@flowzone/logging";
 import type { EncodedAuditRecord } from "./audit-record";
 import { DiskSpool, SEGMENT_MAGIC } from "./disk-spool";
 import { frameBytes } from "./spool-frame";
+import { limitFileSize } from "../../../test/support/file-size-limit";
+import { collectingLogger } from "../../../test/support/logger";
 import { waitFor } from "../../../test/support/poll";
 
 const logger = createLogger({ level: "silent" });
@@ -223,5 +225,72 @@ describe("DiskSpool", () => {
     expect(spool.records).toBe(0);
     expect(fs.readdirSync(dir)).toContain(`${"1".padStart(20, "0")}.seg.bad`);
     await spool.close();
+  });
+
+  describe("when a write fails (the kernel refuses it: the file-size limit, EFBIG)", () => {
+    /** Counts the spool's write attempts, each still the real `fs.write`. */
+    const countWrites = (): (() => number) => {
+      const spy = jest.spyOn(fs, "write");
+      return () => spy.mock.calls.length;
+    };
+    afterEach(() => {
+      jest.restoreAllMocks();
+    });
+
+    it("waits for the write to succeed, refusing appends meanwhile, and then has every record on disk", async () => {
+      const spool = await open(1024 * 1024, 64 * 1024);
+      spool.append(range(0, 10));
+      await spool.sync(true);
+      const writes = countWrites();
+      const restore = limitFileSize(bytesOnDisk() + 20); // the next write fits 20 bytes, then fails
+      let synced = false;
+      let sync: Promise<void>;
+      try {
+        expect(spool.append(range(10, 20))).toBeDefined();
+        sync = spool.sync(true).then(() => {
+          synced = true;
+        });
+        await waitFor("the spool to see its write fail", () => !spool.writable, { timeoutMs: 2_000, intervalMs: 5 });
+        expect(spool.append(range(20, 30))).toBeUndefined();
+        const failed = writes();
+        await waitFor("the failed write tried twice more", () => writes() >= failed + 2, { timeoutMs: 2_000, intervalMs: 5 });
+        expect(synced).toBe(false);
+      } finally {
+        restore();
+      }
+      await sync;
+      expect(spool.writable).toBe(true);
+      expect(spool.append(range(20, 25))).toBeDefined();
+      await spool.sync(true);
+      await spool.close();
+
+      const next = await open(1024 * 1024, 64 * 1024);
+      expect(ids(await drain(next))).toEqual(ids(range(0, 25)));
+      await next.close();
+    });
+
+    it("gives up only at close, and logs how many records it leaves unwritten", async () => {
+      const { logger: log, lines } = collectingLogger();
+      const spool = await DiskSpool.open({ dir, maxBytes: 1024 * 1024, segmentBytes: 64 * 1024, logger: log });
+      spool.append(range(0, 2));
+      await spool.sync(true);
+      const restore = limitFileSize(bytesOnDisk());
+      try {
+        spool.append(range(2, 9));
+        const sync = spool.sync(true);
+        await waitFor("the spool to see its write fail", () => !spool.writable, { timeoutMs: 2_000, intervalMs: 5 });
+        await spool.close();
+        await sync;
+      } finally {
+        restore();
+      }
+      expect(lines.filter((line) => line.level === 50).map((line) => [line.msg, line.records])).toEqual([
+        ["audit spool cannot write; the write is tried again until it succeeds, answers wait for it, and new records are refused meanwhile", undefined],
+        ["audit spool closes with records it could not write; they are not on disk (those Kafka acknowledged are kept there)", 7],
+      ]);
+      const next = await open(1024 * 1024, 64 * 1024);
+      expect(ids(await drain(next))).toEqual(ids(range(0, 2)));
+      await next.close();
+    });
   });
 });

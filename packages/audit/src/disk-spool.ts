@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 
+import { backoffDelayMs, type ExponentialBackoff } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
 
 import type { EncodedAuditRecord } from "./audit-record";
@@ -14,6 +15,12 @@ const SEGMENT_NAME = /^(\d{20})\.seg$/;
 const CURSOR_FILE = "cursor.json";
 /** How soon after a commit the cursor is persisted; a crash within it sends those batches again. */
 const CURSOR_PERSIST_MS = 200;
+/**
+ * How a failed write is tried again: soon (a full disk may be freed in seconds), then no more
+ * than once a second, until it succeeds or the spool closes. The records wait for it; none is
+ * answered as kept before it is written.
+ */
+const WRITE_RETRY: ExponentialBackoff = { initialMs: 20, maxMs: 1_000, multiplier: 2, jitter: 0.2 };
 
 /** A point in the spool: a segment's sequence number and a byte offset inside it. */
 export interface SpoolPosition {
@@ -56,6 +63,8 @@ interface StagedFrames {
   readonly position: number;
   readonly chunks: Buffer[];
   length: number;
+  /** Records in `chunks`, to say how many a write that never succeeds leaves unwritten. */
+  records: number;
 }
 
 /**
@@ -68,6 +77,11 @@ interface StagedFrames {
  * does that, else an fdatasync after it. All file writes, flushes and closes run
  * one after the other off the main thread, so a request never blocks on the disk, and one `sync`
  * serves every append made before it (group commit, see `GroupCommit`).
+ *
+ * A write that fails (a full disk, an I/O error) is tried again at the same place until it succeeds
+ * and `sync` waits for it, so nothing is reported on disk that is not; meanwhile `append` refuses
+ * (`writable` is false), and the callers decide by their fail posture. Only `close` ends the
+ * retries, and it logs the records it leaves unwritten.
  *
  * Reads are in append order; a segment is deleted once full and read past, so disk use shrinks as
  * the spool drains. On open, a torn tail left by a crash is cut off after the last good record.
@@ -87,7 +101,13 @@ export class DiskSpool {
   private cursorWrites: Promise<void> = Promise.resolve();
   /** Deletions of segments read past, one after the other, off the event loop's thread; close waits for them. */
   private removals: Promise<void> = Promise.resolve();
+  /** A write failed and has not succeeded since: appends are refused until it does. */
   private failingWrites = false;
+  /** The last attempt to start a segment failed: appends are refused, and each one tries again. */
+  private cannotStart = false;
+  private closing = false;
+  /** Ends the pause between two attempts of a failed write (close does, so that it need not wait). */
+  private wakeRetry: (() => void) | undefined;
   private totalBytes = 0;
   /** Segments are opened with O_DSYNC: asked for, and the platform has it (Node leaves it undefined where it does not). */
   private readonly synchronizedWrites: boolean;
@@ -154,6 +174,14 @@ export class DiskSpool {
     return head !== undefined && head.seq === this.cursor.segment ? this.totalBytes - this.cursor.offset : this.totalBytes;
   }
 
+  /**
+   * False while the spool cannot write: a write failed and has not succeeded since, or no segment
+   * could be started. `append` refuses meanwhile, so a refusal is "unwritable" rather than "full".
+   */
+  get writable(): boolean {
+    return !this.failingWrites && !this.cannotStart;
+  }
+
   /** Records spooled and not yet committed. */
   get records(): number {
     return this.unread;
@@ -165,12 +193,12 @@ export class DiskSpool {
   }
 
   /**
-   * Stages all records, or none of them when they would exceed `maxBytes` (or no segment can be
-   * started). Returns the position just after them, or undefined when nothing was kept. They are
+   * Stages all records, or none of them when they would exceed `maxBytes`, while a failed write
+   * waits to be tried again, or when no segment can be started (`writable` tells those apart). Returns the position just after them, or undefined when nothing was kept. They are
    * on disk once a later `sync` resolves.
    */
   append(records: readonly EncodedAuditRecord[]): SpoolPosition | undefined {
-    if (records.length === 0) return undefined;
+    if (records.length === 0 || this.failingWrites) return undefined;
     if (this.totalBytes + this.bytesNeeded(records) > this.options.maxBytes) return undefined;
     const tail = this.openTail();
     if (tail === undefined) return undefined;
@@ -180,8 +208,9 @@ export class DiskSpool {
     if (last !== undefined && last.fd === fd && last.position + last.length === segment.size) {
       last.chunks.push(frames);
       last.length += frames.length;
+      last.records += records.length;
     } else {
-      this.staged.push({ fd, position: segment.size, chunks: [frames], length: frames.length });
+      this.staged.push({ fd, position: segment.size, chunks: [frames], length: frames.length, records: records.length });
     }
     segment.size += frames.length;
     this.totalBytes += frames.length;
@@ -229,7 +258,8 @@ export class DiskSpool {
 
   /**
    * Writes every record appended so far and, with `device`, flushes it to the device. Resolves
-   * once done; never rejects: a failed write is logged and tried again at the next `sync`.
+   * once done, trying a failed write again until it succeeds; never rejects. Only `close` makes it
+   * resolve with records unwritten (and logs how many).
    */
   sync(device: boolean): Promise<void> {
     return this.enqueue(async () => {
@@ -241,6 +271,8 @@ export class DiskSpool {
 
   /** Writes, flushes and closes the tail and persists the cursor; the spool stays on disk for the next process. */
   async close(): Promise<void> {
+    this.closing = true;
+    this.wakeRetry?.();
     this.closeTail();
     await this.io;
     await this.removals;
@@ -265,16 +297,18 @@ export class DiskSpool {
       const fd = fs.openSync(file, O_WRONLY | O_CREAT | O_EXCL | (this.synchronizedWrites ? O_DSYNC : 0));
       // Written with the segment's first records, off the event loop's thread: with synchronized
       // writes a write here would wait for the device.
-      this.staged.push({ fd, position: 0, chunks: [SEGMENT_MAGIC], length: SEGMENT_MAGIC.length });
+      this.staged.push({ fd, position: 0, chunks: [SEGMENT_MAGIC], length: SEGMENT_MAGIC.length, records: 0 });
       this.nextSeq += 1;
       const segment = { seq, size: SEGMENT_MAGIC.length };
       if (this.segments.length === 0) this.cursor = { segment: seq, offset: SEGMENT_MAGIC.length };
       this.segments.push(segment);
       this.totalBytes += segment.size;
       this.tailFd = fd;
+      this.cannotStart = false;
       return [segment, fd];
     } catch (error) {
-      this.options.logger.error({ err: error, file }, "audit spool cannot start a segment");
+      if (!this.cannotStart) this.options.logger.error({ err: error, file }, "audit spool cannot start a segment; records are refused until it can");
+      this.cannotStart = true;
       return undefined;
     }
   }
@@ -301,25 +335,51 @@ export class DiskSpool {
     return done;
   }
 
-  /** Writes what is staged, each run of frames at its place; returns the files written to. A failed run stays staged. */
+  /**
+   * Writes what is staged, each run of frames at its place, and returns the files written to. A
+   * failed run is written again at the same place (with what was staged meanwhile) after a pause,
+   * until it succeeds; the chain of file operations waits for it. Once the spool is closing, the
+   * records still unwritten are logged and left.
+   */
   private async writeStaged(): Promise<Set<number>> {
+    const written = new Set<number>();
+    for (let attempt = 1; ; attempt += 1) {
+      if (await this.writeStagedOnce(written)) return written;
+      if (this.closing) {
+        const records = this.staged.reduce((sum, run) => sum + run.records, 0);
+        this.options.logger.error({ records, bytes: this.staged.reduce((sum, run) => sum + run.length, 0) }, "audit spool closes with records it could not write; they are not on disk (those Kafka acknowledged are kept there)");
+        this.staged = [];
+        return written;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, backoffDelayMs(WRITE_RETRY, attempt));
+        this.wakeRetry = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeRetry = undefined;
+    }
+  }
+
+  /** One attempt of {@link writeStaged}: true once nothing is left staged; a failed run stays staged, with the runs after it. */
+  private async writeStagedOnce(written: Set<number>): Promise<boolean> {
     const runs = this.staged;
     this.staged = [];
-    const written = new Set<number>();
     for (const [index, run] of runs.entries()) {
       try {
         await writeAt(run.fd, run.chunks.length === 1 ? (run.chunks[0] ?? Buffer.alloc(0)) : Buffer.concat(run.chunks, run.length), run.position);
         written.add(run.fd);
       } catch (error) {
-        if (!this.failingWrites) this.options.logger.error({ err: error, bytes: run.length }, "audit spool cannot write; the records stay in memory and the write is tried again");
+        if (!this.failingWrites) this.options.logger.error({ err: error, bytes: run.length }, "audit spool cannot write; the write is tried again until it succeeds, answers wait for it, and new records are refused meanwhile");
         this.failingWrites = true;
         this.staged = [...runs.slice(index), ...this.staged];
-        return written;
+        return false;
       }
     }
     if (this.failingWrites) this.options.logger.info("audit spool writes again");
     this.failingWrites = false;
-    return written;
+    return true;
   }
 
   private fdatasync(fd: number): Promise<void> {

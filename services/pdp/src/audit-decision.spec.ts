@@ -61,13 +61,17 @@ describe("auditing a decision", () => {
     expect(auditDecision(trail({ accepted: false, reason: "spool_full" }), write, decision, context)).toEqual({ decision, durable: undefined });
   });
 
-  it("denies when the trail is full and a violated zone fails closed, saying why", () => {
+  it.each([
+    ["spool_full", "its spool is full"],
+    ["spool_unwritable", "its spool cannot be written"],
+    ["closed", "it is shutting down"],
+  ] as const)("denies when the trail refuses (%s) and a violated zone fails closed, saying why", (reason, because) => {
     const decision: Decision = { allow: true, violations: [violation("banana", "open"), violation("health", "closed")] };
-    const result = auditDecision(trail({ accepted: false, reason: "spool_full" }), write, decision, context).decision;
+    const result = auditDecision(trail({ accepted: false, reason }), write, decision, context).decision;
     expect(result.allow).toBe(false);
     expect(result.violations[0]).toEqual(decision.violations[0]);
     expect(result.violations[1]).toMatchObject({ zone: "health", enforced: true });
-    expect(result.violations[1]?.reason).toContain("audit trail cannot keep this record (its spool is full) and zone health fails closed");
+    expect(result.violations[1]?.reason).toContain(`audit trail cannot keep this record (${because}) and zone health fails closed`);
   });
 
   it("keeps a confirmed deny a deny whatever the trail says", () => {

@@ -1,4 +1,4 @@
-import { encodeViolationAudit, type AuditWriter } from "@flowzone/audit";
+import { encodeViolationAudit, type AuditWriter, type OfferRefusal } from "@flowzone/audit";
 import type { Decision, Violation, Write } from "@flowzone/engine";
 
 /** What a decision needs to be audited besides the write and the decision. */
@@ -21,14 +21,22 @@ export interface AuditedDecision {
   readonly durable: Promise<void> | undefined;
 }
 
+/** Why the trail kept no record, as a denied violation's reason says it. */
+const REFUSALS: Readonly<Record<OfferRefusal, string>> = {
+  spool_full: "its spool is full",
+  spool_unwritable: "its spool cannot be written",
+  closed: "it is shutting down",
+};
+
 /**
  * Hands one audit record per violation to the audit trail, which writes them ahead to its spool;
  * answer only once `durable` resolves (the writer flushes many decisions' records with one fsync,
- * so the wait is short and shared). When the trail cannot keep them (its spool is full), the fail
- * posture of each violated rule decides: a rule that fails closed turns the decision into a
- * deny, and its reason says why; one that fails open lets the decision stand and the writer
- * counts the record it could not keep. A confirmed deny stays a deny either way. Each violation
- * whose record was not kept is counted by its posture in `failures` (fail-open / fail-closed).
+ * so the wait is short and shared). When the trail cannot keep them (its spool is full or cannot
+ * be written, or it is shutting down), the fail posture of each violated rule decides: a rule
+ * that fails closed turns the decision into a deny, and its reason says why; one that fails open
+ * lets the decision stand and the writer counts the record it could not keep. A confirmed deny
+ * stays a deny either way. Each violation whose record was not kept is counted by its posture in
+ * `failures` (fail-open / fail-closed).
  */
 export function auditDecision(writer: Pick<AuditWriter, "offer">, write: Write, decision: Decision, context: AuditContext, failures?: AuditFailureCounter): AuditedDecision {
   const violations = decision.violations;
@@ -53,7 +61,7 @@ export function auditDecision(writer: Pick<AuditWriter, "offer">, write: Write, 
   if (offered.accepted) return { decision, durable: offered.durable };
   if (failures !== undefined) for (const violation of violations) failures.recordAuditFailure(violation.zone, violation.failMode);
   if (!violations.some((violation) => violation.failMode === "closed")) return { decision, durable: undefined };
-  const because = offered.reason === "spool_full" ? "its spool is full" : "it is shutting down";
+  const because = REFUSALS[offered.reason];
   return {
     decision: {
       allow: false,
