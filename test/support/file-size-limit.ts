@@ -1,5 +1,5 @@
 /**
- * A real write fault for specs: this process's soft file-size limit (RLIMIT_FSIZE), set with
+ * A real write fault for tests: a process's soft file-size limit (RLIMIT_FSIZE), set with
  * util-linux's `prlimit`. A write that would go past the limit writes what fits and then fails with
  * EFBIG, as the kernel does it. Only the soft limit changes, so it can be raised again without
  * privileges.
@@ -7,20 +7,24 @@
 import { execFileSync } from "node:child_process";
 import vm from "node:vm";
 
-/** Limits every file this process writes to `bytes`; call the returned function to put the old limit back. */
-export function limitFileSize(bytes: number): () => void {
-  const pid = String(process.pid);
-  const before = execFileSync("prlimit", ["--pid", pid, "--fsize", "--output", "SOFT", "--noheadings", "--raw"], { encoding: "utf8" }).trim();
+/**
+ * Limits every file process `pid` (this one unless given) writes to `bytes`; call the returned
+ * function to put its old limit back.
+ */
+export function limitFileSize(bytes: number, pid: number = process.pid): () => void {
+  const target = String(pid);
+  const before = execFileSync("prlimit", ["--pid", target, "--fsize", "--output", "SOFT", "--noheadings", "--raw"], { encoding: "utf8" }).trim();
   // The kernel also sends SIGXFSZ. Node starts with it ignored, but signal-exit (which jest's cache
   // writes load) listens for it and, finding itself the only listener, sends it again to end the
-  // process. A listener of ours keeps the fault a failed write. It must be on the process itself:
-  // jest hands a test a copy of `process`, and code run in the main context sees the real one.
-  const realProcess = new vm.Script("process").runInThisContext() as NodeJS.Process;
+  // process. In this process a listener of ours keeps the fault a failed write. It must be on the
+  // process itself: jest hands a test a copy of `process`, and code run in the main context sees
+  // the real one.
+  const realProcess = pid === process.pid ? (new vm.Script("process").runInThisContext() as NodeJS.Process) : undefined;
   const keepAlive = (): void => undefined;
-  realProcess.on("SIGXFSZ", keepAlive);
-  execFileSync("prlimit", ["--pid", pid, `--fsize=${bytes}:`]);
+  realProcess?.on("SIGXFSZ", keepAlive);
+  execFileSync("prlimit", ["--pid", target, `--fsize=${bytes}:`]);
   return () => {
-    execFileSync("prlimit", ["--pid", pid, `--fsize=${before}:`]);
-    realProcess.off("SIGXFSZ", keepAlive);
+    execFileSync("prlimit", ["--pid", target, `--fsize=${before}:`]);
+    realProcess?.off("SIGXFSZ", keepAlive);
   };
 }
