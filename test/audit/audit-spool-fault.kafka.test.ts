@@ -2,8 +2,10 @@
  * Audit durability when the spool's disk fails: `flowzone pdp` answers no violating Check before
  * its audit record is written to the spool, however long the write keeps failing; while it fails,
  * a new violation of a zone that fails closed is denied, saying why, and every other Check is
- * answered as usual; once the disk takes writes again, the held answers go out and every answered
- * violation reaches flowzone.audit.v1. The fault is the kernel's: the process's file-size limit
+ * answered as usual, and the service says it is not ready (gRPC health, /readyz, the
+ * spool-writable gauge);
+ * once the disk takes writes again, the held answers go out and every answered violation reaches
+ * flowzone.audit.v1. The fault is the kernel's: the process's file-size limit
  * (prlimit), so the spool's next write fails with EFBIG until the limit is raised again.
  */
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
@@ -17,10 +19,10 @@ import { Kafka, logLevel } from "kafkajs";
 import { limitFileSize } from "../support/file-size-limit";
 import { startOwnBroker, type OwnBroker } from "../support/own-broker";
 import { waitUntil } from "../support/poll";
-import { decisionServicePort } from "../support/processes";
+import { decisionServicePort, loggedPort } from "../support/processes";
 import { step } from "../support/steps";
-import { BUNDLE, DecisionClient, makeBundleDir } from "../pdp/pdp-harness";
-import { auditViolations, spooledPdp } from "../pdp/pdp-process";
+import { BUNDLE, DecisionClient, HealthClient, makeBundleDir } from "../pdp/pdp-harness";
+import { auditViolations, probe, spooledPdp } from "../pdp/pdp-process";
 
 /** The test bundle with the email zone failing closed: a violation it cannot audit is denied. */
 const FILES = { ...BUNDLE, "zones/email.yml": `${BUNDLE["zones/email.yml"] ?? ""}failMode: closed\n` };
@@ -44,8 +46,16 @@ describe("the decision service when its audit spool cannot write", () => {
     const policyDir = await makeBundleDir(FILES);
     const spoolDir = join(work, "spool");
     const pdp = spooledPdp("flowzone pdp", { policyDir, brokers: broker.brokers, spoolDir });
-    await pdp.waitFor("its gRPC port in the log", (p) => decisionServicePort(p.stdout) !== undefined, 60_000);
+    const metricsLine = "metrics listening on /metrics";
+    await pdp.waitFor("its gRPC and metrics ports in the log", (p) => decisionServicePort(p.stdout) !== undefined && loggedPort(p.stdout, metricsLine) !== undefined, 60_000);
+    const metricsPort = loggedPort(pdp.stdout, metricsLine) ?? 0;
+    const writableGauge = async (): Promise<string | undefined> => /^flowzone_audit_spool_writable\{[^}]*\} (\d)$/m.exec(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text())?.[1];
+    await waitUntil("the decision service ready", () => probe(metricsPort, "/readyz"), (ready) => ready.status === 200);
+    expect(await writableGauge()).toBe("1");
     const client = new DecisionClient(`127.0.0.1:${decisionServicePort(pdp.stdout) ?? 0}`);
+    const health = new HealthClient(`127.0.0.1:${decisionServicePort(pdp.stdout) ?? 0}`);
+    /** gRPC health follows the health report within a second. */
+    const grpcHealth = (status: string): Promise<string> => waitUntil(`gRPC health ${status}`, () => health.check("flowzone.v1.DecisionService"), (seen) => seen === status, { timeoutMs: 5_000, intervalMs: 100 });
     const answeredIds: string[] = [];
     try {
       const before = await client.check(emailToAnalytics("before"));
@@ -79,6 +89,9 @@ describe("the decision service when its audit spool cannot write", () => {
         const clean = await client.check({ requestId: "clean", producer: "svc:crm", sink: "table:crm.contacts", labels: ["pii.email"] });
         expect(clean).toMatchObject({ decision: Decision.ALLOW, violations: [] });
         await pdp.waitForStdout("audit spool cannot write");
+        expect(await probe(metricsPort, "/readyz")).toMatchObject({ status: 503, body: { status: "not_ready", audit: { state: "unwritable", lastError: expect.stringMatching(/file too large/i) as unknown } } });
+        expect(await writableGauge()).toBe("0");
+        await grpcHealth("NOT_SERVING");
         expect(heldAnswered).toBe(0);
       } finally {
         restore();
@@ -92,6 +105,9 @@ describe("the decision service when its audit spool cannot write", () => {
         const after = await client.check(emailToAnalytics("after"));
         expect(after).toMatchObject({ decision: Decision.ALLOW, violations: [{ zone: "email", enforced: false }] });
         answeredIds.push(after.decisionId);
+        expect(await probe(metricsPort, "/readyz")).toMatchObject({ status: 200, body: { status: "ready", audit: { state: "writing" } } });
+        expect(await writableGauge()).toBe("1");
+        await grpcHealth("SERVING");
       });
 
       await step(`every answered violation is on ${AUDIT_TOPIC}`, async () => {
@@ -108,6 +124,7 @@ describe("the decision service when its audit spool cannot write", () => {
       });
     } finally {
       client.close();
+      health.close();
     }
     expect(await pdp.stop()).toEqual({ code: 0, signal: null });
     await rm(policyDir, { recursive: true, force: true });

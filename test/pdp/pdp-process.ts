@@ -26,6 +26,12 @@ export function spooledPdp(name: string, options: SpooledPdpOptions): TestProces
   });
 }
 
+/** GETs `path` (`/readyz`, `/healthz`) of a metrics port on 127.0.0.1: the status and the JSON health report. */
+export async function probe(port: number, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
 /** A violation record on the audit topic: its record id, the decision it belongs to and the rule. */
 export interface AuditedViolation {
   readonly id: string;

@@ -17,15 +17,10 @@ import { waitUntil } from "../support/poll";
 import { decisionServicePort, loggedPort } from "../support/processes";
 import { step } from "../support/steps";
 import { DecisionClient, HealthClient, makeBundleDir } from "./pdp-harness";
-import { auditViolations, spooledPdp } from "./pdp-process";
+import { auditViolations, probe, spooledPdp } from "./pdp-process";
 
 /** A write the bundle's banana zone denies twice (its boundary and its no-export rule). */
 const VIOLATING = { requestId: "outage-1", producer: "svc:banana-app", sink: "kafka:export-daily", labels: ["banana"] };
-
-async function probe(port: number, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`http://127.0.0.1:${port}${path}`);
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
 
 describe("flowzone pdp started while Kafka is down", () => {
   let broker: OwnBroker;

@@ -49,6 +49,8 @@ export interface AuditWriterStats {
   readonly degraded: boolean;
   /** The last send error's message, for a health page; never a payload. */
   readonly lastError: string | undefined;
+  /** While the spool cannot write, what the failure said (offers are refused meanwhile); undefined while it can. */
+  readonly spoolError: string | undefined;
 }
 
 /**
@@ -174,7 +176,7 @@ export class AuditWriter {
     if (this.closing) return this.refuse(records, "closed");
     if (records.length === 0) return { accepted: true, durable: ALREADY };
     const end = this.spool.append(records);
-    if (end === undefined) return this.refuse(records, this.spool.writable ? "spool_full" : "spool_unwritable");
+    if (end === undefined) return this.refuse(records, this.spool.writeError === undefined ? "spool_full" : "spool_unwritable");
     this.cache.push({ firstSeq: this.appendedSeq, records, end });
     this.appendedSeq += records.length;
     const waiter = this.waiter;
@@ -193,6 +195,7 @@ export class AuditWriter {
       droppedByZone: Object.fromEntries(this.droppedByZone),
       degraded: this.degraded,
       lastError: this.lastError,
+      spoolError: this.spool.writeError,
     };
   }
 

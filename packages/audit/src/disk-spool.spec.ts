@@ -250,7 +250,8 @@ describe("DiskSpool", () => {
         sync = spool.sync(true).then(() => {
           synced = true;
         });
-        await waitFor("the spool to see its write fail", () => !spool.writable, { timeoutMs: 2_000, intervalMs: 5 });
+        await waitFor("the spool to see its write fail", () => spool.writeError !== undefined, { timeoutMs: 2_000, intervalMs: 5 });
+        expect(spool.writeError).toMatch(/file too large/i);
         expect(spool.append(range(20, 30))).toBeUndefined();
         const failed = writes();
         await waitFor("the failed write tried twice more", () => writes() >= failed + 2, { timeoutMs: 2_000, intervalMs: 5 });
@@ -259,7 +260,7 @@ describe("DiskSpool", () => {
         restore();
       }
       await sync;
-      expect(spool.writable).toBe(true);
+      expect(spool.writeError).toBeUndefined();
       expect(spool.append(range(20, 25))).toBeDefined();
       await spool.sync(true);
       await spool.close();
@@ -278,7 +279,7 @@ describe("DiskSpool", () => {
       try {
         spool.append(range(2, 9));
         const sync = spool.sync(true);
-        await waitFor("the spool to see its write fail", () => !spool.writable, { timeoutMs: 2_000, intervalMs: 5 });
+        await waitFor("the spool to see its write fail", () => spool.writeError !== undefined, { timeoutMs: 2_000, intervalMs: 5 });
         await spool.close();
         await sync;
       } finally {

@@ -80,7 +80,7 @@ interface StagedFrames {
  *
  * A write that fails (a full disk, an I/O error) is tried again at the same place until it succeeds
  * and `sync` waits for it, so nothing is reported on disk that is not; meanwhile `append` refuses
- * (`writable` is false), and the callers decide by their fail posture. Only `close` ends the
+ * (`writeError` says why), and the callers decide by their fail posture. Only `close` ends the
  * retries, and it logs the records it leaves unwritten.
  *
  * Reads are in append order; a segment is deleted once full and read past, so disk use shrinks as
@@ -105,6 +105,8 @@ export class DiskSpool {
   private failingWrites = false;
   /** The last attempt to start a segment failed: appends are refused, and each one tries again. */
   private cannotStart = false;
+  /** What the last failed write or segment start said, while the spool cannot write. */
+  private lastWriteError = "";
   private closing = false;
   /** Ends the pause between two attempts of a failed write (close does, so that it need not wait). */
   private wakeRetry: (() => void) | undefined;
@@ -175,11 +177,12 @@ export class DiskSpool {
   }
 
   /**
-   * False while the spool cannot write: a write failed and has not succeeded since, or no segment
-   * could be started. `append` refuses meanwhile, so a refusal is "unwritable" rather than "full".
+   * While the spool cannot write (a write failed and has not succeeded since, or no segment could
+   * be started), what the failure said; undefined while it can. `append` refuses meanwhile, so a
+   * refusal is "unwritable" rather than "full".
    */
-  get writable(): boolean {
-    return !this.failingWrites && !this.cannotStart;
+  get writeError(): string | undefined {
+    return this.failingWrites || this.cannotStart ? this.lastWriteError : undefined;
   }
 
   /** Records spooled and not yet committed. */
@@ -194,7 +197,8 @@ export class DiskSpool {
 
   /**
    * Stages all records, or none of them when they would exceed `maxBytes`, while a failed write
-   * waits to be tried again, or when no segment can be started (`writable` tells those apart). Returns the position just after them, or undefined when nothing was kept. They are
+   * waits to be tried again, or when no segment can be started (`writeError` tells those apart).
+   * Returns the position just after them, or undefined when nothing was kept. They are
    * on disk once a later `sync` resolves.
    */
   append(records: readonly EncodedAuditRecord[]): SpoolPosition | undefined {
@@ -309,6 +313,7 @@ export class DiskSpool {
     } catch (error) {
       if (!this.cannotStart) this.options.logger.error({ err: error, file }, "audit spool cannot start a segment; records are refused until it can");
       this.cannotStart = true;
+      this.lastWriteError = errorMessage(error);
       return undefined;
     }
   }
@@ -373,6 +378,7 @@ export class DiskSpool {
       } catch (error) {
         if (!this.failingWrites) this.options.logger.error({ err: error, bytes: run.length }, "audit spool cannot write; the write is tried again until it succeeds, answers wait for it, and new records are refused meanwhile");
         this.failingWrites = true;
+        this.lastWriteError = errorMessage(error);
         this.staged = [...runs.slice(index), ...this.staged];
         return false;
       }
@@ -487,6 +493,10 @@ async function readAt(file: fs.promises.FileHandle, position: number, length: nu
     read += bytesRead;
   }
   return buffer.subarray(0, read);
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 async function readCursor(file: string): Promise<SpoolPosition | undefined> {

@@ -29,9 +29,11 @@ export const METRIC_NAMES = {
   /** Audit records and bytes in the disk spool. */
   auditSpoolRecords: "flowzone_audit_spool_records",
   auditSpoolBytes: "flowzone_audit_spool_bytes",
+  /** 1 while the disk spool can write, 0 while its writes fail. */
+  auditSpoolWritable: "flowzone_audit_spool_writable",
   /** Audit records sent to Kafka. */
   auditSent: "flowzone_audit_sent_records_total",
-  /** Audit records not kept (spool full or shut down), by zone. */
+  /** Audit records not kept (spool full or unwritable, or shut down), by zone. */
   auditDropped: "flowzone_audit_dropped_records_total",
   /** Audit records Kafka refused (too large, invalid), kept in the dead-letter file beside the spool. */
   auditSetAside: "flowzone_audit_set_aside_records_total",

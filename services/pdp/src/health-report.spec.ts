@@ -3,7 +3,7 @@ import { healthProbes } from "@flowzone/telemetry";
 import { healthReport, NO_BROKERS } from "./health-report";
 
 const unverified = { verified: false, total: 0, byReason: {}, last: undefined };
-const stats = { queued: 0, spooledBytes: 0, spooledRecords: 0, sent: 0, setAside: 0, dropped: 0, droppedByZone: {}, degraded: false, lastError: undefined };
+const stats = { queued: 0, spooledBytes: 0, spooledRecords: 0, sent: 0, setAside: 0, dropped: 0, droppedByZone: {}, degraded: false, lastError: undefined, spoolError: undefined };
 
 describe("the decision service's health report", () => {
   it("without brokers is ready and says that audit and the control topic (flips) are off", () => {
@@ -24,6 +24,12 @@ describe("the decision service's health report", () => {
     });
     expect(healthProbes(() => report)["/readyz"]?.()).toEqual({ statusCode: 503, body: report });
     expect(healthProbes(() => report)["/healthz"]?.()).toEqual({ statusCode: 200, body: report });
+  });
+
+  it("is not ready while its audit spool cannot write, and says what the write failed with", () => {
+    const report = healthReport("v1", { state: "read" }, unverified, { ...stats, spooledRecords: 5, spoolError: "EFBIG: file too large, write" });
+    expect(report).toMatchObject({ status: "not_ready", audit: { state: "unwritable", spooledRecords: 5, lastError: "EFBIG: file too large, write", detail: expect.stringContaining("cannot write") as unknown } });
+    expect(healthProbes(() => report)["/readyz"]?.()).toMatchObject({ statusCode: 503 });
   });
 
   it("is ready once the control topic has been read", () => {

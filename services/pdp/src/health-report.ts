@@ -7,11 +7,15 @@ export const NO_BROKERS = {
   controlTopic: "no Kafka brokers configured: pushed bundles, zone flips and exceptions are not followed; the policy directory's bundle decides",
 } as const;
 
-/** The audit trail: off (no brokers), writing to Kafka, or spooling to disk while Kafka does not answer. */
+/**
+ * The audit trail: off (no brokers), writing to Kafka, spooling to disk while Kafka does not
+ * answer, or unable to write its spool (which says most: violations are then refused records).
+ */
 export type AuditHealth =
   | { readonly state: "off"; readonly detail: string }
   | { readonly state: "writing"; readonly spooledRecords: number }
-  | { readonly state: "spooling"; readonly spooledRecords: number; readonly lastError: string | undefined };
+  | { readonly state: "spooling"; readonly spooledRecords: number; readonly lastError: string | undefined }
+  | { readonly state: "unwritable"; readonly detail: string; readonly spooledRecords: number; readonly lastError: string };
 
 /** The control topic: off (no brokers), waiting to be read once, or read; with what its records' signatures showed. */
 export type ControlTopicHealth =
@@ -45,7 +49,9 @@ export type ControlSignatureHealth =
 /**
  * What the decision service says about itself on `/healthz`, `/readyz` and `health()`. `ready`
  * means it decides under the current state: the control topic has been read once (or there is
- * none to read, without brokers). Not ready, it still answers, under the directory's bundle.
+ * none to read, without brokers); and that it can keep audit records: a replica whose spool cannot
+ * write refuses them, so a balancer had better send its callers to another. Not ready, it still
+ * answers, under the directory's bundle.
  */
 export interface DecisionServiceHealth {
   readonly status: "ready" | "not_ready";
@@ -57,7 +63,7 @@ export interface DecisionServiceHealth {
 /** Builds the health answer from the control topic's status, its rejected records and the audit writer's counters (undefined: no audit). */
 export function healthReport(policyVersion: string, control: ControlTopicStatus, rejections: ControlRejectionSummary, audit: AuditWriterStats | undefined): DecisionServiceHealth {
   return {
-    status: control.state === "waiting" ? "not_ready" : "ready",
+    status: control.state === "waiting" || audit?.spoolError !== undefined ? "not_ready" : "ready",
     policyVersion,
     audit: auditHealth(audit),
     controlTopic: controlTopicHealth(control, signatureHealth(rejections)),
@@ -66,6 +72,7 @@ export function healthReport(policyVersion: string, control: ControlTopicStatus,
 
 function auditHealth(stats: AuditWriterStats | undefined): AuditHealth {
   if (stats === undefined) return { state: "off", detail: NO_BROKERS.audit };
+  if (stats.spoolError !== undefined) return { state: "unwritable", detail: SPOOL_UNWRITABLE, spooledRecords: stats.spooledRecords, lastError: stats.spoolError };
   if (stats.degraded) return { state: "spooling", spooledRecords: stats.spooledRecords, lastError: stats.lastError };
   return { state: "writing", spooledRecords: stats.spooledRecords };
 }
@@ -92,6 +99,9 @@ function signatureHealth(rejections: ControlRejectionSummary): ControlSignatureH
         }),
   };
 }
+
+const SPOOL_UNWRITABLE =
+  "the audit spool cannot write: answers whose records it holds wait until it can, and new violations' records are refused (a zone that fails closed denies them)";
 
 const NOT_VERIFIED = "no FLOWZONE_CONTROL_VERIFY_KEYS: every control record applies, also one written by whoever else can write the topic";
 

@@ -22,6 +22,9 @@ import { DECISION_CODECS } from "./wire-codec";
 /** How long close() gives the audit trail to send what it holds before spooling the rest. */
 const AUDIT_CLOSE_MS = 5_000;
 
+/** How often gRPC health follows the health report between events: whether the audit spool writes has no event. */
+const HEALTH_POLL_MS = 1_000;
+
 /** Grace for in-flight calls when `close()` is given none. */
 const DEFAULT_CLOSE_GRACE_MS = 10_000;
 
@@ -121,11 +124,16 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
     if (metricsServer !== undefined) stops.add(() => metricsServer.close());
 
     let closing: Promise<void> | undefined;
-    // Ready at once without Kafka (nothing more to read); with it, once the control topic has been read.
-    if (runtime.controlTopic().state === "off") grpcHealth.setServing(true);
-    runtime.onControlTopicRead(() => {
-      if (closing === undefined) grpcHealth.setServing(true);
-    });
+    // gRPC health says what the health report says: ready at once without Kafka (nothing more to
+    // read), with it once the control topic has been read, and while the audit spool writes.
+    const followHealth = (): void => {
+      if (closing === undefined) grpcHealth.setServing(health().status === "ready");
+    };
+    followHealth();
+    runtime.onControlTopicRead(followHealth);
+    const healthPoll = setInterval(followHealth, HEALTH_POLL_MS);
+    healthPoll.unref();
+    stops.add(stopping(() => { clearInterval(healthPoll); }));
 
     logger.info({ host: options.host, port, tls: tlsMode(certificates), policyDir, policyVersion: policy.current.version, ready: health().status === "ready" }, "decision service listening");
 
