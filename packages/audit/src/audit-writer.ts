@@ -30,6 +30,13 @@ export type OfferResult = { readonly accepted: true; readonly durable: Promise<v
 /** Why an offer was refused: the spool has no room, cannot write (a failed write waits to be tried again), or the writer is closed. */
 export type OfferRefusal = "spool_full" | "spool_unwritable" | "closed";
 
+/** Each refusal as the answers that apply a fail posture say it: "the audit trail cannot keep this record (…)". */
+export const OFFER_REFUSALS: Readonly<Record<OfferRefusal, string>> = {
+  spool_full: "its spool is full",
+  spool_unwritable: "its spool cannot be written",
+  closed: "it is shutting down",
+};
+
 /** Counters for metrics and health checks. */
 export interface AuditWriterStats {
   /** Records waiting to be sent that are also held in memory (the rest are read back from the spool); 0 once closed. */

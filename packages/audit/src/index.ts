@@ -5,7 +5,7 @@ export {
   type StreamPosition,
   type ViolationAudit,
 } from "./audit-record";
-export { AuditWriter, type AuditWriterStats, type OfferRefusal, type OfferResult } from "./audit-writer";
+export { AuditWriter, OFFER_REFUSALS, type AuditWriterStats, type OfferRefusal, type OfferResult } from "./audit-writer";
 export { DEAD_LETTER_FILE, type DeadLetter } from "./dead-letters";
 export {
   AUDIT_WRITER_DEFAULTS,

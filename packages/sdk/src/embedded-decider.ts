@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 
 import type { Kafka } from "kafkajs";
 
-import { AuditWriter, encodeViolationAudit } from "@flowzone/audit";
+import { AuditWriter, encodeViolationAudit, OFFER_REFUSALS } from "@flowzone/audit";
 import { WriteError, type Decision, type PolicyEngine, type Write } from "@flowzone/engine";
 import { startFlowReporter, type FlowReporter } from "@flowzone/flow-report";
 import { auditTopicSpec, ensureTopics, flowsTopicSpec } from "@flowzone/kafka";
@@ -127,7 +127,7 @@ export class EmbeddedDecisionEngine implements Decider {
     if (!decision.allow) return { result };
     const closed = decision.violations.filter((v) => v.failMode === "closed").map((v) => v.zone);
     if (closed.length === 0) return { result };
-    throw new DeciderUnavailable(`the audit trail cannot keep this write's records (${offered.reason}) and zone ${closed.join(", ")} fails closed`, "closed");
+    throw new DeciderUnavailable(`the audit trail cannot keep this write's records (${OFFER_REFUSALS[offered.reason]}) and zone ${closed.join(", ")} fails closed`, "closed");
   }
 }
 

@@ -1,4 +1,4 @@
-import { encodeViolationAudit, type AuditWriter, type OfferRefusal } from "@flowzone/audit";
+import { encodeViolationAudit, OFFER_REFUSALS, type AuditWriter } from "@flowzone/audit";
 import type { Decision, Violation, Write } from "@flowzone/engine";
 
 /** What a decision needs to be audited besides the write and the decision. */
@@ -20,13 +20,6 @@ export interface AuditedDecision {
   readonly decision: Decision;
   readonly durable: Promise<void> | undefined;
 }
-
-/** Why the trail kept no record, as a denied violation's reason says it. */
-const REFUSALS: Readonly<Record<OfferRefusal, string>> = {
-  spool_full: "its spool is full",
-  spool_unwritable: "its spool cannot be written",
-  closed: "it is shutting down",
-};
 
 /**
  * Hands one audit record per violation to the audit trail, which writes them ahead to its spool;
@@ -61,7 +54,7 @@ export function auditDecision(writer: Pick<AuditWriter, "offer">, write: Write, 
   if (offered.accepted) return { decision, durable: offered.durable };
   if (failures !== undefined) for (const violation of violations) failures.recordAuditFailure(violation.zone, violation.failMode);
   if (!violations.some((violation) => violation.failMode === "closed")) return { decision, durable: undefined };
-  const because = REFUSALS[offered.reason];
+  const because = OFFER_REFUSALS[offered.reason];
   return {
     decision: {
       allow: false,

@@ -1,0 +1,83 @@
+/**
+ * The embedded guarded producer when its audit spool cannot write: a violating write whose audit
+ * record waits for the disk is not sent before the record is written; a new violation of a zone
+ * that fails closed is refused with FlowCheckUnavailableError, saying why, and nothing is written;
+ * once the disk takes writes again the waiting sends go out and their records reach the audit
+ * topic. The fault is the kernel's: this process's file-size limit (prlimit), under which the
+ * spool's next write fails with EFBIG until the limit is raised again.
+ */
+import { readdir, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+
+import { FlowCheckUnavailableError, type GuardedProducer, type SendResult } from "@flowzone/sdk";
+import { embeddedDecider } from "@flowzone/sdk/embedded";
+
+import { limitFileSize } from "../support/file-size-limit";
+import { uniqueTopic } from "../support/kafka";
+import { step } from "../support/steps";
+import { createTopics } from "../support/topics";
+import { writeBundle } from "../pdp/pdp-harness";
+import { SDK_BUNDLE, awaitAuditViolations, emailZone, guardedProducer, kafka, recordsOf, tempDir } from "./sdk-harness";
+
+describe("guarded producer, embedded, when its audit spool cannot write", () => {
+  let dir: string;
+  let producer: GuardedProducer;
+  const auditTopic = uniqueTopic("sdk-spool-audit");
+  const topic = uniqueTopic("sdk-spool-out");
+
+  beforeAll(async () => {
+    dir = await tempDir("flowzone-sdk-spool-fault-");
+    await writeBundle(join(dir, "policy"), { ...SDK_BUNDLE, "zones/email.yaml": emailZone("closed") });
+    await createTopics(kafka, [topic]);
+    producer = await guardedProducer({
+      producer: "svc:sdk-spool",
+      decider: embeddedDecider({ policyDir: join(dir, "policy"), auditSpoolDir: join(dir, "spool"), auditTopic, followControlTopic: false, flowReportIntervalMs: 0 }),
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await producer.disconnect();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("sends no violating write before its record is on disk, refuses new ones of a fail-closed zone, and sends the waiting ones once it writes again", async () => {
+    /** An email write outside the zone (a logging violation), its own shape each time so no decision comes from the cache. */
+    const violating = (n: number): Promise<SendResult> => producer.send({ topic, messages: [{ value: `v${n}` }], flow: { labels: ["pii.email"], purpose: `fault-${n}` } });
+    const first = await violating(0);
+    expect(first.violations).toEqual([expect.objectContaining({ zone: "email", enforced: false })]);
+
+    const spool = join(dir, "spool");
+    const segments = (await readdir(spool)).filter((name) => name.endsWith(".seg"));
+    const largest = Math.max(...(await Promise.all(segments.map(async (name) => (await stat(join(spool, name))).size))));
+    const restore = limitFileSize(largest);
+    const held: Promise<SendResult>[] = [];
+    let sentWhileHeld = 0;
+    try {
+      const refused = await step("violating writes until one is refused for want of a spool: the ones before wait for the disk", async () => {
+        for (let n = 1; ; n += 1) {
+          const send = violating(n);
+          const settled = await Promise.race([send.then(() => "sent", (error: unknown) => error), new Promise((resolve) => setTimeout(resolve, 200, "waiting"))]);
+          if (settled === "sent") throw new Error(`write v${n} was sent while its audit record could not be written`);
+          if (settled !== "waiting") return settled;
+          held.push(
+            send.then((result) => {
+              sentWhileHeld += 1;
+              return result;
+            }),
+          );
+        }
+      });
+      expect(refused).toBeInstanceOf(FlowCheckUnavailableError);
+      expect((refused as Error).message).toContain("the audit trail cannot keep this write's records (its spool cannot be written) and zone email fails closed");
+      expect(held.length).toBeGreaterThan(0);
+      expect(sentWhileHeld).toBe(0);
+    } finally {
+      restore();
+    }
+
+    const results = await step("the disk takes writes again: the waiting writes are sent", () => Promise.all(held));
+    const decisionIds = [first, ...results].map((result) => result.decisionId);
+    const sent = await recordsOf(topic);
+    expect(sent.map((record) => record.value)).toEqual(["v0", ...held.map((_, i) => `v${i + 1}`)]);
+    await awaitAuditViolations(auditTopic, "a violation record for every write sent", (all) => decisionIds.every((id) => all.some((r) => r.event.case === "violation" && r.event.value.decisionId === id)));
+  }, 120_000);
+});
