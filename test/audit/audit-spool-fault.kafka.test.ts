@@ -8,7 +8,7 @@
  * flowzone.audit.v1. The fault is the kernel's: the process's file-size limit
  * (prlimit), so the spool's next write fails with EFBIG until the limit is raised again.
  */
-import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -16,7 +16,7 @@ import { AUDIT_TOPIC } from "@flowzone/kafka";
 import { Decision, type CheckResponse } from "@flowzone/proto";
 import { Kafka, logLevel } from "kafkajs";
 
-import { limitFileSize } from "../support/file-size-limit";
+import { largestFileBytes, limitFileSize } from "../support/file-size-limit";
 import { startOwnBroker, type OwnBroker } from "../support/own-broker";
 import { waitUntil } from "../support/poll";
 import { decisionServicePort, loggedPort } from "../support/processes";
@@ -62,9 +62,7 @@ describe("the decision service when its audit spool cannot write", () => {
       expect(before).toMatchObject({ decision: Decision.ALLOW, violations: [{ zone: "email", enforced: false }] });
       answeredIds.push(before.decisionId);
 
-      const segments = (await readdir(spoolDir)).filter((name) => name.endsWith(".seg"));
-      const largest = Math.max(...(await Promise.all(segments.map(async (name) => (await stat(join(spoolDir, name))).size))));
-      const restore = limitFileSize(largest, pdp.pid);
+      const restore = limitFileSize(await largestFileBytes(spoolDir, ".seg"), pdp.pid);
       /** Checks answered while the limit holds, and those still waiting for their answer. */
       const held: Promise<CheckResponse>[] = [];
       let heldAnswered = 0;

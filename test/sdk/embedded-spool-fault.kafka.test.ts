@@ -6,13 +6,13 @@
  * topic. The fault is the kernel's: this process's file-size limit (prlimit), under which the
  * spool's next write fails with EFBIG until the limit is raised again.
  */
-import { readdir, rm, stat } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 
 import { FlowCheckUnavailableError, type GuardedProducer, type SendResult } from "@flowzone/sdk";
 import { embeddedDecider } from "@flowzone/sdk/embedded";
 
-import { limitFileSize } from "../support/file-size-limit";
+import { largestFileBytes, limitFileSize } from "../support/file-size-limit";
 import { uniqueTopic } from "../support/kafka";
 import { step } from "../support/steps";
 import { createTopics } from "../support/topics";
@@ -45,10 +45,7 @@ describe("guarded producer, embedded, when its audit spool cannot write", () => 
     const first = await violating(0);
     expect(first.violations).toEqual([expect.objectContaining({ zone: "email", enforced: false })]);
 
-    const spool = join(dir, "spool");
-    const segments = (await readdir(spool)).filter((name) => name.endsWith(".seg"));
-    const largest = Math.max(...(await Promise.all(segments.map(async (name) => (await stat(join(spool, name))).size))));
-    const restore = limitFileSize(largest);
+    const restore = limitFileSize(await largestFileBytes(join(dir, "spool"), ".seg"));
     const held: Promise<SendResult>[] = [];
     let sentWhileHeld = 0;
     try {

@@ -5,6 +5,8 @@
  * privileges.
  */
 import { execFileSync } from "node:child_process";
+import { readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
 import vm from "node:vm";
 
 /**
@@ -27,4 +29,11 @@ export function limitFileSize(bytes: number, pid: number = process.pid): () => v
     execFileSync("prlimit", ["--pid", target, `--fsize=${before}:`]);
     realProcess?.off("SIGXFSZ", keepAlive);
   };
+}
+
+/** The size of the largest file in `dir` whose name ends with `suffix` (0 when there is none): a limit at it fails the next write past its end. */
+export async function largestFileBytes(dir: string, suffix: string): Promise<number> {
+  const names = (await readdir(dir)).filter((name) => name.endsWith(suffix));
+  const sizes = await Promise.all(names.map(async (name) => (await stat(join(dir, name))).size));
+  return Math.max(0, ...sizes);
 }
