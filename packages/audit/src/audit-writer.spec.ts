@@ -8,7 +8,7 @@ import type { RecordMetadata } from "kafkajs";
 import type { EncodedAuditRecord } from "./audit-record";
 import type { KafkaClient } from "./audit-writer-options";
 import { AuditWriter } from "./audit-writer";
-import { limitFileSize } from "../../../test/support/file-size-limit";
+import { largestFileBytes, limitFileSize } from "../../../test/support/file-size-limit";
 import { waitFor } from "../../../test/support/poll";
 
 /**
@@ -80,16 +80,13 @@ describe("AuditWriter ordering", () => {
 });
 
 describe("AuditWriter when its spool cannot write", () => {
-  /** Bytes of the spool's segment files. */
-  const spooledOnDisk = (): number => fs.readdirSync(spoolDir).filter((n) => n.endsWith(".seg")).reduce((sum, n) => sum + fs.statSync(path.join(spoolDir, n)).size, 0);
-
   it("answers no offer as kept until its write succeeds, and refuses new ones as spool_unwritable meanwhile", async () => {
     const fake = fakeKafka();
     const writer = await AuditWriter.start({ kafka: fake.kafka, logger: createLogger({ level: "silent" }), spoolDir, lingerMs: 0 });
     const first = writer.offer([rec(0)]);
     if (!first.accepted) throw new Error("the first offer was refused");
     await first.durable;
-    const restore = limitFileSize(spooledOnDisk()); // the kernel refuses every further byte
+    const restore = limitFileSize(await largestFileBytes(spoolDir, ".seg")); // the kernel refuses every further byte
     let kept = false;
     let acceptedProbes = 0;
     let durable: Promise<void>;

@@ -100,7 +100,8 @@ type Producer = ReturnType<KafkaClient["producer"]>;
  * batch is sent without reading the disk back; while Kafka is unreachable records simply wait in
  * the spool. Only when the spool is full or cannot write does `offer` refuse, and the caller
  * decides by fail posture; a write that fails is tried again until it succeeds, and the offers it
- * carries wait for it. A spool left by a previous process (after a crash, say) is sent first on start.
+ * carries wait for it. A spool left by a previous process (after a crash, say) is sent first on
+ * start.
  */
 export class AuditWriter {
   private readonly cache: SpoolCache;

@@ -4,7 +4,7 @@
 export { clientConstructor, codeOfStatus, ERROR_DOMAIN, fromServiceError, GRPC_STATUS, serviceDefinition, STATUS_DETAILS_KEY, toServiceError } from "@flowzone/grpc-codec";
 export type { FailedCall, MethodCodec, MethodCodecs } from "@flowzone/grpc-codec";
 export { createHealth } from "./health";
-export type { HealthReporter } from "./health";
+export type { HealthReporter, Readiness } from "./health";
 export { listen } from "./listen";
 export { serverCredentials } from "./server-credentials";
 export { addReflection, fileDescriptorSet } from "./reflection";

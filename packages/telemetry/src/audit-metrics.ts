@@ -17,8 +17,9 @@ export interface AuditStatsShape {
 
 /**
  * Observes an audit trail at scrape time (one `stats()` call per scrape): memory and spool depth,
- * and whether the spool can write, as gauges; sent, set-aside and dropped records (by zone) as counters. `source` tells the writers of one
- * process apart (`decision_service`; `flowzone dev` runs several services in one process).
+ * and whether the spool can write, as gauges; sent, set-aside and dropped records (by zone) as
+ * counters. `source` tells the writers of one process apart (`decision_service`; `flowzone dev`
+ * runs several services in one process).
  * Returns the function that stops observing (call it when the writer closes).
  */
 export function observeAuditTrail(telemetry: Telemetry, source: string, stats: () => AuditStatsShape): () => void {

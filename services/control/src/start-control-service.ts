@@ -69,11 +69,7 @@ export async function startControlService(options: ControlServiceOptions): Promi
     certificates?.close();
     throw error;
   }
-  health.setServing(isReady());
-  const healthPoll = setInterval(() => {
-    health.setServing(isReady());
-  }, HEALTH_POLL_MS);
-  healthPoll.unref();
+  const readiness = health.follow(isReady, HEALTH_POLL_MS);
 
   if (authenticator.open) {
     logger.warn("no token file (FLOWZONE_TOKENS): the control plane API is OPEN to anyone on this machine, acting as \"anonymous\"; for development only");
@@ -88,7 +84,7 @@ export async function startControlService(options: ControlServiceOptions): Promi
     grpcPort,
     close: (graceMs = DEFAULTS.closeGraceMs) => {
       closing ??= (async () => {
-        clearInterval(healthPoll);
+        readiness.stop();
         metrics.stop();
         const [forcedHttp, forcedGrpc] = await Promise.all([closeHttp(http, graceMs), shutdownGracefully(grpcServer, { graceMs, health })]);
         certificates?.close();

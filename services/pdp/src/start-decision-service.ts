@@ -126,14 +126,8 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
     let closing: Promise<void> | undefined;
     // gRPC health says what the health report says: ready at once without Kafka (nothing more to
     // read), with it once the control topic has been read, and while the audit spool writes.
-    const followHealth = (): void => {
-      if (closing === undefined) grpcHealth.setServing(health().status === "ready");
-    };
-    followHealth();
-    runtime.onControlTopicRead(followHealth);
-    const healthPoll = setInterval(followHealth, HEALTH_POLL_MS);
-    healthPoll.unref();
-    stops.add(stopping(() => { clearInterval(healthPoll); }));
+    const readiness = grpcHealth.follow(() => health().status === "ready", HEALTH_POLL_MS);
+    runtime.onControlTopicRead(readiness.refresh);
 
     logger.info({ host: options.host, port, tls: tlsMode(certificates), policyDir, policyVersion: policy.current.version, ready: health().status === "ready" }, "decision service listening");
 
@@ -145,6 +139,7 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
       health,
       close: (graceMs = DEFAULT_CLOSE_GRACE_MS) => {
         closing ??= (async () => {
+          readiness.stop();
           const forced = await shutdownGracefully(server, { graceMs, health: grpcHealth });
           await stops.stopAll();
           logger.info({ forced }, "decision service stopped");
