@@ -67,7 +67,18 @@ export function sendHeaders(headers: IHeaders, traceparent: string): IHeaders {
   return traceparent === "" ? headers : { ...headers, [TRACEPARENT_HEADER]: traceparent };
 }
 
-/** The messages with the flowzone headers added; a message's own headers are kept, flowzone's win. */
+/**
+ * The messages with the flowzone headers added; a message's own headers are kept, flowzone's win.
+ * Copied field by field rather than spread: on Node 20 (V8 11.3) an object spread followed by
+ * more properties, `{ ...message, headers }`, takes V8's slow path (about 0.7 µs a message, two
+ * spreads about 1.9 µs), more than kafkajs spends encoding the message (docs/benchmarks.md).
+ */
 export function withHeaders(messages: readonly Message[], headers: IHeaders): Message[] {
-  return messages.map((message) => ({ ...message, headers: message.headers === undefined ? headers : { ...message.headers, ...headers } }));
+  return messages.map((message) => ({
+    key: message.key,
+    value: message.value,
+    partition: message.partition,
+    timestamp: message.timestamp,
+    headers: message.headers === undefined ? headers : Object.assign({}, message.headers, headers),
+  }));
 }

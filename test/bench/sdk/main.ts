@@ -25,15 +25,20 @@ import { peakRssMiB } from "../common/memory";
 import { repoRoot } from "../common/report";
 import { render, type RoundResult } from "./results";
 import { SYSTEM_LABELS, startSystem, type SystemContext, type SystemName } from "./systems";
-import { parseSdkOptions, type SdkBenchOptions } from "./settings";
+import { parseSdkOptions } from "./settings";
 
 const SYSTEMS: readonly SystemName[] = ["bare", "bare-headers", "embedded", "remote-cache", "remote-nocache"];
+
+function rotated<T>(items: readonly T[], by: number): T[] {
+  const start = by % items.length;
+  return [...items.slice(start), ...items.slice(0, start)];
+}
 
 function progress(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-async function measure(opts: SdkBenchOptions, ctx: SystemContext, name: SystemName, messages: Message[], pdpPid: number): Promise<RoundResult> {
+async function measure(forSeconds: number, ctx: SystemContext, name: SystemName, messages: Message[], pdpPid: number): Promise<RoundResult> {
   const system = await startSystem(name, ctx);
   try {
     // Warm-up: connections, metadata, the first decision (and cache fill).
@@ -42,7 +47,7 @@ async function measure(opts: SdkBenchOptions, ctx: SystemContext, name: SystemNa
     const cpu0 = process.cpuUsage();
     const pdpCpu0 = cpuSeconds(pdpPid);
     const started = process.hrtime.bigint();
-    const until = started + BigInt(Math.round(opts.seconds * 1e9));
+    const until = started + BigInt(Math.round(forSeconds * 1e9));
     while (process.hrtime.bigint() < until) {
       await system.send(messages);
       sends += 1;
@@ -98,10 +103,17 @@ async function main(): Promise<void> {
     const ctx: SystemContext = { kafka, logger, topic, policyDir, pdpAddress: `127.0.0.1:${port}`, workDir };
     const messages: Message[] = Array.from({ length: opts.batch }, () => ({ value: randomBytes(opts.valueBytes) }));
 
+    // A warm-up round, not counted: the first producer of the first round otherwise ran on a
+    // cold broker and a cold JIT, at a third of its later rounds.
+    for (const name of SYSTEMS) {
+      await measure(opts.warmupSeconds, ctx, name, messages, pdp.pid);
+      progress(`warm-up: ${SYSTEM_LABELS[name]}`);
+    }
     const results: RoundResult[] = [];
     for (let round = 1; round <= opts.rounds; round++) {
-      for (const name of SYSTEMS) {
-        const r = await measure(opts, ctx, name, messages, pdp.pid);
+      // The order rotates each round, so no system always runs first or after the same one.
+      for (const name of rotated(SYSTEMS, round - 1)) {
+        const r = await measure(opts.seconds, ctx, name, messages, pdp.pid);
         results.push(r);
         progress(`round ${round}/${opts.rounds}: ${SYSTEM_LABELS[name]}: ${Math.round(r.messagesPerSec).toLocaleString("en-US")} messages/s (${r.sends} sends${r.stats === "" ? "" : `; ${r.stats}`})`);
       }

@@ -57,7 +57,7 @@ export function render(opts: SdkBenchOptions, date: Date, machine: readonly stri
       "The bare producer with the flowzone headers writes the same headers (labels and a decision id of the service's shape) with no decision: kafkajs encodes each header of each message itself, so this row is the most a guarded producer could reach.",
     "- CPU is user + system time per message sent, of this process (where every producer and the embedded engine run) and of the decision service's process; medians of the rounds.",
     "- Remote: the decision service in its own process on 127.0.0.1 (`startDecisionService`, the example bundle); embedded: the engine in process with its audit writer and the control topic followed.",
-    `- ${opts.rounds} rounds of ${opts.seconds} s per producer, systems interleaved within a round, 5 warm-up sends each; medians of the rounds.`,
+    `- A warm-up round of ${opts.warmupSeconds} s per producer, not counted, then ${opts.rounds} rounds of ${opts.seconds} s per producer, systems interleaved within a round, the order rotating by one each round, 5 warm-up sends each; medians of the rounds.`,
     "",
     "### Throughput",
     "",

@@ -52,8 +52,10 @@ export async function startSystem(name: SystemName, ctx: SystemContext): Promise
   if (name === "bare" || name === "bare-headers") {
     const producer = ctx.kafka.producer({ idempotent: true });
     await producer.connect();
-    // As the guarded producer does: each send's messages copied with the headers added.
-    const withHeaders = (messages: Message[]): Message[] => (name === "bare" ? messages : messages.map((m) => ({ ...m, headers: FLOW_HEADERS })));
+    // As the guarded producer does: each send's messages copied, field by field (a spread is slow
+    // on Node 20: flow-write.ts), with the headers added.
+    const withHeaders = (messages: Message[]): Message[] =>
+      name === "bare" ? messages : messages.map((m) => ({ key: m.key, value: m.value, partition: m.partition, timestamp: m.timestamp, headers: FLOW_HEADERS }));
     return {
       send: async (messages) => {
         await producer.send({ topic: ctx.topic, messages: withHeaders(messages), acks: -1 });
