@@ -258,6 +258,25 @@ describe("kafkajs, as installed", () => {
     );
   });
 
+  it("encodes a headers object that records of a batch share as if each record had its own, and measures it again in the next batch", async () => {
+    const batchOf = (inputs: RecordInput[]) =>
+      RecordBatch({ recordInputs: inputs, records: [], firstTimestamp: T0, maxTimestamp: T0 + 5, lastOffsetDelta: inputs.length - 1, producerId: 7, producerEpoch: 1, firstSequence: 42, transactional: false });
+    const expected = (inputs: RecordInput[]) => expectedBatch(inputs, { maxTimestamp: T0 + 5, producerId: 7, producerEpoch: 1, firstSequence: 42, transactional: false });
+    // Records take their headers from a pool of three objects, so runs of one object, and returns to an earlier one, occur.
+    await fc.assert(
+      fc.asyncProperty(fc.array(record.map((input) => input.headers), { minLength: 3, maxLength: 3 }), fc.array(fc.tuple(record, fc.nat(2)), { minLength: 1, maxLength: 30 }), async (pool, picks) => {
+        const inputs = picks.map(([input, i], offsetDelta) => ({ ...input, offsetDelta, headers: pool[i] as RecordInput["headers"] }));
+        expect(bytesOf(await batchOf(inputs))).toEqual(expected(inputs));
+      }),
+      { numRuns: 100 },
+    );
+    const shared: Record<string, string> = { "flowzone-labels": "banana", "flowzone-decision": "AAAAAAAAAAAA-1" };
+    const twice = (): RecordInput[] => [0, 1, 2].map((offsetDelta) => ({ offsetDelta, timestampDelta: 0, key: null, value: "v", headers: shared }));
+    expect(bytesOf(await batchOf(twice()))).toEqual(expected(twice()));
+    shared["flowzone-labels"] = "banana,health";
+    expect(bytesOf(await batchOf(twice()))).toEqual(expected(twice()));
+  });
+
   it("encodes a gzip-compressed record batch: the records' count, then their bytes compressed as one", async () => {
     const inputs: RecordInput[] = [0, 1, 2].map((i) => ({ offsetDelta: i, timestampDelta: i, key: `k${i}`, value: Buffer.alloc(100, i), headers: { "flowzone-labels": "banana" } }));
     const batch = await RecordBatch({ compression: GZIP, records: inputs.map(encodeRecord), firstTimestamp: T0, maxTimestamp: T0 + 2, lastOffsetDelta: 2, producerId: 7, producerEpoch: 1, firstSequence: 0, transactional: false });

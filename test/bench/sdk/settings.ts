@@ -12,11 +12,11 @@ export interface SdkBenchOptions {
   readonly write: boolean;
 }
 
-const USAGE = "options: --rounds N (3) --seconds S (5) --warmup-seconds S (2) --batch N (100 messages per send) --value-bytes N (200) --no-write";
+const USAGE = "options: --rounds N (5) --seconds S (5) --warmup-seconds S (2) --batch N (100 messages per send) --value-bytes N (200) --no-write";
 
 export function parseSdkOptions(argv: readonly string[]): SdkBenchOptions {
   exitOnHelp(argv, USAGE);
-  const opts = { rounds: 3, seconds: 5, warmupSeconds: 2, batch: 100, valueBytes: 200, write: true };
+  const opts = { rounds: 5, seconds: 5, warmupSeconds: 2, batch: 100, valueBytes: 200, write: true };
   eachFlag(argv, (arg, value) => {
     if (arg === "--rounds") opts.rounds = Math.round(value());
     else if (arg === "--seconds") opts.seconds = value();
