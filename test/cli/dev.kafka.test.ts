@@ -1,10 +1,11 @@
 /**
  * `flowzone dev` as a user runs it: a child process that starts every part, answers a check
  * (and reports its flow), and stops cleanly on SIGINT. It uses the test broker (FLOWZONE_KAFKA_BROKERS) and embedded
- * PostgreSQL in its own folder; ports are picked free.
+ * PostgreSQL in its own folder; ports are picked free, but for one a client connection holds at first.
  */
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -25,16 +26,44 @@ interface CheckClient extends grpc.Client {
   check(request: CheckRequest, callback: (error: grpc.ServiceError | null, value?: CheckResponse) => void): void;
 }
 
+/** A live connection whose local port the kernel picked, as for any client; `close` (once or more) closes it from the server's side, so no TIME_WAIT stays on that port. */
+async function clientConnection(): Promise<{ readonly localPort: number; close: () => Promise<void> }> {
+  let accepted: (socket: net.Socket) => void = () => undefined;
+  const serverSide = new Promise<net.Socket>((resolve) => (accepted = resolve));
+  const server = net.createServer((socket) => { accepted(socket); });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => { resolve(); }));
+  const address = server.address();
+  const client = net.connect({ host: "127.0.0.1", port: typeof address === "object" && address !== null ? address.port : 0 });
+  await new Promise<void>((resolve) => client.once("connect", () => { resolve(); }));
+  const clientClosed = new Promise<void>((resolve) => client.once("close", () => { resolve(); }));
+  let closing: Promise<void> | undefined;
+  return {
+    localPort: client.localPort ?? 0,
+    close: () =>
+      (closing ??= (async () => {
+        (await serverSide).destroy();
+        await clientClosed;
+        await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+      })()),
+  };
+}
+
 describe("flowzone dev", () => {
-  it("starts every part, answers a check, and stops cleanly on SIGINT", async () => {
+  it("waits for a port a connection holds, starts every part, answers a check, and stops cleanly on SIGINT", async () => {
     if (!existsSync(FLOWZONE_MAIN)) throw new Error(`${FLOWZONE_MAIN} is missing: run 'npm run build' first (npm test does)`);
     const home = await mkdtemp(path.join(tmpdir(), "flowzone-dev-"));
-    const dev = TestProcess.flowzone("flowzone dev", ["dev", "--home", home, "--pdp-port", "0", "--http-port", "0", "--grpc-port", "0", "--metrics-port", "0"], {
+    // Linux gives client connections ports from the range gRPC's 50051 and 50052 lie in.
+    const holder = await clientConnection();
+    const dev = TestProcess.flowzone("flowzone dev", ["dev", "--home", home, "--pdp-port", "0", "--http-port", "0", "--grpc-port", String(holder.localPort), "--metrics-port", "0"], {
       env: { ...process.env, FLOWZONE_KAFKA_BROKERS: testBrokers().join(",") },
     });
     try {
+      await dev.waitFor("the wait for the held port", (p) => p.stderr.includes(`127.0.0.1:${holder.localPort} (the control plane's gRPC API (FLOWZONE_CONTROL_GRPC_PORT)) is the local port of a connection`));
+      expect(dev.stdout).toBe("");
+      await holder.close();
       await dev.waitForStdout("Press Ctrl-C to stop.", 90_000);
       expect(dev.stdout).toContain("FLOWZONE_CONTROL_URL=");
+      expect(dev.stdout).toContain(`(HTTP)  127.0.0.1:${holder.localPort} (gRPC ZoneService)`);
       const pdpPort = /decision service\s+127\.0\.0\.1:(\d+)/.exec(dev.stdout)?.[1];
       expect(pdpPort).toBeDefined();
 
@@ -68,7 +97,29 @@ describe("flowzone dev", () => {
       expect(reported[0]?.labels).toEqual(["banana"]);
     } finally {
       if (dev.alive) await dev.kill();
+      await holder.close();
       await rm(home, { recursive: true, force: true });
     }
   }, 150_000);
+
+  it("fails at once, before starting anything, on a port another server listens on", async () => {
+    const home = await mkdtemp(path.join(tmpdir(), "flowzone-dev-"));
+    const other = net.createServer();
+    await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", () => { resolve(); }));
+    const address = other.address();
+    const taken = typeof address === "object" && address !== null ? address.port : 0;
+    const dev = TestProcess.flowzone("flowzone dev", ["dev", "--home", home, "--pdp-port", String(taken), "--http-port", "0", "--grpc-port", "0", "--metrics-port", "0"], {
+      env: { ...process.env, FLOWZONE_KAFKA_BROKERS: testBrokers().join(",") },
+    });
+    try {
+      await dev.waitFor("the exit", (p) => !p.alive, 20_000);
+      expect((await dev.stop()).code).toBe(1);
+      expect(dev.stderr).toContain(`cannot listen on 127.0.0.1:${taken} for the decision service (FLOWZONE_PDP_PORT): another server listens there`);
+      expect(dev.stderr).not.toContain("starting the control plane");
+    } finally {
+      if (dev.alive) await dev.kill();
+      await new Promise<void>((resolve) => other.close(() => { resolve(); }));
+      await rm(home, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

@@ -15,3 +15,5 @@ export { ServerCertificates, TLS_POLL_INTERVAL_MS, tlsMode } from "./server-cert
 export type { TlsLogger, WatchOptions } from "./server-certificates";
 export { createWebServer } from "./https-server";
 export type { WebServer } from "./https-server";
+export { PortHold } from "./port-hold";
+export type { PortHoldOptions, PortRelease, PortToHold } from "./port-hold";

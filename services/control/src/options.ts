@@ -1,6 +1,6 @@
 import type { ControlPlane } from "@flowzone/control";
 import type { Logger } from "@flowzone/logging";
-import type { ServerTlsFiles } from "@flowzone/service-kit";
+import type { PortRelease, ServerTlsFiles } from "@flowzone/service-kit";
 import type { Telemetry } from "@flowzone/telemetry";
 import type { ApiToken } from "./api-token";
 import type { QuarantineRedrive } from "./quarantine-redrive";
@@ -47,6 +47,8 @@ export interface ControlServiceOptions {
   readonly telemetry?: Telemetry | undefined;
   /** Re-drives quarantined records (`POST /v1/routes/{route}/redrive`); undefined, that endpoint answers 409. */
   readonly redrive?: QuarantineRedrive | undefined;
+  /** Ports held for these listeners since before the process opened connections (`flowzone dev`); each is released just before it is bound. */
+  readonly heldPorts?: PortRelease | undefined;
 }
 
 /** One replica's part in the leadership of its store. */

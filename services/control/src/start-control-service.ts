@@ -53,6 +53,7 @@ export async function startControlService(options: ControlServiceOptions): Promi
   let httpPort: number;
   let grpcPort: number;
   try {
+    await options.heldPorts?.release(options.host, options.httpPort);
     httpPort = await listenHttp(http, options.host, options.httpPort);
   } catch (error) {
     grpcServer.forceShutdown();
@@ -61,6 +62,7 @@ export async function startControlService(options: ControlServiceOptions): Promi
     throw error;
   }
   try {
+    await options.heldPorts?.release(options.host, options.grpcPort);
     grpcPort = await listen(grpcServer, options.host, options.grpcPort, serverCredentials(certificates));
   } catch (error) {
     grpcServer.forceShutdown();

@@ -4,7 +4,7 @@ import { openDatabase, startControlPlane, type ControlPlane } from "@flowzone/co
 import { readRoutesFile } from "@flowzone/enforcer";
 import { createKafka } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
-import { fatalSignal, StopList, type RunningService } from "@flowzone/service-kit";
+import { fatalSignal, StopList, type PortRelease, type RunningService } from "@flowzone/service-kit";
 import { createTelemetry, type Telemetry } from "@flowzone/telemetry";
 
 import type { ControlConfig } from "./config";
@@ -21,6 +21,8 @@ export interface ControlOptions extends Omit<ControlConfig, "brokers" | Optional
   readonly logger: Logger;
   /** The process's metrics registry (`flowzone dev` shares one); default: the service's own. */
   readonly telemetry?: Telemetry | undefined;
+  /** Ports `flowzone dev` holds for the API until it binds them. */
+  readonly heldPorts?: PortRelease | undefined;
 }
 
 /** Settings with a default in the control plane itself. */
@@ -85,6 +87,7 @@ export async function startControl(options: ControlOptions): Promise<RunningCont
       tokensFile: options.tokensFile,
       metricsToken: options.metricsToken,
       tls: options.tls,
+      heldPorts: options.heldPorts,
       logger: options.logger,
       telemetry,
       leadership: () => ({ replica: plane.replicaId, leader: plane.isLeader() }),

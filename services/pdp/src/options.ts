@@ -1,6 +1,6 @@
 import type { ControlVerifyKeys, KafkaClientConfig } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
-import type { ServerTlsFiles } from "@flowzone/service-kit";
+import type { PortRelease, ServerTlsFiles } from "@flowzone/service-kit";
 import type { Telemetry } from "@flowzone/telemetry";
 import type { DecisionServiceHealth } from "./health-report";
 import type { Limits } from "./limits";
@@ -17,6 +17,8 @@ export interface DecisionServiceOptions {
    * re-read when their files change), and with a client CA gRPC requires client certificates.
    */
   readonly tls?: ServerTlsFiles | undefined;
+  /** The port, held since before the process opened connections (`flowzone dev`); released just before it is bound. */
+  readonly heldPorts?: PortRelease | undefined;
   /**
    * `FLOWZONE_IDENTITIES`: bearer tokens, certificate mappings and speaksFor grants (see
    * docs/reference/grpc-api.md#producer-identity). With it or with a client CA, callers are

@@ -118,6 +118,7 @@ export async function startDecisionService(options: DecisionServiceOptions): Pro
 
     // On close the server has already shut down gracefully; this is for a start that fails below.
     stops.add(stopping(() => { server.forceShutdown(); }));
+    await options.heldPorts?.release(options.host, options.port);
     const port = await listen(server, options.host, options.port, serverCredentials(certificates));
     const metricsServer: MetricsServer | undefined =
       options.metricsPort === undefined ? undefined : await serveMetricsIfPossible(telemetry, { host: options.host, port: options.metricsPort, logger, probes: healthProbes(health), token: options.metricsToken, tls: certificates });

@@ -5,12 +5,15 @@ import { startEnforcerService } from "@flowzone/enforcer";
 import type { KafkaClientConfig } from "@flowzone/kafka";
 import type { Logger } from "@flowzone/logging";
 import { DEFAULTS as PDP_DEFAULTS, startDecisionService } from "@flowzone/pdp";
-import { ServerCertificates, StopList, type RunningService, type ServerTlsFiles } from "@flowzone/service-kit";
+import { PortHold, ServerCertificates, StopList, type RunningService, type ServerTlsFiles } from "@flowzone/service-kit";
 import { createTelemetry, serveMetrics } from "@flowzone/telemetry";
 
 import { devControlKeys } from "./dev-control-keys";
 import { kafkaFor } from "./kafka-for";
 import { securedKafkaFor } from "./secured-kafka-for";
+
+/** How long a start waits for a port a connection holds: a closed one stays in TIME_WAIT for 60 s. */
+const PORT_WAIT_MS = 75_000;
 
 /** What `flowzone dev` runs; every default is in the command's settings, none here. */
 export interface DevStackOptions {
@@ -69,6 +72,18 @@ export function startDevStack(options: DevStackOptions): Promise<DevStack> {
     options.logger.warn({ err: error }, "a part did not stop cleanly");
   });
   return stops.starting(async () => {
+    // Before the broker and any connection: a client connection may otherwise take a port the
+    // services listen on later (gRPC's 50051 and 50052 lie in Linux's ephemeral range).
+    const heldPorts = await PortHold.take(
+      [
+        { host: options.host, port: options.metricsPort, name: "metrics (FLOWZONE_METRICS_PORT)" },
+        { host: options.host, port: options.controlHttpPort, name: "the control plane's HTTP API (FLOWZONE_CONTROL_PORT)" },
+        { host: options.host, port: options.controlGrpcPort, name: "the control plane's gRPC API (FLOWZONE_CONTROL_GRPC_PORT)" },
+        { host: options.host, port: options.pdpPort, name: "the decision service (FLOWZONE_PDP_PORT)" },
+      ],
+      { waitMs: PORT_WAIT_MS, onWaiting: options.onProgress },
+    );
+    stops.add(() => heldPorts.close());
     // One metrics registry for the process: every service records into it, one listener serves it.
     const telemetry = createTelemetry({ serviceName: "flowzone-dev" });
     stops.add(() => telemetry.shutdown());
@@ -79,6 +94,7 @@ export function startDevStack(options: DevStackOptions): Promise<DevStack> {
         return Promise.resolve();
       });
     }
+    await heldPorts.release(options.host, options.metricsPort);
     const metricsServer = await serveMetrics(telemetry, { host: options.host, port: options.metricsPort, logger: options.logger, tls: certificates });
     stops.add(() => metricsServer.close());
     const secured = options.secure ? await securedKafkaFor(stops, options.home, options.onProgress, options.logger) : undefined;
@@ -104,6 +120,7 @@ export function startDevStack(options: DevStackOptions): Promise<DevStack> {
       grpcPort: options.controlGrpcPort,
       tokensFile: options.tokensFile,
       tls: options.tls,
+      heldPorts,
     });
     stops.add(() => control.stop());
 
@@ -116,6 +133,7 @@ export function startDevStack(options: DevStackOptions): Promise<DevStack> {
       host: options.host,
       port: options.pdpPort,
       tls: options.tls,
+      heldPorts,
       reloadIntervalMs: PDP_DEFAULTS.reloadIntervalMs,
       limits: PDP_DEFAULTS.limits,
       auditSpoolDir: path.join(options.home, "spool", "pdp"),
