@@ -116,8 +116,12 @@ function unique(items: readonly string[]): string[] {
   return [...new Set(items)];
 }
 
-/** `[kafka:<topic>]`, frozen, by topic: the sources of a record that declares none, read from a declared topic. */
-const topicSources = new Map<string, readonly string[]>();
+/**
+ * By topic: its asset id `kafka:<topic>` (one string per topic, so the bundle's asset map hashes
+ * it once, not once per record) and `[kafka:<topic>]`, frozen: the sources of a record that
+ * declares none, read from a declared topic. The topics are the routes' `from` topics.
+ */
+const topicAssets = new Map<string, { readonly asset: string; readonly sources: readonly string[] }>();
 
 /**
  * The sources a record's write names: its `flowzone-sources`, after the `from` topic's asset when
@@ -125,16 +129,15 @@ const topicSources = new Map<string, readonly string[]>();
  * declares none.
  */
 function sourcesOf(engine: PolicyEngine, topic: string, declared: readonly string[]): readonly string[] {
-  const fromAsset = `kafka:${topic}`;
-  const fromDeclared = engine.bundle.assets.has(fromAsset);
-  if (declared.length > 0) return fromDeclared ? unique([fromAsset, ...declared]) : unique(declared);
-  if (!fromDeclared) return declared;
-  let sources = topicSources.get(topic);
-  if (sources === undefined) {
-    sources = Object.freeze([fromAsset]);
-    topicSources.set(topic, sources);
+  let from = topicAssets.get(topic);
+  if (from === undefined) {
+    const asset = `kafka:${topic}`;
+    from = { asset, sources: Object.freeze([asset]) };
+    topicAssets.set(topic, from);
   }
-  return sources;
+  const fromDeclared = engine.bundle.assets.has(from.asset);
+  if (declared.length > 0) return fromDeclared ? unique([from.asset, ...declared]) : unique(declared);
+  return fromDeclared ? from.sources : declared;
 }
 
 /**
