@@ -82,6 +82,8 @@ export async function makeBundleDir(files: Readonly<Record<string, string>> = BU
 
 export interface StartOptions {
   readonly files?: Readonly<Record<string, string>>;
+  /** Default 0: a free port. */
+  readonly port?: number;
   readonly reloadIntervalMs?: number;
   readonly limits?: Limits;
   /** With a port (0: a free one), `/metrics`, `/healthz` and `/readyz` are served; see `service.metricsPort`. */
@@ -115,7 +117,7 @@ export async function startPdp(options: StartOptions = {}): Promise<Pdp> {
   const service = await startDecisionService({
     policyDir: dir,
     host: "127.0.0.1",
-    port: 0,
+    port: options.port ?? 0,
     reloadIntervalMs: options.reloadIntervalMs ?? 60_000,
     limits: options.limits ?? DEFAULTS.limits,
     logger,

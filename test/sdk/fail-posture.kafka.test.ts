@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { rm, writeFile } from "node:fs/promises";
 
 import { create, toBinary } from "@bufbuild/protobuf";
+import * as grpc from "@grpc/grpc-js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { controlKeyId, signControlRecord } from "@flowzone/kafka";
 import { ControlRecordSchema, Mode } from "@flowzone/proto";
@@ -119,6 +120,50 @@ describe("guarded producer when the decision service does not answer within the 
     expect((await recordsOf(topic)).map((r) => [r.value, r.headers["flowzone-decision"]])).toEqual(expected === "throws" ? [] : [["secret-payload", "unchecked"]]);
   }, 30_000);
 });
+
+describe("guarded producer while its connection to the decision service is failing", () => {
+  let pdp: Pdp | undefined;
+  afterAll(async () => {
+    await pdp?.stop();
+  });
+
+  it("starts no call per send meanwhile, and decides again once the service listens", async () => {
+    const port = await freePort();
+    let calls = 0;
+    const counting: grpc.Interceptor = (options, next) => {
+      calls += 1;
+      return new grpc.InterceptingCall(next(options));
+    };
+    const producer = await guardedProducer({
+      producer: "svc:sdk-test",
+      decider: { mode: "remote", address: `127.0.0.1:${port}`, deadlineMs: 300, interceptors: [counting], followControlTopic: false },
+      failMode: "open",
+      cacheMaxEntries: 0,
+    });
+    try {
+      const topic = uniqueTopic("sdk-reconnect");
+      await createTopics(kafka, [topic]);
+      const decisions: string[] = [];
+      for (let i = 0; i < 50; i++) decisions.push((await producer.send({ topic, messages, flow })).decision);
+      expect(new Set(decisions)).toEqual(new Set(["unchecked"]));
+      // grpc-js retries the connection on its own backoff (1 s at first); between its attempts a send fails over at once.
+      expect(calls).toBeLessThanOrEqual(3);
+
+      pdp = await startPdp({ files: SDK_BUNDLE, port });
+      await waitUntil("a decided send", () => producer.send({ topic, messages, flow }).then((r) => r.decision), (decision) => decision === "allow", { timeoutMs: 20_000, intervalMs: 100 });
+    } finally {
+      await producer.disconnect();
+    }
+  }, 60_000);
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const bound = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof bound === "object" && bound !== null ? bound.port : 0;
+}
 
 /**
  * SDK_BUNDLE and zone card (enforcement, members kafka:payments-*), each zone failing as told:
