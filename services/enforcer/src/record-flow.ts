@@ -116,12 +116,8 @@ function unique(items: readonly string[]): string[] {
   return [...new Set(items)];
 }
 
-/**
- * By topic: its asset id `kafka:<topic>` (one string per topic, so the bundle's asset map hashes
- * it once, not once per record) and `[kafka:<topic>]`, frozen: the sources of a record that
- * declares none, read from a declared topic. The topics are the routes' `from` topics.
- */
-const topicAssets = new Map<string, { readonly asset: string; readonly sources: readonly string[] }>();
+/** `[kafka:<topic>]`, frozen, by topic: the sources of a record that declares none, read from a declared topic. */
+const topicSources = new Map<string, readonly string[]>();
 
 /**
  * The sources a record's write names: its `flowzone-sources`, after the `from` topic's asset when
@@ -129,15 +125,16 @@ const topicAssets = new Map<string, { readonly asset: string; readonly sources: 
  * declares none.
  */
 function sourcesOf(engine: PolicyEngine, topic: string, declared: readonly string[]): readonly string[] {
-  let from = topicAssets.get(topic);
-  if (from === undefined) {
-    const asset = `kafka:${topic}`;
-    from = { asset, sources: Object.freeze([asset]) };
-    topicAssets.set(topic, from);
+  const fromAsset = `kafka:${topic}`;
+  const fromDeclared = engine.bundle.assets.has(fromAsset);
+  if (declared.length > 0) return fromDeclared ? unique([fromAsset, ...declared]) : unique(declared);
+  if (!fromDeclared) return declared;
+  let sources = topicSources.get(topic);
+  if (sources === undefined) {
+    sources = Object.freeze([fromAsset]);
+    topicSources.set(topic, sources);
   }
-  const fromDeclared = engine.bundle.assets.has(from.asset);
-  if (declared.length > 0) return fromDeclared ? unique([from.asset, ...declared]) : unique(declared);
-  return fromDeclared ? from.sources : declared;
+  return sources;
 }
 
 /**
