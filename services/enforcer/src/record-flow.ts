@@ -1,7 +1,7 @@
 import type { IHeaders } from "kafkajs";
 
 import { encodeViolationAudit, type EncodedAuditRecord } from "@flowzone/audit";
-import { countOverLimit, WriteError, type PolicyEngine, type Violation, type Write } from "@flowzone/engine";
+import { countOverLimit, WriteError, type PolicyEngine, type Write } from "@flowzone/engine";
 import { decodeFlowHeaders, encodeFlowHeaders, FLOW_HEADERS, type RecordFlow } from "@flowzone/kafka";
 import { TRACEPARENT_HEADER, traceIdOf } from "@flowzone/trace-context";
 
@@ -66,27 +66,19 @@ export function routeRecord(engine: PolicyEngine, route: Route, record: InputRec
     return rejected(route, record, reason);
   }
   const outFlow: RecordFlow = { labels: labelsCarried(engine, flow.labels, sources), sources, purpose: flow.purpose, decisionId };
-  const audits = decision.violations.length === 0 ? NO_AUDITS : auditsOf(engine, record, decision.violations, { decisionId, write, nowMs });
+  const position = { topic: record.topic, partition: record.partition, offset: record.offset };
+  const traceId = decision.violations.length === 0 ? "" : traceIdOf(record.headers?.[TRACEPARENT_HEADER]);
+  const audits = decision.violations.map((violation, index) =>
+    encodeViolationAudit(
+      { decisionId, write, violation, enforcementPoint: "stream_enforcer", policyVersion: engine.version, traceId, timeMs: nowMs, position },
+      index,
+    ),
+  );
   const headers = encodeFlowHeaders(outFlow, passThroughHeaders(record.headers));
   if (decision.allow) return { topic: route.to, key: record.key, value: record.value, headers, audits, denied: false, write };
   headers[ENFORCER_HEADERS.violations] = encodeViolationsHeader(decision.violations);
   headers[ENFORCER_HEADERS.origin] = originOf(record);
   return { topic: route.quarantine, key: record.key, value: record.value, headers, audits, denied: true, write };
-}
-
-/** The audit records of a record without violations: most records, so one shared empty list. */
-const NO_AUDITS: readonly EncodedAuditRecord[] = Object.freeze([]);
-
-/** One audit record per violation, with the record's position and the producer's trace id. */
-function auditsOf(engine: PolicyEngine, record: InputRecord, violations: readonly Violation[], decided: { readonly decisionId: string; readonly write: Write; readonly nowMs: number }): EncodedAuditRecord[] {
-  const position = { topic: record.topic, partition: record.partition, offset: record.offset };
-  const traceId = traceIdOf(record.headers?.[TRACEPARENT_HEADER]);
-  return violations.map((violation, index) =>
-    encodeViolationAudit(
-      { decisionId: decided.decisionId, write: decided.write, violation, enforcementPoint: "stream_enforcer", policyVersion: engine.version, traceId, timeMs: decided.nowMs, position },
-      index,
-    ),
-  );
 }
 
 /**

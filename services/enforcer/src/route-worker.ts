@@ -49,8 +49,6 @@ export interface RouteWorkerOptions {
 
 const MAX_CHUNK_BYTES = ENFORCER_DEFAULTS.chunkMaxBytes;
 const MAX_CHUNK_RECORDS = ENFORCER_DEFAULTS.chunkMaxRecords;
-/** The reasons of a record written as decided: none, shared (a degraded record gets a list of its own). */
-const NO_REASONS: readonly string[] = Object.freeze([]);
 
 /** The offset after `offset` (decimal strings, as kafkajs gives offsets). */
 function offsetAfter(offset: string): string {
@@ -384,7 +382,7 @@ export class RouteWorker {
       audits: routed.audits,
       outcome,
       step: 0,
-      reasons: NO_REASONS,
+      reasons: [],
       write: routed.write,
     };
   }
