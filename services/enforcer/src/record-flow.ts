@@ -88,10 +88,10 @@ export function routeRecord(engine: PolicyEngine, route: Route, record: InputRec
  */
 function headerCountError(engine: PolicyEngine, flow: RecordFlow): WriteError | undefined {
   const { maxLabels, maxSources } = engine.bundle.defaults;
-  // The field names are built only for an error: this runs for every record.
-  if (flow.labels.length > maxLabels) return countOverLimit(`header ${FLOW_HEADERS.labels}`, flow.labels.length, maxLabels, "maxLabels of the bundle's Defaults");
-  if (flow.sources.length > maxSources) return countOverLimit(`header ${FLOW_HEADERS.sources}`, flow.sources.length, maxSources, "maxSources of the bundle's Defaults");
-  return undefined;
+  return (
+    countOverLimit(`header ${FLOW_HEADERS.labels}`, flow.labels.length, maxLabels, "maxLabels of the bundle's Defaults") ??
+    countOverLimit(`header ${FLOW_HEADERS.sources}`, flow.sources.length, maxSources, "maxSources of the bundle's Defaults")
+  );
 }
 
 function rejected(route: Route, record: InputRecord, reason: string): RoutedRecord {

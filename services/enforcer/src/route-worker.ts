@@ -12,10 +12,11 @@ import type { RouteHealth, RouteState } from "./enforcer-health";
 import { ENFORCER_DEFAULTS, type DeliveryGuarantee, type EnforcerStats } from "./options";
 import {
   BATCH_HEADROOM_BYTES,
+  bytesByTopic,
   degrade,
+  fitRecord,
   planChunks,
   topicMessagesOf,
-  topicsWritten,
   type ChunkLimits,
   type DecidedRecord,
   type RecordOutcome,
@@ -163,8 +164,8 @@ export class RouteWorker {
     try {
       const engine = this.options.policy.current;
       const nowMs = Date.now();
-      const decided = batch.messages.map((message) => this.decide(engine, topic, partition, message, nowMs));
-      const chunks = planChunks(decided, this.writeTopics(), this.chunkLimits());
+      const decided = batch.messages.map((message) => this.fit(this.decide(engine, topic, partition, message, nowMs)));
+      const chunks = planChunks(decided, this.options.auditTopic, this.chunkLimits());
       if (await this.commitWhole(payload, chunks)) return;
       await this.commitChunkByChunk(payload, chunks);
     } catch (error) {
@@ -268,9 +269,9 @@ export class RouteWorker {
     if (this.options.deliveryGuarantee === "exactly-once") await this.producers.reset(partition);
     else await this.replacePlainProducer();
     await this.readLimits();
-    const replanned = planChunks(chunk, this.writeTopics(), this.chunkLimits());
-    const refitted = replanned.flat();
+    const refitted = chunk.map((record) => this.fit(record));
     const changed = refitted.some((record, i) => record !== chunk[i]);
+    const replanned = planChunks(refitted, this.options.auditTopic, this.chunkLimits());
     if (changed || replanned.length > 1) return replanned;
     if (refitted.length > 1) {
       const half = Math.ceil(refitted.length / 2);
@@ -278,7 +279,7 @@ export class RouteWorker {
     }
     const record = refitted[0];
     if (record === undefined) return [];
-    const topics = topicsWritten(record, this.options.auditTopic).join(", ");
+    const topics = [...bytesByTopic(record, this.options.auditTopic).keys()].join(", ");
     const next = degrade(record, this.writeTopics(), `Kafka refused writing it to ${topics} (${error instanceof Error ? error.message : String(error)})`, "unknown");
     // Nothing left to take away: an offset commit alone is never refused for its records.
     if (next === undefined) throw error;
@@ -387,12 +388,17 @@ export class RouteWorker {
     };
   }
 
+  /** A decided record made to fit the topics' limits as last read. */
+  private fit(record: DecidedRecord): DecidedRecord {
+    return fitRecord(record, this.writeTopics(), (topic) => this.sendCapOf(topic), (topic) => this.maxMessageBytesOf(topic));
+  }
+
   private writeTopics(): WriteTopics {
     return { to: this.options.route.to, quarantine: this.options.route.quarantine, audit: this.options.auditTopic };
   }
 
   private chunkLimits(): ChunkLimits {
-    return { capOf: (topic) => this.sendCapOf(topic), maxMessageBytesOf: (topic) => this.maxMessageBytesOf(topic), maxRecords: MAX_CHUNK_RECORDS, maxInputBytes: MAX_CHUNK_BYTES };
+    return { capOf: (topic) => this.sendCapOf(topic), maxRecords: MAX_CHUNK_RECORDS, maxInputBytes: MAX_CHUNK_BYTES };
   }
 
   private maxMessageBytesOf(topic: string): number {
