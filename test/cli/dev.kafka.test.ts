@@ -34,6 +34,8 @@ async function clientConnection(): Promise<{ readonly localPort: number; close: 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => { resolve(); }));
   const address = server.address();
   const client = net.connect({ host: "127.0.0.1", port: typeof address === "object" && address !== null ? address.port : 0 });
+  // Flowing, so it reads the server's FIN and ends its side at once: closed passively, its port keeps no TIME_WAIT.
+  client.resume();
   await new Promise<void>((resolve) => client.once("connect", () => { resolve(); }));
   const clientClosed = new Promise<void>((resolve) => client.once("close", () => { resolve(); }));
   let closing: Promise<void> | undefined;

@@ -39,6 +39,8 @@ async function clientConnection(): Promise<{ localPort: number; client: net.Sock
   const serverSide = new Promise<net.Socket>((resolve) => (accepted = resolve));
   const server = await listenOn(0, (socket) => { accepted(socket); });
   const client = net.connect({ host: HOST, port: portOf(server) });
+  // Flowing, so it reads the server's FIN and ends its side at once: closed passively, its port keeps no TIME_WAIT.
+  client.resume();
   await new Promise<void>((resolve) => client.once("connect", () => { resolve(); }));
   return { localPort: client.localPort ?? 0, client, serverSide, server };
 }
