@@ -40,7 +40,7 @@ export interface Routed {
   readonly out: readonly TopicMessage[];
   readonly quarantined: readonly TopicMessage[];
   /** Every audit record on the audit topic (the decision services' too). */
-  readonly audits: readonly KafkaMessage[];
+  readonly audits: readonly TopicMessage[];
 }
 
 export function decodeAudits(messages: readonly KafkaMessage[]): AuditRecord[] {

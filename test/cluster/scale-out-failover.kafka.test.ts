@@ -23,6 +23,7 @@ import { CheckTraffic } from "./check-traffic";
 import type { ControlReplica } from "./control-replica";
 import { busiestNode, waitForLeadershipsMoved, waitForReplicasInSync } from "./partition-leaders";
 import { decodeAudits, FLIPPED_ZONE, routingProblems, sourceRecord, violationsOf } from "./failover-records";
+import { diagnoseRouting } from "./routing-diagnosis";
 import { enforcerStarted, SOURCE_PARTITIONS, startFailoverStack, type FailoverStack } from "./failover-stack";
 import { SourceWriter } from "./source-writer";
 
@@ -163,7 +164,11 @@ async function scenario(s: FailoverStack): Promise<void> {
       readCommittedExactly(s.kafka, s.topics.quarantine, { timeoutMs: 90_000 }),
       readCommittedExactly(s.kafka, AUDIT_TOPIC, { timeoutMs: 90_000 }),
     ]);
-    expect(routingProblems(N, flippedFrom, { input, out, quarantined, audits: trail })).toEqual([]);
+    const routed = { input, out, quarantined, audits: trail };
+    const problems = routingProblems(N, flippedFrom, routed);
+    // A failure says what became of each record named: never written, aborted, or past the read.
+    if (problems.length > 0) process.stderr.write(await diagnoseRouting(s.kafka, s.topics, N, flippedFrom, routed, problems));
+    expect(problems).toEqual([]);
     figures.push(`${input.length} records written: ${out.length} in the output, ${quarantined.length} in quarantine, ${trail.length} audit records; duplicates 0, lost 0 (routingProblems found none)`);
   }, { timeoutMs: 120_000 });
 

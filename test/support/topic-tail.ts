@@ -139,19 +139,45 @@ export async function readCommittedExactly(kafka: Kafka, topic: string, options:
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 1; ; attempt++) {
     const read = await readByMarkers(kafka, topic, ends, deadline);
-    if (read.done) return read.committed;
+    if (read.why === undefined) return read.records.filter((r) => r.fate === "committed" || r.fate === "plain").map((r) => r.message);
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms reading the committed records of ${topic} (attempt ${attempt}): ${read.why}`);
   }
 }
 
-async function readByMarkers(kafka: Kafka, topic: string, ends: Map<number, { low: number; high: number }>, deadline: number): Promise<{ done: true; committed: TopicMessage[] } | { done: false; why: string }> {
+/** What became of a record: written outside a transaction, or its transaction's outcome (open: no marker read). */
+export type RecordFate = "plain" | "committed" | "aborted" | "open";
+
+export interface FatedRecord {
+  readonly message: TopicMessage;
+  readonly producerId: string;
+  fate: RecordFate;
+}
+
+/**
+ * Every record of `topic` below the end offsets it has now, committed, aborted or still open, as
+ * far as one read gets by `timeoutMs`: to explain a record that {@link readCommittedExactly}
+ * did not find (never written, aborted, or written past where the read ended). `why` says where
+ * the read fell short.
+ */
+export async function readFates(kafka: Kafka, topic: string, timeoutMs = 20_000): Promise<{ records: FatedRecord[]; ends: Map<number, { low: number; high: number }>; why?: string }> {
+  const ends = await partitionOffsets(kafka, topic);
+  return { ...(await readByMarkers(kafka, topic, ends, Date.now() + timeoutMs)), ends };
+}
+
+/**
+ * Reads `topic` read_uncommitted to `ends`, each transactional record told committed or aborted
+ * by its marker; `why` is set when the read ended short of that (a deadline, or a batch of only
+ * markers the reader never saw: read again).
+ */
+async function readByMarkers(kafka: Kafka, topic: string, ends: Map<number, { low: number; high: number }>, deadline: number): Promise<{ records: FatedRecord[]; why?: string }> {
   const next = new Map<number, number>();
   /** Per partition and producer: the records of its transaction whose marker is not read yet. */
-  const pending = new Map<string, TopicMessage[]>();
-  const committed: TopicMessage[] = [];
+  const pending = new Map<string, FatedRecord[]>();
+  const records: FatedRecord[] = [];
   let missed: string | undefined;
+  let why: string | undefined;
   const at = (partition: number): number => next.get(partition) ?? ends.get(partition)?.low ?? 0;
-  const pendingIn = (partition: number): number => [...pending].filter(([key]) => key.startsWith(`${partition}/`)).reduce((sum, [, records]) => sum + records.length, 0);
+  const pendingIn = (partition: number): number => [...pending].filter(([key]) => key.startsWith(`${partition}/`)).reduce((sum, [, open]) => sum + open.length, 0);
   const consumer = kafka.consumer({ groupId: `exact-${topic}-${randomBytes(4).toString("hex")}`, readUncommitted: true, maxWaitTimeInMs: 100, maxBytesPerPartition: 64 << 20, maxBytes: 256 << 20 });
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
     const end = Number(payload.lastOffset) + 1;
@@ -169,15 +195,17 @@ async function readByMarkers(kafka: Kafka, topic: string, ends: Map<number, { lo
           const offset = Number(record.offset);
           if (offset < at(batch.partition)) continue;
           next.set(batch.partition, offset + 1);
-          const key = `${batch.partition}/${record.batchContext.producerId}`;
+          const { producerId, inTransaction } = record.batchContext;
+          const key = `${batch.partition}/${producerId}`;
           if (record.isControlRecord) {
             // A control record's key: version (int16), then type (int16): 0 abort, 1 commit.
-            if (record.key?.readInt16BE(2) === 1) committed.push(...(pending.get(key) ?? []));
+            const fate = record.key?.readInt16BE(2) === 1 ? "committed" : "aborted";
+            for (const open of pending.get(key) ?? []) open.fate = fate;
             pending.delete(key);
           } else {
-            const message: TopicMessage = { ...record, partition: batch.partition };
-            if (!record.batchContext.inTransaction) committed.push(message);
-            else pending.set(key, [...(pending.get(key) ?? []), message]);
+            const fated: FatedRecord = { message: { ...record, partition: batch.partition }, producerId, fate: inTransaction ? "open" : "plain" };
+            records.push(fated);
+            if (inTransaction) pending.set(key, [...(pending.get(key) ?? []), fated]);
           }
         }
         return Promise.resolve();
@@ -185,19 +213,25 @@ async function readByMarkers(kafka: Kafka, topic: string, ends: Map<number, { lo
     });
     // Read to the end offsets, and no record below them left in a transaction without its marker.
     const open = (partition: number, high: number): number =>
-      [...pending].filter(([key]) => key.startsWith(`${partition}/`)).reduce((sum, [, records]) => sum + records.filter((r) => Number(r.offset) < high).length, 0);
+      [...pending].filter(([key]) => key.startsWith(`${partition}/`)).reduce((sum, [, fated]) => sum + fated.filter((r) => Number(r.message.offset) < high).length, 0);
     const behind = (): string[] =>
       [...ends].filter(([p, { high }]) => at(p) < high || open(p, high) > 0).map(([p, { high }]) => `partition ${p} at ${at(p)} of ${high}, ${open(p, high)} records of open transactions`);
     for (;;) {
-      if (missed !== undefined) return { done: false, why: missed };
+      if (missed !== undefined) {
+        why = missed;
+        break;
+      }
       const lagging = behind();
       if (lagging.length === 0) break;
-      if (Date.now() > deadline) return { done: false, why: lagging.join("; ") };
+      if (Date.now() > deadline) {
+        why = lagging.join("; ");
+        break;
+      }
       await delay(20);
     }
   } finally {
     await consumer.disconnect();
   }
-  const inRange = committed.filter((m) => Number(m.offset) < (ends.get(m.partition)?.high ?? 0));
-  return { done: true, committed: inRange.sort((a, b) => a.partition - b.partition || Number(a.offset) - Number(b.offset)) };
+  const inRange = records.filter((r) => Number(r.message.offset) < (ends.get(r.message.partition)?.high ?? 0));
+  return { records: inRange.sort((a, b) => a.message.partition - b.message.partition || Number(a.message.offset) - Number(b.message.offset)), why };
 }
