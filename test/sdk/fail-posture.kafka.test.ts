@@ -7,6 +7,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import { rm, writeFile } from "node:fs/promises";
 
 import { create, toBinary } from "@bufbuild/protobuf";
@@ -155,6 +156,38 @@ describe("guarded producer while its connection to the decision service is faili
       await producer.disconnect();
     }
   }, 60_000);
+});
+
+describe("guarded producer after a long outage of the decision service", () => {
+  let pdp: Pdp | undefined;
+  afterAll(async () => {
+    await pdp?.stop();
+  });
+
+  it("decides again within seconds of the service's return, not after grpc-js's default backoff of up to two minutes", async () => {
+    const port = await freePort();
+    const producer = await guardedProducer({
+      producer: "svc:sdk-test",
+      decider: { mode: "remote", address: `127.0.0.1:${port}`, deadlineMs: 300, followControlTopic: false },
+      failMode: "open",
+      cacheMaxEntries: 0,
+    });
+    try {
+      const topic = uniqueTopic("sdk-outage");
+      await createTopics(kafka, [topic]);
+      // 25 s down: grpc-js's attempts, 1 s apart at first and 1.6× longer each time, are 10 to 17 s
+      // apart by then under its default cap, and at most 5 s (give or take a fifth) under the decider's.
+      const downUntil = Date.now() + 25_000;
+      while (Date.now() < downUntil) {
+        expect((await producer.send({ topic, messages, flow })).decision).toBe("unchecked");
+        await delay(500);
+      }
+      pdp = await startPdp({ files: SDK_BUNDLE, port });
+      await waitUntil("a decided send within 9 s of the service listening", () => producer.send({ topic, messages, flow }).then((r) => r.decision), (decision) => decision === "allow", { timeoutMs: 9_000, intervalMs: 100 });
+    } finally {
+      await producer.disconnect();
+    }
+  }, 90_000);
 });
 
 async function freePort(): Promise<number> {

@@ -97,7 +97,7 @@ type Attempt = { readonly server: net.Server; readonly error?: undefined } | { r
 
 function tryListen(host: string, port: number): Promise<Attempt> {
   return new Promise((resolve) => {
-    // Whoever connects to a placeholder is refused, as if nothing listened yet.
+    // Whoever connects to a placeholder is cut off at once: the connection is accepted, then closed.
     const server = net.createServer((socket) => socket.destroy());
     server.once("error", (error: NodeJS.ErrnoException) => {
       resolve({ error });
