@@ -1,7 +1,8 @@
 /**
  * What became of the records the failover test found routed wrongly, for its failure output: each
  * one's every copy on the output, quarantine and audit topics, committed, aborted or still open,
- * read again a few seconds later, beside whether the first read had it. Tells a record never
+ * read again a few seconds later, beside whether the first read had it (the source is counted
+ * again too, whose first read names the records of the audit records). Tells a record never
  * written from one in an aborted transaction, and both from one the first read ended short of.
  */
 import { setTimeout as delay } from "node:timers/promises";
@@ -15,10 +16,10 @@ import { decodeAudits, routingProblems, type Routed } from "./failover-records";
 /** How many of the named records are traced, at most: enough to see a pattern, short enough to read. */
 const TRACED = 20;
 
-export async function diagnoseRouting(kafka: Kafka, topics: { readonly to: string; readonly quarantine: string }, n: number, flippedFrom: number, first: Routed, problems: readonly string[]): Promise<string> {
+export async function diagnoseRouting(kafka: Kafka, topics: { readonly from: string; readonly to: string; readonly quarantine: string }, n: number, flippedFrom: number, first: Routed, problems: readonly string[]): Promise<string> {
   const named = [...new Set(problems.flatMap((p) => [...p.matchAll(/\br(\d+)\b/g)].map((m) => Number(m[1]))))].slice(0, TRACED);
   await delay(3000);
-  const [out, quarantined, audits] = await Promise.all([readFates(kafka, topics.to), readFates(kafka, topics.quarantine), readFates(kafka, AUDIT_TOPIC)]);
+  const [input, out, quarantined, audits] = await Promise.all([readFates(kafka, topics.from), readFates(kafka, topics.to), readFates(kafka, topics.quarantine), readFates(kafka, AUDIT_TOPIC)]);
   const indexAt = new Map(first.input.map((m) => [`${m.partition}/${m.offset}`, Number(m.key?.toString().slice(1))]));
   const auditIndex = (r: FatedRecord): number | undefined => {
     const [record] = decodeAudits([r.message]);
@@ -37,7 +38,7 @@ export async function diagnoseRouting(kafka: Kafka, topics: { readonly to: strin
   const committed = (records: readonly FatedRecord[]): FatedRecord["message"][] => records.filter((r) => r.fate === "committed" || r.fate === "plain").map((r) => r.message);
   const again = routingProblems(n, flippedFrom, { input: first.input, out: committed(out.records), quarantined: committed(quarantined.records), audits: committed(audits.records) });
   const lines = [
-    `read again 3 s later: ${again.length} problems (${problems.length} in the first read)`,
+    `read again 3 s later: ${again.length} problems (${problems.length} in the first read); the source holds ${input.records.length} records (${first.input.length} in the first read)`,
     ...(
       [
         ["to", out],

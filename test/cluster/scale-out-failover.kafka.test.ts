@@ -167,7 +167,10 @@ async function scenario(s: FailoverStack): Promise<void> {
     const routed = { input, out, quarantined, audits: trail };
     const problems = routingProblems(N, flippedFrom, routed);
     // A failure says what became of each record named: never written, aborted, or past the read.
-    if (problems.length > 0) process.stderr.write(await diagnoseRouting(s.kafka, s.topics, N, flippedFrom, routed, problems));
+    if (problems.length > 0) {
+      const diagnosis = await diagnoseRouting(s.kafka, s.topics, N, flippedFrom, routed, problems).catch((error: unknown) => `routing diagnosis failed: ${String(error)}\n`);
+      process.stderr.write(diagnosis);
+    }
     expect(problems).toEqual([]);
     figures.push(`${input.length} records written: ${out.length} in the output, ${quarantined.length} in quarantine, ${trail.length} audit records; duplicates 0, lost 0 (routingProblems found none)`);
   }, { timeoutMs: 120_000 });
