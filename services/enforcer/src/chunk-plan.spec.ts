@@ -39,16 +39,17 @@ describe("writtenBytes", () => {
 });
 
 describe("planChunks", () => {
-  const limits = { capOf: (topic: string) => (topic === "audit" ? 10_000 : 50_000), maxRecords: 2000, maxInputBytes: 256 * 1024 };
+  const capOf = (topic: string): number => (topic === "audit" ? 10_000 : topic === "out.q" ? 60_000 : 50_000);
+  const limits = { capOf, maxMessageBytesOf: (topic: string) => capOf(topic) + 512, maxRecords: 2000, maxInputBytes: 256 * 1024 };
 
   it("keeps a chunk whose writes fit together, as chunks by input bytes did", () => {
     const records = Array.from({ length: 10 }, (_, i) => record(i, { key: "k", value: "v" }));
-    expect(planChunks(records, "audit", limits)).toHaveLength(1);
+    expect(planChunks(records, topics, limits)).toHaveLength(1);
   });
 
   it("splits where a topic's written bytes (audit records here) would pass its cap", () => {
     const records = Array.from({ length: 50 }, (_, i) => record(i, { key: "k", value: "v" }, 2));
-    const chunks = planChunks(records, "audit", limits);
+    const chunks = planChunks(records, topics, limits);
     expect(chunks.flat()).toEqual(records);
     for (const chunk of chunks) {
       const audit = topicMessagesOf(chunk, "audit").find((t) => t.topic === "audit")?.messages ?? [];
@@ -59,8 +60,31 @@ describe("planChunks", () => {
 
   it("still bounds records and input bytes per chunk", () => {
     const records = Array.from({ length: 5 }, (_, i) => record(i, { key: "k", value: "v" }, 0));
-    expect(planChunks(records, "audit", { ...limits, maxRecords: 2 }).map((c) => c.length)).toEqual([2, 2, 1]);
-    expect(planChunks(records, "audit", { ...limits, maxInputBytes: 600 }).map((c) => c.length)).toEqual([2, 2, 1]);
+    expect(planChunks(records, topics, { ...limits, maxRecords: 2 }).map((c) => c.length)).toEqual([2, 2, 1]);
+    expect(planChunks(records, topics, { ...limits, maxInputBytes: 600 }).map((c) => c.length)).toEqual([2, 2, 1]);
+  });
+
+  it("fits a record larger than its topic's cap, in its place, and sizes the chunk by what the fitted record writes", () => {
+    const records = [record(1, { key: "k", value: "v" }), record(2, { key: "k", value: Buffer.alloc(55_000) }), record(3, { key: "k", value: "v" })];
+    const chunks = planChunks(records, topics, limits);
+    const planned = chunks.flat();
+    expect(planned[0]).toBe(records[0]);
+    expect(planned[2]).toBe(records[2]);
+    expect(planned[1]).toEqual(fitRecord(records[1] as DecidedRecord, topics, limits.capOf, limits.maxMessageBytesOf));
+    expect(planned[1]).toMatchObject({ target: "out.q", step: 1 });
+    // Whole in quarantine (55 kB under its 60 kB cap), so one chunk holds all three.
+    expect(chunks).toHaveLength(1);
+  });
+
+  it("counts an output that goes to the audit topic itself with the audit records there", () => {
+    const sameTopic: WriteTopics = { to: "audit", quarantine: "out.q", audit: "audit" };
+    const records = Array.from({ length: 8 }, (_, i) => record(i, { key: "k", value: Buffer.alloc(1000) }, 1, "audit"));
+    const chunks = planChunks(records, sameTopic, limits);
+    for (const chunk of chunks) {
+      const written = topicMessagesOf(chunk, "audit").flatMap((t) => t.messages);
+      expect(written.reduce((sum, m) => sum + writtenBytes(m), 0)).toBeLessThanOrEqual(10_000);
+    }
+    expect(chunks.length).toBeGreaterThan(1);
   });
 });
 

@@ -91,12 +91,13 @@ export interface WriteTopics {
 /** Bytes one send may carry per topic: the topic's `max.message.bytes` less {@link BATCH_HEADROOM_BYTES}. */
 export type SendCap = (topic: string) => number;
 
-/** The bytes a record writes per topic. */
-export function bytesByTopic(record: DecidedRecord, audit: string): Map<string, number> {
-  const bytes = new Map<string, number>();
-  if (record.target !== undefined && record.message !== undefined) bytes.set(record.target, writtenBytes(record.message));
-  for (const message of record.audits) bytes.set(audit, (bytes.get(audit) ?? 0) + writtenBytes(message));
-  return bytes;
+/** The topics a record writes to: its target, if it writes there, and the audit topic, if it has audit records. */
+export function topicsWritten(record: DecidedRecord, audit: string): string[] {
+  const topics: string[] = [];
+  const target = targetOf(record);
+  if (target !== undefined) topics.push(target);
+  if (record.audits.length > 0 && !topics.includes(audit)) topics.push(audit);
+  return topics;
 }
 
 /** How `flowzone-error` starts on a record quarantined because it could not be written as decided (too large, refused). */
@@ -150,13 +151,14 @@ function withoutOwned(headers: IHeaders): IHeaders {
 export function fitRecord(record: DecidedRecord, topics: WriteTopics, capOf: SendCap, maxMessageBytesOf: (topic: string) => number): DecidedRecord {
   let current = record;
   for (;;) {
-    const oversizedAudit = current.audits.find((audit) => writtenBytes(audit) > capOf(topics.audit));
     const outputBytes = current.message === undefined ? 0 : writtenBytes(current.message);
+    let largestAudit = 0;
+    for (const audit of current.audits) largestAudit = Math.max(largestAudit, writtenBytes(audit));
     let next: DecidedRecord | undefined;
     if (current.target !== undefined && current.message !== undefined && outputBytes > capOf(current.target)) {
       next = degrade(current, topics, tooLarge(current.target, outputBytes, maxMessageBytesOf(current.target)), "output");
-    } else if (oversizedAudit !== undefined) {
-      next = degrade(current, topics, `its audit record is ${tooLarge(topics.audit, writtenBytes(oversizedAudit), maxMessageBytesOf(topics.audit))}`, "audit");
+    } else if (largestAudit > capOf(topics.audit)) {
+      next = degrade(current, topics, `its audit record is ${tooLarge(topics.audit, largestAudit, maxMessageBytesOf(topics.audit))}`, "audit");
     } else {
       return current;
     }
@@ -173,26 +175,51 @@ function tooLarge(topic: string, bytes: number, maxMessageBytes: number): string
 export interface ChunkLimits {
   /** Per topic: the bytes one send may carry there. */
   readonly capOf: SendCap;
+  /** Per topic: its `max.message.bytes`, named when a record is too large for it. */
+  readonly maxMessageBytesOf: (topic: string) => number;
   readonly maxRecords: number;
   /** Input bytes (values, keys, 256 bytes slack per record) per chunk. */
   readonly maxInputBytes: number;
 }
 
 /**
- * Splits decided records, in order, into chunks that each fit one transaction: at most
- * `maxRecords` records and `maxInputBytes` input bytes (as before sizing by output), and, per
- * target topic, at most the send cap of written bytes (records with headers, audit records). The
- * per-topic sum bounds every partition's record batch of that topic. A record larger than a cap
- * on its own gets a chunk of its own (fit it with {@link fitRecord} first).
+ * Fits decided records ({@link fitRecord}) and splits them, in order, into chunks that each fit one
+ * transaction: at most `maxRecords` records and `maxInputBytes` input bytes (as before sizing by
+ * output), and, per target topic, at most the send cap of written bytes (records with headers,
+ * audit records). The per-topic sum bounds every partition's record batch of that topic. A record
+ * larger than a cap on its own gets a chunk of its own. Each record is sized once, and fitted only
+ * when it is larger than a cap: this runs for every record the enforcer reads.
  */
-export function planChunks(records: readonly DecidedRecord[], audit: string, limits: ChunkLimits): DecidedRecord[][] {
+export function planChunks(records: readonly DecidedRecord[], topics: WriteTopics, limits: ChunkLimits): DecidedRecord[][] {
+  const audit = topics.audit;
+  const auditCap = limits.capOf(audit);
   const chunks: DecidedRecord[][] = [];
   let current: DecidedRecord[] = [];
   let inputBytes = 0;
   let written = new Map<string, number>();
-  for (const record of records) {
-    const bytes = bytesByTopic(record, audit);
-    const over = [...bytes].some(([topic, size]) => (written.get(topic) ?? 0) + size > limits.capOf(topic));
+  for (const decided of records) {
+    let record = decided;
+    let target = targetOf(record);
+    let outputBytes = outputBytesOf(record);
+    let auditBytes = 0;
+    let largestAudit = 0;
+    for (const message of record.audits) {
+      const bytes = writtenBytes(message);
+      auditBytes += bytes;
+      if (bytes > largestAudit) largestAudit = bytes;
+    }
+    if ((target !== undefined && outputBytes > limits.capOf(target)) || largestAudit > auditCap) {
+      record = fitRecord(record, topics, limits.capOf, limits.maxMessageBytesOf);
+      target = targetOf(record);
+      outputBytes = outputBytesOf(record);
+      auditBytes = 0;
+      for (const message of record.audits) auditBytes += writtenBytes(message);
+    }
+    // A target that is the audit topic itself takes both.
+    const toTarget = target === undefined ? 0 : outputBytes + (target === audit ? auditBytes : 0);
+    const toAudit = auditBytes + (target === audit ? outputBytes : 0);
+    const over =
+      (target !== undefined && (written.get(target) ?? 0) + toTarget > limits.capOf(target)) || (toAudit > 0 && (written.get(audit) ?? 0) + toAudit > auditCap);
     if (current.length > 0 && (over || inputBytes + record.inputBytes > limits.maxInputBytes || current.length >= limits.maxRecords)) {
       chunks.push(current);
       current = [];
@@ -201,10 +228,20 @@ export function planChunks(records: readonly DecidedRecord[], audit: string, lim
     }
     current.push(record);
     inputBytes += record.inputBytes;
-    for (const [topic, size] of bytes) written.set(topic, (written.get(topic) ?? 0) + size);
+    if (target !== undefined) written.set(target, (written.get(target) ?? 0) + outputBytes);
+    if (auditBytes > 0) written.set(audit, (written.get(audit) ?? 0) + auditBytes);
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
+}
+
+/** The topic a record's own output goes to; undefined when it writes none. */
+function targetOf(record: DecidedRecord): string | undefined {
+  return record.message === undefined ? undefined : record.target;
+}
+
+function outputBytesOf(record: DecidedRecord): number {
+  return record.target === undefined || record.message === undefined ? 0 : writtenBytes(record.message);
 }
 
 /** What a chunk produces, grouped by topic (one produce request). */

@@ -1,7 +1,7 @@
 import type { IHeaders } from "kafkajs";
 
 import { encodeViolationAudit, type EncodedAuditRecord } from "@flowzone/audit";
-import { countOverLimit, WriteError, type PolicyEngine, type Write } from "@flowzone/engine";
+import { countOverLimit, WriteError, type PolicyEngine, type Violation, type Write } from "@flowzone/engine";
 import { decodeFlowHeaders, encodeFlowHeaders, FLOW_HEADERS, type RecordFlow } from "@flowzone/kafka";
 import { TRACEPARENT_HEADER, traceIdOf } from "@flowzone/trace-context";
 
@@ -66,19 +66,27 @@ export function routeRecord(engine: PolicyEngine, route: Route, record: InputRec
     return rejected(route, record, reason);
   }
   const outFlow: RecordFlow = { labels: labelsCarried(engine, flow.labels, sources), sources, purpose: flow.purpose, decisionId };
-  const position = { topic: record.topic, partition: record.partition, offset: record.offset };
-  const traceId = decision.violations.length === 0 ? "" : traceIdOf(record.headers?.[TRACEPARENT_HEADER]);
-  const audits = decision.violations.map((violation, index) =>
-    encodeViolationAudit(
-      { decisionId, write, violation, enforcementPoint: "stream_enforcer", policyVersion: engine.version, traceId, timeMs: nowMs, position },
-      index,
-    ),
-  );
+  const audits = decision.violations.length === 0 ? NO_AUDITS : auditsOf(engine, record, decision.violations, { decisionId, write, nowMs });
   const headers = encodeFlowHeaders(outFlow, passThroughHeaders(record.headers));
   if (decision.allow) return { topic: route.to, key: record.key, value: record.value, headers, audits, denied: false, write };
   headers[ENFORCER_HEADERS.violations] = encodeViolationsHeader(decision.violations);
   headers[ENFORCER_HEADERS.origin] = originOf(record);
   return { topic: route.quarantine, key: record.key, value: record.value, headers, audits, denied: true, write };
+}
+
+/** The audit records of a record without violations: most records, so one shared empty list. */
+const NO_AUDITS: readonly EncodedAuditRecord[] = Object.freeze([]);
+
+/** One audit record per violation, with the record's position and the producer's trace id. */
+function auditsOf(engine: PolicyEngine, record: InputRecord, violations: readonly Violation[], decided: { readonly decisionId: string; readonly write: Write; readonly nowMs: number }): EncodedAuditRecord[] {
+  const position = { topic: record.topic, partition: record.partition, offset: record.offset };
+  const traceId = traceIdOf(record.headers?.[TRACEPARENT_HEADER]);
+  return violations.map((violation, index) =>
+    encodeViolationAudit(
+      { decisionId: decided.decisionId, write: decided.write, violation, enforcementPoint: "stream_enforcer", policyVersion: engine.version, traceId, timeMs: decided.nowMs, position },
+      index,
+    ),
+  );
 }
 
 /**
@@ -88,10 +96,10 @@ export function routeRecord(engine: PolicyEngine, route: Route, record: InputRec
  */
 function headerCountError(engine: PolicyEngine, flow: RecordFlow): WriteError | undefined {
   const { maxLabels, maxSources } = engine.bundle.defaults;
-  return (
-    countOverLimit(`header ${FLOW_HEADERS.labels}`, flow.labels.length, maxLabels, "maxLabels of the bundle's Defaults") ??
-    countOverLimit(`header ${FLOW_HEADERS.sources}`, flow.sources.length, maxSources, "maxSources of the bundle's Defaults")
-  );
+  // The field names are built only for an error: this runs for every record.
+  if (flow.labels.length > maxLabels) return countOverLimit(`header ${FLOW_HEADERS.labels}`, flow.labels.length, maxLabels, "maxLabels of the bundle's Defaults");
+  if (flow.sources.length > maxSources) return countOverLimit(`header ${FLOW_HEADERS.sources}`, flow.sources.length, maxSources, "maxSources of the bundle's Defaults");
+  return undefined;
 }
 
 function rejected(route: Route, record: InputRecord, reason: string): RoutedRecord {
@@ -108,8 +116,12 @@ function unique(items: readonly string[]): string[] {
   return [...new Set(items)];
 }
 
-/** `[kafka:<topic>]`, frozen, by topic: the sources of a record that declares none, read from a declared topic. */
-const topicSources = new Map<string, readonly string[]>();
+/**
+ * By topic: its asset id `kafka:<topic>` (one string per topic, so the bundle's asset map hashes
+ * it once, not once per record) and `[kafka:<topic>]`, frozen: the sources of a record that
+ * declares none, read from a declared topic. The topics are the routes' `from` topics.
+ */
+const topicAssets = new Map<string, { readonly asset: string; readonly sources: readonly string[] }>();
 
 /**
  * The sources a record's write names: its `flowzone-sources`, after the `from` topic's asset when
@@ -117,16 +129,15 @@ const topicSources = new Map<string, readonly string[]>();
  * declares none.
  */
 function sourcesOf(engine: PolicyEngine, topic: string, declared: readonly string[]): readonly string[] {
-  const fromAsset = `kafka:${topic}`;
-  const fromDeclared = engine.bundle.assets.has(fromAsset);
-  if (declared.length > 0) return fromDeclared ? unique([fromAsset, ...declared]) : unique(declared);
-  if (!fromDeclared) return declared;
-  let sources = topicSources.get(topic);
-  if (sources === undefined) {
-    sources = Object.freeze([fromAsset]);
-    topicSources.set(topic, sources);
+  let from = topicAssets.get(topic);
+  if (from === undefined) {
+    const asset = `kafka:${topic}`;
+    from = { asset, sources: Object.freeze([asset]) };
+    topicAssets.set(topic, from);
   }
-  return sources;
+  const fromDeclared = engine.bundle.assets.has(from.asset);
+  if (declared.length > 0) return fromDeclared ? unique([from.asset, ...declared]) : unique(declared);
+  return fromDeclared ? from.sources : declared;
 }
 
 /**

@@ -12,11 +12,10 @@ import type { RouteHealth, RouteState } from "./enforcer-health";
 import { ENFORCER_DEFAULTS, type DeliveryGuarantee, type EnforcerStats } from "./options";
 import {
   BATCH_HEADROOM_BYTES,
-  bytesByTopic,
   degrade,
-  fitRecord,
   planChunks,
   topicMessagesOf,
+  topicsWritten,
   type ChunkLimits,
   type DecidedRecord,
   type RecordOutcome,
@@ -50,6 +49,8 @@ export interface RouteWorkerOptions {
 
 const MAX_CHUNK_BYTES = ENFORCER_DEFAULTS.chunkMaxBytes;
 const MAX_CHUNK_RECORDS = ENFORCER_DEFAULTS.chunkMaxRecords;
+/** The reasons of a record written as decided: none, shared (a degraded record gets a list of its own). */
+const NO_REASONS: readonly string[] = Object.freeze([]);
 
 /** The offset after `offset` (decimal strings, as kafkajs gives offsets). */
 function offsetAfter(offset: string): string {
@@ -164,8 +165,8 @@ export class RouteWorker {
     try {
       const engine = this.options.policy.current;
       const nowMs = Date.now();
-      const decided = batch.messages.map((message) => this.fit(this.decide(engine, topic, partition, message, nowMs)));
-      const chunks = planChunks(decided, this.options.auditTopic, this.chunkLimits());
+      const decided = batch.messages.map((message) => this.decide(engine, topic, partition, message, nowMs));
+      const chunks = planChunks(decided, this.writeTopics(), this.chunkLimits());
       if (await this.commitWhole(payload, chunks)) return;
       await this.commitChunkByChunk(payload, chunks);
     } catch (error) {
@@ -269,9 +270,9 @@ export class RouteWorker {
     if (this.options.deliveryGuarantee === "exactly-once") await this.producers.reset(partition);
     else await this.replacePlainProducer();
     await this.readLimits();
-    const refitted = chunk.map((record) => this.fit(record));
+    const replanned = planChunks(chunk, this.writeTopics(), this.chunkLimits());
+    const refitted = replanned.flat();
     const changed = refitted.some((record, i) => record !== chunk[i]);
-    const replanned = planChunks(refitted, this.options.auditTopic, this.chunkLimits());
     if (changed || replanned.length > 1) return replanned;
     if (refitted.length > 1) {
       const half = Math.ceil(refitted.length / 2);
@@ -279,7 +280,7 @@ export class RouteWorker {
     }
     const record = refitted[0];
     if (record === undefined) return [];
-    const topics = [...bytesByTopic(record, this.options.auditTopic).keys()].join(", ");
+    const topics = topicsWritten(record, this.options.auditTopic).join(", ");
     const next = degrade(record, this.writeTopics(), `Kafka refused writing it to ${topics} (${error instanceof Error ? error.message : String(error)})`, "unknown");
     // Nothing left to take away: an offset commit alone is never refused for its records.
     if (next === undefined) throw error;
@@ -383,14 +384,9 @@ export class RouteWorker {
       audits: routed.audits,
       outcome,
       step: 0,
-      reasons: [],
+      reasons: NO_REASONS,
       write: routed.write,
     };
-  }
-
-  /** A decided record made to fit the topics' limits as last read. */
-  private fit(record: DecidedRecord): DecidedRecord {
-    return fitRecord(record, this.writeTopics(), (topic) => this.sendCapOf(topic), (topic) => this.maxMessageBytesOf(topic));
   }
 
   private writeTopics(): WriteTopics {
@@ -398,7 +394,7 @@ export class RouteWorker {
   }
 
   private chunkLimits(): ChunkLimits {
-    return { capOf: (topic) => this.sendCapOf(topic), maxRecords: MAX_CHUNK_RECORDS, maxInputBytes: MAX_CHUNK_BYTES };
+    return { capOf: (topic) => this.sendCapOf(topic), maxMessageBytesOf: (topic) => this.maxMessageBytesOf(topic), maxRecords: MAX_CHUNK_RECORDS, maxInputBytes: MAX_CHUNK_BYTES };
   }
 
   private maxMessageBytesOf(topic: string): number {

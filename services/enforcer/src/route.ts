@@ -25,5 +25,15 @@ export function consumerGroupOf(route: Route): string {
  * producer itself (the data flows into the consuming service, which is what an observer audits).
  */
 export function sinkOf(route: Route): string {
-  return route.to === undefined ? route.producer : `kafka:${route.to}`;
+  if (route.to === undefined) return route.producer;
+  // One string per route: the engine looks the sink up in a map for every record, and a string
+  // built afresh is hashed afresh each time.
+  let sink = sinks.get(route);
+  if (sink === undefined) {
+    sink = `kafka:${route.to}`;
+    sinks.set(route, sink);
+  }
+  return sink;
 }
+
+const sinks = new WeakMap<Route, string>();
