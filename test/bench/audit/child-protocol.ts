@@ -21,3 +21,26 @@ export interface AuditPdpReady {
   readonly benchPort: number;
   readonly policyVersion: string;
 }
+
+/** Configuration of a neighbour child (argv[2], JSON): what it puts on which topic, and how. */
+export interface NeighbourConfig {
+  readonly mode: NeighbourMode;
+  readonly brokers: string;
+  readonly topic: string;
+  /** The audit writer's spool (mode `writer`). */
+  readonly spoolDir: string;
+  /** Audit records of audit on's warm-up, as JSON [{ key, value (base64) }], sent again cycling. */
+  readonly sampleFile: string;
+}
+
+/** `kafkajs`: a bare producer with the audit writer's settings; `writer`: the product's AuditWriter. */
+export type NeighbourMode = "kafkajs" | "writer";
+
+/** Printed by a neighbour after each paced stretch. */
+export interface NeighbourStretch {
+  readonly neighbourStretch: true;
+  readonly offered: number;
+  /** Records Kafka acknowledged during the stretch. */
+  readonly sent: number;
+  readonly cpuSeconds: number;
+}

@@ -13,12 +13,14 @@
  * service's peak RSS is read before it closes. Last, with the services stopped, a bare kafkajs
  * producer sends audit on's records again (what kafkajs alone costs per audit record), and then
  * the product's audit writer alone offers them again (what the whole trail costs without a service).
+ * The machine's own limit is measured in the rounds: audit off answers again while a neighbour
+ * process puts the records the goal would owe on Kafka (neighbour.ts).
  * Writes its section of docs/benchmarks.md.
  *
  * Options: `npm run bench:audit -- --help` (settings.ts).
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -43,10 +45,12 @@ import { fsyncFindings, renderFsync, summarizeFsync } from "./fsync-results";
 import { renderFlows, summarizeFlows } from "./flow-results";
 import type { AuditPdpChildConfig, AuditPdpReady } from "./child-protocol";
 import { measureKafkajsFloor, renderKafkajsFloor } from "./kafkajs-floor";
+import type { Neighbour, NeighbourRound } from "./neighbour";
+import { NEIGHBOUR_NAME, neighbourFindings, renderNeighbour, startNeighbour } from "./neighbour";
 import { formatProfile, summarizeProfile } from "./profile-summary";
 import type { Call, Cell, Round, Server, Verification } from "./results";
 import { renderSection, summarize } from "./results";
-import { IN_FLIGHT, STREAMS, STREAM_WINDOW, TRAFFIC_DEFERRED_MS, dec, int, nproc, parseOptions, progress } from "./settings";
+import { GOAL_RATIO, IN_FLIGHT, STREAMS, STREAM_WINDOW, TRAFFIC_DEFERRED_MS, dec, int, nproc, parseOptions, progress } from "./settings";
 import { measureWriterAloneRuns, renderWriterAlone } from "./writer-alone";
 
 /** How long the audit-on service gets, after a round, to put that round's records on the topic. */
@@ -55,6 +59,8 @@ const DRAIN_QUIET_MS = 3_000;
 /** The kafkajs diagnostic: audit records it sends again, cycling through a sample of this many of audit on's. */
 const FLOOR_RECORDS = 200_000;
 const FLOOR_SAMPLE_RECORDS = 5_000;
+/** How long reading the warm-up's audit records, for the neighbours to send again, may take. */
+const WARMUP_SAMPLE_TIMEOUT_MS = 60_000;
 
 interface Service {
   readonly server: Server;
@@ -104,7 +110,10 @@ async function main(): Promise<void> {
     );
   }
   for (const m of machine) progress(m);
-  progress(`plan: warm-up ${opts.warmupSeconds} s per cell, then ${opts.rounds} rounds of ${opts.seconds} s per cell (4 services × unary/stream), interleaved`);
+  progress(
+    `plan: warm-up ${opts.warmupSeconds} s per cell, then ${opts.rounds} rounds of ${opts.seconds} s per cell ` +
+      "(4 services × unary/stream, interleaved; under the stream, then audit off beside each of 2 neighbours sending audit records)",
+  );
 
   const workDir = mkdtempSync(join(tmpdir(), "flowzone-bench-audit-"));
   const profileDir = opts.cpuProf ? join(workDir, "profiles") : undefined;
@@ -115,6 +124,7 @@ async function main(): Promise<void> {
   let broker: BenchKafka | undefined;
   let admin: Admin | undefined;
   const services: Service[] = [];
+  const neighbours: Neighbour[] = [];
   let failed = false;
   try {
     broker = await startBenchBroker(repoRoot(), progress);
@@ -207,6 +217,19 @@ async function main(): Promise<void> {
     progress(`warm-up: ${opts.warmupSeconds} s per cell`);
     for (const cell of cells) await measure(cell, opts.warmupSeconds * 1000, false);
 
+    // The neighbours send audit on's own records again: a sample of what its warm-up wrote.
+    await waitForRecords(adminNow, auditTopic, on.owed, DRAIN_QUIET_MS, DRAIN_TIMEOUT_MS);
+    const warmupSample = (await readAuditTopic(kafka, auditTopic, WARMUP_SAMPLE_TIMEOUT_MS, FLOOR_SAMPLE_RECORDS)).sample;
+    const sampleFile = join(workDir, "warm-up-audit-records.json");
+    writeFileSync(sampleFile, JSON.stringify(warmupSample.map((m) => ({ key: m.key?.toString() ?? "", value: Buffer.from(m.value ?? "").toString("base64") }))));
+    for (const mode of ["kafkajs", "writer"] as const) {
+      const spool = join(workDir, `spool-neighbour-${mode}`);
+      mkdirSync(spool, { recursive: true });
+      neighbours.push(await startNeighbour({ mode, brokers: broker.brokers, topic: `flowzone.bench.audit-neighbour-${mode}.${suffix}`, spoolDir: spool, sampleFile }));
+    }
+    progress(`neighbours ready: ${neighbours.map((n) => `${NEIGHBOUR_NAME[n.mode]} (pid ${n.child.pid}) → ${n.topic}`).join(", ")}; ${int(warmupSample.length)} audit records to send again`);
+    const neighbourRounds: NeighbourRound[] = [];
+
     for (let r = 1; r <= opts.rounds; r++) {
       for (const call of ["unary", "stream"] as const) {
         // Rotate which goes first, so a drift of the machine favours none.
@@ -219,6 +242,22 @@ async function main(): Promise<void> {
             `round ${r}/${opts.rounds}: ${LABEL[server]} ${call.padEnd(6)}: ${int(res.callsPerSec)} calls/s, ${int(res.checksPerSec)} checks/s, ` +
               `p50 ${dec(res.p50Ms)} ms, p99 ${dec(res.p99Ms)} ms, server CPU ${dec(serverCpuS)} s` +
               (server === "off" ? "" : `, ${int(res.denies)} denied → topic caught up ${int(drainMs)} ms after the round`),
+          );
+        }
+        // The stream's goal is the one missed; unary's calls wait for their answers, not for the machine.
+        if (call === "unary") continue;
+        const offCell = cells.find((c) => c.server === "off" && c.call === call);
+        const alone = offCell?.rounds.at(-1)?.res;
+        if (offCell === undefined || alone === undefined) throw new Error("no round of audit off to set the neighbours' rate by");
+        for (const neighbour of neighbours) {
+          const perSecond = GOAL_RATIO * alone.checksPerSec * (alone.denies / alone.checks);
+          const stretch = neighbour.stretch(perSecond, opts.seconds * 1000);
+          const { res } = await measure(offCell, opts.seconds * 1000, false);
+          const done = await stretch;
+          neighbourRounds.push({ call, mode: neighbour.mode, aloneChecksPerSec: alone.checksPerSec, perSecond, res, stretch: done, seconds: opts.seconds });
+          progress(
+            `round ${r}/${opts.rounds}: audit off beside ${NEIGHBOUR_NAME[neighbour.mode]} at ${int(perSecond)} records/s ${call.padEnd(6)}: ${int(res.checksPerSec)} checks/s ` +
+              `(${dec(res.checksPerSec / alone.checksPerSec, 3)} of alone), neighbour ${int(done.sent)} of ${int(done.offered)} records acknowledged, ${dec(done.cpuSeconds)} s of its CPU`,
           );
         }
       }
@@ -238,6 +277,7 @@ async function main(): Promise<void> {
     const noFsyncRecords = (await waitForRecords(adminNow, noFsyncAuditTopic, noFsync.owed, DRAIN_QUIET_MS, DRAIN_TIMEOUT_MS)).records;
     progress(`audit topic without the device flush: ${int(noFsyncRecords)} records; denied checks it answered: ${int(noFsync.owed)}`);
 
+    await Promise.all(neighbours.splice(0).map((n) => endChild(n.child, 15_000)));
     await adminNow.disconnect();
     admin = undefined;
     const peakRss = { off: peakRssMiB(off.child.pid), on: peakRssMiB(on.child.pid), flows: peakRssMiB(flows.child.pid), nofsync: peakRssMiB(noFsync.child.pid) };
@@ -272,7 +312,9 @@ async function main(): Promise<void> {
       summary,
       auditTopic,
       peakRssMiB: peakRss,
-    }) + `\n\n${renderFlows(flowSummary)}\n\n${renderFsync(fsyncSummary)}\n\n${renderKafkajsFloor(floor, fsyncSummary.byCall)}\n\n${renderWriterAlone(writer, floor, fsyncSummary.byCall)}`;
+    }) +
+      `\n\n${renderFlows(flowSummary)}\n\n${renderFsync(fsyncSummary)}\n\n${renderNeighbour(neighbourRounds, fsyncSummary.byCall)}` +
+      `\n\n${renderKafkajsFloor(floor, fsyncSummary.byCall)}\n\n${renderWriterAlone(writer, floor, fsyncSummary.byCall)}`;
     process.stdout.write(`\n${section}\n`);
     if (profileDir !== undefined) {
       for (const server of ["off", "on", "flows", "nofsync"]) {
@@ -283,6 +325,7 @@ async function main(): Promise<void> {
       progress(`profiles kept in ${profileDir}`);
     }
     for (const g of [...summary.goals, ...flowSummary.goals, ...fsyncFindings(fsyncSummary)]) progress(`goal ${g.what}: measured ${g.measured}, target ${g.target}: ${g.met ? "met" : "MISSED"}`);
+    for (const f of neighbourFindings(neighbourRounds)) progress(`limit: ${f}`);
     if (opts.write) progress(`wrote ${writeSection("audit", section)}`);
     if (!summary.verified) {
       failed = true;
@@ -295,7 +338,7 @@ async function main(): Promise<void> {
   } finally {
     await admin?.disconnect().catch(() => undefined);
     for (const s of services) s.client.close();
-    await Promise.all(services.map((s) => endChild(s.child, 5_000)));
+    await Promise.all([...services, ...neighbours].map((s) => endChild(s.child, 5_000)));
     await stopAll();
     await broker?.stop();
   }
