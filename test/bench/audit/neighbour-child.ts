@@ -19,6 +19,7 @@ import { auditTopicSpec, createKafka, ensureTopics } from "@flowzone/kafka";
 import { createLogger } from "@flowzone/logging";
 import type { Producer } from "kafkajs";
 
+import { everyTick } from "../common/ticks";
 import type { NeighbourConfig, NeighbourStretch } from "./child-protocol";
 
 const { batchMaxRecords, lingerMs } = AUDIT_WRITER_DEFAULTS;
@@ -96,22 +97,13 @@ async function stretch(sender: Sender, sample: readonly EncodedAuditRecord[], pe
   const sent0 = sender.sent();
   const start = performance.now();
   let offered = 0;
-  await new Promise<void>((resolve, reject) => {
-    const tick = setInterval(() => {
-      try {
-        const elapsed = performance.now() - start;
-        const due = Math.floor((Math.min(elapsed, ms) / 1000) * perSecond);
-        const batch: EncodedAuditRecord[] = [];
-        for (; offered < due; offered += 1) batch.push(sample[(first + offered) % sample.length] as EncodedAuditRecord);
-        sender.offer(batch);
-        if (elapsed < ms) return;
-        clearInterval(tick);
-        resolve();
-      } catch (error) {
-        clearInterval(tick);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      }
-    }, PACE_TICK_MS);
+  await everyTick(PACE_TICK_MS, () => {
+    const elapsed = performance.now() - start;
+    const due = Math.floor((Math.min(elapsed, ms) / 1000) * perSecond);
+    const batch: EncodedAuditRecord[] = [];
+    for (; offered < due; offered += 1) batch.push(sample[(first + offered) % sample.length] as EncodedAuditRecord);
+    sender.offer(batch);
+    return elapsed >= ms;
   });
   return { neighbourStretch: true, offered, sent: sender.sent() - sent0, cpuSeconds: cpuSeconds() - cpu0 };
 }

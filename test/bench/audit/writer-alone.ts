@@ -15,6 +15,7 @@ import type { Logger } from "@flowzone/logging";
 import type { Kafka, Message } from "kafkajs";
 
 import { measureOwnCpu } from "../common/cpu";
+import { everyTick } from "../common/ticks";
 import { markdownTable } from "../common/report";
 import type { KafkajsFloor } from "./kafkajs-floor";
 import { CALL_NAME, type Call, type CellSummary } from "./results";
@@ -141,19 +142,10 @@ async function paced(writer: AuditWriter, records: number, perSecond: number, ne
   const start = performance.now();
   let offered = 0;
   let lastDurable: Promise<void> = Promise.resolve();
-  await new Promise<void>((resolve, reject) => {
-    const tick = setInterval(() => {
-      try {
-        const due = Math.min(records, Math.floor(((performance.now() - start) / 1000) * perSecond));
-        for (; offered < due; offered += 1) lastDurable = offer(writer, next(offered));
-        if (offered < records) return;
-        clearInterval(tick);
-        resolve();
-      } catch (error) {
-        clearInterval(tick);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      }
-    }, PACE_TICK_MS);
+  await everyTick(PACE_TICK_MS, () => {
+    const due = Math.min(records, Math.floor(((performance.now() - start) / 1000) * perSecond));
+    for (; offered < due; offered += 1) lastDurable = offer(writer, next(offered));
+    return offered >= records;
   });
   await lastDurable; // group commits resolve in order: the last one covers every offer
 }
