@@ -91,7 +91,7 @@ function cpuSeconds(): number {
   return (user + system) / 1e6;
 }
 
-/** Offers the records that have come due every millisecond for `ms`, at `perSecond`. */
+/** Offers, every tick for `ms`, the records that have come due at `perSecond`. */
 async function stretch(sender: Sender, sample: readonly EncodedAuditRecord[], perSecond: number, ms: number, first: number): Promise<NeighbourStretch> {
   const cpu0 = cpuSeconds();
   const sent0 = sender.sent();
