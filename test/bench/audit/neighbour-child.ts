@@ -19,6 +19,7 @@ import { auditTopicSpec, createKafka, ensureTopics } from "@flowzone/kafka";
 import { createLogger } from "@flowzone/logging";
 import type { Producer } from "kafkajs";
 
+import { measureOwnCpu } from "../common/cpu";
 import { everyTick } from "../common/ticks";
 import type { NeighbourConfig, NeighbourStretch } from "./child-protocol";
 
@@ -86,26 +87,22 @@ function auditWriter(writer: AuditWriter): Sender {
   };
 }
 
-function cpuSeconds(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
-}
-
 /** Offers, every tick for `ms`, the records that have come due at `perSecond`. */
 async function stretch(sender: Sender, sample: readonly EncodedAuditRecord[], perSecond: number, ms: number, first: number): Promise<NeighbourStretch> {
-  const cpu0 = cpuSeconds();
   const sent0 = sender.sent();
   const start = performance.now();
   let offered = 0;
-  await everyTick(PACE_TICK_MS, () => {
-    const elapsed = performance.now() - start;
-    const due = Math.floor((Math.min(elapsed, ms) / 1000) * perSecond);
-    const batch: EncodedAuditRecord[] = [];
-    for (; offered < due; offered += 1) batch.push(sample[(first + offered) % sample.length] as EncodedAuditRecord);
-    sender.offer(batch);
-    return elapsed >= ms;
-  });
-  return { neighbourStretch: true, offered, sent: sender.sent() - sent0, cpuSeconds: cpuSeconds() - cpu0 };
+  const measured = await measureOwnCpu(() =>
+    everyTick(PACE_TICK_MS, () => {
+      const elapsed = performance.now() - start;
+      const due = Math.floor((Math.min(elapsed, ms) / 1000) * perSecond);
+      const batch: EncodedAuditRecord[] = [];
+      for (; offered < due; offered += 1) batch.push(sample[(first + offered) % sample.length] as EncodedAuditRecord);
+      sender.offer(batch);
+      return elapsed >= ms;
+    }),
+  );
+  return { neighbourStretch: true, offered, sent: sender.sent() - sent0, cpuSeconds: measured.cpuSeconds };
 }
 
 async function main(): Promise<void> {
