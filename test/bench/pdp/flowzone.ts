@@ -51,11 +51,12 @@ export async function startFlowzone(workDir: string): Promise<{ child: Child; ad
   return { child, address: `127.0.0.1:${value.benchPort}`, policyVersion: value.policyVersion };
 }
 
-export async function startEcho(repliesFile: string): Promise<{ child: Child; address: string }> {
+/** Starts the echo (echo-server.ts) on `repliesFile`; `reading`, the reading echo. */
+export async function startEcho(repliesFile: string, reading = false): Promise<{ child: Child; address: string }> {
   const { child, value } = await startChild(
-    "grpc-js echo",
+    reading ? "grpc-js reading echo" : "grpc-js echo",
     process.execPath,
-    [join(__dirname, "echo-server.js"), repliesFile],
+    [join(__dirname, "echo-server.js"), repliesFile, ...(reading ? ["--read"] : [])],
     (line) => (line.startsWith('{"port"') ? (JSON.parse(line) as { port: number }).port : undefined),
     30_000,
   );

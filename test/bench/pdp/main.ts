@@ -26,7 +26,7 @@ import { batchPathCycle, engineDecider, startEcho, startFlowzone } from "./flowz
 import { reportGlobBench, runGlobBench } from "./globs";
 import { finish } from "./results";
 import type { Options } from "./settings";
-import { IN_FLIGHT, PACED_RATE, STREAMS, STREAM_WINDOW, dec, int, nproc, parseOptions, progress } from "./settings";
+import { IN_FLIGHT, PACED_RATE, READING_ECHO, STREAMS, STREAM_WINDOW, dec, int, nproc, parseOptions, progress } from "./settings";
 import type { InProcessSummary, Mode, ModeResults, PacedSummary } from "./summaries";
 import { measureRound, summarize } from "./summaries";
 
@@ -115,6 +115,11 @@ async function main(): Promise<void> {
     clients.push(ec);
     await waitForReady(ec, 10_000);
     progress(`echo on ${echo.address} (pid ${echo.child.pid})`);
+    const readingEcho = await startEcho(repliesFile, true);
+    const rc = connect(readingEcho.address);
+    clients.push(rc);
+    await waitForReady(rc, 10_000);
+    progress(`reading echo on ${readingEcho.address} (pid ${readingEcho.child.pid})`);
 
     progress("starting Cerbos (child process)");
     const cerbos = await startCerbos(workDir);
@@ -133,6 +138,7 @@ async function main(): Promise<void> {
       { server: "Cerbos", call: "unary CheckResources (1 resource)", child: () => cerbos.child, run: closed(cb, pools.cerbosUnary) },
       { server: "flowzone", call: `CheckBatch (${BATCH_SIZE} per call)`, child: () => flowzone.child, run: closed(fz, pools.flowzoneBatch) },
       { server: "echo", call: `CheckBatch (${BATCH_SIZE} per call)`, child: () => echo.child, run: closed(ec, pools.flowzoneBatch) },
+      { server: READING_ECHO, call: `CheckBatch (${BATCH_SIZE} per call)`, child: () => readingEcho.child, run: closed(rc, pools.flowzoneBatch) },
       { server: "Cerbos", call: `CheckResources (${BATCH_SIZE} resources)`, child: () => cerbos.child, run: closed(cb, pools.cerbosBatch) },
       { server: "flowzone", call: `CheckStream (${STREAMS} streams × ${STREAM_WINDOW} in flight)`, child: () => flowzone.child, run: streams(fz) },
       { server: "echo", call: `CheckStream (${STREAMS} streams × ${STREAM_WINDOW} in flight)`, child: () => echo.child, run: streams(ec) },
@@ -183,7 +189,12 @@ async function main(): Promise<void> {
       };
     });
 
-    const peakRss = { flowzone: peakRssMiB(flowzone.child.pid), echo: peakRssMiB(echo.child.pid), Cerbos: peakRssMiB(cerbos.child.pid) };
+    const peakRss = {
+      flowzone: peakRssMiB(flowzone.child.pid),
+      echo: peakRssMiB(echo.child.pid),
+      [READING_ECHO]: peakRssMiB(readingEcho.child.pid),
+      Cerbos: peakRssMiB(cerbos.child.pid),
+    };
     for (const c of clients) c.close();
     await stopAll();
 

@@ -8,6 +8,8 @@ export const IN_FLIGHT = 64;
 export const STREAMS = 4;
 export const STREAM_WINDOW = 100;
 export const PACED_RATE = 1000;
+/** The echo that also reads its requests and writes its answers afresh (echo-server.ts --read), measured under CheckBatch. */
+export const READING_ECHO = "reading echo";
 
 export interface Options {
   /** Rounds of the in-process and closed-loop gRPC measurements. */
