@@ -9,6 +9,9 @@ import type { Options } from "./settings";
 import { IN_FLIGHT, PACED_RATE, READING_ECHO, STREAMS, STREAM_WINDOW, dec, int, nproc, progress, ratio } from "./settings";
 import type { InProcessSummary, ModeSummary, PacedSummary } from "./summaries";
 
+/** B2's goal: flowzone's CheckBatch server CPU per check at most this many times the echo's. */
+const BATCH_CPU_GOAL = 1.5;
+
 /** The deny fraction; under one whole cycle, with how many requests it covers and what they should give. */
 function fractionCell(fraction: number, checks: number): string {
   if (checks >= CYCLE) return fraction.toFixed(6);
@@ -47,6 +50,7 @@ export function finish(
   const fzPaced = paced.find((p) => p.server === "flowzone");
   const echoPaced = paced.find((p) => p.server === "echo");
   const batchCpuRatio = fzBatch.serverCpuUsPerCall / echoBatch.serverCpuUsPerCall;
+  const unaryRatio = fzUnary.callsPerSec / echoUnary.callsPerSec;
   const pacedP99Ratio = (fzPaced?.p99Ms ?? NaN) / (echoPaced?.p99Ms ?? NaN);
 
   const tables: Table[] = [
@@ -103,13 +107,13 @@ export function finish(
 
   const goals: Goal[] = [
     { what: "A: engine vs Cedar, checks/s", measured: ratio(engineRate / cedarRate), target: "≥ 100×", met: engineRate / cedarRate >= 100 },
-    { what: "B1: flowzone unary vs echo, calls/s", measured: ratio(fzUnary.callsPerSec / echoUnary.callsPerSec), target: "≥ 0.85×", met: fzUnary.callsPerSec / echoUnary.callsPerSec >= 0.85 },
+    { what: "B1: flowzone unary vs echo, calls/s", measured: ratio(unaryRatio), target: "≥ 0.85×", met: unaryRatio >= 0.85 },
     // Issue 14 asks that nothing regress: unary at 0.95× the echo's calls/s at least, as it stood then.
-    { what: "B1: flowzone unary vs echo, calls/s, held (issue 14)", measured: ratio(fzUnary.callsPerSec / echoUnary.callsPerSec), target: "≥ 0.95×", met: fzUnary.callsPerSec / echoUnary.callsPerSec >= 0.95 },
+    { what: "B1: flowzone unary vs echo, calls/s, held (issue 14)", measured: ratio(unaryRatio), target: "≥ 0.95×", met: unaryRatio >= 0.95 },
     { what: "B1: flowzone unary vs Cerbos unary, checks/s", measured: ratio(fzUnary.checksPerSec / cerbosUnary.checksPerSec), target: "≥ 1.5×", met: fzUnary.checksPerSec / cerbosUnary.checksPerSec >= 1.5 },
     // Issue 14: 200,000 checks/s cannot be judged on two cores shared with the load generator;
     // server CPU per check against the echo's, in the same run, replaces it.
-    { what: `B2: flowzone CheckBatch (${BATCH_SIZE}) server CPU per check ÷ the echo's`, measured: `${ratio(batchCpuRatio)} (${dec(fzBatch.serverCpuUsPerCall / BATCH_SIZE, 2)} vs ${dec(echoBatch.serverCpuUsPerCall / BATCH_SIZE, 2)} µs)`, target: "≤ 1.5×", met: batchCpuRatio <= 1.5 },
+    { what: `B2: flowzone CheckBatch (${BATCH_SIZE}) server CPU per check ÷ the echo's`, measured: `${ratio(batchCpuRatio)} (${dec(fzBatch.serverCpuUsPerCall / BATCH_SIZE, 2)} vs ${dec(echoBatch.serverCpuUsPerCall / BATCH_SIZE, 2)} µs)`, target: `≤ ${BATCH_CPU_GOAL}×`, met: batchCpuRatio <= BATCH_CPU_GOAL },
     { what: "B2: flowzone CheckStream vs the echo's stream, checks/s", measured: ratio(fzStream.checksPerSec / echoStream.checksPerSec), target: "≥ 0.95×", met: fzStream.checksPerSec / echoStream.checksPerSec >= 0.95 },
     { what: `B2: flowzone CheckBatch vs Cerbos at ${BATCH_SIZE} per call, checks/s`, measured: ratio(fzBatch.checksPerSec / cerbosBatch.checksPerSec), target: "≥ 20×", met: fzBatch.checksPerSec / cerbosBatch.checksPerSec >= 20 },
     { what: `B2: flowzone CheckStream vs Cerbos at ${BATCH_SIZE} per call, checks/s`, measured: ratio(fzStream.checksPerSec / cerbosBatch.checksPerSec), target: "≥ 20×", met: fzStream.checksPerSec / cerbosBatch.checksPerSec >= 20 },
@@ -168,11 +172,11 @@ function batchPathNote(pathUs: number, engineUs: number, fzUs: number, echoUs: n
 
 /** The B2 goal's budget: what the reading echo (echo-server.ts --read) leaves of it for the decisions themselves. */
 function readingEchoNote(readingUs: number, echoUs: number, fzUs: number): string {
-  const left = 1.5 - readingUs / echoUs;
+  const left = BATCH_CPU_GOAL - readingUs / echoUs;
   const budget =
     left > 0
-      ? `Of the goal's 1.5× that leaves ${ratio(left)} of the echo's CPU per check (${dec(left * echoUs, 2)} µs) for decoding the requests and deciding them`
-      : "That alone is over the goal's 1.5×: nothing is left for decoding the requests and deciding them";
+      ? `Of the goal's ${BATCH_CPU_GOAL}× that leaves ${ratio(left)} of the echo's CPU per check (${dec(left * echoUs, 2)} µs) for decoding the requests and deciding them`
+      : `That alone is over the goal's ${BATCH_CPU_GOAL}×: nothing is left for decoding the requests and deciding them`;
   return (
     `Floor under B2: the ${READING_ECHO}, which reads every byte of each CheckBatchRequest and writes each answer into memory of its own as flowzone does, but decodes and decides nothing, ` +
     `spends ${dec(readingUs, 2)} µs per check, ${ratio(readingUs / echoUs)} of the echo's. ${budget}; ` +
